@@ -1,0 +1,75 @@
+/**
+ * A bulk-capable Kustomer resource: where its bulk endpoint lives and what one item looks like.
+ *
+ * The import pipeline and the simulator are written against this descriptor, so adding customers, messages or
+ * notes is one more value of this type, not a copy of the conversation code.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { ConversationInput } from "./Conversation.js"
+import { CustomerInput } from "./Customer.js"
+
+/** The most items one bulk request may carry. @since 0.1.0 */
+export const maxItemsPerRequest = 100
+
+/** The largest request body the API accepts, in bytes (its general 100 kB limit). @since 0.1.0 */
+export const maxBodyBytes = 100_000
+
+/**
+ * What every bulk item can carry: an optional `externalId` (the key for finding it again) and an optional
+ * `_clientRef` (the key for matching its result).
+ *
+ * @since 0.1.0
+ */
+export interface BulkItemBase {
+  readonly externalId?: string
+  readonly _clientRef?: string
+}
+
+/**
+ * Describes one bulk-capable resource.
+ *
+ * @since 0.1.0
+ */
+export interface BulkResource<Item extends BulkItemBase, ItemEncoded extends BulkItemBase> {
+  /** Plural name used in logs, metrics and errors, e.g. `conversations`. */
+  readonly name: string
+  /** The permission a key needs to create these objects, in both the role-set and the legacy spelling. */
+  readonly createRoles: readonly [permission: string, legacy: string]
+  /** Path of the bulk-create endpoint, e.g. `/v1/conversations/bulk`. */
+  readonly bulkPath: string
+  /** Path that reads one object by its external id. */
+  readonly externalIdPath: (externalId: string) => string
+  /** Path that reads one object by id. */
+  readonly objectPath: (id: string) => string
+  /** Schema of one item: decodes unknown input, encodes the exact wire JSON. */
+  readonly item: Schema.Schema<Item, ItemEncoded, never>
+}
+
+/**
+ * Builds a {@link BulkResource} for a plural resource name such as `conversations`.
+ *
+ * @since 0.1.0
+ */
+export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase>(options: {
+  readonly name: string
+  readonly roleName: string
+  readonly item: Schema.Schema<Item, ItemEncoded, never>
+}): BulkResource<Item, ItemEncoded> => ({
+  name: options.name,
+  createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
+  bulkPath: `/v1/${options.name}/bulk`,
+  externalIdPath: (externalId) => `/v1/${options.name}/externalId=${encodeURIComponent(externalId)}`,
+  objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,
+  item: options.item
+})
+
+/** Bulk-created conversations: `POST /v1/conversations/bulk`. @since 0.1.0 */
+export const Conversations = make({ name: "conversations", roleName: "conversation", item: ConversationInput })
+
+/** Bulk-created customers: `POST /v1/customers/bulk`. @since 0.1.0 */
+export const Customers = make({ name: "customers", roleName: "customer", item: CustomerInput })
+
+/** The roles that may read bulk jobs (`GET /v1/bulk/{id}` and its batches). @since 0.1.0 */
+export const bulkReadRoles = ["org.permission.bulk.read", "org.user.bulk.read"] as const

@@ -1,0 +1,102 @@
+/**
+ * Custom attributes (`custom`) of a Kustomer record.
+ *
+ * The suffix of each key declares the value's type: `Num` number, `At` date-time, `Str` and `Txt` string of at
+ * most 1024 characters, `Bool` boolean, `Url` URL. Every value may also be `null`. A key without one of these
+ * suffixes is refused, as the API refuses it.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { IsoDateTime } from "./IsoDateTime.js"
+
+/** The longest `Str`/`Txt` custom value the API stores. @since 0.1.0 */
+export const maxCustomTextLength = 1024
+
+/** The key suffixes and the check each value must pass. @since 0.1.0 */
+export const customAttributeSuffixes = ["Num", "At", "Str", "Txt", "Bool", "Url"] as const
+
+/** @since 0.1.0 */
+export type CustomAttributeSuffix = (typeof customAttributeSuffixes)[number]
+
+const isUrl = (value: string): boolean => {
+  try {
+    const url = new URL(value)
+    return url.protocol.length > 0
+  } catch {
+    return false
+  }
+}
+
+const isDateTime = Schema.is(IsoDateTime)
+
+const checkValue = (suffix: CustomAttributeSuffix, value: unknown): string | undefined => {
+  if (value === null) return undefined
+  switch (suffix) {
+    case "Num":
+      return typeof value === "number" && Number.isFinite(value) ? undefined : "expected a finite number or null"
+    case "At":
+      return typeof value === "string" && isDateTime(value)
+        ? undefined
+        : "expected an ISO 8601 date-time string or null"
+    case "Str":
+    case "Txt":
+      if (typeof value !== "string") return "expected a string or null"
+      return value.length <= maxCustomTextLength
+        ? undefined
+        : `expected at most ${maxCustomTextLength} characters, got ${value.length}`
+    case "Bool":
+      return typeof value === "boolean" ? undefined : "expected a boolean or null"
+    case "Url":
+      return typeof value === "string" && isUrl(value) ? undefined : "expected an absolute URL string or null"
+  }
+}
+
+/**
+ * Which suffix a custom attribute key carries, if any.
+ *
+ * @since 0.1.0
+ */
+export const suffixOf = (key: string): CustomAttributeSuffix | undefined =>
+  customAttributeSuffixes.find((suffix) => key.length > suffix.length && key.endsWith(suffix))
+
+/**
+ * The `custom` object: keys with a type suffix, values of that type or `null`. Errors name the offending key.
+ *
+ * @since 0.1.0
+ */
+export const CustomAttributes = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
+  Schema.filter((attributes) =>
+    Object.entries(attributes).flatMap(([key, value]) => {
+      const suffix = suffixOf(key)
+      if (suffix === undefined) {
+        return [{
+          path: [key],
+          message: `custom attribute keys must end in one of ${customAttributeSuffixes.join(", ")}`
+        }]
+      }
+      const problem = checkValue(suffix, value)
+      return problem === undefined ? [] : [{ path: [key], message: `${suffix} attribute: ${problem}` }]
+    })
+  ),
+  Schema.annotations({
+    identifier: "CustomAttributes",
+    arbitrary: () => (fc) =>
+      fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 8 }).filter((name) => /^[a-z]\w*$/i.test(name)),
+        fc.oneof(
+          fc.record({ suffix: fc.constant("Num"), value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)) }),
+          fc.record({ suffix: fc.constant("Str"), value: fc.oneof(fc.string({ maxLength: maxCustomTextLength }), fc.constant(null)) }),
+          fc.record({ suffix: fc.constant("Bool"), value: fc.boolean() }),
+          fc.record({ suffix: fc.constant("Url"), value: fc.webUrl() })
+        ),
+        { maxKeys: 4 }
+      ).map((entries) =>
+        Object.fromEntries(
+          Object.entries(entries).map(([name, { suffix, value }]) => [`${name}${suffix}`, value])
+        )
+      )
+  })
+)
+/** @since 0.1.0 */
+export type CustomAttributes = typeof CustomAttributes.Type

@@ -1,0 +1,26 @@
+/**
+ * The Kustomer bulk API wire contract.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as BulkJob from "./BulkJob.js"
+/** @since 0.1.0 */
+export * as BulkResource from "./BulkResource.js"
+/** @since 0.1.0 */
+export * as ClientRef from "./ClientRef.js"
+/** @since 0.1.0 */
+export * as Conversation from "./Conversation.js"
+/** @since 0.1.0 */
+export * as CustomAttributes from "./CustomAttributes.js"
+/** @since 0.1.0 */
+export * as Customer from "./Customer.js"
+/** @since 0.1.0 */
+export * as IsoDateTime from "./IsoDateTime.js"
+/** @since 0.1.0 */
+export * as ErrorBody from "./ErrorBody.js"
+/** @since 0.1.0 */
+export * as Ids from "./Ids.js"
+/** @since 0.1.0 */
+export * as RateLimit from "./RateLimit.js"

@@ -1,0 +1,47 @@
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+/** An optional property that, when present, must not be `undefined` (matches `exactOptionalPropertyTypes`). */
+export const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
+
+/**
+ * A part of a response that the caller can live without. It decodes to `Right(value)` when it matches `schema`
+ * and to `Left(raw)` when it does not, so an odd optional part never fails the whole response. Both sides
+ * encode back to the original JSON.
+ */
+export const lenient = <A, I>(schema: Schema.Schema<A, I, never>) =>
+  Schema.transformOrFail(
+    Schema.Unknown,
+    Schema.EitherFromSelf({ left: Schema.Unknown, right: Schema.typeSchema(schema) }),
+    {
+      strict: true,
+      decode: (raw) =>
+        ParseResult.succeed(
+          Either.mapLeft(ParseResult.decodeUnknownEither(schema)(raw), () => raw)
+        ),
+      encode: (part) =>
+        Either.match(part, {
+          onLeft: (raw) => ParseResult.succeed(raw),
+          onRight: (value) => ParseResult.encode(schema)(value)
+        })
+    }
+  )
+
+/**
+ * A string enumeration that the server may extend: known values decode to their literal, any other string to
+ * `{ _tag: "Unknown", value }`, so a new server-side status is visible instead of fatal.
+ */
+export const openLiterals = <const L extends ReadonlyArray<string>>(...literals: L) => {
+  const known = Schema.Literal(...literals)
+  const unknown = Schema.transform(
+    Schema.String,
+    Schema.TaggedStruct("Unknown", { value: Schema.String }),
+    {
+      strict: true,
+      decode: (value) => ({ _tag: "Unknown" as const, value }),
+      encode: (status) => status.value
+    }
+  )
+  return Schema.Union(known, unknown)
+}

@@ -1,0 +1,40 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { BulkResource, ClientRef } from "../src/index.js"
+
+describe("BulkResource", () => {
+  it("describes conversations and customers from one constructor", () => {
+    assert.strictEqual(BulkResource.Conversations.bulkPath, "/v1/conversations/bulk")
+    assert.deepStrictEqual(BulkResource.Conversations.createRoles, [
+      "org.permission.conversation.create",
+      "org.user.conversation.write"
+    ])
+    assert.strictEqual(BulkResource.Customers.bulkPath, "/v1/customers/bulk")
+    assert.strictEqual(
+      BulkResource.Conversations.externalIdPath("ticket 7/8"),
+      "/v1/conversations/externalId=ticket%207%2F8"
+    )
+    const customer = Schema.decodeUnknownEither(BulkResource.Customers.item)({
+      name: "Ada",
+      emails: [{ email: "ada@example.com" }]
+    })
+    assert.isTrue(Either.isRight(customer))
+  })
+})
+
+describe("clientRefProblem", () => {
+  it("accepts none or all, unique and within length", () => {
+    assert.isUndefined(ClientRef.clientRefProblem([undefined, undefined]))
+    assert.isUndefined(ClientRef.clientRefProblem(["a", "b"]))
+  })
+
+  it.each([
+    [["a", undefined], "on every item or on none"],
+    [["a", "a"], "more than once"],
+    [["a", ""], "must not be empty"],
+    [["a", "x".repeat(256)], "at most 255"]
+  ])("explains %j", (refs, expected) => {
+    assert.include(ClientRef.clientRefProblem(refs), expected)
+  })
+})

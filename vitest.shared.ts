@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config"
+
+/** Settings shared by every package's vitest project. */
+export default defineConfig({
+  // Resolve workspace packages to their TypeScript sources, so tests need no build step.
+  ssr: { resolve: { conditions: ["source"] } },
+  resolve: { conditions: ["source"] },
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000
+  }
+})

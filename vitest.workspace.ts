@@ -1,0 +1,2 @@
+/** The vitest projects of this workspace: every package, and the examples. */
+export default ["packages/*", "examples"]
