@@ -1,0 +1,18 @@
+/**
+ * Effect services for the Kustomer bulk API. Re-exports the wire contract of `@effect-kustomer/domain`.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * from "@effect-kustomer/domain"
+/** @since 0.1.0 */
+export * as KustomerAuth from "./KustomerAuth.js"
+/** @since 0.1.0 */
+export * as KustomerClient from "./KustomerClient.js"
+/** @since 0.1.0 */
+export * as KustomerConfig from "./KustomerConfig.js"
+/** @since 0.1.0 */
+export * as KustomerError from "./KustomerError.js"
+/** @since 0.1.0 */
+export * as KustomerSchedule from "./KustomerSchedule.js"
