@@ -1,0 +1,106 @@
+/**
+ * What tests and benchmarks can read back from a simulator: counters, stored objects and jobs. The same stats are
+ * served, unauthenticated and uncounted, at `GET /__admin/stats`.
+ *
+ * @since 0.1.0
+ */
+import type { FaultKind } from "./FaultProfile.js"
+
+/**
+ * The resources the simulator stores.
+ *
+ * @since 0.1.0
+ */
+export type ResourceName = "conversations" | "customers"
+
+/**
+ * An `externalId` held by more than one stored object, and how many.
+ *
+ * @since 0.1.0
+ */
+export interface ExternalIdCount {
+  readonly externalId: string
+  readonly count: number
+}
+
+/**
+ * Counters of one stored resource.
+ *
+ * @since 0.1.0
+ */
+export interface ResourceStats {
+  /** Objects stored (seeded ones included). */
+  readonly stored: number
+  /** Stored objects that carry an `externalId`. */
+  readonly withExternalId: number
+  /** Distinct `externalId`s among the stored objects. */
+  readonly distinctExternalIds: number
+  /** Every `externalId` stored more than once (always empty unless duplicates are allowed). */
+  readonly externalIdsStoredMoreThanOnce: ReadonlyArray<ExternalIdCount>
+  /** Items refused with `duplicate detected`. */
+  readonly duplicatesRejected: number
+  /** Items that failed for any reason (invalid, reference not found, duplicate). */
+  readonly itemsFailed: number
+}
+
+/**
+ * A snapshot of every counter of a simulator.
+ *
+ * @since 0.1.0
+ */
+export interface SimulatorStats {
+  readonly requests: {
+    /** API requests received (the admin route excepted), whatever their outcome. */
+    readonly total: number
+    /** API requests by route, e.g. `POST /v1/conversations/bulk` or `GET /v1/bulk/{id}`. */
+    readonly byRoute: Readonly<Record<string, number>>
+    /** Responses by HTTP status (connection resets are not responses and are counted under faults). */
+    readonly byStatus: Readonly<Record<string, number>>
+    /** 429s sent, storms included. */
+    readonly rateLimited: number
+  }
+  /** Faults injected, by kind (every kind present). */
+  readonly faults: Readonly<Record<FaultKind, number>>
+  readonly jobs: {
+    readonly created: number
+    readonly queued: number
+    readonly running: number
+    readonly complete: number
+  }
+  readonly conversations: ResourceStats
+  readonly customers: ResourceStats
+}
+
+/**
+ * One stored object, as the simulator keeps it.
+ *
+ * @since 0.1.0
+ */
+export interface StoredObject {
+  readonly id: string
+  readonly type: "conversation" | "customer"
+  readonly externalId: string | undefined
+  /** The item as it was sent (without `_clientRef`), plus `createdAt`/`updatedAt`. */
+  readonly attributes: Readonly<Record<string, unknown>>
+  /** The bulk job that created it, or `undefined` for seeded objects. */
+  readonly jobId: string | undefined
+  /** When it was stored, in epoch milliseconds of the simulator's `Clock`. */
+  readonly storedAtMillis: number
+}
+
+/**
+ * The state of one bulk job.
+ *
+ * @since 0.1.0
+ */
+export interface JobSnapshot {
+  readonly id: string
+  readonly resource: ResourceName
+  readonly status: "queued" | "running" | "complete"
+  readonly items: number
+  readonly batches: { readonly complete: number; readonly total: number }
+  /** Whether the fault profile made this job stall. */
+  readonly stalled: boolean
+  readonly createdAtMillis: number
+  readonly updatedAtMillis: number
+}

@@ -1,0 +1,146 @@
+/**
+ * The simulator itself: one simulated Kustomer org (keys, rate limit, stored objects, bulk jobs, faults) and the
+ * `HttpApp` that serves it. Serve the app with {@link SimulatorServer} (real sockets) or call it in process with
+ * {@link SimulatorClient}.
+ *
+ * @since 0.1.0
+ */
+import type { Customer } from "@effect-kustomer/domain"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Scope from "effect/Scope"
+import type { JobSnapshot, ResourceName, SimulatorStats, StoredObject } from "./Inspection.js"
+import * as SimulatorConfig from "./SimulatorConfig.js"
+import * as App from "./internal/app.js"
+import * as Engine from "./internal/engine.js"
+import { ConnectionReset as ConnectionResetError } from "./internal/responses.js"
+import { SimulatorState } from "./internal/state.js"
+
+/**
+ * The failure of {@link Service.app} when a fault destroys the connection instead of answering: the server
+ * destroys the socket, the in-process client fails with a transport `RequestError`.
+ *
+ * @since 0.1.0
+ */
+export const ConnectionReset = ConnectionResetError
+/** @since 0.1.0 */
+export type ConnectionReset = ConnectionResetError
+
+/**
+ * A customer to seed: the wire JSON of a `Customer.CustomerInput`.
+ *
+ * @since 0.1.0
+ */
+export type CustomerSeed = typeof Customer.CustomerInput.Encoded
+
+/**
+ * A running simulator.
+ *
+ * @since 0.1.0
+ */
+export interface Service {
+  /** The resolved configuration. */
+  readonly config: SimulatorConfig.SimulatorConfig
+  /** The HTTP app serving the simulated API (and `GET /__admin/stats`). */
+  readonly app: HttpApp.Default<ConnectionReset>
+  /** The first configured API key (by default one with every role). */
+  readonly apiKey: string
+  /** Ids of the customers seeded at start-up. */
+  readonly customerIds: ReadonlyArray<string>
+  /** Every counter, as served at `GET /__admin/stats`. */
+  readonly stats: Effect.Effect<SimulatorStats>
+  /** Stored conversations, in the order they were stored. */
+  readonly conversations: Effect.Effect<ReadonlyArray<StoredObject>>
+  /** Stored customers, in the order they were stored (seeded ones first). */
+  readonly customers: Effect.Effect<ReadonlyArray<StoredObject>>
+  /** Objects of a resource stored with this `externalId` (more than one only when duplicates are allowed). */
+  readonly findByExternalId: (resource: ResourceName, externalId: string) => Effect.Effect<ReadonlyArray<StoredObject>>
+  /** How many objects of a resource are stored under each `externalId`. */
+  readonly externalIdCounts: (resource: ResourceName) => Effect.Effect<ReadonlyMap<string, number>>
+  /** Stores customers directly (no job, no request counted): `n` generated ones, or the given ones. Returns their ids. */
+  readonly seedCustomers: (customers: number | ReadonlyArray<CustomerSeed>) => Effect.Effect<ReadonlyArray<string>>
+  /** The state of a bulk job. */
+  readonly job: (id: string) => Effect.Effect<Option.Option<JobSnapshot>>
+  /** Every bulk job, oldest first. */
+  readonly jobs: Effect.Effect<ReadonlyArray<JobSnapshot>>
+  /** Starts a 429 storm now: every authenticated request gets 429 until it ends. */
+  readonly startRateLimitStorm: (duration: Duration.DurationInput) => Effect.Effect<void>
+}
+
+/**
+ * The simulator service.
+ *
+ * @since 0.1.0
+ */
+export class Simulator extends Context.Tag("@effect-kustomer/simulator/Simulator")<Simulator, Service>() {}
+
+const generatedCustomer = (index: number): CustomerSeed => ({
+  externalId: `sim-customer-${index}`,
+  name: `Simulated Customer ${index}`,
+  emails: [{ type: "home", email: `customer${index}@simulator.example` }]
+})
+
+/**
+ * Creates a simulator in the current scope: seeds its customers and starts its worker pool (stopped when the
+ * scope closes). Its time is the `Clock` of the fiber that creates it and of each request.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Effect<Service, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const config = SimulatorConfig.make(options)
+    const state = new SimulatorState(config)
+    const enqueue = yield* Engine.start(state)
+    const app = App.make(state, enqueue)
+
+    const seedCustomers = (customers: number | ReadonlyArray<CustomerSeed>) =>
+      Effect.map(Clock.currentTimeMillis, (nowMillis) => {
+        const seeds = typeof customers === "number"
+          ? Array.from({ length: customers }, (_, offset) => generatedCustomer(state.collections.customers.all.length + offset + 1))
+          : customers
+        return seeds.map((seed) => state.seedCustomer(seed, nowMillis))
+      })
+
+    const customerIds = yield* seedCustomers(config.customers)
+    const firstKey = config.apiKeys[0]
+
+    return {
+      config,
+      app,
+      apiKey: firstKey === undefined ? "" : firstKey.key,
+      customerIds,
+      stats: Effect.sync(() => state.stats()),
+      conversations: Effect.sync(() => [...state.collections.conversations.all]),
+      customers: Effect.sync(() => [...state.collections.customers.all]),
+      findByExternalId: (resource, externalId) =>
+        Effect.sync(() => [...(state.collections[resource].byExternalId.get(externalId) ?? [])]),
+      externalIdCounts: (resource) =>
+        Effect.sync(() =>
+          new Map(
+            Array.from(state.collections[resource].byExternalId, ([externalId, objects]) => [externalId, objects.length])
+          )
+        ),
+      seedCustomers,
+      job: (id) =>
+        Effect.sync(() => Option.map(Option.fromNullable(state.jobs.get(id)), (job) => state.jobSnapshot(job))),
+      jobs: Effect.sync(() => Array.from(state.jobs.values(), (job) => state.jobSnapshot(job))),
+      startRateLimitStorm: (duration) =>
+        Effect.map(Clock.currentTimeMillis, (nowMillis) => {
+          state.limiter.startStorm(nowMillis, Duration.toMillis(duration))
+          state.countFault("rate_limit_storm")
+        })
+    }
+  })
+
+/**
+ * A simulator with no server: use it with {@link SimulatorClient.layer}, or serve `app` yourself.
+ *
+ * @since 0.1.0
+ */
+export const layer = (options: SimulatorConfig.SimulatorOptions = {}): Layer.Layer<Simulator> =>
+  Layer.scoped(Simulator, make(options))

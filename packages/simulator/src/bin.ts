@@ -1,0 +1,132 @@
+/**
+ * The standalone simulator: `pnpm simulator --port 4010 [options]` from the repository root. Prints its base URL,
+ * API key and a few seeded customer ids, then serves until SIGINT/SIGTERM. `--help` lists every option.
+ *
+ * @since 0.1.0
+ */
+import * as Command from "@effect/cli/Command"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as SimulatorConfig from "./SimulatorConfig.js"
+import * as SimulatorServer from "./SimulatorServer.js"
+
+const rate = (name: string, description: string) =>
+  Options.float(name).pipe(Options.withDefault(0), Options.withDescription(description))
+
+const millis = (name: string, fallback: number, description: string) =>
+  Options.integer(name).pipe(Options.withDefault(fallback), Options.withDescription(`${description} (milliseconds)`))
+
+const options = {
+  port: Options.integer("port").pipe(Options.withDefault(4010), Options.withDescription("TCP port; 0 picks a free one")),
+  host: Options.text("host").pipe(Options.withDefault("127.0.0.1"), Options.withDescription("interface to bind")),
+  rateLimit: Options.text("rate-limit").pipe(
+    Options.withDefault("1000/60"),
+    Options.withDescription("org-wide limit as LIMIT/SECONDS, or with a unit: 100/10s, 1000/1m"),
+    Options.mapEffect((text) =>
+      Option.match(SimulatorConfig.parseRateLimit(text), {
+        onNone: () =>
+          Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--rate-limit: expected LIMIT/WINDOW, got ${text}`))),
+        onSome: (limit) => Effect.succeed(limit)
+      })
+    )
+  ),
+  retryAfter: Options.boolean("retry-after").pipe(
+    Options.withDescription("send Retry-After (seconds) with 429s; the real API documents none")
+  ),
+  apiKey: Options.text("api-key").pipe(
+    Options.withDefault(SimulatorConfig.defaultApiKey),
+    Options.withDescription("the API key to accept (it gets every role)")
+  ),
+  forbiddenStatus: Options.choice("forbidden-status", ["403", "401"]).pipe(
+    Options.withDefault("403"),
+    Options.withDescription("status for a key that lacks a role")
+  ),
+  customers: Options.integer("customers").pipe(Options.withDefault(10), Options.withDescription("customers to seed")),
+  workers: Options.integer("workers").pipe(Options.withDefault(16), Options.withDescription("jobs processed at once")),
+  batchSize: Options.integer("batch-size").pipe(Options.withDefault(100), Options.withDescription("items per batch")),
+  jobLatency: millis("job-latency", 100, "time a job runs before its first batch"),
+  itemLatency: millis("item-latency", 1, "processing time per item"),
+  allowDuplicates: Options.boolean("allow-duplicates").pipe(
+    Options.withDescription("store items whose externalId is already used instead of rejecting them")
+  ),
+  seed: Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("seed of the fault profile")),
+  failRate: rate("fail-rate", "fraction of bulk POSTs answered 500/502/503 (half after the job was stored)"),
+  resetRate: rate("reset-rate", "fraction of bulk POSTs whose connection is reset (half after the job was stored)"),
+  htmlRate: rate("html-502-rate", "fraction of bulk POSTs answered 502 with an HTML body"),
+  afterShare: Options.float("after-acceptance-share").pipe(
+    Options.withDefault(0.5),
+    Options.withDescription("share of those faults injected after the job was stored")
+  ),
+  slowRate: rate("slow-rate", "fraction of requests answered late"),
+  slowMs: millis("slow-ms", 2000, "delay of a slow response"),
+  stallRate: rate("stall-rate", "fraction of jobs that stall in running"),
+  stallMs: millis("stall-ms", 30_000, "how long a stalled job stays running"),
+  stormRate: rate("storm-rate", "per request, the chance that a 429 storm starts"),
+  stormMs: millis("storm-ms", 5000, "how long a 429 storm lasts")
+}
+
+type Flags = Command.Command.ParseConfig<typeof options>
+
+const toServerOptions = (flags: Flags): SimulatorServer.SimulatorServerOptions => ({
+  port: flags.port,
+  host: flags.host,
+  apiKey: flags.apiKey,
+  rateLimit: flags.rateLimit,
+  retryAfterHeader: flags.retryAfter,
+  forbiddenStatus: flags.forbiddenStatus === "401" ? 401 : 403,
+  customers: flags.customers,
+  workers: flags.workers,
+  batchSize: flags.batchSize,
+  jobLatency: Duration.millis(flags.jobLatency),
+  itemLatency: Duration.millis(flags.itemLatency),
+  duplicateExternalIds: flags.allowDuplicates ? "allow" : "reject",
+  faults: {
+    seed: flags.seed,
+    serverErrorRate: flags.failRate,
+    connectionResetRate: flags.resetRate,
+    htmlBadGatewayRate: flags.htmlRate,
+    afterAcceptanceShare: flags.afterShare,
+    slowRate: flags.slowRate,
+    slowDelay: Duration.millis(flags.slowMs),
+    stallRate: flags.stallRate,
+    stallDuration: Duration.millis(flags.stallMs),
+    rateLimitStormRate: flags.stormRate,
+    rateLimitStormDuration: Duration.millis(flags.stormMs)
+  }
+})
+
+const serve = (flags: Flags) =>
+  Effect.gen(function*() {
+    const server = yield* SimulatorServer.SimulatorServer
+    const config = server.simulator.config
+    yield* Console.log(`Kustomer simulator listening on ${server.baseUrl}`)
+    yield* Console.log(`  API key:     ${server.apiKey}`)
+    yield* Console.log(
+      `  rate limit:  ${config.rateLimit.limit} requests / ${Duration.format(config.rateLimit.window)}`
+    )
+    yield* Console.log(`  workers:     ${config.workers}, job latency ${Duration.format(config.jobLatency)}, ` +
+      `item latency ${Duration.format(config.itemLatency)}`)
+    yield* Console.log(`  customers:   ${server.customerIds.slice(0, 5).join(", ")}` +
+      (server.customerIds.length > 5 ? ` (+${server.customerIds.length - 5} more)` : ""))
+    yield* Console.log(`  stats:       ${server.baseUrl}/__admin/stats`)
+    yield* Console.log("Press Ctrl+C to stop.")
+    return yield* Effect.never
+  }).pipe(
+    Effect.provide(SimulatorServer.layer(toServerOptions(flags))),
+    Effect.ensuring(Console.log("Kustomer simulator stopped."))
+  )
+
+const command = Command.make("simulator", options, (flags) => serve(flags)).pipe(
+  Command.withDescription("A local simulator of the Kustomer bulk API.")
+)
+
+const cli = Command.run(command, { name: "kustomer-simulator", version: "0.1.0" })
+
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)

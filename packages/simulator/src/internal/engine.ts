@@ -1,0 +1,43 @@
+/**
+ * The job engine: a fixed pool of workers takes jobs from an unbounded queue, so under load jobs wait `queued`
+ * for a free worker. Every delay is an `Effect.sleep`, so `TestClock` drives jobs in tests.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import type * as Scope from "effect/Scope"
+import type { JobRecord, SimulatorState } from "./state.js"
+
+const sleepUnlessZero = (duration: Duration.Duration): Effect.Effect<void> =>
+  Duration.isZero(duration) ? Effect.void : Effect.sleep(duration)
+
+/** Runs one job to completion: running, optional stall, job latency, then each batch after its item latency. */
+const runJob = (state: SimulatorState, job: JobRecord): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const config = state.config
+    const startedAt = yield* Clock.currentTimeMillis
+    state.startJob(job, startedAt)
+    if (job.stalled) yield* sleepUnlessZero(config.faults.stallDuration)
+    yield* sleepUnlessZero(config.jobLatency)
+    for (const batch of job.batches) {
+      yield* sleepUnlessZero(Duration.times(config.itemLatency, batch.end - batch.start))
+      const now = yield* Clock.currentTimeMillis
+      state.runBatch(job, batch, now)
+    }
+    const finishedAt = yield* Clock.currentTimeMillis
+    state.completeJob(job, finishedAt)
+  })
+
+/** Starts the worker pool in the current scope and returns the function that enqueues an accepted job. */
+export const start = (
+  state: SimulatorState
+): Effect.Effect<(job: JobRecord) => Effect.Effect<void>, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const queue = yield* Effect.acquireRelease(Queue.unbounded<JobRecord>(), (queue) => Queue.shutdown(queue))
+    const worker = Effect.forever(Effect.flatMap(Queue.take(queue), (job) => runJob(state, job)))
+    for (let index = 0; index < state.config.workers; index++) {
+      yield* Effect.forkScoped(worker)
+    }
+    return (job: JobRecord) => Effect.asVoid(Queue.offer(queue, job))
+  })
