@@ -6,6 +6,7 @@
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import type { FaultKind } from "../FaultProfile.js"
 import type {
   ExternalIdCount,
@@ -292,7 +293,14 @@ export class SimulatorState {
     nowMillis: number
   ): Either.Either<string, { readonly code: string; readonly error: string; readonly externalId?: string }> {
     const decoded = resource.decode(raw)
-    if (Either.isLeft(decoded)) return Either.left({ code: "invalid", error: decoded.left })
+    if (Either.isLeft(decoded)) {
+      const rawExternalId = Predicate.isRecord(raw) ? raw["externalId"] : undefined
+      return Either.left({
+        code: "invalid",
+        error: decoded.left,
+        ...(typeof rawExternalId === "string" ? { externalId: rawExternalId } : {})
+      })
+    }
     const item = decoded.right
     const withExternalId = item.externalId === undefined ? {} : { externalId: item.externalId }
     for (const reference of item.references) {

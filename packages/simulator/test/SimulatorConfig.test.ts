@@ -1,0 +1,57 @@
+import { BulkResource } from "@effect-kustomer/domain"
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+import { SimulatorConfig } from "../src/index.js"
+
+describe("SimulatorConfig", () => {
+  it("parses rate limits as LIMIT/SECONDS or with a unit", () => {
+    const parsed = (text: string) =>
+      Option.map(SimulatorConfig.parseRateLimit(text), (limit) => [limit.limit, Duration.toMillis(limit.window)])
+    assert.deepStrictEqual(parsed("1000/60"), Option.some([1000, 60_000]))
+    assert.deepStrictEqual(parsed("100/10s"), Option.some([100, 10_000]))
+    assert.deepStrictEqual(parsed(" 1000 / 1m "), Option.some([1000, 60_000]))
+    assert.deepStrictEqual(parsed("50/500ms"), Option.some([50, 500]))
+    assert.deepStrictEqual(parsed("5/1h"), Option.some([5, 3_600_000]))
+    for (const bad of ["", "100", "100/", "/10", "a/b", "10/0", "10/5d", "-1/10"]) {
+      assert.isTrue(Option.isNone(SimulatorConfig.parseRateLimit(bad)), bad)
+    }
+  })
+
+  it("defaults to one key with every role, 1000 requests per minute, 100-item batches and 403", () => {
+    const config = SimulatorConfig.make()
+    assert.strictEqual(config.apiKeys.length, 1)
+    assert.strictEqual(config.apiKeys[0]?.key, SimulatorConfig.defaultApiKey)
+    assert.match(config.apiKeys[0]?.key ?? "", /^sim-key-/)
+    assert.deepStrictEqual(config.apiKeys[0]?.roles, SimulatorConfig.allRoles)
+    for (const role of [...BulkResource.Conversations.createRoles, ...BulkResource.bulkReadRoles]) {
+      assert.include(SimulatorConfig.allRoles, role)
+    }
+    assert.strictEqual(config.rateLimit.limit, 1000)
+    assert.strictEqual(Duration.toMillis(config.rateLimit.window), 60_000)
+    assert.strictEqual(config.batchSize, 100)
+    assert.strictEqual(config.maxItemsPerRequest, BulkResource.maxItemsPerRequest)
+    assert.strictEqual(config.maxBodyBytes, BulkResource.maxBodyBytes)
+    assert.strictEqual(config.forbiddenStatus, 403)
+    assert.strictEqual(config.retryAfterHeader, false)
+    assert.strictEqual(config.duplicateExternalIds, "reject")
+    assert.match(config.orgId, /^[0-9a-f]{24}$/)
+  })
+
+  it("fills in roles and user ids of configured keys, and keeps counts sane", () => {
+    const config = SimulatorConfig.make({
+      apiKeys: [{ key: "a" }, { key: "b", roles: ["org.user.bulk.read"] }],
+      workers: 0,
+      batchSize: -5,
+      rateLimit: { limit: 100, window: "10 seconds" }
+    })
+    assert.deepStrictEqual(config.apiKeys.map((key) => key.roles.length), [SimulatorConfig.allRoles.length, 1])
+    const [first, second] = config.apiKeys.map((key) => key.userId)
+    assert.match(first ?? "", /^[0-9a-f]{24}$/)
+    assert.match(second ?? "", /^[0-9a-f]{24}$/)
+    assert.notStrictEqual(first, second)
+    assert.strictEqual(config.workers, 1)
+    assert.strictEqual(config.batchSize, 1)
+    assert.strictEqual(Duration.toMillis(config.rateLimit.window), 10_000)
+  })
+})
