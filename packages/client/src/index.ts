@@ -7,6 +7,14 @@
 /** @since 0.1.0 */
 export * from "@effect-kustomer/domain"
 /** @since 0.1.0 */
+export * as BulkImport from "./BulkImport.js"
+/** @since 0.1.0 */
+export * as ImportCheckpoint from "./ImportCheckpoint.js"
+/** @since 0.1.0 */
+export * as ImportEvent from "./ImportEvent.js"
+/** @since 0.1.0 */
+export * as ImportSource from "./ImportSource.js"
+/** @since 0.1.0 */
 export * as KustomerAuth from "./KustomerAuth.js"
 /** @since 0.1.0 */
 export * as KustomerClient from "./KustomerClient.js"
@@ -16,3 +24,5 @@ export * as KustomerConfig from "./KustomerConfig.js"
 export * as KustomerError from "./KustomerError.js"
 /** @since 0.1.0 */
 export * as KustomerSchedule from "./KustomerSchedule.js"
+/** @since 0.1.0 */
+export * as RateLimiter from "./RateLimiter.js"

@@ -1,0 +1,92 @@
+/**
+ * Turning a job's batches into per-item verdicts. Pure: the pipeline decides what to do with them.
+ */
+import { BulkJob } from "@effect-kustomer/domain"
+import * as Either from "effect/Either"
+import type { ChunkItem } from "../ImportCheckpoint.js"
+
+/** What the batches say about one item. */
+export type Verdict =
+  | { readonly _tag: "Created"; readonly objectId: string | undefined }
+  | { readonly _tag: "Duplicate"; readonly error: string }
+  | { readonly _tag: "Failed"; readonly error: string }
+  | { readonly _tag: "Strange"; readonly detail: string }
+
+/** Whether an item error means "this externalId exists already". */
+export const isDuplicateError = (error: string): boolean => /duplicate/i.test(error)
+
+const verdictOfError = (error: string): Verdict =>
+  isDuplicateError(error) ? { _tag: "Duplicate", error } : { _tag: "Failed", error }
+
+/** Progress and verdicts read from one batches response. */
+export interface Reading {
+  /** Verdicts by `_clientRef`; items without one are not yet reported. */
+  readonly verdicts: ReadonlyMap<string, Verdict>
+  readonly batchesComplete: number
+  readonly batchesTotal: number
+  /** Every listed batch is complete (and at least one is listed). */
+  readonly allComplete: boolean
+}
+
+const errorText = (entry: BulkJob.BatchItemError): string =>
+  entry.error ?? entry.message ?? entry.code ?? "the API reported an error without a message"
+
+/**
+ * Reads per-item verdicts: from `results` by `_clientRef` first; without them, from `errors` (by `_clientRef` or
+ * index) and, when a complete batch's counts account for every item, the rest as created.
+ */
+export const read = (
+  batches: BulkJob.BatchListDocument,
+  items: ReadonlyArray<ChunkItem>
+): Reading => {
+  const verdicts = new Map<string, Verdict>()
+  let complete = 0
+  let sawResults = false
+  let succeeded = 0
+  let failedCount = 0
+  const errorsWithoutRef: Array<BulkJob.BatchItemError> = []
+  for (const batch of batches.data) {
+    const attributes = batch.attributes
+    if (attributes.status === "complete") complete++
+    succeeded += attributes.successCount ?? 0
+    failedCount += attributes.failureCount ?? 0
+    for (const result of attributes.results ?? []) {
+      sawResults = true
+      const status = result.status
+      verdicts.set(
+        result._clientRef,
+        typeof status === "object"
+          ? { _tag: "Strange", detail: `the API reported status "${status.value}"` }
+          : status === "error"
+          ? verdictOfError(result.error ?? "the API reported an error without a message")
+          : { _tag: "Created", objectId: result.objectId }
+      )
+    }
+    for (const entry of attributes.errors ?? []) {
+      Either.match(entry, {
+        onLeft: () => undefined,
+        onRight: (error) => {
+          if (error._clientRef !== undefined) {
+            if (!verdicts.has(error._clientRef)) verdicts.set(error._clientRef, verdictOfError(errorText(error)))
+          } else {
+            errorsWithoutRef.push(error)
+          }
+        }
+      })
+    }
+  }
+  const allComplete = batches.data.length > 0 && complete === batches.data.length
+  if (!sawResults) {
+    for (const error of errorsWithoutRef) {
+      const item = error.index === undefined ? undefined : items[error.index]
+      if (item !== undefined && !verdicts.has(item.clientRef)) verdicts.set(item.clientRef, verdictOfError(errorText(error)))
+    }
+    // Without per-item results, the remaining items count as created only when the counts account for all.
+    if (allComplete && succeeded + failedCount === items.length && failedCount === verdicts.size) {
+      for (const item of items) {
+        if (!verdicts.has(item.clientRef)) verdicts.set(item.clientRef, { _tag: "Created", objectId: undefined })
+      }
+    }
+  }
+  return { verdicts, batchesComplete: complete, batchesTotal: batches.data.length, allComplete }
+}
