@@ -34,12 +34,12 @@ import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
-import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import * as Take from "effect/Take"
 import * as Checkpoint from "./ImportCheckpoint.js"
 import * as Events from "./ImportEvent.js"
 import type { Position, SourceError, SourceRecord } from "./ImportSource.js"
+import { chunked } from "./internal/chunking.js"
 import { read as readBatches, type Verdict } from "./internal/results.js"
 import { KustomerClient, type PreparedBody, prepareBody } from "./KustomerClient.js"
 import { isFatal, type KustomerError } from "./KustomerError.js"
@@ -613,17 +613,7 @@ export const stream = <
             return Chunk.unsafeFromArray(valid)
           })
         ),
-        Stream.aggregateWithin(
-          Sink.foldWeighted({
-            initial: Chunk.empty<Prepared>(),
-            // A body is `[` + items joined by `,` + `]`: 1 + Σ(bytes + 1).
-            maxCost: settings.maxBytes - 1,
-            cost: (items, item) => (items.length >= settings.maxItems ? Number.POSITIVE_INFINITY : item.bytes + 1),
-            body: (items, item) => Chunk.append(items, item)
-          }),
-          Schedule.spaced(settings.linger)
-        ),
-        Stream.filter((items) => Chunk.isNonEmpty(items)),
+        (items) => chunked(items, settings),
         Stream.mapAccum(resume.nextChunk, (next, items): [number, Pending] => [next + 1, {
           chunk: {
             chunk: next,

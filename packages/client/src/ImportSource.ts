@@ -164,10 +164,19 @@ export const jsonArray = <E, R>(
     const parser = new JSONParser({ paths: ["$.*"], keepStack: false })
     let pending: Array<SourceRecord> = []
     let index = 0
+    // Whether the first significant byte has been seen, and whether it opened an array.
+    let started = false
     let sawArray = false
-    parser.onToken = ({ token }) => {
-      // The first token must open the top-level array.
-      if (!sawArray) sawArray = token === 1
+    const checkStart = (chunk: Uint8Array) => {
+      for (const byte of chunk) {
+        // Skip white space and a UTF-8 byte order mark.
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0xef || byte === 0xbb || byte === 0xbf) {
+          continue
+        }
+        started = true
+        sawArray = byte === 0x5b
+        return
+      }
     }
     parser.onValue = ({ value }) => {
       pending.push(parsed({ index }, value))
@@ -182,8 +191,9 @@ export const jsonArray = <E, R>(
     const feed = (chunk: Uint8Array) =>
       Effect.try({
         try: () => {
+          if (!started) checkStart(chunk)
+          if (started && !sawArray) throw new Error("expected a JSON array of records")
           if (!parser.isEnded) parser.write(chunk)
-          if (!sawArray && index === 0 && parser.isEnded) throw new Error("expected a JSON array of records")
           return take()
         },
         catch: (error) => fail(errorText(error))
@@ -352,6 +362,8 @@ export const csv = <E, R>(
     parser.on("error", (error) => {
       failure = error
     })
+    // A failing stream records its error synchronously (`errored`) and emits it a tick later.
+    const failed = () => failure ?? parser.errored ?? undefined
     const sourceName = options.sourceName ?? "CSV input"
     const drain = (): Effect.Effect<Chunk.Chunk<SourceRecord>, SourceError> =>
       Effect.suspend(() => {
@@ -369,10 +381,11 @@ export const csv = <E, R>(
             out.push(unparsable(position, errorText(error)))
           }
         }
-        return failure === undefined
+        const error = failed()
+        return error === undefined
           ? Effect.succeed(Chunk.unsafeFromArray(out))
           : Effect.fail(
-            new SourceError({ source: sourceName, reason: errorText(failure), position: { index, line: lastLine + 1 } })
+            new SourceError({ source: sourceName, reason: errorText(error), position: { index, line: lastLine + 1 } })
           )
       })
     const finish = Effect.suspend(() => {
@@ -382,7 +395,7 @@ export const csv = <E, R>(
     return bytes.pipe(
       Stream.mapChunksEffect((chunks) => {
         Chunk.forEach(chunks, (chunk) => {
-          if (failure === undefined) parser.write(chunk)
+          if (failed() === undefined) parser.write(chunk)
         })
         return drain()
       }),

@@ -1,0 +1,79 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as FastCheck from "effect/FastCheck"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import { bodyBytes, chunked } from "../src/internal/chunking.js"
+
+interface Item {
+  readonly id: number
+  readonly bytes: number
+}
+
+const group = (items: ReadonlyArray<Item>, maxItems: number, maxBytes: number) =>
+  Stream.fromIterable(items).pipe(
+    (stream) => chunked(stream, { maxItems, maxBytes, linger: Duration.seconds(1) }),
+    Stream.map((chunk) => Chunk.toReadonlyArray(chunk)),
+    Stream.runCollect,
+    Effect.map((chunks) => Chunk.toReadonlyArray(chunks))
+  )
+
+describe("chunked", () => {
+  it("loses, duplicates and reorders nothing, and keeps every chunk within both limits (property)", async () => {
+    await FastCheck.assert(
+      FastCheck.asyncProperty(
+        FastCheck.integer({ min: 1, max: 100 }),
+        FastCheck.integer({ min: 200, max: 5000 }),
+        FastCheck.array(FastCheck.integer({ min: 1, max: 198 }), { maxLength: 600 }),
+        async (maxItems, maxBytes, sizes) => {
+          const items = sizes.map((bytes, id) => ({ id, bytes }))
+          const chunks = await Effect.runPromise(group(items, maxItems, maxBytes))
+          assert.deepStrictEqual(chunks.flat().map((item) => item.id), items.map((item) => item.id))
+          for (const chunk of chunks) {
+            assert.isAbove(chunk.length, 0)
+            assert.isAtMost(chunk.length, maxItems)
+            assert.isAtMost(bodyBytes(chunk.map((item) => item.bytes)), maxBytes)
+          }
+          // Greedy: a chunk closes only when the next item would not fit.
+          chunks.slice(0, -1).forEach((chunk, index) => {
+            const next = chunks[index + 1]?.[0]
+            const fits = next !== undefined && chunk.length < maxItems &&
+              bodyBytes([...chunk, next].map((item) => item.bytes)) <= maxBytes
+            assert.isFalse(fits)
+          })
+        }
+      ),
+      { numRuns: 150 }
+    )
+  })
+
+  it("fills a body to exactly the byte limit", () =>
+    Effect.runPromise(Effect.gen(function*() {
+      // Three items of 32 bytes make a 1 + 3 × 33 = 100-byte body.
+      const chunks = yield* group(Array.from({ length: 7 }, (_, id) => ({ id, bytes: 32 })), 100, 100)
+      assert.deepStrictEqual(chunks.map((chunk) => chunk.length), [3, 3, 1])
+    })))
+
+  it.effect("releases a partial chunk after the linger while the source is still open", () =>
+    Effect.gen(function*() {
+      const input = yield* Queue.unbounded<Item>()
+      const output = yield* Queue.unbounded<ReadonlyArray<Item>>()
+      const fiber = yield* Stream.fromQueue(input).pipe(
+        (stream) => chunked(stream, { maxItems: 100, maxBytes: 100_000, linger: Duration.seconds(2) }),
+        Stream.runForEach((chunk) => Queue.offer(output, Chunk.toReadonlyArray(chunk))),
+        Effect.fork
+      )
+      yield* Queue.offerAll(input, [{ id: 1, bytes: 10 }, { id: 2, bytes: 10 }])
+      yield* TestClock.adjust(Duration.millis(1900))
+      assert.isTrue(Option.isNone(yield* Queue.poll(output)))
+      yield* TestClock.adjust(Duration.millis(200))
+      const released = yield* Queue.take(output)
+      assert.deepStrictEqual(released.map((item) => item.id), [1, 2])
+      yield* Fiber.interrupt(fiber)
+    }))
+})
