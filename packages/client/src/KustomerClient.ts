@@ -20,6 +20,7 @@ import {
   RateLimit
 } from "@effect-kustomer/domain"
 import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -33,8 +34,12 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { excerpt, reasonForRequestError, reasonForStatus } from "./internal/responses.js"
+import * as KustomerAuthModule from "./KustomerAuth.js"
 import { KustomerAuth } from "./KustomerAuth.js"
+import * as KustomerConfigModule from "./KustomerConfig.js"
 import { KustomerConfig } from "./KustomerConfig.js"
+import * as RateLimiterModule from "./RateLimiter.js"
+import { RateLimiter } from "./RateLimiter.js"
 import {
   Decode,
   KustomerError,
@@ -397,14 +402,30 @@ export const readRolesOf = <Item extends BulkResource.BulkItemBase, Encoded exte
 }
 
 /**
- * The client as a layer; it needs an `HttpClient`, {@link KustomerAuth} and {@link KustomerConfig}.
+ * The client as a layer. Every request passes through the {@link RateLimiter} in context, so that all users of
+ * this client share one budget.
  *
  * @since 0.1.0
  */
 export const layer = (
-  options: Options = {}
-): Layer.Layer<KustomerClient, never, HttpClient.HttpClient | KustomerAuth | KustomerConfig> =>
-  Layer.effect(KustomerClient, make(options))
+  options: Omit<Options, "gate"> = {}
+): Layer.Layer<KustomerClient, never, HttpClient.HttpClient | KustomerAuth | KustomerConfig | RateLimiter> =>
+  Layer.effect(KustomerClient, Effect.flatMap(RateLimiter, (limiter) => make({ ...options, gate: limiter })))
+
+/**
+ * The client with everything read from `Config` — `KUSTOMER_API_KEY`, `KUSTOMER_BASE_URL` / `KUSTOMER_ORG` /
+ * `KUSTOMER_REGION`, `KUSTOMER_REQUEST_TIMEOUT`, `KUSTOMER_RATE_LIMIT` — needing only an `HttpClient`. The
+ * rate limiter is provided too, for the import pipeline's progress events.
+ *
+ * @since 0.1.0
+ */
+export const layerConfig = (
+  options: Omit<Options, "gate"> = {}
+): Layer.Layer<KustomerClient | RateLimiter, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  layer(options).pipe(
+    Layer.provideMerge(RateLimiterModule.layerConfig()),
+    Layer.provide(Layer.merge(KustomerAuthModule.layerConfig(), KustomerConfigModule.layerConfig()))
+  )
 
 /** Parses a job id received from elsewhere (a journal, the command line). @since 0.1.0 */
 export const parseJobId = Schema.decodeUnknownEither(Ids.BulkJobId)

@@ -111,7 +111,11 @@ export class RateLimiter extends Context.Tag("@effect-kustomer/client/RateLimite
  *
  * @since 0.1.0
  */
-export interface Options extends Partial<Budget> {
+export interface Options {
+  /** Requests per window. Default 1000. */
+  readonly limit?: number | undefined
+  /** The window. Default 1 minute. */
+  readonly window?: Duration.DurationInput | undefined
   /** Extra wait after a window's reset time, against clock differences. Default 250 ms. */
   readonly margin?: Duration.DurationInput | undefined
   /** Wait after a 429 that says nothing about when to retry. Default 5 s. */
@@ -133,7 +137,7 @@ interface State extends Snapshot {
  */
 export const make = (options: Options = {}): Effect.Effect<Service, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const windowMillis = Duration.toMillis(options.window ?? defaultBudget.window)
+    const windowMillis = Duration.toMillis(Duration.decode(options.window ?? defaultBudget.window))
     const margin = Duration.toMillis(Duration.decode(options.margin ?? Duration.millis(250)))
     const fallbackWait = Duration.toMillis(Duration.decode(options.fallbackWait ?? Duration.seconds(5)))
     const reserveShare = options.submitReserve ?? 0.1

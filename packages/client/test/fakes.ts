@@ -3,6 +3,7 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -23,6 +24,8 @@ export interface Seen {
   readonly url: string
   readonly authorization: string | undefined
   readonly body: string
+  /** The clock's time when the request was sent. */
+  readonly at: number
 }
 
 /**
@@ -36,12 +39,14 @@ export const fakeHttp = (
   HttpClient.make((request, url) =>
     Effect.gen(function*() {
       const index = (yield* Ref.get(seen)).length
+      const at = yield* Clock.currentTimeMillis
       const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
       yield* Ref.update(seen, (all) => [...all, {
         method: request.method,
         url: url.toString(),
         authorization: request.headers["authorization"],
-        body
+        body,
+        at
       }])
       const reply = yield* Effect.mapError(
         answer(request, url, index),

@@ -1,0 +1,124 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import { BulkImport, ImportEvent, ImportSource, KustomerClient } from "../src/index.js"
+import { runOnTestClock } from "./clock.js"
+import { clientWith, json, type Reply, type Seen } from "./fakes.js"
+import { conversationRecord } from "./records.js"
+
+const customer = "5cb3a1b7c9e77c0013e5f2d1"
+const jobId = "6543a1b7c9e77c0013e5f2aa"
+
+/** 1 s, 2 s, 4 s: three retries, no jitter, so the test can name the exact times. */
+const threeRetries = Schedule.exponential(Duration.seconds(1)).pipe(Schedule.intersect(Schedule.recurs(3)))
+
+/** A batches body that reports every item of the last POST as created. */
+const createdResults = (posted: string) => {
+  const items: ReadonlyArray<{ readonly _clientRef: string }> = JSON.parse(posted)
+  return json(200, {
+    data: [{
+      type: "bulk_batch",
+      id: "b1",
+      attributes: {
+        status: "complete",
+        successCount: items.length,
+        failureCount: 0,
+        results: items.map((item, index) => ({
+          _clientRef: item._clientRef,
+          status: "created",
+          objectId: String(index).padStart(24, "a")
+        }))
+      }
+    }]
+  })
+}
+
+/**
+ * An import over a fake API: `onPost(n)` answers the n-th bulk POST (from 0); job reads report the last POST's
+ * items as created; look-ups find nothing.
+ */
+const importWith = (records: ReadonlyArray<unknown>, onPost: (attempt: number) => Reply) =>
+  Effect.gen(function*() {
+    const posts = yield* Ref.make(0)
+    const lastBody = yield* Ref.make("[]")
+    const { client, seen } = yield* clientWith((request, url) =>
+      Effect.gen(function*() {
+        if (request.method === "POST") {
+          const attempt = yield* Ref.getAndUpdate(posts, (count) => count + 1)
+          const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
+          yield* Ref.set(lastBody, body)
+          return onPost(attempt)
+        }
+        if (url.pathname.includes("externalId=")) return json(404, { errors: [{ code: "not_found" }] })
+        return createdResults(yield* Ref.get(lastBody))
+      })
+    )
+    const events = yield* runOnTestClock(
+      BulkImport.stream(ImportSource.fromIterable(records), {
+        retrySchedule: threeRetries,
+        firstPollDelay: Duration.seconds(1)
+      }).pipe(
+        Stream.runCollect,
+        Effect.map((all) => Chunk.toReadonlyArray(all)),
+        Effect.provideService(KustomerClient.KustomerClient, client)
+      )
+    )
+    return { events, seen: yield* Ref.get(seen) }
+  })
+
+const postTimes = (seen: ReadonlyArray<Seen>) => seen.filter((request) => request.method === "POST").map((r) => r.at)
+
+const accepted = json(201, { data: { type: "bulk", id: jobId, attributes: { status: "queued" } } })
+
+describe("BulkImport retries (fake API, test clock)", () => {
+  it.effect("retries a failed submission at the scheduled times, then settles the chunk from its job", () =>
+    Effect.gen(function*() {
+      const records = [0, 1, 2].map((index) => conversationRecord(index, customer))
+      const { events, seen } = yield* importWith(records, (attempt) => (attempt < 3 ? json(503, {}) : accepted))
+      assert.deepStrictEqual(postTimes(seen), [0, 1_000, 3_000, 7_000])
+      const retries = events.filter((event) => event._tag === "Retrying")
+      assert.deepStrictEqual(
+        retries.map((event) => event._tag === "Retrying" ? [event.attempt, Duration.toMillis(event.delay)] : []),
+        [[1, 1_000], [2, 2_000], [3, 4_000]]
+      )
+      const summary = yield* BulkImport.summarize(Stream.fromIterable(events))
+      assert.strictEqual(summary.created, 3)
+      assert.strictEqual(summary.retries, 3)
+      assert.strictEqual(summary.submits, 4)
+    }))
+
+  it.effect("stops at the schedule's maximum; in-doubt items are checked by externalId, not guessed", () =>
+    Effect.gen(function*() {
+      const records = [conversationRecord(0, customer), conversationRecord(1, customer, false)]
+      const { events, seen } = yield* importWith(records, () => json(502, {}))
+      assert.deepStrictEqual(postTimes(seen), [0, 1_000, 3_000, 7_000])
+      const outcomes = events.filter(ImportEvent.isOutcome)
+      const withId = outcomes.find((outcome) => outcome.position.index === 0)
+      const withoutId = outcomes.find((outcome) => outcome.position.index === 1)
+      // Found nowhere after the last attempt: it was not created.
+      assert.strictEqual(withId?._tag, "Failed")
+      assert.include(withId?._tag === "Failed" ? withId.reason : "", "HTTP 502")
+      // Without an externalId nothing can be checked: unknown, and sent only once.
+      assert.strictEqual(withoutId?._tag, "Unknown")
+      const bodies = seen.filter((request) => request.method === "POST").map((request) => JSON.parse(request.body))
+      assert.deepStrictEqual(bodies.map((body: ReadonlyArray<unknown>) => body.length), [2, 1, 1, 1])
+      assert.strictEqual(seen.filter((request) => request.url.includes("externalId=ticket-0")).length, 1)
+    }))
+
+  it.effect("does not retry a 400, and reports its items failed with the API's reason", () =>
+    Effect.gen(function*() {
+      const records = [conversationRecord(0, customer)]
+      const { events, seen } = yield* importWith(
+        records,
+        () => json(400, { errors: [{ code: "bad_request", title: "Invalid request body" }] })
+      )
+      assert.lengthOf(postTimes(seen), 1)
+      const [outcome] = events.filter(ImportEvent.isOutcome)
+      assert.strictEqual(outcome?._tag, "Failed")
+      assert.include(outcome?._tag === "Failed" ? outcome.reason : "", "Invalid request body")
+    }))
+})

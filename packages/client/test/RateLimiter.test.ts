@@ -1,0 +1,107 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import { RateLimit, RateLimiter } from "../src/index.js"
+
+const start = Date.UTC(2026, 10, 27, 12, 0, 0)
+
+const info = (headers: Record<string, string>) => RateLimit.fromHeaders(headers, start)
+
+describe("RateLimiter", () => {
+  it.effect("spends the configured budget, then waits for the next window", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 3, window: Duration.seconds(10), margin: 0 })
+      for (let request = 0; request < 3; request++) yield* limiter.acquire("submit")
+      const fourth = yield* Effect.fork(Effect.zipRight(limiter.acquire("submit"), Clock.currentTimeMillis))
+      yield* TestClock.adjust(Duration.millis(9_999))
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fourth)))
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.strictEqual(yield* Fiber.join(fourth), 10_000)
+      assert.strictEqual((yield* limiter.snapshot).remaining, 2)
+    })))
+
+  it.effect("after a 429 every request waits exactly until x-ratelimit-reset (plus the margin)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ limit: 1000, window: Duration.minutes(1), margin: Duration.millis(250) })
+      yield* limiter.acquire("submit")
+      yield* limiter.observe("submit", 429, info({ "x-ratelimit-reset": String(start / 1000 + 42), "x-ratelimit-remaining": "0" }))
+      const waiters = yield* Effect.forEach(["submit", "poll"] as const, (kind) =>
+        Effect.fork(Effect.zipRight(limiter.acquire(kind), Clock.currentTimeMillis)))
+      yield* TestClock.adjust(Duration.millis(42_249))
+      for (const waiter of waiters) assert.isTrue(Option.isNone(yield* Fiber.poll(waiter)))
+      yield* TestClock.adjust(Duration.millis(1))
+      for (const waiter of waiters) assert.strictEqual(yield* Fiber.join(waiter), start + 42_250)
+      assert.strictEqual((yield* limiter.snapshot).rejections, 1)
+    })))
+
+  it.effect("prefers Retry-After over the reset after a 429, and falls back to a fixed wait without either", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ margin: 0, fallbackWait: Duration.seconds(5) })
+      yield* limiter.observe("poll", 429, info({ "x-ratelimit-reset": String(start / 1000 + 60), "retry-after": "3" }))
+      const waiter = yield* Effect.fork(Effect.zipRight(limiter.acquire("poll"), Clock.currentTimeMillis))
+      yield* TestClock.adjust(Duration.seconds(3))
+      assert.strictEqual(yield* Fiber.join(waiter), start + 3_000)
+      yield* limiter.observe("poll", 429, Option.none())
+      const second = yield* Effect.fork(Effect.zipRight(limiter.acquire("poll"), Clock.currentTimeMillis))
+      yield* TestClock.adjust(Duration.seconds(5))
+      assert.strictEqual(yield* Fiber.join(second), start + 8_000)
+    })))
+
+  it.effect("learns the server's count and window from the headers", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ limit: 1000, window: Duration.minutes(1), margin: 0 })
+      // Another client of the org already spent most of the window, which ends in 20 s.
+      yield* limiter.observe("submit", 201, info({
+        "x-ratelimit-limit": "500",
+        "x-ratelimit-remaining": "2",
+        "x-ratelimit-reset": String(start / 1000 + 20)
+      }))
+      const snapshot = yield* limiter.snapshot
+      assert.deepStrictEqual(
+        { limit: snapshot.limit, remaining: snapshot.remaining, resetAtMillis: snapshot.resetAtMillis },
+        { limit: 500, remaining: 2, resetAtMillis: start + 20_000 }
+      )
+      yield* limiter.acquire("submit")
+      yield* limiter.acquire("submit")
+      const third = yield* Effect.fork(Effect.zipRight(limiter.acquire("submit"), Clock.currentTimeMillis))
+      yield* TestClock.adjust(Duration.seconds(20))
+      assert.strictEqual(yield* Fiber.join(third), start + 20_000)
+    })))
+
+  it.effect("announces each pause once", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 1, window: Duration.seconds(10), margin: 0 })
+      const seen = yield* Ref.make<ReadonlyArray<RateLimiter.Pause>>([])
+      yield* Stream.runForEach(limiter.pauses, (pause) => Ref.update(seen, (all) => [...all, pause])).pipe(
+        Effect.forkScoped
+      )
+      yield* Effect.yieldNow()
+      yield* limiter.acquire("submit")
+      const waiters = yield* Effect.forEach([1, 2], () => Effect.fork(limiter.acquire("submit")))
+      yield* TestClock.adjust(Duration.seconds(30))
+      yield* Effect.forEach(waiters, (waiter) => Fiber.join(waiter))
+      // Two requests waited for the first window, one of them again for the second: two pauses in all.
+      assert.deepStrictEqual(yield* Ref.get(seen), [
+        { untilMillis: 10_000, cause: "exhausted" },
+        { untilMillis: 20_000, cause: "exhausted" }
+      ])
+    })))
+
+  it("parses budgets", () => {
+    assert.deepStrictEqual(RateLimiter.parseBudget("300/10s"), Either.right({ limit: 300, window: Duration.seconds(10) }))
+    assert.deepStrictEqual(RateLimiter.parseBudget("1000/60"), Either.right({ limit: 1000, window: Duration.seconds(60) }))
+    assert.deepStrictEqual(RateLimiter.parseBudget("1000/1m"), Either.right({ limit: 1000, window: Duration.minutes(1) }))
+    assert.isTrue(Either.isLeft(RateLimiter.parseBudget("fast")))
+    assert.isTrue(Either.isLeft(RateLimiter.parseBudget("0/10s")))
+  })
+})
