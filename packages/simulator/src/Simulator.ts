@@ -118,13 +118,9 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
       conversations: Effect.sync(() => [...state.collections.conversations.all]),
       customers: Effect.sync(() => [...state.collections.customers.all]),
       findByExternalId: (resource, externalId) =>
-        Effect.sync(() => [...(state.collections[resource].byExternalId.get(externalId) ?? [])]),
+        Effect.sync(() => state.collections[resource].findByExternalId(externalId)),
       externalIdCounts: (resource) =>
-        Effect.sync(() =>
-          new Map(
-            Array.from(state.collections[resource].byExternalId, ([externalId, objects]) => [externalId, objects.length])
-          )
-        ),
+        Effect.sync(() => state.collections[resource].externalIdCounts()),
       seedCustomers,
       job: (id) =>
         Effect.sync(() => Option.map(Option.fromNullable(state.jobs.get(id)), (job) => state.jobSnapshot(job))),

@@ -7,6 +7,7 @@
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import type * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import type { ServeError } from "@effect/platform/HttpServerError"
@@ -85,7 +86,10 @@ export const make = (
     const simulator = yield* Simulator.make(options)
     const host = options.host ?? "127.0.0.1"
     const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port ?? 0, host })
-    yield* server.serve(toNodeApp(simulator.app))
+    // No request spans: nothing consumes them here, and they cost throughput.
+    yield* server.serve(toNodeApp(simulator.app)).pipe(
+      Effect.locally(HttpMiddleware.currentTracerDisabledWhen, () => true)
+    )
     const port = server.address._tag === "TcpAddress" ? server.address.port : 0
     const urlHost = host.includes(":") ? `[${host}]` : host
     return {

@@ -293,8 +293,7 @@ export const make = (
   }
 
   const byExternalId = (resource: SimResource, externalId: string): Response => {
-    const objects = state.collections[resource.name].byExternalId.get(externalId)
-    const first = objects?.[0]
+    const first = state.collections[resource.name].findByExternalId(externalId)[0]
     if (first === undefined) {
       return error(404, "not_found", `no ${resource.type} with externalId ${JSON.stringify(externalId)}`)
     }

@@ -27,32 +27,58 @@ import type { SimResource } from "./resources.js"
 /** The objects of one resource, indexed by id and by external id. */
 export class Collection {
   readonly byId = new Map<string, StoredObject>()
-  readonly byExternalId = new Map<string, Array<StoredObject>>()
   readonly all: Array<StoredObject> = []
+  /** The first object stored under each external id. */
+  private readonly firstByExternalId = new Map<string, StoredObject>()
+  /** Objects stored under an external id already taken (only when duplicates are allowed). */
+  private readonly extraByExternalId = new Map<string, Array<StoredObject>>()
+  private withExternalId = 0
   duplicatesRejected = 0
   itemsFailed = 0
 
   insert(object: StoredObject): void {
     this.byId.set(object.id, object)
     this.all.push(object)
-    if (object.externalId !== undefined) {
-      const existing = this.byExternalId.get(object.externalId)
-      if (existing === undefined) this.byExternalId.set(object.externalId, [object])
-      else existing.push(object)
+    if (object.externalId === undefined) return
+    this.withExternalId += 1
+    if (!this.firstByExternalId.has(object.externalId)) {
+      this.firstByExternalId.set(object.externalId, object)
+      return
     }
+    const extra = this.extraByExternalId.get(object.externalId)
+    if (extra === undefined) this.extraByExternalId.set(object.externalId, [object])
+    else extra.push(object)
+  }
+
+  hasExternalId(externalId: string): boolean {
+    return this.firstByExternalId.has(externalId)
+  }
+
+  /** Every object stored under `externalId`, first one first. */
+  findByExternalId(externalId: string): ReadonlyArray<StoredObject> {
+    const first = this.firstByExternalId.get(externalId)
+    if (first === undefined) return []
+    return [first, ...(this.extraByExternalId.get(externalId) ?? [])]
+  }
+
+  /** How many objects are stored under each external id. */
+  externalIdCounts(): Map<string, number> {
+    const counts = new Map<string, number>()
+    for (const externalId of this.firstByExternalId.keys()) {
+      counts.set(externalId, 1 + (this.extraByExternalId.get(externalId)?.length ?? 0))
+    }
+    return counts
   }
 
   stats(): ResourceStats {
-    let withExternalId = 0
     const storedMoreThanOnce: Array<ExternalIdCount> = []
-    for (const [externalId, objects] of this.byExternalId) {
-      withExternalId += objects.length
-      if (objects.length > 1) storedMoreThanOnce.push({ externalId, count: objects.length })
+    for (const [externalId, extra] of this.extraByExternalId) {
+      storedMoreThanOnce.push({ externalId, count: 1 + extra.length })
     }
     return {
       stored: this.all.length,
-      withExternalId,
-      distinctExternalIds: this.byExternalId.size,
+      withExternalId: this.withExternalId,
+      distinctExternalIds: this.firstByExternalId.size,
       externalIdsStoredMoreThanOnce: storedMoreThanOnce,
       duplicatesRejected: this.duplicatesRejected,
       itemsFailed: this.itemsFailed
@@ -249,9 +275,10 @@ export class SimulatorState {
   runBatch(job: JobRecord, batch: BatchRecord, nowMillis: number): void {
     const resource = job.resource
     const collection = this.collections[resource.name]
+    const at = isoString(nowMillis)
     for (let index = batch.start; index < batch.end; index++) {
       const clientRef = job.clientRefs?.[index]
-      const outcome = this.storeItem(resource, collection, job.items[index], job.id, nowMillis)
+      const outcome = this.storeItem(resource, collection, job.items[index], job.id, nowMillis, at)
       if (Either.isRight(outcome)) {
         batch.objectIds.push(outcome.right)
         batch.successCount += 1
@@ -290,7 +317,8 @@ export class SimulatorState {
     collection: Collection,
     raw: unknown,
     jobId: string,
-    nowMillis: number
+    nowMillis: number,
+    at: string
   ): Either.Either<string, { readonly code: string; readonly error: string; readonly externalId?: string }> {
     const decoded = resource.decode(raw)
     if (Either.isLeft(decoded)) {
@@ -310,7 +338,7 @@ export class SimulatorState {
     }
     if (
       item.externalId !== undefined && this.config.duplicateExternalIds === "reject" &&
-      collection.byExternalId.has(item.externalId)
+      collection.hasExternalId(item.externalId)
     ) {
       return Either.left({ code: "duplicate", error: "duplicate detected", ...withExternalId })
     }
@@ -318,12 +346,18 @@ export class SimulatorState {
       return Either.left({ code: "duplicate", error: "duplicate detected: id already exists", ...withExternalId })
     }
     const id = item.id ?? this.id(resource.type, nowMillis)
-    const at = isoString(nowMillis)
+    // `item.attributes` is a fresh copy made by the decoder: completed in place rather than copied again.
+    const attributes = item.attributes
+    for (const key in resource.defaults) {
+      if (!(key in attributes)) attributes[key] = resource.defaults[key]
+    }
+    if (!("createdAt" in attributes)) attributes["createdAt"] = at
+    attributes["updatedAt"] = at
     collection.insert({
       id,
       type: resource.type,
       externalId: item.externalId,
-      attributes: { ...resource.defaults, createdAt: at, ...item.attributes, updatedAt: at },
+      attributes,
       jobId,
       storedAtMillis: nowMillis
     })
