@@ -120,7 +120,8 @@ const serve = (flags: Flags) =>
     return yield* Effect.never
   }).pipe(
     Effect.provide(SimulatorServer.layer(toServerOptions(flags))),
-    Effect.ensuring(Console.log("Kustomer simulator stopped."))
+    Effect.onInterrupt(() => Console.log("Kustomer simulator stopped.")),
+    Effect.tapError((error) => Console.error(`Kustomer simulator could not start: ${String(error.cause)}`))
   )
 
 const command = Command.make("simulator", options, (flags) => serve(flags)).pipe(
@@ -129,4 +130,4 @@ const command = Command.make("simulator", options, (flags) => serve(flags)).pipe
 
 const cli = Command.run(command, { name: "kustomer-simulator", version: "0.1.0" })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain)
+cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: true }))

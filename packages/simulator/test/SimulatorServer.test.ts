@@ -263,21 +263,24 @@ describe("SimulatorServer (real HTTP)", () => {
         assert.strictEqual(found.status, 200)
       })))
 
-  it.live("a connection reset drops the socket without a response; after acceptance the job exists", () =>
-    withServer({ faults: { connectionResetRate: 1, afterAcceptanceShare: 1 } }, (api, server) =>
-      Effect.gen(function*() {
-        const result = yield* Effect.either(api.post(BulkResource.Conversations.bulkPath, {
-          json: conversations(server.customerIds[0] ?? "", 2, "reset")
-        }))
-        assert.isTrue(Either.isLeft(result))
-        if (Either.isLeft(result)) {
-          assert.strictEqual(result.left._tag, "RequestError")
-          if (result.left._tag === "RequestError") assert.strictEqual(result.left.reason, "Transport")
-        }
-        const stats = yield* server.simulator.stats
-        assert.strictEqual(stats.jobs.created, 1)
-        assert.strictEqual(stats.faults.connection_reset_after_acceptance, 1)
-      })))
+  for (const [share, phase, jobs] of [[0, "before", 0], [1, "after", 1]] as const) {
+    it.live(`a connection reset ${phase} acceptance drops the socket without a response; ${jobs} job stored`, () =>
+      withServer({ faults: { connectionResetRate: 1, afterAcceptanceShare: share } }, (api, server) =>
+        Effect.gen(function*() {
+          const result = yield* Effect.either(api.post(BulkResource.Conversations.bulkPath, {
+            json: conversations(server.customerIds[0] ?? "", 2, "reset")
+          }))
+          assert.isTrue(Either.isLeft(result))
+          if (Either.isLeft(result)) {
+            assert.strictEqual(result.left._tag, "RequestError")
+            if (result.left._tag === "RequestError") assert.strictEqual(result.left.reason, "Transport")
+          }
+          const stats = yield* server.simulator.stats
+          assert.strictEqual(stats.jobs.created, jobs)
+          assert.strictEqual(stats.faults[`connection_reset_${phase}_acceptance`], 1)
+          assert.deepStrictEqual(stats.requests.byStatus, {})
+        })))
+  }
 
   it.live("a proxy-style 502 has an HTML body", () =>
     withServer({ faults: { htmlBadGatewayRate: 1, afterAcceptanceShare: 0 } }, (api) =>
