@@ -26,7 +26,6 @@ interface Call {
   readonly request: HttpServerRequest.HttpServerRequest
   readonly caller: ApiKey
   readonly faults: FaultDecision
-  readonly nowMillis: number
 }
 
 type Response = HttpServerResponse.HttpServerResponse
@@ -96,7 +95,7 @@ export const make = (
         const code = status === 403 ? "forbidden" : "unauthorized"
         return withRateHeaders(error(status, code, `requires ${roles.join(" or ")}`), decision.snapshot)
       }
-      const response = yield* handler({ request, caller, faults, nowMillis })
+      const response = yield* handler({ request, caller, faults })
       // A slow response is delayed after the work is done: a client that gives up has still changed the data.
       if (faults.slowBy !== undefined) {
         state.countFault("slow_response")
