@@ -319,6 +319,8 @@ export const stream = <
             new Events.Failed({
               position: item.position,
               clientRef: item.clientRef,
+item: item.json,
+
               externalId: item.externalId,
               reason: error.message,
               jobId: undefined
@@ -342,6 +344,8 @@ export const stream = <
                       new Events.Failed({
                         position: item.position,
                         clientRef: item.clientRef,
+item: item.json,
+
                         externalId: item.externalId,
                         reason: `not created: ${error.message}`,
                         jobId: undefined
@@ -362,6 +366,8 @@ export const stream = <
       new Events.Unknown({
         position: item.position,
         clientRef: item.clientRef,
+item: item.json,
+
         externalId: item.externalId,
         reason,
         jobId
@@ -466,6 +472,8 @@ export const stream = <
               new Events.Failed({
                 position: item.position,
                 clientRef: item.clientRef,
+item: item.json,
+
                 externalId: item.externalId,
                 reason: verdict.error,
                 jobId: job.jobId
@@ -480,6 +488,8 @@ export const stream = <
                 new Events.Failed({
                   position: item.position,
                   clientRef: item.clientRef,
+item: item.json,
+
                   externalId,
                   reason: verdict.error,
                   jobId: job.jobId
@@ -571,10 +581,12 @@ export const stream = <
             return yield* settle(outcomes, job.chunk.chunk)
           }
           const delay = yield* nextPoll(undefined)
-          const remaining = Duration.subtract(settings.jobTimeout, waited)
-          yield* Effect.sleep(
-            Option.match(delay, { onNone: () => remaining, onSome: (value) => Duration.min(value, remaining) })
-          )
+          const remaining = Duration.toMillis(settings.jobTimeout) - (now - job.submittedAt)
+          const pause = Option.match(delay, {
+            onNone: () => remaining,
+            onSome: (value) => Math.min(Duration.toMillis(value), remaining)
+          })
+          yield* Effect.sleep(Duration.millis(Math.max(1, Math.ceil(pause))))
         }
       }).pipe(
         Effect.withSpan("BulkImport.awaitJob", {

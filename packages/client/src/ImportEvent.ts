@@ -38,6 +38,8 @@ export class Failed extends Data.TaggedClass("Failed")<{
   readonly externalId: string | undefined
   readonly reason: string
   readonly jobId: Ids.BulkJobId | undefined
+  /** The item's wire JSON as it was sent, so that it can be written to a rejects file and fixed. */
+  readonly item: string
 }> {}
 
 /**
@@ -70,6 +72,8 @@ export class Unknown extends Data.TaggedClass("Unknown")<{
   readonly externalId: string | undefined
   readonly reason: string
   readonly jobId: Ids.BulkJobId | undefined
+  /** The item's wire JSON as it was sent. */
+  readonly item: string
 }> {}
 
 /** The final word on one input record. @since 0.1.0 */

@@ -191,7 +191,9 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
               yield* announce(wait)
               const now = yield* Clock.currentTimeMillis
               if (kind === "submit") yield* SynchronizedRef.update(state, (s) => ({ ...s, waitingSubmits: s.waitingSubmits + 1 }))
-              yield* Effect.sleep(Duration.millis(Math.max(0, wait.untilMillis - now))).pipe(
+              // Whole milliseconds, at least one: a fractional wait could leave a clock that is a hair short of
+              // the reset waking the request again and again without time moving on.
+              yield* Effect.sleep(Duration.millis(Math.max(1, Math.ceil(wait.untilMillis - now)))).pipe(
                 Effect.ensuring(
                   kind === "submit"
                     ? SynchronizedRef.update(state, (s) => ({ ...s, waitingSubmits: s.waitingSubmits - 1 }))

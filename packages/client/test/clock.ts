@@ -16,10 +16,13 @@ export const runOnTestClock = <A, E, R>(effect: Effect.Effect<A, E, R>, maxSteps
     for (let step = 0; step < maxSteps; step++) {
       yield* Effect.yieldNow()
       if (Option.isSome(yield* Fiber.poll(fiber))) return yield* Fiber.join(fiber)
-      const [next] = yield* TestClock.sleeps()
+      const all = Array.from(yield* TestClock.sleeps())
+      // Pending wake-ups are listed in the order they were scheduled: take the earliest.
+      const next = all.length === 0 ? undefined : Math.min(...all)
       if (next === undefined) continue
       const now = yield* Clock.currentTimeMillis
-      yield* TestClock.adjust(Duration.millis(Math.max(0, next - now)))
+      // Jittered delays are fractional: round up so the clock really reaches the wake-up time.
+      yield* TestClock.adjust(Duration.millis(Math.max(0, Math.ceil(next - now))))
     }
     yield* Fiber.interrupt(fiber)
     return yield* Effect.dieMessage(`did not finish within ${maxSteps} clock steps`)
