@@ -319,8 +319,7 @@ export const stream = <
             new Events.Failed({
               position: item.position,
               clientRef: item.clientRef,
-item: item.json,
-
+              item: item.json,
               externalId: item.externalId,
               reason: error.message,
               jobId: undefined
@@ -344,8 +343,7 @@ item: item.json,
                       new Events.Failed({
                         position: item.position,
                         clientRef: item.clientRef,
-item: item.json,
-
+                        item: item.json,
                         externalId: item.externalId,
                         reason: `not created: ${error.message}`,
                         jobId: undefined
@@ -366,8 +364,7 @@ item: item.json,
       new Events.Unknown({
         position: item.position,
         clientRef: item.clientRef,
-item: item.json,
-
+        item: item.json,
         externalId: item.externalId,
         reason,
         jobId
@@ -472,8 +469,7 @@ item: item.json,
               new Events.Failed({
                 position: item.position,
                 clientRef: item.clientRef,
-item: item.json,
-
+                item: item.json,
                 externalId: item.externalId,
                 reason: verdict.error,
                 jobId: job.jobId
@@ -488,8 +484,7 @@ item: item.json,
                 new Events.Failed({
                   position: item.position,
                   clientRef: item.clientRef,
-item: item.json,
-
+                  item: item.json,
                   externalId,
                   reason: verdict.error,
                   jobId: job.jobId
