@@ -76,6 +76,17 @@ describe("BulkImport against the simulator", () => {
       )
     }).pipe(Effect.provide(simulated())))
 
+  it.effect("rejects a record with a misspelt field, naming it, unless told to drop unknown fields", () =>
+    Effect.gen(function*() {
+      const simulator = yield* Simulator.Simulator
+      const record = { ...conversationRecord(0, simulator.customerIds[0] ?? ""), extrenalId: "oops" }
+      const [rejected] = outcomesOf(yield* importAll([record]))
+      assert.strictEqual(rejected?._tag, "Rejected")
+      assert.include(rejected?._tag === "Rejected" ? rejected.reason : "", "extrenalId: is not a field of conversations")
+      const [created] = outcomesOf(yield* importAll([record], { unknownFields: "drop" }))
+      assert.strictEqual(created?._tag, "Created")
+    }).pipe(Effect.provide(simulated())))
+
   it.effect("waits for the window after the budget is spent, then goes on", () =>
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator
