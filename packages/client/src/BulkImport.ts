@@ -22,6 +22,7 @@
 import { BulkJob, BulkResource, type Conversation, type Ids } from "@effect-kustomer/domain"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -39,7 +40,7 @@ import * as Take from "effect/Take"
 import * as Checkpoint from "./ImportCheckpoint.js"
 import * as Events from "./ImportEvent.js"
 import type { Position, SourceError, SourceRecord } from "./ImportSource.js"
-import { chunked } from "./internal/chunking.js"
+import { bodyBytes, chunked } from "./internal/chunking.js"
 import { read as readBatches, type Verdict } from "./internal/results.js"
 import { encodesAsItself, fieldNames } from "./internal/schemaShape.js"
 import { KustomerClient, type PreparedBody, prepareBody } from "./KustomerClient.js"
@@ -220,6 +221,44 @@ const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkRes
   }
 }
 
+/** The codec of the options' resource (conversations by default). */
+const codecFor = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+  options: Options<Item, Encoded>,
+  settings: ReturnType<typeof settingsOf>
+): ItemCodec =>
+  options.resource === undefined
+    ? codecOf(BulkResource.Conversations, settings, options.assignExternalId)
+    : codecOf(options.resource, settings, options.assignExternalId)
+
+/**
+ * Validation, then chunking: valid records come out grouped into request bodies, rejected ones are handed to
+ * `onRejected` as they are found. Shared by the import ({@link stream}) and its dry run ({@link plan}), so that a
+ * dry run forms exactly the chunks an import would send.
+ */
+const validateAndChunk = <E, R, E2>(
+  records: Stream.Stream<SourceRecord, E, R>,
+  codec: ItemCodec,
+  settings: ReturnType<typeof settingsOf>,
+  onRejected: (rejected: ReadonlyArray<Events.Rejected>) => Effect.Effect<void, E2>
+): Stream.Stream<Chunk.Chunk<Prepared>, E | E2, R> =>
+  records.pipe(
+    Stream.mapChunksEffect((batch) =>
+      Effect.gen(function*() {
+        const valid: Array<Prepared> = []
+        const rejected: Array<Events.Rejected> = []
+        Chunk.forEach(batch, (record) => {
+          Either.match(codec.prepare(record), {
+            onLeft: (outcome) => rejected.push(outcome),
+            onRight: (item) => valid.push(item)
+          })
+        })
+        if (rejected.length > 0) yield* onRejected(rejected)
+        return Chunk.unsafeFromArray(valid)
+      })
+    ),
+    (items) => chunked(items, settings)
+  )
+
 /** A chunk on its way to the API. `inDoubt`: an earlier attempt may have created its items already. */
 interface Pending {
   readonly chunk: Checkpoint.PlannedChunk
@@ -267,9 +306,7 @@ export const stream = <
 ): Stream.Stream<Events.ImportEvent, E | BulkImportError, R | KustomerClient> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const settings = settingsOf(options)
-    const codec = options.resource === undefined
-      ? codecOf(BulkResource.Conversations, settings, options.assignExternalId)
-      : codecOf(options.resource, settings, options.assignExternalId)
+    const codec = codecFor(options, settings)
     const client = yield* KustomerClient
     const limiter = yield* Effect.serviceOption(RateLimiter)
     const journal = settings.checkpoint
@@ -624,21 +661,7 @@ export const stream = <
       }
       const fresh = source.pipe(
         Stream.filter((record) => !claimed.has(record.position.index) && !resume.isSettled(record.position.index)),
-        Stream.mapChunksEffect((records) =>
-          Effect.gen(function*() {
-            const valid: Array<Prepared> = []
-            const rejected: Array<Events.Rejected> = []
-            Chunk.forEach(records, (record) => {
-              Either.match(codec.prepare(record), {
-                onLeft: (outcome) => rejected.push(outcome),
-                onRight: (item) => valid.push(item)
-              })
-            })
-            if (rejected.length > 0) yield* settle(rejected)
-            return Chunk.unsafeFromArray(valid)
-          })
-        ),
-        (items) => chunked(items, settings),
+        (records) => validateAndChunk(records, codec, settings, (rejected) => settle(rejected)),
         Stream.mapAccum(resume.nextChunk, (next, items): [number, Pending] => [next + 1, {
           chunk: {
             chunk: next,
@@ -759,3 +782,74 @@ export const run = <
   } = {}
 ): Effect.Effect<Events.Summary, E | BulkImportError, R | KustomerClient> =>
   summarize(stream(source, options), options.onEvent)
+
+/**
+ * A chunk a dry run formed: what one bulk request of the import would carry.
+ *
+ * @since 0.1.0
+ */
+export class ChunkPlanned extends Data.TaggedClass("ChunkPlanned")<{
+  readonly chunk: number
+  /** Items in the request. */
+  readonly items: number
+  /** Bytes of the request body. */
+  readonly bytes: number
+  /** Where its first and last records are in the source. */
+  readonly first: Position
+  readonly last: Position
+  /** Items without an `externalId`: if their request were lost in flight, they could not be checked. */
+  readonly withoutExternalId: number
+}> {}
+
+/** What a dry run emits: rejected records and planned chunks, in source order. @since 0.1.0 */
+export type PlanEvent = Events.Rejected | ChunkPlanned
+
+/**
+ * A dry run: validates and chunks exactly as {@link stream} would — the same validation, the same chunking, the
+ * same options — and sends nothing. Emits a `Rejected` outcome for every invalid record and a
+ * {@link ChunkPlanned} for every request the import would send. Needs no client and no credentials.
+ *
+ * @since 0.1.0
+ */
+export const plan = <
+  E,
+  R,
+  Item extends BulkResource.BulkItemBase = Conversation.ConversationInput,
+  Encoded extends BulkResource.BulkItemBase = Conversation.ConversationInputEncoded
+>(
+  source: Stream.Stream<SourceRecord, E, R>,
+  options: Omit<Options<Item, Encoded>, "checkpoint" | "source"> = {}
+): Stream.Stream<PlanEvent, E, R> =>
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const settings = settingsOf(options)
+    const codec = codecFor(options, settings)
+    const queue = yield* Effect.acquireRelease(
+      Queue.bounded<Take.Take<PlanEvent, E>>(64),
+      (queue) => Queue.shutdown(queue)
+    )
+    const planned = (items: Chunk.Chunk<Prepared>, chunk: number) => {
+      const all = Chunk.toReadonlyArray(items)
+      const first = all[0]?.position ?? { index: 0 }
+      return new ChunkPlanned({
+        chunk,
+        items: all.length,
+        bytes: bodyBytes(all.map((item) => item.bytes)),
+        first,
+        last: all[all.length - 1]?.position ?? first,
+        withoutExternalId: all.filter((item) => item.externalId === undefined).length
+      })
+    }
+    yield* validateAndChunk(
+      source,
+      codec,
+      settings,
+      (rejected) => Queue.offer(queue, Take.chunk(Chunk.unsafeFromArray(rejected)))
+    ).pipe(
+      Stream.zipWithIndex,
+      Stream.runForEach(([items, chunk]) => Queue.offer(queue, Take.of(planned(items, chunk)))),
+      Effect.exit,
+      Effect.flatMap((exit) => Queue.offer(queue, exit._tag === "Success" ? Take.end : Take.failCause(exit.cause))),
+      Effect.forkScoped
+    )
+    return Stream.fromQueue(queue).pipe(Stream.flattenTake)
+  }))

@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { BulkImport, ImportEvent, ImportSource, KustomerClient } from "../src/index.js"
+import { BulkImport, ImportEvent, ImportSource, KustomerClient, RateLimiter } from "../src/index.js"
 import { runOnTestClock } from "./clock.js"
 import { clientWith, json, type Reply, type Seen } from "./fakes.js"
 import { conversationRecord } from "./records.js"
@@ -41,9 +41,15 @@ const createdResults = (posted: string) => {
  * An import over a fake API: `onPost(n)` answers the n-th bulk POST (from 0); job reads report the last POST's
  * items as created; look-ups find nothing.
  */
-const importWith = (records: ReadonlyArray<unknown>, onPost: (attempt: number) => Reply) =>
+const importWith = (
+  records: ReadonlyArray<unknown>,
+  onPost: (attempt: number) => Reply,
+  onRead: (read: number, complete: Reply) => Reply = (_read, complete) => complete,
+  gate?: KustomerClient.RequestGate
+) =>
   Effect.gen(function*() {
     const posts = yield* Ref.make(0)
+    const reads = yield* Ref.make(0)
     const lastBody = yield* Ref.make("[]")
     const { client, seen } = yield* clientWith((request, url) =>
       Effect.gen(function*() {
@@ -54,9 +60,9 @@ const importWith = (records: ReadonlyArray<unknown>, onPost: (attempt: number) =
           return onPost(attempt)
         }
         if (url.pathname.includes("externalId=")) return json(404, { errors: [{ code: "not_found" }] })
-        return createdResults(yield* Ref.get(lastBody))
-      })
-    )
+        const read = yield* Ref.getAndUpdate(reads, (count) => count + 1)
+        return onRead(read, createdResults(yield* Ref.get(lastBody)))
+      }), { client: { gate } })
     const events = yield* runOnTestClock(
       BulkImport.stream(ImportSource.fromIterable(records), {
         retrySchedule: threeRetries,
@@ -73,6 +79,11 @@ const importWith = (records: ReadonlyArray<unknown>, onPost: (attempt: number) =
 const postTimes = (seen: ReadonlyArray<Seen>) => seen.filter((request) => request.method === "POST").map((r) => r.at)
 
 const accepted = json(201, { data: { type: "bulk", id: jobId, attributes: { status: "queued" } } })
+
+const readTimes = (seen: ReadonlyArray<Seen>) =>
+  seen.filter((request) => request.url.endsWith("/batches")).map((request) => request.at)
+
+const stillRunning = json(200, { data: [{ type: "bulk_batch", id: "b1", attributes: { status: "scheduled" } }] })
 
 describe("BulkImport retries (fake API, test clock)", () => {
   it.effect("retries a failed submission at the scheduled times, then settles the chunk from its job", () =>
@@ -121,4 +132,31 @@ describe("BulkImport retries (fake API, test clock)", () => {
       assert.strictEqual(outcome?._tag, "Failed")
       assert.include(outcome?._tag === "Failed" ? outcome.reason : "", "Invalid request body")
     }))
+
+  it.effect("polls a job first after firstPollDelay, then on the poll schedule, until it completes", () =>
+    Effect.gen(function*() {
+      const { events, seen } = yield* importWith(
+        [conversationRecord(0, customer)],
+        () => accepted,
+        (read, complete) => (read < 3 ? stillRunning : complete)
+      )
+      // Submitted at 0; first read at 1 s; then 1 s, 1.5 s and 2.25 s apart (KustomerSchedule.pollJob).
+      assert.deepStrictEqual(readTimes(seen), [1_000, 2_000, 3_500, 5_750])
+      assert.strictEqual(events.filter(ImportEvent.isOutcome)[0]?._tag, "Created")
+    }))
+
+  it.effect("after a 429 the submission waits exactly until x-ratelimit-reset, then succeeds", () =>
+    Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ margin: 0 })
+      const { events, seen } = yield* importWith(
+        [conversationRecord(0, customer)],
+        (attempt) => (attempt === 0 ? json(429, { errors: [] }, { "x-ratelimit-reset": "37" }) : accepted),
+        undefined,
+        limiter
+      )
+      assert.deepStrictEqual(postTimes(seen), [0, 37_000])
+      const summary = yield* BulkImport.summarize(Stream.fromIterable(events))
+      assert.strictEqual(summary.rateLimited, 1)
+      assert.strictEqual(summary.created, 1)
+    }).pipe(Effect.scoped))
 })

@@ -97,6 +97,19 @@ describe("RateLimiter", () => {
       ])
     })))
 
+  it.effect("keeps the last units of a window for a waiting submission when many polls wait too", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const limiter = yield* RateLimiter.make({ limit: 10, window: Duration.seconds(10), margin: 0, submitReserve: 0.1 })
+      for (let request = 0; request < 10; request++) yield* limiter.acquire("poll")
+      const polls = yield* Effect.forEach(Array.from({ length: 20 }), () => Effect.fork(limiter.acquire("poll")))
+      const submit = yield* Effect.fork(limiter.acquire("submit"))
+      yield* TestClock.adjust(Duration.seconds(10))
+      assert.isTrue(Option.isSome(yield* Fiber.poll(submit)))
+      const done = yield* Effect.forEach(polls, (poll) => Fiber.poll(poll))
+      assert.strictEqual(done.filter((exit) => Option.isSome(exit)).length, 9)
+      yield* Effect.forEach(polls, (poll) => Fiber.interrupt(poll))
+    })))
+
   it("parses budgets", () => {
     assert.deepStrictEqual(RateLimiter.parseBudget("300/10s"), Either.right({ limit: 300, window: Duration.seconds(10) }))
     assert.deepStrictEqual(RateLimiter.parseBudget("1000/60"), Either.right({ limit: 1000, window: Duration.seconds(60) }))
