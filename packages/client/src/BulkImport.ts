@@ -16,6 +16,7 @@
  *   adapts to how long jobs take), then on `pollSchedule`; a job that is not done within `jobTimeout` leaves its
  *   items `Unknown` with the job id, never `Failed`.
  * - Memory depends on `maxJobsInFlight × maxItems`, not on the input's size.
+ * - {@link plan} is the dry run: the same validation and chunking, no request sent.
  *
  * @since 0.1.0
  */
