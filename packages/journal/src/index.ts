@@ -1,0 +1,9 @@
+/**
+ * Durable imports into Kustomer: a SQLite journal behind the pipeline's checkpoint hook, crash-safe resume,
+ * exactly-once creation by `externalId`, a rejects file and a run report.
+ *
+ * @since 0.1.0
+ */
+
+/** @since 0.1.0 */
+export * as SqliteJournal from "./SqliteJournal.js"

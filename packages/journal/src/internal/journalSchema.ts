@@ -1,0 +1,116 @@
+/**
+ * The tables of an import journal and the shapes of their rows. Bump {@link version} when a table changes: a
+ * journal of another version is refused, never guessed at.
+ */
+import { Ids } from "@effect-kustomer/client"
+import * as Schema from "effect/Schema"
+
+/** What `journal_meta.format` holds in every import journal. */
+export const format = "effect-kustomer/import-journal"
+
+/** The version of the tables below. */
+export const version = "1"
+
+/** The statements that create an empty journal. */
+export const tables: ReadonlyArray<string> = [
+  `CREATE TABLE IF NOT EXISTS journal_meta (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+  ) WITHOUT ROWID`,
+  `CREATE TABLE IF NOT EXISTS journal_attempts (
+    attempt INTEGER PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    finished_at INTEGER
+  )`,
+  `CREATE TABLE IF NOT EXISTS journal_chunks (
+    chunk INTEGER PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('prepared', 'sending', 'submitted', 'settled')),
+    job_id TEXT,
+    items INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  )`,
+  // The items of chunks still in flight, with their wire JSON; deleted once their chunk is settled.
+  `CREATE TABLE IF NOT EXISTS journal_chunk_items (
+    chunk INTEGER NOT NULL,
+    record INTEGER NOT NULL,
+    line INTEGER,
+    client_ref TEXT NOT NULL,
+    external_id TEXT,
+    item TEXT NOT NULL,
+    PRIMARY KEY (chunk, record)
+  )`,
+  `CREATE TABLE IF NOT EXISTS journal_jobs (
+    job_id TEXT PRIMARY KEY NOT NULL,
+    chunk INTEGER NOT NULL,
+    attempt INTEGER NOT NULL,
+    submitted_at INTEGER NOT NULL
+  ) WITHOUT ROWID`,
+  // One row per input record with a final outcome. `payload` is the record (Rejected) or the item as sent
+  // (Failed, Unknown), kept for the rejects file.
+  `CREATE TABLE IF NOT EXISTS journal_outcomes (
+    record INTEGER PRIMARY KEY,
+    line INTEGER,
+    outcome TEXT NOT NULL CHECK (outcome IN ('Created', 'AlreadyExisting', 'Failed', 'Rejected', 'Unknown')),
+    client_ref TEXT,
+    chunk INTEGER,
+    job_id TEXT,
+    external_id TEXT,
+    object_id TEXT,
+    reason TEXT,
+    payload TEXT,
+    attempt INTEGER NOT NULL
+  )`
+]
+
+/** The run a journal belongs to, as stored in `journal_meta.run`. */
+export const RunIdentity = Schema.Struct({
+  resource: Schema.String,
+  source: Schema.String,
+  fingerprint: Schema.NullOr(Schema.String),
+  settings: Schema.String
+})
+
+/** `journal_meta` as JSON text of a {@link RunIdentity}. */
+export const RunIdentityJson = Schema.parseJson(RunIdentity)
+
+/** A row of `journal_meta`. */
+export const MetaRow = Schema.Struct({ key: Schema.String, value: Schema.String })
+
+/** A chunk that is not settled yet. */
+export const ChunkRow = Schema.Struct({
+  chunk: Schema.Number,
+  state: Schema.Literal("prepared", "sending", "submitted", "settled"),
+  job_id: Schema.NullOr(Ids.BulkJobId)
+})
+
+/** An item of a chunk in flight. */
+export const ChunkItemRow = Schema.Struct({
+  chunk: Schema.Number,
+  record: Schema.Number,
+  line: Schema.NullOr(Schema.Number),
+  client_ref: Schema.String,
+  external_id: Schema.NullOr(Schema.String),
+  item: Schema.String
+})
+
+/** The outcome kinds, as stored. */
+export const OutcomeKind = Schema.Literal("Created", "AlreadyExisting", "Failed", "Rejected", "Unknown")
+
+/** A rejected, failed or unknown record, as read back for the rejects file. */
+export const RejectRow = Schema.Struct({
+  record: Schema.Number,
+  line: Schema.NullOr(Schema.Number),
+  outcome: Schema.Literal("Failed", "Rejected", "Unknown"),
+  client_ref: Schema.NullOr(Schema.String),
+  job_id: Schema.NullOr(Ids.BulkJobId),
+  external_id: Schema.NullOr(Schema.String),
+  reason: Schema.NullOr(Schema.String),
+  payload: Schema.NullOr(Schema.String)
+})
+
+/** A job the API accepted. */
+export const JobRow = Schema.Struct({ job_id: Ids.BulkJobId })
+
+/** Outcome counts. */
+export const CountRow = Schema.Struct({ outcome: OutcomeKind, count: Schema.Number })
