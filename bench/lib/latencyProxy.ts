@@ -1,0 +1,104 @@
+/**
+ * Network latency on loopback: an HTTP proxy that holds every request and every response back, so that a whole
+ * exchange takes `minMs`–`maxMs` longer (uniform, seeded), half on the way in and half on the way out — the
+ * round trip of a client far from the API. The simulator has no per-request latency of its own (its slow-response
+ * fault is an outlier, not a baseline).
+ *
+ * It also counts the requests it forwards in each rate-limit window, aligned as the simulator aligns them (to
+ * multiples of the window since the epoch), which shows how much of each window's budget was used.
+ */
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
+
+/** A running proxy. */
+export interface LatencyProxy {
+  readonly url: string
+  /** Requests forwarded per aligned window start (epoch milliseconds). */
+  readonly requestsByWindow: ReadonlyMap<number, number>
+  readonly stop: () => Promise<void>
+}
+
+/** mulberry32: a small seeded PRNG, so the latencies repeat from run to run. */
+const prng = (seed: number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/** Starts a proxy to `target` on a free loopback port. */
+export const startLatencyProxy = (options: {
+  readonly target: string
+  readonly minMs: number
+  readonly maxMs: number
+  readonly windowMs: number
+  readonly seed?: number
+}): Promise<LatencyProxy> => {
+  const target = new URL(options.target)
+  const random = prng(options.seed ?? 1)
+  const agent = new Http.Agent({ keepAlive: true, maxSockets: 256 })
+  const requestsByWindow = new Map<number, number>()
+  const server = Http.createServer((req, res) => {
+    const latency = options.minMs + random() * (options.maxMs - options.minMs)
+    const chunks: Array<Buffer> = []
+    req.on("data", (chunk: Buffer) => chunks.push(chunk))
+    req.on("end", async () => {
+      await sleep(latency / 2)
+      if (!(req.url ?? "").startsWith("/__admin")) {
+        const window = Math.floor(Date.now() / options.windowMs) * options.windowMs
+        requestsByWindow.set(window, (requestsByWindow.get(window) ?? 0) + 1)
+      }
+      const body = Buffer.concat(chunks)
+      const headers = { ...req.headers, host: target.host }
+      const upstream = Http.request({
+        agent,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers
+      }, (response) => {
+        const parts: Array<Buffer> = []
+        response.on("data", (chunk: Buffer) => parts.push(chunk))
+        response.on("end", async () => {
+          await sleep(latency / 2)
+          const payload = Buffer.concat(parts)
+          const { connection: _connection, "keep-alive": _keepAlive, "transfer-encoding": _te, ...rest } =
+            response.headers
+          res.writeHead(response.statusCode ?? 502, { ...rest, "content-length": payload.length })
+          res.end(payload)
+        })
+        // The server dropped the connection mid-response: drop the client's too, as a reset does.
+        response.on("error", () => req.socket.destroy())
+      })
+      // A connection reset by the simulator reaches the client as a reset, not as an answer.
+      upstream.on("error", () => {
+        setTimeout(() => req.socket.destroy(), latency / 2)
+      })
+      upstream.end(body)
+    })
+  })
+  server.keepAliveTimeout = 60_000
+  return new Promise((resolve, reject) => {
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo
+      resolve({
+        url: `http://127.0.0.1:${port}`,
+        requestsByWindow,
+        stop: () =>
+          new Promise<void>((done) => {
+            agent.destroy()
+            server.closeAllConnections()
+            server.close(() => done())
+          })
+      })
+    })
+  })
+}

@@ -1,0 +1,19 @@
+/**
+ * `pnpm bench <name> [flags]`: runs one benchmark script. Each writes its figures to `bench/results/<name>.json`
+ * (or to `--out <file>`); `docs/benchmarks.md` describes them.
+ */
+const benchmarks: Record<string, { readonly file: string; readonly about: string }> = {
+  ceiling: { file: "./ceiling.js", about: "records/s against a 300/10 s rate limit, as a share of the ceiling" },
+  "simulator-throughput": { file: "./simulator-throughput.js", about: "bulk POSTs/s the standalone simulator accepts" }
+}
+
+const name = process.argv[2]
+const benchmark = name === undefined ? undefined : benchmarks[name]
+if (benchmark === undefined) {
+  console.error(`usage: pnpm bench <name> [flags]\n\n${
+    Object.entries(benchmarks).map(([key, value]) => `  ${key.padEnd(22)}${value.about}`).join("\n")
+  }`)
+  process.exitCode = name === undefined || name === "--help" ? 0 : 1
+} else {
+  await import(benchmark.file)
+}
