@@ -1,0 +1,240 @@
+/**
+ * The JSON report of an import run, for audit: what was read (path, size, SHA-256), what became of the records
+ * (this attempt and, with a journal, every attempt), the jobs, the timing and the rate-limit waits.
+ *
+ * @since 0.1.0
+ */
+import { ImportEvent, ImportSource } from "@effect-kustomer/client"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Clock from "effect/Clock"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+
+/**
+ * Records by final outcome.
+ *
+ * @since 0.1.0
+ */
+export const OutcomeCounts = Schema.Struct({
+  created: Schema.Number,
+  alreadyExisting: Schema.Number,
+  failed: Schema.Number,
+  rejected: Schema.Number,
+  unknown: Schema.Number
+})
+
+/**
+ * The identity of the input.
+ *
+ * @since 0.1.0
+ */
+export const Input = Schema.Struct({
+  path: Schema.String,
+  format: Schema.Literal("jsonl", "json", "csv"),
+  bytes: Schema.Number,
+  sha256: Schema.String,
+  records: Schema.optional(Schema.Number)
+})
+
+/**
+ * The totals of this attempt (the pipeline's summary, without its duration).
+ *
+ * @since 0.1.0
+ */
+export const Summary = Schema.Struct({
+  read: Schema.Number,
+  ...OutcomeCounts.fields,
+  jobs: Schema.Number,
+  submits: Schema.Number,
+  polls: Schema.Number,
+  lookups: Schema.Number,
+  requests: Schema.Number,
+  rateLimited: Schema.Number,
+  retries: Schema.Number
+})
+
+/**
+ * The report.
+ *
+ * @since 0.1.0
+ */
+export const RunReport = Schema.Struct({
+  /** `finished`: every record has an outcome; `failed`: the run stopped, see `error` (resume it). */
+  status: Schema.Literal("finished", "failed"),
+  error: Schema.optional(Schema.String),
+  input: Schema.optional(Input),
+  journal: Schema.optional(Schema.String),
+  rejects: Schema.optional(Schema.String),
+  /** Whether this attempt continued an earlier one from the journal. */
+  resumed: Schema.Boolean,
+  /** 1 for the first attempt of a journal's run. */
+  attempt: Schema.Number,
+  startedAt: Schema.String,
+  finishedAt: Schema.String,
+  elapsedMillis: Schema.Number,
+  /** This attempt. */
+  summary: Summary,
+  /** Records skipped because an earlier attempt settled them. */
+  skipped: Schema.Number,
+  /** Every attempt, from the journal. */
+  cumulative: Schema.optional(OutcomeCounts),
+  /** Pauses for the rate limit: how many, and the time during which requests waited. */
+  rateLimitWaits: Schema.Struct({ count: Schema.Number, totalMillis: Schema.Number, longestMillis: Schema.Number }),
+  /** Jobs accepted in this attempt. */
+  jobIds: Schema.Array(Schema.String),
+  /** Jobs accepted in every attempt, from the journal. */
+  jobIdsAllAttempts: Schema.optional(Schema.Array(Schema.String)),
+  /** Lines this attempt wrote to the rejects file. */
+  rejectsWritten: Schema.Number
+})
+
+/** @since 0.1.0 */
+export type RunReport = typeof RunReport.Type
+
+/**
+ * The identity of an input, as the report shows it.
+ *
+ * @since 0.1.0
+ */
+export const inputOf = (identity: {
+  readonly path: string
+  readonly format: ImportSource.Format
+  readonly bytes: number
+  readonly sha256: string
+  readonly records: number | undefined
+}): typeof Input.Type => ({
+  path: identity.path,
+  format: identity.format,
+  bytes: identity.bytes,
+  sha256: identity.sha256,
+  ...(identity.records === undefined ? {} : { records: identity.records })
+})
+
+/**
+ * What a {@link Tracker} saw of a run's events.
+ *
+ * @since 0.1.0
+ */
+export interface Observed {
+  readonly counts: typeof ImportEvent.emptyCounts
+  readonly jobIds: ReadonlyArray<string>
+  readonly retries: number
+  readonly rateLimitWaits: { readonly count: number; readonly totalMillis: number; readonly longestMillis: number }
+}
+
+/**
+ * Follows a run's events for its report; it works when the run fails half-way too.
+ *
+ * @since 0.1.0
+ */
+export interface Tracker {
+  readonly observe: (event: ImportEvent.ImportEvent) => Effect.Effect<void>
+  readonly observed: Effect.Effect<Observed>
+}
+
+interface TrackerState extends Observed {
+  readonly jobIds: Array<string>
+  /** The end of the latest rate-limit pause, so that overlapping pauses count once. */
+  readonly pausedUntil: number
+}
+
+/**
+ * A fresh tracker.
+ *
+ * @since 0.1.0
+ */
+export const tracker: Effect.Effect<Tracker> = Effect.map(
+  Ref.make<TrackerState>({
+    counts: ImportEvent.emptyCounts,
+    jobIds: [],
+    retries: 0,
+    rateLimitWaits: { count: 0, totalMillis: 0, longestMillis: 0 },
+    pausedUntil: 0
+  }),
+  (state): Tracker => ({
+    observe: (event) => {
+      if (ImportEvent.isOutcome(event)) {
+        return Ref.update(state, (current) => ({ ...current, counts: ImportEvent.count(current.counts, event) }))
+      }
+      switch (event._tag) {
+        case "ChunkSubmitted":
+          return Ref.update(state, (current) => {
+            current.jobIds.push(event.jobId)
+            return current
+          })
+        case "Retrying":
+          return Ref.update(state, (current) => ({ ...current, retries: current.retries + 1 }))
+        case "RateLimitedUntil":
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Ref.update(state, (current) => {
+              const waits = current.rateLimitWaits
+              const added = Math.max(0, event.untilMillis - Math.max(now, current.pausedUntil))
+              return {
+                ...current,
+                pausedUntil: Math.max(current.pausedUntil, event.untilMillis),
+                rateLimitWaits: {
+                  count: waits.count + 1,
+                  totalMillis: waits.totalMillis + added,
+                  longestMillis: Math.max(waits.longestMillis, event.untilMillis - now)
+                }
+              }
+            }))
+        default:
+          return Effect.void
+      }
+    },
+    observed: Effect.map(Ref.get(state), (current) => ({
+      counts: current.counts,
+      jobIds: [...current.jobIds],
+      retries: current.retries,
+      rateLimitWaits: current.rateLimitWaits
+    }))
+  })
+)
+
+/**
+ * The report file cannot be written.
+ *
+ * @since 0.1.0
+ */
+export class RunReportError extends Data.TaggedError("RunReportError")<{
+  readonly path: string
+  readonly reason: string
+}> {
+  override get message(): string {
+    return `report file ${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * Writes the report as indented JSON, replacing the file in one step (a temporary file renamed over it).
+ *
+ * @since 0.1.0
+ */
+export const write = (
+  path: string,
+  report: RunReport
+): Effect.Effect<void, RunReportError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const text = `${JSON.stringify(Schema.encodeSync(RunReport)(report), null, 2)}\n`
+    const temporary = `${path}.partial`
+    yield* fs.writeFileString(temporary, text)
+    yield* fs.rename(temporary, path)
+  }).pipe(
+    Effect.mapError((error) => new RunReportError({ path, reason: error.message })),
+    Effect.withSpan("RunReport.write")
+  )
+
+/**
+ * Reads a report back.
+ *
+ * @since 0.1.0
+ */
+export const read = (path: string): Effect.Effect<RunReport, RunReportError, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
+    Effect.flatMap(Schema.decodeUnknown(Schema.parseJson(RunReport))),
+    Effect.mapError((error) => new RunReportError({ path, reason: error.message }))
+  )
