@@ -1,0 +1,298 @@
+/**
+ * The `kustomer-bulk` command line: its commands and flags (`@effect/cli`), what each command does, and the exit
+ * code. {@link make} takes the actions as a parameter, so that parsing can be tested without running anything;
+ * {@link actions} are the real ones.
+ *
+ * @since 0.1.0
+ */
+import * as Args from "@effect/cli/Args"
+import type * as CliApp from "@effect/cli/CliApp"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as ValidationError from "@effect/cli/ValidationError"
+import type * as CommandExecutor from "@effect/platform/CommandExecutor"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { RateLimiter } from "@effect-kustomer/client"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Connection from "./Connection.js"
+import * as Demo from "./Demo.js"
+import * as Failure from "./Failure.js"
+import * as ImportRequest from "./ImportRequest.js"
+import * as ImportRunner from "./ImportRunner.js"
+import * as Job from "./Job.js"
+import * as Mapping from "./Mapping.js"
+import { Output } from "./Output.js"
+import * as Simulate from "./Simulate.js"
+
+/** The command's name. @since 0.1.0 */
+export const name = "kustomer-bulk"
+
+/** The version it reports. @since 0.1.0 */
+export const version = "0.1.0"
+
+/**
+ * What each command does once its flags are checked; each returns the exit code.
+ *
+ * @since 0.1.0
+ */
+export interface Actions<R> {
+  readonly import: (request: ImportRequest.ImportRequest) => Effect.Effect<number, unknown, R>
+  readonly job: (request: Job.JobRequest) => Effect.Effect<number, unknown, R>
+  readonly simulate: (args: ReadonlyArray<string>) => Effect.Effect<number, unknown, R>
+  readonly demo: (request: Demo.DemoRequest) => Effect.Effect<number, unknown, R>
+}
+
+const optionalText = (flag: string, description: string) =>
+  Options.text(flag).pipe(Options.optional, Options.withDescription(description))
+
+const optionalInteger = (flag: string, description: string) =>
+  Options.integer(flag).pipe(Options.optional, Options.withDescription(description))
+
+const target = {
+  baseUrl: optionalText(
+    "base-url",
+    "the API's base URL, e.g. https://acme.api.kustomerapp.com (default KUSTOMER_BASE_URL, else the US region)"
+  ),
+  region: Options.choice("region", ["us", "eu", "in"]).pipe(
+    Options.optional,
+    Options.withDescription("the org's region: us (prod1), eu (prod2) or in (prod4) (default KUSTOMER_REGION)")
+  ),
+  org: optionalText("org", "the org's name: requests go to https://<org>.api.kustomerapp.com (default KUSTOMER_ORG)")
+}
+
+const rateLimit = optionalText(
+  "rate-limit",
+  "the org's request budget as LIMIT/WINDOW, e.g. 1000/60 or 300/1m (default KUSTOMER_RATE_LIMIT, else 1000/60)"
+)
+
+const importOptions = {
+  input: Args.text({ name: "file | -" }).pipe(
+    Args.withDescription("a .jsonl, .json or .csv file, or - for standard input")
+  ),
+  format: Options.choice("format", ["jsonl", "json", "csv"]).pipe(
+    Options.optional,
+    Options.withDescription("the input's format (default: from the file's extension)")
+  ),
+  mapping: Options.text("mapping").pipe(
+    Options.repeated,
+    Options.withDescription(
+      "CSV column → field: field=Column (repeatable, e.g. name=Subject), or a JSON file mapping fields to columns"
+    )
+  ),
+  delimiter: optionalText("delimiter", "the CSV delimiter (default ,)"),
+  ...target,
+  rateLimit,
+  concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
+  maxItems: optionalInteger("max-items", "records per bulk request, 1–100 (default 100)"),
+  maxBytes: optionalInteger("max-bytes", "bytes per bulk request body, 1000–100000 (default 100000)"),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("validate and chunk only: report what would be sent; no request is sent, no key needed")
+  ),
+  journal: optionalText("journal", "a journal file (SQLite): records progress; when it exists, the import resumes"),
+  report: optionalText("report", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
+  rejects: optionalText("rejects", "write rejected, failed and unknown records to this JSON Lines file"),
+  assignExternalIds: Options.boolean("assign-external-ids").pipe(
+    Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
+  )
+}
+
+const demoOptions = {
+  records: Options.integer("records").pipe(
+    Options.withDefault(2000),
+    Options.withDescription("conversations to generate and import")
+  ),
+  customers: Options.integer("customers").pipe(Options.withDefault(50), Options.withDescription("customers to create")),
+  rateLimit: optionalText("rate-limit", "the simulated org's rate limit, e.g. 100/10s (default 1000/60)"),
+  withErrors: Options.boolean("with-errors").pipe(
+    Options.withDescription("make about one record in a hundred invalid, to show rejects")
+  ),
+  failRate: Options.float("fail-rate").pipe(
+    Options.withDefault(0),
+    Options.withDescription("share of bulk requests the simulator fails (5xx or dropped connections), 0–0.5")
+  ),
+  out: optionalText("out", "keep the generated file (and the run's files) in this directory")
+}
+
+/**
+ * Checks the flags of `demo`.
+ *
+ * @since 0.1.0
+ */
+export const demoRequest = (
+  flags: Command.Command.ParseConfig<typeof demoOptions>
+): Either.Either<Demo.DemoRequest, Failure.CliError> =>
+  Either.gen(function*() {
+    const fail = (message: string) => Either.left(new Failure.CliError({ message }))
+    if (!Number.isInteger(flags.records) || flags.records < 1 || flags.records > 1_000_000) {
+      return yield* fail("--records must be a whole number from 1 to 1000000")
+    }
+    if (!Number.isInteger(flags.customers) || flags.customers < 1 || flags.customers > 100) {
+      return yield* fail("--customers must be a whole number from 1 to 100 (one bulk request)")
+    }
+    if (!(flags.failRate >= 0 && flags.failRate <= 0.5)) return yield* fail("--fail-rate must be from 0 to 0.5")
+    const budget = yield* Option.match(flags.rateLimit, {
+      onNone: () => Either.right(undefined),
+      onSome: (text) =>
+        Either.mapLeft(RateLimiter.parseBudget(text), (message) => new Failure.CliError({ message: `--rate-limit: ${message}` }))
+    })
+    return {
+      records: flags.records,
+      customers: flags.customers,
+      rateLimit: budget,
+      withErrors: flags.withErrors,
+      failRate: flags.failRate,
+      out: Option.getOrUndefined(flags.out)
+    }
+  })
+
+/**
+ * The command tree, with `actions` behind it; each handler stores its exit code in `exitCode`.
+ *
+ * @since 0.1.0
+ */
+export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
+  /** Runs an action: its code, or 1 with a message that says what to do. */
+  const handle = (action: Effect.Effect<number, unknown, R>) =>
+    Effect.flatMap(reportFailures(action), (code) => Ref.set(exitCode, code))
+
+  const importCommand = Command.make("import", importOptions, (flags) =>
+    handle(Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request)))).pipe(
+      Command.withDescription(
+        "Import conversations from a JSON Lines, JSON or CSV file (or standard input). The API key is read from " +
+          "KUSTOMER_API_KEY, never from a flag."
+      )
+    )
+
+  const jobCommand = Command.make("job", {
+    id: Args.text({ name: "id" }).pipe(Args.withDescription("the bulk job's id")),
+    json: Options.boolean("json").pipe(Options.withDescription("print the job and its batches as JSON")),
+    ...target
+  }, (flags) =>
+    handle(actions.job({
+      id: flags.id,
+      json: flags.json,
+      connection: {
+        baseUrl: Option.getOrUndefined(flags.baseUrl),
+        org: Option.getOrUndefined(flags.org),
+        region: Option.getOrUndefined(flags.region),
+        rateLimit: undefined
+      }
+    }))).pipe(Command.withDescription("Show a bulk job's status and per-item results."))
+
+  const simulateCommand = Command.make("simulate", {
+    flags: Args.text({ name: "simulator flags" }).pipe(Args.repeated)
+  }, (flags) => handle(actions.simulate(flags.flags))).pipe(
+    Command.withDescription(
+      "Start the Kustomer simulator on this machine, with the flags of `pnpm simulator` " +
+        "(kustomer-bulk simulate --help lists them)."
+    )
+  )
+
+  const demoCommand = Command.make("demo", demoOptions, (flags) =>
+    handle(Effect.flatMap(demoRequest(flags), (request) => actions.demo(request)))).pipe(
+      Command.withDescription(
+        "Start a simulator in process, create customers, generate realistic conversations and import them " +
+          "as `import` would; then print the summary."
+      )
+    )
+
+  return Command.make(name).pipe(
+    Command.withDescription("Bulk-import support history into Kustomer, safely and as fast as the API allows."),
+    Command.withSubcommands([importCommand, jobCommand, simulateCommand, demoCommand])
+  )
+}
+
+/** An action's exit code; a failure becomes 1 after its message is printed. Interruption passes through. */
+const reportFailures = <R>(action: Effect.Effect<number, unknown, R>): Effect.Effect<number, never, R | Output> =>
+  Effect.catchAllCause(action, (cause) =>
+    Effect.gen(function*() {
+      if (Cause.isInterruptedOnly(cause)) return yield* Effect.interrupt
+      const output = yield* Output
+      const failure = Cause.failureOption(cause)
+      yield* output.err(
+        Option.isSome(failure)
+          ? `${name}: ${Failure.describe(failure.value)}`
+          : `${name}: unexpected error — please report it:\n${Cause.pretty(cause)}`
+      )
+      return Failure.exitFatal
+    }))
+
+/**
+ * Prepares the arguments for `@effect/cli`: a lone `-` (standard input) becomes a placeholder that the import
+ * turns back.
+ *
+ * @since 0.1.0
+ */
+export const normaliseArgs = (args: ReadonlyArray<string>): ReadonlyArray<string> =>
+  args.map((arg) => (arg === ImportRequest.stdin ? ImportRequest.stdinPlaceholder : arg))
+
+/**
+ * Runs the command line `args` (without `node` and the script) with `actions`; returns the exit code. `simulate`
+ * hands its arguments to the simulator untouched, `--help` included.
+ *
+ * @since 0.1.0
+ */
+export const main = <R>(actions: Actions<R>) =>
+(args: ReadonlyArray<string>): Effect.Effect<number, never, R | Output | CliApp.CliApp.Environment> =>
+  Effect.gen(function*() {
+    if (args[0] === "simulate") return yield* reportFailures(actions.simulate(args.slice(1)))
+    const exitCode = yield* Ref.make(Failure.exitOk)
+    const run = Command.run(make(actions, exitCode), { name, version })
+    const parsed = yield* Effect.either(run(["node", name, ...normaliseArgs(args)]))
+    // @effect/cli has printed what is wrong with the command line already.
+    if (Either.isLeft(parsed)) {
+      if (ValidationError.isValidationError(parsed.left)) return Failure.exitFatal
+      return yield* reportFailures(Effect.fail(parsed.left))
+    }
+    return yield* Ref.get(exitCode)
+  })
+
+/**
+ * What the real commands need: Node's file system, paths, child processes and HTTP client, and the output.
+ *
+ * @since 0.1.0
+ */
+export type Environment =
+  | CliApp.CliApp.Environment
+  | CommandExecutor.CommandExecutor
+  | HttpClient.HttpClient
+  | Output
+
+/**
+ * The real actions.
+ *
+ * @since 0.1.0
+ */
+export const actions: Actions<Environment> = {
+  import: (request) =>
+    Effect.gen(function*() {
+      const mapping = yield* Mapping.resolve(request.mapping)
+      const csv = request.format === "csv"
+        ? { ...(mapping === undefined ? {} : { mapping }), ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter }) }
+        : undefined
+      const plan = {
+        input: request.input,
+        format: request.format,
+        csv,
+        maxItems: request.maxItems,
+        maxBytes: request.maxBytes,
+        concurrency: request.concurrency,
+        journal: request.journal,
+        report: request.report,
+        rejects: request.rejects,
+        assignExternalIds: request.assignExternalIds
+      }
+      if (request.dryRun) return yield* ImportRunner.dryRun(plan)
+      const baseUrl = yield* Connection.describe(request.connection)
+      return yield* ImportRunner.run({ ...plan, target: baseUrl }).pipe(
+        Effect.provide(Connection.clientLayer(request.connection))
+      )
+    }),
+  job: (request) => Job.run(request).pipe(Effect.provide(Connection.clientLayer(request.connection))),
+  simulate: (args) => Simulate.run(args),
+  demo: (request) => Demo.run(request)
+}

@@ -1,0 +1,97 @@
+/**
+ * Where the CLI sends its requests and how fast: `--base-url` / `--region` / `--org` and `--rate-limit`, falling
+ * back to `KUSTOMER_BASE_URL` / `KUSTOMER_ORG` / `KUSTOMER_REGION` and `KUSTOMER_RATE_LIMIT`. The API key comes
+ * from `KUSTOMER_API_KEY` only, and stays `Redacted`.
+ *
+ * @since 0.1.0
+ */
+import type * as HttpClient from "@effect/platform/HttpClient"
+import { KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } from "@effect-kustomer/client"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+
+/**
+ * The connection flags. When any of `baseUrl`, `org`, `region` is given, the flags decide the base URL alone and
+ * the environment's `KUSTOMER_BASE_URL` / `KUSTOMER_ORG` / `KUSTOMER_REGION` are ignored.
+ *
+ * @since 0.1.0
+ */
+export interface Connection {
+  readonly baseUrl: string | undefined
+  readonly org: string | undefined
+  readonly region: KustomerConfig.Region | undefined
+  /** The org's request budget; default `KUSTOMER_RATE_LIMIT`, else 1000 per minute. */
+  readonly rateLimit: RateLimiter.Budget | undefined
+}
+
+/** No flags: everything from the environment. @since 0.1.0 */
+export const fromEnvironment: Connection = {
+  baseUrl: undefined,
+  org: undefined,
+  region: undefined,
+  rateLimit: undefined
+}
+
+const environment = Config.all({
+  baseUrl: Config.option(Config.string("KUSTOMER_BASE_URL")),
+  org: Config.option(Config.string("KUSTOMER_ORG")),
+  region: Config.option(KustomerConfig.regionConfig("KUSTOMER_REGION")),
+  requestTimeout: Config.option(Config.duration("KUSTOMER_REQUEST_TIMEOUT"))
+})
+
+/**
+ * The resolved base URL and timeout: the flags, else the environment.
+ *
+ * @since 0.1.0
+ */
+export const config = (connection: Connection): Config.Config<KustomerConfig.KustomerConfig["Type"]> =>
+  environment.pipe(
+    Config.mapOrFail((env) => {
+      const flagged = connection.baseUrl !== undefined || connection.org !== undefined ||
+        connection.region !== undefined
+      const options: KustomerConfig.Options = flagged
+        ? { baseUrl: connection.baseUrl, org: connection.org, region: connection.region }
+        : {
+          baseUrl: Option.getOrUndefined(env.baseUrl),
+          org: Option.getOrUndefined(env.org),
+          region: Option.getOrUndefined(env.region)
+        }
+      return Either.mapLeft(
+        KustomerConfig.make({ ...options, requestTimeout: Option.getOrUndefined(env.requestTimeout) }),
+        (message) => ConfigError.InvalidData([], message)
+      )
+    })
+  )
+
+/**
+ * A `KustomerClient` and its `RateLimiter` for a connection. The API key is `KUSTOMER_API_KEY` unless `auth` is
+ * given (the demo passes its simulator's key).
+ *
+ * @since 0.1.0
+ */
+export const clientLayer = (
+  connection: Connection,
+  auth: Layer.Layer<KustomerAuth.KustomerAuth, ConfigError.ConfigError> = KustomerAuth.layerConfig()
+): Layer.Layer<
+  KustomerClient.KustomerClient | RateLimiter.RateLimiter,
+  ConfigError.ConfigError,
+  HttpClient.HttpClient
+> =>
+  KustomerClient.layer().pipe(
+    Layer.provideMerge(
+      connection.rateLimit === undefined ? RateLimiter.layerConfig() : RateLimiter.layer(connection.rateLimit)
+    ),
+    Layer.provide(Layer.merge(auth, KustomerConfig.layerConfig(config(connection))))
+  )
+
+/**
+ * The base URL a connection resolves to, for the start-up line (never the key).
+ *
+ * @since 0.1.0
+ */
+export const describe = (connection: Connection): Effect.Effect<string, ConfigError.ConfigError> =>
+  Effect.map(config(connection), (resolved) => resolved.baseUrl)

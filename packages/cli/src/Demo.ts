@@ -1,0 +1,141 @@
+/**
+ * `kustomer-bulk demo`: the whole journey on one machine. Starts the simulator in process on a real port,
+ * creates customers through the bulk customers endpoint, writes N realistic conversations to a JSON Lines file,
+ * imports that file through exactly the code path of `kustomer-bulk import`, prints the summary, and then asks
+ * the simulator how many conversations it holds — one per record, none twice.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import {
+  BulkImport,
+  BulkResource,
+  ImportSource,
+  KustomerAuth,
+  type RateLimiter
+} from "@effect-kustomer/client"
+import { SimulatorServer } from "@effect-kustomer/simulator"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import * as Connection from "./Connection.js"
+import * as DemoData from "./DemoData.js"
+import { CliError } from "./Failure.js"
+import * as Format from "./Format.js"
+import * as ImportRunner from "./ImportRunner.js"
+import { Output } from "./Output.js"
+
+/**
+ * What `demo` was asked to do.
+ *
+ * @since 0.1.0
+ */
+export interface DemoRequest {
+  /** Conversations to generate and import. */
+  readonly records: number
+  /** Customers to create first. */
+  readonly customers: number
+  /** The simulated org's rate limit (and the client's budget); default 1000 per minute. */
+  readonly rateLimit: RateLimiter.Budget | undefined
+  /** Make about one record in a hundred invalid, to show rejects. */
+  readonly withErrors: boolean
+  /** Share of bulk requests the simulator fails (5xx or a dropped connection, half of them after storing the job). */
+  readonly failRate: number
+  /** A directory to keep the generated file, journal, rejects and report in; default a temporary one. */
+  readonly out: string | undefined
+}
+
+const noIds: ReadonlyArray<string> = []
+
+/** Creates the demo's customers through `POST /v1/customers/bulk` and returns their ids. */
+const createCustomers = (count: number) =>
+  BulkImport.stream(ImportSource.fromIterable(DemoData.customers(count)), {
+    resource: BulkResource.Customers,
+    linger: "10 millis",
+    firstPollDelay: "200 millis"
+  }).pipe(
+    Stream.runFold(noIds, (ids, event) =>
+      event._tag === "Created" && event.objectId !== undefined ? [...ids, event.objectId] : ids),
+    Effect.filterOrFail(
+      (ids) => ids.length === count,
+      (ids) => new CliError({ message: `the demo could create only ${ids.length} of ${count} customers` })
+    )
+  )
+
+/**
+ * Runs the demo; returns the import's exit code.
+ *
+ * @since 0.1.0
+ */
+export const run = (request: DemoRequest) =>
+  Effect.scoped(Effect.gen(function*() {
+    const output = yield* Output
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const server = yield* SimulatorServer.make({
+      port: 0,
+      customers: 0,
+      ...(request.rateLimit === undefined ? {} : { rateLimit: request.rateLimit }),
+      faults: {
+        seed: 1,
+        serverErrorRate: request.failRate * 0.6,
+        connectionResetRate: request.failRate * 0.4,
+        afterAcceptanceShare: 0.5
+      }
+    })
+    yield* output.err(`Started a Kustomer simulator on ${server.baseUrl}`)
+    const client = Connection.clientLayer(
+      { ...Connection.fromEnvironment, baseUrl: server.baseUrl, rateLimit: request.rateLimit },
+      KustomerAuth.layer(Redacted.make(server.apiKey))
+    )
+    return yield* Effect.gen(function*() {
+      const customerIds = yield* createCustomers(request.customers)
+      yield* output.err(`Created ${Format.count(customerIds.length)} customers through the bulk customers endpoint`)
+
+      const directory = request.out ?? (yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-demo-" }))
+      yield* fs.makeDirectory(directory, { recursive: true })
+      const input = path.join(directory, "conversations.jsonl")
+      const nowMillis = yield* Clock.currentTimeMillis
+      yield* Stream.fromIterable(DemoData.conversations(request.records, {
+        customerIds,
+        nowMillis,
+        invalidEvery: request.withErrors ? 100 : 0
+      })).pipe(
+        Stream.map((record) => `${JSON.stringify(record)}\n`),
+        Stream.encodeText,
+        Stream.run(fs.sink(input))
+      )
+      yield* output.err(`Wrote ${Format.count(request.records)} helpdesk conversations to ${input}`)
+
+      const code = yield* ImportRunner.run({
+        input,
+        format: "jsonl",
+        csv: undefined,
+        maxItems: undefined,
+        maxBytes: undefined,
+        concurrency: undefined,
+        journal: undefined,
+        rejects: undefined,
+        report: undefined,
+        assignExternalIds: false,
+        target: `${server.baseUrl} (the simulator)`
+      })
+
+      const stats = yield* server.simulator.stats
+      const twice = stats.conversations.externalIdsStoredMoreThanOnce.length
+      const faults = Object.values(stats.faults).reduce((total, count) => total + count, 0)
+      yield* output.out(
+        `\nThe simulator holds ${Format.count(stats.conversations.stored)} conversations ` +
+          `(${Format.count(stats.conversations.distinctExternalIds)} distinct externalIds, ` +
+          `${Format.count(twice)} stored more than once)` +
+          (request.failRate > 0
+            ? `; it injected ${Format.count(faults)} faults and caught ` +
+              `${Format.count(stats.conversations.duplicatesRejected)} re-sent duplicates.`
+            : ".")
+      )
+      if (request.out !== undefined) yield* output.out(`Files kept in ${directory}`)
+      return code
+    }).pipe(Effect.provide(client))
+  }))

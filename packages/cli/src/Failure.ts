@@ -1,0 +1,113 @@
+/**
+ * Fatal failures and the messages that tell the user what to do about them. Pure.
+ *
+ * Exit codes: `0` every record created or already existing, `2` some rejected, failed or unknown, `1` fatal
+ * (credentials, roles, configuration, unreadable input, a journal that refuses).
+ *
+ * @since 0.1.0
+ */
+import { BulkResource, ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
+import * as ConfigError from "effect/ConfigError"
+import * as Data from "effect/Data"
+
+/** Exit code: every record created or already existing. @since 0.1.0 */
+export const exitOk = 0
+/** Exit code: fatal — nothing more could be done. @since 0.1.0 */
+export const exitFatal = 1
+/** Exit code: the run finished, but some records were rejected, failed or are unknown. @since 0.1.0 */
+export const exitIncomplete = 2
+/** Exit code after Ctrl+C (128 + SIGINT), as shells report it. @since 0.1.0 */
+export const exitInterrupted = 130
+
+/**
+ * A mistake in how the command was called (a bad flag value, a mapping that cannot be read).
+ *
+ * @since 0.1.0
+ */
+export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
+
+/** The roles an import key needs, in both spellings. @since 0.1.0 */
+export const importRoles = [
+  `${BulkResource.Conversations.createRoles.join(" or ")}`,
+  `${BulkResource.bulkReadRoles.join(" or ")}`
+]
+
+const missingApiKey = [
+  "KUSTOMER_API_KEY is not set.",
+  "Create an API key in Kustomer (Settings › Security › API Keys) with the roles",
+  ...importRoles.map((role) => `  ${role}`),
+  "and export it: export KUSTOMER_API_KEY=<the key>. The key is read from the environment only, never from a flag."
+].join("\n")
+
+interface ConfigProblem {
+  readonly path: ReadonlyArray<string>
+  readonly message: string
+  readonly missing: boolean
+}
+
+const configProblems = (error: ConfigError.ConfigError): ReadonlyArray<ConfigProblem> => {
+  switch (error._op) {
+    case "And":
+    case "Or":
+      return [...configProblems(error.left), ...configProblems(error.right)]
+    case "MissingData":
+      return [{ path: error.path, message: error.message, missing: true }]
+    case "InvalidData":
+    case "SourceUnavailable":
+    case "Unsupported":
+      return [{ path: error.path, message: error.message, missing: false }]
+  }
+}
+
+const describeConfig = (error: ConfigError.ConfigError): string => {
+  const problems = configProblems(error)
+  if (problems.some((problem) => problem.missing && problem.path.includes("KUSTOMER_API_KEY"))) return missingApiKey
+  const lines = problems.map((problem) =>
+    problem.path.length === 0 ? problem.message : `${problem.path.join(".")}: ${problem.message}`
+  )
+  return `Configuration problem: ${[...new Set(lines)].join("; ")}`
+}
+
+const describeKustomer = (error: KustomerError.KustomerError): string => {
+  const reason = error.reason
+  switch (reason._tag) {
+    case "Unauthorized":
+      return `${reason.message}.\nThe key is read from KUSTOMER_API_KEY; its region must match the base URL ` +
+        "(--base-url, --region or --org; KUSTOMER_BASE_URL, KUSTOMER_REGION or KUSTOMER_ORG)."
+    case "Forbidden":
+      return `${reason.message}.\nRoles cannot be added to an existing key: create a new one in Settings › Security › ` +
+        `API Keys with\n${importRoles.map((role) => `  ${role}`).join("\n")}`
+    case "Transport":
+      return reason.delivery === "not-sent"
+        ? `${reason.message}.\nCheck the base URL (--base-url, --region, --org or KUSTOMER_BASE_URL) and the network.`
+        : `${reason.message}.`
+    case "CredentialsUnavailable":
+      return `${reason.message}. Check KUSTOMER_API_KEY.`
+    default:
+      return error.message
+  }
+}
+
+const hasMessage = (error: unknown): error is { readonly message: string } =>
+  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+
+/**
+ * The message for a fatal failure: what went wrong and what to do. Never contains the API key: no error of the
+ * client carries it.
+ *
+ * @since 0.1.0
+ */
+export const describe = (error: unknown): string => {
+  if (ConfigError.isConfigError(error)) return describeConfig(error)
+  if (error instanceof KustomerError.KustomerError) return describeKustomer(error)
+  if (error instanceof ImportSource.SourceError) {
+    return `${error.message}.\nCheck the path, and --format (jsonl, json or csv) when the extension does not say it.`
+  }
+  if (error instanceof ImportCheckpoint.CheckpointError) {
+    return `${error.message}.\nA journal belongs to one input and one set of chunking options: pass another --journal ` +
+      "path for a different import."
+  }
+  if (error instanceof CliError) return error.message
+  if (hasMessage(error) && error.message.length > 0) return error.message
+  return String(error)
+}

@@ -1,0 +1,147 @@
+/**
+ * What `kustomer-bulk import` was asked to do, checked: the flags as parsed by `@effect/cli`, turned into a
+ * request or into a message that says which flag is wrong. Pure.
+ *
+ * @since 0.1.0
+ */
+import { BulkResource, ImportSource, type KustomerConfig, RateLimiter } from "@effect-kustomer/client"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Connection from "./Connection.js"
+import { CliError } from "./Failure.js"
+
+/** The input argument that means standard input. @since 0.1.0 */
+export const stdin = "-"
+
+/**
+ * What `-` becomes before `@effect/cli` parses the arguments: it would take a lone `-` as the end of the options
+ * and refuse every flag after it (`import - --format csv`).
+ *
+ * @since 0.1.0
+ */
+export const stdinPlaceholder = "<stdin>"
+
+/** The smallest `--max-bytes` accepted: below this, ordinary conversations no longer fit. @since 0.1.0 */
+export const minMaxBytes = 1_000
+
+/** The most bulk requests in flight `--concurrency` allows. @since 0.1.0 */
+export const maxConcurrency = 32
+
+/**
+ * The flags of `import`, as `@effect/cli` parses them.
+ *
+ * @since 0.1.0
+ */
+export interface Flags {
+  readonly input: string
+  readonly format: Option.Option<ImportSource.Format>
+  readonly mapping: ReadonlyArray<string>
+  readonly delimiter: Option.Option<string>
+  readonly baseUrl: Option.Option<string>
+  readonly region: Option.Option<KustomerConfig.Region>
+  readonly org: Option.Option<string>
+  readonly rateLimit: Option.Option<string>
+  readonly concurrency: Option.Option<number>
+  readonly maxItems: Option.Option<number>
+  readonly maxBytes: Option.Option<number>
+  readonly dryRun: boolean
+  readonly journal: Option.Option<string>
+  readonly report: Option.Option<string>
+  readonly rejects: Option.Option<string>
+  readonly assignExternalIds: boolean
+}
+
+/**
+ * A checked import request.
+ *
+ * @since 0.1.0
+ */
+export interface ImportRequest {
+  /** A file path, or `-` for standard input. */
+  readonly input: string
+  readonly format: ImportSource.Format
+  /** The `--mapping` values, in order (pairs and file paths; see `Mapping.resolve`). */
+  readonly mapping: ReadonlyArray<string>
+  readonly delimiter: string | undefined
+  readonly connection: Connection.Connection
+  readonly maxItems: number | undefined
+  readonly maxBytes: number | undefined
+  readonly concurrency: number | undefined
+  readonly dryRun: boolean
+  readonly journal: string | undefined
+  readonly report: string | undefined
+  readonly rejects: string | undefined
+  readonly assignExternalIds: boolean
+}
+
+const fail = (message: string) => Either.left(new CliError({ message }))
+
+const inRange = (flag: string, value: Option.Option<number>, min: number, max: number) =>
+  Option.match(value, {
+    onNone: () => Either.right(undefined),
+    onSome: (number) =>
+      Number.isInteger(number) && number >= min && number <= max
+        ? Either.right(number)
+        : fail(`${flag} must be a whole number from ${min} to ${max}, got ${number}`)
+  })
+
+const restoreStdin = (value: string) => (value === stdinPlaceholder ? stdin : value)
+
+/**
+ * Checks the flags of `import`.
+ *
+ * @since 0.1.0
+ */
+export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> =>
+  Either.gen(function*() {
+    const input = restoreStdin(flags.input)
+    const delimiter = Option.getOrUndefined(Option.map(flags.delimiter, restoreStdin))
+    const format = Option.getOrUndefined(Option.orElse(flags.format, () => input === stdin ? Option.none() : ImportSource.formatOf(input)))
+    if (format === undefined) {
+      return yield* fail(
+        input === stdin
+          ? "--format is required when reading standard input (jsonl, json or csv)"
+          : `cannot tell the format of ${input} from its extension: pass --format jsonl, json or csv`
+      )
+    }
+    if (format !== "csv" && flags.mapping.length > 0) return yield* fail("--mapping applies to CSV input only")
+    if (format !== "csv" && delimiter !== undefined) return yield* fail("--delimiter applies to CSV input only")
+    if (delimiter !== undefined && delimiter.length === 0) return yield* fail("--delimiter must not be empty")
+    const maxItems = yield* inRange("--max-items", flags.maxItems, 1, BulkResource.maxItemsPerRequest)
+    const maxBytes = yield* inRange("--max-bytes", flags.maxBytes, minMaxBytes, BulkResource.maxBodyBytes)
+    const concurrency = yield* inRange("--concurrency", flags.concurrency, 1, maxConcurrency)
+    const rateLimit = yield* Option.match(flags.rateLimit, {
+      onNone: () => Either.right(undefined),
+      onSome: (text) => Either.mapLeft(RateLimiter.parseBudget(text), (message) => new CliError({ message: `--rate-limit: ${message}` }))
+    })
+    if (flags.dryRun) {
+      const stateful = [
+        ...(Option.isSome(flags.journal) ? ["--journal"] : []),
+        ...(Option.isSome(flags.report) ? ["--report"] : []),
+        ...(Option.isSome(flags.rejects) ? ["--rejects"] : [])
+      ]
+      if (stateful.length > 0) {
+        return yield* fail(`--dry-run sends nothing and writes nothing; drop ${stateful.join(" and ")}`)
+      }
+    }
+    return {
+      input,
+      format,
+      mapping: flags.mapping,
+      delimiter,
+      connection: {
+        baseUrl: Option.getOrUndefined(flags.baseUrl),
+        org: Option.getOrUndefined(flags.org),
+        region: Option.getOrUndefined(flags.region),
+        rateLimit
+      },
+      maxItems,
+      maxBytes,
+      concurrency,
+      dryRun: flags.dryRun,
+      journal: Option.getOrUndefined(flags.journal),
+      report: Option.getOrUndefined(flags.report),
+      rejects: Option.getOrUndefined(flags.rejects),
+      assignExternalIds: flags.assignExternalIds
+    }
+  })

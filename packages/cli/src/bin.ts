@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+/**
+ * The `kustomer-bulk` program: `pnpm kustomer-bulk <command>` from the repository root (no build step), or the
+ * `kustomer-bulk` binary of the built package. Exit codes: 0 all records created or already existing, 2 some
+ * rejected, failed or unknown, 1 fatal, 130 interrupted.
+ *
+ * @since 0.1.0
+ */
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Cli from "./Cli.js"
+import * as Failure from "./Failure.js"
+import { Output } from "./Output.js"
+
+let exitCode: number = Failure.exitOk
+
+Cli.main(Cli.actions)(process.argv.slice(2)).pipe(
+  Effect.tap((code) =>
+    Effect.sync(() => {
+      exitCode = code
+    })
+  ),
+  Effect.provide(Layer.mergeAll(NodeContext.layer, NodeHttpClient.layer, Output.Default)),
+  NodeRuntime.runMain({
+    disableErrorReporting: true,
+    teardown: (exit, onExit) =>
+      onExit(
+        Exit.isSuccess(exit)
+          ? exitCode
+          : Cause.isInterruptedOnly(exit.cause)
+          ? Failure.exitInterrupted
+          : Failure.exitFatal
+      )
+  })
+)

@@ -1,0 +1,159 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Cli from "../src/Cli.js"
+import type * as Demo from "../src/Demo.js"
+import type * as ImportRequest from "../src/ImportRequest.js"
+import type * as Job from "../src/Job.js"
+import { Output } from "../src/Output.js"
+import { capturingOutput, nodeLayer } from "./harness.js"
+
+type Call =
+  | { readonly _tag: "import"; readonly request: ImportRequest.ImportRequest }
+  | { readonly _tag: "job"; readonly request: Job.JobRequest }
+  | { readonly _tag: "simulate"; readonly args: ReadonlyArray<string> }
+  | { readonly _tag: "demo"; readonly request: Demo.DemoRequest }
+
+/** Parses a command line with actions that only record what they were asked, and answer `answer`. */
+const parse = (args: ReadonlyArray<string>, answer = 0) =>
+  Effect.gen(function*() {
+    const calls = yield* Ref.make<ReadonlyArray<Call>>([])
+    const record = (call: Call) => Effect.as(Ref.update(calls, (all) => [...all, call]), answer)
+    const { captured, output } = yield* capturingOutput()
+    const code = yield* Cli.main<never>({
+      import: (request) => record({ _tag: "import", request }),
+      job: (request) => record({ _tag: "job", request }),
+      simulate: (args) => record({ _tag: "simulate", args }),
+      demo: (request) => record({ _tag: "demo", request })
+    })(args).pipe(Effect.provideService(Output, output))
+    return { code, calls: yield* Ref.get(calls), stderr: (yield* captured).stderr.join("\n") }
+  }).pipe(Effect.provide(nodeLayer))
+
+const importOf = (calls: ReadonlyArray<Call>) => {
+  const [call] = calls
+  assert.strictEqual(call?._tag, "import")
+  if (call?._tag !== "import") throw new Error("no import")
+  return call.request
+}
+
+describe("kustomer-bulk command line", () => {
+  it.effect("parses import with every flag", () =>
+    Effect.gen(function*() {
+      const { calls, code } = yield* parse([
+        "import",
+        "tickets.csv",
+        "--mapping",
+        "name=Subject",
+        "--mapping",
+        "mapping.json",
+        "--delimiter",
+        ";",
+        "--org",
+        "acme",
+        "--concurrency",
+        "8",
+        "--max-items",
+        "50",
+        "--max-bytes",
+        "50000",
+        "--rate-limit",
+        "300/1m",
+        "--journal",
+        "run.sqlite",
+        "--report",
+        "report.json",
+        "--rejects",
+        "rejects.jsonl",
+        "--assign-external-ids"
+      ])
+      assert.strictEqual(code, 0)
+      const request = importOf(calls)
+      assert.strictEqual(request.input, "tickets.csv")
+      assert.strictEqual(request.format, "csv")
+      assert.deepStrictEqual(request.mapping, ["name=Subject", "mapping.json"])
+      assert.strictEqual(request.delimiter, ";")
+      assert.strictEqual(request.connection.org, "acme")
+      assert.strictEqual(request.connection.rateLimit?.limit, 300)
+      assert.isTrue(Duration.equals(request.connection.rateLimit?.window ?? Duration.zero, Duration.minutes(1)))
+      assert.strictEqual(request.concurrency, 8)
+      assert.strictEqual(request.maxItems, 50)
+      assert.strictEqual(request.maxBytes, 50_000)
+      assert.strictEqual(request.journal, "run.sqlite")
+      assert.strictEqual(request.report, "report.json")
+      assert.strictEqual(request.rejects, "rejects.jsonl")
+      assert.isTrue(request.assignExternalIds)
+      assert.isFalse(request.dryRun)
+    }))
+
+  it.effect("guesses the format from the extension, and reads standard input with flags after the -", () =>
+    Effect.gen(function*() {
+      const file = importOf((yield* parse(["import", "export.NDJSON", "--dry-run"])).calls)
+      assert.strictEqual(file.format, "jsonl")
+      assert.isTrue(file.dryRun)
+      const piped = importOf((yield* parse(["import", "-", "--format", "json", "--region", "eu"])).calls)
+      assert.strictEqual(piped.input, "-")
+      assert.strictEqual(piped.format, "json")
+      assert.strictEqual(piped.connection.region, "eu")
+    }))
+
+  it.effect.each<readonly [ReadonlyArray<string>, string]>([
+    [["import", "-"], "--format is required when reading standard input"],
+    [["import", "export.txt"], "pass --format jsonl, json or csv"],
+    [["import", "a.jsonl", "--mapping", "name=Subject"], "--mapping applies to CSV input only"],
+    [["import", "a.jsonl", "--max-items", "101"], "--max-items must be a whole number from 1 to 100"],
+    [["import", "a.jsonl", "--max-bytes", "200000"], "--max-bytes must be a whole number from 1000 to 100000"],
+    [["import", "a.jsonl", "--concurrency", "0"], "--concurrency must be a whole number from 1 to 32"],
+    [["import", "a.jsonl", "--rate-limit", "fast"], "--rate-limit:"],
+    [["import", "a.jsonl", "--dry-run", "--journal", "j.sqlite"], "--dry-run sends nothing"],
+    [["demo", "--records", "0"], "--records must be"],
+    [["demo", "--fail-rate", "0.9"], "--fail-rate must be from 0 to 0.5"]
+  ])("refuses %j with exit code 1: %s", ([args, message]) =>
+    Effect.gen(function*() {
+      const result = yield* parse(args)
+      assert.strictEqual(result.code, 1)
+      assert.lengthOf(result.calls, 0)
+      assert.include(result.stderr, message)
+    }))
+
+  it.effect("exits 1 on an unknown flag or a missing argument, as @effect/cli reports them", () =>
+    Effect.gen(function*() {
+      assert.strictEqual((yield* parse(["import", "a.jsonl", "--api-key", "secret"])).code, 1)
+      assert.strictEqual((yield* parse(["import"])).code, 1)
+      assert.strictEqual((yield* parse(["frobnicate"])).code, 1)
+    }))
+
+  it.effect("passes the action's exit code through", () =>
+    Effect.gen(function*() {
+      assert.strictEqual((yield* parse(["import", "a.jsonl"], 2)).code, 2)
+      assert.strictEqual((yield* parse(["import", "a.jsonl"], 0)).code, 0)
+    }))
+
+  it.effect("parses job, demo and simulate", () =>
+    Effect.gen(function*() {
+      const job = (yield* parse(["job", "6b097023c500000000000001", "--json", "--base-url", "http://localhost:4010"]))
+        .calls[0]
+      assert.deepStrictEqual(job?._tag === "job" ? [job.request.id, job.request.json, job.request.connection.baseUrl] : [], [
+        "6b097023c500000000000001",
+        true,
+        "http://localhost:4010"
+      ])
+      const demo = (yield* parse(["demo", "--records", "500", "--with-errors", "--rate-limit", "100/10s"])).calls[0]
+      assert.deepStrictEqual(
+        demo?._tag === "demo" ? [demo.request.records, demo.request.withErrors, demo.request.rateLimit?.limit] : [],
+        [500, true, 100]
+      )
+      const defaults = (yield* parse(["demo"])).calls[0]
+      assert.strictEqual(defaults?._tag === "demo" ? defaults.request.records : 0, 2000)
+      // The simulator's own flags, --help included, reach it untouched.
+      const simulate = (yield* parse(["simulate", "--port", "0", "--fail-rate", "0.1", "--help"])).calls[0]
+      assert.deepStrictEqual(simulate?._tag === "simulate" ? simulate.args : [], ["--port", "0", "--fail-rate", "0.1", "--help"])
+    }))
+
+  it.effect("prints help and exits 0", () =>
+    Effect.gen(function*() {
+      const result = yield* parse(["--help"])
+      assert.strictEqual(result.code, 0)
+      assert.lengthOf(result.calls, 0)
+    }))
+})

@@ -1,0 +1,128 @@
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { SimulatorServer } from "@effect-kustomer/simulator"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as DemoData from "../src/DemoData.js"
+import { nodeLayer, runCli } from "./harness.js"
+
+/** A key that looks like a real one: it must never appear in anything the CLI prints. */
+const secretKey = "eyJhbGciOiJIUzI1NiJ9.cli-end-to-end-secret.c2lnbmF0dXJl"
+
+/** A simulator on a real port that accepts `secretKey` (with every role) and a key lacking the create role. */
+const simulator = SimulatorServer.layer({
+  apiKeys: [
+    { key: secretKey },
+    { key: "eyJ.read-only-key.sig", roles: ["org.permission.bulk.read", "org.permission.conversation.read"] }
+  ],
+  jobLatency: "20 millis"
+})
+
+/** Writes `count` demo conversations (every `invalidEvery`-th invalid) to a JSON Lines file; returns its path. */
+const writeRecords = (customerIds: ReadonlyArray<string>, count: number, invalidEvery: number) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-cli-test-" })
+    const file = path.join(directory, "conversations.jsonl")
+    const records = [...DemoData.conversations(count, { customerIds, nowMillis: 1_790_000_000_000, invalidEvery })]
+    yield* fs.writeFileString(file, records.map((record) => JSON.stringify(record)).join("\n"))
+    return file
+  })
+
+const env = (server: SimulatorServer.Service, key = secretKey) => ({
+  KUSTOMER_API_KEY: key,
+  KUSTOMER_BASE_URL: server.baseUrl
+})
+
+describe("kustomer-bulk import, end to end against the simulator on a real socket", () => {
+  it.scopedLive("imports a file, prints the summary, exits 2 for the rejected records, never prints the key", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const file = yield* writeRecords(server.customerIds, 250, 50)
+      const result = yield* runCli(["import", file, "--max-items", "60"], env(server))
+      assert.strictEqual(result.code, 2)
+      assert.match(result.text, /created\s+245\b/)
+      assert.match(result.text, /rejected\s+5\b/)
+      assert.include(result.text, "5 records were rejected before sending")
+      assert.include(result.stderr.join("\n"), `into ${server.baseUrl}`)
+      assert.notInclude(result.text, secretKey)
+      assert.notInclude(result.text, "cli-end-to-end-secret")
+      const stats = yield* server.simulator.stats
+      assert.strictEqual(stats.conversations.stored, 245)
+      assert.deepStrictEqual(stats.conversations.externalIdsStoredMoreThanOnce, [])
+      // Importing the same file again creates nothing twice.
+      const again = yield* runCli(["import", file, "--base-url", server.baseUrl], { KUSTOMER_API_KEY: secretKey })
+      assert.match(again.text, /already existing\s+245\b/)
+      assert.strictEqual((yield* server.simulator.stats).conversations.stored, 245)
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("exits 0 when every record is created", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const file = yield* writeRecords(server.customerIds, 30, 0)
+      const result = yield* runCli(["import", file], env(server))
+      assert.strictEqual(result.code, 0)
+      assert.include(result.text, "Import complete")
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("exits 1 on fatal errors, says what to do, and never prints the key", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const file = yield* writeRecords(server.customerIds, 5, 0)
+
+      const missingKey = yield* runCli(["import", file], { KUSTOMER_BASE_URL: server.baseUrl })
+      assert.strictEqual(missingKey.code, 1)
+      assert.include(missingKey.text, "KUSTOMER_API_KEY is not set")
+
+      const wrongKey = yield* runCli(["import", file], env(server, `${secretKey}-revoked`))
+      assert.strictEqual(wrongKey.code, 1)
+      assert.include(wrongKey.text, "HTTP 401")
+      assert.include(wrongKey.text, "KUSTOMER_API_KEY")
+      assert.notInclude(wrongKey.text, "cli-end-to-end-secret")
+
+      const readOnly = yield* runCli(["import", file], env(server, "eyJ.read-only-key.sig"))
+      assert.strictEqual(readOnly.code, 1)
+      assert.include(readOnly.text, "HTTP 403")
+      assert.include(readOnly.text, "org.permission.conversation.create")
+      assert.notInclude(readOnly.text, "read-only-key")
+
+      const missingFile = yield* runCli(["import", file.replace(/\.jsonl$/, "-missing.jsonl")], env(server))
+      assert.strictEqual(missingFile.code, 1)
+      assert.include(missingFile.text, "cannot read")
+
+      const badUrl = yield* runCli(["import", file, "--base-url", "http://example.com"], env(server))
+      assert.strictEqual(badUrl.code, 1)
+      assert.include(badUrl.text, "must use https")
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("a dry run needs no key, sends nothing, and lists the rejected records", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const file = yield* writeRecords(server.customerIds, 120, 40)
+      const before = (yield* server.simulator.stats).requests.total
+      const result = yield* runCli(["import", file, "--dry-run", "--max-items", "50"], {})
+      assert.strictEqual(result.code, 2)
+      assert.include(result.text, "Dry run — nothing was sent.")
+      assert.match(result.text, /bulk requests\s+3\b/)
+      assert.include(result.text, "line 40: priority")
+      assert.strictEqual((yield* server.simulator.stats).requests.total, before)
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("job <id> prints a job's status and per-item results", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const file = yield* writeRecords(server.customerIds, 3, 0)
+      yield* runCli(["import", file], env(server))
+      const [job] = yield* server.simulator.jobs
+      const result = yield* runCli(["job", job?.id ?? ""], env(server))
+      assert.strictEqual(result.code, 0)
+      assert.include(result.text, `Bulk job ${job?.id}: complete`)
+      assert.include(result.text, "created")
+      assert.include(result.text, "r2")
+      const missing = yield* runCli(["job", "0123456789abcdef01234567"], env(server))
+      assert.strictEqual(missing.code, 1)
+      assert.include(missing.text, "404")
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+})
