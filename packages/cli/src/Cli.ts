@@ -114,7 +114,7 @@ const demoOptions = {
     Options.withDefault(0),
     Options.withDescription("share of bulk requests the simulator fails (5xx or dropped connections), 0–0.5")
   ),
-  out: optionalText("out", "keep the generated file (and the run's files) in this directory")
+  out: optionalText("out", "the directory for the generated file, journal, rejects and report (default: a new temporary one)")
 }
 
 /**

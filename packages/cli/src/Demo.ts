@@ -6,7 +6,10 @@
  *
  * @since 0.1.0
  */
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Path from "@effect/platform/Path"
 import {
   BulkImport,
@@ -15,7 +18,9 @@ import {
   KustomerAuth,
   type RateLimiter
 } from "@effect-kustomer/client"
+import type { DurableImport } from "@effect-kustomer/journal"
 import { SimulatorServer } from "@effect-kustomer/simulator"
+import type * as ConfigError from "effect/ConfigError"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -43,7 +48,7 @@ export interface DemoRequest {
   readonly withErrors: boolean
   /** Share of bulk requests the simulator fails (5xx or a dropped connection, half of them after storing the job). */
   readonly failRate: number
-  /** A directory to keep the generated file, journal, rejects and report in; default a temporary one. */
+  /** The directory for the generated file, journal, rejects and report; default a new temporary one. */
   readonly out: string | undefined
 }
 
@@ -69,7 +74,16 @@ const createCustomers = (count: number) =>
  *
  * @since 0.1.0
  */
-export const run = (request: DemoRequest) =>
+export const run = (request: DemoRequest): Effect.Effect<
+  number,
+  | ServeError
+  | PlatformError
+  | ConfigError.ConfigError
+  | BulkImport.BulkImportError
+  | CliError
+  | DurableImport.DurableImportError,
+  FileSystem.FileSystem | Path.Path | HttpClient.HttpClient | Output
+> =>
   Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
     const fs = yield* FileSystem.FileSystem
@@ -94,7 +108,8 @@ export const run = (request: DemoRequest) =>
       const customerIds = yield* createCustomers(request.customers)
       yield* output.err(`Created ${Format.count(customerIds.length)} customers through the bulk customers endpoint`)
 
-      const directory = request.out ?? (yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-demo-" }))
+      // The run's files are kept for a look afterwards: the rejects, the report, the journal.
+      const directory = request.out ?? (yield* fs.makeTempDirectory({ prefix: "kustomer-demo-" }))
       yield* fs.makeDirectory(directory, { recursive: true })
       const input = path.join(directory, "conversations.jsonl")
       const nowMillis = yield* Clock.currentTimeMillis
@@ -116,9 +131,9 @@ export const run = (request: DemoRequest) =>
         maxItems: undefined,
         maxBytes: undefined,
         concurrency: undefined,
-        journal: undefined,
-        rejects: undefined,
-        report: undefined,
+        journal: path.join(directory, "journal.sqlite"),
+        rejects: path.join(directory, "rejects.jsonl"),
+        report: path.join(directory, "report.json"),
         assignExternalIds: false,
         target: `${server.baseUrl} (the simulator)`
       })
@@ -135,7 +150,7 @@ export const run = (request: DemoRequest) =>
               `${Format.count(stats.conversations.duplicatesRejected)} re-sent duplicates.`
             : ".")
       )
-      if (request.out !== undefined) yield* output.out(`Files kept in ${directory}`)
+      yield* output.out(`The input, journal, rejects and report are in ${directory}`)
       return code
     }).pipe(Effect.provide(client))
   }))

@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { BulkResource, ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
+import { DurableImport } from "@effect-kustomer/journal"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 
@@ -88,6 +89,13 @@ const describeKustomer = (error: KustomerError.KustomerError): string => {
   }
 }
 
+const describeInput = (detail: string) =>
+  `${detail}.\nCheck the path, and --format (jsonl, json or csv) when the extension does not say it.`
+
+const describeJournal = (detail: string) =>
+  `${detail}.\nA journal belongs to one input and one set of options: pass another --journal path for a different ` +
+  "import (or the same input and options to resume this one)."
+
 const hasMessage = (error: unknown): error is { readonly message: string } =>
   typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
 
@@ -100,12 +108,21 @@ const hasMessage = (error: unknown): error is { readonly message: string } =>
 export const describe = (error: unknown): string => {
   if (ConfigError.isConfigError(error)) return describeConfig(error)
   if (error instanceof KustomerError.KustomerError) return describeKustomer(error)
-  if (error instanceof ImportSource.SourceError) {
-    return `${error.message}.\nCheck the path, and --format (jsonl, json or csv) when the extension does not say it.`
-  }
-  if (error instanceof ImportCheckpoint.CheckpointError) {
-    return `${error.message}.\nA journal belongs to one input and one set of chunking options: pass another --journal ` +
-      "path for a different import."
+  if (error instanceof ImportSource.SourceError) return describeInput(error.message)
+  if (error instanceof ImportCheckpoint.CheckpointError) return describeJournal(error.message)
+  if (error instanceof DurableImport.DurableImportError) {
+    const cause: unknown = error.cause
+    if (cause instanceof KustomerError.KustomerError) return describeKustomer(cause)
+    switch (error.reason) {
+      case "Input":
+        return describeInput(error.detail)
+      case "Journal":
+        return describeJournal(error.detail)
+      case "Output":
+        return `${error.detail}.\nCheck that the directory of --rejects and --report exists and can be written.`
+      case "Api":
+        return error.detail
+    }
   }
   if (error instanceof CliError) return error.message
   if (hasMessage(error) && error.message.length > 0) return error.message

@@ -1,16 +1,16 @@
 /**
  * The one code path of an import, shared by `import` and `demo`: progress while it runs, the summary table at
- * the end, and the exit code. The import itself is `DurableImport.run` (journal, rejects, report, assigned
- * external ids); a dry run is `BulkImport.plan`, which sends nothing.
+ * the end, and the exit code. The import itself is `DurableImport.run` (journal and resume, rejects file, report,
+ * assigned external ids); a dry run is `BulkImport.plan`, which sends nothing.
  *
  * @since 0.1.0
  */
-import type * as FileSystem from "@effect/platform/FileSystem"
-import { BulkImport, type ImportEvent, ImportSource, type KustomerClient } from "@effect-kustomer/client"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { BulkImport, ImportSource, type KustomerClient } from "@effect-kustomer/client"
+import { DurableImport, ImportInput } from "@effect-kustomer/journal"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { CliError } from "./Failure.js"
+import * as Format from "./Format.js"
 import { stdin } from "./ImportRequest.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
@@ -37,10 +37,16 @@ export interface Plan {
   readonly target: string
 }
 
-const sourceOf = (plan: Pick<Plan, "input" | "format" | "csv">) =>
-  plan.input === stdin
-    ? ImportSource.fromBytes(ImportSource.stdinBytes, plan.format, plan.csv ?? {}, "standard input")
-    : ImportSource.fromFile(plan.input, { format: plan.format, csv: plan.csv })
+const inputName = (input: string) => (input === stdin ? "standard input" : input)
+
+/** The records of the input, read as the durable import reads them (a rejects file's lines stand for records). */
+const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv">) =>
+  ImportInput.records(
+    plan.input === stdin ? ImportSource.stdinBytes : ImportSource.fileBytes(plan.input),
+    plan.format,
+    plan.csv ?? {},
+    inputName(plan.input)
+  ).records
 
 const pipelineOf = (plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency">) => ({
   maxItems: plan.maxItems,
@@ -48,58 +54,74 @@ const pipelineOf = (plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency">) =
   submitConcurrency: plan.concurrency
 })
 
-/** The records in a file, counted in the background so that the progress bar can show a total. */
-const countRecords = (plan: Plan) => Stream.runCount(sourceOf(plan))
-
-/** The import: `DurableImport.run` once `@effect-kustomer/journal` exists; until then the pipeline alone. */
-const durableImport = (plan: Plan, onEvent: (event: ImportEvent.ImportEvent) => Effect.Effect<void>) =>
-  Effect.gen(function*() {
-    const unavailable = [
-      ...(plan.journal === undefined ? [] : ["--journal"]),
-      ...(plan.rejects === undefined ? [] : ["--rejects"]),
-      ...(plan.report === undefined ? [] : ["--report"]),
-      ...(plan.assignExternalIds ? ["--assign-external-ids"] : [])
-    ]
-    if (unavailable.length > 0) {
-      return yield* Effect.fail(new CliError({ message: `${unavailable.join(", ")}: not available in this build` }))
-    }
-    const summary = yield* BulkImport.run(sourceOf(plan), { ...pipelineOf(plan), onEvent })
-    return { summary, resumed: false, totalRecords: Option.none<number>() }
-  })
-
 /**
- * Runs an import with progress and prints its summary; returns the exit code (0 or 2). Fatal failures fail.
+ * Runs an import with progress and prints its summary; returns the exit code (0 or 2). Fatal failures fail, and
+ * an interruption (Ctrl+C) says how to resume.
  *
  * @since 0.1.0
  */
 export const run = (plan: Plan): Effect.Effect<
   number,
-  BulkImport.BulkImportError | CliError,
+  DurableImport.DurableImportError,
   KustomerClient.KustomerClient | FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {
     const output = yield* Output
-    yield* output.err(
-      `Importing ${plan.input === stdin ? "standard input" : plan.input} (${plan.format}) into ${plan.target}`
-    )
+    yield* output.err(`Importing ${inputName(plan.input)} (${plan.format}) into ${plan.target}`)
     const result = yield* Effect.scoped(Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      const fs = yield* FileSystem.FileSystem
       const reporter = yield* ProgressReporter.make()
-      if (plan.input !== stdin) {
-        yield* countRecords(plan).pipe(
-          Effect.flatMap((total) => reporter.setTotal(total)),
-          Effect.ignore,
-          Effect.forkScoped
+      const onStart = (start: DurableImport.Start) =>
+        Effect.gen(function*() {
+          if (start.resumed) {
+            yield* output.err(
+              `Resuming from ${plan.journal} (attempt ${start.attempt}): ` +
+                `${Format.count(start.alreadySettled)} records settled earlier are skipped`
+            )
+          }
+          if (start.totalRecords !== undefined) {
+            yield* reporter.setTotal(Math.max(0, start.totalRecords - start.alreadySettled))
+          } else if (plan.input !== stdin) {
+            // JSON and CSV are counted by reading them once more, in the background.
+            yield* Stream.runCount(recordsOf(plan)).pipe(
+              Effect.flatMap((total) => reporter.setTotal(Math.max(0, total - start.alreadySettled))),
+              Effect.ignore,
+              Effect.provideService(FileSystem.FileSystem, fs),
+              Effect.forkIn(scope)
+            )
+          }
+        })
+      return yield* DurableImport.run({
+        input: plan.input,
+        format: plan.format,
+        csv: plan.csv,
+        journal: plan.journal,
+        rejects: plan.rejects,
+        report: plan.report,
+        assignExternalIds: plan.assignExternalIds,
+        pipeline: pipelineOf(plan),
+        onEvent: (event) => reporter.onEvent(event),
+        onStart
+      })
+    })).pipe(
+      Effect.onInterrupt(() =>
+        output.err(
+          plan.journal === undefined
+            ? "Interrupted. Records already sent stay created; with --journal a run can be resumed."
+            : `Interrupted. Run the same command again to resume from ${plan.journal}.`
         )
-      }
-      return yield* durableImport(plan, (event) => reporter.onEvent(event))
-    }))
+      )
+    )
     yield* output.out(Summary.render(result.summary, {
       journal: plan.journal,
       rejects: plan.rejects,
       report: plan.report,
-      resumed: result.resumed
+      resumed: result.resumed,
+      skipped: result.skipped,
+      cumulative: result.cumulative
     }))
-    return Summary.exitCode(result.summary)
+    return Summary.exitCode(result.cumulative ?? result.summary)
   })
 
 /**
@@ -115,8 +137,8 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
 > =>
   Effect.gen(function*() {
     const output = yield* Output
-    yield* output.err(`Checking ${plan.input === stdin ? "standard input" : plan.input} (${plan.format}); nothing is sent`)
-    const totals = yield* BulkImport.plan(sourceOf(plan), {
+    yield* output.err(`Checking ${inputName(plan.input)} (${plan.format}); nothing is sent`)
+    const totals = yield* BulkImport.plan(recordsOf(plan), {
       ...pipelineOf(plan),
       // Any id will do: the dry run only needs to know that every record would have one.
       assignExternalId: plan.assignExternalIds ? (position) => `dry-run-${position.index}` : undefined
@@ -124,4 +146,3 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
     yield* output.out(Summary.renderPlan(totals, { assignExternalIds: plan.assignExternalIds }))
     return Summary.planExitCode(totals)
   })
-

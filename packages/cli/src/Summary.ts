@@ -9,22 +9,38 @@ import * as Failure from "./Failure.js"
 import * as Format from "./Format.js"
 
 /**
- * `0` when every record was created or already existed, `2` when any was rejected, failed or is unknown.
+ * `0` when every record was created or already existed, `2` when any was rejected, failed or is unknown. For a
+ * journaled import, pass the counts over every attempt.
  *
  * @since 0.1.0
  */
-export const exitCode = (summary: Pick<ImportEvent.Summary, "failed" | "rejected" | "unknown">): number =>
+export const exitCode = (summary: Pick<Counts, "failed" | "rejected" | "unknown">): number =>
   summary.failed + summary.rejected + summary.unknown === 0 ? Failure.exitOk : Failure.exitIncomplete
 
+/** Outcome counts over every attempt of a journaled import. @since 0.1.0 */
+export interface Counts {
+  readonly created: number
+  readonly alreadyExisting: number
+  readonly failed: number
+  readonly rejected: number
+  readonly unknown: number
+}
+
 /**
- * Where the run kept its files, for the hints under the table.
+ * What else the run knows, for the lines under the table: its files, and for a resumed run what earlier
+ * attempts did.
  *
  * @since 0.1.0
  */
-export interface Files {
+export interface Context {
   readonly journal?: string | undefined
   readonly rejects?: string | undefined
   readonly report?: string | undefined
+  readonly resumed?: boolean | undefined
+  /** Records settled by earlier attempts, skipped by this one. */
+  readonly skipped?: number | undefined
+  /** Outcomes over every attempt (with a journal). */
+  readonly cumulative?: Counts | undefined
 }
 
 /**
@@ -33,10 +49,7 @@ export interface Files {
  *
  * @since 0.1.0
  */
-export const render = (
-  summary: ImportEvent.Summary,
-  options: Files & { readonly resumed?: boolean | undefined } = {}
-): string => {
+export const render = (summary: ImportEvent.Summary, options: Context = {}): string => {
   const elapsed = Duration.toMillis(summary.elapsed)
   const perSecond = elapsed > 0 ? (summary.read * 1000) / elapsed : 0
   const rows: Array<[string, string]> = [
@@ -47,7 +60,8 @@ export const render = (
     ["unknown", Format.count(summary.unknown)],
     ["records", Format.count(summary.read)]
   ]
-  const title = `${exitCode(summary) === Failure.exitOk ? "Import complete" : "Import finished"} in ` +
+  const overall = options.cumulative ?? summary
+  const title = `${exitCode(overall) === Failure.exitOk ? "Import complete" : "Import finished"} in ` +
     `${Format.duration(elapsed)} — ${Format.count(summary.read)} records, ${Format.count(perSecond)} records/s` +
     (options.resumed === true ? " (resumed)" : "")
   const requests = `${Format.count(summary.jobs)} jobs · ${Format.count(summary.requests)} requests ` +
@@ -59,14 +73,25 @@ export const render = (
 
 const plural = (count: number, one: string, many: string) => `${Format.count(count)} ${count === 1 ? one : many}`
 
-const hints = (summary: ImportEvent.Summary, options: Files & { readonly resumed?: boolean | undefined }) => {
+const hints = (summary: ImportEvent.Summary, options: Context) => {
   const lines: Array<string> = []
   const listed = (what: string) =>
     options.rejects === undefined
       ? `Pass --rejects <file> to collect ${what} with their positions and reasons.`
       : `They are in ${options.rejects} with their positions and reasons.`
   if (options.resumed === true) {
-    lines.push(`Resumed from ${options.journal ?? "the journal"}: records settled by an earlier run were skipped.`)
+    lines.push(
+      `Resumed from ${options.journal ?? "the journal"}: ${plural(options.skipped ?? 0, "record", "records")} ` +
+        "settled by earlier attempts were skipped."
+    )
+    const all = options.cumulative
+    if (all !== undefined) {
+      lines.push(
+        `Over all attempts: ${Format.count(all.created)} created, ${Format.count(all.alreadyExisting)} already ` +
+          `existing, ${Format.count(all.rejected)} rejected, ${Format.count(all.failed)} failed, ` +
+          `${Format.count(all.unknown)} unknown.`
+      )
+    }
   }
   if (summary.alreadyExisting > 0) {
     lines.push(

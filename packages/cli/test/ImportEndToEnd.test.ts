@@ -58,6 +58,64 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       assert.strictEqual((yield* server.simulator.stats).conversations.stored, 245)
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 
+  it.scopedLive("keeps a journal, a rejects file and a report, and resumes from the journal", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const server = yield* SimulatorServer.SimulatorServer
+      const file = yield* writeRecords(server.customerIds, 120, 40)
+      const directory = path.dirname(file)
+      const files = ["--journal", path.join(directory, "run.sqlite"), "--rejects", path.join(directory, "rejects.jsonl")]
+      const report = path.join(directory, "report.json")
+      const first = yield* runCli(["import", file, ...files, "--report", report], env(server))
+      assert.strictEqual(first.code, 2)
+      assert.match(first.text, /created\s+117\b/)
+      const rejects = (yield* fs.readFileString(path.join(directory, "rejects.jsonl"))).trim().split("\n")
+      assert.lengthOf(rejects, 3)
+      assert.include(rejects[0] ?? "", "priority")
+      const written: unknown = JSON.parse(yield* fs.readFileString(report))
+      assert.deepInclude(written, { status: "finished" })
+
+      const again = yield* runCli(["import", file, ...files], env(server))
+      assert.strictEqual(again.code, 2, "the import as a whole still has rejected records")
+      assert.include(again.text, "Resuming from")
+      assert.include(again.text, "120 records settled by earlier attempts were skipped")
+      assert.include(again.text, "Over all attempts: 117 created")
+      assert.strictEqual((yield* server.simulator.stats).conversations.stored, 117)
+
+      const other = yield* writeRecords(server.customerIds, 3, 0)
+      const refused = yield* runCli(["import", other, ...files], env(server))
+      assert.strictEqual(refused.code, 1)
+      assert.include(refused.text, "pass another --journal path")
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("imports a CSV export through a column mapping", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const server = yield* SimulatorServer.SimulatorServer
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-cli-test-" })
+      const csv = path.join(directory, "tickets.csv")
+      const mapping = path.join(directory, "mapping.json")
+      const [first, second] = server.customerIds
+      yield* fs.writeFileString(csv, [
+        "Ticket ID;Subject;Requester;Tags;Priority;Created",
+        `1001;Where is my order?;${first};shipping, vip;3;2026-03-01 10:00`,
+        `1002;Refund please;${second};refund;9;2026-03-02 11:30`,
+        `1003;Login broken;${first};;2;2026-03-03 08:15`
+      ].join("\n"))
+      yield* fs.writeFileString(mapping, JSON.stringify({ externalId: "Ticket ID", customer: "Requester", tags: "Tags" }))
+      const result = yield* runCli([
+        "import", csv, "--mapping", mapping, "--mapping", "name=Subject", "--mapping", "priority=Priority",
+        "--mapping", "createdAt=Created", "--delimiter", ";"
+      ], env(server))
+      assert.strictEqual(result.code, 2)
+      assert.match(result.text, /created\s+2\b/)
+      assert.match(result.text, /rejected\s+1\b/)
+      const [stored] = yield* server.simulator.findByExternalId("conversations", "1001")
+      assert.deepInclude(stored?.attributes ?? {}, { name: "Where is my order?", tags: ["shipping", "vip"], priority: 3 })
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
   it.scopedLive("exits 0 when every record is created", () =>
     Effect.gen(function*() {
       const server = yield* SimulatorServer.SimulatorServer
@@ -125,4 +183,16 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       assert.strictEqual(missing.code, 1)
       assert.include(missing.text, "404")
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("demo starts its own simulator, creates customers, imports what it generated and checks it", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-demo-test-" })
+      const result = yield* runCli(["demo", "--records", "150", "--customers", "5", "--out", directory], {})
+      assert.strictEqual(result.code, 0)
+      assert.include(result.text, "Created 5 customers")
+      assert.match(result.text, /created\s+150\b/)
+      assert.include(result.text, "The simulator holds 150 conversations (150 distinct externalIds, 0 stored more than once)")
+      assert.isTrue(yield* fs.exists(`${directory}/report.json`))
+    }).pipe(Effect.provide(nodeLayer)))
 })
