@@ -1,2 +1,2 @@
-/** The vitest projects of this workspace: one per package. */
-export default ["packages/*"]
+/** The vitest projects of this workspace: one per package, and the examples. */
+export default ["packages/*", "examples"]
