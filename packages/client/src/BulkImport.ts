@@ -571,7 +571,13 @@ export const stream = <
     const awaitJob = (job: Submitted): Effect.Effect<void, BulkImportError> =>
       Effect.gen(function*() {
         const nextPoll = yield* scheduleStepper(settings.pollSchedule)
-        yield* Effect.sleep(Duration.millis(yield* Ref.get(firstPollDelay)))
+        // Sleep until the first read is due. The delay may grow meanwhile (a job submitted just before this one
+        // was found unfinished): then this job waits longer too, instead of spending a request to find out the same.
+        while (true) {
+          const due = job.submittedAt + (yield* Ref.get(firstPollDelay)) - (yield* Clock.currentTimeMillis)
+          if (due <= 0) break
+          yield* Effect.sleep(Duration.millis(Math.ceil(due)))
+        }
         let polls = 0
         let lastProgress = ""
         const items = job.chunk.items
@@ -610,10 +616,14 @@ export const stream = <
             )
             finished = Either.isRight(status) && BulkJob.isComplete(status.right.data)
           }
-          // Adapt the first-poll delay: a little shorter after a hit, clearly longer after a miss.
+          // Adapt the first-poll delay: slowly shorter after a hit (a read too early costs a request of the budget,
+          // one too late only time); after a miss, long enough for a job as slow as this one has proved to be.
+          // Growing from the job's own elapsed time rather than compounding the shared delay keeps a burst of jobs
+          // that miss together (a backlog behind the API's workers) from pushing every later first read to the cap.
           if (polls === 1) {
+            const elapsed = (yield* Clock.currentTimeMillis) - job.submittedAt
             yield* Ref.update(firstPollDelay, (delay) =>
-              finished ? Math.max(200, delay * 0.98) : Math.min(30_000, delay * 1.3))
+              finished ? Math.max(200, delay * 0.995) : Math.max(delay, Math.min(30_000, elapsed * 1.3)))
           }
           if (finished) {
             const outcomes = yield* outcomesOf(job, reading.verdicts, "the job completed without a result for this item")
