@@ -241,7 +241,7 @@ const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(milli
 export const run = (
   options: Options
 ): Effect.Effect<Result, DurableImportError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
-  Effect.scoped(Effect.gen(function*() {
+  Effect.scoped(Effect.uninterruptibleMask((restore) => Effect.gen(function*() {
     const scope = yield* Effect.scope
     const startedAt = yield* Clock.currentTimeMillis
     const tracker = yield* RunReport.tracker
@@ -356,7 +356,8 @@ export const run = (
       return summary
     })
 
-    const exit = yield* Effect.exit(Effect.mapError(attempt, toDurableError))
+    // Interrupting the run (Ctrl-C) stops the import, not its report.
+    const exit = yield* Effect.exit(restore(Effect.mapError(attempt, toDurableError)))
 
     // The report, whether the run finished or not.
     const finishedAt = yield* Clock.currentTimeMillis
@@ -377,12 +378,12 @@ export const run = (
     const summary = Exit.isSuccess(exit) ? exit.value : partialSummary(observed, finishedAt - startedAt)
     const error = Exit.isFailure(exit)
       ? Option.match(Cause.failureOption(exit.cause), {
-        onNone: () => Cause.pretty(exit.cause),
+        onNone: () => Cause.isInterruptedOnly(exit.cause) ? "interrupted" : Cause.pretty(exit.cause),
         onSome: (failure) => failure.message
       })
       : undefined
     const report: RunReport.RunReport = {
-      status: Exit.isSuccess(exit) ? "finished" : "failed",
+      status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
       ...(error === undefined ? {} : { error }),
       ...(identity === undefined ? {} : { input: RunReport.inputOf(identity) }),
       ...(options.journal === undefined ? {} : { journal: options.journal }),
@@ -431,4 +432,4 @@ export const run = (
       rejectsWritten,
       report
     }
-  })).pipe(Effect.withSpan("DurableImport.run", { attributes: { "import.input": options.input } }))
+  }))).pipe(Effect.withSpan("DurableImport.run", { attributes: { "import.input": options.input } }))

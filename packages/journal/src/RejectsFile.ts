@@ -209,7 +209,7 @@ const scan = (fs: FileSystem.FileSystem, path: string) =>
           start = end + 1
         }
         offset += chunk.length
-      })).pipe(Effect.as<Scan>({ indexes, entries, completeBytes, size: offset }))
+      })).pipe(Effect.map((): Scan => ({ indexes, entries, completeBytes, size: offset })))
   })
 
 /** Lines buffered before they are written. */

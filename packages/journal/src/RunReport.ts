@@ -61,8 +61,11 @@ export const Summary = Schema.Struct({
  * @since 0.1.0
  */
 export const RunReport = Schema.Struct({
-  /** `finished`: every record has an outcome; `failed`: the run stopped, see `error` (resume it). */
-  status: Schema.Literal("finished", "failed"),
+  /**
+   * `finished`: every record has an outcome; `failed`: the run stopped, see `error`; `interrupted`: it was
+   * stopped from outside. A failed or interrupted run with a journal is resumed by running it again.
+   */
+  status: Schema.Literal("finished", "failed", "interrupted"),
   error: Schema.optional(Schema.String),
   input: Schema.optional(Input),
   journal: Schema.optional(Schema.String),

@@ -192,57 +192,107 @@ const jsonText = (value: unknown): string | null => {
 
 const parseJson = Schema.decodeUnknownOption(Schema.parseJson())
 
-/** The row of an outcome in `journal_outcomes`. */
-const outcomeRow = (outcome: ImportEvent.Outcome, chunk: number | undefined, attempt: number) => {
-  const base = {
-    record: outcome.position.index,
-    line: outcome.position.line ?? null,
-    outcome: outcome._tag,
-    chunk: chunk ?? null,
-    attempt
+const decodeItems = Schema.decodeUnknown(Tables.ChunkItems)
+
+/** The columns of `journal_outcomes`, in the order of {@link outcomeRow}. */
+const outcomeColumns = [
+  "record",
+  "line",
+  "outcome",
+  "client_ref",
+  "chunk",
+  "job_id",
+  "external_id",
+  "object_id",
+  "reason",
+  "payload",
+  "attempt"
+] as const
+
+type OutcomeRow = readonly [
+  record: number,
+  line: number | null,
+  outcome: ImportEvent.Outcome["_tag"],
+  clientRef: string | null,
+  chunk: number | null,
+  jobId: string | null,
+  externalId: string | null,
+  objectId: string | null,
+  reason: string | null,
+  payload: string | null,
+  attempt: number
+]
+
+/**
+ * The statement inserting `rows` outcomes, built once per row count: the statement compiler of `@effect/sql`
+ * costs more than SQLite itself for a hundred rows of eleven values.
+ */
+const insertOutcomes = (() => {
+  const statements = new Map<number, string>()
+  const row = `(${outcomeColumns.map(() => "?").join(", ")})`
+  return (rows: number): string => {
+    let statement = statements.get(rows)
+    if (statement === undefined) {
+      statement = `INSERT OR IGNORE INTO journal_outcomes (${outcomeColumns.join(", ")}) VALUES ${
+        Array.from({ length: rows }, () => row).join(", ")
+      }`
+      statements.set(rows, statement)
+    }
+    return statement
   }
+})()
+
+/** The row of an outcome in `journal_outcomes`. */
+const outcomeRow = (outcome: ImportEvent.Outcome, chunk: number | undefined, attempt: number): OutcomeRow => {
+  const record = outcome.position.index
+  const line = outcome.position.line ?? null
+  const inChunk = chunk ?? null
   switch (outcome._tag) {
     case "Created":
-      return {
-        ...base,
-        client_ref: outcome.clientRef,
-        job_id: outcome.jobId,
-        external_id: outcome.externalId ?? null,
-        object_id: outcome.objectId ?? null,
-        reason: null,
-        payload: null
-      }
+      return [
+        record,
+        line,
+        outcome._tag,
+        outcome.clientRef,
+        inChunk,
+        outcome.jobId,
+        outcome.externalId ?? null,
+        outcome.objectId ?? null,
+        null,
+        null,
+        attempt
+      ]
     case "AlreadyExisting":
-      return {
-        ...base,
-        client_ref: outcome.clientRef,
-        job_id: null,
-        external_id: outcome.externalId,
-        object_id: outcome.objectId ?? null,
-        reason: null,
-        payload: null
-      }
+      return [
+        record,
+        line,
+        outcome._tag,
+        outcome.clientRef,
+        inChunk,
+        null,
+        outcome.externalId,
+        outcome.objectId ?? null,
+        null,
+        null,
+        attempt
+      ]
     case "Rejected":
-      return {
-        ...base,
-        client_ref: null,
-        job_id: null,
-        external_id: null,
-        object_id: null,
-        reason: outcome.reason,
-        payload: jsonText(outcome.record)
-      }
+      return [record, line, outcome._tag, null, inChunk, null, null, null, outcome.reason, jsonText(outcome.record), attempt]
     case "Failed":
     case "Unknown":
-      return {
-        ...base,
-        client_ref: outcome.clientRef,
-        job_id: outcome.jobId ?? null,
-        external_id: outcome.externalId ?? null,
-        object_id: null,
-        reason: outcome.reason,
-        payload: outcome.item
-      }
+      return [
+        record,
+        line,
+        outcome._tag,
+        outcome.clientRef,
+        inChunk,
+        outcome.jobId ?? null,
+        outcome.externalId ?? null,
+        null,
+        outcome.reason,
+        outcome.item,
+        attempt
+      ]
   }
 }
 
@@ -449,24 +499,22 @@ export const make = (
         yield* sql`INSERT INTO journal_attempts ${sql.insert({ attempt, started_at: now, finished_at: null })}`
 
         const settled = yield* loadSettled
-        const chunkRows = yield* sql`SELECT chunk, state, job_id FROM journal_chunks WHERE state != 'settled'
-          ORDER BY chunk`.pipe(Effect.flatMap(decodeRows(Tables.ChunkRow, path)))
-        const itemRows = yield* sql`SELECT chunk, record, line, client_ref, external_id, item
-          FROM journal_chunk_items
-          WHERE chunk IN (SELECT chunk FROM journal_chunks WHERE state != 'settled')
-          ORDER BY chunk, record`.pipe(Effect.flatMap(decodeRows(Tables.ChunkItemRow, path)))
+        const chunkRows = yield* sql`SELECT chunk, state, job_id, items FROM journal_chunks
+          WHERE state != 'settled' ORDER BY chunk`.pipe(Effect.flatMap(decodeRows(Tables.ChunkRow, path)))
         const itemsByChunk = new Map<number, Array<ImportCheckpoint.ChunkItem>>()
-        for (const row of itemRows) {
+        for (const row of chunkRows) {
+          const stored = yield* decodeItems(row.items ?? "[]").pipe(
+            Effect.mapError(() => damaged(path, `the items of chunk ${row.chunk} are unreadable`))
+          )
           // A record settled on its own (rejected, or unknown while its chunk was in doubt) is not handed back.
-          if (Bitmap.has(settled, row.record)) continue
-          const items = itemsByChunk.get(row.chunk) ?? []
-          items.push({
-            position: positionOf(row.record, row.line),
-            clientRef: row.client_ref,
-            externalId: row.external_id ?? undefined,
-            json: row.item
-          })
-          itemsByChunk.set(row.chunk, items)
+          itemsByChunk.set(
+            row.chunk,
+            stored.flatMap(([record, line, clientRef, externalId, json]) =>
+              Bitmap.has(settled, record)
+                ? []
+                : [{ position: positionOf(record, line), clientRef, externalId: externalId ?? undefined, json }]
+            )
+          )
         }
         const submitted: Array<{ chunk: ImportCheckpoint.PlannedChunk; jobId: Ids.BulkJobId }> = []
         const inDoubt: Array<ImportCheckpoint.PlannedChunk> = []
@@ -484,8 +532,7 @@ export const make = (
           else inDoubt.push(chunk)
         }
         for (const chunk of done) {
-          yield* sql`UPDATE journal_chunks SET state = 'settled', updated_at = ${now} WHERE chunk = ${chunk}`
-          yield* sql`DELETE FROM journal_chunk_items WHERE chunk = ${chunk}`
+          yield* sql`UPDATE journal_chunks SET state = 'settled', items = NULL, updated_at = ${now} WHERE chunk = ${chunk}`
         }
         const [maxChunk] = yield* sql`SELECT coalesce(max(chunk), -1) FROM journal_chunks`.values
         const resume: ImportCheckpoint.Resume = {
@@ -512,30 +559,18 @@ export const make = (
       Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const attempt = yield* attemptNow
-        yield* sql.withTransaction(Effect.gen(function*() {
-          yield* sql`INSERT OR REPLACE INTO journal_chunks ${
-            sql.insert({
-              chunk: chunk.chunk,
-              state: "prepared",
-              job_id: null,
-              items: chunk.items.length,
-              attempt,
-              updated_at: now
-            })
-          }`
-          for (const batch of chunksOf(chunk.items, rowsPerInsert)) {
-            yield* sql`INSERT OR REPLACE INTO journal_chunk_items ${
-              sql.insert(batch.map((item) => ({
-                chunk: chunk.chunk,
-                record: item.position.index,
-                line: item.position.line ?? null,
-                client_ref: item.clientRef,
-                external_id: item.externalId ?? null,
-                item: item.json
-              })))
-            }`
-          }
-        }))
+        const items = JSON.stringify(chunk.items.map((item) => [
+          item.position.index,
+          item.position.line ?? null,
+          item.clientRef,
+          item.externalId ?? null,
+          item.json
+        ]))
+        yield* sql.unsafe(
+          `INSERT OR REPLACE INTO journal_chunks (chunk, state, job_id, item_count, items, attempt, updated_at)
+            VALUES (?, 'prepared', NULL, ?, ?, ?, ?)`,
+          [chunk.chunk, chunk.items.length, items, attempt, now]
+        )
       }).pipe(Effect.mapError(toCheckpointError), Effect.withSpan("SqliteJournal.prepared"))
 
     const sending = (chunk: number) =>
@@ -566,11 +601,11 @@ export const make = (
         yield* sql.withTransaction(Effect.gen(function*() {
           // The first final outcome of a record stands.
           for (const batch of chunksOf(rows, rowsPerInsert)) {
-            yield* sql`INSERT OR IGNORE INTO journal_outcomes ${sql.insert(batch)}`
+            yield* sql.unsafe(insertOutcomes(batch.length), batch.flat())
           }
           if (chunk !== undefined) {
-            yield* sql`UPDATE journal_chunks SET state = 'settled', updated_at = ${now} WHERE chunk = ${chunk}`
-            yield* sql`DELETE FROM journal_chunk_items WHERE chunk = ${chunk}`
+            yield* sql`UPDATE journal_chunks SET state = 'settled', items = NULL, updated_at = ${now}
+              WHERE chunk = ${chunk}`
           }
         }))
       }).pipe(Effect.mapError(toCheckpointError), Effect.withSpan("SqliteJournal.settled"))

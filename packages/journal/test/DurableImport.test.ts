@@ -127,6 +127,9 @@ describe("DurableImport", () => {
         pipeline: { ...fastPipeline, submitConcurrency: 1, maxJobsInFlight: 2 }
       }
       yield* interruptedAfter(options, 700)
+      const interrupted = yield* RunReport.read(`${dir}/report.json`)
+      assert.strictEqual(interrupted.status, "interrupted")
+      assert.isFalse(interrupted.resumed)
       const afterFirst = yield* simulator.stats
       assert.isAbove(afterFirst.conversations.stored, 0)
       assert.isBelow(afterFirst.conversations.stored, input.valid)

@@ -22,23 +22,15 @@ export const tables: ReadonlyArray<string> = [
     started_at INTEGER NOT NULL,
     finished_at INTEGER
   )`,
+  // `items`: the items of a chunk still in flight, as JSON (see `ChunkItems`); cleared once the chunk is settled.
   `CREATE TABLE IF NOT EXISTS journal_chunks (
     chunk INTEGER PRIMARY KEY,
     state TEXT NOT NULL CHECK (state IN ('prepared', 'sending', 'submitted', 'settled')),
     job_id TEXT,
-    items INTEGER NOT NULL,
+    item_count INTEGER NOT NULL,
+    items TEXT,
     attempt INTEGER NOT NULL,
     updated_at INTEGER NOT NULL
-  )`,
-  // The items of chunks still in flight, with their wire JSON; deleted once their chunk is settled.
-  `CREATE TABLE IF NOT EXISTS journal_chunk_items (
-    chunk INTEGER NOT NULL,
-    record INTEGER NOT NULL,
-    line INTEGER,
-    client_ref TEXT NOT NULL,
-    external_id TEXT,
-    item TEXT NOT NULL,
-    PRIMARY KEY (chunk, record)
   )`,
   `CREATE TABLE IF NOT EXISTS journal_jobs (
     job_id TEXT PRIMARY KEY NOT NULL,
@@ -77,22 +69,28 @@ export const RunIdentityJson = Schema.parseJson(RunIdentity)
 /** A row of `journal_meta`. */
 export const MetaRow = Schema.Struct({ key: Schema.String, value: Schema.String })
 
-/** A chunk that is not settled yet. */
+/** A chunk that is not settled yet, with its items. */
 export const ChunkRow = Schema.Struct({
   chunk: Schema.Number,
   state: Schema.Literal("prepared", "sending", "submitted", "settled"),
-  job_id: Schema.NullOr(Ids.BulkJobId)
+  job_id: Schema.NullOr(Ids.BulkJobId),
+  items: Schema.NullOr(Schema.String)
 })
 
-/** An item of a chunk in flight. */
-export const ChunkItemRow = Schema.Struct({
-  chunk: Schema.Number,
-  record: Schema.Number,
-  line: Schema.NullOr(Schema.Number),
-  client_ref: Schema.String,
-  external_id: Schema.NullOr(Schema.String),
-  item: Schema.String
-})
+/**
+ * The items of a chunk, as stored in `journal_chunks.items`: one `[record, line, clientRef, externalId, json]`
+ * tuple per item, `json` being the item's wire JSON. One text per chunk rather than one row per item: a chunk is
+ * written and cleared in one statement each.
+ */
+export const ChunkItems = Schema.parseJson(
+  Schema.Array(Schema.Tuple(
+    Schema.Number,
+    Schema.NullOr(Schema.Number),
+    Schema.String,
+    Schema.NullOr(Schema.String),
+    Schema.String
+  ))
+)
 
 /** The outcome kinds, as stored. */
 export const OutcomeKind = Schema.Literal("Created", "AlreadyExisting", "Failed", "Rejected", "Unknown")
