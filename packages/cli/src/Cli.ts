@@ -46,26 +46,28 @@ export interface Actions<R> {
   readonly demo: (request: Demo.DemoRequest) => Effect.Effect<number, unknown, R>
 }
 
-const optionalText = (flag: string, description: string) =>
-  Options.text(flag).pipe(Options.optional, Options.withDescription(description))
+const optionalText = (flag: string, pseudoName: string, description: string) =>
+  Options.text(flag).pipe(Options.withPseudoName(pseudoName), Options.optional, Options.withDescription(description))
 
 const optionalInteger = (flag: string, description: string) =>
-  Options.integer(flag).pipe(Options.optional, Options.withDescription(description))
+  Options.integer(flag).pipe(Options.withPseudoName("N"), Options.optional, Options.withDescription(description))
 
 const target = {
   baseUrl: optionalText(
     "base-url",
+    "URL",
     "the API's base URL, e.g. https://acme.api.kustomerapp.com (default KUSTOMER_BASE_URL, else the US region)"
   ),
   region: Options.choice("region", ["us", "eu", "in"]).pipe(
     Options.optional,
     Options.withDescription("the org's region: us (prod1), eu (prod2) or in (prod4) (default KUSTOMER_REGION)")
   ),
-  org: optionalText("org", "the org's name: requests go to https://<org>.api.kustomerapp.com (default KUSTOMER_ORG)")
+  org: optionalText("org", "NAME", "the org's name: requests go to https://<org>.api.kustomerapp.com (default KUSTOMER_ORG)")
 }
 
 const rateLimit = optionalText(
   "rate-limit",
+  "LIMIT/WINDOW",
   "the org's request budget as LIMIT/WINDOW, e.g. 1000/60 or 300/1m (default KUSTOMER_RATE_LIMIT, else 1000/60)"
 )
 
@@ -78,12 +80,13 @@ const importOptions = {
     Options.withDescription("the input's format (default: from the file's extension)")
   ),
   mapping: Options.text("mapping").pipe(
+    Options.withPseudoName("FIELD=COLUMN | FILE"),
     Options.repeated,
     Options.withDescription(
       "CSV column → field: field=Column (repeatable, e.g. name=Subject), or a JSON file mapping fields to columns"
     )
   ),
-  delimiter: optionalText("delimiter", "the CSV delimiter (default ,)"),
+  delimiter: optionalText("delimiter", "CHARACTER", "the CSV delimiter (default ,)"),
   ...target,
   rateLimit,
   concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
@@ -92,9 +95,9 @@ const importOptions = {
   dryRun: Options.boolean("dry-run").pipe(
     Options.withDescription("validate and chunk only: report what would be sent; no request is sent, no key needed")
   ),
-  journal: optionalText("journal", "a journal file (SQLite): records progress; when it exists, the import resumes"),
-  report: optionalText("report", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
-  rejects: optionalText("rejects", "write rejected, failed and unknown records to this JSON Lines file"),
+  journal: optionalText("journal", "FILE", "a journal file (SQLite): records progress; when it exists, the import resumes"),
+  report: optionalText("report", "FILE", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
+  rejects: optionalText("rejects", "FILE", "write rejected, failed and unknown records to this JSON Lines file"),
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
     Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
   )
@@ -102,19 +105,25 @@ const importOptions = {
 
 const demoOptions = {
   records: Options.integer("records").pipe(
+    Options.withPseudoName("N"),
     Options.withDefault(2000),
     Options.withDescription("conversations to generate and import")
   ),
-  customers: Options.integer("customers").pipe(Options.withDefault(50), Options.withDescription("customers to create")),
-  rateLimit: optionalText("rate-limit", "the simulated org's rate limit, e.g. 100/10s (default 1000/60)"),
+  customers: Options.integer("customers").pipe(
+    Options.withPseudoName("N"),
+    Options.withDefault(50),
+    Options.withDescription("customers to create")
+  ),
+  rateLimit: optionalText("rate-limit", "LIMIT/WINDOW", "the simulated org's rate limit, e.g. 100/10s (default 1000/60)"),
   withErrors: Options.boolean("with-errors").pipe(
     Options.withDescription("make about one record in a hundred invalid, to show rejects")
   ),
   failRate: Options.float("fail-rate").pipe(
+    Options.withPseudoName("SHARE"),
     Options.withDefault(0),
     Options.withDescription("share of bulk requests the simulator fails (5xx or dropped connections), 0–0.5")
   ),
-  out: optionalText("out", "the directory for the generated file, journal, rejects and report (default: a new temporary one)")
+  out: optionalText("out", "DIRECTORY", "the directory for the generated file, journal, rejects and report (default: a new temporary one)")
 }
 
 /**

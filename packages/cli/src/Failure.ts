@@ -82,6 +82,8 @@ const describeKustomer = (error: KustomerError.KustomerError): string => {
       return reason.delivery === "not-sent"
         ? `${reason.message}.\nCheck the base URL (--base-url, --region, --org or KUSTOMER_BASE_URL) and the network.`
         : `${reason.message}.`
+    case "NotFound":
+      return `${reason.message}.\nCheck the id, and that the key and base URL belong to the org (and region) where it was created.`
     case "CredentialsUnavailable":
       return `${reason.message}. Check KUSTOMER_API_KEY.`
     default:

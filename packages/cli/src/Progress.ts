@@ -85,7 +85,7 @@ export interface Figures {
   readonly fraction: number | undefined
   /** Records per second since the start. */
   readonly perSecond: number
-  /** Time left at the current rate, when the total is known and the rate is positive. */
+  /** Time left at the current rate, when the total is known, not reached, and the rate is positive. */
   readonly etaMillis: number | undefined
   /** Time left until the rate-limit window resets, while waiting for it. */
   readonly waitingMillis: number | undefined
@@ -98,7 +98,7 @@ export const figures = (state: State, nowMillis: number): Figures => {
   const perSecond = elapsed > 0 ? (done * 1000) / elapsed : 0
   const total = state.total === undefined ? undefined : Math.max(state.total, done)
   const fraction = total === undefined ? undefined : total === 0 ? 1 : done / total
-  const etaMillis = total !== undefined && perSecond > 0 ? ((total - done) / perSecond) * 1000 : undefined
+  const etaMillis = total !== undefined && done < total && perSecond > 0 ? ((total - done) / perSecond) * 1000 : undefined
   const waitingMillis = state.waitingUntilMillis !== undefined && state.waitingUntilMillis > nowMillis
     ? state.waitingUntilMillis - nowMillis
     : undefined
