@@ -1,12 +1,15 @@
 /**
  * Grouping encoded items into request bodies: at most `maxItems` items and `maxBytes` bytes each, and a partial
- * group is released after `linger` so that a slow source still makes progress.
+ * group is released `linger` after its first item arrived, so that a slow source still makes progress.
  */
 import * as Chunk from "effect/Chunk"
-import type * as Duration from "effect/Duration"
-import * as Schedule from "effect/Schedule"
-import * as Sink from "effect/Sink"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
+import * as Take from "effect/Take"
 
 /** Anything with an encoded size. */
 export interface Sized {
@@ -20,21 +23,64 @@ export const bodyBytes = (sizes: ReadonlyArray<number>): number =>
 /**
  * Groups items in order. Every item must fit on its own (`bytes ≤ maxBytes - 2`); larger ones are the caller's to
  * reject beforehand.
+ *
+ * The grouping itself is a plain loop over each chunk the source delivers; only the wait for the next chunk goes
+ * through Effect (an element-wise `Stream.aggregateWithin` cost more than validating the items).
  */
 export const chunked = <A extends Sized, E, R>(
   items: Stream.Stream<A, E, R>,
   options: { readonly maxItems: number; readonly maxBytes: number; readonly linger: Duration.Duration }
 ): Stream.Stream<Chunk.Chunk<A>, E, R> =>
-  items.pipe(
-    Stream.aggregateWithin(
-      Sink.foldWeighted({
-        initial: Chunk.empty<A>(),
-        // A body costs 1 + Σ(bytes + 1), so the items may cost at most maxBytes - 1.
-        maxCost: options.maxBytes - 1,
-        cost: (group, item) => (group.length >= options.maxItems ? Number.POSITIVE_INFINITY : item.bytes + 1),
-        body: (group, item) => Chunk.append(group, item)
-      }),
-      Schedule.spaced(options.linger)
-    ),
-    Stream.filter((group) => Chunk.isNonEmpty(group))
-  )
+  Stream.unwrapScoped(Effect.gen(function*() {
+    const input = yield* Stream.toQueue(items)
+    const lingerMillis = Duration.toMillis(options.linger)
+    let group: Array<A> = []
+    // A body costs 1 + Σ(bytes + 1): "[", then each item followed by "," or "]".
+    let groupBytes = 1
+    let groupDeadline = 0
+    let ended = false
+
+    const close = (into: Array<Chunk.Chunk<A>>) => {
+      into.push(Chunk.unsafeFromArray(group))
+      group = []
+      groupBytes = 1
+    }
+
+    const add = (incoming: Chunk.Chunk<A>, now: number) => {
+      const closed: Array<Chunk.Chunk<A>> = []
+      for (const item of incoming) {
+        if (group.length > 0 && groupBytes + item.bytes + 1 > options.maxBytes) close(closed)
+        if (group.length === 0) groupDeadline = now + lingerMillis
+        group.push(item)
+        groupBytes += item.bytes + 1
+        if (group.length >= options.maxItems) close(closed)
+      }
+      return Chunk.unsafeFromArray(closed)
+    }
+
+    const next: Effect.Effect<Chunk.Chunk<Chunk.Chunk<A>>, Option.Option<E>> = Effect.gen(function*() {
+      if (ended) return yield* Effect.fail(Option.none<E>())
+      const now = yield* Clock.currentTimeMillis
+      // With a partial group, wait for more only until its deadline; then release it as it is.
+      const take = group.length === 0
+        ? Effect.asSome(Queue.take(input))
+        : Effect.timeoutOption(Queue.take(input), Duration.millis(Math.max(0, groupDeadline - now)))
+      const received = yield* take
+      if (Option.isNone(received)) {
+        const released: Array<Chunk.Chunk<A>> = []
+        close(released)
+        return Chunk.unsafeFromArray(released)
+      }
+      if (Take.isDone(received.value)) {
+        ended = true
+        const rest: Array<Chunk.Chunk<A>> = []
+        if (group.length > 0) close(rest)
+        return Chunk.unsafeFromArray(rest)
+      }
+      // A chunk of items, or the source's failure as `Some(error)`.
+      const incoming = yield* Take.done(received.value)
+      return add(incoming, yield* Clock.currentTimeMillis)
+    })
+
+    return Stream.repeatEffectChunkOption(next)
+  }))
