@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, BulkResource, type Conversation, type Ids } from "@effect-kustomer/domain"
+import { BulkJob, BulkResource, ClientRef, type Conversation, type Ids } from "@effect-kustomer/domain"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
@@ -178,11 +178,18 @@ const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkRes
       const value = record.value
       if (!isObject(value)) return reject(record, [{ path: "", message: "expected an object" }])
       const clientRef = settings.clientRef(record.position)
-      const withRefs: Record<string, unknown> = { ...value, _clientRef: clientRef }
-      if (assignExternalId !== undefined && (value["externalId"] === undefined || value["externalId"] === null)) {
-        withRefs["externalId"] = assignExternalId(record.position)
+      const assignsExternalId = assignExternalId !== undefined &&
+        (value["externalId"] === undefined || value["externalId"] === null)
+      // Usually the record is decoded as read and its `_clientRef` appended to the JSON afterwards: a spread copy
+      // with the extra field is slower both to decode and to stringify (it costs a third of the validation).
+      const appendRef = !assignsExternalId && !("_clientRef" in value) && clientRef.length >= 1 &&
+        clientRef.length <= ClientRef.maxClientRefLength
+      let input: Record<string, unknown> = value
+      if (!appendRef) {
+        input = { ...value, _clientRef: clientRef }
+        if (assignsExternalId) input["externalId"] = assignExternalId(record.position)
       }
-      const decoded = decode(withRefs)
+      const decoded = decode(input)
       const unknownFields = unknownFieldIssues(value)
       if (Either.isLeft(decoded) || unknownFields.length > 0) {
         const invalid = Either.isLeft(decoded)
@@ -200,6 +207,10 @@ const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkRes
         const encoded = encode(decoded.right)
         if (Either.isLeft(encoded)) return reject(record, [{ path: "", message: encoded.left.message }])
         json = JSON.stringify(encoded.right)
+      }
+      if (appendRef) {
+        const ref = `"_clientRef":${JSON.stringify(clientRef)}}`
+        json = json === "{}" ? `{${ref}` : `${json.slice(0, -1)},${ref}`
       }
       const bytes = Buffer.byteLength(json, "utf8")
       if (bytes > maxItemBytes) {
