@@ -4,7 +4,7 @@
  *   pnpm bench ceiling [--records 100000] [--submit-concurrency 4] [--max-jobs-in-flight 96] [--defaults 1]
  *
  * The simulator runs as its own process with a short window (300 requests / 10 s), jobs that take 1.5 s on one of
- * 24 workers (so bursts queue: 1–3 s), and every exchange goes through a loopback proxy adding 50–150 ms. The
+ * 32 workers (so bursts queue: 1–3 s), and every exchange goes through a loopback proxy adding 50–150 ms. The
  * library imports 100,000 small conversations over Node's HTTP client. Each chunk of 100 records costs a submit
  * and a result read, so the ceiling is limit × 100 / (2 × window) = 1,500 records/s; the figure is records/s over
  * the steady state (whole windows, start-up and tail excluded) divided by it. With `--defaults 1` (the default) a
@@ -20,12 +20,13 @@ const tuned = {
   maxJobsInFlight: numberFlag("max-jobs-in-flight", 96)
 }
 const compareDefaults = numberFlag("defaults", 1) === 1
+const setup = { ...shortWindow, workers: numberFlag("workers", shortWindow.workers) }
 
 const scenario = async (name: string, options: { submitConcurrency?: number; maxJobsInFlight?: number }) => {
   const loadBefore = machine().loadAverage
-  const run = await importOnce(shortWindow, records, options)
-  const steady = steadyState(run.result, shortWindow.windowMs, run.requestsByWindow)
-  const ceiling = ceilingOf(shortWindow)
+  const run = await importOnce(setup, records, options)
+  const steady = steadyState(run.result, setup.windowMs, run.requestsByWindow)
+  const ceiling = ceilingOf(setup)
   const elapsedSeconds = (run.result.endedAt - run.result.startedAt) / 1000
   const outcome = {
     scenario: name,
@@ -39,6 +40,7 @@ const scenario = async (name: string, options: { submitConcurrency?: number; max
     },
     jobTurnaroundMs: run.result.turnaroundMs,
     rateLimitPauses: run.result.rateLimitPauses,
+    batchReads: run.batchReads,
     summary: run.summary,
     server: {
       requests: run.stats.requests.total,
@@ -67,7 +69,7 @@ const main = async () => {
       "conversations with the library through a latency proxy to the standalone simulator",
     command: commandLine("ceiling"),
     machine: machine(),
-    setup: { ...shortWindow, ceilingRecordsPerSecond: ceilingOf(shortWindow) },
+    setup: { ...setup, ceilingRecordsPerSecond: ceilingOf(setup) },
     target: "ratio ≥ 0.9",
     scenarios
   })

@@ -4,6 +4,10 @@
  */
 const benchmarks: Record<string, { readonly file: string; readonly about: string }> = {
   ceiling: { file: "./ceiling.js", about: "records/s against a 300/10 s rate limit, as a share of the ceiling" },
+  budget: { file: "./budget.js", about: "requests spent per 100 records created, healthy and under seeded faults" },
+  cpu: { file: "./cpu.js", about: "in-process validate/encode/chunk records/s versus a JSON.parse+stringify loop" },
+  memory: { file: "./memory.js", about: "peak RSS of the CLI importing 1,000,000 versus 100,000 records" },
+  "side-by-side": { file: "./side-by-side.js", about: "a naive importer versus this library, same simulator and faults" },
   "simulator-throughput": { file: "./simulator-throughput.js", about: "bulk POSTs/s the standalone simulator accepts" }
 }
 

@@ -3,7 +3,7 @@
  * and side-by-side benchmarks, and the figures they derive from it.
  */
 import type { Inspection } from "@effect-kustomer/simulator"
-import { startLatencyProxy } from "./latencyProxy.js"
+import { type LatencyProxy, startLatencyProxy } from "./latencyProxy.js"
 import { fromValues, type LibraryImportResult, libraryImport, summaryJson, type WindowCounts } from "./libraryImport.js"
 import { smallConversations } from "./records.js"
 import { round } from "./report.js"
@@ -25,7 +25,7 @@ export const shortWindow: ApiSetup = {
   limit: 300,
   windowMs: 10_000,
   latencyMs: [50, 150],
-  workers: 24,
+  workers: 32,
   jobLatencyMs: 1000,
   itemLatencyMs: 5
 }
@@ -59,7 +59,7 @@ export const ceilingOf = (setup: ApiSetup): number => (setup.limit * 100) / (2 *
 /** A simulator and the latency proxy in front of it; both stop afterwards. */
 export const withApi = <A>(
   setup: ApiSetup,
-  body: (api: { readonly simulator: RunningSimulator; readonly url: string; readonly requestsByWindow: ReadonlyMap<number, number> }) => Promise<A>
+  body: (api: { readonly simulator: RunningSimulator; readonly proxy: LatencyProxy }) => Promise<A>
 ): Promise<A> =>
   withSimulator(simulatorSettings(setup), async (simulator) => {
     const proxy = await startLatencyProxy({
@@ -70,7 +70,7 @@ export const withApi = <A>(
       seed: setup.faults?.seed ?? 1
     })
     try {
-      return await body({ simulator, url: proxy.url, requestsByWindow: proxy.requestsByWindow })
+      return await body({ simulator, proxy })
     } finally {
       await proxy.stop()
     }
@@ -82,7 +82,7 @@ export const serverView = (stats: Inspection.SimulatorStats) => ({
   rateLimited: stats.requests.rateLimited,
   byRoute: stats.requests.byRoute,
   byStatus: stats.requests.byStatus,
-  faults: stats.faults,
+  faults: stats.faults as Readonly<Record<string, number>>,
   jobs: stats.jobs,
   conversations: {
     stored: stats.conversations.stored,
@@ -143,13 +143,23 @@ export const importOnce = (
   options: { readonly submitConcurrency?: number; readonly maxJobsInFlight?: number },
   invalidEvery = 0
 ) =>
-  withApi(setup, async ({ requestsByWindow, simulator, url }) => {
+  withApi(setup, async ({ proxy, simulator }) => {
     const values = smallConversations(`run-${Date.now()}`, records, simulator.customerIds, invalidEvery)
     const result = await libraryImport(
-      { baseUrl: url, apiKey: simulator.apiKey, limit: setup.limit, windowMs: setup.windowMs },
+      { baseUrl: proxy.url, apiKey: simulator.apiKey, limit: setup.limit, windowMs: setup.windowMs },
       fromValues(values),
       options
     )
     const stats = await simulator.stats()
-    return { result, stats, requestsByWindow, summary: summaryJson(result.summary), simulatorArgs: simulator.args }
+    return {
+      result,
+      stats,
+      requestsByWindow: proxy.requestsByWindow,
+      batchReads: {
+        total: proxy.batchReads.total,
+        unfinished: proxy.batchReads.unfinished,
+        unfinishedBySecondOfWindow: Array.from({ length: setup.windowMs / 1000 }, (_, second) =>
+          proxy.batchReads.unfinishedAtMs.filter((at) => Math.floor((at % setup.windowMs) / 1000) === second).length)
+      },
+      summary: summaryJson(result.summary), simulatorArgs: simulator.args }
   })

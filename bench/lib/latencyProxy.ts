@@ -15,6 +15,8 @@ export interface LatencyProxy {
   readonly url: string
   /** Requests forwarded per aligned window start (epoch milliseconds). */
   readonly requestsByWindow: ReadonlyMap<number, number>
+  /** Reads of a job's batches: all of them, and those that found the job unfinished (spent for nothing). */
+  readonly batchReads: { total: number; unfinished: number; unfinishedAtMs: Array<number> }
   readonly stop: () => Promise<void>
 }
 
@@ -44,6 +46,7 @@ export const startLatencyProxy = (options: {
   const random = prng(options.seed ?? 1)
   const agent = new Http.Agent({ keepAlive: true, maxSockets: 256 })
   const requestsByWindow = new Map<number, number>()
+  const batchReads = { total: 0, unfinished: 0, unfinishedAtMs: [] as Array<number> }
   const server = Http.createServer((req, res) => {
     const latency = options.minMs + random() * (options.maxMs - options.minMs)
     const chunks: Array<Buffer> = []
@@ -69,6 +72,13 @@ export const startLatencyProxy = (options: {
         response.on("end", async () => {
           await sleep(latency / 2)
           const payload = Buffer.concat(parts)
+          if (response.statusCode === 200 && /^\/v1\/bulk\/[^/]+\/batches$/.test(req.url ?? "")) {
+            batchReads.total++
+            if (/"status":"(queued|scheduled)"/.test(payload.toString("utf8"))) {
+              batchReads.unfinished++
+              batchReads.unfinishedAtMs.push(Date.now())
+            }
+          }
           const { connection: _connection, "keep-alive": _keepAlive, "transfer-encoding": _te, ...rest } =
             response.headers
           res.writeHead(response.statusCode ?? 502, { ...rest, "content-length": payload.length })
@@ -92,6 +102,7 @@ export const startLatencyProxy = (options: {
       resolve({
         url: `http://127.0.0.1:${port}`,
         requestsByWindow,
+        batchReads,
         stop: () =>
           new Promise<void>((done) => {
             agent.destroy()

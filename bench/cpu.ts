@@ -1,0 +1,119 @@
+/**
+ * CPU: the client's own work per record, in process, with no network — JSON Lines bytes decoded and parsed, each
+ * record validated against the conversation schema, given its `_clientRef`, encoded once, and chunked into request
+ * bodies (≤ 100 items, ≤ 100,000 bytes), through `BulkImport.plan`, the import's dry run over the same stages.
+ *
+ *   pnpm bench cpu [--records 1000000] [--invalid-every 200]
+ *
+ * The records have mixed sizes (70 % ~150 B, 25 % ~700 B, 5 % ~2.7 kB; one in 200 invalid). The reference is a
+ * plain loop over the same lines: `JSON.stringify(JSON.parse(line))`, measured in the same run, before and after
+ * the pipeline. The figure is the ratio of their times (target ≤ 4).
+ */
+import { BulkImport, ImportSource } from "@effect-kustomer/client"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+import { performance } from "node:perf_hooks"
+import { numberFlag } from "./lib/args.js"
+import { mixedConversation } from "./lib/records.js"
+import { commandLine, machine, round, writeReport } from "./lib/report.js"
+
+const records = numberFlag("records", 1_000_000)
+const invalidEvery = numberFlag("invalid-every", 200)
+const blockBytes = 1 << 20
+
+const customers = ["6b097023c500000000000001", "6b097023c500000000000002", "6b097023c500000000000003"]
+
+/** The input as JSON Lines in 1 MB blocks cut at line ends, as a file would arrive (without the disk). */
+const makeBlocks = (count: number): Array<Buffer> => {
+  const blocks: Array<Buffer> = []
+  let text = ""
+  for (let index = 0; index < count; index++) {
+    text += `${JSON.stringify(mixedConversation("cpu", index, customers[index % customers.length] ?? "", invalidEvery))}\n`
+    if (text.length >= blockBytes) {
+      blocks.push(Buffer.from(text, "utf8"))
+      text = ""
+    }
+  }
+  if (text.length > 0) blocks.push(Buffer.from(text, "utf8"))
+  return blocks
+}
+
+/** The reference: decode each block, split it into lines, parse and re-serialise each line. */
+const plainLoop = (blocks: ReadonlyArray<Buffer>) => {
+  let lines = 0
+  let bytes = 0
+  for (const block of blocks) {
+    for (const line of block.toString("utf8").split("\n")) {
+      if (line.length === 0) continue
+      bytes += JSON.stringify(JSON.parse(line)).length
+      lines++
+    }
+  }
+  return { lines, bytes }
+}
+
+/** The pipeline's stages, through the dry run; counts what it planned. */
+const pipeline = (blocks: ReadonlyArray<Buffer>) =>
+  Effect.runPromise(
+    BulkImport.plan(ImportSource.jsonLines(Stream.fromIterable(blocks))).pipe(
+      Stream.runFold({ chunks: 0, items: 0, bytes: 0, rejected: 0 }, (totals, event) =>
+        event._tag === "ChunkPlanned"
+          ? { ...totals, chunks: totals.chunks + 1, items: totals.items + event.items, bytes: totals.bytes + event.bytes }
+          : { ...totals, rejected: totals.rejected + 1 })
+    )
+  )
+
+const timed = async <A>(body: () => A | Promise<A>) => {
+  const start = performance.now()
+  const result = await body()
+  return { seconds: (performance.now() - start) / 1000, result }
+}
+
+const main = async () => {
+  const loadBefore = machine().loadAverage
+  const blocks = makeBlocks(records)
+  const inputBytes = blocks.reduce((total, block) => total + block.length, 0)
+  // Warm-up: let both reach optimised code on a slice of the input.
+  const warm = blocks.slice(0, Math.max(1, Math.ceil(blocks.length / 20)))
+  plainLoop(warm)
+  await pipeline(warm)
+  const before = await timed(() => plainLoop(blocks))
+  const planned = await timed(() => pipeline(blocks))
+  const after = await timed(() => plainLoop(blocks))
+  const reference = Math.min(before.seconds, after.seconds)
+  const report = {
+    benchmark: "cpu",
+    description: "decode, validate, correlate, encode and chunk JSON Lines in process (BulkImport.plan) versus a " +
+      "plain JSON.parse + JSON.stringify loop over the same lines",
+    command: commandLine("cpu"),
+    machine: machine(),
+    input: { records, invalidEvery, bytes: inputBytes, meanRecordBytes: round(inputBytes / records, 0) },
+    plainLoop: {
+      secondsBefore: round(before.seconds, 3),
+      secondsAfter: round(after.seconds, 3),
+      recordsPerSecond: Math.round(records / reference)
+    },
+    pipeline: {
+      seconds: round(planned.seconds, 3),
+      recordsPerSecond: Math.round(records / planned.seconds),
+      megabytesPerSecond: round(inputBytes / 2 ** 20 / planned.seconds, 1),
+      ...planned.result
+    },
+    ratio: round(planned.seconds / reference, 2),
+    target: "ratio ≤ 4",
+    loadAverage: { before: loadBefore, after: machine().loadAverage }
+  }
+  if (planned.result.items + planned.result.rejected !== records || before.result.lines !== records) {
+    throw new Error(`records lost: ${JSON.stringify(planned.result)}, ${before.result.lines} lines`)
+  }
+  console.log(
+    `pipeline ${report.pipeline.recordsPerSecond} records/s, plain loop ${report.plainLoop.recordsPerSecond} ` +
+      `records/s: ratio ${report.ratio}`
+  )
+  writeReport("cpu", report)
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
