@@ -140,7 +140,11 @@ export const timeline = (
 export const importOnce = (
   setup: ApiSetup,
   records: number,
-  options: { readonly submitConcurrency?: number; readonly maxJobsInFlight?: number },
+  options: {
+    readonly submitConcurrency?: number
+    readonly maxJobsInFlight?: number
+    readonly lookupExisting?: boolean
+  },
   invalidEvery = 0
 ) =>
   withApi(setup, async ({ proxy, simulator }) => {
