@@ -2,7 +2,7 @@
  * What the SQLite journal costs an import: 100,000 records imported into an in-process simulator (no sockets, no
  * job latency, so the pipeline and the journal are the bottleneck if anything is), with and without the journal.
  *
- *   pnpm tsx --conditions=source bench/journal-overhead.ts [--records 100000] [--rounds 1]
+ *   pnpm tsx --conditions=source bench/journal-overhead.ts [--records 100000] [--rounds 1] [--only journal,…]
  *
  * Scenarios, each against a fresh simulator:
  * - `no-journal`: `BulkImport.run` over the file, no checkpoint;
@@ -44,6 +44,10 @@ const flag = (name: string, fallback: number): number => {
 }
 
 const settings = { records: flag("records", 100_000), rounds: flag("rounds", 1) }
+
+const allScenarios = ["no-journal", "journal", "journal-fsync", "durable-import"]
+const onlyIndex = process.argv.indexOf("--only")
+const chosen = onlyIndex === -1 ? allScenarios : (process.argv[onlyIndex + 1] ?? "").split(",")
 
 const pipeline = {
   linger: "20 millis",
@@ -183,7 +187,7 @@ const program = Effect.gen(function*() {
   const dir = yield* fs.makeTempDirectoryScoped({ prefix: "journal-overhead-" })
   const scenarios = []
   for (let round = 0; round < settings.rounds; round++) {
-    for (const name of ["no-journal", "journal", "journal-fsync", "durable-import"]) {
+    for (const name of chosen) {
       scenarios.push(yield* scenario(name, dir, round))
     }
   }
