@@ -1,10 +1,11 @@
 /**
  * Example 3 — a custom retry schedule and rate limit.
  *
- * The pipeline retries a failed submission on `retrySchedule` (any `Schedule` of `KustomerError`s) and spends one
- * unit of the `RateLimiter`'s budget on every request. Here: a budget of 10 requests per 2 seconds (an org shares
- * its budget with every integration, so an import should take only its part), and retries that back off from
- * 100 ms, are jittered, give up after 8 attempts or 20 seconds, and retry only what is worth retrying.
+ * The pipeline retries a failed submission on `retrySchedule` (any `Schedule` of `KustomerError`s), and a
+ * `RateLimiter` spends one unit of the org's budget before every request. Here the (simulated) org allows 10
+ * requests per 2 seconds; the limiter starts from that budget and follows the API's `x-ratelimit-*` headers, so
+ * requests wait for the next window instead of meeting 429s. The retries back off from 100 ms, are jittered, give
+ * up after 8 attempts or 20 seconds, and never repeat a request the API refused as invalid.
  *
  * The embedded simulator fails a fifth of the bulk requests (500/502/503 and dropped connections, half of them
  * after it stored the job) — so the retries and the "already existing" outcomes of re-sent records are visible,
@@ -32,7 +33,7 @@ export const retrySchedule: Schedule.Schedule<unknown, KustomerError.KustomerErr
   Schedule.whileInput((error: KustomerError.KustomerError) => error.reason._tag !== "InvalidRequest")
 )
 
-/** The org's budget this import may use: 10 requests per 2 seconds. */
+/** The org's budget: 10 requests per 2 seconds (the simulated org is configured with the same). */
 export const budget = { limit: 10, window: Duration.seconds(2) }
 
 /** Runs the example. */

@@ -142,7 +142,7 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
       ...pipelineOf(plan),
       // Any id will do: the dry run only needs to know that every record would have one.
       assignExternalId: plan.assignExternalIds ? (position) => `dry-run-${position.index}` : undefined
-    }).pipe(Stream.runFold(Summary.emptyPlan, Summary.addToPlan))
+    }).pipe(Stream.runFold(Summary.emptyPlan, (totals, event) => Summary.addToPlan(totals, event)))
     yield* output.out(Summary.renderPlan(totals, { assignExternalIds: plan.assignExternalIds }))
     return Summary.planExitCode(totals)
   })

@@ -83,7 +83,7 @@ describe("Summary", () => {
         new BulkImport.ChunkPlanned({ chunk: 1 + index, items: 1, bytes: 600, first: { index }, last: { index }, withoutExternalId: 0 })),
       ...Array.from({ length: 12 }, (_, index) => rejectedAt(index))
     ]
-    const totals = events.reduce(Summary.addToPlan, Summary.emptyPlan)
+    const totals = events.reduce((totals, event) => Summary.addToPlan(totals, event), Summary.emptyPlan)
     assert.deepStrictEqual(
       [totals.read, totals.items, totals.rejected, totals.requests, totals.largestBytes, totals.withoutExternalId],
       [124, 112, 12, 13, 61_000, 4]
