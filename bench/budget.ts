@@ -2,7 +2,7 @@
  * Budget: requests spent per 100 records created — submits, job reads, look-ups, and every retry and 429 among
  * them — from the import's summary, cross-checked with the simulator's own request count.
  *
- *   pnpm bench budget [--records 30000]
+ *   pnpm bench budget [--records 30000] [--scenarios healthy,faults,faults-without-lookups]
  *
  * Same setup as `pnpm bench ceiling` (300 requests / 10 s, 50–150 ms per exchange, 1.5 s jobs on 32 workers), two
  * runs on fresh simulators: a healthy API, and the seeded fault profile of `bench/lib/apiRun.ts` (5xx, HTML 502s,
@@ -11,7 +11,7 @@
  * target on a healthy API is ≤ 2.2.
  */
 import { type ApiSetup, faultProfile, importOnce, serverView, shortWindow } from "./lib/apiRun.js"
-import { numberFlag } from "./lib/args.js"
+import { numberFlag, scenarioSelected } from "./lib/args.js"
 import { commandLine, machine, round, writeReport } from "./lib/report.js"
 
 const records = numberFlag("records", 30_000)
@@ -68,12 +68,13 @@ const scenario = async (name: string, setup: ApiSetup, lookupExisting = true) =>
 
 const main = async () => {
   const loadBefore = machine().loadAverage
-  const scenarios = [
-    await scenario("healthy", shortWindow),
-    await scenario("faults", { ...shortWindow, faults: faultProfile }),
-    // Without looking up the id of records an in-doubt resend found existing: 100 look-ups fewer per such chunk.
-    await scenario("faults-without-lookups", { ...shortWindow, faults: faultProfile }, false)
-  ]
+  const scenarios = []
+  if (scenarioSelected("healthy")) scenarios.push(await scenario("healthy", shortWindow))
+  if (scenarioSelected("faults")) scenarios.push(await scenario("faults", { ...shortWindow, faults: faultProfile }))
+  // Without looking up the id of records an in-doubt resend found existing: 100 look-ups fewer per such chunk.
+  if (scenarioSelected("faults-without-lookups")) {
+    scenarios.push(await scenario("faults-without-lookups", { ...shortWindow, faults: faultProfile }, false))
+  }
   writeReport("budget", {
     benchmark: "budget",
     description: "requests spent per 100 records created (submits + job reads + look-ups, retries and 429s " +

@@ -2,7 +2,7 @@
  * Side by side: a naive importer (`bench/baselines/naive-import.ts`) against this repository's CLI
  * (`kustomer-bulk import`), each as a command a person would run, on the same simulator setup.
  *
- *   pnpm bench side-by-side [--records 20000] [--invalid-every 100]
+ *   pnpm bench side-by-side [--records 20000] [--invalid-every 100] [--scenarios healthy,faults]
  *
  * Each tool gets a fresh simulator (so its counters are its own) with the ceiling benchmark's setup (300 requests
  * / 10 s, 50–150 ms per exchange, 1.5 s jobs on 32 workers), duplicates of an `externalId` rejected as usual, and
@@ -14,7 +14,7 @@
 import { mkdirSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { type ApiSetup, faultProfile, serverView, shortWindow, withApi } from "./lib/apiRun.js"
-import { numberFlag } from "./lib/args.js"
+import { numberFlag, scenarioSelected } from "./lib/args.js"
 import { lastJsonLine, runTypeScript } from "./lib/processes.js"
 import { isInvalid, smallConversations, writeJsonLines } from "./lib/records.js"
 import { commandLine, machine, root, round, writeReport } from "./lib/report.js"
@@ -92,10 +92,9 @@ const scenario = async (name: string, setup: ApiSetup) => {
 
 const main = async () => {
   const loadBefore = machine().loadAverage
-  const scenarios = [
-    await scenario("healthy", shortWindow),
-    await scenario("faults", { ...shortWindow, faults: faultProfile })
-  ]
+  const scenarios = []
+  if (scenarioSelected("healthy")) scenarios.push(await scenario("healthy", shortWindow))
+  if (scenarioSelected("faults")) scenarios.push(await scenario("faults", { ...shortWindow, faults: faultProfile }))
   writeReport("side-by-side", {
     benchmark: "side-by-side",
     description: "a naive importer (read all, slice by 100, fetch POST with 3 attempts, poll each job every second, " +

@@ -1,7 +1,7 @@
 /**
  * Throughput of the standalone simulator: how many bulk POSTs of 100 small conversations per second it accepts.
  *
- *   pnpm tsx bench/simulator-throughput.ts [--requests 8000] [--seconds 15] [--concurrency 32]
+ *   pnpm bench simulator-throughput [--requests 8000] [--seconds 15] [--concurrency 32] [--out file.json]
  *
  * Two scenarios, each against a fresh simulator:
  * - `full-speed-jobs`: job and item latency 0, so the 16 workers store every item as fast as they can while the
@@ -17,7 +17,7 @@ import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { cpus } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
 
@@ -220,12 +220,15 @@ const main = async () => {
   const report = {
     benchmark: "simulator-throughput",
     description: "bulk POSTs of 100 small conversations to the standalone simulator over loopback HTTP/1.1 keep-alive",
-    command: "pnpm tsx bench/simulator-throughput.ts",
+    command: "pnpm bench simulator-throughput",
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform },
     settings: { ...settings, bodyBytes: Buffer.byteLength(sample) },
     scenarios: results
   }
-  const file = join(root, "bench/results/simulator-throughput.json")
+  const out = process.argv.indexOf("--out")
+  const file = out === -1 || process.argv[out + 1] === undefined
+    ? join(root, "bench/results/simulator-throughput.json")
+    : resolve(process.argv[out + 1] ?? "")
   mkdirSync(dirname(file), { recursive: true })
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`)
   console.log(`written to ${file}`)

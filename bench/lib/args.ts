@@ -20,3 +20,9 @@ export const stringFlag = (name: string, fallback: string, argv: ReadonlyArray<s
 /** A text flag that may be absent. */
 export const optionalFlag = (name: string, argv: ReadonlyArray<string> = process.argv): string | undefined =>
   valueOf(argv, name)
+
+/** Whether `--scenarios a,b` selects this scenario (all are selected without the flag). */
+export const scenarioSelected = (name: string, argv: ReadonlyArray<string> = process.argv): boolean => {
+  const list = valueOf(argv, "scenarios")
+  return list === undefined || list.split(",").map((item) => item.trim()).includes(name)
+}

@@ -1,0 +1,92 @@
+/**
+ * Memory: peak resident set size of the CLI (`kustomer-bulk import`, run as `pnpm kustomer-bulk` runs it: Node with
+ * `--conditions=source` and tsx) importing a 1,000,000-record JSON Lines file, against a 100,000-record one.
+ *
+ *   pnpm bench memory [--records 1000000] [--small-records 100000]
+ *
+ * Both imports go to one standalone simulator with a generous rate limit (so they finish in reasonable time) and
+ * quick jobs, reached directly on loopback. The peak RSS comes from `/usr/bin/time -v`. Targets: under 250 MB, and
+ * the large import within 20 % of the small one (memory flat in the input's size).
+ */
+import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { join } from "node:path"
+import { numberFlag } from "./lib/args.js"
+import { runTypeScript } from "./lib/processes.js"
+import { smallConversation, writeJsonLines } from "./lib/records.js"
+import { commandLine, machine, root, round, writeReport } from "./lib/report.js"
+import { type RunningSimulator, withSimulator } from "./lib/simulator.js"
+
+const large = numberFlag("records", 1_000_000)
+const small = numberFlag("small-records", 100_000)
+const workDir = join(root, "bench/results/tmp/memory")
+const simulatorSettings = { rateLimit: "1000000000/60s", workers: 64, jobLatencyMs: 20, itemLatencyMs: 0 }
+
+const importOnce = async (simulator: RunningSimulator, records: number) => {
+  mkdirSync(workDir, { recursive: true })
+  const file = join(workDir, `records-${records}.jsonl`)
+  const report = join(workDir, `report-${records}.json`)
+  const run = `memory-${records}-${Date.now()}`
+  const customers = simulator.customerIds
+  await writeJsonLines(file, records, (index) => smallConversation(run, index, customers[index % customers.length] ?? ""))
+  const fileBytes = statSync(file).size
+  const storedBefore = (await simulator.stats()).conversations.stored
+  const result = await runTypeScript("packages/cli/src/bin.ts", [
+    "import",
+    file,
+    "--base-url",
+    simulator.baseUrl,
+    "--rate-limit",
+    "1000000000/60",
+    "--report",
+    report
+  ], { KUSTOMER_API_KEY: simulator.apiKey }, 60 * 60_000)
+  const stored = (await simulator.stats()).conversations.stored - storedBefore
+  const summary = (JSON.parse(readFileSync(report, "utf8")) as { summary: Record<string, number> }).summary
+  rmSync(file)
+  if (result.code !== 0 || summary["created"] !== records || stored !== records) {
+    throw new Error(`the import of ${records} records did not finish cleanly (exit ${result.code}):\n${result.stderr}`)
+  }
+  return {
+    records,
+    fileMb: round(fileBytes / 2 ** 20, 1),
+    exitCode: result.code,
+    peakRssMb: result.maxRssKb === undefined ? null : round(result.maxRssKb / 1024, 1),
+    seconds: round(result.seconds, 1),
+    recordsPerSecond: Math.round(records / result.seconds),
+    created: summary["created"],
+    requests: summary["requests"],
+    stored
+  }
+}
+
+const main = async () => {
+  const loadBefore = machine().loadAverage
+  // One simulator for both imports (each with its own externalIds): its memory is not what is measured.
+  const [smallRun, largeRun] = await withSimulator(simulatorSettings, async (simulator) => {
+    const smallRun = await importOnce(simulator, small)
+    console.log(`${small} records: peak RSS ${smallRun.peakRssMb} MB in ${smallRun.seconds} s`)
+    const largeRun = await importOnce(simulator, large)
+    console.log(`${large} records: peak RSS ${largeRun.peakRssMb} MB in ${largeRun.seconds} s`)
+    return [smallRun, largeRun] as const
+  })
+  const growth = smallRun.peakRssMb === null || largeRun.peakRssMb === null
+    ? null
+    : round((largeRun.peakRssMb - smallRun.peakRssMb) / smallRun.peakRssMb, 3)
+  writeReport("memory", {
+    benchmark: "memory",
+    description: "peak RSS of kustomer-bulk import (node --conditions=source --import tsx) on a large versus a " +
+      "small JSON Lines file of small conversations, against the standalone simulator",
+    command: commandLine("memory"),
+    machine: machine(),
+    simulator: simulatorSettings,
+    runs: [smallRun, largeRun],
+    growthLargeOverSmall: growth,
+    targets: "peak RSS < 250 MB; large within 20 % of small",
+    loadAverage: { before: loadBefore, after: machine().loadAverage }
+  })
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exitCode = 1
+})
