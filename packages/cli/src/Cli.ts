@@ -68,7 +68,8 @@ const target = {
 const rateLimit = optionalText(
   "rate-limit",
   "LIMIT/WINDOW",
-  "the org's request budget as LIMIT/WINDOW, e.g. 1000/60 or 300/1m (default KUSTOMER_RATE_LIMIT, else 1000/60)"
+  "a ceiling on requests per window, e.g. 300/1m, even when the API allows more (default: start at " +
+    "KUSTOMER_RATE_LIMIT, else 1000/60, and follow the API's rate-limit headers)"
 )
 
 const importOptions = {

@@ -83,7 +83,9 @@ export const clientLayer = (
 > =>
   KustomerClient.layer().pipe(
     Layer.provideMerge(
-      connection.rateLimit === undefined ? RateLimiter.layerConfig() : RateLimiter.layer(connection.rateLimit)
+      connection.rateLimit === undefined
+        ? RateLimiter.layerConfig()
+        : RateLimiter.layer({ ...connection.rateLimit, cap: true })
     ),
     Layer.provide(Layer.merge(auth, KustomerConfig.layerConfig(config(connection))))
   )

@@ -122,6 +122,11 @@ export interface Options {
   readonly fallbackWait?: Duration.DurationInput | undefined
   /** The share of a window's units that polls leave to waiting submissions. Default 0.1. */
   readonly submitReserve?: number | undefined
+  /**
+   * Treat `limit` as a ceiling: never spend more than `limit` per window even when the server's headers allow
+   * more, leaving the rest of the org's budget to its other integrations. Default false: the server's limit wins.
+   */
+  readonly cap?: boolean | undefined
 }
 
 interface State extends Snapshot {
@@ -143,6 +148,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
     const reserveShare = options.submitReserve ?? 0.1
     const start = yield* Clock.currentTimeMillis
     const limit = options.limit ?? defaultBudget.limit
+    const ceiling = options.cap === true ? limit : undefined
     const state = yield* SynchronizedRef.make<State>({
       limit,
       remaining: limit,
@@ -209,9 +215,14 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         SynchronizedRef.update(state, (before) => {
           let current = rolled(before, now)
           if (Option.isSome(info)) {
-            const serverLimit = Option.getOrElse(info.value.limit, () => current.limit)
+            const reported = Option.getOrElse(info.value.limit, () => current.limit)
+            const serverLimit = ceiling === undefined ? reported : Math.min(reported, ceiling)
             const serverReset = Option.getOrUndefined(info.value.resetAtMillis)
-            const serverRemaining = Option.getOrUndefined(info.value.remaining)
+            const reportedRemaining = Option.getOrUndefined(info.value.remaining)
+            // With a ceiling, a fresh window holds at most `ceiling` units for this limiter.
+            const serverRemaining = reportedRemaining === undefined || ceiling === undefined
+              ? reportedRemaining
+              : Math.min(reportedRemaining, ceiling)
             current = { ...current, limit: serverLimit }
             if (serverReset !== undefined && serverReset > now) {
               const newer = serverReset > current.resetAtMillis
@@ -221,7 +232,10 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
                   ...current,
                   resetAtMillis: serverReset,
                   confirmed: true,
-                  remaining: serverRemaining ?? current.remaining
+                  remaining: newer ? serverRemaining ?? current.remaining : Math.min(
+                    current.remaining,
+                    serverRemaining ?? current.remaining
+                  )
                 }
               } else if (serverReset === current.resetAtMillis && serverRemaining !== undefined) {
                 current = { ...current, confirmed: true, remaining: Math.min(current.remaining, serverRemaining) }

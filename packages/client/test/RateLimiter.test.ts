@@ -78,6 +78,27 @@ describe("RateLimiter", () => {
       assert.strictEqual(yield* Fiber.join(third), start + 20_000)
     })))
 
+  it.effect("with a cap, spends no more than the configured limit even when the server allows more", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ limit: 2, window: Duration.seconds(60), margin: 0, cap: true })
+      yield* limiter.observe("submit", 201, info({
+        "x-ratelimit-limit": "1000",
+        "x-ratelimit-remaining": "990",
+        "x-ratelimit-reset": String(start / 1000 + 30)
+      }))
+      assert.strictEqual((yield* limiter.snapshot).limit, 2)
+      yield* limiter.acquire("submit")
+      yield* limiter.acquire("submit")
+      const third = yield* Effect.fork(Effect.zipRight(limiter.acquire("submit"), Clock.currentTimeMillis))
+      yield* TestClock.adjust(Duration.seconds(30))
+      assert.strictEqual(yield* Fiber.join(third), start + 30_000)
+      // Without the cap the server's larger budget is adopted.
+      const uncapped = yield* RateLimiter.make({ limit: 2, window: Duration.seconds(60), margin: 0 })
+      yield* uncapped.observe("submit", 201, info({ "x-ratelimit-limit": "1000", "x-ratelimit-remaining": "990" }))
+      assert.strictEqual((yield* uncapped.snapshot).limit, 1000)
+    })))
+
   it.effect("announces each pause once", () =>
     Effect.scoped(Effect.gen(function*() {
       const limiter = yield* RateLimiter.make({ limit: 1, window: Duration.seconds(10), margin: 0 })
