@@ -1,2 +1,2 @@
-/** The vitest projects of this workspace: one per package, and the examples. */
-export default ["packages/*", "examples"]
+/** The vitest projects of this workspace: one per package, the examples, and the benchmarks' smoke runs. */
+export default ["packages/*", "examples", "bench"]

@@ -2,7 +2,7 @@
  * Memory: peak resident set size of the CLI (`kustomer-bulk import`, run as `pnpm kustomer-bulk` runs it: Node with
  * `--conditions=source` and tsx) importing a 1,000,000-record JSON Lines file, against a 100,000-record one.
  *
- *   pnpm bench memory [--records 1000000] [--small-records 100000]
+ *   pnpm bench memory [--records 1000000] [--small-records 100000] [--heap-mb 96]
  *
  * Both imports go to one standalone simulator with a generous rate limit (so they finish in reasonable time) and
  * quick jobs, reached directly on loopback. The peak RSS comes from `/usr/bin/time -v`. Targets: under 250 MB, and
@@ -19,6 +19,10 @@ import { type RunningSimulator, withSimulator } from "./lib/simulator.js"
 const large = numberFlag("records", 1_000_000)
 const small = numberFlag("small-records", 100_000)
 const workDir = join(root, "bench/results/tmp/memory")
+// `--heap-mb N` runs the CLI with `--max-old-space-size=N`: the V8 heap's ceiling, to tell retained memory from
+// garbage that V8 has not yet needed to collect.
+const heapMb = numberFlag("heap-mb", 0)
+const nodeArgs = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : []
 const simulatorSettings = { rateLimit: "1000000000/60s", workers: 64, jobLatencyMs: 20, itemLatencyMs: 0 }
 
 const importOnce = async (simulator: RunningSimulator, records: number) => {
@@ -39,7 +43,7 @@ const importOnce = async (simulator: RunningSimulator, records: number) => {
     "1000000000/60",
     "--report",
     report
-  ], { KUSTOMER_API_KEY: simulator.apiKey }, 60 * 60_000)
+  ], { KUSTOMER_API_KEY: simulator.apiKey }, 60 * 60_000, nodeArgs)
   const stored = (await simulator.stats()).conversations.stored - storedBefore
   const summary = (JSON.parse(readFileSync(report, "utf8")) as { summary: Record<string, number> }).summary
   rmSync(file)
@@ -79,6 +83,7 @@ const main = async () => {
     command: commandLine("memory"),
     machine: machine(),
     simulator: simulatorSettings,
+    cliNodeArgs: nodeArgs,
     runs: [smallRun, largeRun],
     growthLargeOverSmall: growth,
     targets: "peak RSS < 250 MB; large within 20 % of small",

@@ -25,9 +25,10 @@ export const runTypeScript = (
   entry: string,
   args: ReadonlyArray<string>,
   env: Record<string, string>,
-  timeoutMs: number
+  timeoutMs: number,
+  extraNodeArgs: ReadonlyArray<string> = []
 ): Promise<ProcessResult> => {
-  const nodeArgs = ["--conditions=source", "--import", "tsx", join(root, entry), ...args]
+  const nodeArgs = [...extraNodeArgs, "--conditions=source", "--import", "tsx", join(root, entry), ...args]
   const measured = existsSync(timeBinary)
   const [command, commandArgs] = measured
     ? [timeBinary, ["-v", process.execPath, ...nodeArgs]]
