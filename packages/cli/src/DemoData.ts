@@ -5,21 +5,13 @@
  *
  * @since 0.1.0
  */
+import { Prng } from "@effect-kustomer/simulator"
 import * as DateTime from "effect/DateTime"
 
 const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same data. */
-const random = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG: the same seed gives the same data. */
+const random = (seed: number) => Prng.make(seed)
 
 const pick = <A>(next: () => number, values: ReadonlyArray<A>, fallback: A): A =>
   values[Math.floor(next() * values.length)] ?? fallback

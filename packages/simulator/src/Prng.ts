@@ -1,8 +1,16 @@
 /**
  * A small deterministic PRNG (mulberry32): the same seed always yields the same sequence, which is what makes a
- * fault profile reproducible. Not for anything that needs real randomness.
+ * fault profile — and generated test data — reproducible. Not for anything that needs real randomness.
+ *
+ * @since 0.1.0
  */
-export const makePrng = (seed: number): (() => number) => {
+
+/**
+ * A generator of numbers in [0, 1) for `seed`.
+ *
+ * @since 0.1.0
+ */
+export const make = (seed: number): (() => number) => {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0

@@ -10,6 +10,8 @@ export * as FaultProfile from "./FaultProfile.js"
 /** @since 0.1.0 */
 export * as Inspection from "./Inspection.js"
 /** @since 0.1.0 */
+export * as Prng from "./Prng.js"
+/** @since 0.1.0 */
 export * as Simulator from "./Simulator.js"
 /** @since 0.1.0 */
 export * as SimulatorClient from "./SimulatorClient.js"

@@ -4,7 +4,7 @@
  */
 import * as Duration from "effect/Duration"
 import type { FaultProfile } from "../FaultProfile.js"
-import { makePrng } from "./prng.js"
+import * as Prng from "../Prng.js"
 
 /** When a bulk-POST fault strikes: before the job is stored, or after. */
 export type FaultPhase = "before_acceptance" | "after_acceptance"
@@ -31,7 +31,7 @@ const serverErrorStatuses = [500, 502, 503] as const
 
 /** Makes the per-request decision source of a profile. */
 export const makeFaultSource = (profile: FaultProfile): (() => FaultDecision) => {
-  const next = makePrng(profile.seed)
+  const next = Prng.make(profile.seed)
   const serverErrorEnd = profile.serverErrorRate
   const htmlEnd = serverErrorEnd + profile.htmlBadGatewayRate
   const resetEnd = htmlEnd + profile.connectionResetRate
