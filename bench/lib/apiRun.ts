@@ -40,7 +40,7 @@ export const faultProfile: Faults = {
   slowMs: 2000,
   stallRate: 0.01,
   stallMs: 10_000,
-  stormRate: 0.001,
+  stormRate: 0.004,
   stormMs: 5000
 }
 
