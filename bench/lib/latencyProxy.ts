@@ -7,6 +7,7 @@
  * It also counts the requests it forwards in each rate-limit window, aligned as the simulator aligns them (to
  * multiples of the window since the epoch), which shows how much of each window's budget was used.
  */
+import { Prng } from "@effect-kustomer/simulator"
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 
@@ -20,17 +21,8 @@ export interface LatencyProxy {
   readonly stop: () => Promise<void>
 }
 
-/** mulberry32: a small seeded PRNG, so the latencies repeat from run to run. */
-const prng = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A seeded PRNG, so the latencies repeat from run to run. */
+const prng = (seed: number) => Prng.make(seed)
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 
