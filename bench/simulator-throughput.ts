@@ -13,13 +13,13 @@
  * process of its own, as with `pnpm simulator`), drives it from this process over keep-alive connections, and the
  * figures go to `bench/results/simulator-throughput.json`. Bounded in requests and in time; loopback only.
  */
-import { spawn } from "node:child_process"
 import { mkdirSync, writeFileSync } from "node:fs"
 import * as Http from "node:http"
 import { cpus } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
 import { fileURLToPath } from "node:url"
+import { startSimulator } from "./lib/simulator.js"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 
@@ -48,67 +48,6 @@ const scenarios: ReadonlyArray<Scenario> = [
   { name: "full-speed-jobs", jobLatencyMs: 0, itemLatencyMs: 0 },
   { name: "default-timing", jobLatencyMs: 100, itemLatencyMs: 1 }
 ]
-
-interface Simulator {
-  readonly baseUrl: URL
-  readonly apiKey: string
-  readonly customerId: string
-  readonly stop: () => Promise<void>
-}
-
-const startSimulator = (scenario: Scenario): Promise<Simulator> =>
-  new Promise((resolve, reject) => {
-    // BENCH_NODE_ARGS passes extra flags to the simulator's node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/profile".
-    const nodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg.length > 0)
-    const child = spawn(process.execPath, [
-      ...nodeArgs,
-      "--conditions=source",
-      "--import",
-      "tsx",
-      join(root, "packages/simulator/src/bin.ts"),
-      "--port",
-      "0",
-      "--rate-limit",
-      "1000000000/60",
-      "--customers",
-      "1",
-      "--workers",
-      String(settings.workers),
-      "--job-latency",
-      String(scenario.jobLatencyMs),
-      "--item-latency",
-      String(scenario.itemLatencyMs)
-    ], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
-    let output = ""
-    const exited = new Promise<void>((done) => child.once("exit", () => done()))
-    const timer = setTimeout(() => {
-      child.kill("SIGTERM")
-      reject(new Error(`the simulator did not start:\n${output}`))
-    }, 30_000)
-    child.stdout.setEncoding("utf8")
-    child.stdout.on("data", (chunk: string) => {
-      output += chunk
-      const url = /listening on (http:\/\/\S+)/.exec(output)?.[1]
-      const key = /API key:\s+(\S+)/.exec(output)?.[1]
-      const customer = /customers:\s+([0-9a-f]{24})/.exec(output)?.[1]
-      if (url !== undefined && key !== undefined && customer !== undefined) {
-        clearTimeout(timer)
-        resolve({
-          baseUrl: new URL(url),
-          apiKey: key,
-          customerId: customer,
-          stop: () => {
-            child.kill("SIGTERM")
-            return exited
-          }
-        })
-      }
-    })
-    child.once("exit", (code) => {
-      clearTimeout(timer)
-      reject(new Error(`the simulator exited with ${code}:\n${output}`))
-    })
-  })
 
 interface Reply {
   readonly status: number
@@ -157,7 +96,14 @@ const percentile = (sorted: ReadonlyArray<number>, p: number): number =>
 const round = (value: number, digits = 1): number => Math.round(value * 10 ** digits) / 10 ** digits
 
 const runScenario = async (scenario: Scenario) => {
-  const simulator = await startSimulator(scenario)
+  const running = await startSimulator({
+    rateLimit: "1000000000/60",
+    customers: 1,
+    workers: settings.workers,
+    jobLatencyMs: scenario.jobLatencyMs,
+    itemLatencyMs: scenario.itemLatencyMs
+  })
+  const simulator = { ...running, baseUrl: new URL(running.baseUrl), customerId: running.customerIds[0] ?? "" }
   const agent = new Http.Agent({ keepAlive: true, maxSockets: settings.concurrency })
   const headers = { authorization: `Bearer ${simulator.apiKey}`, "content-type": "application/json" }
   const post = (index: number) =>

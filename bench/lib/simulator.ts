@@ -40,6 +40,8 @@ export interface SimulatorSettings {
   readonly itemLatencyMs: number
   readonly customers?: number
   readonly faults?: Faults | undefined
+  /** Extra flags for the simulator's node, e.g. `--cpu-prof` (also taken from BENCH_NODE_ARGS). */
+  readonly nodeArgs?: ReadonlyArray<string>
 }
 
 /** The flags of a fault profile. */
@@ -81,7 +83,9 @@ export const simulatorArgs = (settings: SimulatorSettings): Array<string> => [
 export const startSimulator = (settings: SimulatorSettings): Promise<RunningSimulator> =>
   new Promise((resolve, reject) => {
     const args = simulatorArgs(settings)
+    const envNodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg.length > 0)
     const child = spawn(process.execPath, [
+      ...(settings.nodeArgs ?? envNodeArgs),
       "--conditions=source",
       "--import",
       "tsx",

@@ -302,32 +302,23 @@ const rejectOf = (
 ): ImportEvent.Rejected | ImportEvent.Failed | ImportEvent.Unknown => {
   const position = positionOf(row.record, row.line)
   const reason = row.reason ?? ""
-  switch (row.outcome) {
-    case "Rejected":
-      return new ImportEvent.Rejected({
-        position,
-        issues: [{ path: "", message: reason }],
-        record: row.payload === null ? undefined : Option.getOrUndefined(parseJson(row.payload))
-      })
-    case "Failed":
-      return new ImportEvent.Failed({
-        position,
-        clientRef: row.client_ref ?? "",
-        externalId: row.external_id ?? undefined,
-        reason,
-        jobId: row.job_id ?? undefined,
-        item: row.payload ?? "{}"
-      })
-    case "Unknown":
-      return new ImportEvent.Unknown({
-        position,
-        clientRef: row.client_ref ?? "",
-        externalId: row.external_id ?? undefined,
-        reason,
-        jobId: row.job_id ?? undefined,
-        item: row.payload ?? "{}"
-      })
+  if (row.outcome === "Rejected") {
+    return new ImportEvent.Rejected({
+      position,
+      issues: [{ path: "", message: reason }],
+      record: row.payload === null ? undefined : Option.getOrUndefined(parseJson(row.payload))
+    })
   }
+  // Failed and Unknown items were sent: they share every field.
+  const sent = {
+    position,
+    clientRef: row.client_ref ?? "",
+    externalId: row.external_id ?? undefined,
+    reason,
+    jobId: row.job_id ?? undefined,
+    item: row.payload ?? "{}"
+  }
+  return row.outcome === "Failed" ? new ImportEvent.Failed(sent) : new ImportEvent.Unknown(sent)
 }
 
 const sameRun = (
