@@ -43,7 +43,9 @@ const blocksOf = (count: number): Array<Buffer> => {
   const blocks: Array<Buffer> = []
   let text = ""
   for (let index = 0; index < count; index++) {
-    text += `${JSON.stringify(mixedConversation("cpu", index, customers[index % customers.length] ?? "", invalidEvery))}\n`
+    text += `${
+      JSON.stringify(mixedConversation("cpu", index, customers[index % customers.length] ?? "", invalidEvery))
+    }\n`
     if (text.length >= blockBytes) {
       blocks.push(Buffer.from(text, "utf8"))
       text = ""
@@ -73,7 +75,12 @@ const pipeline = (blocks: ReadonlyArray<Buffer>) =>
     BulkImport.plan(ImportSource.jsonLines(Stream.fromIterable(blocks))).pipe(
       Stream.runFold({ chunks: 0, items: 0, bytes: 0, rejected: 0 }, (totals, event) =>
         event._tag === "ChunkPlanned"
-          ? { ...totals, chunks: totals.chunks + 1, items: totals.items + event.items, bytes: totals.bytes + event.bytes }
+          ? {
+            ...totals,
+            chunks: totals.chunks + 1,
+            items: totals.items + event.items,
+            bytes: totals.bytes + event.bytes
+          }
           : { ...totals, rejected: totals.rejected + 1 })
     )
   )

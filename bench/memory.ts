@@ -31,19 +31,29 @@ const importOnce = async (simulator: RunningSimulator, records: number) => {
   const report = join(workDir, `report-${records}.json`)
   const run = `memory-${records}-${Date.now()}`
   const customers = simulator.customerIds
-  await writeJsonLines(file, records, (index) => smallConversation(run, index, customers[index % customers.length] ?? ""))
+  await writeJsonLines(
+    file,
+    records,
+    (index) => smallConversation(run, index, customers[index % customers.length] ?? "")
+  )
   const fileBytes = statSync(file).size
   const storedBefore = (await simulator.stats()).conversations.stored
-  const result = await runTypeScript("packages/cli/src/bin.ts", [
-    "import",
-    file,
-    "--base-url",
-    simulator.baseUrl,
-    "--rate-limit",
-    "1000000000/60",
-    "--report",
-    report
-  ], { KUSTOMER_API_KEY: simulator.apiKey }, 60 * 60_000, nodeArgs)
+  const result = await runTypeScript(
+    "packages/cli/src/bin.ts",
+    [
+      "import",
+      file,
+      "--base-url",
+      simulator.baseUrl,
+      "--rate-limit",
+      "1000000000/60",
+      "--report",
+      report
+    ],
+    { KUSTOMER_API_KEY: simulator.apiKey },
+    60 * 60_000,
+    nodeArgs
+  )
   const stored = (await simulator.stats()).conversations.stored - storedBefore
   const summary = (JSON.parse(readFileSync(report, "utf8")) as { summary: Record<string, number> }).summary
   rmSync(file)

@@ -7,7 +7,10 @@ const benchmarks: Record<string, { readonly file: string; readonly about: string
   budget: { file: "./budget.js", about: "requests spent per 100 records created, healthy and under seeded faults" },
   cpu: { file: "./cpu.js", about: "in-process validate/encode/chunk records/s versus a JSON.parse+stringify loop" },
   memory: { file: "./memory.js", about: "peak RSS of the CLI importing 1,000,000 versus 100,000 records" },
-  "side-by-side": { file: "./side-by-side.js", about: "a naive importer versus kustomer-bulk import, same simulator and faults" },
+  "side-by-side": {
+    file: "./side-by-side.js",
+    about: "a naive importer versus kustomer-bulk import, same simulator and faults"
+  },
   "simulator-throughput": { file: "./simulator-throughput.js", about: "bulk POSTs/s the standalone simulator accepts" },
   "journal-overhead": { file: "./journal-overhead.js", about: "what the SQLite journal costs an import" },
   "crash-resume": { file: "./crash-resume.js", about: "a durable import killed with SIGKILL many times, then checked" }
@@ -16,9 +19,11 @@ const benchmarks: Record<string, { readonly file: string; readonly about: string
 const name = process.argv[2]
 const benchmark = name === undefined ? undefined : benchmarks[name]
 if (benchmark === undefined) {
-  console.error(`usage: pnpm bench <name> [flags]\n\n${
-    Object.entries(benchmarks).map(([key, value]) => `  ${key.padEnd(22)}${value.about}`).join("\n")
-  }`)
+  console.error(
+    `usage: pnpm bench <name> [flags]\n\n${
+      Object.entries(benchmarks).map(([key, value]) => `  ${key.padEnd(22)}${value.about}`).join("\n")
+    }`
+  )
   process.exitCode = name === undefined || name === "--help" ? 0 : 1
 } else {
   await import(benchmark.file)

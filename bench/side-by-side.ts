@@ -21,7 +21,8 @@ import { commandLine, machine, root, round, writeReport } from "./lib/report.js"
 
 const records = numberFlag("records", 20_000)
 const invalidEvery = numberFlag("invalid-every", 100)
-const valid = Array.from({ length: records }, (_, index) => index).filter((index) => !isInvalid(index, invalidEvery)).length
+const valid =
+  Array.from({ length: records }, (_, index) => index).filter((index) => !isInvalid(index, invalidEvery)).length
 const workDir = join(root, "bench/results/tmp/side-by-side")
 
 type Tool = "naive" | "kustomer-bulk"
@@ -36,16 +37,21 @@ const runTool = (tool: Tool, setup: ApiSetup, scenario: string) =>
     const report = join(workDir, `${scenario}-report.json`)
     const run = tool === "naive"
       ? await runTypeScript("bench/baselines/naive-import.ts", [file], env, 30 * 60_000)
-      : await runTypeScript("packages/cli/src/bin.ts", [
-        "import",
-        file,
-        "--base-url",
-        proxy.url,
-        "--rate-limit",
-        `${setup.limit}/${setup.windowMs / 1000}s`,
-        "--report",
-        report
-      ], env, 30 * 60_000)
+      : await runTypeScript(
+        "packages/cli/src/bin.ts",
+        [
+          "import",
+          file,
+          "--base-url",
+          proxy.url,
+          "--rate-limit",
+          `${setup.limit}/${setup.windowMs / 1000}s`,
+          "--report",
+          report
+        ],
+        env,
+        30 * 60_000
+      )
     const stats = serverView(await simulator.stats())
     let believed: number | undefined
     if (tool === "naive") {

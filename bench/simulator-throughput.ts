@@ -158,8 +158,10 @@ const main = async () => {
   const results = []
   for (const scenario of scenarios) {
     const result = await runScenario(scenario)
-    console.log(`${result.scenario}: ${result.requestsPerSecond} bulk requests/s (${result.itemsPerSecond} items/s), ` +
-      `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`)
+    console.log(
+      `${result.scenario}: ${result.requestsPerSecond} bulk requests/s (${result.itemsPerSecond} items/s), ` +
+        `p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`
+    )
     results.push(result)
   }
   const sample = bodyFor("0123456789abcdef01234567", 0)
@@ -167,7 +169,12 @@ const main = async () => {
     benchmark: "simulator-throughput",
     description: "bulk POSTs of 100 small conversations to the standalone simulator over loopback HTTP/1.1 keep-alive",
     command: "pnpm bench simulator-throughput",
-    machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version, platform: process.platform },
+    machine: {
+      cpus: cpus().length,
+      cpu: cpus()[0]?.model ?? "unknown",
+      node: process.version,
+      platform: process.platform
+    },
     settings: { ...settings, bodyBytes: Buffer.byteLength(sample) },
     scenarios: results
   }

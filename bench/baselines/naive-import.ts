@@ -86,7 +86,16 @@ const main = async () => {
     imported += job.count
   }
   console.log(`imported ${imported} records, ${failed} failed`)
-  console.log(JSON.stringify({ imported, failed, jobs: jobs.length, requests, failedAttempts, seconds: (Date.now() - started) / 1000 }))
+  console.log(
+    JSON.stringify({
+      imported,
+      failed,
+      jobs: jobs.length,
+      requests,
+      failedAttempts,
+      seconds: (Date.now() - started) / 1000
+    })
+  )
 }
 
 main().catch((error: unknown) => {

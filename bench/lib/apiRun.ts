@@ -4,7 +4,7 @@
  */
 import type { Inspection } from "@effect-kustomer/simulator"
 import { type LatencyProxy, startLatencyProxy } from "./latencyProxy.js"
-import { fromValues, type LibraryImportResult, libraryImport, summaryJson, type WindowCounts } from "./libraryImport.js"
+import { fromValues, libraryImport, type LibraryImportResult, summaryJson, type WindowCounts } from "./libraryImport.js"
 import { smallConversations } from "./records.js"
 import { round } from "./report.js"
 import { type Faults, type RunningSimulator, type SimulatorSettings, withSimulator } from "./simulator.js"
@@ -163,7 +163,11 @@ export const importOnce = (
         total: proxy.batchReads.total,
         unfinished: proxy.batchReads.unfinished,
         unfinishedBySecondOfWindow: Array.from({ length: setup.windowMs / 1000 }, (_, second) =>
-          proxy.batchReads.unfinishedAtMs.filter((at) => Math.floor((at % setup.windowMs) / 1000) === second).length)
+          proxy.batchReads.unfinishedAtMs.filter((at) =>
+            Math.floor((at % setup.windowMs) / 1000) === second
+          ).length)
       },
-      summary: summaryJson(result.summary), simulatorArgs: simulator.args }
+      summary: summaryJson(result.summary),
+      simulatorArgs: simulator.args
+    }
   })

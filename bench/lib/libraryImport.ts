@@ -3,7 +3,6 @@
  * the rate limiter configured as a user who knows the org's budget would, and a timeline of what happened: records
  * settled and chunks submitted per rate-limit window, and each job's turnaround as the client saw it.
  */
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import {
   BulkImport,
   type Conversation,
@@ -14,6 +13,7 @@ import {
   KustomerConfig,
   RateLimiter
 } from "@effect-kustomer/client"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

@@ -2,8 +2,8 @@
  * Conversation records for the benchmarks: small ones for the API benchmarks, mixed sizes for the CPU benchmark,
  * and a few invalid ones where a benchmark says so. Deterministic: the same index gives the same record.
  */
-import { createWriteStream } from "node:fs"
 import { once } from "node:events"
+import { createWriteStream } from "node:fs"
 
 /** A small conversation (about 150 bytes of JSON) with an `externalId` unique to `run`. */
 export const smallConversation = (run: string, index: number, customer: string) => ({

@@ -2,9 +2,9 @@
  * The standalone simulator as a child process (`packages/simulator/src/bin.ts` on a free loopback port), so the
  * server has a process and an event loop of its own, as with `pnpm simulator`.
  */
+import type { Inspection } from "@effect-kustomer/simulator"
 import { spawn } from "node:child_process"
 import { join } from "node:path"
-import type { Inspection } from "@effect-kustomer/simulator"
 import { root } from "./report.js"
 
 /** A running simulator. */

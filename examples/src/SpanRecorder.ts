@@ -31,16 +31,36 @@ class RecordingSpan implements Tracer.Span {
     private readonly startTime: bigint,
     private readonly onEnd: (span: Recorded) => void
   ) {}
-  get name() { return this.inner.name }
-  get spanId() { return this.inner.spanId }
-  get traceId() { return this.inner.traceId }
-  get parent(): Option.Option<Tracer.AnySpan> { return this.inner.parent }
-  get context() { return this.inner.context }
-  get status() { return this.inner.status }
-  get attributes() { return this.inner.attributes }
-  get links() { return this.inner.links }
-  get sampled() { return this.inner.sampled }
-  get kind() { return this.inner.kind }
+  get name() {
+    return this.inner.name
+  }
+  get spanId() {
+    return this.inner.spanId
+  }
+  get traceId() {
+    return this.inner.traceId
+  }
+  get parent(): Option.Option<Tracer.AnySpan> {
+    return this.inner.parent
+  }
+  get context() {
+    return this.inner.context
+  }
+  get status() {
+    return this.inner.status
+  }
+  get attributes() {
+    return this.inner.attributes
+  }
+  get links() {
+    return this.inner.links
+  }
+  get sampled() {
+    return this.inner.sampled
+  }
+  get kind() {
+    return this.inner.kind
+  }
   end(endTime: bigint, exit: Exit.Exit<unknown, unknown>): void {
     this.inner.end(endTime, exit)
     this.onEnd({
@@ -50,11 +70,15 @@ class RecordingSpan implements Tracer.Span {
       failed: exit._tag === "Failure"
     })
   }
-  attribute(key: string, value: unknown): void { this.inner.attribute(key, value) }
+  attribute(key: string, value: unknown): void {
+    this.inner.attribute(key, value)
+  }
   event(name: string, startTime: bigint, attributes?: Record<string, unknown>): void {
     this.inner.event(name, startTime, attributes)
   }
-  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void { this.inner.addLinks(links) }
+  addLinks(links: ReadonlyArray<Tracer.SpanLink>): void {
+    this.inner.addLinks(links)
+  }
 }
 
 /** Records every span of the program it is provided to. */

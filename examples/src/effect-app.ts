@@ -94,7 +94,11 @@ const program = Effect.gen(function*() {
   }
   yield* Console.log("\nSpans an OpenTelemetry exporter would receive:")
   for (const [name, entry] of byName) {
-    yield* Console.log(`  ${name.padEnd(36)} ×${String(entry.count).padStart(3)}  ${Duration.format(Duration.millis(Math.round(entry.millis)))}`)
+    yield* Console.log(
+      `  ${name.padEnd(36)} ×${String(entry.count).padStart(3)}  ${
+        Duration.format(Duration.millis(Math.round(entry.millis)))
+      }`
+    )
   }
 })
 
@@ -105,10 +109,12 @@ export const main = (_args: ReadonlyArray<string>) =>
     // Against the embedded simulator, the application's environment points at it; against a real org, the
     // environment is read as it is.
     const environment = target.kind === "simulator"
-      ? ConfigProvider.fromMap(new Map([
-        ["KUSTOMER_API_KEY", Redacted.value(target.apiKey)],
-        ["KUSTOMER_BASE_URL", target.baseUrl]
-      ]))
+      ? ConfigProvider.fromMap(
+        new Map([
+          ["KUSTOMER_API_KEY", Redacted.value(target.apiKey)],
+          ["KUSTOMER_BASE_URL", target.baseUrl]
+        ])
+      )
       : ConfigProvider.fromEnv()
     yield* program.pipe(Effect.provide(AppLayer), Effect.withConfigProvider(environment))
     yield* Target.showStored

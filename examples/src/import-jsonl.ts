@@ -8,9 +8,9 @@
  *   pnpm example import-jsonl                 # writes a sample file with a few broken records, imports it
  *   pnpm example import-jsonl export.jsonl    # imports your file
  */
+import { BulkImport, ImportEvent, ImportSource } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { BulkImport, ImportEvent, ImportSource } from "@effect-kustomer/client"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -27,7 +27,9 @@ const describe = (event: ImportEvent.ImportEvent): string | undefined => {
     case "RateLimitedUntil":
       return `rate limit: every request waits until the window resets (${event.cause})`
     case "Retrying":
-      return `chunk ${event.chunk}: attempt ${event.attempt} failed (${event.reason}); retrying in ${Duration.format(event.delay)}`
+      return `chunk ${event.chunk}: attempt ${event.attempt} failed (${event.reason}); retrying in ${
+        Duration.format(event.delay)
+      }`
     case "JobTimedOut":
       return `chunk ${event.chunk}: job ${event.jobId} is still running; its records are reported unknown`
     case "Finished":

@@ -30,6 +30,14 @@ export const examples: ReadonlyArray<Example> = [
     description: "a custom retry schedule and rate limit, against injected faults",
     main: RetryAndRateLimit.main
   },
-  { name: "effect-app", description: "the import in an Effect application: layers, Config, spans", main: EffectApp.main },
-  { name: "zendesk-csv", description: "migrate a Zendesk tickets CSV export with a column mapping", main: ZendeskCsv.main }
+  {
+    name: "effect-app",
+    description: "the import in an Effect application: layers, Config, spans",
+    main: EffectApp.main
+  },
+  {
+    name: "zendesk-csv",
+    description: "migrate a Zendesk tickets CSV export with a column mapping",
+    main: ZendeskCsv.main
+  }
 ]

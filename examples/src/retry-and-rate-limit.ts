@@ -58,10 +58,18 @@ export const main = (_args: ReadonlyArray<string>) =>
         switch (event._tag) {
           case "Retrying":
             return Effect.flatMap(at, (time) =>
-              Console.log(`${time}  chunk ${event.chunk}: ${event.reason} — retry in ${Math.round(Duration.toMillis(event.delay))} ms`))
+              Console.log(
+                `${time}  chunk ${event.chunk}: ${event.reason} — retry in ${
+                  Math.round(Duration.toMillis(event.delay))
+                } ms`
+              ))
           case "RateLimitedUntil":
             return Effect.flatMap(at, (time) =>
-              Console.log(`${time}  budget spent: requests wait for the next window, at ${((event.untilMillis - start) / 1000).toFixed(1)}s`))
+              Console.log(
+                `${time}  budget spent: requests wait for the next window, at ${
+                  ((event.untilMillis - start) / 1000).toFixed(1)
+                }s`
+              ))
           default:
             return Effect.void
         }

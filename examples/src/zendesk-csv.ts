@@ -161,7 +161,9 @@ export const main = (args: ReadonlyArray<string>) =>
     const target = yield* Target.Target
     if (Option.isSome(target.simulator)) {
       const [first] = yield* target.simulator.value.findByExternalId("conversations", "zendesk-48213")
-      yield* Console.log(`zendesk-48213 is now conversation ${first?.id}:\n${JSON.stringify(first?.attributes, null, 2)}`)
+      yield* Console.log(
+        `zendesk-48213 is now conversation ${first?.id}:\n${JSON.stringify(first?.attributes, null, 2)}`
+      )
     }
   }).pipe(
     Effect.provide(Target.clientLayer()),

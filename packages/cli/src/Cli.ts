@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import { RateLimiter } from "@effect-kustomer/client"
 import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
@@ -12,7 +13,6 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import { RateLimiter } from "@effect-kustomer/client"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -62,7 +62,11 @@ const target = {
     Options.optional,
     Options.withDescription("the org's region: us (prod1), eu (prod2) or in (prod4) (default KUSTOMER_REGION)")
   ),
-  org: optionalText("org", "NAME", "the org's name: requests go to https://<org>.api.kustomerapp.com (default KUSTOMER_ORG)")
+  org: optionalText(
+    "org",
+    "NAME",
+    "the org's name: requests go to https://<org>.api.kustomerapp.com (default KUSTOMER_ORG)"
+  )
 }
 
 const rateLimit = optionalText(
@@ -96,7 +100,11 @@ const importOptions = {
   dryRun: Options.boolean("dry-run").pipe(
     Options.withDescription("validate and chunk only: report what would be sent; no request is sent, no key needed")
   ),
-  journal: optionalText("journal", "FILE", "a journal file (SQLite): records progress; when it exists, the import resumes"),
+  journal: optionalText(
+    "journal",
+    "FILE",
+    "a journal file (SQLite): records progress; when it exists, the import resumes"
+  ),
   report: optionalText("report", "FILE", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
   rejects: optionalText("rejects", "FILE", "write rejected, failed and unknown records to this JSON Lines file"),
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
@@ -115,7 +123,11 @@ const demoOptions = {
     Options.withDefault(50),
     Options.withDescription("customers to create")
   ),
-  rateLimit: optionalText("rate-limit", "LIMIT/WINDOW", "the simulated org's rate limit, e.g. 100/10s (default 1000/60)"),
+  rateLimit: optionalText(
+    "rate-limit",
+    "LIMIT/WINDOW",
+    "the simulated org's rate limit, e.g. 100/10s (default 1000/60)"
+  ),
   withErrors: Options.boolean("with-errors").pipe(
     Options.withDescription("make about one record in a hundred invalid, to show rejects")
   ),
@@ -124,7 +136,11 @@ const demoOptions = {
     Options.withDefault(0),
     Options.withDescription("share of bulk requests the simulator fails (5xx or dropped connections), 0–0.5")
   ),
-  out: optionalText("out", "DIRECTORY", "the directory for the generated file, journal, rejects and report (default: a new temporary one)")
+  out: optionalText(
+    "out",
+    "DIRECTORY",
+    "the directory for the generated file, journal, rejects and report (default: a new temporary one)"
+  )
 }
 
 /**
@@ -147,7 +163,8 @@ export const demoRequest = (
     const budget = yield* Option.match(flags.rateLimit, {
       onNone: () => Either.right(undefined),
       onSome: (text) =>
-        Either.mapLeft(RateLimiter.parseBudget(text), (message) => new Failure.CliError({ message: `--rate-limit: ${message}` }))
+        Either.mapLeft(RateLimiter.parseBudget(text), (message) =>
+          new Failure.CliError({ message: `--rate-limit: ${message}` }))
     })
     return {
       records: flags.records,
@@ -169,13 +186,16 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
   const handle = (action: Effect.Effect<number, unknown, R>) =>
     Effect.flatMap(reportFailures(action), (code) => Ref.set(exitCode, code))
 
-  const importCommand = Command.make("import", importOptions, (flags) =>
-    handle(Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request)))).pipe(
-      Command.withDescription(
-        "Import conversations from a JSON Lines, JSON or CSV file (or standard input). The API key is read from " +
-          "KUSTOMER_API_KEY, never from a flag."
-      )
+  const importCommand = Command.make(
+    "import",
+    importOptions,
+    (flags) => handle(Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request)))
+  ).pipe(
+    Command.withDescription(
+      "Import conversations from a JSON Lines, JSON or CSV file (or standard input). The API key is read from " +
+        "KUSTOMER_API_KEY, never from a flag."
     )
+  )
 
   const jobCommand = Command.make("job", {
     id: Args.text({ name: "id" }).pipe(Args.withDescription("the bulk job's id")),
@@ -202,13 +222,16 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     )
   )
 
-  const demoCommand = Command.make("demo", demoOptions, (flags) =>
-    handle(Effect.flatMap(demoRequest(flags), (request) => actions.demo(request)))).pipe(
-      Command.withDescription(
-        "Start a simulator in process, create customers, generate realistic conversations and import them " +
-          "as `import` would; then print the summary."
-      )
+  const demoCommand = Command.make(
+    "demo",
+    demoOptions,
+    (flags) => handle(Effect.flatMap(demoRequest(flags), (request) => actions.demo(request)))
+  ).pipe(
+    Command.withDescription(
+      "Start a simulator in process, create customers, generate realistic conversations and import them " +
+        "as `import` would; then print the summary."
     )
+  )
 
   return Command.make(name).pipe(
     Command.withDescription("Bulk-import support history into Kustomer, safely and as fast as the API allows."),
@@ -246,20 +269,21 @@ export const normaliseArgs = (args: ReadonlyArray<string>): ReadonlyArray<string
  *
  * @since 0.1.0
  */
-export const main = <R>(actions: Actions<R>) =>
-(args: ReadonlyArray<string>): Effect.Effect<number, never, R | Output | CliApp.CliApp.Environment> =>
-  Effect.gen(function*() {
-    if (args[0] === "simulate") return yield* reportFailures(actions.simulate(args.slice(1)))
-    const exitCode = yield* Ref.make(Failure.exitOk)
-    const run = Command.run(make(actions, exitCode), { name, version })
-    const parsed = yield* Effect.either(run(["node", name, ...normaliseArgs(args)]))
-    // @effect/cli has printed what is wrong with the command line already.
-    if (Either.isLeft(parsed)) {
-      if (ValidationError.isValidationError(parsed.left)) return Failure.exitFatal
-      return yield* reportFailures(Effect.fail(parsed.left))
-    }
-    return yield* Ref.get(exitCode)
-  })
+export const main =
+  <R>(actions: Actions<R>) =>
+  (args: ReadonlyArray<string>): Effect.Effect<number, never, R | Output | CliApp.CliApp.Environment> =>
+    Effect.gen(function*() {
+      if (args[0] === "simulate") return yield* reportFailures(actions.simulate(args.slice(1)))
+      const exitCode = yield* Ref.make(Failure.exitOk)
+      const run = Command.run(make(actions, exitCode), { name, version })
+      const parsed = yield* Effect.either(run(["node", name, ...normaliseArgs(args)]))
+      // @effect/cli has printed what is wrong with the command line already.
+      if (Either.isLeft(parsed)) {
+        if (ValidationError.isValidationError(parsed.left)) return Failure.exitFatal
+        return yield* reportFailures(Effect.fail(parsed.left))
+      }
+      return yield* Ref.get(exitCode)
+    })
 
 /**
  * What the real commands need: Node's file system, paths, child processes and HTTP client, and the output.
@@ -282,7 +306,10 @@ export const actions: Actions<Environment> = {
     Effect.gen(function*() {
       const mapping = yield* Mapping.resolve(request.mapping)
       const csv = request.format === "csv"
-        ? { ...(mapping === undefined ? {} : { mapping }), ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter }) }
+        ? {
+          ...(mapping === undefined ? {} : { mapping }),
+          ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter })
+        }
         : undefined
       const plan = {
         input: request.input,

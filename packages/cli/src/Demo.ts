@@ -6,22 +6,16 @@
  *
  * @since 0.1.0
  */
+import { BulkImport, BulkResource, ImportSource, KustomerAuth, type RateLimiter } from "@effect-kustomer/client"
+import type { DurableImport } from "@effect-kustomer/journal"
+import { SimulatorServer } from "@effect-kustomer/simulator"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Path from "@effect/platform/Path"
-import {
-  BulkImport,
-  BulkResource,
-  ImportSource,
-  KustomerAuth,
-  type RateLimiter
-} from "@effect-kustomer/client"
-import type { DurableImport } from "@effect-kustomer/journal"
-import { SimulatorServer } from "@effect-kustomer/simulator"
-import type * as ConfigError from "effect/ConfigError"
 import * as Clock from "effect/Clock"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
@@ -64,7 +58,8 @@ const createCustomers = (count: number) =>
     Stream.runFold(noIds, (ids, event) =>
       event._tag === "Created" && event.objectId !== undefined ? [...ids, event.objectId] : ids),
     Effect.filterOrFail(
-      (ids) => ids.length === count,
+      (ids) =>
+        ids.length === count,
       (ids) => new CliError({ message: `the demo could create only ${ids.length} of ${count} customers` })
     )
   )

@@ -17,12 +17,53 @@ const pick = <A>(next: () => number, values: ReadonlyArray<A>, fallback: A): A =
   values[Math.floor(next() * values.length)] ?? fallback
 
 const firstNames = [
-  "Ana", "Ben", "Chloé", "Dmitri", "Emma", "Farah", "Gabriel", "Hana", "Ivan", "Jade", "Kofi", "Lena", "Mateo",
-  "Nora", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Victor", "Wen", "Yusuf", "Zoe"
+  "Ana",
+  "Ben",
+  "Chloé",
+  "Dmitri",
+  "Emma",
+  "Farah",
+  "Gabriel",
+  "Hana",
+  "Ivan",
+  "Jade",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nora",
+  "Omar",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Sven",
+  "Tariq",
+  "Uma",
+  "Victor",
+  "Wen",
+  "Yusuf",
+  "Zoe"
 ]
 const lastNames = [
-  "Almeida", "Becker", "Chen", "Dubois", "Eriksen", "Fischer", "García", "Haddad", "Ito", "Jensen", "Kowalski",
-  "Lopez", "Moreau", "Nakamura", "Okafor", "Petrov", "Rossi", "Singh", "Tanaka", "Walsh"
+  "Almeida",
+  "Becker",
+  "Chen",
+  "Dubois",
+  "Eriksen",
+  "Fischer",
+  "García",
+  "Haddad",
+  "Ito",
+  "Jensen",
+  "Kowalski",
+  "Lopez",
+  "Moreau",
+  "Nakamura",
+  "Okafor",
+  "Petrov",
+  "Rossi",
+  "Singh",
+  "Tanaka",
+  "Walsh"
 ]
 
 /**
@@ -59,7 +100,11 @@ const topics: ReadonlyArray<Topic> = [
     tags: ["returns", "refund"]
   },
   {
-    subjects: ["Charged twice for the same order", "Invoice needed for order #{order}", "Discount code {code} not applied"],
+    subjects: [
+      "Charged twice for the same order",
+      "Invoice needed for order #{order}",
+      "Discount code {code} not applied"
+    ],
     tags: ["billing"]
   },
   {

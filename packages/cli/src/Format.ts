@@ -20,7 +20,11 @@ export const duration = (millis: number): string => {
 
 /** `93.4 kB`, `1.2 MB`. @since 0.1.0 */
 export const bytes = (value: number): string =>
-  value < 1000 ? `${value} B` : value < 1_000_000 ? `${(value / 1000).toFixed(1)} kB` : `${(value / 1_000_000).toFixed(1)} MB`
+  value < 1000
+    ? `${value} B`
+    : value < 1_000_000
+    ? `${(value / 1000).toFixed(1)} kB`
+    : `${(value / 1_000_000).toFixed(1)} MB`
 
 /**
  * Rows as aligned columns, two spaces apart. By default the first column is left-aligned and the others
@@ -40,7 +44,8 @@ export const table = (
   }
   const alignOf = (column: number) => options.align?.[column] ?? (column === 0 ? "left" : "right")
   return rows.map((row) =>
-    (options.indent ?? "  ") + row.map((cell, column) =>
+    (options.indent ?? "  ") +
+    row.map((cell, column) =>
       alignOf(column) === "left" ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)
     ).join("  ").trimEnd()
   ).join("\n")

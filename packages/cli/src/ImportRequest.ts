@@ -96,7 +96,9 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
   Either.gen(function*() {
     const input = restoreStdin(flags.input)
     const delimiter = Option.getOrUndefined(Option.map(flags.delimiter, restoreStdin))
-    const format = Option.getOrUndefined(Option.orElse(flags.format, () => input === stdin ? Option.none() : ImportSource.formatOf(input)))
+    const format = Option.getOrUndefined(
+      Option.orElse(flags.format, () => input === stdin ? Option.none() : ImportSource.formatOf(input))
+    )
     if (format === undefined) {
       return yield* fail(
         input === stdin
@@ -112,7 +114,11 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
     const concurrency = yield* inRange("--concurrency", flags.concurrency, 1, maxConcurrency)
     const rateLimit = yield* Option.match(flags.rateLimit, {
       onNone: () => Either.right(undefined),
-      onSome: (text) => Either.mapLeft(RateLimiter.parseBudget(text), (message) => new CliError({ message: `--rate-limit: ${message}` }))
+      onSome: (text) =>
+        Either.mapLeft(
+          RateLimiter.parseBudget(text),
+          (message) => new CliError({ message: `--rate-limit: ${message}` })
+        )
     })
     if (flags.dryRun) {
       const stateful = [

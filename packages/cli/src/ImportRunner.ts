@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import { BulkImport, ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { DurableImport, ImportInput } from "@effect-kustomer/journal"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Format from "./Format.js"

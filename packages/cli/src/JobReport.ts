@@ -85,10 +85,13 @@ export const render = (job: BulkJob.BulkJobDocument, batches: BulkJob.BatchListD
     ].map(([label, value]) => [label ?? "", value ?? ""]))
   ]
   if (rows.length > 0) {
-    lines.push("", Format.table([
-      ["#", "clientRef", "result", "object id / error"],
-      ...rows.map((row) => [String(row.index), row.clientRef ?? "—", row.result, row.detail])
-    ], { align: ["right", "left", "left", "left"] }))
+    lines.push(
+      "",
+      Format.table([
+        ["#", "clientRef", "result", "object id / error"],
+        ...rows.map((row) => [String(row.index), row.clientRef ?? "—", row.result, row.detail])
+      ], { align: ["right", "left", "left", "left"] })
+    )
   }
   return lines.join("\n")
 }

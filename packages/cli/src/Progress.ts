@@ -98,7 +98,9 @@ export const figures = (state: State, nowMillis: number): Figures => {
   const perSecond = elapsed > 0 ? (done * 1000) / elapsed : 0
   const total = state.total === undefined ? undefined : Math.max(state.total, done)
   const fraction = total === undefined ? undefined : total === 0 ? 1 : done / total
-  const etaMillis = total !== undefined && done < total && perSecond > 0 ? ((total - done) / perSecond) * 1000 : undefined
+  const etaMillis = total !== undefined && done < total && perSecond > 0
+    ? ((total - done) / perSecond) * 1000
+    : undefined
   const waitingMillis = state.waitingUntilMillis !== undefined && state.waitingUntilMillis > nowMillis
     ? state.waitingUntilMillis - nowMillis
     : undefined

@@ -95,7 +95,9 @@ const hints = (summary: ImportEvent.Summary, options: Context) => {
   }
   if (summary.alreadyExisting > 0) {
     lines.push(
-      `${plural(summary.alreadyExisting, "record", "records")} already existed (same externalId): nothing was duplicated.`
+      `${
+        plural(summary.alreadyExisting, "record", "records")
+      } already existed (same externalId): nothing was duplicated.`
     )
   }
   if (summary.rejected > 0) {
@@ -195,7 +197,10 @@ export const renderPlan = (totals: PlanTotals, options: { readonly assignExterna
   ]
   const lines = ["Dry run — nothing was sent.", "", Format.table(rows)]
   if (totals.examples.length > 0) {
-    lines.push("", `  ${totals.rejected > totals.examples.length ? `First ${totals.examples.length} rejected` : "Rejected"}:`)
+    lines.push(
+      "",
+      `  ${totals.rejected > totals.examples.length ? `First ${totals.examples.length} rejected` : "Rejected"}:`
+    )
     lines.push(...totals.examples.map((example) => `    ${example}`))
   }
   if (totals.withoutExternalId > 0 && options.assignExternalIds !== true) {

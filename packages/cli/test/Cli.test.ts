@@ -133,11 +133,14 @@ describe("kustomer-bulk command line", () => {
     Effect.gen(function*() {
       const job = (yield* parse(["job", "6b097023c500000000000001", "--json", "--base-url", "http://localhost:4010"]))
         .calls[0]
-      assert.deepStrictEqual(job?._tag === "job" ? [job.request.id, job.request.json, job.request.connection.baseUrl] : [], [
-        "6b097023c500000000000001",
-        true,
-        "http://localhost:4010"
-      ])
+      assert.deepStrictEqual(
+        job?._tag === "job" ? [job.request.id, job.request.json, job.request.connection.baseUrl] : [],
+        [
+          "6b097023c500000000000001",
+          true,
+          "http://localhost:4010"
+        ]
+      )
       const demo = (yield* parse(["demo", "--records", "500", "--with-errors", "--rate-limit", "100/10s"])).calls[0]
       assert.deepStrictEqual(
         demo?._tag === "demo" ? [demo.request.records, demo.request.withErrors, demo.request.rateLimit?.limit] : [],
@@ -147,7 +150,13 @@ describe("kustomer-bulk command line", () => {
       assert.strictEqual(defaults?._tag === "demo" ? defaults.request.records : 0, 2000)
       // The simulator's own flags, --help included, reach it untouched.
       const simulate = (yield* parse(["simulate", "--port", "0", "--fail-rate", "0.1", "--help"])).calls[0]
-      assert.deepStrictEqual(simulate?._tag === "simulate" ? simulate.args : [], ["--port", "0", "--fail-rate", "0.1", "--help"])
+      assert.deepStrictEqual(simulate?._tag === "simulate" ? simulate.args : [], [
+        "--port",
+        "0",
+        "--fail-rate",
+        "0.1",
+        "--help"
+      ])
     }))
 
   it.effect("prints help and exits 0", () =>

@@ -1,6 +1,6 @@
+import { SimulatorServer } from "@effect-kustomer/simulator"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import { SimulatorServer } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -65,7 +65,12 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       const server = yield* SimulatorServer.SimulatorServer
       const file = yield* writeRecords(server.customerIds, 120, 40)
       const directory = path.dirname(file)
-      const files = ["--journal", path.join(directory, "run.sqlite"), "--rejects", path.join(directory, "rejects.jsonl")]
+      const files = [
+        "--journal",
+        path.join(directory, "run.sqlite"),
+        "--rejects",
+        path.join(directory, "rejects.jsonl")
+      ]
       const report = path.join(directory, "report.json")
       const first = yield* runCli(["import", file, ...files, "--report", report], env(server))
       assert.strictEqual(first.code, 2)
@@ -98,22 +103,42 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       const csv = path.join(directory, "tickets.csv")
       const mapping = path.join(directory, "mapping.json")
       const [first, second] = server.customerIds
-      yield* fs.writeFileString(csv, [
-        "Ticket ID;Subject;Requester;Tags;Priority;Created",
-        `1001;Where is my order?;${first};shipping, vip;3;2026-03-01 10:00`,
-        `1002;Refund please;${second};refund;9;2026-03-02 11:30`,
-        `1003;Login broken;${first};;2;2026-03-03 08:15`
-      ].join("\n"))
-      yield* fs.writeFileString(mapping, JSON.stringify({ externalId: "Ticket ID", customer: "Requester", tags: "Tags" }))
+      yield* fs.writeFileString(
+        csv,
+        [
+          "Ticket ID;Subject;Requester;Tags;Priority;Created",
+          `1001;Where is my order?;${first};shipping, vip;3;2026-03-01 10:00`,
+          `1002;Refund please;${second};refund;9;2026-03-02 11:30`,
+          `1003;Login broken;${first};;2;2026-03-03 08:15`
+        ].join("\n")
+      )
+      yield* fs.writeFileString(
+        mapping,
+        JSON.stringify({ externalId: "Ticket ID", customer: "Requester", tags: "Tags" })
+      )
       const result = yield* runCli([
-        "import", csv, "--mapping", mapping, "--mapping", "name=Subject", "--mapping", "priority=Priority",
-        "--mapping", "createdAt=Created", "--delimiter", ";"
+        "import",
+        csv,
+        "--mapping",
+        mapping,
+        "--mapping",
+        "name=Subject",
+        "--mapping",
+        "priority=Priority",
+        "--mapping",
+        "createdAt=Created",
+        "--delimiter",
+        ";"
       ], env(server))
       assert.strictEqual(result.code, 2)
       assert.match(result.text, /created\s+2\b/)
       assert.match(result.text, /rejected\s+1\b/)
       const [stored] = yield* server.simulator.findByExternalId("conversations", "1001")
-      assert.deepInclude(stored?.attributes ?? {}, { name: "Where is my order?", tags: ["shipping", "vip"], priority: 3 })
+      assert.deepInclude(stored?.attributes ?? {}, {
+        name: "Where is my order?",
+        tags: ["shipping", "vip"],
+        priority: 3
+      })
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 
   it.scopedLive("exits 0 when every record is created", () =>
@@ -192,7 +217,10 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       assert.strictEqual(result.code, 0)
       assert.include(result.text, "Created 5 customers")
       assert.match(result.text, /created\s+150\b/)
-      assert.include(result.text, "The simulator holds 150 conversations (150 distinct externalIds, 0 stored more than once)")
+      assert.include(
+        result.text,
+        "The simulator holds 150 conversations (150 distinct externalIds, 0 stored more than once)"
+      )
       assert.isTrue(yield* fs.exists(`${directory}/report.json`))
     }).pipe(Effect.provide(nodeLayer)))
 })

@@ -1,6 +1,6 @@
+import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
-import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -17,16 +17,22 @@ describe("--mapping", () => {
   })
 
   it("parses a mapping file and says what is wrong with a bad one", () => {
-    const parsed = Mapping.parseFile("m.json", JSON.stringify({
-      externalId: "Id",
-      tags: { column: "Tags", as: "list", separator: " " },
-      status: { value: "done" }
-    }))
-    assert.deepStrictEqual(parsed, Either.right({
-      externalId: "Id",
-      tags: { column: "Tags", as: "list", separator: " " },
-      status: { value: "done" }
-    }))
+    const parsed = Mapping.parseFile(
+      "m.json",
+      JSON.stringify({
+        externalId: "Id",
+        tags: { column: "Tags", as: "list", separator: " " },
+        status: { value: "done" }
+      })
+    )
+    assert.deepStrictEqual(
+      parsed,
+      Either.right({
+        externalId: "Id",
+        tags: { column: "Tags", as: "list", separator: " " },
+        status: { value: "done" }
+      })
+    )
     const bad = Mapping.parseFile("m.json", JSON.stringify({ tags: { column: "Tags", as: "array" } }))
     assert.isTrue(Either.isLeft(bad))
     assert.include(Either.isLeft(bad) ? bad.left.message : "", "--mapping m.json: not a mapping")

@@ -4,15 +4,21 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
+import { Output } from "../src/Output.js"
 import * as Progress from "../src/Progress.js"
 import * as ProgressReporter from "../src/ProgressReporter.js"
-import { Output } from "../src/Output.js"
 import { capturingOutput } from "./harness.js"
 
 const job = Ids.BulkJobId.make("6b097023c5000000000000aa")
 
 const created = (index: number) =>
-  new ImportEvent.Created({ position: { index }, clientRef: `r${index}`, externalId: undefined, objectId: "x", jobId: job })
+  new ImportEvent.Created({
+    position: { index },
+    clientRef: `r${index}`,
+    externalId: undefined,
+    objectId: "x",
+    jobId: job
+  })
 const rejected = (index: number) => new ImportEvent.Rejected({ position: { index }, issues: [], record: {} })
 
 /** A state after `createdCount` created and `rejectedCount` rejected records, starting at 0 ms. */
@@ -26,9 +32,15 @@ const stateWith = (createdCount: number, rejectedCount: number, total?: number) 
 describe("Progress (pure rendering)", () => {
   it("counts outcomes and submissions, ignores job progress", () => {
     let state = stateWith(3, 1)
-    state = Progress.update(state, new ImportEvent.ChunkSubmitted({ chunk: 0, jobId: job, items: 4, bytes: 900, attempt: 1 }))
+    state = Progress.update(
+      state,
+      new ImportEvent.ChunkSubmitted({ chunk: 0, jobId: job, items: 4, bytes: 900, attempt: 1 })
+    )
     state = Progress.update(state, new ImportEvent.JobProgress({ chunk: 0, jobId: job, complete: 1, total: 1 }))
-    state = Progress.update(state, new ImportEvent.Retrying({ chunk: 1, attempt: 1, reason: "503", delay: Duration.seconds(1) }))
+    state = Progress.update(
+      state,
+      new ImportEvent.Retrying({ chunk: 1, attempt: 1, reason: "503", delay: Duration.seconds(1) })
+    )
     assert.deepStrictEqual(
       [state.counts.read, state.counts.created, state.counts.rejected, state.jobs, state.itemsSent, state.retries],
       [4, 3, 1, 1, 4, 1]
@@ -62,9 +74,15 @@ describe("Progress (pure rendering)", () => {
       stateWith(0, 0),
       new ImportEvent.RateLimitedUntil({ untilMillis: 5_000, cause: "rejected" })
     )
-    assert.include(Progress.renderLine(rejectedByApi, 1_000), "the API answered 429; waiting for rate-limit window (4.0s)")
+    assert.include(
+      Progress.renderLine(rejectedByApi, 1_000),
+      "the API answered 429; waiting for rate-limit window (4.0s)"
+    )
     // An earlier, shorter pause does not shorten the wait shown.
-    const later = Progress.update(waiting, new ImportEvent.RateLimitedUntil({ untilMillis: 15_000, cause: "exhausted" }))
+    const later = Progress.update(
+      waiting,
+      new ImportEvent.RateLimitedUntil({ untilMillis: 15_000, cause: "exhausted" })
+    )
     assert.strictEqual(later.waitingUntilMillis, 22_000)
   })
 
@@ -90,11 +108,23 @@ describe("Progress (pure rendering)", () => {
     assert.notInclude(Progress.renderLine(state, 1_000), "existing")
     state = Progress.update(
       state,
-      new ImportEvent.AlreadyExisting({ position: { index: 5 }, clientRef: "r5", externalId: "t-5", objectId: undefined })
+      new ImportEvent.AlreadyExisting({
+        position: { index: 5 },
+        clientRef: "r5",
+        externalId: "t-5",
+        objectId: undefined
+      })
     )
     state = Progress.update(
       state,
-      new ImportEvent.Unknown({ position: { index: 6 }, clientRef: "r6", externalId: undefined, reason: "", jobId: undefined, item: "{}" })
+      new ImportEvent.Unknown({
+        position: { index: 6 },
+        clientRef: "r6",
+        externalId: undefined,
+        reason: "",
+        jobId: undefined,
+        item: "{}"
+      })
     )
     assert.include(Progress.renderLine(state, 1_000), "existing 1 · failed 0 · rejected 0 · unknown 1")
   })

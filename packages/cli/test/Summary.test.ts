@@ -78,9 +78,26 @@ describe("Summary", () => {
 
   it("totals a dry run and shows the first rejected records", () => {
     const events: ReadonlyArray<BulkImport.PlanEvent> = [
-      new BulkImport.ChunkPlanned({ chunk: 0, items: 100, bytes: 61_000, first: { index: 0 }, last: { index: 100 }, withoutExternalId: 4 }),
-      ...Array.from({ length: 12 }, (_, index) =>
-        new BulkImport.ChunkPlanned({ chunk: 1 + index, items: 1, bytes: 600, first: { index }, last: { index }, withoutExternalId: 0 })),
+      new BulkImport.ChunkPlanned({
+        chunk: 0,
+        items: 100,
+        bytes: 61_000,
+        first: { index: 0 },
+        last: { index: 100 },
+        withoutExternalId: 4
+      }),
+      ...Array.from(
+        { length: 12 },
+        (_, index) =>
+          new BulkImport.ChunkPlanned({
+            chunk: 1 + index,
+            items: 1,
+            bytes: 600,
+            first: { index },
+            last: { index },
+            withoutExternalId: 0
+          })
+      ),
       ...Array.from({ length: 12 }, (_, index) => rejectedAt(index))
     ]
     const totals = events.reduce((totals, event) => Summary.addToPlan(totals, event), Summary.emptyPlan)
@@ -99,4 +116,3 @@ describe("Summary", () => {
     assert.strictEqual(Summary.planExitCode(Summary.emptyPlan), Failure.exitOk)
   })
 })
-

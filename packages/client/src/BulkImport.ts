@@ -32,7 +32,7 @@ import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Queue from "effect/Queue"
 import * as Ref from "effect/Ref"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
@@ -44,7 +44,7 @@ import type { Position, SourceError, SourceRecord } from "./ImportSource.js"
 import { bodyBytes, chunked } from "./internal/chunking.js"
 import { read as readBatches, type Verdict } from "./internal/results.js"
 import { encodesAsItself, fieldNames } from "./internal/schemaShape.js"
-import { KustomerClient, type PreparedBody, prepareBody } from "./KustomerClient.js"
+import { KustomerClient, prepareBody, type PreparedBody } from "./KustomerClient.js"
 import { isFatal, type KustomerError } from "./KustomerError.js"
 import * as KustomerSchedule from "./KustomerSchedule.js"
 import { RateLimiter } from "./RateLimiter.js"
@@ -450,14 +450,17 @@ export const stream = <
             const unverifiable = items.filter((item) => item.externalId === undefined)
             if (unverifiable.length > 0) {
               items = items.filter((item) => item.externalId !== undefined)
-              yield* settle(unverifiable.map((item) =>
-                unknownItem(
-                  item,
-                  undefined,
-                  "an earlier request with this record may have reached the API, and without an externalId it cannot be " +
-                    "checked; it was not sent again, to avoid a duplicate"
-                )
-              ), items.length === 0 ? pending.chunk.chunk : undefined)
+              yield* settle(
+                unverifiable.map((item) =>
+                  unknownItem(
+                    item,
+                    undefined,
+                    "an earlier request with this record may have reached the API, and without an externalId it cannot be " +
+                      "checked; it was not sent again, to avoid a duplicate"
+                  )
+                ),
+                items.length === 0 ? pending.chunk.chunk : undefined
+              )
             }
             if (items.length === 0) return Option.none()
           }
@@ -471,7 +474,13 @@ export const stream = <
             yield* bump(counters.jobs)
             yield* journal.submitted(pending.chunk.chunk, jobId)
             yield* emit(
-              new Events.ChunkSubmitted({ chunk: pending.chunk.chunk, jobId, items: body.items, bytes: body.bytes, attempt })
+              new Events.ChunkSubmitted({
+                chunk: pending.chunk.chunk,
+                jobId,
+                items: body.items,
+                bytes: body.bytes,
+                attempt
+              })
             )
             return Option.some({
               chunk: { chunk: pending.chunk.chunk, items },
@@ -637,7 +646,11 @@ export const stream = <
               finished ? Math.max(200, delay * 0.995) : Math.max(delay, Math.min(30_000, elapsed * 1.3)))
           }
           if (finished) {
-            const outcomes = yield* outcomesOf(job, reading.verdicts, "the job completed without a result for this item")
+            const outcomes = yield* outcomesOf(
+              job,
+              reading.verdicts,
+              "the job completed without a result for this item"
+            )
             return yield* settle(outcomes, job.chunk.chunk)
           }
           const now = yield* Clock.currentTimeMillis
@@ -655,7 +668,8 @@ export const stream = <
           const delay = yield* nextPoll(undefined)
           const remaining = Duration.toMillis(settings.jobTimeout) - (now - job.submittedAt)
           const pause = Option.match(delay, {
-            onNone: () => remaining,
+            onNone: () =>
+              remaining,
             onSome: (value) => Math.min(Duration.toMillis(value), remaining)
           })
           yield* Effect.sleep(Duration.millis(Math.max(1, Math.ceil(pause))))
@@ -724,16 +738,16 @@ export const stream = <
     })
 
     if (Option.isSome(limiter)) {
-      yield* Stream.runForEach(limiter.value.pauses, (pause) =>
-        emit(new Events.RateLimitedUntil({ untilMillis: pause.untilMillis, cause: pause.cause }))).pipe(
-          Effect.forkScoped
-        )
+      yield* Stream.runForEach(
+        limiter.value.pauses,
+        (pause) => emit(new Events.RateLimitedUntil({ untilMillis: pause.untilMillis, cause: pause.cause }))
+      ).pipe(
+        Effect.forkScoped
+      )
     }
     yield* driver.pipe(
       Effect.exit,
-      Effect.flatMap((exit) =>
-        Queue.offer(queue, exit._tag === "Success" ? Take.end : Take.failCause(exit.cause))
-      ),
+      Effect.flatMap((exit) => Queue.offer(queue, exit._tag === "Success" ? Take.end : Take.failCause(exit.cause))),
       Effect.forkScoped
     )
     return Stream.fromQueue(queue).pipe(Stream.flattenTake)

@@ -200,7 +200,10 @@ export const jsonArray = <E, R>(
     const checkStart = (chunk: Uint8Array) => {
       for (const byte of chunk) {
         // Skip white space and a UTF-8 byte order mark.
-        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0xef || byte === 0xbb || byte === 0xbf) {
+        if (
+          byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0xef || byte === 0xbb ||
+          byte === 0xbf
+        ) {
           continue
         }
         started = true
@@ -294,7 +297,9 @@ const convert = (text: string, column: CsvColumn): unknown => {
       return text
     case "number": {
       const value = Number(text.trim())
-      if (text.trim() === "" || Number.isNaN(value)) throw new Error(`column "${column.column}": "${text}" is not a number`)
+      if (text.trim() === "" || Number.isNaN(value)) {
+        throw new Error(`column "${column.column}": "${text}" is not a number`)
+      }
       return value
     }
     case "boolean": {
@@ -351,7 +356,9 @@ export const applyMapping = (row: Readonly<Record<string, string>>, mapping: Csv
     const column: CsvColumn = typeof spec === "string" ? { column: spec, as: conversionFor(field) } : spec
     const cell = row[column.column]
     if (cell === undefined) {
-      if (mapping !== undefined) throw new Error(`the mapping names column "${column.column}", which the file does not have`)
+      if (mapping !== undefined) {
+        throw new Error(`the mapping names column "${column.column}", which the file does not have`)
+      }
       continue
     }
     if (cell.trim() === "") continue

@@ -9,16 +9,10 @@
  *
  * @since 0.1.0
  */
+import { BulkJob, BulkResource, type Conversation, Ids, RateLimit } from "@effect-kustomer/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import {
-  BulkJob,
-  BulkResource,
-  type Conversation,
-  Ids,
-  RateLimit
-} from "@effect-kustomer/domain"
 import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
@@ -38,15 +32,9 @@ import * as KustomerAuthModule from "./KustomerAuth.js"
 import { KustomerAuth } from "./KustomerAuth.js"
 import * as KustomerConfigModule from "./KustomerConfig.js"
 import { KustomerConfig } from "./KustomerConfig.js"
+import { Decode, KustomerError, PayloadTooLarge, type Reason, Transport } from "./KustomerError.js"
 import * as RateLimiterModule from "./RateLimiter.js"
 import { RateLimiter } from "./RateLimiter.js"
-import {
-  Decode,
-  KustomerError,
-  PayloadTooLarge,
-  type Reason,
-  Transport
-} from "./KustomerError.js"
 
 /**
  * What a request is for. The rate limiter uses it to keep job polls from starving submissions.
@@ -236,7 +224,10 @@ export const make = (
             Effect.fail(
               fail(
                 call.method,
-                new Transport({ delivery: "maybe-sent", detail: `the response body could not be read: ${error.reason}` })
+                new Transport({
+                  delivery: "maybe-sent",
+                  detail: `the response body could not be read: ${error.reason}`
+                })
               )
             )),
           Effect.tapError(() =>
@@ -310,7 +301,10 @@ export const make = (
         ? Effect.fail(
           fail(
             method,
-            new PayloadTooLarge({ detail: "not sent: the body is over the API's limit", bytes: Option.some(body.bytes) })
+            new PayloadTooLarge({
+              detail: "not sent: the body is over the API's limit",
+              bytes: Option.some(body.bytes)
+            })
           )
         )
         : run({
@@ -374,7 +368,9 @@ export const make = (
         requiredRoles: readRolesOf(resource),
         decode: (body) => Either.map(decodeExisting(body), (document) => Option.some(document.data)),
         onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
-      }).pipe(Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } }))
+      }).pipe(
+        Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
+      )
 
     return {
       bulkCreate,

@@ -28,17 +28,27 @@ export class InvalidRequest extends Data.TaggedClass("InvalidRequest")<{
   readonly status: number
   readonly detail: string
 }> implements ReasonProperties {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return false }
-  get message() { return withDetail(`the API refused the request as invalid (HTTP ${this.status})`, this.detail) }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
+  get message() {
+    return withDetail(`the API refused the request as invalid (HTTP ${this.status})`, this.detail)
+  }
 }
 
 /** 401: the API key is missing, unknown, expired or from another region. @since 0.1.0 */
 export class Unauthorized extends Data.TaggedClass("Unauthorized")<{ readonly detail: string }>
   implements ReasonProperties
 {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return false }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
   get message() {
     return withDetail(
       "the API key was not accepted (HTTP 401); check KUSTOMER_API_KEY, its expiry, and that the base URL is the key's region",
@@ -53,8 +63,12 @@ export class Forbidden extends Data.TaggedClass("Forbidden")<{
   /** Any one of these roles grants the operation. */
   readonly requiredRoles: ReadonlyArray<string>
 }> implements ReasonProperties {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return false }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
   get message() {
     const roles = this.requiredRoles.length > 0
       ? `; give the API key the role ${this.requiredRoles.join(" or ")}`
@@ -65,16 +79,28 @@ export class Forbidden extends Data.TaggedClass("Forbidden")<{
 
 /** 404: no such object (or it is out of the key's scope). @since 0.1.0 */
 export class NotFound extends Data.TaggedClass("NotFound")<{ readonly detail: string }> implements ReasonProperties {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return false }
-  get message() { return withDetail("not found (HTTP 404)", this.detail) }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
+  get message() {
+    return withDetail("not found (HTTP 404)", this.detail)
+  }
 }
 
 /** 409: a conflict with the object's current state. @since 0.1.0 */
 export class Conflict extends Data.TaggedClass("Conflict")<{ readonly detail: string }> implements ReasonProperties {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return false }
-  get message() { return withDetail("conflict (HTTP 409)", this.detail) }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
+  get message() {
+    return withDetail("conflict (HTTP 409)", this.detail)
+  }
 }
 
 /** 413, or a body the client knows is too large before sending it. @since 0.1.0 */
@@ -82,8 +108,12 @@ export class PayloadTooLarge extends Data.TaggedClass("PayloadTooLarge")<{
   readonly detail: string
   readonly bytes: Option.Option<number>
 }> implements ReasonProperties {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return false }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
   get message() {
     const size = Option.match(this.bytes, { onNone: () => "", onSome: (bytes) => ` (${bytes} bytes)` })
     return withDetail(`the request body is too large${size}; the API accepts at most 100 kB`, this.detail)
@@ -94,12 +124,17 @@ export class PayloadTooLarge extends Data.TaggedClass("PayloadTooLarge")<{
 export class RateLimited extends Data.TaggedClass("RateLimited")<{
   readonly retryAfter: Option.Option<Duration.Duration>
 }> implements ReasonProperties {
-  get retryable() { return true }
-  get mayHaveTakenEffect() { return false }
+  get retryable() {
+    return true
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
   get message() {
     return Option.match(this.retryAfter, {
       onNone: () => "the org's API rate limit is exhausted (HTTP 429)",
-      onSome: (wait) => `the org's API rate limit is exhausted (HTTP 429); the window resets in ${Duration.format(wait)}`
+      onSome: (wait) =>
+        `the org's API rate limit is exhausted (HTTP 429); the window resets in ${Duration.format(wait)}`
     })
   }
 }
@@ -109,9 +144,15 @@ export class ServerError extends Data.TaggedClass("ServerError")<{
   readonly status: number
   readonly detail: string
 }> implements ReasonProperties {
-  get retryable() { return true }
-  get mayHaveTakenEffect() { return true }
-  get message() { return withDetail(`the server failed (HTTP ${this.status})`, this.detail) }
+  get retryable() {
+    return true
+  }
+  get mayHaveTakenEffect() {
+    return true
+  }
+  get message() {
+    return withDetail(`the server failed (HTTP ${this.status})`, this.detail)
+  }
 }
 
 /** Any other status the client does not expect. @since 0.1.0 */
@@ -119,9 +160,15 @@ export class UnexpectedStatus extends Data.TaggedClass("UnexpectedStatus")<{
   readonly status: number
   readonly detail: string
 }> implements ReasonProperties {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return this.status >= 200 && this.status < 300 }
-  get message() { return withDetail(`unexpected response (HTTP ${this.status})`, this.detail) }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return this.status >= 200 && this.status < 300
+  }
+  get message() {
+    return withDetail(`unexpected response (HTTP ${this.status})`, this.detail)
+  }
 }
 
 /**
@@ -134,8 +181,12 @@ export class Transport extends Data.TaggedClass("Transport")<{
   readonly delivery: "not-sent" | "maybe-sent"
   readonly detail: string
 }> implements ReasonProperties {
-  get retryable() { return true }
-  get mayHaveTakenEffect() { return this.delivery === "maybe-sent" }
+  get retryable() {
+    return true
+  }
+  get mayHaveTakenEffect() {
+    return this.delivery === "maybe-sent"
+  }
   get message() {
     const what = this.delivery === "not-sent" ? "the request could not be sent" : "the connection failed mid-request"
     return withDetail(what, this.detail)
@@ -153,8 +204,12 @@ export class Decode extends Data.TaggedClass("Decode")<{
   readonly detail: string
   readonly bodyExcerpt: string
 }> implements ReasonProperties {
-  get retryable() { return this.status >= 500 }
-  get mayHaveTakenEffect() { return this.status < 400 || this.status >= 500 }
+  get retryable() {
+    return this.status >= 500
+  }
+  get mayHaveTakenEffect() {
+    return this.status < 400 || this.status >= 500
+  }
   get message() {
     const excerpt = this.bodyExcerpt.length > 0 ? ` — body starts ${JSON.stringify(this.bodyExcerpt)}` : ""
     return `could not read the response (HTTP ${this.status}): ${this.detail}${excerpt}`
@@ -165,9 +220,15 @@ export class Decode extends Data.TaggedClass("Decode")<{
 export class CredentialsUnavailable extends Data.TaggedClass("CredentialsUnavailable")<{ readonly detail: string }>
   implements ReasonProperties
 {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return false }
-  get message() { return withDetail("could not obtain the Kustomer API key", this.detail) }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return false
+  }
+  get message() {
+    return withDetail("could not obtain the Kustomer API key", this.detail)
+  }
 }
 
 /**
@@ -180,8 +241,12 @@ export class JobTimedOut extends Data.TaggedClass("JobTimedOut")<{
   readonly waited: Duration.Duration
   readonly lastStatus: string
 }> implements ReasonProperties {
-  get retryable() { return false }
-  get mayHaveTakenEffect() { return true }
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return true
+  }
   get message() {
     return `bulk job ${this.jobId} was still ${this.lastStatus} after ${Duration.format(this.waited)}; ` +
       "it may still complete — resume it by id later"

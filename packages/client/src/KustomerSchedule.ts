@@ -12,9 +12,9 @@ import * as Schedule from "effect/Schedule"
  *
  * @since 0.1.0
  */
-export const capDelay = (max: Duration.DurationInput) =>
-<Out, In, R>(self: Schedule.Schedule<Out, In, R>): Schedule.Schedule<Out, In, R> =>
-  Schedule.modifyDelay(self, (_out, delay) => Duration.min(delay, Duration.decode(max)))
+export const capDelay =
+  (max: Duration.DurationInput) => <Out, In, R>(self: Schedule.Schedule<Out, In, R>): Schedule.Schedule<Out, In, R> =>
+    Schedule.modifyDelay(self, (_out, delay) => Duration.min(delay, Duration.decode(max)))
 
 /**
  * Options of {@link backoff}.

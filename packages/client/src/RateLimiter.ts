@@ -59,7 +59,9 @@ export const parseBudget = (text: string): Either.Either<Budget, string> => {
     : unit === "m"
     ? Duration.minutes(amount)
     : Duration.hours(amount)
-  if (limit < 1 || Duration.toMillis(window) <= 0) return Either.left(`"${text}": the limit and window must be positive`)
+  if (limit < 1 || Duration.toMillis(window) <= 0) {
+    return Either.left(`"${text}": the limit and window must be positive`)
+  }
   return Either.right({ limit, window })
 }
 
@@ -175,7 +177,9 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         SynchronizedRef.modify(state, (before): [Option.Option<Pause>, State] => {
           const current = rolled(before, now)
           const reserve = kind === "poll" && current.waitingSubmits > 0 ? Math.ceil(current.limit * reserveShare) : 0
-          if (current.remaining > reserve) return [Option.none(), { ...current, remaining: current.remaining - 1 }]
+          if (current.remaining > reserve) {
+            return [Option.none(), { ...current, remaining: current.remaining - 1 }]
+          }
           const untilMillis = current.remaining > 0 && reserve > 0
             ? now + Math.min(1000, Math.max(1, current.resetAtMillis - now))
             : current.resetAtMillis + margin
@@ -185,18 +189,22 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
 
     const announce = (pause: Pause) =>
       Ref.modify(lastPause, (last): [boolean, number] =>
-        pause.untilMillis > last ? [true, pause.untilMillis] : [false, last]
-      ).pipe(Effect.flatMap((fresh) => (fresh ? PubSub.publish(pubsub, pause) : Effect.void)))
+        pause.untilMillis > last ? [true, pause.untilMillis] : [false, last]).pipe(
+          Effect.flatMap((fresh) => (fresh ? PubSub.publish(pubsub, pause) : Effect.void))
+        )
 
     const acquire = (kind: RequestKind): Effect.Effect<void> =>
       Effect.flatMap(take(kind), (pause) =>
         Option.match(pause, {
-          onNone: () => Effect.void,
+          onNone: () =>
+            Effect.void,
           onSome: (wait) =>
             Effect.gen(function*() {
               yield* announce(wait)
               const now = yield* Clock.currentTimeMillis
-              if (kind === "submit") yield* SynchronizedRef.update(state, (s) => ({ ...s, waitingSubmits: s.waitingSubmits + 1 }))
+              if (kind === "submit") {
+                yield* SynchronizedRef.update(state, (s) => ({ ...s, waitingSubmits: s.waitingSubmits + 1 }))
+              }
               // Whole milliseconds, at least one: a fractional wait could leave a clock that is a hair short of
               // the reset waking the request again and again without time moving on.
               yield* Effect.sleep(Duration.millis(Math.max(1, Math.ceil(wait.untilMillis - now)))).pipe(
@@ -215,7 +223,8 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
         SynchronizedRef.update(state, (before) => {
           let current = rolled(before, now)
           if (Option.isSome(info)) {
-            const reported = Option.getOrElse(info.value.limit, () => current.limit)
+            const reported = Option.getOrElse(info.value.limit, () =>
+              current.limit)
             const serverLimit = ceiling === undefined ? reported : Math.min(reported, ceiling)
             const serverReset = Option.getOrUndefined(info.value.resetAtMillis)
             const reportedRemaining = Option.getOrUndefined(info.value.remaining)
@@ -245,9 +254,11 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
             }
           }
           if (status === 429) {
-            const wait = Option.flatMap(info, (rateLimit) => RateLimit.waitAfterRejection(rateLimit, now))
+            const wait = Option.flatMap(info, (rateLimit) =>
+              RateLimit.waitAfterRejection(rateLimit, now))
             const resumeAt = Option.match(wait, {
-              onNone: () => now + fallbackWait,
+              onNone: () =>
+                now + fallbackWait,
               onSome: (duration) => now + Duration.toMillis(duration)
             })
             current = {

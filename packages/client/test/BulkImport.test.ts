@@ -14,7 +14,10 @@ import { simulated } from "./importHarness.js"
 import { conversationRecord, recordsWithInvalid } from "./records.js"
 
 /** Runs an import of `records` to the end, collecting every event. */
-const importAll = (records: ReadonlyArray<unknown>, options: BulkImport.Options<Conversation.ConversationInput, Conversation.ConversationInputEncoded> = {}) =>
+const importAll = (
+  records: ReadonlyArray<unknown>,
+  options: BulkImport.Options<Conversation.ConversationInput, Conversation.ConversationInputEncoded> = {}
+) =>
   runOnTestClock(
     BulkImport.stream(ImportSource.fromIterable(records), options).pipe(
       Stream.runCollect,
@@ -24,8 +27,7 @@ const importAll = (records: ReadonlyArray<unknown>, options: BulkImport.Options<
 
 const outcomesOf = (events: ReadonlyArray<ImportEvent.ImportEvent>) => events.filter(ImportEvent.isOutcome)
 
-const summaryOf = (events: ReadonlyArray<ImportEvent.ImportEvent>) =>
-  BulkImport.summarize(Stream.fromIterable(events))
+const summaryOf = (events: ReadonlyArray<ImportEvent.ImportEvent>) => BulkImport.summarize(Stream.fromIterable(events))
 
 describe("BulkImport against the simulator", () => {
   it.effect("creates every valid record once, rejects invalid ones with their position, two requests a chunk", () =>
@@ -37,7 +39,10 @@ describe("BulkImport against the simulator", () => {
       assert.strictEqual(summary.read, 1_050)
       assert.strictEqual(summary.rejected, invalid.length)
       assert.strictEqual(summary.created, 1_050 - invalid.length)
-      assert.strictEqual(summary.read, summary.created + summary.alreadyExisting + summary.failed + summary.rejected + summary.unknown)
+      assert.strictEqual(
+        summary.read,
+        summary.created + summary.alreadyExisting + summary.failed + summary.rejected + summary.unknown
+      )
       const rejected = outcomesOf(events).filter((outcome) => outcome._tag === "Rejected")
       assert.deepStrictEqual(rejected.map((outcome) => outcome.position.index).sort((a, b) => a - b), invalid)
       assert.include(rejected[0]?._tag === "Rejected" ? rejected[0].reason : "", "priority")
@@ -82,7 +87,10 @@ describe("BulkImport against the simulator", () => {
       const record = { ...conversationRecord(0, simulator.customerIds[0] ?? ""), extrenalId: "oops" }
       const [rejected] = outcomesOf(yield* importAll([record]))
       assert.strictEqual(rejected?._tag, "Rejected")
-      assert.include(rejected?._tag === "Rejected" ? rejected.reason : "", "extrenalId: is not a field of conversations")
+      assert.include(
+        rejected?._tag === "Rejected" ? rejected.reason : "",
+        "extrenalId: is not a field of conversations"
+      )
       const [created] = outcomesOf(yield* importAll([record], { unknownFields: "drop" }))
       assert.strictEqual(created?._tag, "Created")
     }).pipe(Effect.provide(simulated())))
@@ -109,7 +117,10 @@ describe("BulkImport against the simulator", () => {
       assert.lengthOf(outcomes, 5)
       for (const outcome of outcomes) {
         assert.strictEqual(outcome._tag, "Unknown")
-        assert.strictEqual(outcome._tag === "Unknown" ? outcome.jobId : "", timedOut?._tag === "JobTimedOut" ? timedOut.jobId : "x")
+        assert.strictEqual(
+          outcome._tag === "Unknown" ? outcome.jobId : "",
+          timedOut?._tag === "JobTimedOut" ? timedOut.jobId : "x"
+        )
       }
     }).pipe(Effect.provide(simulated({ faults: { stallRate: 1, stallDuration: "10 minutes" } }))))
 

@@ -51,7 +51,9 @@ describe("BulkImport.plan (dry run)", () => {
       const records = [0, 1, 2].map((index) => conversationRecord(index, customers[0] ?? "", index !== 1))
       const [before] = plannedChunks(yield* planAll(records))
       assert.strictEqual(before?.withoutExternalId, 1)
-      const [after] = plannedChunks(yield* planAll(records, { assignExternalId: (position) => `run-${position.index}` }))
+      const [after] = plannedChunks(
+        yield* planAll(records, { assignExternalId: (position) => `run-${position.index}` })
+      )
       assert.strictEqual(after?.withoutExternalId, 0)
     }))
 
@@ -67,13 +69,18 @@ describe("BulkImport.plan (dry run)", () => {
       const submitted = Chunk.toReadonlyArray(events).flatMap((event) =>
         event._tag === "ChunkSubmitted" ? [{ chunk: event.chunk, items: event.items, bytes: event.bytes }] : []
       ).sort((a, b) => a.chunk - b.chunk)
-      assert.deepStrictEqual(submitted, planned.map((chunk) => ({ chunk: chunk.chunk, items: chunk.items, bytes: chunk.bytes })))
+      assert.deepStrictEqual(
+        submitted,
+        planned.map((chunk) => ({ chunk: chunk.chunk, items: chunk.items, bytes: chunk.bytes }))
+      )
     }).pipe(Effect.provide(simulated())))
 
   it.effect("fails like the import when the source cannot be read", () =>
     Effect.gen(function*() {
       const bytes = Stream.make(new TextEncoder().encode(`[{"customer": "${customers[0]}"}`))
-      const error = yield* Effect.flip(runOnTestClock(Stream.runDrain(BulkImport.plan(ImportSource.jsonArray(bytes, "broken.json")))))
+      const error = yield* Effect.flip(
+        runOnTestClock(Stream.runDrain(BulkImport.plan(ImportSource.jsonArray(bytes, "broken.json"))))
+      )
       assert.strictEqual(error._tag, "SourceError")
       assert.include(error.message, "broken.json")
     }))

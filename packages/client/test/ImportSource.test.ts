@@ -23,7 +23,9 @@ const collect = <E, R>(stream: Stream.Stream<ImportSource.SourceRecord, E, R>) =
 describe("ImportSource.jsonLines", () => {
   it.effect("keeps line numbers, skips blank lines, and marks broken lines unparsable", () =>
     Effect.gen(function*() {
-      const records = yield* collect(ImportSource.jsonLines(bytesOf('{"a":1}\n\n{"a":"é"}\r\n{broken\n{"a":3}')))
+      const records = yield* collect(
+        ImportSource.jsonLines(bytesOf("{\"a\":1}\n\n{\"a\":\"é\"}\r\n{broken\n{\"a\":3}"))
+      )
       assert.deepStrictEqual(records.map((record) => record.position), [
         { index: 0, line: 1 },
         { index: 1, line: 3 },
@@ -39,7 +41,7 @@ describe("ImportSource.jsonLines", () => {
 describe("ImportSource.jsonArray", () => {
   it.effect("streams the elements of a top-level array with their indexes", () =>
     Effect.gen(function*() {
-      const records = yield* collect(ImportSource.jsonArray(bytesOf('[{"a":1}, {"b":[1,2]} ,3]', 3)))
+      const records = yield* collect(ImportSource.jsonArray(bytesOf("[{\"a\":1}, {\"b\":[1,2]} ,3]", 3)))
       assert.deepStrictEqual(records.map((record) => record._tag === "Parsed" ? record.value : undefined), [
         { a: 1 },
         { b: [1, 2] },
@@ -50,10 +52,10 @@ describe("ImportSource.jsonArray", () => {
 
   it.effect("fails with a SourceError on a truncated or non-array file", () =>
     Effect.gen(function*() {
-      const truncated = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf('[{"a":1},{"b":'), "t.json")))
+      const truncated = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf("[{\"a\":1},{\"b\":"), "t.json")))
       assert.strictEqual(truncated._tag, "SourceError")
       assert.include(truncated.message, "t.json")
-      const notArray = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf('{"a":1}'))))
+      const notArray = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf("{\"a\":1}"))))
       assert.include(notArray.message, "expected a JSON array")
     }))
 })
@@ -61,9 +63,9 @@ describe("ImportSource.jsonArray", () => {
 describe("ImportSource.csv", () => {
   const tickets = [
     "Ticket ID,Subject,Priority,Tags,Created,Requester",
-    '101,"Order, late",3,"shipping, refund",2024-01-15 10:23:45,5cb3a1b7c9e77c0013e5f2d1',
-    '102,"Multi',
-    'line",x,,2024-01-16T08:00:00Z,5cb3a1b7c9e77c0013e5f2d1',
+    "101,\"Order, late\",3,\"shipping, refund\",2024-01-15 10:23:45,5cb3a1b7c9e77c0013e5f2d1",
+    "102,\"Multi",
+    "line\",x,,2024-01-16T08:00:00Z,5cb3a1b7c9e77c0013e5f2d1",
     "103,Plain,5,,,5cb3a1b7c9e77c0013e5f2d1"
   ].join("\n")
   const mapping: ImportSource.CsvMapping = {
@@ -84,15 +86,18 @@ describe("ImportSource.csv", () => {
         { index: 1, line: 3 },
         { index: 2, line: 5 }
       ])
-      assert.deepStrictEqual(records[0], ImportSource.parsed({ index: 0, line: 2 }, {
-        externalId: "101",
-        name: "Order, late",
-        priority: 3,
-        tags: ["shipping", "refund"],
-        createdAt: "2024-01-15T10:23:45.000Z",
-        customer: "5cb3a1b7c9e77c0013e5f2d1",
-        status: "done"
-      }))
+      assert.deepStrictEqual(
+        records[0],
+        ImportSource.parsed({ index: 0, line: 2 }, {
+          externalId: "101",
+          name: "Order, late",
+          priority: 3,
+          tags: ["shipping", "refund"],
+          createdAt: "2024-01-15T10:23:45.000Z",
+          customer: "5cb3a1b7c9e77c0013e5f2d1",
+          status: "done"
+        })
+      )
       assert.strictEqual(records[1]?._tag, "Unparsable")
       assert.include(records[1]?._tag === "Unparsable" ? records[1].reason : "", "\"x\" is not a number")
       assert.deepStrictEqual(records[2]?._tag === "Parsed" ? records[2].value : undefined, {
@@ -112,7 +117,7 @@ describe("ImportSource.csv", () => {
 
   it.effect("fails with a SourceError on malformed CSV", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(collect(ImportSource.csv(bytesOf('a,b\n"unclosed,2\n'))))
+      const error = yield* Effect.flip(collect(ImportSource.csv(bytesOf("a,b\n\"unclosed,2\n"))))
       assert.strictEqual(error._tag, "SourceError")
     }))
 })
@@ -122,7 +127,7 @@ describe("ImportSource.fromFile", () => {
     Effect.gen(function*() {
       const dir = mkdtempSync(join(tmpdir(), "kustomer-source-"))
       const path = join(dir, "in.ndjson")
-      writeFileSync(path, '{"n":1}\n{"n":2}\n')
+      writeFileSync(path, "{\"n\":1}\n{\"n\":2}\n")
       const records = yield* collect(ImportSource.fromFile(path))
       assert.strictEqual(records.length, 2)
       const missing = yield* Effect.flip(collect(ImportSource.fromFile(join(dir, "nope.jsonl"))))

@@ -5,8 +5,8 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
-import * as TestClock from "effect/TestClock"
 import * as Schema from "effect/Schema"
+import * as TestClock from "effect/TestClock"
 import { BulkJob, Conversation, Ids, KustomerAuth, KustomerClient, KustomerError } from "../src/index.js"
 import { clientWith, json, type Reply, secretKey } from "./fakes.js"
 
@@ -36,27 +36,32 @@ describe("KustomerClient.bulkCreateConversations", () => {
       assert.deepStrictEqual(JSON.parse(request?.body ?? ""), [conversation])
     }))
 
-  it.effect.each([
-    [400, "InvalidRequest", false, false],
-    [401, "Unauthorized", false, false],
-    [402, "Forbidden", false, false],
-    [403, "Forbidden", false, false],
-    [404, "NotFound", false, false],
-    [409, "Conflict", false, false],
-    [413, "PayloadTooLarge", false, false],
-    [418, "UnexpectedStatus", false, false],
-    [429, "RateLimited", true, false],
-    [500, "ServerError", true, true],
-    [502, "ServerError", true, true],
-    [503, "ServerError", true, true]
-  ] as const)("maps HTTP %i to %s (retryable %s, may have taken effect %s)", ([status, tag, retryable, effect]) =>
-    Effect.gen(function*() {
-      const error = yield* failureOf(json(status, { errors: [{ code: "x", title: "Something" }] }))
-      assert.strictEqual(error.reason._tag, tag)
-      assert.strictEqual(error.retryable, retryable)
-      assert.strictEqual(error.reason.mayHaveTakenEffect, effect)
-      assert.include(error.message, "KustomerClient.bulkCreate")
-    }))
+  it.effect.each(
+    [
+      [400, "InvalidRequest", false, false],
+      [401, "Unauthorized", false, false],
+      [402, "Forbidden", false, false],
+      [403, "Forbidden", false, false],
+      [404, "NotFound", false, false],
+      [409, "Conflict", false, false],
+      [413, "PayloadTooLarge", false, false],
+      [418, "UnexpectedStatus", false, false],
+      [429, "RateLimited", true, false],
+      [500, "ServerError", true, true],
+      [502, "ServerError", true, true],
+      [503, "ServerError", true, true]
+    ] as const
+  )(
+    "maps HTTP %i to %s (retryable %s, may have taken effect %s)",
+    ([status, tag, retryable, effect]) =>
+      Effect.gen(function*() {
+        const error = yield* failureOf(json(status, { errors: [{ code: "x", title: "Something" }] }))
+        assert.strictEqual(error.reason._tag, tag)
+        assert.strictEqual(error.retryable, retryable)
+        assert.strictEqual(error.reason.mayHaveTakenEffect, effect)
+        assert.include(error.message, "KustomerClient.bulkCreate")
+      })
+  )
 
   it.effect("names the role a 403 needs", () =>
     Effect.gen(function*() {
@@ -137,7 +142,9 @@ describe("KustomerClient transport failures", () => {
         "not-sent"
       )
       assert.isFalse(refused.reason.mayHaveTakenEffect)
-      const reset = yield* Effect.flip((yield* failingWith("ECONNRESET")).client.bulkCreateConversations([conversation]))
+      const reset = yield* Effect.flip(
+        (yield* failingWith("ECONNRESET")).client.bulkCreateConversations([conversation])
+      )
       assert.deepStrictEqual(reset.reason._tag === "Transport" ? reset.reason.delivery : undefined, "maybe-sent")
       assert.isTrue(reset.reason.mayHaveTakenEffect)
       assert.include(reset.message, "ECONNRESET")
@@ -161,7 +168,9 @@ describe("KustomerClient reads", () => {
       const { client, seen } = yield* clientWith((_request, url) =>
         Effect.succeed(
           url.pathname.endsWith("/batches")
-            ? json(200, { data: [{ type: "bulk_batch", id: "b", attributes: { status: "complete", successCount: 1 } }] })
+            ? json(200, {
+              data: [{ type: "bulk_batch", id: "b", attributes: { status: "complete", successCount: 1 } }]
+            })
             : json(200, { data: { id: jobId, attributes: { status: "complete", batches: { complete: 1, total: 1 } } } })
         )
       )
@@ -188,7 +197,10 @@ describe("KustomerClient reads", () => {
       const found = yield* client.findConversationByExternalId("known one")
       assert.strictEqual(Option.getOrThrow(found).id, "58228e05d4e96711004eccb7")
       assert.isTrue(Option.isNone(yield* client.findConversationByExternalId("other")))
-      assert.strictEqual((yield* Ref.get(seen))[0]?.url, "http://127.0.0.1:4010/v1/conversations/externalId=known%20one")
+      assert.strictEqual(
+        (yield* Ref.get(seen))[0]?.url,
+        "http://127.0.0.1:4010/v1/conversations/externalId=known%20one"
+      )
     }))
 
   it.effect("publishes the rate-limit information of each response", () =>

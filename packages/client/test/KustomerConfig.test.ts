@@ -8,9 +8,11 @@ import { KustomerConfig } from "../src/index.js"
 
 const fromEnv = (env: Record<string, string>) =>
   KustomerConfig.KustomerConfig.pipe(
-    Effect.provide(KustomerConfig.layerConfig().pipe(
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
-    ))
+    Effect.provide(
+      KustomerConfig.layerConfig().pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+      )
+    )
   )
 
 describe("KustomerConfig", () => {

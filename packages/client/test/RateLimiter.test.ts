@@ -30,11 +30,21 @@ describe("RateLimiter", () => {
   it.effect("after a 429 every request waits exactly until x-ratelimit-reset (plus the margin)", () =>
     Effect.scoped(Effect.gen(function*() {
       yield* TestClock.setTime(start)
-      const limiter = yield* RateLimiter.make({ limit: 1000, window: Duration.minutes(1), margin: Duration.millis(250) })
+      const limiter = yield* RateLimiter.make({
+        limit: 1000,
+        window: Duration.minutes(1),
+        margin: Duration.millis(250)
+      })
       yield* limiter.acquire("submit")
-      yield* limiter.observe("submit", 429, info({ "x-ratelimit-reset": String(start / 1000 + 42), "x-ratelimit-remaining": "0" }))
-      const waiters = yield* Effect.forEach(["submit", "poll"] as const, (kind) =>
-        Effect.fork(Effect.zipRight(limiter.acquire(kind), Clock.currentTimeMillis)))
+      yield* limiter.observe(
+        "submit",
+        429,
+        info({ "x-ratelimit-reset": String(start / 1000 + 42), "x-ratelimit-remaining": "0" })
+      )
+      const waiters = yield* Effect.forEach(
+        ["submit", "poll"] as const,
+        (kind) => Effect.fork(Effect.zipRight(limiter.acquire(kind), Clock.currentTimeMillis))
+      )
       yield* TestClock.adjust(Duration.millis(42_249))
       for (const waiter of waiters) assert.isTrue(Option.isNone(yield* Fiber.poll(waiter)))
       yield* TestClock.adjust(Duration.millis(1))
@@ -61,11 +71,15 @@ describe("RateLimiter", () => {
       yield* TestClock.setTime(start)
       const limiter = yield* RateLimiter.make({ limit: 1000, window: Duration.minutes(1), margin: 0 })
       // Another client of the org already spent most of the window, which ends in 20 s.
-      yield* limiter.observe("submit", 201, info({
-        "x-ratelimit-limit": "500",
-        "x-ratelimit-remaining": "2",
-        "x-ratelimit-reset": String(start / 1000 + 20)
-      }))
+      yield* limiter.observe(
+        "submit",
+        201,
+        info({
+          "x-ratelimit-limit": "500",
+          "x-ratelimit-remaining": "2",
+          "x-ratelimit-reset": String(start / 1000 + 20)
+        })
+      )
       const snapshot = yield* limiter.snapshot
       assert.deepStrictEqual(
         { limit: snapshot.limit, remaining: snapshot.remaining, resetAtMillis: snapshot.resetAtMillis },
@@ -82,11 +96,15 @@ describe("RateLimiter", () => {
     Effect.scoped(Effect.gen(function*() {
       yield* TestClock.setTime(start)
       const limiter = yield* RateLimiter.make({ limit: 2, window: Duration.seconds(60), margin: 0, cap: true })
-      yield* limiter.observe("submit", 201, info({
-        "x-ratelimit-limit": "1000",
-        "x-ratelimit-remaining": "990",
-        "x-ratelimit-reset": String(start / 1000 + 30)
-      }))
+      yield* limiter.observe(
+        "submit",
+        201,
+        info({
+          "x-ratelimit-limit": "1000",
+          "x-ratelimit-remaining": "990",
+          "x-ratelimit-reset": String(start / 1000 + 30)
+        })
+      )
       assert.strictEqual((yield* limiter.snapshot).limit, 2)
       yield* limiter.acquire("submit")
       yield* limiter.acquire("submit")
@@ -120,7 +138,12 @@ describe("RateLimiter", () => {
 
   it.effect("keeps the last units of a window for a waiting submission when many polls wait too", () =>
     Effect.scoped(Effect.gen(function*() {
-      const limiter = yield* RateLimiter.make({ limit: 10, window: Duration.seconds(10), margin: 0, submitReserve: 0.1 })
+      const limiter = yield* RateLimiter.make({
+        limit: 10,
+        window: Duration.seconds(10),
+        margin: 0,
+        submitReserve: 0.1
+      })
       for (let request = 0; request < 10; request++) yield* limiter.acquire("poll")
       const polls = yield* Effect.forEach(Array.from({ length: 20 }), () => Effect.fork(limiter.acquire("poll")))
       const submit = yield* Effect.fork(limiter.acquire("submit"))
@@ -132,9 +155,18 @@ describe("RateLimiter", () => {
     })))
 
   it("parses budgets", () => {
-    assert.deepStrictEqual(RateLimiter.parseBudget("300/10s"), Either.right({ limit: 300, window: Duration.seconds(10) }))
-    assert.deepStrictEqual(RateLimiter.parseBudget("1000/60"), Either.right({ limit: 1000, window: Duration.seconds(60) }))
-    assert.deepStrictEqual(RateLimiter.parseBudget("1000/1m"), Either.right({ limit: 1000, window: Duration.minutes(1) }))
+    assert.deepStrictEqual(
+      RateLimiter.parseBudget("300/10s"),
+      Either.right({ limit: 300, window: Duration.seconds(10) })
+    )
+    assert.deepStrictEqual(
+      RateLimiter.parseBudget("1000/60"),
+      Either.right({ limit: 1000, window: Duration.seconds(60) })
+    )
+    assert.deepStrictEqual(
+      RateLimiter.parseBudget("1000/1m"),
+      Either.right({ limit: 1000, window: Duration.minutes(1) })
+    )
     assert.isTrue(Either.isLeft(RateLimiter.parseBudget("fast")))
     assert.isTrue(Either.isLeft(RateLimiter.parseBudget("0/10s")))
   })

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import * as Schema from "effect/Schema"
+import type * as Schema from "effect/Schema"
 import { ConversationInput } from "./Conversation.js"
 import { CustomerInput } from "./Customer.js"
 

@@ -15,7 +15,8 @@ export const maxClientRefLength = 255
 export const ClientRef = Schema.String.pipe(
   Schema.minLength(1, { message: () => "_clientRef must not be empty" }),
   Schema.maxLength(maxClientRefLength, {
-    message: (issue) => `_clientRef must be at most ${maxClientRefLength} characters, got ${String(issue.actual).length}`
+    message: (issue) =>
+      `_clientRef must be at most ${maxClientRefLength} characters, got ${String(issue.actual).length}`
   }),
   Schema.annotations({ identifier: "ClientRef" })
 )

@@ -6,10 +6,9 @@
 import * as Schema from "effect/Schema"
 import { ClientRef } from "./ClientRef.js"
 import { CustomAttributes } from "./CustomAttributes.js"
-import { IsoDateTime } from "./IsoDateTime.js"
 import { ConversationId, CustomerId, TeamId, UserId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
-
+import { IsoDateTime } from "./IsoDateTime.js"
 
 /** The most users, or teams, one conversation can be assigned to. @since 0.1.0 */
 export const maxAssignees = 10

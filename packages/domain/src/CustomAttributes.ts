@@ -85,8 +85,14 @@ export const CustomAttributes = Schema.Record({ key: Schema.String, value: Schem
       fc.dictionary(
         fc.string({ minLength: 1, maxLength: 8 }).filter((name) => /^[a-z]\w*$/i.test(name)),
         fc.oneof(
-          fc.record({ suffix: fc.constant("Num"), value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)) }),
-          fc.record({ suffix: fc.constant("Str"), value: fc.oneof(fc.string({ maxLength: maxCustomTextLength }), fc.constant(null)) }),
+          fc.record({
+            suffix: fc.constant("Num"),
+            value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null))
+          }),
+          fc.record({
+            suffix: fc.constant("Str"),
+            value: fc.oneof(fc.string({ maxLength: maxCustomTextLength }), fc.constant(null))
+          }),
           fc.record({ suffix: fc.constant("Bool"), value: fc.boolean() }),
           fc.record({ suffix: fc.constant("Url"), value: fc.webUrl() })
         ),

@@ -10,7 +10,6 @@ import { CustomAttributes } from "./CustomAttributes.js"
 import { CustomerId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
 
-
 /** An e-mail address of a customer. @since 0.1.0 */
 export const CustomerEmail = Schema.Struct({
   type: optional(Schema.String),

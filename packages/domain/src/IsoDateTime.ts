@@ -15,14 +15,19 @@ const isoDateTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(
  * @since 0.1.0
  */
 export const IsoDateTime = Schema.String.pipe(
-  Schema.filter((value) =>
-    isoDateTimePattern.test(value) && !Number.isNaN(Date.parse(value))
-      ? undefined
-      : `Expected an ISO 8601 date-time with a time zone (e.g. 2026-10-21T14:02:11.925Z), got ${JSON.stringify(value)}`, {
-    arbitrary: () => (fc) =>
-      fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
-        .map((date) => date.toISOString())
-  }),
+  Schema.filter(
+    (value) =>
+      isoDateTimePattern.test(value) && !Number.isNaN(Date.parse(value))
+        ? undefined
+        : `Expected an ISO 8601 date-time with a time zone (e.g. 2026-10-21T14:02:11.925Z), got ${
+          JSON.stringify(value)
+        }`,
+    {
+      arbitrary: () => (fc) =>
+        fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
+          .map((date) => date.toISOString())
+    }
+  ),
   Schema.brand("IsoDateTime"),
   Schema.annotations({ identifier: "IsoDateTime" })
 )

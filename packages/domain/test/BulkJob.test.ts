@@ -92,7 +92,9 @@ describe("BatchList", () => {
   })
 
   it("keeps error entries of an unexpected shape raw instead of failing", () => {
-    const decoded = Either.getOrThrow(decodeBatches({ data: [{ attributes: { status: "scheduled", errors: ["boom"] } }] }))
+    const decoded = Either.getOrThrow(
+      decodeBatches({ data: [{ attributes: { status: "scheduled", errors: ["boom"] } }] })
+    )
     const entry = decoded.data[0]?.attributes.errors?.[0]
     assert.isTrue(entry !== undefined && Either.isLeft(entry))
   })

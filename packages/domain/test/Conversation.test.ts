@@ -49,7 +49,11 @@ describe("ConversationInput", () => {
     ["direction", { direction: "sideways" }, "direction"],
     ["createdAt without zone", { createdAt: "2026-10-21 14:02" }, "createdAt"],
     ["importedAt impossible date", { importedAt: "2026-13-41T00:00:00Z" }, "importedAt"],
-    ["too many users", { assignedUsers: Array.from({ length: 11 }, () => "507f1f77bcf86cd799439031") }, "assignedUsers"],
+    [
+      "too many users",
+      { assignedUsers: Array.from({ length: 11 }, () => "507f1f77bcf86cd799439031") },
+      "assignedUsers"
+    ],
     ["team id", { assignedTeams: ["507f1f77bcf86cd799439032", "team-b"] }, "assignedTeams.1"],
     ["custom suffix", { custom: { colour: "red" } }, "custom.colour"],
     ["custom Num type", { custom: { totalNum: "12" } }, "custom.totalNum"],

@@ -7,7 +7,9 @@ const decode = Schema.decodeUnknownEither(ErrorBody.ApiErrorBody)
 
 describe("ApiErrorBody", () => {
   it("decodes the plain shape and describes it", () => {
-    const wire = { errors: [{ code: "bad_request", message: "Invalid request body or parameters.", meta: { field: "x" } }] }
+    const wire = {
+      errors: [{ code: "bad_request", message: "Invalid request body or parameters.", meta: { field: "x" } }]
+    }
     const body = Either.getOrThrow(decode(wire))
     assert.strictEqual(ErrorBody.describe(body), "bad_request: Invalid request body or parameters.")
     assert.strictEqual(ErrorBody.firstCode(body), "bad_request")

@@ -39,7 +39,9 @@ describe("RateLimit", () => {
   it("is None without any header, and skips malformed ones", () => {
     assert.isTrue(Option.isNone(RateLimit.fromHeaders({}, now)))
     assert.isTrue(Option.isNone(RateLimit.fromHeaders({ "content-type": "application/json" }, now)))
-    const info = Option.getOrThrow(RateLimit.fromHeaders({ "x-ratelimit-limit": "lots", "x-ratelimit-remaining": "3" }, now))
+    const info = Option.getOrThrow(
+      RateLimit.fromHeaders({ "x-ratelimit-limit": "lots", "x-ratelimit-remaining": "3" }, now)
+    )
     assert.isTrue(Option.isNone(info.limit))
     assert.deepStrictEqual(info.remaining, Option.some(3))
     assert.isTrue(Option.isNone(RateLimit.waitAfterRejection(info, now)))

@@ -58,7 +58,10 @@ export const acceptedJob = {
       completed: false
     },
     relationships: {
-      org: { links: { self: "/v1/orgs/5f1e2d3c4b5a697887766000" }, data: { type: "org", id: "5f1e2d3c4b5a697887766000" } },
+      org: {
+        links: { self: "/v1/orgs/5f1e2d3c4b5a697887766000" },
+        data: { type: "org", id: "5f1e2d3c4b5a697887766000" }
+      },
       createdBy: {
         links: { self: "/v1/users/5f1e2d3c4b5a697887766554" },
         data: { type: "user", id: "5f1e2d3c4b5a697887766554" }

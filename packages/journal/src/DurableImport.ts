@@ -241,195 +241,197 @@ const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(milli
 export const run = (
   options: Options
 ): Effect.Effect<Result, DurableImportError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
-  Effect.scoped(Effect.uninterruptibleMask((restore) => Effect.gen(function*() {
-    const scope = yield* Effect.scope
-    const startedAt = yield* Clock.currentTimeMillis
-    const tracker = yield* RunReport.tracker
-    const journalRef = yield* Ref.make<SqliteJournal.Journal | undefined>(undefined)
-    const inputRef = yield* Ref.make<OpenedInput | undefined>(undefined)
-    const rejectsRef = yield* Ref.make<RejectsFile.Writer | undefined>(undefined)
-    const startRef = yield* Ref.make<Start | undefined>(undefined)
+  Effect.scoped(Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const scope = yield* Effect.scope
+      const startedAt = yield* Clock.currentTimeMillis
+      const tracker = yield* RunReport.tracker
+      const journalRef = yield* Ref.make<SqliteJournal.Journal | undefined>(undefined)
+      const inputRef = yield* Ref.make<OpenedInput | undefined>(undefined)
+      const rejectsRef = yield* Ref.make<RejectsFile.Writer | undefined>(undefined)
+      const startRef = yield* Ref.make<Start | undefined>(undefined)
 
-    /** Opens the rejects file once the journal has said whether this is a resume; writes what the file missed. */
-    const rejectsWriter = (path: string) =>
-      Effect.gen(function*() {
-        const current = yield* Ref.get(rejectsRef)
-        if (current !== undefined) return current
-        const journal = yield* Ref.get(journalRef)
-        const resumed = journal === undefined ? false : (yield* journal.status).resumed
-        const writer = yield* RejectsFile.open(path, resumed ? "append" : "fresh").pipe(Scope.extend(scope))
-        yield* Ref.set(rejectsRef, writer)
-        if (journal !== undefined && resumed) {
-          yield* Stream.runForEachChunk(journal.rejects, (outcomes) =>
-            writer.write(
-              Array.from(outcomes).flatMap((outcome) => Option.toArray(RejectsFile.entryOf(outcome)))
-            ))
-        }
-        return writer
-      })
-
-    const attempt = Effect.gen(function*() {
-      const format = yield* formatFor(options)
-      const input = yield* openInput(options, format, scope)
-      yield* Ref.set(inputRef, input)
-      const journal = options.journal === undefined
-        ? undefined
-        : yield* SqliteJournal.make(options.journal, { durability: options.durability }).pipe(Scope.extend(scope))
-      yield* Ref.set(journalRef, journal)
-      const source = ImportInput.records(input.bytes, format, options.csv ?? {}, input.name)
-      const pipeline = options.pipeline ?? {}
-      const recordSettings = JSON.stringify({
-        format,
-        csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
-        unknownFields: pipeline.unknownFields ?? "reject",
-        customClientRef: pipeline.clientRef !== undefined
-      })
-      const inner = journal ?? ImportCheckpoint.disabled
-
-      /** Keeps the text of lines that were not JSON with their outcome, so that a resume can write it out. */
-      const withText = (outcome: ImportEvent.Outcome): ImportEvent.Outcome => {
-        if (outcome._tag !== "Rejected" || outcome.record !== undefined) return outcome
-        const text = source.rawText(outcome.position.index)
-        return text === undefined
-          ? outcome
-          : new ImportEvent.Rejected({ position: outcome.position, issues: outcome.issues, record: text })
-      }
-
-      const checkpoint: ImportCheckpoint.ImportCheckpoint = {
-        ...inner,
-        // Settings that shape the records (format, CSV mapping, field checks) join those that shape chunks.
-        begin: (run) =>
-          Effect.gen(function*() {
-            const resume = yield* inner.begin({
-              ...run,
-              settings: `{"pipeline":${run.settings},"records":${recordSettings}}`
-            })
-            const status = journal === undefined ? undefined : yield* journal.status
-            const start: Start = {
-              resumed: status?.resumed ?? false,
-              attempt: status?.attempt ?? 1,
-              alreadySettled: status?.settledBefore ?? 0,
-              totalRecords: input.known?.records,
-              input: input.known
-            }
-            yield* Ref.set(startRef, start)
-            if (options.onStart !== undefined) yield* options.onStart(start)
-            return resume
-          }),
-        settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
-      }
-
-      const rejectsPath = options.rejects
-      const handle = (event: ImportEvent.ImportEvent) =>
+      /** Opens the rejects file once the journal has said whether this is a resume; writes what the file missed. */
+      const rejectsWriter = (path: string) =>
         Effect.gen(function*() {
-          yield* tracker.observe(event)
-          if (ImportEvent.isOutcome(event)) {
-            const index = event.position.index
-            if (rejectsPath !== undefined) {
-              const entry = RejectsFile.entryOf(event, source.rawText(index))
-              if (Option.isSome(entry)) {
-                const writer = yield* rejectsWriter(rejectsPath)
-                yield* writer.write([entry.value])
-              }
-            }
-            source.forget(index)
-          } else if (rejectsPath !== undefined) {
-            const writer = yield* Ref.get(rejectsRef)
-            if (writer !== undefined) yield* writer.flush
+          const current = yield* Ref.get(rejectsRef)
+          if (current !== undefined) return current
+          const journal = yield* Ref.get(journalRef)
+          const resumed = journal === undefined ? false : (yield* journal.status).resumed
+          const writer = yield* RejectsFile.open(path, resumed ? "append" : "fresh").pipe(Scope.extend(scope))
+          yield* Ref.set(rejectsRef, writer)
+          if (journal !== undefined && resumed) {
+            yield* Stream.runForEachChunk(journal.rejects, (outcomes) =>
+              writer.write(
+                Array.from(outcomes).flatMap((outcome) => Option.toArray(RejectsFile.entryOf(outcome)))
+              ))
           }
+          return writer
         })
 
-      const identity = input.known
-      const events = BulkImport.stream(source.records, {
-        ...pipeline,
-        checkpoint,
-        source: {
-          name: input.name,
-          fingerprint: identity === undefined ? undefined : ImportInput.fingerprint(identity)
-        },
-        assignExternalId: options.assignExternalIds === true && identity !== undefined
-          ? ImportInput.assignedExternalId(identity)
-          : undefined
-      }).pipe(Stream.tap((event) => handle(event)))
-      const summary = yield* BulkImport.summarize(events, options.onEvent)
-      if (rejectsPath !== undefined) yield* Effect.flatMap(rejectsWriter(rejectsPath), (writer) => writer.flush)
-      return summary
-    })
+      const attempt = Effect.gen(function*() {
+        const format = yield* formatFor(options)
+        const input = yield* openInput(options, format, scope)
+        yield* Ref.set(inputRef, input)
+        const journal = options.journal === undefined
+          ? undefined
+          : yield* SqliteJournal.make(options.journal, { durability: options.durability }).pipe(Scope.extend(scope))
+        yield* Ref.set(journalRef, journal)
+        const source = ImportInput.records(input.bytes, format, options.csv ?? {}, input.name)
+        const pipeline = options.pipeline ?? {}
+        const recordSettings = JSON.stringify({
+          format,
+          csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
+          unknownFields: pipeline.unknownFields ?? "reject",
+          customClientRef: pipeline.clientRef !== undefined
+        })
+        const inner = journal ?? ImportCheckpoint.disabled
 
-    // Interrupting the run (Ctrl-C) stops the import, not its report.
-    const exit = yield* Effect.exit(restore(Effect.mapError(attempt, toDurableError)))
+        /** Keeps the text of lines that were not JSON with their outcome, so that a resume can write it out. */
+        const withText = (outcome: ImportEvent.Outcome): ImportEvent.Outcome => {
+          if (outcome._tag !== "Rejected" || outcome.record !== undefined) return outcome
+          const text = source.rawText(outcome.position.index)
+          return text === undefined
+            ? outcome
+            : new ImportEvent.Rejected({ position: outcome.position, issues: outcome.issues, record: text })
+        }
 
-    // The report, whether the run finished or not.
-    const finishedAt = yield* Clock.currentTimeMillis
-    const observed = yield* tracker.observed
-    const journal = yield* Ref.get(journalRef)
-    const status = journal === undefined ? undefined : yield* journal.status
-    const counted = journal === undefined || status === undefined || status.attempt === 0
-      ? undefined
-      : Option.getOrUndefined(yield* Effect.option(journal.counts))
-    const allJobIds = journal === undefined || status === undefined || status.attempt === 0
-      ? undefined
-      : Option.getOrUndefined(yield* Effect.option(journal.jobIds))
-    const writer = yield* Ref.get(rejectsRef)
-    const flushed = writer === undefined ? Exit.void : yield* Effect.exit(writer.flush)
-    const rejectsWritten = writer === undefined ? 0 : yield* writer.written
-    const opened = yield* Ref.get(inputRef)
-    const identity = opened === undefined ? undefined : yield* opened.identity
-    const summary = Exit.isSuccess(exit) ? exit.value : partialSummary(observed, finishedAt - startedAt)
-    const error = Exit.isFailure(exit)
-      ? Option.match(Cause.failureOption(exit.cause), {
-        onNone: () => Cause.isInterruptedOnly(exit.cause) ? "interrupted" : Cause.pretty(exit.cause),
-        onSome: (failure) => failure.message
+        const checkpoint: ImportCheckpoint.ImportCheckpoint = {
+          ...inner,
+          // Settings that shape the records (format, CSV mapping, field checks) join those that shape chunks.
+          begin: (run) =>
+            Effect.gen(function*() {
+              const resume = yield* inner.begin({
+                ...run,
+                settings: `{"pipeline":${run.settings},"records":${recordSettings}}`
+              })
+              const status = journal === undefined ? undefined : yield* journal.status
+              const start: Start = {
+                resumed: status?.resumed ?? false,
+                attempt: status?.attempt ?? 1,
+                alreadySettled: status?.settledBefore ?? 0,
+                totalRecords: input.known?.records,
+                input: input.known
+              }
+              yield* Ref.set(startRef, start)
+              if (options.onStart !== undefined) yield* options.onStart(start)
+              return resume
+            }),
+          settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
+        }
+
+        const rejectsPath = options.rejects
+        const handle = (event: ImportEvent.ImportEvent) =>
+          Effect.gen(function*() {
+            yield* tracker.observe(event)
+            if (ImportEvent.isOutcome(event)) {
+              const index = event.position.index
+              if (rejectsPath !== undefined) {
+                const entry = RejectsFile.entryOf(event, source.rawText(index))
+                if (Option.isSome(entry)) {
+                  const writer = yield* rejectsWriter(rejectsPath)
+                  yield* writer.write([entry.value])
+                }
+              }
+              source.forget(index)
+            } else if (rejectsPath !== undefined) {
+              const writer = yield* Ref.get(rejectsRef)
+              if (writer !== undefined) yield* writer.flush
+            }
+          })
+
+        const identity = input.known
+        const events = BulkImport.stream(source.records, {
+          ...pipeline,
+          checkpoint,
+          source: {
+            name: input.name,
+            fingerprint: identity === undefined ? undefined : ImportInput.fingerprint(identity)
+          },
+          assignExternalId: options.assignExternalIds === true && identity !== undefined
+            ? ImportInput.assignedExternalId(identity)
+            : undefined
+        }).pipe(Stream.tap((event) => handle(event)))
+        const summary = yield* BulkImport.summarize(events, options.onEvent)
+        if (rejectsPath !== undefined) yield* Effect.flatMap(rejectsWriter(rejectsPath), (writer) => writer.flush)
+        return summary
       })
-      : undefined
-    const report: RunReport.RunReport = {
-      status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
-      ...(error === undefined ? {} : { error }),
-      ...(identity === undefined ? {} : { input: RunReport.inputOf(identity) }),
-      ...(options.journal === undefined ? {} : { journal: options.journal }),
-      ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
-      resumed: status?.resumed ?? false,
-      attempt: status === undefined || status.attempt === 0 ? 1 : status.attempt,
-      startedAt: isoTime(startedAt),
-      finishedAt: isoTime(finishedAt),
-      elapsedMillis: finishedAt - startedAt,
-      summary: {
-        read: summary.read,
-        created: summary.created,
-        alreadyExisting: summary.alreadyExisting,
-        failed: summary.failed,
-        rejected: summary.rejected,
-        unknown: summary.unknown,
-        jobs: summary.jobs,
-        submits: summary.submits,
-        polls: summary.polls,
-        lookups: summary.lookups,
-        requests: summary.requests,
-        rateLimited: summary.rateLimited,
-        retries: summary.retries
-      },
-      skipped: status?.settledBefore ?? 0,
-      ...(counted === undefined ? {} : { cumulative: counted }),
-      rateLimitWaits: observed.rateLimitWaits,
-      jobIds: observed.jobIds,
-      ...(allJobIds === undefined ? {} : { jobIdsAllAttempts: allJobIds }),
-      rejectsWritten
-    }
-    const written = options.report === undefined
-      ? Exit.void
-      : yield* Effect.exit(Effect.mapError(RunReport.write(options.report, report), toDurableError))
 
-    const result = yield* exit
-    yield* Effect.mapError(flushed, toDurableError)
-    yield* written
-    const start = yield* Ref.get(startRef)
-    return {
-      summary: result,
-      resumed: start?.resumed ?? false,
-      totalRecords: identity?.records,
-      skipped: start?.alreadySettled ?? 0,
-      cumulative: counted,
-      rejectsWritten,
-      report
-    }
-  }))).pipe(Effect.withSpan("DurableImport.run", { attributes: { "import.input": options.input } }))
+      // Interrupting the run (Ctrl-C) stops the import, not its report.
+      const exit = yield* Effect.exit(restore(Effect.mapError(attempt, toDurableError)))
+
+      // The report, whether the run finished or not.
+      const finishedAt = yield* Clock.currentTimeMillis
+      const observed = yield* tracker.observed
+      const journal = yield* Ref.get(journalRef)
+      const status = journal === undefined ? undefined : yield* journal.status
+      const counted = journal === undefined || status === undefined || status.attempt === 0
+        ? undefined
+        : Option.getOrUndefined(yield* Effect.option(journal.counts))
+      const allJobIds = journal === undefined || status === undefined || status.attempt === 0
+        ? undefined
+        : Option.getOrUndefined(yield* Effect.option(journal.jobIds))
+      const writer = yield* Ref.get(rejectsRef)
+      const flushed = writer === undefined ? Exit.void : yield* Effect.exit(writer.flush)
+      const rejectsWritten = writer === undefined ? 0 : yield* writer.written
+      const opened = yield* Ref.get(inputRef)
+      const identity = opened === undefined ? undefined : yield* opened.identity
+      const summary = Exit.isSuccess(exit) ? exit.value : partialSummary(observed, finishedAt - startedAt)
+      const error = Exit.isFailure(exit)
+        ? Option.match(Cause.failureOption(exit.cause), {
+          onNone: () => Cause.isInterruptedOnly(exit.cause) ? "interrupted" : Cause.pretty(exit.cause),
+          onSome: (failure) => failure.message
+        })
+        : undefined
+      const report: RunReport.RunReport = {
+        status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
+        ...(error === undefined ? {} : { error }),
+        ...(identity === undefined ? {} : { input: RunReport.inputOf(identity) }),
+        ...(options.journal === undefined ? {} : { journal: options.journal }),
+        ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
+        resumed: status?.resumed ?? false,
+        attempt: status === undefined || status.attempt === 0 ? 1 : status.attempt,
+        startedAt: isoTime(startedAt),
+        finishedAt: isoTime(finishedAt),
+        elapsedMillis: finishedAt - startedAt,
+        summary: {
+          read: summary.read,
+          created: summary.created,
+          alreadyExisting: summary.alreadyExisting,
+          failed: summary.failed,
+          rejected: summary.rejected,
+          unknown: summary.unknown,
+          jobs: summary.jobs,
+          submits: summary.submits,
+          polls: summary.polls,
+          lookups: summary.lookups,
+          requests: summary.requests,
+          rateLimited: summary.rateLimited,
+          retries: summary.retries
+        },
+        skipped: status?.settledBefore ?? 0,
+        ...(counted === undefined ? {} : { cumulative: counted }),
+        rateLimitWaits: observed.rateLimitWaits,
+        jobIds: observed.jobIds,
+        ...(allJobIds === undefined ? {} : { jobIdsAllAttempts: allJobIds }),
+        rejectsWritten
+      }
+      const written = options.report === undefined
+        ? Exit.void
+        : yield* Effect.exit(Effect.mapError(RunReport.write(options.report, report), toDurableError))
+
+      const result = yield* exit
+      yield* Effect.mapError(flushed, toDurableError)
+      yield* written
+      const start = yield* Ref.get(startRef)
+      return {
+        summary: result,
+        resumed: start?.resumed ?? false,
+        totalRecords: identity?.records,
+        skipped: start?.alreadySettled ?? 0,
+        cumulative: counted,
+        rejectsWritten,
+        report
+      }
+    })
+  )).pipe(Effect.withSpan("DurableImport.run", { attributes: { "import.input": options.input } }))

@@ -10,8 +10,8 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Sink from "effect/Sink"
 import type * as Scope from "effect/Scope"
+import * as Sink from "effect/Sink"
 import * as Stream from "effect/Stream"
 import * as Digest from "./internal/digest.js"
 import * as RejectsFile from "./RejectsFile.js"
@@ -160,7 +160,9 @@ export const records = <E, R>(
     return Option.match(RejectsFile.unwrap(record.value), {
       onNone: () => record,
       onSome: (inner) =>
-        inner._tag === "Record" ? ImportSource.parsed(record.position, inner.record) : fromText(record.position, inner.text)
+        inner._tag === "Record"
+          ? ImportSource.parsed(record.position, inner.record)
+          : fromText(record.position, inner.text)
     })
   }
   const parsedRecords: Stream.Stream<ImportSource.SourceRecord, E | ImportSource.SourceError, R> = format === "jsonl"

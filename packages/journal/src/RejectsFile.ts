@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { ImportEvent } from "@effect-kustomer/client"
+import type { ImportEvent } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { ImportEvent, ImportSource } from "@effect-kustomer/client"
+import type { ImportSource } from "@effect-kustomer/client"
+import { ImportEvent } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"

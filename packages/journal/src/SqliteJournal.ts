@@ -145,8 +145,10 @@ const fromSqlError = (path: string) => (error: SqlError): ImportCheckpoint.Check
 const decodeRows = <A, I>(schema: Schema.Schema<A, I>, path: string) => {
   const decode = Schema.decodeUnknown(Schema.Array(schema))
   return (rows: unknown): Effect.Effect<ReadonlyArray<A>, ImportCheckpoint.CheckpointError> =>
-    Effect.mapError(decode(rows), (error) =>
-      damaged(path, `unexpected contents: ${ParseResult.TreeFormatter.formatErrorSync(error)}`))
+    Effect.mapError(
+      decode(rows),
+      (error) => damaged(path, `unexpected contents: ${ParseResult.TreeFormatter.formatErrorSync(error)}`)
+    )
 }
 
 const sqliteHeader = "SQLite format 3\u0000"
@@ -277,7 +279,19 @@ const outcomeRow = (outcome: ImportEvent.Outcome, chunk: number | undefined, att
         attempt
       ]
     case "Rejected":
-      return [record, line, outcome._tag, null, inChunk, null, null, null, outcome.reason, jsonText(outcome.record), attempt]
+      return [
+        record,
+        line,
+        outcome._tag,
+        null,
+        inChunk,
+        null,
+        null,
+        null,
+        outcome.reason,
+        jsonText(outcome.record),
+        attempt
+      ]
     case "Failed":
     case "Unknown":
       return [
@@ -444,8 +458,9 @@ export const make = (
       const settled = Bitmap.empty()
       let after = -1
       while (true) {
-        const rows = yield* sql`SELECT record FROM journal_outcomes WHERE record > ${after} ORDER BY record LIMIT ${pageSize}`
-          .values
+        const rows =
+          yield* sql`SELECT record FROM journal_outcomes WHERE record > ${after} ORDER BY record LIMIT ${pageSize}`
+            .values
         for (const row of rows) {
           const record = row[0]
           if (typeof record !== "number") {
@@ -640,13 +655,17 @@ export const make = (
         ORDER BY record LIMIT ${pageSize}`.pipe(
         Effect.mapError(toCheckpointError),
         Effect.flatMap(decodeRows(Tables.RejectRow, path)),
-        Effect.map((rows): [Chunk.Chunk<ImportEvent.Rejected | ImportEvent.Failed | ImportEvent.Unknown>, Option.Option<number>] => {
-          const last = rows[rows.length - 1]
-          return [
-            Chunk.unsafeFromArray(rows.map((row) => rejectOf(row))),
-            rows.length < pageSize || last === undefined ? Option.none() : Option.some(last.record)
-          ]
-        })
+        Effect.map(
+          (
+            rows
+          ): [Chunk.Chunk<ImportEvent.Rejected | ImportEvent.Failed | ImportEvent.Unknown>, Option.Option<number>] => {
+            const last = rows[rows.length - 1]
+            return [
+              Chunk.unsafeFromArray(rows.map((row) => rejectOf(row))),
+              rows.length < pageSize || last === undefined ? Option.none() : Option.some(last.record)
+            ]
+          }
+        )
       ))
 
     const journal: Journal = {

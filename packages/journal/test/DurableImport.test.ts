@@ -28,8 +28,10 @@ const interruptedAfter = (options: DurableImport.Options, outcomes: number) =>
         ...options,
         onEvent: (event) =>
           event._tag === "Created" || event._tag === "Rejected" || event._tag === "Failed"
-            ? Effect.flatMap(Ref.updateAndGet(seen, (count) => count + 1), (count) =>
-              count >= outcomes ? Deferred.succeed(stop, undefined) : Effect.void)
+            ? Effect.flatMap(
+              Ref.updateAndGet(seen, (count) => count + 1),
+              (count) => count >= outcomes ? Deferred.succeed(stop, undefined) : Effect.void
+            )
             : Effect.void
       })),
       Effect.as(Deferred.await(stop), undefined)
@@ -116,7 +118,12 @@ describe("DurableImport", () => {
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator
       const dir = yield* tempDir
-      const input = inputFile({ records: 3_000, customers: simulator.customerIds, invalidEvery: 41, unknownCustomerEvery: 173 })
+      const input = inputFile({
+        records: 3_000,
+        customers: simulator.customerIds,
+        invalidEvery: 41,
+        unknownCustomerEvery: 173
+      })
       NodeFs.writeFileSync(`${dir}/tickets.jsonl`, input.text)
       const options: DurableImport.Options = {
         input: `${dir}/tickets.jsonl`,
@@ -152,7 +159,10 @@ describe("DurableImport", () => {
       const again = yield* DurableImport.run(options)
       assert.strictEqual(again.summary.read, 0)
       assert.strictEqual(again.skipped, 3_000)
-      assert.strictEqual((yield* simulator.stats).requests.byRoute["POST /v1/conversations/bulk"], stats.requests.byRoute["POST /v1/conversations/bulk"])
+      assert.strictEqual(
+        (yield* simulator.stats).requests.byRoute["POST /v1/conversations/bulk"],
+        stats.requests.byRoute["POST /v1/conversations/bulk"]
+      )
       assert.strictEqual((yield* rejectsOf(`${dir}/rejects.jsonl`)).length, rejects.length)
     }).pipe(Effect.provide(simulated())))
 
@@ -281,7 +291,12 @@ describe("DurableImport", () => {
       const other = yield* Effect.flip(DurableImport.run({ ...options, stdin: bytesOf(`${input.text}\n{}`) }))
       assert.include(other.message, "another input")
       // Without a journal, standard input streams straight through.
-      const streamed = yield* DurableImport.run({ input: "-", format: "jsonl", stdin: bytesOf(input.text), pipeline: fastPipeline })
+      const streamed = yield* DurableImport.run({
+        input: "-",
+        format: "jsonl",
+        stdin: bytesOf(input.text),
+        pipeline: fastPipeline
+      })
       assert.strictEqual(streamed.summary.alreadyExisting, input.valid)
       assert.strictEqual(streamed.report.input?.bytes, Buffer.byteLength(input.text))
     }).pipe(Effect.provide(simulated())))
@@ -293,7 +308,11 @@ describe("DurableImport", () => {
       const dir = yield* tempDir
       const input = inputFile({ records: 500, customers: simulator.customerIds, invalidEvery: 25, brokenEvery: 99 })
       NodeFs.writeFileSync(`${dir}/tickets.jsonl`, input.text)
-      yield* DurableImport.run({ input: `${dir}/tickets.jsonl`, rejects: `${dir}/rejects.jsonl`, pipeline: fastPipeline })
+      yield* DurableImport.run({
+        input: `${dir}/tickets.jsonl`,
+        rejects: `${dir}/rejects.jsonl`,
+        pipeline: fastPipeline
+      })
       // As they are, the rejects are rejected again for the same reasons.
       const again = yield* DurableImport.run({
         input: `${dir}/rejects.jsonl`,

@@ -19,7 +19,13 @@ describe("RunReport", () => {
       const jobId = Schema.decodeSync(Ids.BulkJobId)("job-1")
       yield* tracker.observe(new ImportEvent.ChunkSubmitted({ chunk: 0, jobId, items: 1, bytes: 10, attempt: 1 }))
       yield* tracker.observe(
-        new ImportEvent.Created({ position: { index: 0 }, clientRef: "r0", externalId: undefined, objectId: undefined, jobId })
+        new ImportEvent.Created({
+          position: { index: 0 },
+          clientRef: "r0",
+          externalId: undefined,
+          objectId: undefined,
+          jobId
+        })
       )
       const observed = yield* tracker.observed
       assert.deepStrictEqual(observed.rateLimitWaits, { count: 3, totalMillis: 4_500, longestMillis: 3_000 })

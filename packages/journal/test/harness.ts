@@ -81,7 +81,11 @@ export const inputFile = (options: InputFileOptions): InputFile => {
   for (let index = 0; index < options.records; index++) {
     if (every(options.blankEvery, index)) lines.push("")
     const line = lines.length + 1
-    const record = conversation(index, options.customers[index % options.customers.length] ?? "", options.withExternalIds ?? true)
+    const record = conversation(
+      index,
+      options.customers[index % options.customers.length] ?? "",
+      options.withExternalIds ?? true
+    )
     if (every(options.brokenEvery, index)) {
       lines.push(`{"name": "Ticket ${index}", "priority": `)
       rejectedLines.push(line)

@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-export const make = (seed: number): (() => number) => {
+export const make = (seed: number): () => number => {
   let state = seed >>> 0
   return () => {
     state = (state + 0x6d2b79f5) >>> 0

@@ -15,11 +15,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { JobSnapshot, ResourceName, SimulatorStats, StoredObject } from "./Inspection.js"
-import * as SimulatorConfig from "./SimulatorConfig.js"
 import * as App from "./internal/app.js"
 import * as Engine from "./internal/engine.js"
 import { ConnectionReset as ConnectionResetError } from "./internal/responses.js"
 import { SimulatorState } from "./internal/state.js"
+import * as SimulatorConfig from "./SimulatorConfig.js"
 
 /**
  * The failure of {@link Service.app} when a fault destroys the connection instead of answering: the server
@@ -101,7 +101,10 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
     const seedCustomers = (customers: number | ReadonlyArray<CustomerSeed>) =>
       Effect.map(Clock.currentTimeMillis, (nowMillis) => {
         const seeds = typeof customers === "number"
-          ? Array.from({ length: customers }, (_, offset) => generatedCustomer(state.collections.customers.all.length + offset + 1))
+          ? Array.from(
+            { length: customers },
+            (_, offset) => generatedCustomer(state.collections.customers.all.length + offset + 1)
+          )
           : customers
         return seeds.map((seed) => state.seedCustomer(seed, nowMillis))
       })
@@ -119,8 +122,7 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
       customers: Effect.sync(() => [...state.collections.customers.all]),
       findByExternalId: (resource, externalId) =>
         Effect.sync(() => state.collections[resource].findByExternalId(externalId)),
-      externalIdCounts: (resource) =>
-        Effect.sync(() => state.collections[resource].externalIdCounts()),
+      externalIdCounts: (resource) => Effect.sync(() => state.collections[resource].externalIdCounts()),
       seedCustomers,
       job: (id) =>
         Effect.sync(() => Option.map(Option.fromNullable(state.jobs.get(id)), (job) => state.jobSnapshot(job))),

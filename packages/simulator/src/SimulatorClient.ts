@@ -10,15 +10,15 @@
  *
  * @since 0.1.0
  */
-import * as HttpBody from "@effect/platform/HttpBody"
+import type * as HttpApp from "@effect/platform/HttpApp"
+import type * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import type * as HttpApp from "@effect/platform/HttpApp"
-import * as Chunk from "effect/Chunk"
+import type * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -136,5 +136,4 @@ export const layer: Layer.Layer<HttpClient.HttpClient, never, Simulator.Simulato
  */
 export const layerSimulator = (
   options: SimulatorOptions = {}
-): Layer.Layer<HttpClient.HttpClient | Simulator.Simulator> =>
-  Layer.provideMerge(layer, Simulator.layer(options))
+): Layer.Layer<HttpClient.HttpClient | Simulator.Simulator> => Layer.provideMerge(layer, Simulator.layer(options))

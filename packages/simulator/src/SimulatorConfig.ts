@@ -114,7 +114,9 @@ export interface SimulatorOptions {
   readonly orgId?: string
   readonly orgName?: string
   readonly apiKey?: string
-  readonly apiKeys?: ReadonlyArray<{ readonly key: string; readonly roles?: ReadonlyArray<string>; readonly userId?: string }>
+  readonly apiKeys?: ReadonlyArray<
+    { readonly key: string; readonly roles?: ReadonlyArray<string>; readonly userId?: string }
+  >
   readonly forbiddenStatus?: 401 | 403
   readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput }
   readonly retryAfterHeader?: boolean

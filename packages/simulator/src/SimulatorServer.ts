@@ -8,9 +8,9 @@ import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequest"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
+import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import type { ServeError } from "@effect/platform/HttpServerError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -66,13 +66,17 @@ export class SimulatorServer extends Context.Tag("@effect-kustomer/simulator/Sim
  * @since 0.1.0
  */
 export const toNodeApp = (app: HttpApp.Default<Simulator.ConnectionReset>): HttpApp.Default =>
-  Effect.catchTag(app, "ConnectionReset", () =>
-    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-      Effect.sync(() => {
-        NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
-        // Never written: the socket is gone.
-        return HttpServerResponse.empty({ status: 500 })
-      })))
+  Effect.catchTag(
+    app,
+    "ConnectionReset",
+    () =>
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+        Effect.sync(() => {
+          NodeHttpServerRequest.toIncomingMessage(request).socket.destroy()
+          // Never written: the socket is gone.
+          return HttpServerResponse.empty({ status: 500 })
+        }))
+  )
 
 /**
  * Starts a simulator and serves it in the current scope; the server closes with the scope.

@@ -24,7 +24,10 @@ const millis = (name: string, fallback: number, description: string) =>
   Options.integer(name).pipe(Options.withDefault(fallback), Options.withDescription(`${description} (milliseconds)`))
 
 const options = {
-  port: Options.integer("port").pipe(Options.withDefault(4010), Options.withDescription("TCP port; 0 picks a free one")),
+  port: Options.integer("port").pipe(
+    Options.withDefault(4010),
+    Options.withDescription("TCP port; 0 picks a free one")
+  ),
   host: Options.text("host").pipe(Options.withDefault("127.0.0.1"), Options.withDescription("interface to bind")),
   rateLimit: Options.text("rate-limit").pipe(
     Options.withDefault("1000/60"),
@@ -111,10 +114,14 @@ const serve = (flags: Flags) =>
     yield* Console.log(
       `  rate limit:  ${config.rateLimit.limit} requests / ${Duration.format(config.rateLimit.window)}`
     )
-    yield* Console.log(`  workers:     ${config.workers}, job latency ${Duration.format(config.jobLatency)}, ` +
-      `item latency ${Duration.format(config.itemLatency)}`)
-    yield* Console.log(`  customers:   ${server.customerIds.slice(0, 5).join(", ")}` +
-      (server.customerIds.length > 5 ? ` (+${server.customerIds.length - 5} more)` : ""))
+    yield* Console.log(
+      `  workers:     ${config.workers}, job latency ${Duration.format(config.jobLatency)}, ` +
+        `item latency ${Duration.format(config.itemLatency)}`
+    )
+    yield* Console.log(
+      `  customers:   ${server.customerIds.slice(0, 5).join(", ")}` +
+        (server.customerIds.length > 5 ? ` (+${server.customerIds.length - 5} more)` : "")
+    )
     yield* Console.log(`  stats:       ${server.baseUrl}/__admin/stats`)
     yield* Console.log("Press Ctrl+C to stop.")
     return yield* Effect.never

@@ -1,7 +1,7 @@
 /** Fault injection through the in-process client: kinds, phases, slow responses, and determinism by seed. */
 import { BulkResource, ErrorBody } from "@effect-kustomer/domain"
-import { assert, describe, it } from "@effect/vitest"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
@@ -190,7 +190,9 @@ describe("fault injection", () => {
             const stats = yield* simulator.stats
             assert.strictEqual(stats.jobs.created, jobs)
             assert.strictEqual(
-              share === 0 ? stats.faults.connection_reset_before_acceptance : stats.faults.connection_reset_after_acceptance,
+              share === 0
+                ? stats.faults.connection_reset_before_acceptance
+                : stats.faults.connection_reset_after_acceptance,
               1
             )
           })

@@ -1,7 +1,7 @@
 /** Per-item, asynchronous validation: reported in the batches while the rest of the job succeeds. */
 import { BulkJob, BulkResource } from "@effect-kustomer/domain"
-import { assert, describe, it } from "@effect/vitest"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
@@ -57,7 +57,12 @@ describe("asynchronous item validation", () => {
         assert.include(errors[0]?.error ?? "", "status")
         assert.include(errors[1]?.error ?? "", "custom attribute keys must end in one of")
         assert.include(errors[3]?.error ?? "", "customer")
-        assert.deepStrictEqual(errors.map((error) => error.externalId), ["bad-status", "bad-custom", undefined, "no-customer"])
+        assert.deepStrictEqual(errors.map((error) => error.externalId), [
+          "bad-status",
+          "bad-custom",
+          undefined,
+          "no-customer"
+        ])
         // No results without _clientRef.
         assert.isUndefined(batch?.results)
         const stored = yield* simulator.conversations
@@ -76,7 +81,11 @@ describe("asynchronous item validation", () => {
         assert.deepStrictEqual(errorsOf(batches[0]), [
           { index: 0, _clientRef: "row-1", externalId: "orphan", code: "not_found", error: "customer not found" }
         ])
-        assert.deepStrictEqual(batches[0]?.results, [{ _clientRef: "row-1", status: "error", error: "customer not found" }])
+        assert.deepStrictEqual(batches[0]?.results, [{
+          _clientRef: "row-1",
+          status: "error",
+          error: "customer not found"
+        }])
         const simulator = yield* Simulator.Simulator
         assert.strictEqual((yield* simulator.stats).conversations.stored, 0)
       })
@@ -160,8 +169,14 @@ describe("asynchronous item validation", () => {
         const items = conversations(simulator.customerIds[0] ?? "", 25, "split", true)
         items[17] = { ...items[17], priority: 0 }
         const { batches, raw } = yield* importItems(BulkResource.Conversations.bulkPath, items)
-        assert.deepStrictEqual(batches.map((batch) => [batch.successCount, batch.failureCount]), [[10, 0], [9, 1], [5, 0]])
-        assert.deepStrictEqual(errorsOf(batches[1]).map((error) => [error.index, error._clientRef]), [[17, "split-ref-17"]])
+        assert.deepStrictEqual(batches.map((batch) => [batch.successCount, batch.failureCount]), [[10, 0], [9, 1], [
+          5,
+          0
+        ]])
+        assert.deepStrictEqual(errorsOf(batches[1]).map((error) => [error.index, error._clientRef]), [[
+          17,
+          "split-ref-17"
+        ]])
         assert.deepStrictEqual(batches.map((batch) => batch.results?.length), [10, 10, 5])
         assert.strictEqual(batches[2]?.results?.[0]?._clientRef, "split-ref-20")
         const ids = new Set(batches.flatMap((batch) => batch.objectIds ?? []))

@@ -1,7 +1,7 @@
 /** Job progress on the TestClock, through the in-process client: latency, batches, the worker pool, stalls. */
 import { BulkJob, BulkResource } from "@effect-kustomer/domain"
-import { assert, describe, it } from "@effect/vitest"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"

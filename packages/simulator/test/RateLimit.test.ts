@@ -1,7 +1,7 @@
 /** The org-wide rate limit and 429 storms, on the TestClock through the in-process client. */
 import { BulkResource, ErrorBody, RateLimit } from "@effect-kustomer/domain"
-import { assert, describe, it } from "@effect/vitest"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

@@ -1,8 +1,8 @@
 /** The wire contract over real HTTP: a Node server on port 0, called with `fetch`. */
 import { BulkJob, BulkResource, Conversation, Customer, ErrorBody } from "@effect-kustomer/domain"
-import { assert, describe, it } from "@effect/vitest"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
@@ -111,7 +111,11 @@ describe("SimulatorServer (real HTTP)", () => {
       ["an empty array", { json: [] }, "empty"],
       ["more than 100 items", { json: Array.from({ length: 101 }, () => ({ name: "x" })) }, "at most 100"],
       ["_clientRef on some items only", { json: [{ name: "a", _clientRef: "1" }, { name: "b" }] }, "every item"],
-      ["a duplicated _clientRef", { json: [{ name: "a", _clientRef: "1" }, { name: "b", _clientRef: "1" }] }, "more than once"],
+      [
+        "a duplicated _clientRef",
+        { json: [{ name: "a", _clientRef: "1" }, { name: "b", _clientRef: "1" }] },
+        "more than once"
+      ],
       ["an empty _clientRef", { json: [{ name: "a", _clientRef: "" }] }, "empty"],
       ["a _clientRef over 255 characters", { json: [{ name: "a", _clientRef: "r".repeat(256) }] }, "255"],
       ["a _clientRef that is not a string", { json: [{ name: "a", _clientRef: 7 }] }, "string"]
@@ -265,21 +269,24 @@ describe("SimulatorServer (real HTTP)", () => {
 
   for (const [share, phase, jobs] of [[0, "before", 0], [1, "after", 1]] as const) {
     it.live(`a connection reset ${phase} acceptance drops the socket without a response; ${jobs} job stored`, () =>
-      withServer({ faults: { connectionResetRate: 1, afterAcceptanceShare: share } }, (api, server) =>
-        Effect.gen(function*() {
-          const result = yield* Effect.either(api.post(BulkResource.Conversations.bulkPath, {
-            json: conversations(server.customerIds[0] ?? "", 2, "reset")
-          }))
-          assert.isTrue(Either.isLeft(result))
-          if (Either.isLeft(result)) {
-            assert.strictEqual(result.left._tag, "RequestError")
-            if (result.left._tag === "RequestError") assert.strictEqual(result.left.reason, "Transport")
-          }
-          const stats = yield* server.simulator.stats
-          assert.strictEqual(stats.jobs.created, jobs)
-          assert.strictEqual(stats.faults[`connection_reset_${phase}_acceptance`], 1)
-          assert.deepStrictEqual(stats.requests.byStatus, {})
-        })))
+      withServer(
+        { faults: { connectionResetRate: 1, afterAcceptanceShare: share } },
+        (api, server) =>
+          Effect.gen(function*() {
+            const result = yield* Effect.either(api.post(BulkResource.Conversations.bulkPath, {
+              json: conversations(server.customerIds[0] ?? "", 2, "reset")
+            }))
+            assert.isTrue(Either.isLeft(result))
+            if (Either.isLeft(result)) {
+              assert.strictEqual(result.left._tag, "RequestError")
+              if (result.left._tag === "RequestError") assert.strictEqual(result.left.reason, "Transport")
+            }
+            const stats = yield* server.simulator.stats
+            assert.strictEqual(stats.jobs.created, jobs)
+            assert.strictEqual(stats.faults[`connection_reset_${phase}_acceptance`], 1)
+            assert.deepStrictEqual(stats.requests.byStatus, {})
+          })
+      ))
   }
 
   it.live("a proxy-style 502 has an HTML body", () =>

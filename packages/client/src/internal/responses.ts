@@ -1,12 +1,12 @@
 /**
  * The one place where HTTP outcomes — statuses, bodies, platform errors — become {@link Reason}s.
  */
-import type * as HttpClientError from "@effect/platform/HttpClientError"
 import { ErrorBody } from "@effect-kustomer/domain"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import type * as Duration from "effect/Duration"
 import * as Reasons from "../KustomerError.js"
 
 /** How much of a response body an error may quote. */

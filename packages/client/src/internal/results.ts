@@ -1,7 +1,7 @@
 /**
  * Turning a job's batches into per-item verdicts. Pure: the pipeline decides what to do with them.
  */
-import { BulkJob } from "@effect-kustomer/domain"
+import type { BulkJob } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
 import type { ChunkItem } from "../ImportCheckpoint.js"
 
@@ -79,7 +79,9 @@ export const read = (
   if (!sawResults) {
     for (const error of errorsWithoutRef) {
       const item = error.index === undefined ? undefined : items[error.index]
-      if (item !== undefined && !verdicts.has(item.clientRef)) verdicts.set(item.clientRef, verdictOfError(errorText(error)))
+      if (item !== undefined && !verdicts.has(item.clientRef)) {
+        verdicts.set(item.clientRef, verdictOfError(errorText(error)))
+      }
     }
     // Without per-item results, the remaining items count as created only when the counts account for all.
     if (allComplete && succeeded + failedCount === items.length && failedCount === verdicts.size) {

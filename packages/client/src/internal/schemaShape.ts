@@ -1,7 +1,7 @@
 /**
  * Facts about a schema's shape that let the pipeline skip work on its hot path.
  */
-import * as AST from "effect/SchemaAST"
+import type * as AST from "effect/SchemaAST"
 
 /**
  * Whether encoding a decoded value yields the same JSON: the schema has no transformation anywhere, only
@@ -35,7 +35,7 @@ export const encodesAsItself = (ast: AST.AST): boolean => {
 export const fieldNames = (ast: AST.AST): ReadonlySet<string> | undefined => {
   if (ast._tag === "Refinement") return fieldNames(ast.from)
   if (ast._tag !== "TypeLiteral" || ast.indexSignatures.length > 0) return undefined
-  return new Set(ast.propertySignatures.flatMap((signature) =>
-    typeof signature.name === "string" ? [signature.name] : []
-  ))
+  return new Set(
+    ast.propertySignatures.flatMap((signature) => typeof signature.name === "string" ? [signature.name] : [])
+  )
 }

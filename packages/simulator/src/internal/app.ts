@@ -3,10 +3,10 @@
  * draw, authentication, rate limit, role check, rate-limit headers).
  */
 import { BulkResource, ClientRef, RateLimit } from "@effect-kustomer/domain"
+import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import type * as HttpApp from "@effect/platform/HttpApp"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -337,8 +337,15 @@ export const make = (
   ])
 
   return router.pipe(
-    Effect.catchTag("RouteNotFound", (notFound) =>
-      guarded("unmatched", [], () =>
-        Effect.succeed(error(404, "not_found", `no route for ${notFound.request.method} ${notFound.request.url}`))))
+    Effect.catchTag(
+      "RouteNotFound",
+      (notFound) =>
+        guarded(
+          "unmatched",
+          [],
+          () =>
+            Effect.succeed(error(404, "not_found", `no route for ${notFound.request.method} ${notFound.request.url}`))
+        )
+    )
   )
 }

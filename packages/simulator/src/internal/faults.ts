@@ -2,7 +2,7 @@
  * Turns a fault profile and its seeded PRNG into one decision per request. Every request draws exactly the same
  * number of values, whatever happens to it, so a decision depends only on the seed and the request's position.
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import type { FaultProfile } from "../FaultProfile.js"
 import * as Prng from "../Prng.js"
 
@@ -30,7 +30,7 @@ export interface FaultDecision {
 const serverErrorStatuses = [500, 502, 503] as const
 
 /** Makes the per-request decision source of a profile. */
-export const makeFaultSource = (profile: FaultProfile): (() => FaultDecision) => {
+export const makeFaultSource = (profile: FaultProfile): () => FaultDecision => {
   const next = Prng.make(profile.seed)
   const serverErrorEnd = profile.serverErrorRate
   const htmlEnd = serverErrorEnd + profile.htmlBadGatewayRate

@@ -15,7 +15,7 @@ const kindTags = {
 export type IdKind = keyof typeof kindTags
 
 /** Makes an id generator with its own counter. */
-export const makeIdGenerator = (): ((kind: IdKind, nowMillis: number) => string) => {
+export const makeIdGenerator = (): (kind: IdKind, nowMillis: number) => string => {
   let counter = 0
   return (kind, nowMillis) => {
     counter += 1

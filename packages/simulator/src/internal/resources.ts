@@ -42,7 +42,9 @@ export interface SimResource {
   readonly readRoles: ReadonlyArray<string>
   readonly objectPath: (id: string) => string
   /** Attributes that name another object: served as JSON:API relationships instead of attributes. */
-  readonly relationships: ReadonlyArray<{ readonly field: string; readonly type: string; readonly path: (id: string) => string }>
+  readonly relationships: ReadonlyArray<
+    { readonly field: string; readonly type: string; readonly path: (id: string) => string }
+  >
   /** Attributes an object gets when its item does not set them. */
   readonly defaults: Readonly<Record<string, unknown>>
   /** Decodes one raw item with the resource's schema; `Left` carries the schema's message. */

@@ -173,7 +173,10 @@ export class SimulatorState {
   jobsComplete = 0
 
   constructor(readonly config: SimulatorConfig) {
-    this.limiter = new FixedWindowLimiter(config.rateLimit.limit, Math.max(1, Duration.toMillis(config.rateLimit.window)))
+    this.limiter = new FixedWindowLimiter(
+      config.rateLimit.limit,
+      Math.max(1, Duration.toMillis(config.rateLimit.window))
+    )
     this.nextFaults = makeFaultSource(config.faults)
     this.keys = new Map(config.apiKeys.map((key) => [key.key, key]))
   }
@@ -282,7 +285,9 @@ export class SimulatorState {
       if (Either.isRight(outcome)) {
         batch.objectIds.push(outcome.right)
         batch.successCount += 1
-        if (clientRef !== undefined) batch.results?.push({ _clientRef: clientRef, objectId: outcome.right, status: "created" })
+        if (clientRef !== undefined) {
+          batch.results?.push({ _clientRef: clientRef, objectId: outcome.right, status: "created" })
+        }
       } else {
         const failure = outcome.left
         batch.failureCount += 1
@@ -295,7 +300,9 @@ export class SimulatorState {
           code: failure.code,
           error: failure.error
         })
-        if (clientRef !== undefined) batch.results?.push({ _clientRef: clientRef, status: "error", error: failure.error })
+        if (clientRef !== undefined) {
+          batch.results?.push({ _clientRef: clientRef, status: "error", error: failure.error })
+        }
       }
     }
     batch.status = "complete"
