@@ -19,6 +19,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Connection from "./Connection.js"
+import * as Convert from "./Convert.js"
 import * as Demo from "./Demo.js"
 import * as Failure from "./Failure.js"
 import * as ImportRequest from "./ImportRequest.js"
@@ -44,6 +45,7 @@ export interface Actions<R> {
   readonly job: (request: Job.JobRequest) => Effect.Effect<number, unknown, R>
   readonly simulate: (args: ReadonlyArray<string>) => Effect.Effect<number, unknown, R>
   readonly demo: (request: Demo.DemoRequest) => Effect.Effect<number, unknown, R>
+  readonly convert: (request: Convert.ConvertRequest) => Effect.Effect<number, unknown, R>
 }
 
 const optionalText = (flag: string, pseudoName: string, description: string) =>
@@ -233,9 +235,41 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     )
   )
 
+  const convertZendeskCommand = Command.make("zendesk", {
+    tickets: Args.text({ name: "tickets" }).pipe(
+      Args.withDescription("the tickets, with their comments: JSON Lines (Zendesk's full JSON export) or an API page")
+    ),
+    users: optionalText("users", "FILE", "the users (requesters become customers): JSON Lines or an API page"),
+    out: Options.text("out").pipe(
+      Options.withPseudoName("FILE"),
+      Options.withDescription("the migration bundle to write (JSON Lines, one conversation per line)")
+    ),
+    problems: optionalText(
+      "problems",
+      "FILE",
+      "where to list what could not be carried over (default: <out>.problems.jsonl, written only when needed)"
+    )
+  }, (flags) =>
+    handle(actions.convert({
+      tickets: flags.tickets,
+      users: Option.getOrUndefined(flags.users),
+      out: flags.out,
+      problems: Option.getOrUndefined(flags.problems)
+    }))).pipe(
+      Command.withDescription(
+        "Convert a Zendesk export into a migration bundle: tickets → conversations, requesters → customers, " +
+          "public comments → messages, private comments → notes."
+      )
+    )
+
+  const convertCommand = Command.make("convert").pipe(
+    Command.withDescription("Convert another help desk's export into a migration bundle."),
+    Command.withSubcommands([convertZendeskCommand])
+  )
+
   return Command.make(name).pipe(
     Command.withDescription("Bulk-import support history into Kustomer, safely and as fast as the API allows."),
-    Command.withSubcommands([importCommand, jobCommand, simulateCommand, demoCommand])
+    Command.withSubcommands([importCommand, jobCommand, simulateCommand, demoCommand, convertCommand])
   )
 }
 
@@ -331,5 +365,6 @@ export const actions: Actions<Environment> = {
     }),
   job: (request) => Job.run(request).pipe(Effect.provide(Connection.clientLayer(request.connection))),
   simulate: (args) => Simulate.run(args),
-  demo: (request) => Demo.run(request)
+  demo: (request) => Demo.run(request),
+  convert: (request) => Convert.run(request)
 }

@@ -3,6 +3,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Cli from "../src/Cli.js"
+import type * as Convert from "../src/Convert.js"
 import type * as Demo from "../src/Demo.js"
 import type * as ImportRequest from "../src/ImportRequest.js"
 import type * as Job from "../src/Job.js"
@@ -14,6 +15,7 @@ type Call =
   | { readonly _tag: "job"; readonly request: Job.JobRequest }
   | { readonly _tag: "simulate"; readonly args: ReadonlyArray<string> }
   | { readonly _tag: "demo"; readonly request: Demo.DemoRequest }
+  | { readonly _tag: "convert"; readonly request: Convert.ConvertRequest }
 
 /** Parses a command line with actions that only record what they were asked, and answer `answer`. */
 const parse = (args: ReadonlyArray<string>, answer = 0) =>
@@ -25,7 +27,8 @@ const parse = (args: ReadonlyArray<string>, answer = 0) =>
       import: (request) => record({ _tag: "import", request }),
       job: (request) => record({ _tag: "job", request }),
       simulate: (args) => record({ _tag: "simulate", args }),
-      demo: (request) => record({ _tag: "demo", request })
+      demo: (request) => record({ _tag: "demo", request }),
+      convert: (request) => record({ _tag: "convert", request })
     })(args).pipe(Effect.provideService(Output, output))
     return { code, calls: yield* Ref.get(calls), stderr: (yield* captured).stderr.join("\n") }
   }).pipe(Effect.provide(nodeLayer))
@@ -38,6 +41,24 @@ const importOf = (calls: ReadonlyArray<Call>) => {
 }
 
 describe("kustomer-bulk command line", () => {
+  it.effect("parses convert zendesk", () =>
+    Effect.gen(function*() {
+      const { calls, code } = yield* parse([
+        "convert",
+        "zendesk",
+        "tickets.json",
+        "--users",
+        "users.json",
+        "--out",
+        "b.jsonl"
+      ])
+      assert.strictEqual(code, 0)
+      assert.deepStrictEqual(calls, [{
+        _tag: "convert",
+        request: { tickets: "tickets.json", users: "users.json", out: "b.jsonl", problems: undefined }
+      }])
+    }))
+
   it.effect("parses import with every flag", () =>
     Effect.gen(function*() {
       const { calls, code } = yield* parse([
