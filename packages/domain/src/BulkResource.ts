@@ -9,6 +9,8 @@
 import type * as Schema from "effect/Schema"
 import { ConversationInput } from "./Conversation.js"
 import { CustomerInput } from "./Customer.js"
+import { MessageInput } from "./Message.js"
+import { NoteInput } from "./Note.js"
 
 /** The most items one bulk request may carry. @since 0.1.0 */
 export const maxItemsPerRequest = 100
@@ -70,6 +72,18 @@ export const Conversations = make({ name: "conversations", roleName: "conversati
 
 /** Bulk-created customers: `POST /v1/customers/bulk`. @since 0.1.0 */
 export const Customers = make({ name: "customers", roleName: "customer", item: CustomerInput })
+
+/**
+ * Bulk-created messages: `POST /v1/messages/bulk` (answers 200, not 201). Their look-up is spelt
+ * `/v1/messages/externalid={id}` in Kustomer's generated client (lower-case; unverified) — this path follows the
+ * other resources' spelling.
+ *
+ * @since 0.1.0
+ */
+export const Messages = make({ name: "messages", roleName: "message", item: MessageInput })
+
+/** Bulk-created notes: `POST /v1/notes/bulk`. Notes have no look-up by external id. @since 0.1.0 */
+export const Notes = make({ name: "notes", roleName: "note", item: NoteInput })
 
 /** The roles that may read bulk jobs (`GET /v1/bulk/{id}` and its batches). @since 0.1.0 */
 export const bulkReadRoles = ["org.permission.bulk.read", "org.user.bulk.read"] as const

@@ -35,6 +35,16 @@ export const ConversationId = objectIdOf("ConversationId")
 /** @since 0.1.0 */
 export type ConversationId = typeof ConversationId.Type
 
+/** The id of a message. @since 0.1.0 */
+export const MessageId = objectIdOf("MessageId")
+/** @since 0.1.0 */
+export type MessageId = typeof MessageId.Type
+
+/** The id of a note. @since 0.1.0 */
+export const NoteId = objectIdOf("NoteId")
+/** @since 0.1.0 */
+export type NoteId = typeof NoteId.Type
+
 /** The id of a user (`assignedUsers`). @since 0.1.0 */
 export const UserId = objectIdOf("UserId")
 /** @since 0.1.0 */

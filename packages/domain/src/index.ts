@@ -22,5 +22,7 @@ export * as IsoDateTime from "./IsoDateTime.js"
 export * as ErrorBody from "./ErrorBody.js"
 /** @since 0.1.0 */
 export * as Ids from "./Ids.js"
+export * as Message from "./Message.js"
+export * as Note from "./Note.js"
 /** @since 0.1.0 */
 export * as RateLimit from "./RateLimit.js"

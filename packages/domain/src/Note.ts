@@ -1,0 +1,41 @@
+/**
+ * A note as sent to `POST /v1/notes/bulk`: an internal comment on a conversation, never shown to the customer.
+ * `conversation` and `body` (1–10,240 characters) are required. Notes have no look-up by `externalId`.
+ * Fields from the OpenAPI-generated types of `LarisLab/kustomer-client` (`BulkCreateNotesData`).
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { ClientRef } from "./ClientRef.js"
+import { ConversationId, NoteId, UserId } from "./Ids.js"
+import { optional } from "./internal/schema.js"
+import { IsoDateTime } from "./IsoDateTime.js"
+
+/** The longest note body Kustomer accepts, in characters. @since 0.1.0 */
+export const maxBodyLength = 10_240
+
+const Attachment = Schema.Struct({
+  _id: Schema.String,
+  name: Schema.String,
+  contentType: Schema.String,
+  contentLength: Schema.Number
+})
+
+/** One note to create. @since 0.1.0 */
+export const NoteInput = Schema.Struct({
+  conversation: ConversationId,
+  body: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(maxBodyLength)),
+  id: optional(NoteId),
+  externalId: optional(Schema.NonEmptyString),
+  userMentions: optional(Schema.Array(UserId)),
+  attachments: optional(Schema.Array(Attachment)),
+  createdAt: optional(IsoDateTime),
+  importedAt: optional(IsoDateTime),
+  createdBy: optional(UserId),
+  lang: optional(Schema.NullOr(Schema.String)),
+  _clientRef: optional(ClientRef)
+}).annotations({ identifier: "NoteInput" })
+/** @since 0.1.0 */
+export type NoteInput = typeof NoteInput.Type
+/** @since 0.1.0 */
+export type NoteInputEncoded = typeof NoteInput.Encoded
