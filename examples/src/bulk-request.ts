@@ -8,7 +8,14 @@
  *
  *   pnpm example bulk-request
  */
-import { BulkJob, Conversation, KustomerClient, type KustomerError, KustomerSchedule } from "@effect-kustomer/client"
+import {
+  BulkJob,
+  Conversation,
+  ItemError,
+  KustomerClient,
+  type KustomerError,
+  KustomerSchedule
+} from "@effect-kustomer/client"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -65,9 +72,10 @@ export const main = (_args: ReadonlyArray<string>) =>
     yield* Console.log(`  accepted as bulk job ${job.data.id}`)
     const batches = yield* awaitJob(client, job.data.id)
     for (const batch of batches.data) {
-      for (const result of batch.attributes.results ?? []) {
+      for (const result of BulkJob.readableResults(batch.attributes)) {
         const status = typeof result.status === "string" ? result.status : result.status.value
-        yield* Console.log(`  ${result._clientRef}: ${status} ${result.objectId ?? result.error ?? ""}`)
+        const detail = result.error === undefined ? result.objectId ?? "" : ItemError.text(result.error)
+        yield* Console.log(`  ${result._clientRef}: ${status} ${detail}`)
       }
     }
 

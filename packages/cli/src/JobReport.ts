@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { BulkJob } from "@effect-kustomer/client"
+import { BulkJob, ItemError } from "@effect-kustomer/client"
 import * as Either from "effect/Either"
 import * as Failure from "./Failure.js"
 import * as Format from "./Format.js"
@@ -33,13 +33,21 @@ export const itemRows = (batches: BulkJob.BatchListDocument): ReadonlyArray<Item
   for (const batch of batches.data) {
     const attributes = batch.attributes
     if (attributes.results !== undefined && attributes.results.length > 0) {
-      attributes.results.forEach((result, index) => {
-        rows.push({
-          index: offset + index,
-          clientRef: result._clientRef,
-          result: statusText(result.status),
-          detail: result.error ?? result.objectId ?? ""
-        })
+      attributes.results.forEach((entry, index) => {
+        rows.push(Either.match(entry, {
+          onLeft: (raw) => ({
+            index: offset + index,
+            clientRef: BulkJob.rawClientRef(raw),
+            result: "unreadable",
+            detail: JSON.stringify(raw)
+          }),
+          onRight: (result) => ({
+            index: offset + index,
+            clientRef: result._clientRef,
+            result: statusText(result.status),
+            detail: result.error === undefined ? result.objectId ?? "" : ItemError.text(result.error)
+          })
+        }))
       })
       offset += attributes.results.length
       continue
@@ -54,7 +62,7 @@ export const itemRows = (batches: BulkJob.BatchListDocument): ReadonlyArray<Item
         index: offset + (error.index ?? 0),
         clientRef: error._clientRef,
         result: "error",
-        detail: error.error ?? error.message ?? error.code ?? ""
+        detail: ItemError.text(BulkJob.itemErrorOf(error))
       })
     }
     offset += (attributes.successCount ?? objectIds.length) + (attributes.failureCount ?? errors.length)

@@ -8,10 +8,13 @@
  *
  * @since 0.1.0
  */
+import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { BulkJobId } from "./Ids.js"
-import { lenient, openLiterals, optional } from "./internal/schema.js"
+import { lenient, nullable, openLiterals, optional } from "./internal/schema.js"
+import * as ItemError from "./ItemError.js"
 
 /**
  * Status of a bulk job: `queued` → `running` → `complete`, or a status this library does not know yet.
@@ -45,9 +48,16 @@ export const JobRequestUser = Schema.Struct({
   org: optional(Schema.String)
 })
 
-/** A record of the API request that created a job (`payload.api`). @since 0.1.0 */
+/**
+ * A record of the API request that created a job (`payload.api`). `data` echoes the request body: an array for
+ * creates and array-body updates, an object for bulk deletes and `?ids=` updates.
+ *
+ * @since 0.1.0
+ */
 export const JobRequestRecord = Schema.Struct({
-  data: optional(Schema.Array(Schema.Unknown)),
+  data: optional(
+    Schema.Union(Schema.Array(Schema.Unknown), Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  ),
   path: optional(Schema.String),
   user: optional(JobRequestUser),
   requestId: optional(Schema.String),
@@ -55,13 +65,23 @@ export const JobRequestRecord = Schema.Struct({
   method: optional(Schema.String)
 })
 
-/** The attributes of a bulk job. Every field is optional: only the job id is essential. @since 0.1.0 */
+/** What a job keeps of the request that created it. @since 0.1.0 */
+export const JobPayload = Schema.Struct({ api: optional(JobRequestRecord) })
+/** @since 0.1.0 */
+export type JobPayload = typeof JobPayload.Type
+
+/**
+ * The attributes of a bulk job. Every field is optional: only the job id is essential. The request record in
+ * `payload` is informational, so an odd one is kept raw (`Either.left`) rather than hiding the job's status.
+ *
+ * @since 0.1.0
+ */
 export const BulkJobAttributes = Schema.Struct({
   ids: optional(Schema.Array(Schema.Unknown)),
   context: optional(Schema.String),
   status: optional(JobStatus),
   v2: optional(Schema.Boolean),
-  payload: optional(Schema.Struct({ api: optional(JobRequestRecord) })),
+  payload: optional(lenient(JobPayload)),
   createdAt: optional(Schema.String),
   updatedAt: optional(Schema.String),
   completed: optional(Schema.Boolean),
@@ -120,6 +140,16 @@ export const attributesOf = (job: BulkJobResource): BulkJobAttributes | undefine
   job.attributes === undefined ? undefined : Either.getOrUndefined(job.attributes)
 
 /**
+ * The request record of a job, when its attributes and their `payload` are well-formed.
+ *
+ * @since 0.1.0
+ */
+export const payloadOf = (job: BulkJobResource): JobPayload | undefined => {
+  const payload = attributesOf(job)?.payload
+  return payload === undefined ? undefined : Either.getOrUndefined(payload)
+}
+
+/**
  * Whether a job has finished: status `complete`, or the `completed` flag set.
  *
  * @since 0.1.0
@@ -139,15 +169,16 @@ export const ItemResultStatus = openLiterals("created", "updated", "error")
 export type ItemResultStatus = typeof ItemResultStatus.Type
 
 /**
- * One entry of a batch's `results`, present when the request's items carried `_clientRef`.
+ * One entry of a batch's `results`, present when the request's items carried `_clientRef`. A `null` `objectId`
+ * or `error` reads as absent; `error` is a string or an object (see {@link ItemError}).
  *
  * @since 0.1.0
  */
 export const ItemResult = Schema.Struct({
   _clientRef: Schema.String,
-  objectId: optional(Schema.String),
+  objectId: nullable(Schema.String),
   status: ItemResultStatus,
-  error: optional(Schema.String)
+  error: nullable(ItemError.ItemError)
 }).annotations({ identifier: "ItemResult" })
 /** @since 0.1.0 */
 export type ItemResult = typeof ItemResult.Type
@@ -159,25 +190,46 @@ export type ItemResult = typeof ItemResult.Type
  * @since 0.1.0
  */
 export const BatchItemError = Schema.Struct({
-  index: optional(Schema.NonNegativeInt),
-  _clientRef: optional(Schema.String),
-  externalId: optional(Schema.String),
-  code: optional(Schema.String),
-  error: optional(Schema.String),
-  message: optional(Schema.String)
+  index: nullable(Schema.NonNegativeInt),
+  _clientRef: nullable(Schema.String),
+  externalId: nullable(Schema.String),
+  code: nullable(Schema.String),
+  error: nullable(ItemError.ItemError),
+  message: nullable(Schema.String)
 }).annotations({ identifier: "BatchItemError" })
 /** @since 0.1.0 */
 export type BatchItemError = typeof BatchItemError.Type
 
-/** What a batch reports. @since 0.1.0 */
+/**
+ * The error a batch's `errors[]` entry describes, its `code`, `message` and `error` parts taken together.
+ *
+ * @since 0.1.0
+ */
+export const itemErrorOf = (entry: BatchItemError): ItemError.ItemError => ItemError.fromParts(entry)
+
+/**
+ * When a batch finished: an ISO 8601 string or, as some JSON APIs send it, epoch milliseconds. Kustomer documents
+ * the field without its format (INFERRED: ISO like every other date of the API; numbers accepted as well).
+ *
+ * @since 0.1.0
+ */
+export const CompletedAt = Schema.Union(Schema.String, Schema.Number).annotations({ identifier: "CompletedAt" })
+
+/**
+ * What a batch reports. A `null` list or count reads as absent (an empty list). Each entry of `errors` and
+ * `results` decodes on its own: an entry that does not match is kept as `Either.left(raw)` — never dropped, and
+ * never failing its neighbours.
+ *
+ * @since 0.1.0
+ */
 export const BatchAttributes = Schema.Struct({
   status: BatchStatus,
-  objectIds: optional(Schema.Array(Schema.String)),
-  successCount: optional(Schema.NonNegativeInt),
-  failureCount: optional(Schema.NonNegativeInt),
-  completedAt: optional(Schema.NullOr(Schema.String)),
-  errors: optional(Schema.Array(lenient(BatchItemError))),
-  results: optional(Schema.Array(ItemResult))
+  objectIds: nullable(Schema.Array(Schema.String)),
+  successCount: nullable(Schema.NonNegativeInt),
+  failureCount: nullable(Schema.NonNegativeInt),
+  completedAt: optional(Schema.NullOr(CompletedAt)),
+  errors: nullable(Schema.Array(lenient(BatchItemError))),
+  results: nullable(Schema.Array(lenient(ItemResult)))
 }).annotations({ identifier: "BatchAttributes" })
 /** @since 0.1.0 */
 export type BatchAttributes = typeof BatchAttributes.Type
@@ -231,3 +283,45 @@ export const BatchList = Schema.Union(
     encode: (document) => document.data
   })
 ).annotations({ identifier: "BatchList" })
+
+/**
+ * The link to the next page of batches, when the response has one (`links.next`; `null` or absent at the end).
+ *
+ * @since 0.1.0
+ */
+export const nextPage = (document: BatchListDocument): string | undefined => {
+  const next = document.links?.next
+  return next === undefined || next === null || next.length === 0 ? undefined : next
+}
+
+/**
+ * A batch's `completedAt` as a UTC date-time, whichever form it came in; `undefined` when absent or unreadable.
+ *
+ * @since 0.1.0
+ */
+export const completedAtOf = (attributes: BatchAttributes): DateTime.Utc | undefined => {
+  const value = attributes.completedAt
+  if (value === undefined || value === null) return undefined
+  return Option.getOrUndefined(Option.map(DateTime.make(value), (parsed) => DateTime.toUtc(parsed)))
+}
+
+/**
+ * The `_clientRef` of a results entry that did not decode, when its raw JSON still names one — so the item it
+ * belongs to can be reported as unreadable rather than left without an answer.
+ *
+ * @since 0.1.0
+ */
+export const rawClientRef = (raw: unknown): string | undefined =>
+  typeof raw === "object" && raw !== null && "_clientRef" in raw && typeof raw._clientRef === "string" &&
+    raw._clientRef.length > 0
+    ? raw._clientRef
+    : undefined
+
+/**
+ * The entries of a batch's `results` that decoded, in order; the unreadable ones are left out (read
+ * `attributes.results` itself to see them).
+ *
+ * @since 0.1.0
+ */
+export const readableResults = (attributes: BatchAttributes): ReadonlyArray<ItemResult> =>
+  (attributes.results ?? []).flatMap((entry) => Either.isRight(entry) ? [entry.right] : [])

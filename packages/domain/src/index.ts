@@ -25,4 +25,6 @@ export * as Ids from "./Ids.js"
 export * as Message from "./Message.js"
 export * as Note from "./Note.js"
 /** @since 0.1.0 */
+export * as ItemError from "./ItemError.js"
+/** @since 0.1.0 */
 export * as RateLimit from "./RateLimit.js"

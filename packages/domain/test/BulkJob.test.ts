@@ -1,12 +1,16 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { BulkJob } from "../src/index.js"
+import { BulkJob, ItemError } from "../src/index.js"
 import { acceptedJob } from "./fixtures.js"
 
 const decodeJob = Schema.decodeUnknownEither(BulkJob.BulkJobDocument)
 const encodeJob = Schema.encodeEither(BulkJob.BulkJobDocument)
 const decodeBatches = Schema.decodeUnknownEither(BulkJob.BatchList)
+const results = (document: BulkJob.BatchListDocument) => {
+  const first = document.data[0]
+  return first === undefined ? [] : BulkJob.readableResults(first.attributes)
+}
 
 describe("BulkJobDocument", () => {
   it("decodes every seed field with its real type and re-encodes identical wire JSON", () => {
@@ -16,7 +20,7 @@ describe("BulkJobDocument", () => {
     assert.strictEqual(attributes?.status, "queued")
     assert.strictEqual(attributes?.v2, true)
     assert.strictEqual(attributes?.completed, false)
-    assert.deepStrictEqual(attributes?.payload?.api?.user?.roles, ["org.permission.conversation.create"])
+    assert.deepStrictEqual(BulkJob.payloadOf(job.data)?.api?.user?.roles, ["org.permission.conversation.create"])
     assert.isFalse(BulkJob.isComplete(job.data))
     assert.deepStrictEqual(Either.getOrThrow(encodeJob(job)), acceptedJob)
   })
@@ -81,7 +85,7 @@ describe("BatchList", () => {
   it("round-trips the JSON:API shape", () => {
     const wire = { data: [{ type: "bulk_batch", id: "b1", attributes: batch }] }
     const decoded = Either.getOrThrow(decodeBatches(wire))
-    assert.strictEqual(decoded.data[0]?.attributes.results?.[1]?.error, "duplicate detected")
+    assert.strictEqual(results(decoded)[1]?.error, "duplicate detected")
     assert.deepStrictEqual(Either.getOrThrow(Schema.encodeEither(BulkJob.BatchList)(decoded)), wire)
   })
 
@@ -104,10 +108,141 @@ describe("BatchList", () => {
       data: [{ attributes: { status: "archived", results: [{ _clientRef: "a", status: "skipped" }] } }]
     }))
     assert.deepStrictEqual(decoded.data[0]?.attributes.status, { _tag: "Unknown", value: "archived" })
-    assert.deepStrictEqual(decoded.data[0]?.attributes.results?.[0]?.status, { _tag: "Unknown", value: "skipped" })
+    assert.deepStrictEqual(results(decoded)[0]?.status, { _tag: "Unknown", value: "skipped" })
   })
 
   it("rejects a batch without a status", () => {
     assert.isTrue(Either.isLeft(decodeBatches({ data: [{ attributes: { successCount: 1 } }] })))
+  })
+})
+
+describe("BatchList: odd but plausible answers", () => {
+  it("carries links.next when present, and reads a null or absent link as the last page", () => {
+    const page = Either.getOrThrow(decodeBatches({
+      data: [{ attributes: { status: "complete" } }],
+      links: { next: "/v1/bulk/j/batches?page=2" }
+    }))
+    assert.strictEqual(BulkJob.nextPage(page), "/v1/bulk/j/batches?page=2")
+    const last = Either.getOrThrow(decodeBatches({ data: [], links: { next: null } }))
+    assert.isUndefined(BulkJob.nextPage(last))
+    assert.isUndefined(BulkJob.nextPage(Either.getOrThrow(decodeBatches([]))))
+  })
+
+  it("reads null errors, objectIds, results and counts as empty", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [{
+        attributes: {
+          status: "complete",
+          objectIds: null,
+          errors: null,
+          results: null,
+          successCount: null,
+          failureCount: null,
+          completedAt: null
+        }
+      }]
+    }))
+    const attributes = decoded.data[0]?.attributes
+    assert.isUndefined(attributes?.objectIds)
+    assert.isUndefined(attributes?.errors)
+    assert.isUndefined(attributes?.results)
+    assert.isUndefined(attributes?.successCount)
+    assert.deepStrictEqual(results(decoded), [])
+  })
+
+  it("decodes an item error given as an object, and a null objectId", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [{
+        attributes: {
+          status: "complete",
+          results: [
+            { _clientRef: "a", status: "error", error: { code: "duplicate", message: "externalId exists" } },
+            { _clientRef: "b", status: "created", objectId: null },
+            { _clientRef: "c", status: "error", error: null }
+          ],
+          errors: [{ index: 0, _clientRef: "a", error: { code: "duplicate", message: "externalId exists" } }]
+        }
+      }]
+    }))
+    const [first, second, third] = results(decoded)
+    assert.deepStrictEqual(first?.error, { code: "duplicate", message: "externalId exists" })
+    assert.isTrue(first?.error !== undefined && ItemError.isDuplicate(first.error))
+    assert.strictEqual(second?.status, "created")
+    assert.isUndefined(second?.objectId)
+    assert.isUndefined(third?.error)
+    const entry = decoded.data[0]?.attributes.errors?.[0]
+    assert.isTrue(entry !== undefined && Either.isRight(entry))
+    if (entry !== undefined && Either.isRight(entry)) {
+      assert.strictEqual(ItemError.text(BulkJob.itemErrorOf(entry.right)), "duplicate: externalId exists")
+    }
+  })
+
+  it("reads completedAt as an ISO string or as epoch milliseconds", () => {
+    const millis = Date.UTC(2026, 9, 21, 14, 2, 13)
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [
+        { attributes: { status: "complete", completedAt: millis } },
+        { attributes: { status: "complete", completedAt: "2026-10-21T14:02:13.000Z" } },
+        { attributes: { status: "complete", completedAt: "not a date" } }
+      ]
+    }))
+    const instants = decoded.data.map((batch) => BulkJob.completedAtOf(batch.attributes))
+    assert.strictEqual(instants[0]?.epochMillis, millis)
+    assert.strictEqual(instants[1]?.epochMillis, millis)
+    assert.isUndefined(instants[2])
+  })
+
+  it("keeps one undecodable result raw, with its clientRef, and decodes its neighbours", () => {
+    const odd = { _clientRef: "b", status: 42 }
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [{
+        attributes: {
+          status: "complete",
+          results: [
+            { _clientRef: "a", status: "created", objectId: "58228e05d4e96711004eccb7" },
+            odd,
+            "garbage",
+            { _clientRef: "c", status: "error", error: "customer not found" }
+          ]
+        }
+      }]
+    }))
+    const entries = decoded.data[0]?.attributes.results ?? []
+    assert.strictEqual(entries.length, 4)
+    assert.deepStrictEqual(entries.map((entry) => Either.isRight(entry)), [true, false, false, true])
+    const unreadable = entries[1]
+    assert.isTrue(unreadable !== undefined && Either.isLeft(unreadable))
+    if (unreadable !== undefined && Either.isLeft(unreadable)) {
+      assert.deepStrictEqual(unreadable.left, odd)
+      assert.strictEqual(BulkJob.rawClientRef(unreadable.left), "b")
+    }
+    assert.isUndefined(BulkJob.rawClientRef("garbage"))
+    assert.deepStrictEqual(results(decoded).map((result) => result._clientRef), ["a", "c"])
+  })
+})
+
+describe("BulkJobDocument: request records of deletes and ?ids= updates", () => {
+  it("decodes payload.api.data given as an object and keeps the status readable", () => {
+    const job = Either.getOrThrow(decodeJob({
+      data: {
+        type: "bulk",
+        id: "6543a1b7c9e77c0013e5f2ab",
+        attributes: {
+          status: "complete",
+          ids: ["58228e05d4e96711004eccb7"],
+          payload: { api: { data: { ids: ["58228e05d4e96711004eccb7"] }, method: "DELETE" } }
+        }
+      }
+    }))
+    assert.isTrue(BulkJob.isComplete(job.data))
+    assert.deepStrictEqual(BulkJob.payloadOf(job.data)?.api?.data, { ids: ["58228e05d4e96711004eccb7"] })
+  })
+
+  it("keeps an odd payload raw without hiding the job's status", () => {
+    const job = Either.getOrThrow(decodeJob({
+      data: { id: "j", attributes: { status: "complete", payload: { api: { data: "text", user: [] } } } }
+    }))
+    assert.isTrue(BulkJob.isComplete(job.data))
+    assert.isUndefined(BulkJob.payloadOf(job.data))
   })
 })

@@ -39,3 +39,28 @@ describe("ApiErrorBody", () => {
     assert.isTrue(Either.isLeft(decode({ message: "nope" })))
   })
 })
+
+describe("ErrorBody.fromText", () => {
+  it("reads the list shape, the JSON:API shape and bare strings in the list", () => {
+    const read = ErrorBody.fromText(JSON.stringify({ errors: ["first", { status: 400, title: "Bad", detail: "x" }] }))
+    assert.isTrue(read.recognized)
+    assert.strictEqual(ErrorBody.describe(read.body), "first; Bad: x")
+  })
+
+  it("reads the plain { code, message, meta } body without a list", () => {
+    const read = ErrorBody.fromText(JSON.stringify({ code: "too_many", message: "Slow down", meta: { limit: 120 } }))
+    assert.isTrue(read.recognized)
+    assert.strictEqual(ErrorBody.firstCode(read.body), "too_many")
+    assert.strictEqual(ErrorBody.describe(read.body), "too_many: Slow down")
+  })
+
+  it("keeps a body that is not JSON, or not an error envelope, as an excerpt", () => {
+    const html = ErrorBody.fromText("<html>\n  <body>Bad gateway</body>\n</html>")
+    assert.isFalse(html.recognized)
+    assert.strictEqual(ErrorBody.describe(html.body), "<html> <body>Bad gateway</body> </html>")
+    const other = ErrorBody.fromText(JSON.stringify({ status: "down" }))
+    assert.isFalse(other.recognized)
+    assert.strictEqual(ErrorBody.fromText("x".repeat(500)).body.errors[0]?.detail?.length, ErrorBody.excerptLength + 1)
+    assert.deepStrictEqual(ErrorBody.fromText("").body.errors, [])
+  })
+})

@@ -29,6 +29,9 @@ const importItems = (path: string, items: ReadonlyArray<unknown>) =>
     return { raw: reply.body, batches: decodeBatches(reply.body).data.map((batch) => batch.attributes) }
   })
 
+const resultsOf = (batch: BulkJob.BatchAttributes | undefined) =>
+  batch === undefined ? [] : BulkJob.readableResults(batch)
+
 const errorsOf = (batch: BulkJob.BatchAttributes | undefined) =>
   (batch?.errors ?? []).map((error) => Either.getOrThrow(error))
 
@@ -81,7 +84,7 @@ describe("asynchronous item validation", () => {
         assert.deepStrictEqual(errorsOf(batches[0]), [
           { index: 0, _clientRef: "row-1", externalId: "orphan", code: "not_found", error: "customer not found" }
         ])
-        assert.deepStrictEqual(batches[0]?.results, [{
+        assert.deepStrictEqual(resultsOf(batches[0]), [{
           _clientRef: "row-1",
           status: "error",
           error: "customer not found"
@@ -109,12 +112,12 @@ describe("asynchronous item validation", () => {
           errorsOf(batch).map((error) => [error.index, error.externalId, error.code, error.error]),
           [[0, "dup-1", "duplicate", "duplicate detected"], [2, "fresh", "duplicate", "duplicate detected"]]
         )
-        assert.deepStrictEqual(batch?.results?.map((result) => [result._clientRef, result.status, result.error]), [
+        assert.deepStrictEqual(resultsOf(batch).map((result) => [result._clientRef, result.status, result.error]), [
           ["a", "error", "duplicate detected"],
           ["b", "created", undefined],
           ["c", "error", "duplicate detected"]
         ])
-        assert.strictEqual(batch?.results?.[1]?.objectId, batch?.objectIds?.[0])
+        assert.strictEqual(resultsOf(batch)[1]?.objectId, batch?.objectIds?.[0])
         const stats = yield* simulator.stats
         assert.strictEqual(stats.conversations.stored, 4)
         assert.strictEqual(stats.conversations.duplicatesRejected, 2)
@@ -178,7 +181,7 @@ describe("asynchronous item validation", () => {
           "split-ref-17"
         ]])
         assert.deepStrictEqual(batches.map((batch) => batch.results?.length), [10, 10, 5])
-        assert.strictEqual(batches[2]?.results?.[0]?._clientRef, "split-ref-20")
+        assert.strictEqual(resultsOf(batches[2])[0]?._clientRef, "split-ref-20")
         const ids = new Set(batches.flatMap((batch) => batch.objectIds ?? []))
         assert.strictEqual(ids.size, 24)
         assert.strictEqual(at(raw, "data", 1, "type"), "bulk_batch")

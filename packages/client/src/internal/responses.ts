@@ -4,9 +4,7 @@
 import { ErrorBody } from "@effect-kustomer/domain"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import * as Reasons from "../KustomerError.js"
 
 /** How much of a response body an error may quote. */
@@ -18,14 +16,11 @@ export const excerpt = (body: string): string => {
   return line.length > excerptLength ? `${line.slice(0, excerptLength)}…` : line
 }
 
-const decodeErrorBody = Schema.decodeUnknownEither(Schema.parseJson(ErrorBody.ApiErrorBody))
-
 /** A readable detail from an error response's body: the API's error objects, or an excerpt of whatever came. */
-export const detailOf = (body: string): string =>
-  Either.match(decodeErrorBody(body), {
-    onLeft: () => excerpt(body),
-    onRight: (parsed) => ErrorBody.describe(parsed)
-  })
+export const detailOf = (body: string): string => {
+  const read = ErrorBody.fromText(body)
+  return read.recognized ? ErrorBody.describe(read.body) : excerpt(body)
+}
 
 /** The reason for a non-success status. */
 export const reasonForStatus = (options: {

@@ -1,7 +1,7 @@
 /**
  * Turning a job's batches into per-item verdicts. Pure: the pipeline decides what to do with them.
  */
-import type { BulkJob } from "@effect-kustomer/domain"
+import { BulkJob, ItemError } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
 import type { ChunkItem } from "../ImportCheckpoint.js"
 
@@ -12,11 +12,18 @@ export type Verdict =
   | { readonly _tag: "Failed"; readonly error: string }
   | { readonly _tag: "Strange"; readonly detail: string }
 
-/** Whether an item error means "this externalId exists already". */
-export const isDuplicateError = (error: string): boolean => /duplicate/i.test(error)
+/** Whether an item error means "this externalId exists already": by its code, else its text. */
+export const isDuplicateError = (error: ItemError.ItemError): boolean => ItemError.isDuplicate(error)
 
-const verdictOfError = (error: string): Verdict =>
-  isDuplicateError(error) ? { _tag: "Duplicate", error } : { _tag: "Failed", error }
+const verdictOfError = (error: ItemError.ItemError): Verdict =>
+  isDuplicateError(error)
+    ? { _tag: "Duplicate", error: ItemError.text(error) }
+    : { _tag: "Failed", error: ItemError.text(error) }
+
+const unreadable = (raw: unknown): Verdict => ({
+  _tag: "Strange",
+  detail: `the API reported a result this client cannot read: ${JSON.stringify(raw)}`
+})
 
 /** Progress and verdicts read from one batches response. */
 export interface Reading {
@@ -27,9 +34,6 @@ export interface Reading {
   /** Every listed batch is complete (and at least one is listed). */
   readonly allComplete: boolean
 }
-
-const errorText = (entry: BulkJob.BatchItemError): string =>
-  entry.error ?? entry.message ?? entry.code ?? "the API reported an error without a message"
 
 /**
  * Reads per-item verdicts: from `results` by `_clientRef` first; without them, from `errors` (by `_clientRef` or
@@ -50,15 +54,21 @@ export const read = (
     if (attributes.status === "complete") complete++
     succeeded += attributes.successCount ?? 0
     failedCount += attributes.failureCount ?? 0
-    for (const result of attributes.results ?? []) {
+    for (const entry of attributes.results ?? []) {
       sawResults = true
+      if (Either.isLeft(entry)) {
+        const clientRef = BulkJob.rawClientRef(entry.left)
+        if (clientRef !== undefined) verdicts.set(clientRef, unreadable(entry.left))
+        continue
+      }
+      const result = entry.right
       const status = result.status
       verdicts.set(
         result._clientRef,
         typeof status === "object"
           ? { _tag: "Strange", detail: `the API reported status "${status.value}"` }
           : status === "error"
-          ? verdictOfError(result.error ?? "the API reported an error without a message")
+          ? verdictOfError(result.error ?? ItemError.noMessage)
           : { _tag: "Created", objectId: result.objectId }
       )
     }
@@ -67,7 +77,9 @@ export const read = (
         onLeft: () => undefined,
         onRight: (error) => {
           if (error._clientRef !== undefined) {
-            if (!verdicts.has(error._clientRef)) verdicts.set(error._clientRef, verdictOfError(errorText(error)))
+            if (!verdicts.has(error._clientRef)) {
+              verdicts.set(error._clientRef, verdictOfError(BulkJob.itemErrorOf(error)))
+            }
           } else {
             errorsWithoutRef.push(error)
           }
@@ -80,7 +92,7 @@ export const read = (
     for (const error of errorsWithoutRef) {
       const item = error.index === undefined ? undefined : items[error.index]
       if (item !== undefined && !verdicts.has(item.clientRef)) {
-        verdicts.set(item.clientRef, verdictOfError(errorText(error)))
+        verdicts.set(item.clientRef, verdictOfError(BulkJob.itemErrorOf(error)))
       }
     }
     // Without per-item results, the remaining items count as created only when the counts account for all.

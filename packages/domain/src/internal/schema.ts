@@ -5,6 +5,10 @@ import * as Schema from "effect/Schema"
 /** An optional property that, when present, must not be `undefined` (matches `exactOptionalPropertyTypes`). */
 export const optional = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { exact: true })
 
+/** An optional property of a response that may also come as `null`; `null` decodes as if it were absent. */
+export const nullable = <S extends Schema.Schema.Any>(schema: S) =>
+  Schema.optionalWith(schema, { exact: true, nullable: true })
+
 /**
  * A part of a response that the caller can live without. It decodes to `Right(value)` when it matches `schema`
  * and to `Left(raw)` when it does not, so an odd optional part never fails the whole response. Both sides
