@@ -45,7 +45,8 @@ export const noMessage = "the API reported an error without a message"
 export const code = (error: ItemError): string | undefined => typeof error === "string" ? undefined : error.code
 
 /**
- * A one-line text for the error: the string itself, or the object's code with its message, title or detail.
+ * A one-line text for the error: the string itself, or the object's message, title or detail — its code only when
+ * it has no text.
  *
  * @since 0.1.0
  */
@@ -55,8 +56,8 @@ export const text = (error: ItemError): string => {
     .filter((part): part is string => part !== undefined && part.length > 0)
     .filter((part, index, parts) => parts.indexOf(part) === index)
     .join(": ")
-  if (error.code === undefined || error.code.length === 0) return words.length > 0 ? words : noMessage
-  return words.length > 0 ? `${error.code}: ${words}` : error.code
+  if (words.length > 0) return words
+  return error.code === undefined || error.code.length === 0 ? noMessage : error.code
 }
 
 /**

@@ -173,7 +173,7 @@ describe("BatchList: odd but plausible answers", () => {
     const entry = decoded.data[0]?.attributes.errors?.[0]
     assert.isTrue(entry !== undefined && Either.isRight(entry))
     if (entry !== undefined && Either.isRight(entry)) {
-      assert.strictEqual(ItemError.text(BulkJob.itemErrorOf(entry.right)), "duplicate: externalId exists")
+      assert.strictEqual(ItemError.text(BulkJob.itemErrorOf(entry.right)), "externalId exists")
     }
   })
 

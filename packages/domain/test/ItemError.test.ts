@@ -35,7 +35,7 @@ describe("ItemError", () => {
     assert.strictEqual(ItemError.text("customer not found"), "customer not found")
     assert.strictEqual(
       ItemError.text({ code: "not_found", message: "customer not found" }),
-      "not_found: customer not found"
+      "customer not found"
     )
     assert.strictEqual(ItemError.text({ code: "not_found" }), "not_found")
     assert.strictEqual(ItemError.text({}), ItemError.noMessage)
