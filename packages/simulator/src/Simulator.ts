@@ -15,9 +15,10 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import type { JobSnapshot, ResourceName, SimulatorStats, StoredObject } from "./Inspection.js"
-import * as App from "./internal/app.js"
 import * as Engine from "./internal/engine.js"
+import * as Jobs from "./internal/jobs.js"
 import { ConnectionReset as ConnectionResetError } from "./internal/responses.js"
+import * as Router from "./internal/router.js"
 import { SimulatorState } from "./internal/state.js"
 import * as SimulatorConfig from "./SimulatorConfig.js"
 
@@ -96,17 +97,17 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
     const config = SimulatorConfig.make(options)
     const state = new SimulatorState(config)
     const enqueue = yield* Engine.start(state)
-    const app = App.make(state, enqueue)
+    const app = Router.make(state, enqueue)
 
     const seedCustomers = (customers: number | ReadonlyArray<CustomerSeed>) =>
       Effect.map(Clock.currentTimeMillis, (nowMillis) => {
         const seeds = typeof customers === "number"
           ? Array.from(
             { length: customers },
-            (_, offset) => generatedCustomer(state.collections.customers.all.length + offset + 1)
+            (_, offset) => generatedCustomer(state.store.collections.customers.all.length + offset + 1)
           )
           : customers
-        return seeds.map((seed) => state.seedCustomer(seed, nowMillis))
+        return seeds.map((seed) => state.store.seedCustomer(seed, nowMillis))
       })
 
     const customerIds = yield* seedCustomers(config.customers)
@@ -118,19 +119,19 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
       apiKey: firstKey === undefined ? "" : firstKey.key,
       customerIds,
       stats: Effect.sync(() => state.stats()),
-      conversations: Effect.sync(() => [...state.collections.conversations.all]),
-      customers: Effect.sync(() => [...state.collections.customers.all]),
+      conversations: Effect.sync(() => [...state.store.collections.conversations.all]),
+      customers: Effect.sync(() => [...state.store.collections.customers.all]),
       findByExternalId: (resource, externalId) =>
-        Effect.sync(() => state.collections[resource].findByExternalId(externalId)),
-      externalIdCounts: (resource) => Effect.sync(() => state.collections[resource].externalIdCounts()),
+        Effect.sync(() => state.store.collections[resource].findByExternalId(externalId)),
+      externalIdCounts: (resource) => Effect.sync(() => state.store.collections[resource].externalIdCounts()),
       seedCustomers,
       job: (id) =>
-        Effect.sync(() => Option.map(Option.fromNullable(state.jobs.get(id)), (job) => state.jobSnapshot(job))),
-      jobs: Effect.sync(() => Array.from(state.jobs.values(), (job) => state.jobSnapshot(job))),
+        Effect.sync(() => Option.map(Option.fromNullable(state.jobs.byId.get(id)), (job) => Jobs.snapshot(job))),
+      jobs: Effect.sync(() => Array.from(state.jobs.byId.values(), (job) => Jobs.snapshot(job))),
       startRateLimitStorm: (duration) =>
         Effect.map(Clock.currentTimeMillis, (nowMillis) => {
           state.limiter.startStorm(nowMillis, Duration.toMillis(duration))
-          state.countFault("rate_limit_storm")
+          state.counters.countFault("rate_limit_storm")
         })
     }
   })

@@ -7,7 +7,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
 import type * as Scope from "effect/Scope"
-import type { JobRecord, SimulatorState } from "./state.js"
+import type { JobRecord } from "./jobs.js"
+import type { SimulatorState } from "./state.js"
 
 const sleepUnlessZero = (duration: Duration.Duration): Effect.Effect<void> =>
   Duration.isZero(duration) ? Effect.void : Effect.sleep(duration)
@@ -17,16 +18,16 @@ const runJob = (state: SimulatorState, job: JobRecord): Effect.Effect<void> =>
   Effect.gen(function*() {
     const config = state.config
     const startedAt = yield* Clock.currentTimeMillis
-    state.startJob(job, startedAt)
+    state.jobs.start(job, startedAt)
     if (job.stalled) yield* sleepUnlessZero(config.faults.stallDuration)
     yield* sleepUnlessZero(config.jobLatency)
     for (const batch of job.batches) {
       yield* sleepUnlessZero(Duration.times(config.itemLatency, batch.end - batch.start))
       const now = yield* Clock.currentTimeMillis
-      state.runBatch(job, batch, now)
+      state.jobs.runBatch(job, batch, now)
     }
     const finishedAt = yield* Clock.currentTimeMillis
-    state.completeJob(job, finishedAt)
+    state.jobs.finish(job, finishedAt)
   })
 
 /** Starts the worker pool in the current scope and returns the function that enqueues an accepted job. */
