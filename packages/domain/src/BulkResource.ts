@@ -39,6 +39,8 @@ export interface BulkResource<Item extends BulkItemBase, ItemEncoded extends Bul
   readonly name: string
   /** The permission a key needs to create these objects, in both the role-set and the legacy spelling. */
   readonly createRoles: readonly [permission: string, legacy: string]
+  /** The permission a key needs to read these objects (e.g. a look-up by external id), in both spellings. */
+  readonly readRoles: readonly [permission: string, legacy: string]
   /** Path of the bulk-create endpoint, e.g. `/v1/conversations/bulk`. */
   readonly bulkPath: string
   /** Path that reads one object by its external id. */
@@ -61,6 +63,7 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
 }): BulkResource<Item, ItemEncoded> => ({
   name: options.name,
   createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
+  readRoles: [`org.permission.${options.roleName}.read`, `org.user.${options.roleName}.read`],
   bulkPath: `/v1/${options.name}/bulk`,
   externalIdPath: (externalId) => `/v1/${options.name}/externalId=${encodeURIComponent(externalId)}`,
   objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,

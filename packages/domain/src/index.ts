@@ -17,6 +17,8 @@ export * as CustomAttributes from "./CustomAttributes.js"
 /** @since 0.1.0 */
 export * as Customer from "./Customer.js"
 /** @since 0.1.0 */
+export * as ImportCounts from "./ImportCounts.js"
+/** @since 0.1.0 */
 export * as IsoDateTime from "./IsoDateTime.js"
 /** @since 0.1.0 */
 export * as ErrorBody from "./ErrorBody.js"
@@ -26,5 +28,7 @@ export * as Message from "./Message.js"
 export * as Note from "./Note.js"
 /** @since 0.1.0 */
 export * as ItemError from "./ItemError.js"
+/** @since 0.1.0 */
+export * as RateBudget from "./RateBudget.js"
 /** @since 0.1.0 */
 export * as RateLimit from "./RateLimit.js"
