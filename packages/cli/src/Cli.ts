@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { RateLimiter } from "@effect-kustomer/client"
+import { RateBudget } from "@effect-kustomer/client"
 import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
@@ -165,8 +165,10 @@ export const demoRequest = (
     const budget = yield* Option.match(flags.rateLimit, {
       onNone: () => Either.right(undefined),
       onSome: (text) =>
-        Either.mapLeft(RateLimiter.parseBudget(text), (message) =>
-          new Failure.CliError({ message: `--rate-limit: ${message}` }))
+        Either.mapLeft(
+          RateBudget.parse(text),
+          (message) => new Failure.CliError({ message: `--rate-limit: ${message}` })
+        )
     })
     return {
       records: flags.records,

@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } from "@effect-kustomer/client"
+import { KustomerAuth, KustomerClient, KustomerConfig, type RateBudget, RateLimiter } from "@effect-kustomer/client"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -25,7 +25,7 @@ export interface Connection {
   readonly org: string | undefined
   readonly region: KustomerConfig.Region | undefined
   /** The org's request budget; default `KUSTOMER_RATE_LIMIT`, else 1000 per minute. */
-  readonly rateLimit: RateLimiter.Budget | undefined
+  readonly rateLimit: RateBudget.RateBudget | undefined
 }
 
 /** No flags: everything from the environment. @since 0.1.0 */

@@ -6,7 +6,7 @@
  *
  * @since 0.1.0
  */
-import { BulkImport, BulkResource, ImportSource, KustomerAuth, type RateLimiter } from "@effect-kustomer/client"
+import { BulkImport, BulkResource, ImportSource, KustomerAuth, type RateBudget } from "@effect-kustomer/client"
 import type { DurableImport } from "@effect-kustomer/journal"
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import type { PlatformError } from "@effect/platform/Error"
@@ -37,7 +37,7 @@ export interface DemoRequest {
   /** Customers to create first. */
   readonly customers: number
   /** The simulated org's rate limit (and the client's budget); default 1000 per minute. */
-  readonly rateLimit: RateLimiter.Budget | undefined
+  readonly rateLimit: RateBudget.RateBudget | undefined
   /** Make about one record in a hundred invalid, to show rejects. */
   readonly withErrors: boolean
   /** Share of bulk requests the simulator fails (5xx or a dropped connection, half of them after storing the job). */

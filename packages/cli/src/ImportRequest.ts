@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { BulkResource, ImportSource, type KustomerConfig, RateLimiter } from "@effect-kustomer/client"
+import { BulkResource, ImportSource, type KustomerConfig, RateBudget } from "@effect-kustomer/client"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Connection from "./Connection.js"
@@ -116,7 +116,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       onNone: () => Either.right(undefined),
       onSome: (text) =>
         Either.mapLeft(
-          RateLimiter.parseBudget(text),
+          RateBudget.parse(text),
           (message) => new CliError({ message: `--rate-limit: ${message}` })
         )
     })

@@ -1,8 +1,8 @@
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
@@ -92,7 +92,7 @@ describe("RateLimiter", () => {
       assert.strictEqual(yield* Fiber.join(third), start + 20_000)
     })))
 
-  it.effect("with a cap, spends no more than the configured limit even when the server allows more", () =>
+  it.effect("with a cap, spends no more than the configured limit per its window even when the server allows more", () =>
     Effect.scoped(Effect.gen(function*() {
       yield* TestClock.setTime(start)
       const limiter = yield* RateLimiter.make({ limit: 2, window: Duration.seconds(60), margin: 0, cap: true })
@@ -105,16 +105,78 @@ describe("RateLimiter", () => {
           "x-ratelimit-reset": String(start / 1000 + 30)
         })
       )
-      assert.strictEqual((yield* limiter.snapshot).limit, 2)
       yield* limiter.acquire("submit")
       yield* limiter.acquire("submit")
       const third = yield* Effect.fork(Effect.zipRight(limiter.acquire("submit"), Clock.currentTimeMillis))
+      // The server's window resets at 30 s, but the cap's own window is 60 s from the first request.
       yield* TestClock.adjust(Duration.seconds(30))
-      assert.strictEqual(yield* Fiber.join(third), start + 30_000)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(third)))
+      yield* TestClock.adjust(Duration.seconds(30))
+      assert.strictEqual(yield* Fiber.join(third), start + 60_000)
       // Without the cap the server's larger budget is adopted.
       const uncapped = yield* RateLimiter.make({ limit: 2, window: Duration.seconds(60), margin: 0 })
       yield* uncapped.observe("submit", 201, info({ "x-ratelimit-limit": "1000", "x-ratelimit-remaining": "990" }))
       assert.strictEqual((yield* uncapped.snapshot).limit, 1000)
+    })))
+
+  /** Sends `count` requests as fast as the limiter allows, answering each with the server's headers. */
+  const sendAll = (
+    limiter: RateLimiter.Service,
+    count: number,
+    server: { readonly limit: number; readonly windowMillis: number }
+  ) =>
+    Effect.gen(function*() {
+      const times: Array<number> = []
+      for (let request = 0; request < count; request++) {
+        yield* limiter.acquire("submit")
+        const now = yield* Clock.currentTimeMillis
+        times.push(now)
+        const windowStart = start + Math.floor((now - start) / server.windowMillis) * server.windowMillis
+        const spent = times.filter((time) => time >= windowStart).length
+        yield* limiter.observe(
+          "submit",
+          201,
+          RateLimit.fromHeaders(
+            RateLimit.toHeaders({
+              limit: server.limit,
+              remaining: server.limit - spent,
+              resetAtMillis: windowStart + server.windowMillis
+            }),
+            now
+          )
+        )
+      }
+      return times
+    })
+
+  /** The most requests any span of `windowMillis` holds. */
+  const busiestWindow = (times: ReadonlyArray<number>, windowMillis: number) =>
+    Math.max(...times.map((time) => times.filter((other) => other >= time && other < time + windowMillis).length))
+
+  it.effect("a cap whose window is shorter than the server's holds over its own window (100/10s vs 1000/60s)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ limit: 100, window: Duration.seconds(10), margin: 0, cap: true })
+      const fiber = yield* Effect.fork(sendAll(limiter, 600, { limit: 1000, windowMillis: 60_000 }))
+      yield* TestClock.adjust(Duration.seconds(120))
+      const times = yield* Fiber.join(fiber)
+      assert.isAtMost(busiestWindow(times, 10_000), 100)
+      // Six windows of the cap: the last hundred go at 50 s, not after a long wait for the server's reset.
+      assert.strictEqual((times[599] ?? 0) - start, 50_000)
+    })))
+
+  it.effect("a cap whose window is longer than the server's holds over its own window (600/1m vs 300/10s)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ limit: 600, window: Duration.minutes(1), margin: 0, cap: true })
+      const fiber = yield* Effect.fork(sendAll(limiter, 900, { limit: 300, windowMillis: 10_000 }))
+      yield* TestClock.adjust(Duration.seconds(180))
+      const times = yield* Fiber.join(fiber)
+      assert.isAtMost(busiestWindow(times, 60_000), 600)
+      assert.isAtMost(busiestWindow(times, 10_000), 300)
+      // 300 in each of the server's first two windows, then the cap holds the rest until a minute has passed.
+      assert.strictEqual((times[599] ?? 0) - start, 10_000)
+      assert.strictEqual((times[600] ?? 0) - start, 60_000)
     })))
 
   it.effect("announces each pause once", () =>
@@ -154,20 +216,10 @@ describe("RateLimiter", () => {
       yield* Effect.forEach(polls, (poll) => Fiber.interrupt(poll))
     })))
 
-  it("parses budgets", () => {
-    assert.deepStrictEqual(
-      RateLimiter.parseBudget("300/10s"),
-      Either.right({ limit: 300, window: Duration.seconds(10) })
-    )
-    assert.deepStrictEqual(
-      RateLimiter.parseBudget("1000/60"),
-      Either.right({ limit: 1000, window: Duration.seconds(60) })
-    )
-    assert.deepStrictEqual(
-      RateLimiter.parseBudget("1000/1m"),
-      Either.right({ limit: 1000, window: Duration.minutes(1) })
-    )
-    assert.isTrue(Either.isLeft(RateLimiter.parseBudget("fast")))
-    assert.isTrue(Either.isLeft(RateLimiter.parseBudget("0/10s")))
+  it("derives the kind of a request from its method and path", () => {
+    assert.strictEqual(RateLimiter.kindOf(HttpClientRequest.post("/v1/conversations/bulk")), "submit")
+    assert.strictEqual(RateLimiter.kindOf(HttpClientRequest.get("http://127.0.0.1/v1/bulk/abc/batches")), "poll")
+    assert.strictEqual(RateLimiter.kindOf(HttpClientRequest.get("/v1/bulk/abc")), "poll")
+    assert.strictEqual(RateLimiter.kindOf(HttpClientRequest.get("/v1/customers/externalId=x")), "lookup")
   })
 })

@@ -1,0 +1,169 @@
+/**
+ * The rate limiter's rules as pure functions of a state and the time: when a request may go, and what a response
+ * teaches. `RateLimiter` holds the state in a ref and does the waiting.
+ *
+ * Two budgets are kept. The *org budget* mirrors the server's window: a local estimate that every response's
+ * `x-ratelimit-*` headers correct. The optional *cap* is the user's own ceiling (`--rate-limit 100/10s`): a sliding
+ * window of the send times of the last `limit` requests, so that no span of `window` ever holds more than `limit`
+ * requests, whatever the server's window is.
+ */
+import { RateLimit } from "@effect-kustomer/domain"
+import * as Duration from "effect/Duration"
+import * as Option from "effect/Option"
+
+/** What a request is for: polls must not starve submissions. */
+export type RequestKind = "submit" | "poll" | "lookup"
+
+/** A wait imposed by the budget: every request waits until `untilMillis` (epoch milliseconds). */
+export interface Pause {
+  readonly untilMillis: number
+  /** `exhausted`: a local count ran out (the org budget or the cap); `rejected`: the server answered 429. */
+  readonly cause: "exhausted" | "rejected"
+}
+
+/** The fixed rules of one limiter. */
+export interface Settings {
+  /** The org window assumed until the server says otherwise. */
+  readonly windowMillis: number
+  /** Extra wait after a window's reset time, against clock differences. */
+  readonly marginMillis: number
+  /** Wait after a 429 that says nothing about when to retry. */
+  readonly fallbackWaitMillis: number
+  /** The share of a window's units that polls leave to waiting submissions. */
+  readonly submitReserve: number
+  /** The user's ceiling over its own sliding window, if any. */
+  readonly cap: { readonly limit: number; readonly windowMillis: number } | undefined
+}
+
+/** The limiter's state. */
+export interface State {
+  readonly limit: number
+  readonly remaining: number
+  readonly resetAtMillis: number
+  /** Whether `resetAtMillis` came from the server (else it is the local estimate). */
+  readonly confirmed: boolean
+  readonly rejections: number
+  readonly waitingSubmits: number
+  /** Until when the current pause is the server's doing (a 429). */
+  readonly rejectedUntilMillis: number
+  /** Send times of the most recent requests, oldest first, at most `cap.limit` of them. */
+  readonly sent: ReadonlyArray<number>
+}
+
+/** The state at `now`, with `limit` units in a fresh window. */
+export const initial = (settings: Settings, limit: number, now: number): State => ({
+  limit,
+  remaining: limit,
+  resetAtMillis: now + settings.windowMillis,
+  confirmed: false,
+  rejections: 0,
+  waitingSubmits: 0,
+  rejectedUntilMillis: 0,
+  sent: []
+})
+
+/** A fresh window when the current one has passed. */
+export const rolled = (settings: Settings, state: State, now: number): State =>
+  now < state.resetAtMillis ? state : {
+    ...state,
+    remaining: state.limit,
+    resetAtMillis: now + settings.windowMillis,
+    confirmed: false
+  }
+
+/** When the cap lets the next request go: `undefined` for now. */
+export const capFreeAt = (settings: Settings, state: State, now: number): number | undefined => {
+  const cap = settings.cap
+  if (cap === undefined || state.sent.length < cap.limit) return undefined
+  const freeAt = (state.sent[state.sent.length - cap.limit] ?? 0) + cap.windowMillis
+  return now >= freeAt ? undefined : freeAt
+}
+
+const recordSend = (settings: Settings, sent: ReadonlyArray<number>, now: number): ReadonlyArray<number> => {
+  const cap = settings.cap
+  if (cap === undefined) return sent
+  const kept = sent.length >= cap.limit ? sent.slice(sent.length - cap.limit + 1) : sent
+  return [...kept, now]
+}
+
+/** Spends one unit for a request of `kind` at `now`, or says how long to wait first. */
+export const take = (
+  settings: Settings,
+  before: State,
+  kind: RequestKind,
+  now: number
+): [Option.Option<Pause>, State] => {
+  const state = rolled(settings, before, now)
+  const cause = now < state.rejectedUntilMillis ? "rejected" : "exhausted"
+  const capped = capFreeAt(settings, state, now)
+  if (capped !== undefined) return [Option.some({ untilMillis: capped, cause }), state]
+  const reserve = kind === "poll" && state.waitingSubmits > 0 ? Math.ceil(state.limit * settings.submitReserve) : 0
+  if (state.remaining > reserve) {
+    return [Option.none(), { ...state, remaining: state.remaining - 1, sent: recordSend(settings, state.sent, now) }]
+  }
+  const untilMillis = state.remaining > 0 && reserve > 0
+    ? now + Math.min(1000, Math.max(1, state.resetAtMillis - now))
+    : state.resetAtMillis + settings.marginMillis
+  return [Option.some({ untilMillis, cause }), state]
+}
+
+/** Adopts the server's count and window from a response's headers: they always win over the local estimate. */
+const learn = (state: State, info: RateLimit.RateLimitInfo, now: number): State => {
+  const limit = Option.getOrElse(info.limit, () => state.limit)
+  const serverReset = Option.getOrUndefined(info.resetAtMillis)
+  const serverRemaining = Option.getOrUndefined(info.remaining)
+  const current = { ...state, limit }
+  if (serverReset !== undefined && serverReset > now) {
+    const newer = serverReset > current.resetAtMillis
+    const correction = !current.confirmed && serverReset !== current.resetAtMillis
+    if (newer || correction) {
+      return {
+        ...current,
+        resetAtMillis: serverReset,
+        confirmed: true,
+        remaining: newer
+          ? serverRemaining ?? current.remaining
+          : Math.min(current.remaining, serverRemaining ?? current.remaining)
+      }
+    }
+    if (serverReset === current.resetAtMillis && serverRemaining !== undefined) {
+      return { ...current, confirmed: true, remaining: Math.min(current.remaining, serverRemaining) }
+    }
+    return current
+  }
+  if (serverRemaining !== undefined && serverReset === undefined) {
+    return { ...current, remaining: Math.min(current.remaining, serverRemaining) }
+  }
+  return current
+}
+
+/** After a 429 every request waits until the window resets: `Retry-After`, else the reset, else a fixed wait. */
+const rejected = (settings: Settings, state: State, info: Option.Option<RateLimit.RateLimitInfo>, now: number) => {
+  const wait = Option.flatMap(info, (rateLimit) => RateLimit.waitAfterRejection(rateLimit, now))
+  const resumeAt = Option.match(wait, {
+    onNone: () => now + settings.fallbackWaitMillis,
+    onSome: (duration) => now + Duration.toMillis(duration)
+  })
+  const until = Math.max(resumeAt, now + 1)
+  return {
+    ...state,
+    remaining: 0,
+    resetAtMillis: until,
+    confirmed: true,
+    rejections: state.rejections + 1,
+    rejectedUntilMillis: until
+  }
+}
+
+/** The state after a response with `status` (0 when none arrived) and its rate-limit information. */
+export const observe = (
+  settings: Settings,
+  before: State,
+  status: number,
+  info: Option.Option<RateLimit.RateLimitInfo>,
+  now: number
+): State => {
+  const state = rolled(settings, before, now)
+  const learned = Option.isSome(info) ? learn(state, info.value, now) : state
+  return status === 429 ? rejected(settings, learned, info, now) : learned
+}
