@@ -3,61 +3,33 @@
  *
  * Every method makes one attempt (plus one more after a 401 when the auth layer has a fresh key), runs in a span,
  * and fails with a {@link KustomerError}. Retrying is the caller's choice, with the schedules of
- * `KustomerSchedule`. The rate-limit information of every response is published on `rateLimit` /
- * `rateLimitChanges`, and an optional {@link RequestGate} sees every request before it is sent and every
- * response after — the hook where the import pipeline's shared rate limiter sits.
+ * `KustomerSchedule`. Every request passes through the {@link RateLimiter} given to {@link make} (the layers use
+ * the one in context), and the rate-limit information of every response is published on `rateLimit` /
+ * `rateLimitChanges`. The request machinery lives in `internal/request.ts`; this module is the endpoints.
  *
  * @since 0.1.0
  */
-import { BulkJob, BulkResource, type Conversation, Ids, RateLimit } from "@effect-kustomer/domain"
+import { BulkJob, BulkResource, type Conversation, Ids, type RateLimit } from "@effect-kustomer/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as Clock from "effect/Clock"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
-import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import { excerpt, reasonForRequestError, reasonForStatus } from "./internal/responses.js"
+import { type Call, fail, makeRunner, requestsCounter as requests, stack } from "./internal/request.js"
+import { byteLength } from "./internal/utf8.js"
 import * as KustomerAuthModule from "./KustomerAuth.js"
 import { KustomerAuth } from "./KustomerAuth.js"
 import * as KustomerConfigModule from "./KustomerConfig.js"
 import { KustomerConfig } from "./KustomerConfig.js"
-import { Decode, KustomerError, PayloadTooLarge, type Reason, Transport } from "./KustomerError.js"
+import { Decode, type KustomerError, PayloadTooLarge } from "./KustomerError.js"
 import * as RateLimiterModule from "./RateLimiter.js"
 import { RateLimiter } from "./RateLimiter.js"
-
-/**
- * What a request is for. The rate limiter uses it to keep job polls from starving submissions.
- *
- * @since 0.1.0
- */
-export type RequestKind = "submit" | "poll" | "lookup"
-
-/**
- * Sees every request before it is sent and every response after it arrives.
- *
- * @since 0.1.0
- */
-export interface RequestGate {
-  /** Completes when the request may be sent (e.g. when the rate limiter has a unit for it). */
-  readonly acquire: (kind: RequestKind) => Effect.Effect<void>
-  /** Reports the outcome: the status (0 when no response arrived) and the response's rate-limit information. */
-  readonly observe: (
-    kind: RequestKind,
-    status: number,
-    info: Option.Option<RateLimit.RateLimitInfo>
-  ) => Effect.Effect<void>
-}
 
 /**
  * A request body made of items already encoded to JSON text, one string per item. The import pipeline encodes
@@ -78,7 +50,7 @@ export interface PreparedBody {
  */
 export const prepareBody = (encodedItems: ReadonlyArray<string>): PreparedBody => {
   const json = `[${encodedItems.join(",")}]`
-  return { json, items: encodedItems.length, bytes: Buffer.byteLength(json, "utf8") }
+  return { json, items: encodedItems.length, bytes: byteLength(json) }
 }
 
 /**
@@ -153,29 +125,26 @@ export class KustomerClient extends Context.Tag("@effect-kustomer/client/Kustome
 export interface Options {
   /** Adjusts the underlying `HttpClient` (e.g. add headers, tracing tweaks). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-  /** Sees every request and response; the import pipeline installs its rate limiter here. */
-  readonly gate?: RequestGate | undefined
+  /** The rate limiter every request passes through. Default: none. */
+  readonly rateLimiter?: Pick<RateLimiterModule.Service, "acquire" | "observe"> | undefined
+  /** The most pages of batch results one read follows. Default 1000. */
+  readonly maxBatchPages?: number | undefined
 }
 
 /** Requests sent, by method and status class. @since 0.1.0 */
-export const requestsCounter = Metric.counter("kustomer_requests_total", {
-  description: "HTTP requests sent to the Kustomer API",
-  incremental: true
-})
+export const requestsCounter = requests
 
-const noGate: RequestGate = { acquire: () => Effect.void, observe: () => Effect.void }
-
-const statusClass = (status: number) => (status === 0 ? "none" : `${Math.floor(status / 100)}xx`)
-
-interface Call<A> {
-  readonly method: string
-  readonly kind: RequestKind
-  readonly request: HttpClientRequest.HttpClientRequest
-  readonly requiredRoles: ReadonlyArray<string>
-  /** Decodes a success body. */
-  readonly decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>
-  /** A non-success status with its own meaning for this call (e.g. 404 → `None`). */
-  readonly onStatus?: ((status: number) => Option.Option<A>) | undefined
+/** Where the next page of batch results is, if it may be followed: same origin as the API, or relative. */
+const nextPage = (current: URL, next: string, origin: string): Either.Either<URL, string> => {
+  let resolved: URL
+  try {
+    resolved = new URL(next, current)
+  } catch {
+    return Either.left(`the next-page link ${JSON.stringify(next)} is not a URL`)
+  }
+  return resolved.origin === origin
+    ? Either.right(resolved)
+    : Either.left(`the next-page link points to another origin (${resolved.origin}); it was not followed`)
 }
 
 /**
@@ -189,104 +158,15 @@ export const make = (
   Effect.gen(function*() {
     const config = yield* KustomerConfig
     const auth = yield* KustomerAuth
-    const baseClient = yield* HttpClient.HttpClient
-    const gate = options.gate ?? noGate
-    const httpClient = (options.transformClient ?? ((client: HttpClient.HttpClient) => client))(baseClient).pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(HttpClientRequest.prependUrl(config.baseUrl), HttpClientRequest.acceptJson)
-      )
-    )
+    const httpClient = stack({
+      base: yield* HttpClient.HttpClient,
+      config,
+      transformClient: options.transformClient,
+      rateLimit: options.rateLimiter === undefined ? undefined : RateLimiterModule.transform(options.rateLimiter)
+    })
     const latest = yield* SubscriptionRef.make(Option.none<RateLimit.RateLimitInfo>())
-
-    const fail = (method: string, reason: Reason) => new KustomerError({ module: "KustomerClient", method, reason })
-
-    /** One HTTP exchange: the status, the body text, and the rate-limit information. */
-    const exchange = (call: Call<unknown>, apiKey: Redacted.Redacted) =>
-      Effect.gen(function*() {
-        yield* gate.acquire(call.kind)
-        const response = yield* httpClient.execute(HttpClientRequest.bearerToken(call.request, apiKey)).pipe(
-          Effect.flatMap((response: HttpClientResponse.HttpClientResponse) =>
-            Effect.map(response.text, (body) => ({ status: response.status, headers: response.headers, body }))
-          ),
-          Effect.timeoutFail({
-            duration: config.requestTimeout,
-            onTimeout: () =>
-              fail(
-                call.method,
-                new Transport({
-                  delivery: "maybe-sent",
-                  detail: `no complete response within ${Duration.format(config.requestTimeout)}`
-                })
-              )
-          }),
-          Effect.catchTag("RequestError", (error) => Effect.fail(fail(call.method, reasonForRequestError(error)))),
-          Effect.catchTag("ResponseError", (error) =>
-            Effect.fail(
-              fail(
-                call.method,
-                new Transport({
-                  delivery: "maybe-sent",
-                  detail: `the response body could not be read: ${error.reason}`
-                })
-              )
-            )),
-          Effect.tapError(() =>
-            Effect.zipRight(
-              gate.observe(call.kind, 0, Option.none()),
-              Metric.increment(Metric.tagged(Metric.tagged(requestsCounter, "method", call.method), "status", "none"))
-            )
-          )
-        )
-        const now = yield* Clock.currentTimeMillis
-        const info = RateLimit.fromHeaders(response.headers, now)
-        if (Option.isSome(info)) yield* SubscriptionRef.set(latest, info)
-        yield* gate.observe(call.kind, response.status, info)
-        yield* Metric.increment(
-          Metric.tagged(Metric.tagged(requestsCounter, "method", call.method), "status", statusClass(response.status))
-        )
-        return { ...response, info, now }
-      })
-
-    const run = <A>(call: Call<A>): Effect.Effect<A, KustomerError> =>
-      Effect.gen(function*() {
-        let apiKey = yield* auth.apiKey
-        let response = yield* exchange(call, apiKey)
-        if (response.status === 401 && (yield* auth.invalidate(apiKey))) {
-          apiKey = yield* auth.apiKey
-          response = yield* exchange(call, apiKey)
-        }
-        const { body, info, now, status } = response
-        if (status >= 200 && status < 300) {
-          let parsed: unknown
-          try {
-            parsed = body.length === 0 ? undefined : JSON.parse(body)
-          } catch {
-            return yield* Effect.fail(
-              fail(call.method, new Decode({ status, detail: "the body is not JSON", bodyExcerpt: excerpt(body) }))
-            )
-          }
-          return yield* Either.match(call.decode(parsed), {
-            onLeft: (error) =>
-              Effect.fail(
-                fail(
-                  call.method,
-                  new Decode({
-                    status,
-                    detail: ParseResult.TreeFormatter.formatErrorSync(error).split("\n").slice(0, 6).join(" "),
-                    bodyExcerpt: excerpt(body)
-                  })
-                )
-              ),
-            onRight: (value) => Effect.succeed(value)
-          })
-        }
-        const handled = call.onStatus?.(status) ?? Option.none()
-        if (Option.isSome(handled)) return handled.value
-        const retryAfter = Option.flatMap(info, (rateLimit) => RateLimit.waitAfterRejection(rateLimit, now))
-        return yield* Effect.fail(
-          fail(call.method, reasonForStatus({ status, body, requiredRoles: call.requiredRoles, retryAfter }))
-        )
-      })
+    const run: <A>(call: Call<A>) => Effect.Effect<A, KustomerError> = makeRunner({ httpClient, auth, config, latest })
+    const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
     const decodeJob = Schema.decodeUnknownEither(BulkJob.BulkJobDocument)
     const decodeBatches = Schema.decodeUnknownEither(BulkJob.BatchList)
@@ -309,7 +189,6 @@ export const make = (
         )
         : run({
           method,
-          kind: "submit",
           request: HttpClientRequest.post(resource.bulkPath).pipe(
             HttpClientRequest.bodyText(body.json, "application/json")
           ),
@@ -342,19 +221,51 @@ export const make = (
     const getBulkJob = (id: Ids.BulkJobId) =>
       run({
         method: "getBulkJob",
-        kind: "poll",
         request: HttpClientRequest.get(`/v1/bulk/${encodeURIComponent(id)}`),
         requiredRoles: BulkResource.bulkReadRoles,
         decode: decodeJob
       }).pipe(Effect.withSpan("KustomerClient.getBulkJob", { attributes: { "kustomer.job": id } }))
 
-    const getBulkJobBatches = (id: Ids.BulkJobId) =>
+    const batchPage = (url: string) =>
       run({
         method: "getBulkJobBatches",
-        kind: "poll",
-        request: HttpClientRequest.get(`/v1/bulk/${encodeURIComponent(id)}/batches`),
+        request: HttpClientRequest.get(url),
         requiredRoles: BulkResource.bulkReadRoles,
         decode: decodeBatches
+      })
+
+    /** Every page of a job's batches: follows `links.next` (same origin only) until there is none. */
+    const getBulkJobBatches = (id: Ids.BulkJobId) =>
+      Effect.gen(function*() {
+        const firstPath = `/v1/bulk/${encodeURIComponent(id)}/batches`
+        const origin = new URL(config.baseUrl).origin
+        let current = new URL(`${config.baseUrl}${firstPath}`)
+        let request = firstPath
+        const visited = new Set([current.href])
+        const data: Array<BulkJob.BatchResource> = []
+        for (let page = 1;; page++) {
+          const document = yield* batchPage(request)
+          data.push(...document.data)
+          const next = document.links?.next
+          if (next === undefined || next === null || next === "") break
+          const resolved = nextPage(current, next, origin)
+          const refusal = Either.isLeft(resolved)
+            ? resolved.left
+            : page >= maxBatchPages
+            ? `more than ${maxBatchPages} pages of batch results`
+            : undefined
+          if (refusal !== undefined || Either.isLeft(resolved)) {
+            return yield* Effect.fail(
+              fail("getBulkJobBatches", new Decode({ status: 200, detail: refusal ?? "", bodyExcerpt: "" }))
+            )
+          }
+          // A link seen before would loop forever: the pages read so far are all there is.
+          if (visited.has(resolved.right.href)) break
+          visited.add(resolved.right.href)
+          current = resolved.right
+          request = current.href
+        }
+        return { data }
       }).pipe(Effect.withSpan("KustomerClient.getBulkJobBatches", { attributes: { "kustomer.job": id } }))
 
     const findByExternalId = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
@@ -363,9 +274,8 @@ export const make = (
     ) =>
       run<Option.Option<ExistingObject>>({
         method: "findByExternalId",
-        kind: "lookup",
         request: HttpClientRequest.get(resource.externalIdPath(externalId)),
-        requiredRoles: readRolesOf(resource),
+        requiredRoles: resource.readRoles,
         decode: (body) => Either.map(decodeExisting(body), (document) => Option.some(document.data)),
         onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
       }).pipe(
@@ -386,27 +296,15 @@ export const make = (
   })
 
 /**
- * The roles that may read objects of a resource.
- *
- * @since 0.1.0
- */
-export const readRolesOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
-  resource: BulkResource.BulkResource<Item, Encoded>
-): ReadonlyArray<string> => {
-  const [permission, legacy] = resource.createRoles
-  return [permission.replace(/\.create$/, ".read"), legacy.replace(/\.write$/, ".read")]
-}
-
-/**
  * The client as a layer. Every request passes through the {@link RateLimiter} in context, so that all users of
  * this client share one budget.
  *
  * @since 0.1.0
  */
 export const layer = (
-  options: Omit<Options, "gate"> = {}
+  options: Omit<Options, "rateLimiter"> = {}
 ): Layer.Layer<KustomerClient, never, HttpClient.HttpClient | KustomerAuth | KustomerConfig | RateLimiter> =>
-  Layer.effect(KustomerClient, Effect.flatMap(RateLimiter, (limiter) => make({ ...options, gate: limiter })))
+  Layer.effect(KustomerClient, Effect.flatMap(RateLimiter, (limiter) => make({ ...options, rateLimiter: limiter })))
 
 /**
  * The client with everything read from `Config` — `KUSTOMER_API_KEY`, `KUSTOMER_BASE_URL` / `KUSTOMER_ORG` /
@@ -416,7 +314,7 @@ export const layer = (
  * @since 0.1.0
  */
 export const layerConfig = (
-  options: Omit<Options, "gate"> = {}
+  options: Omit<Options, "rateLimiter"> = {}
 ): Layer.Layer<KustomerClient | RateLimiter, ConfigError.ConfigError, HttpClient.HttpClient> =>
   layer(options).pipe(
     Layer.provideMerge(RateLimiterModule.layerConfig()),

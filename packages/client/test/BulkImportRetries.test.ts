@@ -45,7 +45,7 @@ const importWith = (
   records: ReadonlyArray<unknown>,
   onPost: (attempt: number) => Reply,
   onRead: (read: number, complete: Reply) => Reply = (_read, complete) => complete,
-  gate?: KustomerClient.RequestGate
+  rateLimiter?: Pick<RateLimiter.Service, "acquire" | "observe">
 ) =>
   Effect.gen(function*() {
     const posts = yield* Ref.make(0)
@@ -62,7 +62,7 @@ const importWith = (
         if (url.pathname.includes("externalId=")) return json(404, { errors: [{ code: "not_found" }] })
         const read = yield* Ref.getAndUpdate(reads, (count) => count + 1)
         return onRead(read, createdResults(yield* Ref.get(lastBody)))
-      }), { client: { gate } })
+      }), { client: { rateLimiter } })
     const events = yield* runOnTestClock(
       BulkImport.stream(ImportSource.fromIterable(records), {
         retrySchedule: threeRetries,

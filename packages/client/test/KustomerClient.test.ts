@@ -185,6 +185,58 @@ describe("KustomerClient reads", () => {
       ])
     }))
 
+  const batchPage = (id: string, next?: string | null) =>
+    json(200, {
+      data: [{ type: "bulk_batch", id, attributes: { status: "complete", successCount: 1 } }],
+      ...(next === undefined ? {} : { links: { next } })
+    })
+
+  it.effect("follows links.next through every page of batches: relative and same-origin links", () =>
+    Effect.gen(function*() {
+      const { client, seen } = yield* clientWith((_request, url) =>
+        Effect.succeed(
+          url.searchParams.get("page") === "2"
+            ? batchPage("b2", `http://127.0.0.1:4010/v1/bulk/${jobId}/batches?page=3`)
+            : url.searchParams.get("page") === "3"
+            ? batchPage("b3", null)
+            : batchPage("b1", "batches?page=2")
+        )
+      )
+      const batches = yield* client.getBulkJobBatches(jobId)
+      assert.deepStrictEqual(batches.data.map((batch) => batch.id), ["b1", "b2", "b3"])
+      assert.deepStrictEqual((yield* Ref.get(seen)).map((request) => request.url), [
+        `http://127.0.0.1:4010/v1/bulk/${jobId}/batches`,
+        `http://127.0.0.1:4010/v1/bulk/${jobId}/batches?page=2`,
+        `http://127.0.0.1:4010/v1/bulk/${jobId}/batches?page=3`
+      ])
+    }))
+
+  it.effect("stops at a link it has already read, refuses another origin, and caps the pages", () =>
+    Effect.gen(function*() {
+      const looping = yield* clientWith((_request, url) =>
+        Effect.succeed(batchPage(url.search === "" ? "b1" : "b2", "batches?page=2"))
+      )
+      const read = yield* looping.client.getBulkJobBatches(jobId)
+      assert.deepStrictEqual(read.data.map((batch) => batch.id), ["b1", "b2"])
+      assert.lengthOf(yield* Ref.get(looping.seen), 2)
+
+      const elsewhere = yield* clientWith(() => Effect.succeed(batchPage("b1", "https://evil.example/steal")))
+      const refused = yield* Effect.flip(elsewhere.client.getBulkJobBatches(jobId))
+      assert.include(refused.message, "another origin")
+      assert.lengthOf(yield* Ref.get(elsewhere.seen), 1)
+
+      const endless = yield* clientWith(
+        (_request, url) =>
+          Effect.succeed(batchPage("b", `batches?page=${Number(url.searchParams.get("page") ?? "1") + 1}`)),
+        {
+          client: { maxBatchPages: 5 }
+        }
+      )
+      const capped = yield* Effect.flip(endless.client.getBulkJobBatches(jobId))
+      assert.include(capped.message, "more than 5 pages")
+      assert.lengthOf(yield* Ref.get(endless.seen), 5)
+    }))
+
   it.effect("finds a conversation by external id, and None on 404", () =>
     Effect.gen(function*() {
       const { client, seen } = yield* clientWith((_request, url) =>
@@ -218,14 +270,14 @@ describe("KustomerClient reads", () => {
       assert.strictEqual(info.observedAtMillis, 1_000_000)
     }))
 
-  it.effect("passes every request through the gate, with its kind and status", () =>
+  it.effect("passes every request through the rate limiter, with its kind and status", () =>
     Effect.gen(function*() {
       const log = yield* Ref.make<ReadonlyArray<string>>([])
       const { client } = yield* clientWith(
         (_request, url) => Effect.succeed(url.pathname.includes("bulk/") ? json(200, accepted) : json(201, accepted)),
         {
           client: {
-            gate: {
+            rateLimiter: {
               acquire: (kind) => Ref.update(log, (entries) => [...entries, `acquire ${kind}`]),
               observe: (kind, status) => Ref.update(log, (entries) => [...entries, `observe ${kind} ${status}`])
             }
