@@ -20,7 +20,7 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, BulkResource, ClientRef, type Conversation, type Ids } from "@effect-kustomer/domain"
+import { BulkJob, BulkResource, ClientRef, type Conversation, type Ids, ImportCounts } from "@effect-kustomer/domain"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
@@ -44,6 +44,7 @@ import type { Position, SourceError, SourceRecord } from "./ImportSource.js"
 import { bodyBytes, chunked } from "./internal/chunking.js"
 import { read as readBatches, type Verdict } from "./internal/results.js"
 import { encodesAsItself, fieldNames } from "./internal/schemaShape.js"
+import { byteLength } from "./internal/utf8.js"
 import { KustomerClient, prepareBody, type PreparedBody } from "./KustomerClient.js"
 import { isFatal, type KustomerError } from "./KustomerError.js"
 import * as KustomerSchedule from "./KustomerSchedule.js"
@@ -212,7 +213,7 @@ const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkRes
         const ref = `"_clientRef":${JSON.stringify(clientRef)}}`
         json = json === "{}" ? `{${ref}` : `${json.slice(0, -1)},${ref}`
       }
-      const bytes = Buffer.byteLength(json, "utf8")
+      const bytes = byteLength(json)
       if (bytes > maxItemBytes) {
         return reject(record, [{
           path: "",
@@ -330,15 +331,9 @@ export const stream = <
       events.length === 0 ? Effect.void : Queue.offer(queue, Take.chunk(Chunk.unsafeFromArray(events)))
     const emit = (event: Events.ImportEvent) => Queue.offer(queue, Take.of(event))
 
-    const counters = {
-      jobs: yield* Ref.make(0),
-      submits: yield* Ref.make(0),
-      polls: yield* Ref.make(0),
-      lookups: yield* Ref.make(0),
-      rateLimited: yield* Ref.make(0),
-      retries: yield* Ref.make(0)
-    }
-    const bump = (counter: Ref.Ref<number>) => Ref.update(counter, (value) => value + 1)
+    const counters = yield* Ref.make(ImportCounts.noRequests)
+    const bump = (counter: keyof ImportCounts.RequestCounts) =>
+      Ref.update(counters, (counts) => ({ ...counts, [counter]: counts[counter] + 1 }))
     const firstPollDelay = yield* Ref.make(settings.firstPollDelay)
 
     /** Reports final outcomes: to the caller, the metrics and the journal. */
@@ -365,14 +360,14 @@ export const stream = <
           const error = result.left
           if (isFatal(error)) return yield* Effect.fail(error)
           if (error.reason._tag === "RateLimited") {
-            yield* bump(counters.rateLimited)
+            yield* bump("rateLimited")
             if (++rejections <= settings.maxRateLimitRetries) continue
             return result
           }
           if (!error.retryable) return result
           const delay = yield* nextDelay(error)
           if (Option.isNone(delay)) return result
-          yield* bump(counters.retries)
+          yield* bump("retries")
           yield* onRetry(attempt, error, delay.value)
           yield* Effect.sleep(delay.value)
         }
@@ -399,7 +394,7 @@ export const stream = <
             ? Effect.succeed<Events.Outcome>(unknownItem(item, undefined, error.message))
             : Effect.gen(function*() {
               const externalId = item.externalId ?? ""
-              yield* bump(counters.lookups)
+              yield* bump("lookups")
               const found = yield* Effect.either(codec.lookup(client, externalId))
               return Either.match(found, {
                 onLeft: (lookupError): Events.Outcome =>
@@ -466,12 +461,12 @@ export const stream = <
           }
           attempt++
           yield* journal.sending(pending.chunk.chunk)
-          yield* bump(counters.submits)
+          yield* bump("submits")
           const body = prepareBody(items.map((item) => item.json))
           const result = yield* Effect.either(codec.submit(client, body))
           if (Either.isRight(result)) {
             const jobId = result.right
-            yield* bump(counters.jobs)
+            yield* bump("jobs")
             yield* journal.submitted(pending.chunk.chunk, jobId)
             yield* emit(
               new Events.ChunkSubmitted({
@@ -491,7 +486,7 @@ export const stream = <
           const error = result.left
           if (isFatal(error)) return yield* Effect.fail(error)
           if (error.reason._tag === "RateLimited") {
-            yield* bump(counters.rateLimited)
+            yield* bump("rateLimited")
             if (++rejections <= settings.maxRateLimitRetries) continue
           }
           if (error.reason.mayHaveTakenEffect) pending = { ...pending, inDoubt: true }
@@ -505,7 +500,7 @@ export const stream = <
             yield* settle(yield* giveUp(pending, items, error), pending.chunk.chunk)
             return Option.none()
           }
-          yield* bump(counters.retries)
+          yield* bump("retries")
           yield* emit(
             new Events.Retrying({ chunk: pending.chunk.chunk, attempt, reason: error.message, delay: delay.value })
           )
@@ -569,7 +564,7 @@ export const stream = <
             }
             const lookup = settings.lookupExisting
               ? Effect.zipRight(
-                bump(counters.lookups),
+                bump("lookups"),
                 Effect.map(
                   Effect.either(codec.lookup(client, externalId)),
                   (found) => Either.isRight(found) ? Option.getOrUndefined(found.right) : undefined
@@ -604,7 +599,7 @@ export const stream = <
         while (true) {
           polls++
           const read = yield* withRetries(
-            Effect.zipRight(bump(counters.polls), client.getBulkJobBatches(job.jobId)),
+            Effect.zipRight(bump("polls"), client.getBulkJobBatches(job.jobId)),
             () => Effect.void
           )
           if (Either.isLeft(read)) {
@@ -631,7 +626,7 @@ export const stream = <
           if (!finished && reading.allComplete) {
             // Every listed batch is complete, yet some items have no result: ask whether the job is over.
             const status = yield* withRetries(
-              Effect.zipRight(bump(counters.polls), client.getBulkJob(job.jobId)),
+              Effect.zipRight(bump("polls"), client.getBulkJob(job.jobId)),
               () => Effect.void
             )
             finished = Either.isRight(status) && BulkJob.isComplete(status.right.data)
@@ -725,16 +720,7 @@ export const stream = <
         Stream.runDrain
       )
       yield* journal.finished
-      yield* emit(
-        new Events.Finished({
-          jobs: yield* Ref.get(counters.jobs),
-          submits: yield* Ref.get(counters.submits),
-          polls: yield* Ref.get(counters.polls),
-          lookups: yield* Ref.get(counters.lookups),
-          rateLimited: yield* Ref.get(counters.rateLimited),
-          retries: yield* Ref.get(counters.retries)
-        })
-      )
+      yield* emit(new Events.Finished(yield* Ref.get(counters)))
     })
 
     if (Option.isSome(limiter)) {
@@ -766,37 +752,21 @@ export const summarize = <E, R>(
     const start = yield* Clock.currentTimeMillis
     const totals = yield* Stream.runFoldEffect(
       events,
-      {
-        ...Events.emptyCounts,
-        jobs: 0,
-        submits: 0,
-        polls: 0,
-        lookups: 0,
-        rateLimited: 0,
-        retries: 0
-      },
+      { ...ImportCounts.noOutcomes, ...ImportCounts.noRequests },
       (totals, event) =>
         Effect.as(
           onEvent(event),
           Events.isOutcome(event)
             ? Events.count(totals, event)
             : event._tag === "Finished"
-            ? {
-              ...totals,
-              jobs: event.jobs,
-              submits: event.submits,
-              polls: event.polls,
-              lookups: event.lookups,
-              rateLimited: event.rateLimited,
-              retries: event.retries
-            }
+            ? { ...totals, ...ImportCounts.requestsOf(event) }
             : totals
         )
     )
     const end = yield* Clock.currentTimeMillis
     return {
       ...totals,
-      requests: totals.submits + totals.polls + totals.lookups,
+      requests: ImportCounts.requestsSent(totals),
       elapsed: Duration.millis(end - start)
     }
   })

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { Ids } from "@effect-kustomer/domain"
+import { type Ids, ImportCounts } from "@effect-kustomer/domain"
 import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type { Position } from "./ImportSource.js"
@@ -118,14 +118,7 @@ export class JobTimedOut extends Data.TaggedClass("JobTimedOut")<{
 }> {}
 
 /** The import's request counters, emitted once at the end. @since 0.1.0 */
-export class Finished extends Data.TaggedClass("Finished")<{
-  readonly jobs: number
-  readonly submits: number
-  readonly polls: number
-  readonly lookups: number
-  readonly rateLimited: number
-  readonly retries: number
-}> {}
+export class Finished extends Data.TaggedClass("Finished")<ImportCounts.RequestCounts> {}
 
 /** Progress of an import. @since 0.1.0 */
 export type Progress = ChunkSubmitted | JobProgress | RateLimitedUntil | Retrying | JobTimedOut | Finished
@@ -148,60 +141,21 @@ export const isOutcome = (event: ImportEvent): event is Outcome => {
 }
 
 /**
- * The totals of an import. `read = created + alreadyExisting + failed + rejected + unknown` always holds.
+ * The totals of an import (`ImportCounts.Totals`) and the time it took.
  *
  * @since 0.1.0
  */
-export interface Summary {
-  readonly read: number
-  readonly created: number
-  readonly alreadyExisting: number
-  readonly failed: number
-  readonly rejected: number
-  readonly unknown: number
-  /** Jobs the API accepted. */
-  readonly jobs: number
-  /** Bulk submissions sent, retries included. */
-  readonly submits: number
-  /** Job reads (status and batches). */
-  readonly polls: number
-  /** Look-ups by external id. */
-  readonly lookups: number
-  /** Requests sent in all. */
-  readonly requests: number
-  /** 429 answers received. */
-  readonly rateLimited: number
-  /** Retries of failed submissions. */
-  readonly retries: number
+export interface Summary extends ImportCounts.Totals {
   /** Time spent, start to end. */
   readonly elapsed: Duration.Duration
 }
 
-/** Counts outcomes; request counters start at zero. @since 0.1.0 */
-export const emptyCounts = {
-  read: 0,
-  created: 0,
-  alreadyExisting: 0,
-  failed: 0,
-  rejected: 0,
-  unknown: 0
-}
+/** Counts outcomes: `ImportCounts.noOutcomes`. @since 0.1.0 */
+export const emptyCounts: ImportCounts.OutcomeCounts = ImportCounts.noOutcomes
 
 /** The outcome counts after one more outcome. @since 0.1.0 */
-export const count = <C extends typeof emptyCounts>(counts: C, outcome: Outcome): C => {
-  switch (outcome._tag) {
-    case "Created":
-      return { ...counts, read: counts.read + 1, created: counts.created + 1 }
-    case "AlreadyExisting":
-      return { ...counts, read: counts.read + 1, alreadyExisting: counts.alreadyExisting + 1 }
-    case "Failed":
-      return { ...counts, read: counts.read + 1, failed: counts.failed + 1 }
-    case "Rejected":
-      return { ...counts, read: counts.read + 1, rejected: counts.rejected + 1 }
-    case "Unknown":
-      return { ...counts, read: counts.read + 1, unknown: counts.unknown + 1 }
-  }
-}
+export const count = <C extends ImportCounts.OutcomeCounts>(counts: C, outcome: Outcome): C =>
+  ImportCounts.addOutcome(counts, outcome._tag)
 
 /** A one-line description of an outcome, for logs and reports. @since 0.1.0 */
 export const describeOutcome = (outcome: Outcome): string => {

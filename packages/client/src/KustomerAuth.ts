@@ -6,12 +6,13 @@
  */
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
+import * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { CredentialsUnavailable, KustomerError } from "./KustomerError.js"
 
@@ -47,12 +48,28 @@ export const make = (apiKey: Redacted.Redacted): Context.Tag.Service<KustomerAut
 export const layer = (apiKey: Redacted.Redacted): Layer.Layer<KustomerAuth> => Layer.succeed(KustomerAuth, make(apiKey))
 
 /**
- * A fixed API key read from `Config`, by default `KUSTOMER_API_KEY`.
+ * An API key read from `Config`: surrounding whitespace (the newline of a key pasted from a file) is removed, and
+ * an empty value counts as not set, so that it fails as missing rather than as a 401 later.
+ *
+ * @since 0.1.0
+ */
+export const apiKeyConfig = (name: string = "KUSTOMER_API_KEY"): Config.Config<Redacted.Redacted> =>
+  Config.redacted(name).pipe(
+    Config.mapOrFail((key) => {
+      const trimmed = Redacted.value(key).trim()
+      return trimmed.length === 0
+        ? Either.left(ConfigError.MissingData([name], `${name} is empty; set it to the API key`))
+        : Either.right(Redacted.make(trimmed))
+    })
+  )
+
+/**
+ * A fixed API key read from `Config`, by default {@link apiKeyConfig} (`KUSTOMER_API_KEY`).
  *
  * @since 0.1.0
  */
 export const layerConfig = (
-  apiKey: Config.Config<Redacted.Redacted> = Config.redacted("KUSTOMER_API_KEY")
+  apiKey: Config.Config<Redacted.Redacted> = apiKeyConfig()
 ): Layer.Layer<KustomerAuth, ConfigError.ConfigError> =>
   Layer.effect(KustomerAuth, Effect.map(apiKey, (key) => make(key)))
 
