@@ -11,7 +11,7 @@ import type { FaultKind } from "./FaultProfile.js"
  *
  * @since 0.1.0
  */
-export type ResourceName = "conversations" | "customers"
+export type ResourceName = "conversations" | "customers" | "messages" | "notes"
 
 /**
  * An `externalId` held by more than one stored object, and how many.
@@ -69,6 +69,8 @@ export interface SimulatorStats {
   }
   readonly conversations: ResourceStats
   readonly customers: ResourceStats
+  readonly messages: ResourceStats
+  readonly notes: ResourceStats
 }
 
 /**
@@ -78,7 +80,7 @@ export interface SimulatorStats {
  */
 export interface StoredObject {
   readonly id: string
-  readonly type: "conversation" | "customer"
+  readonly type: "conversation" | "customer" | "message" | "note"
   readonly externalId: string | undefined
   /** The item as it was sent (without `_clientRef`), plus `createdAt`/`updatedAt`. */
   readonly attributes: Readonly<Record<string, unknown>>

@@ -34,7 +34,7 @@ export const readRoles = (roleName: string): readonly [permission: string, legac
 ]
 
 /**
- * Every role the simulator checks: create and read for conversations and customers, and bulk read.
+ * Every role the simulator checks: create and read for conversations, customers, messages and notes, and bulk read.
  *
  * @since 0.1.0
  */
@@ -43,6 +43,10 @@ export const allRoles: ReadonlyArray<string> = [
   ...readRoles("conversation"),
   ...BulkResource.Customers.createRoles,
   ...readRoles("customer"),
+  ...BulkResource.Messages.createRoles,
+  ...readRoles("message"),
+  ...BulkResource.Notes.createRoles,
+  ...readRoles("note"),
   ...BulkResource.bulkReadRoles
 ]
 

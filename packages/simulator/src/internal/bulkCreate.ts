@@ -114,6 +114,6 @@ export const make = (
       )
       if (job.stalled) state.counters.countFault("stalled_job")
       if (fault !== undefined) return yield* injectBulkFault(fault)
-      return json(201, Documents.jobDocument(config, job))
+      return json(resource.createdStatus, Documents.jobDocument(config, job))
     })
 }

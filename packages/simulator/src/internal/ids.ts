@@ -8,7 +8,9 @@ const kindTags = {
   batch: "ba",
   request: "e0",
   conversation: "c0",
-  customer: "c5"
+  customer: "c5",
+  message: "d0",
+  note: "d5"
 } as const
 
 /** The kinds of object the simulator creates ids for. */

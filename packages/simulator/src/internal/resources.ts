@@ -20,6 +20,8 @@ export interface Reference {
   readonly type: string
   /** The referenced id. */
   readonly id: string
+  /** The referenced object must belong to this one: its attribute `field` must be `id`. */
+  readonly ownedBy?: { readonly field: string; readonly id: string }
 }
 
 /** An item that passed its schema, reduced to what storing it needs. */
@@ -36,7 +38,11 @@ export interface DecodedItem {
 export interface SimResource {
   readonly name: ResourceName
   /** JSON:API type of one object and the job's `context`. */
-  readonly type: "conversation" | "customer"
+  readonly type: "conversation" | "customer" | "message" | "note"
+  /** The status a bulk create answers with: 201, except messages' 200. */
+  readonly createdStatus: 200 | 201
+  /** Whether objects can be read by external id (notes cannot). */
+  readonly readableByExternalId: boolean
   readonly bulkPath: string
   readonly createRoles: ReadonlyArray<string>
   readonly readRoles: ReadonlyArray<string>
@@ -62,6 +68,8 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
   options: {
     readonly name: ResourceName
     readonly type: SimResource["type"]
+    readonly createdStatus?: SimResource["createdStatus"]
+    readonly readableByExternalId?: boolean
     readonly roleName: string
     readonly defaults: Readonly<Record<string, unknown>>
     readonly relationships: SimResource["relationships"]
@@ -84,6 +92,8 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
   return {
     name: options.name,
     type: options.type,
+    createdStatus: options.createdStatus ?? 201,
+    readableByExternalId: options.readableByExternalId ?? true,
     bulkPath: resource.bulkPath,
     createRoles: resource.createRoles,
     readRoles: readRoles(options.roleName),
@@ -120,5 +130,53 @@ export const customers: SimResource = make(BulkResource.Customers, {
   objectId: () => undefined
 })
 
+/**
+ * Messages: each references an existing conversation, and the customer that conversation belongs to. The bulk
+ * create answers 200 (Kustomer's documented status for this endpoint).
+ */
+export const messages: SimResource = make(BulkResource.Messages, {
+  name: "messages",
+  type: "message",
+  createdStatus: 200,
+  roleName: "message",
+  defaults: {},
+  relationships: [
+    { field: "conversation", type: "conversation", path: (id) => BulkResource.Conversations.objectPath(id) },
+    { field: "customer", type: "customer", path: (id) => BulkResource.Customers.objectPath(id) }
+  ],
+  references: (item) => [
+    ...(item.customer === undefined ? [] : [
+      { field: "customer", collection: "customers" as const, type: "customer", id: item.customer }
+    ]),
+    ...(item.conversation === undefined ? [] : [{
+      field: "conversation",
+      collection: "conversations" as const,
+      type: "conversation",
+      id: item.conversation,
+      ...(item.customer === undefined ? {} : { ownedBy: { field: "customer", id: item.customer } })
+    }])
+  ],
+  objectId: (item) => item.id
+})
+
+/** Notes: each references an existing conversation; Kustomer has no look-up of notes by external id. */
+export const notes: SimResource = make(BulkResource.Notes, {
+  name: "notes",
+  type: "note",
+  readableByExternalId: false,
+  roleName: "note",
+  defaults: {},
+  relationships: [
+    { field: "conversation", type: "conversation", path: (id) => BulkResource.Conversations.objectPath(id) }
+  ],
+  references: (item) => [{
+    field: "conversation",
+    collection: "conversations",
+    type: "conversation",
+    id: item.conversation
+  }],
+  objectId: (item) => item.id
+})
+
 /** Every served resource. */
-export const all: ReadonlyArray<SimResource> = [conversations, customers]
+export const all: ReadonlyArray<SimResource> = [conversations, customers, messages, notes]

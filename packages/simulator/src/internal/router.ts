@@ -20,7 +20,11 @@ const isPathInput = (path: string): path is `/${string}` => path.startsWith("/")
 /** A domain path as a router path (they all start with `/`). */
 const routePath = (path: string): HttpRouter.PathInput => (isPathInput(path) ? path : `/${path}`)
 
-const externalIdPrefix = "externalId="
+/** `externalId=`, and the lower-case `externalid=` Kustomer's generated client uses for messages. */
+const externalIdOf = (segment: string): string | undefined =>
+  segment.startsWith("externalId=") || segment.startsWith("externalid=")
+    ? segment.slice("externalId=".length)
+    : undefined
 
 /** The app of one simulator. `enqueue` hands an accepted job to the worker pool. */
 export const make = (
@@ -67,8 +71,8 @@ export const make = (
       `/v1/${resource.name}/:id`,
       Effect.flatMap(HttpRouter.params, (params) => {
         const segment = params["id"] ?? ""
-        if (segment.startsWith(externalIdPrefix)) {
-          const externalId = segment.slice(externalIdPrefix.length)
+        const externalId = resource.readableByExternalId ? externalIdOf(segment) : undefined
+        if (externalId !== undefined) {
           return guarded(
             `GET /v1/${resource.name}/externalId={externalId}`,
             resource.readRoles,

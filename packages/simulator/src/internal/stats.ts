@@ -57,5 +57,7 @@ export const snapshot = (counters: Counters, jobs: JobBook, store: ObjectStore):
   faults: { ...counters.faults },
   jobs: { created: jobs.byId.size, queued: jobs.queued, running: jobs.running, complete: jobs.complete },
   conversations: store.collections.conversations.stats(),
-  customers: store.collections.customers.stats()
+  customers: store.collections.customers.stats(),
+  messages: store.collections.messages.stats(),
+  notes: store.collections.notes.stats()
 })

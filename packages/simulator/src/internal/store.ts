@@ -83,7 +83,9 @@ export interface ItemFailure {
 export class ObjectStore {
   readonly collections: Record<ResourceName, Collection> = {
     conversations: new Collection(),
-    customers: new Collection()
+    customers: new Collection(),
+    messages: new Collection(),
+    notes: new Collection()
   }
 
   constructor(
@@ -126,8 +128,17 @@ export class ObjectStore {
     const item = decoded.right
     const withExternalId = item.externalId === undefined ? {} : { externalId: item.externalId }
     for (const reference of item.references) {
-      if (!this.collections[reference.collection].byId.has(reference.id)) {
+      const target = this.collections[reference.collection].byId.get(reference.id)
+      if (target === undefined) {
         return Either.left({ code: "not_found", error: `${reference.field} not found`, ...withExternalId })
+      }
+      const owner = reference.ownedBy
+      if (owner !== undefined && target.attributes[owner.field] !== owner.id) {
+        return Either.left({
+          code: "invalid",
+          error: `${reference.field} ${reference.id} does not belong to ${owner.field} ${owner.id}`,
+          ...withExternalId
+        })
       }
     }
     if (
