@@ -10,6 +10,8 @@ export * as DurableImport from "./DurableImport.js"
 /** @since 0.1.0 */
 export * as ImportInput from "./ImportInput.js"
 /** @since 0.1.0 */
+export * as Migration from "./Migration.js"
+/** @since 0.1.0 */
 export * as RejectsFile from "./RejectsFile.js"
 /** @since 0.1.0 */
 export * as RunReport from "./RunReport.js"

@@ -1,0 +1,109 @@
+/**
+ * One line of a migration bundle, split into the objects each phase sends: the customer (found or created once
+ * per key), the conversation's own fields, and its messages and notes. Nothing here is validated against
+ * Kustomer's schemas — each phase's pipeline does that, per object, so a bad message rejects that message only.
+ */
+import * as Either from "effect/Either"
+
+/** How a customer is found again: by `externalId`, else by e-mail (case-insensitive). */
+export type CustomerKey = string
+
+/** The customer of a bundle line, ready to send once `importedAt` is added. */
+export interface BundleCustomer {
+  readonly key: CustomerKey
+  readonly record: Readonly<Record<string, unknown>>
+}
+
+/** A bundle line's parts. `customer` is `Left(reason)` when the line does not name a usable customer. */
+export interface BundleParts {
+  readonly customer: Either.Either<BundleCustomer, string>
+  readonly conversation: Readonly<Record<string, unknown>>
+  readonly messages: ReadonlyArray<unknown>
+  readonly notes: ReadonlyArray<unknown>
+}
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const emailOf = (customer: Readonly<Record<string, unknown>>): string | undefined => {
+  const plain = customer["email"]
+  if (typeof plain === "string" && plain.length > 0) return plain
+  const emails = customer["emails"]
+  if (!Array.isArray(emails)) return undefined
+  const first: unknown = emails[0]
+  return isRecord(first) && typeof first["email"] === "string" ? first["email"] : undefined
+}
+
+/** The key of a customer: its `externalId`, else its e-mail. */
+export const customerKey = (customer: Readonly<Record<string, unknown>>): CustomerKey | undefined => {
+  const externalId = customer["externalId"]
+  if (typeof externalId === "string" && externalId.length > 0) return `externalId:${externalId}`
+  const email = emailOf(customer)
+  return email === undefined ? undefined : `email:${email.trim().toLowerCase()}`
+}
+
+/** The customer as Kustomer takes it: the convenience `email` string becomes an entry of `emails`. */
+const customerRecord = (customer: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
+  const { email, ...rest } = customer
+  if (typeof email !== "string") return customer
+  const emails = Array.isArray(rest["emails"]) ? rest["emails"] : []
+  const listed = emails.some((entry: unknown) => isRecord(entry) && entry["email"] === email)
+  return { ...rest, emails: listed ? emails : [...emails, { email }] }
+}
+
+const customerOf = (value: unknown): Either.Either<BundleCustomer, string> => {
+  if (typeof value === "string") {
+    return Either.left("customer must be an object with an externalId or an e-mail, not an id: the migration links ids")
+  }
+  if (!isRecord(value)) return Either.left("customer is missing: give an object with an externalId or an e-mail")
+  if (value["email"] !== undefined && typeof value["email"] !== "string") {
+    return Either.left("customer.email must be a string")
+  }
+  const key = customerKey(value)
+  return key === undefined
+    ? Either.left("customer needs an externalId or an e-mail, so it is found or created only once")
+    : Either.right({ key, record: customerRecord(value) })
+}
+
+const listOf = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
+
+/**
+ * A line's parts, or why the line cannot be a conversation at all. `messages` and `notes` that are present but
+ * not arrays are refused here, so they are never silently ignored.
+ */
+export const split = (value: unknown): Either.Either<BundleParts, string> => {
+  if (!isRecord(value)) return Either.left("a bundle line must be a JSON object (one conversation)")
+  const { customer, messages, notes, ...conversation } = value
+  if (messages !== undefined && !Array.isArray(messages)) return Either.left("messages must be an array")
+  if (notes !== undefined && !Array.isArray(notes)) return Either.left("notes must be an array")
+  return Either.right({
+    customer: customerOf(customer),
+    conversation,
+    messages: listOf(messages),
+    notes: listOf(notes)
+  })
+}
+
+/** Fields the migration fills in; the bundle leaves them out. */
+export const linkFields = {
+  messages: ["conversation", "customer"],
+  notes: ["conversation"]
+} as const
+
+/** Why an object of the bundle sets a field the migration fills in, if it does. */
+export const linkProblem = (fields: ReadonlyArray<string>, value: unknown): string | undefined => {
+  if (!isRecord(value)) return undefined
+  const set = fields.filter((field) => value[field] !== undefined)
+  return set.length === 0
+    ? undefined
+    : `${set.join(" and ")} ${set.length === 1 ? "is" : "are"} filled in by the migration: leave ${
+      set.length === 1 ? "it" : "them"
+    } out`
+}
+
+/** The record to send: the object with `importedAt` added unless it has one, and the link ids. */
+export const withLinks = (
+  value: unknown,
+  importedAt: string,
+  links: Readonly<Record<string, string>>
+): unknown => (isRecord(value) ? { importedAt, ...value, ...links } : value)
