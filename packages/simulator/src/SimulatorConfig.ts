@@ -68,6 +68,59 @@ export interface RateLimitConfig {
 }
 
 /**
+ * How the simulator words the parts of its answers that Kustomer's docs leave open. Each default is the plainest
+ * form; the others are plausible alternatives a client must survive (INFERRED: none is documented or ruled out).
+ *
+ * @since 0.1.0
+ */
+export interface AnswerStyle {
+  /**
+   * Batches per page of `GET /v1/bulk/{id}/batches`; further pages are linked by `links.next` (`?page=2`, …) and
+   * the last page has `links.next: null`. `0` (default): every batch on one page, without `links`.
+   */
+  readonly batchesPerPage: number
+  /** Empty `errors` and `objectIds` lists, and an absent `results` list, sent as `null`. Default `false`. */
+  readonly nullLists: boolean
+  /** An item's `error`, in `errors` and `results`: a `"string"` (default) or an `"object"` `{ code, message }`. */
+  readonly itemErrors: "string" | "object"
+  /** A batch's `completedAt`: an `"iso"` string (default) or `"epochMillis"`. */
+  readonly completedAt: "iso" | "epochMillis"
+  /** Share of created items whose `results[].objectId` is `null` (the object exists all the same). Default 0. */
+  readonly nullObjectIdRate: number
+  /**
+   * Error bodies: `"jsonapi"` (default) `{ errors: [{ status, code, title, detail }] }`, or `"plain"`
+   * `{ code, message, meta }`.
+   */
+  readonly errorBody: "jsonapi" | "plain"
+  /** Seed of the draws behind {@link nullObjectIdRate}: the same seed picks the same objects. Default 1. */
+  readonly seed: number
+}
+
+/**
+ * The answers of a simulator unless configured otherwise.
+ *
+ * @since 0.1.0
+ */
+export const plainAnswers: AnswerStyle = {
+  batchesPerPage: 0,
+  nullLists: false,
+  itemErrors: "string",
+  completedAt: "iso",
+  nullObjectIdRate: 0,
+  errorBody: "jsonapi",
+  seed: 1
+}
+
+/**
+ * Kustomer's limit on creations per customer (120 conversations, messages or KObjects per minute per customer on
+ * the single-create endpoints; items with `importedAt` are exempt). Whether it applies inside bulk jobs is not
+ * documented (INFERRED): when enabled, an item over the limit fails in its batch with code `rate_limited`.
+ *
+ * @since 0.1.0
+ */
+export const perCustomerCreateLimit: RateLimitConfig = { limit: 120, window: Duration.minutes(1) }
+
+/**
  * The complete configuration of a simulator.
  *
  * @since 0.1.0
@@ -106,6 +159,10 @@ export interface SimulatorConfig {
   readonly maxBodyBytes: number
   /** The faults to inject. Default: none. */
   readonly faults: FaultProfile.FaultProfile
+  /** How answers are worded. Default {@link plainAnswers}. */
+  readonly answers: AnswerStyle
+  /** The per-customer creation limit, or `undefined` (default) for none. */
+  readonly perCustomerCreateLimit: RateLimitConfig | undefined
 }
 
 /**
@@ -133,6 +190,9 @@ export interface SimulatorOptions {
   readonly maxItemsPerRequest?: number
   readonly maxBodyBytes?: number
   readonly faults?: FaultProfile.FaultProfileOptions
+  readonly answers?: Partial<AnswerStyle>
+  /** `true` for Kustomer's 120 per minute ({@link perCustomerCreateLimit}), or a limit of your own. */
+  readonly perCustomerCreateLimit?: boolean | { readonly limit: number; readonly window: Duration.DurationInput }
 }
 
 const atLeast = (minimum: number, value: number | undefined, fallback: number): number =>
@@ -170,8 +230,27 @@ export const make = (options: SimulatorOptions = {}): SimulatorConfig => {
     duplicateExternalIds: options.duplicateExternalIds ?? "reject",
     maxItemsPerRequest: atLeast(1, options.maxItemsPerRequest, BulkResource.maxItemsPerRequest),
     maxBodyBytes: atLeast(1, options.maxBodyBytes, BulkResource.maxBodyBytes),
-    faults: FaultProfile.make(options.faults)
+    faults: FaultProfile.make(options.faults),
+    answers: answerStyle(options.answers),
+    perCustomerCreateLimit: customerLimit(options.perCustomerCreateLimit)
   }
+}
+
+const answerStyle = (options: Partial<AnswerStyle> = {}): AnswerStyle => {
+  const rate = options.nullObjectIdRate
+  return {
+    ...plainAnswers,
+    ...options,
+    batchesPerPage: atLeast(0, options.batchesPerPage, plainAnswers.batchesPerPage),
+    nullObjectIdRate: rate === undefined || Number.isNaN(rate) ? 0 : Math.min(1, Math.max(0, rate)),
+    seed: Math.trunc(options.seed ?? plainAnswers.seed) >>> 0
+  }
+}
+
+const customerLimit = (option: SimulatorOptions["perCustomerCreateLimit"]): RateLimitConfig | undefined => {
+  if (option === undefined || option === false) return undefined
+  if (option === true) return perCustomerCreateLimit
+  return { limit: atLeast(0, option.limit, perCustomerCreateLimit.limit), window: Duration.decode(option.window) }
 }
 
 const windowUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }

@@ -59,7 +59,10 @@ const options = {
   allowDuplicates: Options.boolean("allow-duplicates").pipe(
     Options.withDescription("store items whose externalId is already used instead of rejecting them")
   ),
-  seed: Options.integer("seed").pipe(Options.withDefault(1), Options.withDescription("seed of the fault profile")),
+  seed: Options.integer("seed").pipe(
+    Options.withDefault(1),
+    Options.withDescription("seed of the fault profile and of the null objectId draws")
+  ),
   failRate: rate("fail-rate", "fraction of bulk POSTs answered 500/502/503 (half after the job was stored)"),
   resetRate: rate("reset-rate", "fraction of bulk POSTs whose connection is reset (half after the job was stored)"),
   htmlRate: rate("html-502-rate", "fraction of bulk POSTs answered 502 with an HTML body"),
@@ -72,7 +75,27 @@ const options = {
   stallRate: rate("stall-rate", "fraction of jobs that stall in running"),
   stallMs: millis("stall-ms", 30_000, "how long a stalled job stays running"),
   stormRate: rate("storm-rate", "per request, the chance that a 429 storm starts"),
-  stormMs: millis("storm-ms", 5000, "how long a 429 storm lasts")
+  stormMs: millis("storm-ms", 5000, "how long a 429 storm lasts"),
+  batchesPerPage: Options.integer("batches-per-page").pipe(
+    Options.withDefault(0),
+    Options.withDescription("batches per page of /v1/bulk/{id}/batches, linked by links.next (0: one page)")
+  ),
+  nullLists: Options.boolean("null-lists").pipe(
+    Options.withDescription("send empty errors/objectIds lists, and absent results, as null")
+  ),
+  itemErrorObjects: Options.boolean("item-error-objects").pipe(
+    Options.withDescription("send item errors as objects { code, message } instead of strings")
+  ),
+  completedAtMillis: Options.boolean("completed-at-millis").pipe(
+    Options.withDescription("send a batch's completedAt as epoch milliseconds")
+  ),
+  nullObjectIdRate: rate("null-object-id-rate", "share of created items whose results[].objectId is null"),
+  plainErrors: Options.boolean("plain-errors").pipe(
+    Options.withDescription("answer errors with a plain { code, message, meta } body instead of JSON:API errors")
+  ),
+  perCustomerLimit: Options.boolean("per-customer-limit").pipe(
+    Options.withDescription("refuse more than 120 creations per customer per minute, unless items carry importedAt")
+  )
 }
 
 type Flags = Command.Command.ParseConfig<typeof options>
@@ -102,7 +125,17 @@ const toServerOptions = (flags: Flags): SimulatorServer.SimulatorServerOptions =
     stallDuration: Duration.millis(flags.stallMs),
     rateLimitStormRate: flags.stormRate,
     rateLimitStormDuration: Duration.millis(flags.stormMs)
-  }
+  },
+  answers: {
+    seed: flags.seed,
+    batchesPerPage: flags.batchesPerPage,
+    nullLists: flags.nullLists,
+    itemErrors: flags.itemErrorObjects ? "object" : "string",
+    completedAt: flags.completedAtMillis ? "epochMillis" : "iso",
+    nullObjectIdRate: flags.nullObjectIdRate,
+    errorBody: flags.plainErrors ? "plain" : "jsonapi"
+  },
+  perCustomerCreateLimit: flags.perCustomerLimit
 })
 
 const serve = (flags: Flags) =>

@@ -14,7 +14,8 @@ import type { BulkFault } from "./faults.js"
 import type { Handler, Response } from "./guard.js"
 import type { JobRecord } from "./jobs.js"
 import type { SimResource } from "./resources.js"
-import { ConnectionReset, error, htmlBadGateway, json, serverError } from "./responses.js"
+import * as Responses from "./responses.js"
+import { ConnectionReset, htmlBadGateway, json } from "./responses.js"
 import type { SimulatorState } from "./state.js"
 
 const decoder = new TextDecoder()
@@ -43,13 +44,15 @@ export const make = (
   enqueue: (job: JobRecord) => Effect.Effect<void>
 ): (resource: SimResource) => Handler => {
   const config = state.config
+  const error = (status: number, code: string, detail: string) =>
+    Responses.error(status, code, detail, config.answers.errorBody)
 
   const injectBulkFault = (fault: BulkFault): Effect.Effect<Response, ConnectionReset> =>
     Effect.suspend(() => {
       state.counters.countFault(`${fault.kind}_${fault.phase}`)
       switch (fault.kind) {
         case "server_error":
-          return Effect.succeed(serverError(fault.status))
+          return Effect.succeed(Responses.serverError(fault.status, config.answers.errorBody))
         case "html_bad_gateway":
           return Effect.succeed(htmlBadGateway())
         case "connection_reset":

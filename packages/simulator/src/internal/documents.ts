@@ -2,8 +2,9 @@
  * The JSON documents the simulator answers with: a bulk job, its batches, and a stored object with its
  * relationships. Pure renderings of the state.
  */
-import type { SimulatorConfig } from "../SimulatorConfig.js"
-import type { JobRecord } from "./jobs.js"
+import * as Prng from "../Prng.js"
+import type { AnswerStyle, SimulatorConfig } from "../SimulatorConfig.js"
+import type { BatchRecord, ItemErrorRecord, ItemResultRecord, JobRecord } from "./jobs.js"
 import type { SimResource } from "./resources.js"
 import { isoString } from "./time.js"
 
@@ -47,22 +48,71 @@ export const jobDocument = (config: SimulatorConfig, job: JobRecord) => ({
   }
 })
 
-/** `{ data: [batch, ...] }`, as `GET /v1/bulk/{id}/batches`. */
-export const batchList = (job: JobRecord) => ({
-  data: job.batches.map((batch) => ({
+/** A draw in [0, 1) fixed by the seed and the object id, so every read of a batch answers the same. */
+const drawFor = (seed: number, objectId: string): number => {
+  let hash = seed >>> 0
+  for (let index = 0; index < objectId.length; index++) hash = Math.imul(hash ^ objectId.charCodeAt(index), 16777619)
+  return Prng.make(hash)()
+}
+
+const itemError = (style: AnswerStyle, code: string, message: string) =>
+  style.itemErrors === "object" ? { code, message } : message
+
+const errorEntry = (style: AnswerStyle, entry: ItemErrorRecord) =>
+  style.itemErrors === "object" ? { ...entry, error: itemError(style, entry.code, entry.error) } : entry
+
+const resultEntry = (style: AnswerStyle, result: ItemResultRecord) => {
+  if (result.status === "error") {
+    const { code, ...rest } = result
+    return result.error === undefined ? rest : { ...rest, error: itemError(style, code ?? "error", result.error) }
+  }
+  if (result.objectId !== undefined && style.nullObjectIdRate > 0) {
+    if (drawFor(style.seed, result.objectId) < style.nullObjectIdRate) return { ...result, objectId: null }
+  }
+  return result
+}
+
+/** A list, or `null` in its place when it is empty and the style says so. */
+const listOrNull = <A>(style: AnswerStyle, list: ReadonlyArray<A>): ReadonlyArray<A> | null =>
+  style.nullLists && list.length === 0 ? null : list
+
+const batchDocument = (style: AnswerStyle, batch: BatchRecord) => {
+  const completedAt = batch.completedAtMillis === undefined
+    ? null
+    : style.completedAt === "epochMillis"
+    ? batch.completedAtMillis
+    : isoString(batch.completedAtMillis)
+  const results = batch.results?.map((result) => resultEntry(style, result))
+  return {
     type: "bulk_batch",
     id: batch.id,
     attributes: {
       status: batch.status,
-      objectIds: batch.objectIds,
+      objectIds: listOrNull(style, batch.objectIds),
       successCount: batch.successCount,
       failureCount: batch.failureCount,
-      completedAt: batch.completedAtMillis === undefined ? null : isoString(batch.completedAtMillis),
-      errors: batch.errors,
-      ...(batch.results === undefined ? {} : { results: batch.results })
+      completedAt,
+      errors: listOrNull(style, batch.errors.map((entry) => errorEntry(style, entry))),
+      ...(results === undefined ? style.nullLists ? { results: null } : {} : { results })
     }
-  }))
-})
+  }
+}
+
+/**
+ * `{ data: [batch, ...] }`, as `GET /v1/bulk/{id}/batches`: page `page` (from 1) of the job's batches, with
+ * `links.next` when the style pages them.
+ */
+export const batchList = (style: AnswerStyle, job: JobRecord, page: number) => {
+  const perPage = style.batchesPerPage
+  if (perPage === 0) return { data: job.batches.map((batch) => batchDocument(style, batch)) }
+  const start = (page - 1) * perPage
+  const hasNext = start + perPage < job.batches.length
+  const path = `/v1/bulk/${job.id}/batches`
+  return {
+    data: job.batches.slice(start, start + perPage).map((batch) => batchDocument(style, batch)),
+    links: { self: `${path}?page=${page}`, next: hasNext ? `${path}?page=${page + 1}` : null }
+  }
+}
 
 /** `{ data: object }`: a stored object, the fields that name other objects as JSON:API relationships. */
 export const objectDocument = (resource: SimResource, id: string, stored: Readonly<Record<string, unknown>>) => {

@@ -12,7 +12,7 @@ import type { ApiKey } from "../SimulatorConfig.js"
 import type { FaultDecision } from "./faults.js"
 import type { RateSnapshot } from "./rateLimiter.js"
 import type { ConnectionReset } from "./responses.js"
-import { error } from "./responses.js"
+import * as Responses from "./responses.js"
 import type { SimulatorState } from "./state.js"
 import { isoString } from "./time.js"
 
@@ -46,6 +46,8 @@ const hasAnyRole = (caller: ApiKey, roles: ReadonlyArray<string>): boolean =>
 export const make = (state: SimulatorState): Guard => {
   const config = state.config
   const stormMillis = Duration.toMillis(config.faults.rateLimitStormDuration)
+  const error = (status: number, code: string, detail: string) =>
+    Responses.error(status, code, detail, config.answers.errorBody)
 
   const rateLimited = (snapshot: RateSnapshot, nowMillis: number): Response => {
     const windowSeconds = Duration.toSeconds(config.rateLimit.window)

@@ -25,6 +25,8 @@ export interface ItemResultRecord {
   readonly objectId?: string
   readonly status: "created" | "error"
   readonly error?: string
+  /** The error's code: rendered only when item errors are objects. */
+  readonly code?: string
 }
 
 /** A batch of a job: a contiguous range of the request's items. */
@@ -163,7 +165,7 @@ export class JobBook {
         error: failure.error
       })
       if (clientRef !== undefined) {
-        batch.results?.push({ _clientRef: clientRef, status: "error", error: failure.error })
+        batch.results?.push({ _clientRef: clientRef, status: "error", error: failure.error, code: failure.code })
       }
     }
     batch.status = "complete"

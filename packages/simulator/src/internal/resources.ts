@@ -30,6 +30,11 @@ export interface DecodedItem {
   /** An id the caller chose for the object, if the resource allows one. */
   readonly id: string | undefined
   readonly references: ReadonlyArray<Reference>
+  /**
+   * The customer whose per-customer creation limit this item counts against: `undefined` when the resource has
+   * none or the item carries `importedAt`, which waives it.
+   */
+  readonly countsAgainst: string | undefined
   /** The item as sent, without `_clientRef` and `id`. */
   readonly attributes: Record<string, unknown>
 }
@@ -75,6 +80,8 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
     readonly relationships: SimResource["relationships"]
     readonly references: (item: Item) => ReadonlyArray<Reference>
     readonly objectId: (item: Item) => string | undefined
+    /** The customer a creation counts against, for resources under the per-customer limit. */
+    readonly limitedCustomer?: (item: Item) => string | undefined
   }
 ): SimResource => {
   const decodeItem = Schema.decodeUnknownEither(resource.item)
@@ -87,7 +94,9 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
         attributes[key] = raw[key]
       }
     }
-    return { externalId: item.externalId, id: options.objectId(item), references, attributes }
+    const imported = Predicate.isRecord(raw) && raw["importedAt"] !== undefined
+    const countsAgainst = imported ? undefined : options.limitedCustomer?.(item)
+    return { externalId: item.externalId, id: options.objectId(item), references, countsAgainst, attributes }
   }
   return {
     name: options.name,
@@ -116,7 +125,8 @@ export const conversations: SimResource = make(BulkResource.Conversations, {
   defaults: { status: "open" },
   relationships: [{ field: "customer", type: "customer", path: (id) => BulkResource.Customers.objectPath(id) }],
   references: (item) => [{ field: "customer", collection: "customers", type: "customer", id: item.customer }],
-  objectId: (item) => item.id
+  objectId: (item) => item.id,
+  limitedCustomer: (item) => item.customer
 })
 
 /** Customers: no references. */

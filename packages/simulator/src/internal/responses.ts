@@ -1,6 +1,6 @@
 /**
- * Response bodies: JSON:API error objects, the HTML page a proxy sends with a 502, and the connection reset
- * signal (a response that must never be sent).
+ * Response bodies: error bodies (JSON:API error objects, or the plain `{ code, message, meta }`), the HTML page a
+ * proxy sends with a 502, and the connection reset signal (a response that must never be sent).
  */
 import type { ErrorBody } from "@effect-kustomer/domain"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
@@ -30,14 +30,29 @@ const titles: Record<number, string> = {
 export const json = (status: number, body: unknown): HttpServerResponse.HttpServerResponse =>
   HttpServerResponse.unsafeJson(body, { status })
 
+/** The shape of an error body: JSON:API's list, or one plain object. */
+export type ErrorStyle = "jsonapi" | "plain"
+
 /** The JSON:API error body `{ errors: [{ status, code, title, detail }] }`. */
 export const errorBody = (status: number, code: string, detail: string): ErrorBody.ApiErrorBody => ({
   errors: [{ status, code, title: titles[status] ?? "Error", detail }]
 })
 
-/** An error response with a JSON:API error body. */
-export const error = (status: number, code: string, detail: string): HttpServerResponse.HttpServerResponse =>
-  json(status, errorBody(status, code, detail))
+/** The plain error body `{ code, message, meta }`. */
+export const plainErrorBody = (status: number, code: string, detail: string) => ({
+  code,
+  message: detail,
+  meta: { status }
+})
+
+/** An error response with an error body of the given style (JSON:API by default). */
+export const error = (
+  status: number,
+  code: string,
+  detail: string,
+  style: ErrorStyle = "jsonapi"
+): HttpServerResponse.HttpServerResponse =>
+  json(status, style === "plain" ? plainErrorBody(status, code, detail) : errorBody(status, code, detail))
 
 const serverErrorCodes: Record<number, string> = {
   500: "internal_server_error",
@@ -45,9 +60,12 @@ const serverErrorCodes: Record<number, string> = {
   503: "service_unavailable"
 }
 
-/** A simulated server error with a JSON:API body. */
-export const serverError = (status: 500 | 502 | 503): HttpServerResponse.HttpServerResponse =>
-  error(status, serverErrorCodes[status] ?? "server_error", "simulated server fault")
+/** A simulated server error with an error body. */
+export const serverError = (
+  status: 500 | 502 | 503,
+  style: ErrorStyle = "jsonapi"
+): HttpServerResponse.HttpServerResponse =>
+  error(status, serverErrorCodes[status] ?? "server_error", "simulated server fault", style)
 
 const badGatewayPage = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n" +
   "<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"

@@ -4,6 +4,7 @@
 import { BulkResource } from "@effect-kustomer/domain"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as Effect from "effect/Effect"
 import * as BulkCreate from "./bulkCreate.js"
 import * as Documents from "./documents.js"
@@ -12,7 +13,8 @@ import type { JobRecord } from "./jobs.js"
 import type { SimResource } from "./resources.js"
 import * as Resources from "./resources.js"
 import type { ConnectionReset } from "./responses.js"
-import { error, json } from "./responses.js"
+import * as Responses from "./responses.js"
+import { json } from "./responses.js"
 import type { SimulatorState } from "./state.js"
 
 const isPathInput = (path: string): path is `/${string}` => path.startsWith("/")
@@ -26,12 +28,22 @@ const externalIdOf = (segment: string): string | undefined =>
     ? segment.slice("externalId=".length)
     : undefined
 
+/** The `page` query parameter (from 1) of a request URL; 1 when absent or not a positive integer. */
+const pageOf = (url: string): number => {
+  const query = url.indexOf("?")
+  if (query < 0) return 1
+  const page = Number(new URLSearchParams(url.slice(query + 1)).get("page"))
+  return Number.isInteger(page) && page >= 1 ? page : 1
+}
+
 /** The app of one simulator. `enqueue` hands an accepted job to the worker pool. */
 export const make = (
   state: SimulatorState,
   enqueue: (job: JobRecord) => Effect.Effect<void>
 ): HttpApp.Default<ConnectionReset> => {
   const guarded = Guard.make(state)
+  const error = (status: number, code: string, detail: string) =>
+    Responses.error(status, code, detail, state.config.answers.errorBody)
   const bulkCreate = BulkCreate.make(state, enqueue)
 
   const readJob = (route: string, render: (job: JobRecord) => unknown) =>
@@ -95,7 +107,14 @@ export const make = (
       "/v1/bulk/:id",
       readJob("GET /v1/bulk/{id}", (job) => Documents.jobDocument(state.config, job))
     ),
-    HttpRouter.makeRoute("GET", "/v1/bulk/:id/batches", readJob("GET /v1/bulk/{id}/batches", Documents.batchList)),
+    HttpRouter.makeRoute(
+      "GET",
+      "/v1/bulk/:id/batches",
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const page = pageOf(request.url)
+        return readJob("GET /v1/bulk/{id}/batches", (job) => Documents.batchList(state.config.answers, job, page))
+      })
+    ),
     ...Resources.all.flatMap((resource) => objectRoutes(resource))
   ])
 

@@ -2,6 +2,7 @@
  * The stored objects of one simulated org, by resource, and the rules an item must pass to be stored: its schema,
  * the objects it references, and the uniqueness of its `externalId` and id.
  */
+import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import type { ExternalIdCount, ResourceName, ResourceStats, StoredObject } from "../Inspection.js"
@@ -87,6 +88,8 @@ export class ObjectStore {
     messages: new Collection(),
     notes: new Collection()
   }
+  /** Creations per resource and customer in the current fixed window of the per-customer limit. */
+  private readonly creations = new Map<string, { windowStart: number; count: number }>()
 
   constructor(
     private readonly config: SimulatorConfig,
@@ -150,6 +153,10 @@ export class ObjectStore {
     if (item.id !== undefined && collection.byId.has(item.id)) {
       return Either.left({ code: "duplicate", error: "duplicate detected: id already exists", ...withExternalId })
     }
+    if (item.countsAgainst !== undefined) {
+      const refused = this.countCreation(resource, item.countsAgainst, nowMillis)
+      if (refused !== undefined) return Either.left({ ...refused, ...withExternalId })
+    }
     const id = item.id ?? this.newId(resource.type, nowMillis)
     const at = isoString(nowMillis)
     // `item.attributes` is a fresh copy made by the decoder: completed in place rather than copied again.
@@ -168,5 +175,26 @@ export class ObjectStore {
       storedAtMillis: nowMillis
     })
     return Either.right(id)
+  }
+
+  /** Counts one creation for `customer` under the per-customer limit, or says why it is over the limit. */
+  private countCreation(resource: SimResource, customer: string, nowMillis: number): ItemFailure | undefined {
+    const limit = this.config.perCustomerCreateLimit
+    if (limit === undefined) return undefined
+    const windowMillis = Math.max(1, Duration.toMillis(limit.window))
+    const windowStart = Math.floor(nowMillis / windowMillis) * windowMillis
+    const key = `${resource.name}/${customer}`
+    const current = this.creations.get(key)
+    const entry = current === undefined || current.windowStart !== windowStart ? { windowStart, count: 0 } : current
+    if (entry.count >= limit.limit) {
+      return {
+        code: "rate_limited",
+        error: `more than ${limit.limit} ${resource.name} created for customer ${customer} within ` +
+          `${Duration.format(limit.window)}; set importedAt on imported history to waive the limit`
+      }
+    }
+    entry.count += 1
+    this.creations.set(key, entry)
+    return undefined
   }
 }
