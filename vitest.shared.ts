@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config"
+import { configDefaults, defineConfig } from "vitest/config"
 
 /** Settings shared by every package's vitest project. */
 export default defineConfig({
@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: { conditions: ["source"] },
   test: {
     include: ["test/**/*.test.ts"],
+    // Long end-to-end runs are `pnpm test:soak` (vitest.soak.config.ts), not part of `pnpm check`.
+    exclude: [...configDefaults.exclude, "**/*.soak.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 30_000
   }

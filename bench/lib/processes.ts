@@ -2,10 +2,10 @@
  * Child processes of the benchmarks: the CLI and the naive importer, each run under `/usr/bin/time -v` for its
  * peak resident set size, with its wall time measured from here.
  */
-import { spawn } from "node:child_process"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
+import { exitWithParentArgs, killGroup, spawnChild } from "./children.js"
 import { root } from "./report.js"
 
 /** What a finished child did. */
@@ -28,18 +28,22 @@ export const runTypeScript = (
   timeoutMs: number,
   extraNodeArgs: ReadonlyArray<string> = []
 ): Promise<ProcessResult> => {
-  const nodeArgs = [...extraNodeArgs, "--conditions=source", "--import", "tsx", join(root, entry), ...args]
+  const nodeArgs = [
+    ...extraNodeArgs,
+    ...exitWithParentArgs,
+    "--conditions=source",
+    "--import",
+    "tsx",
+    join(root, entry),
+    ...args
+  ]
   const measured = existsSync(timeBinary)
   const [command, commandArgs] = measured
     ? [timeBinary, ["-v", process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs]
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(command, commandArgs, {
-      cwd: root,
-      env: { ...process.env, ...env },
-      stdio: ["ignore", "pipe", "pipe"]
-    })
+    const child = spawnChild(command, commandArgs, { env })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
@@ -48,7 +52,8 @@ export const runTypeScript = (
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
       stderr += chunk
     })
-    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs)
+    // The whole group: `/usr/bin/time` and the program under it.
+    const timer = setTimeout(() => killGroup(child, "SIGTERM"), timeoutMs)
     child.once("error", reject)
     child.once("exit", (code) => {
       clearTimeout(timer)

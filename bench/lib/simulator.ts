@@ -3,8 +3,8 @@
  * server has a process and an event loop of its own, as with `pnpm simulator`.
  */
 import type { Inspection } from "@effect-kustomer/simulator"
-import { spawn } from "node:child_process"
 import { join } from "node:path"
+import { exitWithParentArgs, spawnChild, stopChild } from "./children.js"
 import { root } from "./report.js"
 
 /** A running simulator. */
@@ -84,18 +84,19 @@ export const startSimulator = (settings: SimulatorSettings): Promise<RunningSimu
   new Promise((resolve, reject) => {
     const args = simulatorArgs(settings)
     const envNodeArgs = (process.env["BENCH_NODE_ARGS"] ?? "").split(" ").filter((arg) => arg.length > 0)
-    const child = spawn(process.execPath, [
+    const child = spawnChild(process.execPath, [
       ...(settings.nodeArgs ?? envNodeArgs),
+      ...exitWithParentArgs,
       "--conditions=source",
       "--import",
       "tsx",
       join(root, "packages/simulator/src/bin.ts"),
       ...args
-    ], { cwd: root, stdio: ["ignore", "pipe", "inherit"] })
+    ])
+    child.stderr.pipe(process.stderr)
     let output = ""
-    const exited = new Promise<void>((done) => child.once("exit", () => done()))
     const timer = setTimeout(() => {
-      child.kill("SIGTERM")
+      void stopChild(child)
       reject(new Error(`the simulator did not start:\n${output}`))
     }, 60_000)
     child.stdout.setEncoding("utf8")
@@ -112,10 +113,7 @@ export const startSimulator = (settings: SimulatorSettings): Promise<RunningSimu
           customerIds: customers.split(",").map((id) => id.trim()).filter((id) => id.length === 24),
           args,
           stats: async () => (await (await fetch(`${url}/__admin/stats`)).json()) as Inspection.SimulatorStats,
-          stop: () => {
-            child.kill("SIGTERM")
-            return exited
-          }
+          stop: () => stopChild(child)
         })
       }
     })

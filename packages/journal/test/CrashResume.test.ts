@@ -1,57 +1,36 @@
-import { NodeContext } from "@effect/platform-node"
-import * as FileSystem from "@effect/platform/FileSystem"
+/**
+ * The crash test at a size `pnpm check` can afford on a busy machine: a few SIGKILLs into a 2,000-record import.
+ * The full-size run (20,000 records, 24 kills) is `CrashResume.soak.test.ts`; both check the same promises.
+ */
 import { assert, describe, it } from "@effect/vitest"
-import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
-import { crashAndResume } from "./fixtures/crashHarness.js"
+import { crashTest } from "./fixtures/crashTest.js"
 
 describe("crash and resume", () => {
   it.scopedLive(
-    "20,000 records, 24 SIGKILLs at random points: every valid record created once, every invalid one in the rejects",
+    "2,000 records, 4 SIGKILLs at random points: every valid record created once, every invalid one in the rejects",
     () =>
       Effect.gen(function*() {
-        const fs = yield* FileSystem.FileSystem
-        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "crash-resume-" })
-        const result = yield* crashAndResume({
-          dir,
-          records: 20_000,
-          kills: 24,
-          seed: 20_261_127,
-          maxLinesBeforeKill: 16,
+        const result = yield* crashTest({
+          records: 2_000,
+          kills: 4,
+          seed: 20_261_202,
+          // 2,000 records are about 40 milestone lines: kills land in the first half of a run, so each leaves work.
+          maxLinesBeforeKill: 8,
           maxDelayBeforeKill: 100,
-          // Duplicates met while resending in-doubt chunks are counted, not looked up one by one: it keeps the
-          // test's request count (and time) down; the bench script runs with look-ups.
-          lookupExisting: false
+          // As in the full-size run: duplicates met while resending are counted, not looked up one by one.
+          lookupExisting: false,
+          // Failed submissions five times as often as in the full-size run, so that a short import meets them too.
+          faults: { serverErrorRate: 0.1, connectionResetRate: 0.1 },
+          journalAttemptsAbove: 1
         })
-        yield* Console.log(
-          `crash test: ${result.kills} kills over ${result.attempts.length} attempts in ${result.elapsedMillis} ms; ` +
-            `${result.valid} valid records, ${result.stored} stored, ${result.externalIdsStoredMoreThanOnce} ` +
-            `duplicated, ${result.lost} lost; ${result.duplicatesRejected} resends caught as duplicates; ` +
-            `faults ${JSON.stringify(result.faults)}`
-        )
-        assert.strictEqual(result.kills, 24)
-        assert.isFalse(result.attempts[result.attempts.length - 1]?.killed)
-        // The simulator's own counts: exactly one conversation per valid record.
-        assert.strictEqual(result.stored, result.valid)
-        assert.strictEqual(result.distinctExternalIds, result.valid)
-        assert.strictEqual(result.externalIdsStoredMoreThanOnce, 0)
-        assert.strictEqual(result.lost, 0)
-        // Every invalid record is in the rejects file, once, by its line; no valid record is.
-        assert.deepStrictEqual(result.rejectLines, [...result.invalidLines].sort((a, b) => a - b))
-        assert.strictEqual(result.rejectsWrittenTwice, 0)
-        assert.strictEqual(result.invalidMissingFromRejects, 0)
-        assert.strictEqual(result.validInRejects, 0)
-        // The last report covers every attempt.
-        assert.strictEqual(result.report.status, "finished")
-        assert.isTrue(result.report.resumed)
-        // Attempts killed before they opened the journal are not in it.
-        assert.isAtMost(result.report.attempt, result.attempts.length)
-        assert.isAbove(result.report.attempt, 10)
-        const cumulative = result.report.cumulative
-        assert.strictEqual((cumulative?.created ?? 0) + (cumulative?.alreadyExisting ?? 0), result.valid)
-        assert.strictEqual(cumulative?.unknown, 0)
-        assert.strictEqual((cumulative?.rejected ?? 0) + (cumulative?.failed ?? 0), result.invalidLines.length)
-      }).pipe(Effect.provide(NodeContext.layer)),
-    240_000
+        // The submissions met faults too (one in five fails; a run makes dozens).
+        const failedSubmissions = Object.entries(result.faults)
+          .filter(([kind]) => kind.endsWith("_acceptance"))
+          .reduce((sum, [, count]) => sum + count, 0)
+        assert.isAbove(failedSubmissions, 0)
+      }),
+    // Each attempt starts Node with tsx. The whole test takes 10–30 s on a 2-core machine, quiet to busy.
+    180_000
   )
 })
