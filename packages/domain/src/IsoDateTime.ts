@@ -7,27 +7,63 @@
  */
 import * as Schema from "effect/Schema"
 
-const isoDateTimePattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/
+const isoDateTimePattern =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/
+
+const daysIn = (year: number, month: number): number =>
+  month === 2
+    ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28)
+    : [4, 6, 9, 11].includes(month)
+    ? 30
+    : 31
 
 /**
- * An ISO 8601 date-time string with an explicit offset (`Z` or `±hh:mm`).
+ * Why an ISO 8601 date-time names no real instant (`2024-02-30`, month 13, hour 24, minute 60, offset +25:00), or
+ * `undefined` when its fields are in range or it does not have the ISO shape at all. `Date.parse` alone is not
+ * enough: it rolls impossible days over into the next month.
+ *
+ * @since 0.1.0
+ */
+export const calendarIssue = (value: string): string | undefined => {
+  const match = isoDateTimePattern.exec(value)
+  if (match === null) return undefined
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = match.slice(1).map((part) =>
+    part === undefined ? 0 : Number(part)
+  )
+  if (month === undefined || month < 1 || month > 12) return `month ${month} does not exist`
+  if (day === undefined || year === undefined || day < 1 || day > daysIn(year, month)) {
+    return `${value.slice(0, 7)} has no day ${day}`
+  }
+  if (hour === undefined || hour > 23) return `hour ${hour} does not exist`
+  if (minute === undefined || minute > 59) return `minute ${minute} does not exist`
+  if (second === undefined || second > 59) return `second ${second} does not exist`
+  if (offsetHours === undefined || offsetMinutes === undefined || offsetHours > 23 || offsetMinutes > 59) {
+    return "the time zone offset is out of range"
+  }
+  return undefined
+}
+
+const problemOf = (value: string): string | undefined => {
+  if (!isoDateTimePattern.test(value) || Number.isNaN(Date.parse(value))) {
+    return `Expected an ISO 8601 date-time with a time zone (e.g. 2026-10-21T14:02:11.925Z), got ${
+      JSON.stringify(value)
+    }`
+  }
+  const issue = calendarIssue(value)
+  return issue === undefined ? undefined : `Expected a real calendar date-time, got ${JSON.stringify(value)}: ${issue}`
+}
+
+/**
+ * An ISO 8601 date-time string with an explicit offset (`Z` or `±hh:mm`) that names a real instant.
  *
  * @since 0.1.0
  */
 export const IsoDateTime = Schema.String.pipe(
-  Schema.filter(
-    (value) =>
-      isoDateTimePattern.test(value) && !Number.isNaN(Date.parse(value))
-        ? undefined
-        : `Expected an ISO 8601 date-time with a time zone (e.g. 2026-10-21T14:02:11.925Z), got ${
-          JSON.stringify(value)
-        }`,
-    {
-      arbitrary: () => (fc) =>
-        fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
-          .map((date) => date.toISOString())
-    }
-  ),
+  Schema.filter((value) => problemOf(value), {
+    arbitrary: () => (fc) =>
+      fc.date({ min: new Date("2000-01-01T00:00:00Z"), max: new Date("2100-01-01T00:00:00Z"), noInvalidDate: true })
+        .map((date) => date.toISOString())
+  }),
   Schema.brand("IsoDateTime"),
   Schema.annotations({ identifier: "IsoDateTime" })
 )
