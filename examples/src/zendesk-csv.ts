@@ -12,7 +12,7 @@
  *   pnpm example zendesk-csv                  # the sample export in examples/data/zendesk-tickets.csv
  *   pnpm example zendesk-csv tickets.csv      # your export (same columns)
  */
-import { BulkImport, ImportSource } from "@effect-kustomer/client"
+import { BulkImport, type CsvMapping, ImportSource } from "@effect-kustomer/client"
 import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as DateTime from "effect/DateTime"
@@ -29,7 +29,7 @@ import * as Target from "./Target.js"
 export const sampleExport = fileURLToPath(new URL("../data/zendesk-tickets.csv", import.meta.url))
 
 /** Record field ← CSV column. Fields without a Kustomer equivalent become custom attributes (`…Str`). */
-export const mapping: ImportSource.CsvMapping = {
+export const mapping: CsvMapping.Mapping = {
   externalId: "Id",
   name: "Subject",
   tags: { column: "Tags", as: "list", separator: " " },

@@ -9,6 +9,8 @@ export * from "@effect-kustomer/domain"
 /** @since 0.1.0 */
 export * as BulkImport from "./BulkImport.js"
 /** @since 0.1.0 */
+export * as CsvMapping from "./CsvMapping.js"
+/** @since 0.1.0 */
 export * as ImportCheckpoint from "./ImportCheckpoint.js"
 /** @since 0.1.0 */
 export * as ImportEvent from "./ImportEvent.js"

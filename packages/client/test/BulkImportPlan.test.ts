@@ -79,7 +79,7 @@ describe("BulkImport.plan (dry run)", () => {
     Effect.gen(function*() {
       const bytes = Stream.make(new TextEncoder().encode(`[{"customer": "${customers[0]}"}`))
       const error = yield* Effect.flip(
-        runOnTestClock(Stream.runDrain(BulkImport.plan(ImportSource.jsonArray(bytes, "broken.json"))))
+        runOnTestClock(Stream.runDrain(BulkImport.plan(ImportSource.jsonArray(bytes, { sourceName: "broken.json" }))))
       )
       assert.strictEqual(error._tag, "SourceError")
       assert.include(error.message, "broken.json")

@@ -7,7 +7,7 @@ import * as Stream from "effect/Stream"
 import { mkdtempSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ImportSource } from "../src/index.js"
+import { type CsvMapping, ImportSource } from "../src/index.js"
 
 /** The bytes of `text`, cut into pieces of `size` bytes (to cross every boundary). */
 const bytesOf = (text: string, size = 7) => {
@@ -52,7 +52,9 @@ describe("ImportSource.jsonArray", () => {
 
   it.effect("fails with a SourceError on a truncated or non-array file", () =>
     Effect.gen(function*() {
-      const truncated = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf("[{\"a\":1},{\"b\":"), "t.json")))
+      const truncated = yield* Effect.flip(
+        collect(ImportSource.jsonArray(bytesOf("[{\"a\":1},{\"b\":"), { sourceName: "t.json" }))
+      )
       assert.strictEqual(truncated._tag, "SourceError")
       assert.include(truncated.message, "t.json")
       const notArray = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf("{\"a\":1}"))))
@@ -68,7 +70,7 @@ describe("ImportSource.csv", () => {
     "line\",x,,2024-01-16T08:00:00Z,5cb3a1b7c9e77c0013e5f2d1",
     "103,Plain,5,,,5cb3a1b7c9e77c0013e5f2d1"
   ].join("\n")
-  const mapping: ImportSource.CsvMapping = {
+  const mapping: CsvMapping.Mapping = {
     externalId: "Ticket ID",
     name: "Subject",
     priority: "Priority",
@@ -109,10 +111,14 @@ describe("ImportSource.csv", () => {
       })
     }))
 
-  it.effect("says which mapped column is missing", () =>
+  it.effect("says once, from the header, which mapped columns are missing", () =>
     Effect.gen(function*() {
-      const records = yield* collect(ImportSource.csv(bytesOf("A,B\n1,2\n"), { mapping: { name: "Subject" } }))
-      assert.include(records[0]?._tag === "Unparsable" ? records[0].reason : "", "column \"Subject\"")
+      const error = yield* Effect.flip(
+        collect(ImportSource.csv(bytesOf("A,B\n1,2\n3,4\n"), { mapping: { name: "Subject", tags: "Tags", x: "A" } }))
+      )
+      assert.strictEqual(error._tag, "SourceError")
+      assert.deepStrictEqual(error.position, { index: 0, line: 1 })
+      assert.include(error.message, "the mapping names \"Subject\", \"Tags\", which the header lacks")
     }))
 
   it.effect("fails with a SourceError on malformed CSV", () =>

@@ -8,7 +8,6 @@
 import { ImportSource } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Sink from "effect/Sink"
@@ -132,53 +131,35 @@ export interface Records<E, R> {
   readonly forget: (index: number) => void
 }
 
-const notJson = (error: { readonly message: string }) => `not valid JSON: ${error.message}`
-
 /**
- * The records of an input in `format`. JSON Lines are read as `ImportSource.jsonLines` reads them (same positions),
- * keeping the text of lines that are not JSON; in every format, a line of a rejects file stands for its record.
+ * The records of an input in `format`, read by `ImportSource`'s readers (one JSON Lines reader for the client and
+ * the journal: same positions, same checks), keeping the text of lines that could not be read; in every format, a
+ * line of a rejects file stands for its record.
  *
  * @since 0.1.0
  */
 export const records = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   format: ImportSource.Format,
-  csv: Omit<ImportSource.CsvOptions, "sourceName"> = {},
-  sourceName = "input"
+  options: ImportSource.ReadOptions = {}
 ): Records<E, R> => {
   const texts = new Map<number, string>()
-  const fromText = (position: ImportSource.Position, text: string): ImportSource.SourceRecord =>
-    Either.match(RejectsFile.parseLine(text), {
-      onLeft: (error) => {
-        texts.set(position.index, text)
-        return ImportSource.unparsable(position, notJson(error))
-      },
-      onRight: (value) => ImportSource.parsed(position, value)
-    })
+  const kept = (record: ImportSource.SourceRecord): ImportSource.SourceRecord => {
+    if (record._tag === "Unparsable" && record.text !== undefined) texts.set(record.position.index, record.text)
+    return record
+  }
   const unwrapped = (record: ImportSource.SourceRecord): ImportSource.SourceRecord => {
-    if (record._tag === "Unparsable") return record
+    if (record._tag === "Unparsable") return kept(record)
     return Option.match(RejectsFile.unwrap(record.value), {
       onNone: () => record,
       onSome: (inner) =>
         inner._tag === "Record"
           ? ImportSource.parsed(record.position, inner.record)
-          : fromText(record.position, inner.text)
+          : kept(ImportSource.fromJsonText(record.position, inner.text))
     })
   }
-  const parsedRecords: Stream.Stream<ImportSource.SourceRecord, E | ImportSource.SourceError, R> = format === "jsonl"
-    ? bytes.pipe(
-      Stream.decodeText(),
-      Stream.splitLines,
-      Stream.mapAccum({ line: 0, index: 0 }, (state, text) => {
-        const line = state.line + 1
-        if (text.trim().length === 0) return [{ line, index: state.index }, Option.none<ImportSource.SourceRecord>()]
-        return [{ line, index: state.index + 1 }, Option.some(fromText({ index: state.index, line }, text))]
-      }),
-      Stream.filterMap((record) => record)
-    )
-    : ImportSource.fromBytes(bytes, format, { ...csv, sourceName }, sourceName)
   return {
-    records: Stream.map(parsedRecords, unwrapped),
+    records: Stream.map(ImportSource.fromBytes(bytes, format, options), unwrapped),
     rawText: (index) => texts.get(index),
     forget: (index) => {
       texts.delete(index)

@@ -1,0 +1,85 @@
+/**
+ * What every reader yields: a record with its position, parsed or with the reason it could not be.
+ */
+import * as Data from "effect/Data"
+import { textExceeds, tooDeep, valueExceeds } from "./depth.js"
+
+/**
+ * Where a record stands in its source: `index` counts records from 0; `line` is the 1-based physical line of a
+ * text file on which the record starts (blank lines, a byte order mark and line breaks inside quoted CSV cells
+ * all count as they appear in the file).
+ *
+ * @since 0.1.0
+ */
+export interface Position {
+  readonly index: number
+  readonly line?: number
+}
+
+/** `line 12` or `record 7`: how a position is shown to people. @since 0.1.0 */
+export const describePosition = (position: Position): string =>
+  position.line === undefined ? `record ${position.index}` : `line ${position.line}`
+
+/** A record read from a source. @since 0.1.0 */
+export interface Parsed {
+  readonly _tag: "Parsed"
+  readonly position: Position
+  readonly value: unknown
+}
+
+/** A record that could not be read, why, and its text when the input had some (a line that is not JSON). @since 0.1.0 */
+export interface Unparsable {
+  readonly _tag: "Unparsable"
+  readonly position: Position
+  readonly reason: string
+  readonly text?: string
+}
+
+/** A record read from a source: its parsed value, or why it could not be parsed. @since 0.1.0 */
+export type SourceRecord = Parsed | Unparsable
+
+/** A parsed record. @since 0.1.0 */
+export const parsed = (position: Position, value: unknown): SourceRecord => ({ _tag: "Parsed", position, value })
+
+/** A record that could not be read; `text` is the input's text for it, kept for the rejects file. @since 0.1.0 */
+export const unparsable = (position: Position, reason: string, text?: string): SourceRecord =>
+  text === undefined ? { _tag: "Unparsable", position, reason } : { _tag: "Unparsable", position, reason, text }
+
+/** The source cannot be read any further (missing file, broken JSON array, bad CSV header, I/O error). @since 0.1.0 */
+export class SourceError extends Data.TaggedError("SourceError")<{
+  readonly source: string
+  readonly reason: string
+  readonly position?: Position
+}> {
+  override get message(): string {
+    const at = this.position === undefined ? "" : ` at ${describePosition(this.position)}`
+    return `cannot read ${this.source}${at}: ${this.reason}`
+  }
+}
+
+/** An error's message, whatever was thrown. @since 0.1.0 */
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
+
+/** A value as a record: a reject when it nests too deeply (checked without recursion). @since 0.1.0 */
+export const fromValue = (position: Position, value: unknown): SourceRecord =>
+  valueExceeds(value) ? unparsable(position, tooDeep()) : parsed(position, value)
+
+/**
+ * JSON text as a record: the depth is checked on the text before parsing, so a value too deep for the rest of
+ * the pipeline is never built; text that is not JSON, or too deep, is kept with the reject.
+ *
+ * @since 0.1.0
+ */
+export const fromJsonText = (position: Position, text: string): SourceRecord => {
+  if (textExceeds(text)) return unparsable(position, tooDeep(), text)
+  try {
+    return parsed(position, JSON.parse(text))
+  } catch (error) {
+    return unparsable(position, `not valid JSON: ${errorText(error)}`, text)
+  }
+}
+
+/** The reason given for a line or row with bytes that are not UTF-8. @since 0.1.0 */
+export const invalidUtf8 = (offset: number): string =>
+  `invalid UTF-8 at byte offset ${offset} of the input; nothing of it was imported ` +
+  "(if the file is in another encoding, name it: latin1 or windows-1252)"

@@ -1,0 +1,180 @@
+/**
+ * Bytes to text, a region of whole lines at a time, without changing a character silently: in UTF-8 (the
+ * default) a line holding bytes that are not UTF-8 is reported with the offset of the first bad byte instead of
+ * being decoded with U+FFFD in its place. `latin1` and `windows-1252` map every byte to a character, so they
+ * cannot fail.
+ */
+import * as Chunk from "effect/Chunk"
+import * as Stream from "effect/Stream"
+
+/** The text encodings an input may be in. @since 0.1.0 */
+export type Encoding = "utf-8" | "latin1" | "windows-1252"
+
+/** The encodings, as options and flags name them. @since 0.1.0 */
+export const encodings: ReadonlyArray<Encoding> = ["utf-8", "latin1", "windows-1252"]
+
+/**
+ * Whole lines of text (the last one of the input may lack its line break). `firstLine` is the 1-based physical
+ * line the text starts on; `badLines` maps the physical lines that are not valid in the encoding to the offset,
+ * in the input, of their first bad byte (their text holds U+FFFD there).
+ *
+ * @since 0.1.0
+ */
+export interface Lines {
+  readonly text: string
+  readonly firstLine: number
+  readonly badLines: ReadonlyMap<number, number>
+}
+
+const newline = 0x0a
+
+/**
+ * The offset of the first byte in `[from, to)` that does not belong to a well-formed UTF-8 sequence (as the
+ * WHATWG decoder with `fatal: true` judges it: no overlong forms, no surrogates, nothing above U+10FFFF), or -1.
+ *
+ * @since 0.1.0
+ */
+export const firstInvalidUtf8 = (bytes: Uint8Array, from: number, to: number): number => {
+  let at = from
+  while (at < to) {
+    const lead = bytes[at] ?? 0
+    if (lead < 0x80) {
+      at++
+      continue
+    }
+    let length: number
+    let min = 0x80
+    let max = 0xbf
+    if (lead >= 0xc2 && lead <= 0xdf) length = 2
+    else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3
+      if (lead === 0xe0) min = 0xa0
+      if (lead === 0xed) max = 0x9f
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4
+      if (lead === 0xf0) min = 0x90
+      if (lead === 0xf4) max = 0x8f
+    } else return at
+    if (at + length > to) return at
+    for (let next = 1; next < length; next++) {
+      const byte = bytes[at + next] ?? 0
+      const low = next === 1 ? min : 0x80
+      const high = next === 1 ? max : 0xbf
+      if (byte < low || byte > high) return at
+    }
+    at += length
+  }
+  return -1
+}
+
+/** Latin-1 (ISO 8859-1): every byte is the code point of the same number. */
+const decodeLatin1 = (bytes: Uint8Array): string => {
+  let text = ""
+  const step = 8192
+  for (let start = 0; start < bytes.length; start += step) {
+    text += String.fromCharCode.apply(null, Array.from(bytes.subarray(start, start + step)))
+  }
+  return text
+}
+
+const concat = (left: Uint8Array, right: Uint8Array): Uint8Array => {
+  if (left.length === 0) return right
+  const joined = new Uint8Array(left.length + right.length)
+  joined.set(left, 0)
+  joined.set(right, left.length)
+  return joined
+}
+
+/** Counts line breaks in `[from, to)`. */
+const newlinesIn = (bytes: Uint8Array, from: number, to: number): number => {
+  let count = 0
+  let at = bytes.indexOf(newline, from)
+  while (at !== -1 && at < to) {
+    count++
+    at = bytes.indexOf(newline, at + 1)
+  }
+  return count
+}
+
+/**
+ * Cuts a stream of bytes into regions of whole lines and decodes each. A UTF-8 byte order mark at the start is
+ * skipped (the offsets reported still count it).
+ *
+ * @since 0.1.0
+ */
+export const lines = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  encoding: Encoding = "utf-8"
+): Stream.Stream<Lines, E, R> =>
+  Stream.suspend(() => {
+    const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
+    const lenient = new TextDecoder("utf-8", { ignoreBOM: true })
+    const windows1252 = encoding === "windows-1252" ? new TextDecoder("windows-1252") : undefined
+    let pending: Uint8Array = new Uint8Array(0)
+    // The input offset of `pending`'s first byte, and the physical line it starts on.
+    let offset = 0
+    let line = 1
+    let started = false
+
+    const decodeRegion = (region: Uint8Array): Lines => {
+      const firstLine = line
+      const regionOffset = offset
+      line += newlinesIn(region, 0, region.length)
+      offset += region.length
+      if (encoding === "latin1") return { text: decodeLatin1(region), firstLine, badLines: new Map() }
+      if (windows1252 !== undefined) return { text: windows1252.decode(region), firstLine, badLines: new Map() }
+      try {
+        return { text: fatal.decode(region), firstLine, badLines: new Map() }
+      } catch {
+        // Rare: find every line with a bad byte, then decode leniently; those lines are reported, not used.
+        const badLines = new Map<number, number>()
+        let lineNumber = firstLine
+        let lineStart = 0
+        while (lineStart < region.length) {
+          const end = region.indexOf(newline, lineStart)
+          const lineEnd = end === -1 ? region.length : end
+          const bad = firstInvalidUtf8(region, lineStart, lineEnd)
+          if (bad !== -1) badLines.set(lineNumber, regionOffset + bad)
+          lineNumber++
+          lineStart = lineEnd + 1
+        }
+        return { text: lenient.decode(region), firstLine, badLines }
+      }
+    }
+
+    /** The region of `pending` up to its last line break, or everything at the end of the input. */
+    const take = (atEnd: boolean): Lines | undefined => {
+      const cut = atEnd ? pending.length : pending.lastIndexOf(newline) + 1
+      if (cut <= 0) return undefined
+      const region = pending.subarray(0, cut)
+      pending = pending.subarray(cut)
+      return decodeRegion(region)
+    }
+
+    const skipBom = (atEnd: boolean) => {
+      if (started || (pending.length < 3 && !atEnd)) return
+      started = true
+      if (encoding === "utf-8" && pending[0] === 0xef && pending[1] === 0xbb && pending[2] === 0xbf) {
+        pending = pending.subarray(3)
+        offset = 3
+      }
+    }
+
+    return bytes.pipe(
+      Stream.mapChunks((chunks) => {
+        const regions: Array<Lines> = []
+        for (const chunk of chunks) {
+          pending = concat(pending, chunk)
+          skipBom(false)
+          const region = started ? take(false) : undefined
+          if (region !== undefined) regions.push(region)
+        }
+        return Chunk.unsafeFromArray(regions)
+      }),
+      Stream.concat(Stream.suspend(() => {
+        skipBom(true)
+        const region = take(true)
+        return region === undefined ? Stream.empty : Stream.succeed(region)
+      }))
+    )
+  })
