@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Schema from "effect/Schema"
 import { BulkResource } from "../src/index.js"
-import { encodesAsItself, fieldNames } from "../src/internal/schemaShape.js"
+import { encodesAsItself, unknownFields } from "../src/internal/schemaShape.js"
 
 describe("schemaShape", () => {
   it("knows that conversations and customers encode as themselves", () => {
@@ -15,10 +15,26 @@ describe("schemaShape", () => {
     assert.isFalse(encodesAsItself(Schema.Union(Schema.String, Schema.NumberFromString).ast))
   })
 
-  it("lists a struct's fields, and nothing for an open record", () => {
-    const fields = fieldNames(BulkResource.Conversations.item.ast)
-    assert.isTrue(fields?.has("customer") && fields.has("_clientRef") && fields.has("custom"))
-    assert.isFalse(fields?.has("colour"))
-    assert.isUndefined(fieldNames(Schema.Record({ key: Schema.String, value: Schema.Unknown }).ast))
+  it("knows a struct's fields, and nothing for an open record", () => {
+    const check = unknownFields(BulkResource.Conversations.item.ast, "conversations")
+    assert.deepStrictEqual(check?.({ customer: "c", _clientRef: "r", custom: { anyStr: "x" } }), [])
+    assert.deepStrictEqual(check?.({ customer: "c", colour: "red" }).map((issue) => issue.path), ["colour"])
+    assert.isUndefined(unknownFields(Schema.Record({ key: Schema.String, value: Schema.Unknown }).ast, "things"))
+  })
+
+  it("finds unknown fields at every depth, through arrays, unions and optional fields", () => {
+    const customers = unknownFields(BulkResource.Customers.item.ast, "customers")
+    const issues = customers?.({
+      name: "A",
+      emails: [{ email: "a@b.c" }, { email: "d@e.f", verified: true }],
+      phones: [{ phone: "1", extension: "2" }]
+    })
+    assert.deepStrictEqual(issues?.map((issue) => issue.path).sort(), ["emails.1.verified", "phones.0.extension"])
+    const conversations = unknownFields(BulkResource.Conversations.item.ast, "conversations")
+    const queue = conversations?.({ customer: "c", queue: { id: null, bogus: 1 } })
+    assert.deepStrictEqual(queue, [{
+      path: "queue.bogus",
+      message: "is not a field of queue (misspelt? it would be lost)"
+    }])
   })
 })

@@ -29,13 +29,116 @@ export const encodesAsItself = (ast: AST.AST): boolean => {
 }
 
 /**
- * The field names of a struct schema (through refinements), or `undefined` when the schema is not a plain struct
- * or accepts any key.
+ * What a schema says about the keys of a value at one place: the fields an object may have (`undefined` when any
+ * key is allowed or the schema has no object there) and, for arrays, what their elements are.
  */
-export const fieldNames = (ast: AST.AST): ReadonlySet<string> | undefined => {
-  if (ast._tag === "Refinement") return fieldNames(ast.from)
-  if (ast._tag !== "TypeLiteral" || ast.indexSignatures.length > 0) return undefined
-  return new Set(
-    ast.propertySignatures.flatMap((signature) => typeof signature.name === "string" ? [signature.name] : [])
-  )
+interface Shape {
+  readonly fields: ReadonlyMap<string, Shape> | undefined
+  readonly elements: Shape | undefined
+}
+
+const anything: Shape = { fields: undefined, elements: undefined }
+
+/** Whether a shape constrains anything below it (else nothing there needs a look). */
+const constrains = (shape: Shape): boolean => shape.fields !== undefined || shape.elements !== undefined
+
+/**
+ * The shape of the input side of a schema. Unions merge their members (a key known to any member is known);
+ * records, declarations and recursive schemas accept any key. Depth follows the schema, not the input.
+ */
+const shapeOf = (ast: AST.AST, depth = 0): Shape => {
+  if (depth > 32) return anything
+  switch (ast._tag) {
+    case "Refinement":
+      return shapeOf(ast.from, depth + 1)
+    case "Transformation":
+      return shapeOf(ast.from, depth + 1)
+    case "TypeLiteral": {
+      if (ast.indexSignatures.length > 0) return anything
+      const fields = new Map<string, Shape>()
+      for (const signature of ast.propertySignatures) {
+        if (typeof signature.name === "string") fields.set(signature.name, shapeOf(signature.type, depth + 1))
+      }
+      return { fields, elements: undefined }
+    }
+    case "TupleType": {
+      const members = [...ast.elements.map((element) => element.type), ...ast.rest.map((rest) => rest.type)]
+      return { fields: undefined, elements: merge(members.map((member) => shapeOf(member, depth + 1))) }
+    }
+    case "Union":
+      return merge(ast.types.map((member) => shapeOf(member, depth + 1)))
+    default:
+      return anything
+  }
+}
+
+/** One shape that knows every key any of `shapes` knows; `anything` wins where a member accepts any key. */
+const merge = (shapes: ReadonlyArray<Shape>): Shape => {
+  const objects = shapes.filter((shape) => shape.fields !== undefined)
+  const arrays = shapes.flatMap((shape) => shape.elements === undefined ? [] : [shape.elements])
+  let fields: Map<string, Shape> | undefined
+  if (objects.length > 0) {
+    fields = new Map()
+    for (const shape of objects) {
+      for (const [key, child] of shape.fields ?? []) {
+        const known = fields.get(key)
+        fields.set(key, known === undefined ? child : merge([known, child]))
+      }
+    }
+  }
+  const elements = arrays.length === 0 ? undefined : arrays.length === 1 ? arrays[0] : merge(arrays)
+  const result: Shape = { fields, elements }
+  return constrains(result) ? result : anything
+}
+
+/** A field the schema does not know: its path (`emails.0.verified`) and what it means. */
+export interface UnknownField {
+  readonly path: string
+  readonly message: string
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * A check for fields the schema does not know, at every depth (`queue.bogus`, `emails.0.verified`), walked with
+ * an explicit stack; `undefined` when the schema accepts any key anywhere.
+ */
+export const unknownFields = (
+  ast: AST.AST,
+  resourceName: string
+): ((value: unknown) => ReadonlyArray<UnknownField>) | undefined => {
+  const root = shapeOf(ast)
+  if (!constrains(root)) return undefined
+  return (value) => {
+    const found: Array<UnknownField> = []
+    const stack: Array<{ readonly value: unknown; readonly shape: Shape; readonly path: string }> = [
+      { value, shape: root, path: "" }
+    ]
+    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+      const { path, shape } = next
+      const at = (key: string | number) => path === "" ? String(key) : `${path}.${key}`
+      if (Array.isArray(next.value)) {
+        const elements = shape.elements
+        if (elements !== undefined && constrains(elements)) {
+          next.value.forEach((element, index) => stack.push({ value: element, shape: elements, path: at(index) }))
+        }
+      } else if (isPlainObject(next.value) && shape.fields !== undefined) {
+        for (const key in next.value) {
+          const child = shape.fields.get(key)
+          if (child === undefined) {
+            found.push({
+              path: at(key),
+              message: path === ""
+                ? `is not a field of ${resourceName} (misspelt? it would be lost)`
+                : `is not a field of ${path} (misspelt? it would be lost)`
+            })
+          } else if (constrains(child)) {
+            stack.push({ value: next.value[key], shape: child, path: at(key) })
+          }
+        }
+      }
+    }
+    return found
+  }
 }
