@@ -43,7 +43,7 @@ import * as Events from "./ImportEvent.js"
 import type { Position, SourceError, SourceRecord } from "./ImportSource.js"
 import { bodyBytes, chunked } from "./internal/chunking.js"
 import { read as readBatches, type Verdict } from "./internal/results.js"
-import { encodesAsItself, fieldNames } from "./internal/schemaShape.js"
+import { encodesAsItself, unknownFields as unknownFieldsOf } from "./internal/schemaShape.js"
 import { byteLength } from "./internal/utf8.js"
 import { KustomerClient, prepareBody, type PreparedBody } from "./KustomerClient.js"
 import { isFatal, type KustomerError } from "./KustomerError.js"
@@ -80,8 +80,11 @@ export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends
   readonly jobTimeout?: Duration.DurationInput | undefined
   /** Look up the id of items reported as duplicates of an existing `externalId`. Default true. */
   readonly lookupExisting?: boolean | undefined
-  /** Record fields the schema does not know: `reject` the record (default) or `drop` the fields. */
-  readonly unknownFields?: "reject" | "drop" | undefined
+  /**
+   * Record fields the schema does not know, at any depth (`queue.bogus`, `emails.0.verified`): `reject` the record
+   * (default), `keep` them and send them as given, or `drop` them.
+   */
+  readonly unknownFields?: "reject" | "keep" | "drop" | undefined
   /** Gives records without an `externalId` one, derived from their position, to make them safe to resend. */
   readonly assignExternalId?: ((position: Position) => string) | undefined
   /** The `_clientRef` of a record. Default `r<index>`. */
@@ -147,22 +150,15 @@ const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkRes
   settings: ReturnType<typeof settingsOf>,
   assignExternalId: ((position: Position) => string) | undefined
 ): ItemCodec => {
-  // Unknown fields are checked by hand: Schema's `onExcessProperty: "error"` costs more than the decode itself.
-  const decode = Schema.decodeUnknownEither(resource.item, { errors: "all", onExcessProperty: "ignore" })
-  const encode = Schema.encodeEither(resource.item)
+  // Unknown fields are checked by hand, at every depth: Schema's `onExcessProperty: "error"` costs more than the
+  // decode itself. `keep` preserves them through decoding and encoding, so they are sent as given.
+  const onExcessProperty = settings.unknownFields === "keep" ? "preserve" : "ignore"
+  const decode = Schema.decodeUnknownEither(resource.item, { errors: "all", onExcessProperty })
+  const encode = Schema.encodeEither(resource.item, { onExcessProperty })
   const skipEncode = encodesAsItself(resource.item.ast)
-  const knownFields = settings.unknownFields === "reject" ? fieldNames(resource.item.ast) : undefined
-  const unknownFieldIssues = (value: Record<string, unknown>) => {
-    const issues: Array<{ readonly path: string; readonly message: string }> = []
-    if (knownFields !== undefined) {
-      for (const key in value) {
-        if (!knownFields.has(key)) {
-          issues.push({ path: key, message: `is not a field of ${resource.name} (misspelt? it would be lost)` })
-        }
-      }
-    }
-    return issues
-  }
+  const unknownFieldIssues = (settings.unknownFields === "reject"
+    ? unknownFieldsOf(resource.item.ast, resource.name)
+    : undefined) ?? (() => [])
   const maxItemBytes = settings.maxBytes - 2
   const reject = (record: SourceRecord, issues: Events.Rejected["issues"]) =>
     Either.left(
