@@ -5,7 +5,7 @@
  *
  * @since 0.1.0
  */
-import { RateBudget } from "@effect-kustomer/client"
+import { ImportSource, RateBudget } from "@effect-kustomer/client"
 import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
@@ -94,6 +94,18 @@ const importOptions = {
     )
   ),
   delimiter: optionalText("delimiter", "CHARACTER", "the CSV delimiter (default ,)"),
+  encoding: Options.choice("encoding", ImportSource.encodings).pipe(
+    Options.optional,
+    Options.withDescription(
+      "the input's text encoding (default utf-8; a line that is not valid UTF-8 is rejected with its byte offset)"
+    )
+  ),
+  unknownFields: Options.choice("unknown-fields", ImportRequest.unknownFieldsChoices).pipe(
+    Options.optional,
+    Options.withDescription(
+      "fields the schema does not know, at any depth: reject the record (default), keep them as given, or drop them"
+    )
+  ),
   ...target,
   rateLimit,
   concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
@@ -351,6 +363,8 @@ export const actions: Actions<Environment> = {
         input: request.input,
         format: request.format,
         csv,
+        encoding: request.encoding,
+        unknownFields: request.unknownFields,
         maxItems: request.maxItems,
         maxBytes: request.maxBytes,
         concurrency: request.concurrency,

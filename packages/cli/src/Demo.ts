@@ -123,6 +123,8 @@ export const run = (request: DemoRequest): Effect.Effect<
         input,
         format: "jsonl",
         csv: undefined,
+        encoding: undefined,
+        unknownFields: undefined,
         maxItems: undefined,
         maxBytes: undefined,
         concurrency: undefined,

@@ -28,6 +28,17 @@ export const minMaxBytes = 1_000
 export const maxConcurrency = 32
 
 /**
+ * `--unknown-fields`: `reject` records with fields the schema does not know (default), `keep` them and send them
+ * as given, or `drop` those fields.
+ *
+ * @since 0.1.0
+ */
+export type UnknownFields = "reject" | "keep" | "drop"
+
+/** The values `--unknown-fields` accepts. @since 0.1.0 */
+export const unknownFieldsChoices: ReadonlyArray<UnknownFields> = ["reject", "keep", "drop"]
+
+/**
  * The flags of `import`, as `@effect/cli` parses them.
  *
  * @since 0.1.0
@@ -37,6 +48,8 @@ export interface Flags {
   readonly format: Option.Option<ImportSource.Format>
   readonly mapping: ReadonlyArray<string>
   readonly delimiter: Option.Option<string>
+  readonly encoding: Option.Option<ImportSource.Encoding>
+  readonly unknownFields: Option.Option<UnknownFields>
   readonly baseUrl: Option.Option<string>
   readonly region: Option.Option<KustomerConfig.Region>
   readonly org: Option.Option<string>
@@ -63,6 +76,10 @@ export interface ImportRequest {
   /** The `--mapping` values, in order (pairs and file paths; see `Mapping.resolve`). */
   readonly mapping: ReadonlyArray<string>
   readonly delimiter: string | undefined
+  /** The input's text encoding (`utf-8` when not given). */
+  readonly encoding: ImportSource.Encoding | undefined
+  /** What to do with fields the schema does not know, at any depth (`reject` when not given). */
+  readonly unknownFields: UnknownFields | undefined
   readonly connection: Connection.Connection
   readonly maxItems: number | undefined
   readonly maxBytes: number | undefined
@@ -135,6 +152,8 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       format,
       mapping: flags.mapping,
       delimiter,
+      encoding: Option.getOrUndefined(flags.encoding),
+      unknownFields: Option.getOrUndefined(flags.unknownFields),
       connection: {
         baseUrl: Option.getOrUndefined(flags.baseUrl),
         org: Option.getOrUndefined(flags.org),

@@ -14,6 +14,7 @@ import * as Format from "./Format.js"
 import { stdin } from "./ImportRequest.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
+import * as StandardInput from "./StandardInput.js"
 import * as Summary from "./Summary.js"
 
 /**
@@ -25,7 +26,9 @@ export interface Plan {
   /** A file path, or `-` for standard input. */
   readonly input: string
   readonly format: ImportSource.Format
-  readonly csv: { readonly mapping?: ImportSource.CsvMapping; readonly delimiter?: string } | undefined
+  readonly csv: ImportSource.CsvOptions | undefined
+  readonly encoding: ImportSource.Encoding | undefined
+  readonly unknownFields: "reject" | "keep" | "drop" | undefined
   readonly maxItems: number | undefined
   readonly maxBytes: number | undefined
   readonly concurrency: number | undefined
@@ -40,15 +43,15 @@ export interface Plan {
 const inputName = (input: string) => (input === stdin ? "standard input" : input)
 
 /** The records of the input, read as the durable import reads them (a rejects file's lines stand for records). */
-const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv">) =>
+const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv" | "encoding">) =>
   ImportInput.records(
-    plan.input === stdin ? ImportSource.stdinBytes : ImportSource.fileBytes(plan.input),
+    plan.input === stdin ? StandardInput.bytes : ImportSource.fileBytes(plan.input),
     plan.format,
-    plan.csv ?? {},
-    inputName(plan.input)
+    { csv: plan.csv, encoding: plan.encoding, sourceName: inputName(plan.input) }
   ).records
 
-const pipelineOf = (plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency">) => ({
+const pipelineOf = (plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "unknownFields">) => ({
+  unknownFields: plan.unknownFields,
   maxItems: plan.maxItems,
   maxBytes: plan.maxBytes,
   submitConcurrency: plan.concurrency
@@ -96,6 +99,8 @@ export const run = (plan: Plan): Effect.Effect<
         input: plan.input,
         format: plan.format,
         csv: plan.csv,
+        encoding: plan.encoding,
+        stdin: StandardInput.bytes,
         journal: plan.journal,
         rejects: plan.rejects,
         report: plan.report,

@@ -1,16 +1,15 @@
 /**
  * `--mapping`: how CSV columns become conversation fields. Each value is either a `field=Column` pair
- * (`name=Subject`, `custom.orderNumberStr=Order #`) or the path of a JSON file holding a whole
- * `ImportSource.CsvMapping`. They combine in order; later ones win.
+ * (`name=Subject`, `custom.orderNumberStr=Order #`) or the path of a JSON file holding a whole mapping, decoded by
+ * the library's own `CsvMapping.Mapping` schema. They combine in order; later ones win.
  *
  * @since 0.1.0
  */
-import type { ImportSource } from "@effect-kustomer/client"
+import { CsvMapping } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import { CliError } from "./Failure.js"
 
 const pairPattern = /^([A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*)=(.+)$/s
@@ -25,32 +24,13 @@ export const parsePair = (value: string): readonly [field: string, column: strin
   return match === null || match[1] === undefined || match[2] === undefined ? undefined : [match[1], match[2]]
 }
 
-const CsvColumn = Schema.Struct({
-  column: Schema.String,
-  as: Schema.optionalWith(Schema.Literal("string", "number", "boolean", "list", "datetime", "json"), { exact: true }),
-  separator: Schema.optionalWith(Schema.String, { exact: true })
-})
-
-/**
- * The JSON form of a mapping file: field → column name, `{ column, as, separator }`, or `{ value }` (a constant).
- *
- * @since 0.1.0
- */
-export const MappingFile = Schema.Record({
-  key: Schema.String,
-  value: Schema.Union(Schema.String, CsvColumn, Schema.Struct({ value: Schema.Unknown }))
-})
-
-// Excess properties are errors, so that a misspelt `as` or `separator` is reported instead of read as `{ value }`.
-const decodeFile = Schema.decodeUnknownEither(Schema.parseJson(MappingFile), { onExcessProperty: "error" })
-
 /**
  * Parses the text of a mapping file.
  *
  * @since 0.1.0
  */
-export const parseFile = (path: string, text: string): Either.Either<ImportSource.CsvMapping, CliError> =>
-  Either.mapLeft(decodeFile(text), (error) =>
+export const parseFile = (path: string, text: string): Either.Either<CsvMapping.Mapping, CliError> =>
+  Either.mapLeft(CsvMapping.decodeJson(text), (error) =>
     new CliError({
       message: `--mapping ${path}: not a mapping (a JSON object of field → column, { column, as, separator } ` +
         `or { value }): ${ParseResult.TreeFormatter.formatErrorSync(error).split("\n").slice(0, 4).join(" ")}`
@@ -64,11 +44,11 @@ export const parseFile = (path: string, text: string): Either.Either<ImportSourc
  */
 export const resolve = (
   values: ReadonlyArray<string>
-): Effect.Effect<ImportSource.CsvMapping | undefined, CliError, FileSystem.FileSystem> =>
+): Effect.Effect<CsvMapping.Mapping | undefined, CliError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     if (values.length === 0) return undefined
     const fs = yield* FileSystem.FileSystem
-    let mapping: Record<string, ImportSource.CsvMapping[string]> = {}
+    let mapping: CsvMapping.Mapping = {}
     for (const value of values) {
       const pair = parsePair(value)
       if (pair !== undefined) {

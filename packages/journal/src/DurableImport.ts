@@ -57,7 +57,9 @@ export interface Options {
   readonly input: string
   /** The input's format; else guessed from the file's extension (standard input needs it). */
   readonly format?: ImportSource.Format | undefined
-  readonly csv?: { readonly mapping?: ImportSource.CsvMapping; readonly delimiter?: string } | undefined
+  readonly csv?: ImportSource.CsvOptions | undefined
+  /** The input's text encoding. Default `utf-8`. */
+  readonly encoding?: ImportSource.Encoding | undefined
   /** The SQLite journal; when the file exists, the run resumes (or is refused if it belongs to another run). */
   readonly journal?: string | undefined
   /** How long commits of the journal last; see `SqliteJournal.Options`. Default `process`. */
@@ -79,7 +81,7 @@ export interface Options {
   readonly onEvent?: ((event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
   /** Called once the journal has been read, before the first record is sent. */
   readonly onStart?: ((start: Start) => Effect.Effect<void>) | undefined
-  /** The bytes read for `-`. Default: the process's standard input. */
+  /** The bytes read for `-` (standard input, which the application reads; the CLI uses `NodeStream.stdin`). */
   readonly stdin?: Stream.Stream<Uint8Array, ImportSource.SourceError> | undefined
 }
 
@@ -196,7 +198,10 @@ const openInput = (options: Options, format: ImportSource.Format, scope: Scope.S
       }
       return opened
     }
-    const stdin = options.stdin ?? ImportSource.stdinBytes
+    const stdin = options.stdin ??
+      Stream.fail(
+        new ImportSource.SourceError({ source: "standard input", reason: "no stream of its bytes was given" })
+      )
     if (options.journal !== undefined || options.assignExternalIds === true) {
       const spooled = yield* ImportInput.spool(stdin, format).pipe(Scope.extend(scope))
       const opened: OpenedInput = {
@@ -277,11 +282,17 @@ export const run = (
           ? undefined
           : yield* SqliteJournal.make(options.journal, { durability: options.durability }).pipe(Scope.extend(scope))
         yield* Ref.set(journalRef, journal)
-        const source = ImportInput.records(input.bytes, format, options.csv ?? {}, input.name)
+        const source = ImportInput.records(input.bytes, format, {
+          csv: options.csv,
+          encoding: options.encoding,
+          sourceName: input.name
+        })
         const pipeline = options.pipeline ?? {}
         const recordSettings = JSON.stringify({
           format,
           csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
+          // Only a non-default encoding joins the settings, so that journals of UTF-8 runs stay resumable.
+          ...(options.encoding === undefined || options.encoding === "utf-8" ? {} : { encoding: options.encoding }),
           unknownFields: pipeline.unknownFields ?? "reject",
           customClientRef: pipeline.clientRef !== undefined
         })
