@@ -26,10 +26,10 @@ describe("schemaShape", () => {
     const customers = unknownFields(BulkResource.Customers.item.ast, "customers")
     const issues = customers?.({
       name: "A",
-      emails: [{ email: "a@b.c" }, { email: "d@e.f", verified: true }],
+      emails: [{ email: "a@b.c" }, { email: "d@e.f", verifiedd: true }],
       phones: [{ phone: "1", extension: "2" }]
     })
-    assert.deepStrictEqual(issues?.map((issue) => issue.path).sort(), ["emails.1.verified", "phones.0.extension"])
+    assert.deepStrictEqual(issues?.map((issue) => issue.path).sort(), ["emails.1.verifiedd", "phones.0.extension"])
     const conversations = unknownFields(BulkResource.Conversations.item.ast, "conversations")
     const queue = conversations?.({ customer: "c", queue: { id: null, bogus: 1 } })
     assert.deepStrictEqual(queue, [{
