@@ -124,6 +124,14 @@ export const CustomerInput = Schema.Struct({
 /** @since 0.1.0 */
 export type CustomerInput = typeof CustomerInput.Type
 
+/**
+ * Path that reads the customer with an e-mail address: `GET /v1/customers/email={email}`. The spelling follows
+ * the look-up by external id (INFERRED from the single-customer API family; not confirmed in Kustomer's docs).
+ *
+ * @since 0.1.0
+ */
+export const emailPath = (email: string): string => `/v1/customers/email=${encodeURIComponent(email)}`
+
 /** A stored customer as `GET /v1/customers/{id}` returns it. @since 0.1.0 */
 export const CustomerResource = Schema.Struct({
   type: Schema.Literal("customer"),

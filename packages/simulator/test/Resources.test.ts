@@ -1,15 +1,18 @@
 /** Messages and notes: created against their conversation (and its customer), checked like Kustomer does. */
-import { BulkJob, BulkResource } from "@effect-kustomer/domain"
+import { BulkJob, BulkResource, Customer } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { Simulator, SimulatorClient } from "../src/index.js"
+import type { SimulatorConfig } from "../src/index.js"
 import { at, awaitJobOnTestClock, inProcessApi } from "./utils.js"
 
-const run = <A, E>(effect: Effect.Effect<A, E, Simulator.Simulator | HttpClient.HttpClient>) =>
-  Effect.provide(effect, SimulatorClient.layerSimulator({ jobLatency: 0, itemLatency: 0 }))
+const run = <A, E>(
+  effect: Effect.Effect<A, E, Simulator.Simulator | HttpClient.HttpClient>,
+  options: SimulatorConfig.SimulatorOptions = {}
+) => Effect.provide(effect, SimulatorClient.layerSimulator({ jobLatency: 0, itemLatency: 0, ...options }))
 
 const decodeJob = Schema.decodeUnknownSync(BulkJob.BulkJobDocument)
 const decodeBatches = Schema.decodeUnknownSync(BulkJob.BatchListDocument)
@@ -89,4 +92,113 @@ describe("notes", () => {
       const stored = yield* simulator.findByExternalId("notes", "n-1")
       assert.strictEqual(stored.length, 1)
     })))
+})
+
+describe("customers", () => {
+  it.effect("stores every customer field, and finds a customer by external id and by e-mail (any case)", () =>
+    run(Effect.gen(function*() {
+      const customer = {
+        externalId: "zd-user-55",
+        name: "Ada Lovelace",
+        company: "Analytical Engines Ltd",
+        emails: [{ type: "home", email: "Ada@Example.com" }, { type: "work", email: "ada@work.example" }],
+        phones: [{ type: "mobile", phone: "+44 20 7946 0001" }],
+        createdAt: "2023-11-02T09:15:00.000Z",
+        importedAt: "2026-12-02T10:00:00.000Z"
+      }
+      const result = yield* importItems(BulkResource.Customers.bulkPath, [
+        customer,
+        { ...customer, externalId: "zd-user-56", emails: [{ type: "personal", email: "x@example.com" }] }
+      ])
+      assert.strictEqual(result.status, 201)
+      assert.strictEqual(result.objectIds.length, 1)
+      assert.deepStrictEqual(result.errors.map((error) => [error.index, error.code]), [[1, "invalid"]])
+      const api = yield* inProcessApi
+      const byExternalId = yield* api.get(BulkResource.Customers.externalIdPath("zd-user-55"))
+      assert.strictEqual(at(byExternalId.body, "data", "id"), result.objectIds[0])
+      assert.strictEqual(at(byExternalId.body, "data", "attributes", "company"), "Analytical Engines Ltd")
+      assert.strictEqual(at(byExternalId.body, "data", "attributes", "createdAt"), "2023-11-02T09:15:00.000Z")
+      for (const email of ["ada@example.com", "ADA@EXAMPLE.COM", "ada@work.example"]) {
+        const found = yield* api.get(Customer.emailPath(email))
+        assert.strictEqual(found.status, 200, email)
+        assert.strictEqual(at(found.body, "data", "id"), result.objectIds[0])
+      }
+      const missing = yield* api.get(Customer.emailPath("x@example.com"))
+      assert.strictEqual(missing.status, 404)
+      const stats = yield* (yield* Simulator.Simulator).stats
+      assert.strictEqual(stats.requests.byRoute["GET /v1/customers/email={email}"], 4)
+    })))
+})
+
+describe("messages and their conversation", () => {
+  it.effect("a message without customer gets its conversation's; without conversation it opens one", () =>
+    run(Effect.gen(function*() {
+      const { conversation, customer } = yield* conversationOfFirstCustomer
+      const message = { channel: "chat", app: "chat", direction: "in", preview: "hello" }
+      const result = yield* importItems(BulkResource.Messages.bulkPath, [
+        { ...message, conversation, externalId: "m-conv" },
+        { ...message, customer, externalId: "m-cust" },
+        { ...message, externalId: "m-none" }
+      ])
+      assert.strictEqual(result.objectIds.length, 2)
+      assert.deepStrictEqual(result.errors.map((error) => [error.index, error.code]), [[2, "invalid"]])
+      const simulator = yield* Simulator.Simulator
+      const [first] = yield* simulator.findByExternalId("messages", "m-conv")
+      assert.strictEqual(first?.attributes["customer"], customer)
+      const [second] = yield* simulator.findByExternalId("messages", "m-cust")
+      const opened = second?.attributes["conversation"]
+      assert.isString(opened)
+      assert.notStrictEqual(opened, conversation)
+      const api = yield* inProcessApi
+      const openedConversation = yield* api.get(BulkResource.Conversations.objectPath(String(opened)))
+      assert.strictEqual(at(openedConversation.body, "data", "relationships", "customer", "data", "id"), customer)
+    })))
+
+  it.effect("messages count against the per-customer creation limit unless they carry importedAt", () =>
+    run(
+      Effect.gen(function*() {
+        const { conversation, customer } = yield* conversationOfFirstCustomer
+        const messages = Array.from({ length: 4 }, (_, index) => ({
+          channel: "email",
+          app: "postmark",
+          conversation,
+          customer,
+          ...(index % 2 === 0 ? {} : { importedAt: "2026-01-01T00:00:00.000Z" })
+        }))
+        const result = yield* importItems(BulkResource.Messages.bulkPath, [...messages, ...messages])
+        // Four without importedAt: one fits the limit of 1; four imported ones are exempt.
+        assert.strictEqual(result.objectIds.length, 5)
+        assert.deepStrictEqual(result.errors.map((error) => error.code), [
+          "rate_limited",
+          "rate_limited",
+          "rate_limited"
+        ])
+      }),
+      // The conversation takes the customer's one conversation creation; messages have their own count.
+      { perCustomerCreateLimit: { limit: 1, window: "1 hour" } }
+    ))
+})
+
+describe("every resource: the same guard", () => {
+  it.effect("one org budget across resources, and the same fault injection on every bulk create", () =>
+    run(
+      Effect.gen(function*() {
+        const api = yield* inProcessApi
+        const paths = [
+          BulkResource.Customers.bulkPath,
+          BulkResource.Messages.bulkPath,
+          BulkResource.Notes.bulkPath,
+          BulkResource.Conversations.bulkPath
+        ]
+        const statuses: Array<number> = []
+        for (const path of paths) statuses.push((yield* api.post(path, { json: [{}] })).status)
+        // Budget of 3 for the whole org: the fourth request, whatever its resource, is refused.
+        assert.strictEqual(statuses[3], 429)
+        assert.isTrue(statuses.slice(0, 3).every((status) => status >= 500), JSON.stringify(statuses))
+        const stats = yield* (yield* Simulator.Simulator).stats
+        assert.strictEqual(stats.requests.rateLimited, 1)
+        assert.strictEqual(stats.faults.server_error_before_acceptance, 3)
+      }),
+      { rateLimit: { limit: 3, window: "1 minute" }, faults: { serverErrorRate: 1, afterAcceptanceShare: 0 } }
+    ))
 })

@@ -30,11 +30,8 @@ export interface DecodedItem {
   /** An id the caller chose for the object, if the resource allows one. */
   readonly id: string | undefined
   readonly references: ReadonlyArray<Reference>
-  /**
-   * The customer whose per-customer creation limit this item counts against: `undefined` when the resource has
-   * none or the item carries `importedAt`, which waives it.
-   */
-  readonly countsAgainst: string | undefined
+  /** Whether the item carries `importedAt`, which waives the per-customer creation limit. */
+  readonly imported: boolean
   /** The item as sent, without `_clientRef` and `id`. */
   readonly attributes: Record<string, unknown>
 }
@@ -48,6 +45,13 @@ export interface SimResource {
   readonly createdStatus: 200 | 201
   /** Whether objects can be read by external id (notes cannot). */
   readonly readableByExternalId: boolean
+  /** Whether creations count against the per-customer creation limit (conversations and messages). */
+  readonly perCustomerLimited: boolean
+  /**
+   * Whether an item names its conversation and customer (messages): a missing customer is the conversation's, a
+   * missing conversation is opened for the customer, and one of the two is required.
+   */
+  readonly linksConversation: boolean
   readonly bulkPath: string
   readonly createRoles: ReadonlyArray<string>
   readonly readRoles: ReadonlyArray<string>
@@ -80,8 +84,8 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
     readonly relationships: SimResource["relationships"]
     readonly references: (item: Item) => ReadonlyArray<Reference>
     readonly objectId: (item: Item) => string | undefined
-    /** The customer a creation counts against, for resources under the per-customer limit. */
-    readonly limitedCustomer?: (item: Item) => string | undefined
+    readonly perCustomerLimited?: boolean
+    readonly linksConversation?: boolean
   }
 ): SimResource => {
   const decodeItem = Schema.decodeUnknownEither(resource.item)
@@ -95,14 +99,15 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
       }
     }
     const imported = Predicate.isRecord(raw) && raw["importedAt"] !== undefined
-    const countsAgainst = imported ? undefined : options.limitedCustomer?.(item)
-    return { externalId: item.externalId, id: options.objectId(item), references, countsAgainst, attributes }
+    return { externalId: item.externalId, id: options.objectId(item), references, imported, attributes }
   }
   return {
     name: options.name,
     type: options.type,
     createdStatus: options.createdStatus ?? 201,
     readableByExternalId: options.readableByExternalId ?? true,
+    perCustomerLimited: options.perCustomerLimited ?? false,
+    linksConversation: options.linksConversation ?? false,
     bulkPath: resource.bulkPath,
     createRoles: resource.createRoles,
     readRoles: readRoles(options.roleName),
@@ -126,7 +131,7 @@ export const conversations: SimResource = make(BulkResource.Conversations, {
   relationships: [{ field: "customer", type: "customer", path: (id) => BulkResource.Customers.objectPath(id) }],
   references: (item) => [{ field: "customer", collection: "customers", type: "customer", id: item.customer }],
   objectId: (item) => item.id,
-  limitedCustomer: (item) => item.customer
+  perCustomerLimited: true
 })
 
 /** Customers: no references. */
@@ -166,7 +171,9 @@ export const messages: SimResource = make(BulkResource.Messages, {
       ...(item.customer === undefined ? {} : { ownedBy: { field: "customer", id: item.customer } })
     }])
   ],
-  objectId: (item) => item.id
+  objectId: (item) => item.id,
+  perCustomerLimited: true,
+  linksConversation: true
 })
 
 /** Notes: each references an existing conversation; Kustomer has no look-up of notes by external id. */

@@ -28,6 +28,13 @@ const externalIdOf = (segment: string): string | undefined =>
     ? segment.slice("externalId=".length)
     : undefined
 
+/**
+ * `email=` of a customer look-up by e-mail, `GET /v1/customers/email={email}` (INFERRED from the single-customer
+ * API family, like the look-up by external id).
+ */
+const emailOf = (resource: SimResource, segment: string): string | undefined =>
+  resource.name === "customers" && segment.startsWith("email=") ? segment.slice("email=".length) : undefined
+
 /** The `page` query parameter (from 1) of a request URL; 1 when absent or not a positive integer. */
 const pageOf = (url: string): number => {
   const query = url.indexOf("?")
@@ -72,6 +79,12 @@ export const make = (
     return json(200, Documents.objectDocument(resource, first.id, first.attributes))
   }
 
+  const byEmail = (resource: SimResource, email: string): Guard.Response => {
+    const customer = state.store.customerByEmail(email)
+    if (customer === undefined) return error(404, "not_found", `no customer with email ${JSON.stringify(email)}`)
+    return json(200, Documents.objectDocument(resource, customer.id, customer.attributes))
+  }
+
   const objectRoutes = (resource: SimResource) => [
     HttpRouter.makeRoute(
       "POST",
@@ -83,6 +96,14 @@ export const make = (
       `/v1/${resource.name}/:id`,
       Effect.flatMap(HttpRouter.params, (params) => {
         const segment = params["id"] ?? ""
+        const email = emailOf(resource, segment)
+        if (email !== undefined) {
+          return guarded(
+            `GET /v1/${resource.name}/email={email}`,
+            resource.readRoles,
+            () => Effect.sync(() => byEmail(resource, email))
+          )
+        }
         const externalId = resource.readableByExternalId ? externalIdOf(segment) : undefined
         if (externalId !== undefined) {
           return guarded(

@@ -2,11 +2,11 @@
  * The stored objects of one simulated org, by resource, and the rules an item must pass to be stored: its schema,
  * the objects it references, and the uniqueness of its `externalId` and id.
  */
-import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import type { ExternalIdCount, ResourceName, ResourceStats, StoredObject } from "../Inspection.js"
 import type { SimulatorConfig } from "../SimulatorConfig.js"
+import { CreationLimit } from "./creationLimit.js"
 import type { IdKind } from "./ids.js"
 import type { SimResource } from "./resources.js"
 import { isoString } from "./time.js"
@@ -88,19 +88,22 @@ export class ObjectStore {
     messages: new Collection(),
     notes: new Collection()
   }
-  /** Creations per resource and customer in the current fixed window of the per-customer limit. */
-  private readonly creations = new Map<string, { windowStart: number; count: number }>()
+  /** Customers by each of their e-mail addresses, lower-cased; the first one stored wins. */
+  private readonly customersByEmail = new Map<string, StoredObject>()
+  private readonly creationLimit: CreationLimit
 
   constructor(
     private readonly config: SimulatorConfig,
     private readonly newId: (kind: IdKind, nowMillis: number) => string
-  ) {}
+  ) {
+    this.creationLimit = new CreationLimit(config.perCustomerCreateLimit)
+  }
 
   /** Stores a customer that did not come through a bulk job (start-up seeds and test helpers). */
   seedCustomer(attributes: Readonly<Record<string, unknown>>, nowMillis: number): string {
     const id = this.newId("customer", nowMillis)
     const externalId = attributes["externalId"]
-    this.collections.customers.insert({
+    this.insert("customers", {
       id,
       type: "customer",
       externalId: typeof externalId === "string" ? externalId : undefined,
@@ -109,6 +112,11 @@ export class ObjectStore {
       storedAtMillis: nowMillis
     })
     return id
+  }
+
+  /** The customer that has `email` among its `emails`, compared without case. */
+  customerByEmail(email: string): StoredObject | undefined {
+    return this.customersByEmail.get(email.toLowerCase())
   }
 
   /** Checks one raw item of a job and stores it: its new object id, or why it was refused. */
@@ -129,44 +137,47 @@ export class ObjectStore {
       })
     }
     const item = decoded.right
-    const withExternalId = item.externalId === undefined ? {} : { externalId: item.externalId }
+    const refuse = (code: string, error: string): Either.Either<string, ItemFailure> =>
+      Either.left({ code, error, ...(item.externalId === undefined ? {} : { externalId: item.externalId }) })
     for (const reference of item.references) {
       const target = this.collections[reference.collection].byId.get(reference.id)
-      if (target === undefined) {
-        return Either.left({ code: "not_found", error: `${reference.field} not found`, ...withExternalId })
-      }
+      if (target === undefined) return refuse("not_found", `${reference.field} not found`)
       const owner = reference.ownedBy
       if (owner !== undefined && target.attributes[owner.field] !== owner.id) {
-        return Either.left({
-          code: "invalid",
-          error: `${reference.field} ${reference.id} does not belong to ${owner.field} ${owner.id}`,
-          ...withExternalId
-        })
+        return refuse("invalid", `${reference.field} ${reference.id} does not belong to ${owner.field} ${owner.id}`)
       }
+    }
+    const attributes = item.attributes
+    if (resource.linksConversation) {
+      const missing = this.fillCustomerFromConversation(attributes)
+      if (missing !== undefined) return refuse("invalid", missing)
     }
     if (
       item.externalId !== undefined && this.config.duplicateExternalIds === "reject" &&
       collection.hasExternalId(item.externalId)
     ) {
-      return Either.left({ code: "duplicate", error: "duplicate detected", ...withExternalId })
+      return refuse("duplicate", "duplicate detected")
     }
     if (item.id !== undefined && collection.byId.has(item.id)) {
-      return Either.left({ code: "duplicate", error: "duplicate detected: id already exists", ...withExternalId })
+      return refuse("duplicate", "duplicate detected: id already exists")
     }
-    if (item.countsAgainst !== undefined) {
-      const refused = this.countCreation(resource, item.countsAgainst, nowMillis)
-      if (refused !== undefined) return Either.left({ ...refused, ...withExternalId })
+    const customer = attributes["customer"]
+    if (resource.perCustomerLimited && !item.imported && typeof customer === "string") {
+      const over = this.creationLimit.take(resource.name, customer, nowMillis)
+      if (over !== undefined) return refuse("rate_limited", over)
+    }
+    if (resource.linksConversation && typeof customer === "string" && attributes["conversation"] === undefined) {
+      attributes["conversation"] = this.openConversation(customer, jobId, nowMillis)
     }
     const id = item.id ?? this.newId(resource.type, nowMillis)
     const at = isoString(nowMillis)
     // `item.attributes` is a fresh copy made by the decoder: completed in place rather than copied again.
-    const attributes = item.attributes
     for (const key in resource.defaults) {
       if (!(key in attributes)) attributes[key] = resource.defaults[key]
     }
     if (!("createdAt" in attributes)) attributes["createdAt"] = at
     attributes["updatedAt"] = at
-    collection.insert({
+    this.insert(resource.name, {
       id,
       type: resource.type,
       externalId: item.externalId,
@@ -177,24 +188,44 @@ export class ObjectStore {
     return Either.right(id)
   }
 
-  /** Counts one creation for `customer` under the per-customer limit, or says why it is over the limit. */
-  private countCreation(resource: SimResource, customer: string, nowMillis: number): ItemFailure | undefined {
-    const limit = this.config.perCustomerCreateLimit
-    if (limit === undefined) return undefined
-    const windowMillis = Math.max(1, Duration.toMillis(limit.window))
-    const windowStart = Math.floor(nowMillis / windowMillis) * windowMillis
-    const key = `${resource.name}/${customer}`
-    const current = this.creations.get(key)
-    const entry = current === undefined || current.windowStart !== windowStart ? { windowStart, count: 0 } : current
-    if (entry.count >= limit.limit) {
-      return {
-        code: "rate_limited",
-        error: `more than ${limit.limit} ${resource.name} created for customer ${customer} within ` +
-          `${Duration.format(limit.window)}; set importedAt on imported history to waive the limit`
-      }
-    }
-    entry.count += 1
-    this.creations.set(key, entry)
+  /**
+   * A message without `customer` belongs to its conversation's customer (as Kustomer's create-message-from-
+   * conversation does); one with neither a conversation nor a customer cannot be placed (INFERRED for bulk).
+   */
+  private fillCustomerFromConversation(attributes: Record<string, unknown>): string | undefined {
+    const conversation = attributes["conversation"]
+    if (attributes["customer"] !== undefined) return undefined
+    if (typeof conversation !== "string") return "a message needs a conversation or a customer"
+    const owner = this.collections.conversations.byId.get(conversation)?.attributes["customer"]
+    if (typeof owner === "string") attributes["customer"] = owner
     return undefined
+  }
+
+  /** A message for a customer without a conversation opens a new one (Kustomer's create-message-by-customer). */
+  private openConversation(customer: string, jobId: string, nowMillis: number): string {
+    const id = this.newId("conversation", nowMillis)
+    const at = isoString(nowMillis)
+    this.insert("conversations", {
+      id,
+      type: "conversation",
+      externalId: undefined,
+      attributes: { customer, status: "open", createdAt: at, updatedAt: at },
+      jobId,
+      storedAtMillis: nowMillis
+    })
+    return id
+  }
+
+  private insert(name: ResourceName, object: StoredObject): void {
+    this.collections[name].insert(object)
+    if (name !== "customers") return
+    const emails = object.attributes["emails"]
+    if (!Array.isArray(emails)) return
+    for (const entry of emails) {
+      const email: unknown = Predicate.isRecord(entry) ? entry["email"] : undefined
+      if (typeof email !== "string") continue
+      const key = email.toLowerCase()
+      if (!this.customersByEmail.has(key)) this.customersByEmail.set(key, object)
+    }
   }
 }
