@@ -28,16 +28,14 @@
  */
 import {
   BulkImport,
-  BulkResource,
-  ImportCheckpoint,
+  type ImportCheckpoint,
   ImportEvent,
   ImportSource,
-  type KustomerClient
+  type KustomerClient,
+  type KustomerError
 } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -45,7 +43,9 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "./ImportInput.js"
 import * as IdMap from "./internal/migration/idMap.js"
+import * as Links from "./internal/migration/links.js"
 import * as Phases from "./internal/migration/phases.js"
+import * as Pipeline from "./internal/migration/pipeline.js"
 import * as RejectsFile from "./RejectsFile.js"
 import * as SqliteJournal from "./SqliteJournal.js"
 
@@ -54,10 +54,10 @@ import * as SqliteJournal from "./SqliteJournal.js"
  *
  * @since 0.1.0
  */
-export const phases = ["customers", "conversations", "messages", "notes"] as const
+export const phases = Pipeline.phases
 
 /** @since 0.1.0 */
-export type Phase = typeof phases[number]
+export type Phase = Pipeline.Phase
 
 /**
  * Options of {@link run}.
@@ -76,7 +76,7 @@ export interface Options {
   /** A JSON Lines file for what was not created: one line per object, with its resource and bundle line. */
   readonly rejects?: string | undefined
   /** Everything else of the pipeline (chunk sizes, concurrency, schedules). */
-  readonly pipeline?: PipelineOptions | undefined
+  readonly pipeline?: Pipeline.PipelineOptions | undefined
   /** Sees every event of every phase. */
   readonly onEvent?: ((phase: Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
   /** Called when a phase starts. */
@@ -123,15 +123,6 @@ export class MigrationError extends Data.TaggedError("MigrationError")<{
   }
 }
 
-/** The pipeline's options that do not depend on the resource. */
-type PipelineOptions = Omit<BulkImport.Options<never, never>, "resource" | "checkpoint" | "source">
-
-const eventsOf = <I extends BulkResource.BulkItemBase, E extends BulkResource.BulkItemBase, SE, R>(
-  resource: BulkResource.BulkResource<I, E>,
-  source: Stream.Stream<ImportSource.SourceRecord, SE, R>,
-  options: PipelineOptions & Pick<BulkImport.Options<I, E>, "checkpoint" | "source">
-) => BulkImport.stream(source, { ...options, resource })
-
 const journalError = (error: { readonly message: string }) =>
   new MigrationError({ reason: "Journal", detail: error.message })
 
@@ -144,88 +135,76 @@ const journalBase = (options: Options): Effect.Effect<string, MigrationError, Fi
       Effect.mapError((error) => new MigrationError({ reason: "Journal", detail: error.message }))
     )
 
-/** Refuses a journal of another bundle; returns whether this is a resume and the run's `importedAt`. */
-const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: string) =>
-  Effect.gen(function*() {
-    const known = yield* idMap.meta("bundle")
-    if (Option.isSome(known) && known.value !== fingerprint) {
-      return yield* new MigrationError({
-        reason: "Journal",
-        detail: `${journal} belongs to a migration of another bundle (or of this one before it changed): ` +
-          "give a new --journal, or run the bundle it was made for"
-      })
-    }
-    if (Option.isNone(known)) yield* idMap.setMeta("bundle", fingerprint)
-    const stored = yield* idMap.meta("importedAt")
-    const importedAt = Option.isSome(stored)
-      ? stored.value
-      : DateTime.formatIso(DateTime.unsafeMake(yield* Clock.currentTimeMillis))
-    if (Option.isNone(stored)) yield* idMap.setMeta("importedAt", importedAt)
-    return { resumed: Option.isSome(known), importedAt }
-  }).pipe(Effect.mapError((error) => (error._tag === "IdMapError" ? journalError(error) : error)))
-
-/** Records every distinct customer in the id map, once per journal. */
-const collectCustomers = (
-  idMap: IdMap.IdMap,
-  records: Stream.Stream<ImportSource.SourceRecord, ImportSource.SourceError, FileSystem.FileSystem>
-) =>
-  Effect.gen(function*() {
-    if (Option.isSome(yield* idMap.meta("customersCollected"))) return
-    yield* Phases.customersToCollect(records).pipe(
-      Stream.grouped(500),
-      Stream.runForEach((customers) => idMap.addCustomers(Array.from(customers)))
-    )
-    yield* idMap.setMeta("customersCollected", "1")
-  })
-
-/** A parent's id or why it has none, from its outcome. */
-const linkOf = (outcome: ImportEvent.Outcome): IdMap.Link => {
-  switch (outcome._tag) {
-    case "Created":
-      return outcome.objectId === undefined
-        ? Either.left("created, but the API did not report its id")
-        : Either.right(outcome.objectId)
-    case "AlreadyExisting":
-      return outcome.objectId === undefined
-        ? Either.left("it already exists, but its id could not be looked up")
-        : Either.right(outcome.objectId)
-    case "Failed":
-    case "Rejected":
-    case "Unknown":
-      return Either.left(outcome.reason)
-  }
-}
-
-/**
- * The phase's journal, writing parents' ids to the id map before their outcomes are committed: killed in
- * between, a resume sends them again and finds them as duplicates.
- */
-const linkingCheckpoint = (
-  journal: ImportCheckpoint.ImportCheckpoint,
-  settle: (outcome: ImportEvent.Outcome) => Effect.Effect<void, IdMap.IdMapError>
-): ImportCheckpoint.ImportCheckpoint => ({
-  ...journal,
-  settled: (outcomes, chunk) =>
-    Effect.forEach(outcomes, (outcome) => settle(outcome), { discard: true }).pipe(
-      Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message })),
-      Effect.zipRight(journal.settled(outcomes, chunk))
-    )
-})
-
-const settleFor = (phase: Phase, idMap: IdMap.IdMap) => (outcome: ImportEvent.Outcome) => {
-  switch (phase) {
-    case "customers":
-      return idMap.settleCustomer(outcome.position.index, linkOf(outcome))
-    case "conversations":
-      return idMap.settleConversation(outcome.position.index, linkOf(outcome))
-    default:
-      return Effect.void
-  }
-}
-
 /** The rejects file's line for an outcome: the import's entry, with the resource it belongs to. */
 const rejectLine = (phase: Phase, outcome: ImportEvent.Outcome): Option.Option<string> =>
   Option.map(RejectsFile.entryOf(outcome), (entry) => `${JSON.stringify({ resource: phase, ...entry })}\n`)
+
+type PhaseFailure =
+  | MigrationError
+  | ImportSource.SourceError
+  | ImportCheckpoint.CheckpointError
+  | IdMap.IdMapError
+  | KustomerError.KustomerError
+
+const toMigrationError = (error: PhaseFailure): MigrationError => {
+  switch (error._tag) {
+    case "MigrationError":
+      return error
+    case "SourceError":
+      return new MigrationError({ reason: "Input", detail: error.message })
+    case "CheckpointError":
+    case "IdMapError":
+      return journalError(error)
+    case "KustomerError":
+      return new MigrationError({ reason: "Api", detail: error.message })
+  }
+}
+
+const bundleRecords = (path: string) => ImportSource.fromFile(path, { format: "jsonl" })
+
+/** A phase's records: the distinct customers, or the bundle's objects linked to their parents. */
+const recordsOf = (phase: Phase, bundle: string, idMap: IdMap.IdMap, linker: Phases.Linker, importedAt: string) => {
+  switch (phase) {
+    case "customers":
+      return Phases.customerRecords(idMap.customers, importedAt)
+    case "conversations":
+      return Phases.conversationRecords(bundleRecords(bundle), linker, importedAt)
+    case "messages":
+    case "notes":
+      return Phases.childRecords(bundleRecords(bundle), phase, linker, importedAt)
+  }
+}
+
+/** Opens the id map for this bundle and collects its customers. */
+const openMap = (bundle: string, base: string, fingerprint: string) =>
+  Effect.gen(function*() {
+    const idMap = yield* IdMap.open(base)
+    const begun = yield* Links.beginMap(idMap, fingerprint, base)
+    yield* Links.collectCustomers(idMap, bundleRecords(bundle))
+    return { idMap, ...begun }
+  }).pipe(Effect.mapError(toMigrationError))
+
+/** Writes outcomes that are not successes to the rejects file, with their resource. */
+const rejectsWriter = (path: string | undefined, append: boolean) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const file = path === undefined ? undefined : yield* fs.open(path, { flag: append ? "a" : "w" }).pipe(
+      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
+    )
+    const encoder = new TextEncoder()
+    let written = 0
+    return {
+      write: (phase: Phase, outcome: ImportEvent.Outcome) =>
+        Option.match(file === undefined ? Option.none() : rejectLine(phase, outcome), {
+          onNone: () => Effect.void,
+          onSome: (line) =>
+            Effect.map(Effect.orDie(file?.write(encoder.encode(line)) ?? Effect.void), () => {
+              written += 1
+            })
+        }),
+      written: () => written
+    }
+  })
 
 /**
  * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials);
@@ -237,81 +216,85 @@ export const run = (
   options: Options
 ): Effect.Effect<Result, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const identity = yield* ImportInput.identify(options.bundle, "jsonl").pipe(
-      Effect.mapError((error) => new MigrationError({ reason: "Input", detail: error.message }))
-    )
+    const identity = yield* ImportInput.identify(options.bundle, "jsonl").pipe(Effect.mapError(toMigrationError))
+    const fingerprint = ImportInput.fingerprint(identity)
     const base = yield* journalBase(options)
-    const idMap = yield* Effect.mapError(IdMap.open(base), journalError)
-    const begun = yield* beginMap(idMap, ImportInput.fingerprint(identity), base)
-    const bundle = () => ImportSource.fromFile(options.bundle, { format: "jsonl" })
-    yield* collectCustomers(idMap, bundle()).pipe(
-      Effect.mapError((error) =>
-        error._tag === "SourceError"
-          ? new MigrationError({ reason: "Input", detail: error.message })
-          : journalError(error)
-      )
-    )
-    const rejects = options.rejects === undefined ? undefined : yield* fs.open(options.rejects, {
-      flag: begun.resumed ? "a" : "w"
-    }).pipe(Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message })))
-    let rejectsWritten = 0
-    const encoder = new TextEncoder()
+    const { idMap, importedAt, resumed } = yield* openMap(options.bundle, base, fingerprint)
+    const rejects = yield* rejectsWriter(options.rejects, resumed)
 
     const runPhase = (phase: Phase) =>
       Effect.gen(function*() {
         if (options.onPhase !== undefined) yield* options.onPhase(phase)
-        const journal = yield* SqliteJournal.make(`${base}.${phase}`).pipe(Effect.mapError(journalError))
-        const checkpoint = linkingCheckpoint(journal, settleFor(phase, idMap))
-        const settings = {
+        const journal = yield* SqliteJournal.make(`${base}.${phase}`)
+        const events = Pipeline.eventsOf(phase, recordsOf(phase, options.bundle, idMap, idMap, importedAt), {
           ...options.pipeline,
-          checkpoint,
-          source: { name: `${options.bundle}#${phase}`, fingerprint: ImportInput.fingerprint(identity) },
+          checkpoint: Links.linkingCheckpoint(journal, Links.settleFor(phase, idMap)),
+          source: { name: `${options.bundle}#${phase}`, fingerprint },
           // Children need their parents' ids, also of parents that already existed.
           lookupExisting: phase === "customers" || phase === "conversations"
-        }
-        const events = phase === "customers"
-          ? eventsOf(BulkResource.Customers, Phases.customerRecords(idMap.customers, begun.importedAt), settings)
-          : phase === "conversations"
-          ? eventsOf(
-            BulkResource.Conversations,
-            Phases.conversationRecords(bundle(), idMap, begun.importedAt),
-            settings
-          )
-          : phase === "messages"
-          ? eventsOf(BulkResource.Messages, Phases.childRecords(bundle(), phase, idMap, begun.importedAt), settings)
-          : eventsOf(BulkResource.Notes, Phases.childRecords(bundle(), phase, idMap, begun.importedAt), settings)
-        const onEvent = (event: ImportEvent.ImportEvent) =>
+        })
+        const summary = yield* BulkImport.summarize(events, (event) =>
           Effect.gen(function*() {
-            if (rejects !== undefined && ImportEvent.isOutcome(event)) {
-              const line = rejectLine(phase, event)
-              if (Option.isSome(line)) {
-                yield* Effect.orDie(rejects.write(encoder.encode(line.value)))
-                rejectsWritten += 1
-              }
-            }
+            if (ImportEvent.isOutcome(event)) yield* rejects.write(phase, event)
             if (options.onEvent !== undefined) yield* options.onEvent(phase, event)
-          })
-        const summary = yield* BulkImport.summarize(events, onEvent)
+          }))
         const status = yield* journal.status
         return { phase, summary, settledBefore: status.settledBefore } satisfies PhaseResult
-      }).pipe(Effect.scoped, Effect.withSpan(`Migration.${phase}`))
+      }).pipe(Effect.scoped, Effect.mapError(toMigrationError), Effect.withSpan(`Migration.${phase}`))
 
-    const results = yield* Effect.forEach(phases, (phase) =>
-      runPhase(phase).pipe(
-        Effect.mapError((error): MigrationError => {
-          switch (error._tag) {
-            case "MigrationError":
-              return error
-            case "SourceError":
-              return new MigrationError({ reason: "Input", detail: error.message })
-            case "CheckpointError":
-            case "IdMapError":
-              return journalError(error)
-            case "KustomerError":
-              return new MigrationError({ reason: "Api", detail: error.message })
-          }
-        })
-      ))
-    return { phases: results, resumed: begun.resumed, importedAt: begun.importedAt, rejectsWritten } satisfies Result
+    const results = yield* Effect.forEach(phases, (phase) => runPhase(phase))
+    return { phases: results, resumed, importedAt, rejectsWritten: rejects.written() } satisfies Result
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))
+
+/**
+ * What a dry run found in one phase.
+ *
+ * @since 0.1.0
+ */
+export interface PlannedPhase {
+  readonly phase: Phase
+  /** Objects that would be sent. */
+  readonly valid: number
+  readonly rejected: number
+  /** Bulk requests that would carry them. */
+  readonly requests: number
+}
+
+/** A placeholder id: the dry run checks each object as if its parents had been created. */
+const placeholderId = "000000000000000000000000"
+
+const placeholderLinker: Phases.Linker = {
+  customerLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, Either.right(placeholderId)] as const))),
+  conversationLinks: (indexes) =>
+    Effect.succeed(new Map(indexes.map((index) => [index, Either.right(placeholderId)] as const)))
+}
+
+/**
+ * A dry run: reads the bundle, finds its distinct customers and checks every object against its resource's schema
+ * as the migration would (as if every parent had been created), and counts the requests it would send. Sends
+ * nothing and needs no credentials; rejected objects go to the rejects file.
+ *
+ * @since 0.1.0
+ */
+export const dryRun = (
+  options: Pick<Options, "bundle" | "rejects" | "pipeline">
+): Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const base = yield* journalBase({ bundle: options.bundle })
+    const { idMap } = yield* openMap(options.bundle, base, "dry run")
+    const rejects = yield* rejectsWriter(options.rejects, false)
+    const planPhase = (phase: Phase) =>
+      Stream.runFoldEffect(
+        Pipeline.planOf(
+          phase,
+          recordsOf(phase, options.bundle, idMap, placeholderLinker, placeholderId),
+          options.pipeline ?? {}
+        ),
+        { phase, valid: 0, rejected: 0, requests: 0 } satisfies PlannedPhase,
+        (planned, event) =>
+          event._tag === "Rejected"
+            ? Effect.as(rejects.write(phase, event), { ...planned, rejected: planned.rejected + 1 })
+            : Effect.succeed({ ...planned, valid: planned.valid + event.items, requests: planned.requests + 1 })
+      ).pipe(Effect.mapError(toMigrationError))
+    return yield* Effect.forEach(phases, (phase) => planPhase(phase))
+  }))

@@ -1,0 +1,98 @@
+/**
+ * How the migration keeps its id map in step with the phases: it opens the map for one bundle, collects the
+ * distinct customers once, and records each parent's id (or why it has none) before the phase's journal commits
+ * the outcome.
+ */
+import { ImportCheckpoint, type ImportEvent, type ImportSource } from "@effect-kustomer/client"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import * as IdMap from "./idMap.js"
+import * as Phases from "./phases.js"
+import type * as Pipeline from "./pipeline.js"
+
+/** Refuses a journal of another bundle; returns whether this is a resume and the run's `importedAt`. */
+export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: string) =>
+  Effect.gen(function*() {
+    const known = yield* idMap.meta("bundle")
+    if (Option.isSome(known) && known.value !== fingerprint) {
+      return yield* new IdMap.IdMapError({
+        path: journal,
+        reason: "it belongs to a migration of another bundle (or of this one before it changed): " +
+          "give a new journal, or run the bundle it was made for"
+      })
+    }
+    if (Option.isNone(known)) yield* idMap.setMeta("bundle", fingerprint)
+    const stored = yield* idMap.meta("importedAt")
+    const importedAt = Option.isSome(stored)
+      ? stored.value
+      : DateTime.formatIso(DateTime.unsafeMake(yield* Clock.currentTimeMillis))
+    if (Option.isNone(stored)) yield* idMap.setMeta("importedAt", importedAt)
+    return { resumed: Option.isSome(known), importedAt }
+  })
+
+/** Records every distinct customer in the id map, once per journal. */
+export const collectCustomers = (
+  idMap: IdMap.IdMap,
+  records: Stream.Stream<ImportSource.SourceRecord, ImportSource.SourceError, FileSystem.FileSystem>
+) =>
+  Effect.gen(function*() {
+    if (Option.isSome(yield* idMap.meta("customersCollected"))) return
+    yield* Phases.customersToCollect(records).pipe(
+      Stream.grouped(500),
+      Stream.runForEach((customers) => idMap.addCustomers(Array.from(customers)))
+    )
+    yield* idMap.setMeta("customersCollected", "1")
+  })
+
+/** A parent's id or why it has none, from its outcome. */
+export const linkOf = (outcome: ImportEvent.Outcome): IdMap.Link => {
+  switch (outcome._tag) {
+    case "Created":
+      return outcome.objectId === undefined
+        ? Either.left("created, but the API did not report its id")
+        : Either.right(outcome.objectId)
+    case "AlreadyExisting":
+      return outcome.objectId === undefined
+        ? Either.left("it already exists, but its id could not be looked up")
+        : Either.right(outcome.objectId)
+    case "Failed":
+    case "Rejected":
+    case "Unknown":
+      return Either.left(outcome.reason)
+  }
+}
+
+/**
+ * The phase's journal, writing parents' ids to the id map before their outcomes are committed: killed in
+ * between, a resume sends them again and finds them as duplicates.
+ */
+export const linkingCheckpoint = (
+  journal: ImportCheckpoint.ImportCheckpoint,
+  settle: (outcome: ImportEvent.Outcome) => Effect.Effect<void, IdMap.IdMapError>
+): ImportCheckpoint.ImportCheckpoint => ({
+  ...journal,
+  settled: (outcomes, chunk) =>
+    Effect.forEach(outcomes, (outcome) => settle(outcome), { discard: true }).pipe(
+      Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message })),
+      Effect.zipRight(journal.settled(outcomes, chunk))
+    )
+})
+
+export const settleFor = (phase: Pipeline.Phase, idMap: IdMap.IdMap) =>
+(
+  outcome: ImportEvent.Outcome
+) => {
+  switch (phase) {
+    case "customers":
+      return idMap.settleCustomer(outcome.position.index, linkOf(outcome))
+    case "conversations":
+      return idMap.settleConversation(outcome.position.index, linkOf(outcome))
+    default:
+      return Effect.void
+  }
+}
