@@ -281,13 +281,13 @@ export const dryRun = (
 ): Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const base = yield* journalBase({ bundle: options.bundle })
-    const { idMap } = yield* openMap(options.bundle, base, "dry run")
+    const { idMap, importedAt } = yield* openMap(options.bundle, base, "dry run")
     const rejects = yield* rejectsWriter(options.rejects, false)
     const planPhase = (phase: Phase) =>
       Stream.runFoldEffect(
         Pipeline.planOf(
           phase,
-          recordsOf(phase, options.bundle, idMap, placeholderLinker, placeholderId),
+          recordsOf(phase, options.bundle, idMap, placeholderLinker, importedAt),
           options.pipeline ?? {}
         ),
         { phase, valid: 0, rejected: 0, requests: 0 } satisfies PlannedPhase,

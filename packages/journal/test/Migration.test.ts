@@ -176,4 +176,35 @@ describe("Migration", () => {
       assert.strictEqual([...customers.keys()].filter((key) => key.startsWith("user-")).length, 24)
       yield* checkLinks
     }).pipe(Effect.provide(simulated({ duplicateExternalIds: "reject" }))))
+
+  it.scopedLive("a dry run checks every object and counts the requests, sending nothing", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const lines: Array<unknown> = [...bundle(30, 6)]
+      lines.push({
+        externalId: "odd",
+        customer: { externalId: "user-0" },
+        messages: [{ channel: "pigeon", app: "x" }],
+        notes: [{ body: "" }]
+      })
+      writeBundle(`${dir}/bundle.jsonl`, lines)
+      const planned = yield* Migration.dryRun({
+        bundle: `${dir}/bundle.jsonl`,
+        rejects: `${dir}/rejects.jsonl`,
+        pipeline: { maxItems: 25 }
+      })
+      assert.deepStrictEqual(planned.map((phase) => [phase.phase, phase.valid, phase.rejected, phase.requests]), [
+        ["customers", 6, 0, 1],
+        ["conversations", 31, 0, 2],
+        ["messages", 60, 1, 3],
+        ["notes", 30, 1, 2]
+      ])
+      assert.deepStrictEqual(readJsonLines(`${dir}/rejects.jsonl`).map((entry) => entry["resource"]), [
+        "messages",
+        "notes"
+      ])
+      const simulator = yield* Simulator.Simulator
+      const stats = yield* simulator.stats
+      assert.strictEqual(stats.requests.total, 0)
+    }).pipe(Effect.provide(simulated())))
 })
