@@ -23,7 +23,7 @@ const tagsByIndex = (outcomes: ReadonlyArray<ImportOutcomeOf>) =>
   new Map(outcomes.map((outcome) => [outcome.position.index, outcome._tag]))
 
 describe("BulkImport against odd answers", () => {
-  it.effect("null lists, item errors as objects, completedAt in epoch ms and null objectIds: all settled", () =>
+  it.effect("paged batches, null lists, item errors as objects, epoch-ms completedAt, null objectIds: all settled", () =>
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator
       const customer = simulator.customerIds[0] ?? ""
@@ -44,8 +44,14 @@ describe("BulkImport against odd answers", () => {
       const stats = yield* simulator.stats
       assert.strictEqual(stats.conversations.stored, 151)
       assert.strictEqual(stats.conversations.externalIdsStoredMoreThanOnce.length, 0)
+      // 16 batches, 2 per page: the two jobs' results are read over 5 + 3 pages, by links.next.
+      assert.isAtLeast(stats.requests.byRoute["GET /v1/bulk/{id}/batches"] ?? 0, 1 + 5 + 3)
+      // Only the already existing record is looked up: every other verdict came from the batches.
+      assert.strictEqual(stats.requests.byRoute["GET /v1/conversations/externalId={externalId}"], 1)
     }).pipe(Effect.provide(simulated({
+      batchSize: 10,
       answers: {
+        batchesPerPage: 2,
         nullLists: true,
         itemErrors: "object",
         completedAt: "epochMillis",
