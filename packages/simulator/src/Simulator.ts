@@ -59,6 +59,8 @@ export interface Service {
   readonly conversations: Effect.Effect<ReadonlyArray<StoredObject>>
   /** Stored customers, in the order they were stored (seeded ones first). */
   readonly customers: Effect.Effect<ReadonlyArray<StoredObject>>
+  /** Stored objects of any resource (messages and notes included), in the order they were stored. */
+  readonly objects: (resource: ResourceName) => Effect.Effect<ReadonlyArray<StoredObject>>
   /** Objects of a resource stored with this `externalId` (more than one only when duplicates are allowed). */
   readonly findByExternalId: (resource: ResourceName, externalId: string) => Effect.Effect<ReadonlyArray<StoredObject>>
   /** How many objects of a resource are stored under each `externalId`. */
@@ -121,6 +123,7 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
       stats: Effect.sync(() => state.stats()),
       conversations: Effect.sync(() => [...state.store.collections.conversations.all]),
       customers: Effect.sync(() => [...state.store.collections.customers.all]),
+      objects: (resource) => Effect.sync(() => [...state.store.collections[resource].all]),
       findByExternalId: (resource, externalId) =>
         Effect.sync(() => state.store.collections[resource].findByExternalId(externalId)),
       externalIdCounts: (resource) => Effect.sync(() => state.store.collections[resource].externalIdCounts()),

@@ -149,6 +149,8 @@ describe("messages and their conversation", () => {
       const opened = second?.attributes["conversation"]
       assert.isString(opened)
       assert.notStrictEqual(opened, conversation)
+      const conversations = yield* simulator.objects("conversations")
+      assert.deepStrictEqual(conversations.map((stored) => stored.id), [conversation, opened])
       const api = yield* inProcessApi
       const openedConversation = yield* api.get(BulkResource.Conversations.objectPath(String(opened)))
       assert.strictEqual(at(openedConversation.body, "data", "relationships", "customer", "data", "id"), customer)
