@@ -26,6 +26,8 @@ import * as ImportRequest from "./ImportRequest.js"
 import * as ImportRunner from "./ImportRunner.js"
 import * as Job from "./Job.js"
 import * as Mapping from "./Mapping.js"
+import * as MigrateRequest from "./MigrateRequest.js"
+import * as MigrateRunner from "./MigrateRunner.js"
 import { Output } from "./Output.js"
 import * as Simulate from "./Simulate.js"
 
@@ -46,6 +48,7 @@ export interface Actions<R> {
   readonly simulate: (args: ReadonlyArray<string>) => Effect.Effect<number, unknown, R>
   readonly demo: (request: Demo.DemoRequest) => Effect.Effect<number, unknown, R>
   readonly convert: (request: Convert.ConvertRequest) => Effect.Effect<number, unknown, R>
+  readonly migrate: (request: MigrateRequest.MigrateRequest) => Effect.Effect<number, unknown, R>
 }
 
 const optionalText = (flag: string, pseudoName: string, description: string) =>
@@ -124,6 +127,29 @@ const importOptions = {
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
     Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
   )
+}
+
+const migrateOptions = {
+  bundle: Args.text({ name: "bundle" }).pipe(
+    Args.withDescription(
+      "a migration bundle: JSON Lines, one conversation per line with its customer, messages and notes"
+    )
+  ),
+  ...target,
+  rateLimit,
+  concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
+  maxItems: optionalInteger("max-items", "objects per bulk request, 1–100 (default 100)"),
+  maxBytes: optionalInteger("max-bytes", "bytes per bulk request body, 1000–100000 (default 100000)"),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("check every object and count the requests; nothing is sent, no key needed")
+  ),
+  journal: optionalText(
+    "journal",
+    "FILE",
+    "the migration's journal (the id map; each phase's journal beside it): when it exists, the migration resumes"
+  ),
+  report: optionalText("report", "FILE", "write a JSON report: per resource, counts, jobs and requests"),
+  rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)")
 }
 
 const demoOptions = {
@@ -276,6 +302,17 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
       )
     )
 
+  const migrateCommand = Command.make(
+    "migrate",
+    migrateOptions,
+    (flags) => handle(Effect.flatMap(MigrateRequest.fromFlags(flags), (request) => actions.migrate(request)))
+  ).pipe(
+    Command.withDescription(
+      "Migrate a bundle of support history: customers (each once), then conversations, messages and notes, " +
+        "linked by the ids Kustomer gives them. Resumable with --journal. The API key is read from KUSTOMER_API_KEY."
+    )
+  )
+
   const convertCommand = Command.make("convert").pipe(
     Command.withDescription("Convert another help desk's export into a migration bundle."),
     Command.withSubcommands([convertZendeskCommand])
@@ -283,7 +320,14 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
 
   return Command.make(name).pipe(
     Command.withDescription("Bulk-import support history into Kustomer, safely and as fast as the API allows."),
-    Command.withSubcommands([importCommand, jobCommand, simulateCommand, demoCommand, convertCommand])
+    Command.withSubcommands([
+      importCommand,
+      migrateCommand,
+      jobCommand,
+      simulateCommand,
+      demoCommand,
+      convertCommand
+    ])
   )
 }
 
@@ -382,5 +426,22 @@ export const actions: Actions<Environment> = {
   job: (request) => Job.run(request).pipe(Effect.provide(Connection.clientLayer(request.connection))),
   simulate: (args) => Simulate.run(args),
   demo: (request) => Demo.run(request),
-  convert: (request) => Convert.run(request)
+  convert: (request) => Convert.run(request),
+  migrate: (request) =>
+    Effect.gen(function*() {
+      const plan = {
+        bundle: request.bundle,
+        journal: request.journal,
+        report: request.report,
+        rejects: request.rejects,
+        maxItems: request.maxItems,
+        maxBytes: request.maxBytes,
+        concurrency: request.concurrency
+      }
+      if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
+      const baseUrl = yield* Connection.describe(request.connection)
+      return yield* MigrateRunner.run({ ...plan, target: baseUrl }).pipe(
+        Effect.provide(Connection.clientLayer(request.connection))
+      )
+    })
 }

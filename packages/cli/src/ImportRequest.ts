@@ -93,13 +93,30 @@ export interface ImportRequest {
 
 const fail = (message: string) => Either.left(new CliError({ message }))
 
-const inRange = (flag: string, value: Option.Option<number>, min: number, max: number) =>
+/**
+ * A whole-number flag checked against its range.
+ *
+ * @since 0.1.0
+ */
+export const inRange = (flag: string, value: Option.Option<number>, min: number, max: number) =>
   Option.match(value, {
     onNone: () => Either.right(undefined),
     onSome: (number) =>
       Number.isInteger(number) && number >= min && number <= max
         ? Either.right(number)
         : fail(`${flag} must be a whole number from ${min} to ${max}, got ${number}`)
+  })
+
+/**
+ * `--rate-limit`, checked.
+ *
+ * @since 0.1.0
+ */
+export const rateLimitOf = (flag: Option.Option<string>) =>
+  Option.match(flag, {
+    onNone: () => Either.right(undefined),
+    onSome: (text) =>
+      Either.mapLeft(RateBudget.parse(text), (message) => new CliError({ message: `--rate-limit: ${message}` }))
   })
 
 const restoreStdin = (value: string) => (value === stdinPlaceholder ? stdin : value)
@@ -129,14 +146,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
     const maxItems = yield* inRange("--max-items", flags.maxItems, 1, BulkResource.maxItemsPerRequest)
     const maxBytes = yield* inRange("--max-bytes", flags.maxBytes, minMaxBytes, BulkResource.maxBodyBytes)
     const concurrency = yield* inRange("--concurrency", flags.concurrency, 1, maxConcurrency)
-    const rateLimit = yield* Option.match(flags.rateLimit, {
-      onNone: () => Either.right(undefined),
-      onSome: (text) =>
-        Either.mapLeft(
-          RateBudget.parse(text),
-          (message) => new CliError({ message: `--rate-limit: ${message}` })
-        )
-    })
+    const rateLimit = yield* rateLimitOf(flags.rateLimit)
     if (flags.dryRun) {
       const stateful = [
         ...(Option.isSome(flags.journal) ? ["--journal"] : []),

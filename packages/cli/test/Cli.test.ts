@@ -7,6 +7,7 @@ import type * as Convert from "../src/Convert.js"
 import type * as Demo from "../src/Demo.js"
 import type * as ImportRequest from "../src/ImportRequest.js"
 import type * as Job from "../src/Job.js"
+import type * as MigrateRequest from "../src/MigrateRequest.js"
 import { Output } from "../src/Output.js"
 import { capturingOutput, nodeLayer } from "./harness.js"
 
@@ -16,6 +17,7 @@ type Call =
   | { readonly _tag: "simulate"; readonly args: ReadonlyArray<string> }
   | { readonly _tag: "demo"; readonly request: Demo.DemoRequest }
   | { readonly _tag: "convert"; readonly request: Convert.ConvertRequest }
+  | { readonly _tag: "migrate"; readonly request: MigrateRequest.MigrateRequest }
 
 /** Parses a command line with actions that only record what they were asked, and answer `answer`. */
 const parse = (args: ReadonlyArray<string>, answer = 0) =>
@@ -28,7 +30,8 @@ const parse = (args: ReadonlyArray<string>, answer = 0) =>
       job: (request) => record({ _tag: "job", request }),
       simulate: (args) => record({ _tag: "simulate", args }),
       demo: (request) => record({ _tag: "demo", request }),
-      convert: (request) => record({ _tag: "convert", request })
+      convert: (request) => record({ _tag: "convert", request }),
+      migrate: (request) => record({ _tag: "migrate", request })
     })(args).pipe(Effect.provideService(Output, output))
     return { code, calls: yield* Ref.get(calls), stderr: (yield* captured).stderr.join("\n") }
   }).pipe(Effect.provide(nodeLayer))
@@ -41,6 +44,34 @@ const importOf = (calls: ReadonlyArray<Call>) => {
 }
 
 describe("kustomer-bulk command line", () => {
+  it.effect("parses migrate", () =>
+    Effect.gen(function*() {
+      const { calls, code } = yield* parse([
+        "migrate",
+        "bundle.jsonl",
+        "--journal",
+        "m.journal",
+        "--rejects",
+        "r.jsonl",
+        "--max-items",
+        "50",
+        "--rate-limit",
+        "300/1m"
+      ])
+      assert.strictEqual(code, 0)
+      const [call] = calls
+      assert.strictEqual(call?._tag, "migrate")
+      if (call?._tag !== "migrate") return
+      assert.strictEqual(call.request.bundle, "bundle.jsonl")
+      assert.strictEqual(call.request.journal, "m.journal")
+      assert.strictEqual(call.request.rejects, "r.jsonl")
+      assert.strictEqual(call.request.maxItems, 50)
+      assert.isFalse(call.request.dryRun)
+      const refused = yield* parse(["migrate", "bundle.jsonl", "--dry-run", "--journal", "m.journal"])
+      assert.strictEqual(refused.code, 1)
+      assert.include(refused.stderr, "--dry-run")
+    }))
+
   it.effect("parses convert zendesk", () =>
     Effect.gen(function*() {
       const { calls, code } = yield* parse([

@@ -1,0 +1,93 @@
+/**
+ * The flags of `migrate`, checked: what {@link MigrateRunner} needs, or a {@link CliError} that says which flag
+ * is wrong and why.
+ *
+ * @since 0.1.0
+ */
+import { BulkResource } from "@effect-kustomer/client"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import type * as Connection from "./Connection.js"
+import { CliError } from "./Failure.js"
+import * as ImportRequest from "./ImportRequest.js"
+
+/**
+ * The flags as parsed.
+ *
+ * @since 0.1.0
+ */
+export interface Flags {
+  readonly bundle: string
+  readonly baseUrl: Option.Option<string>
+  readonly region: Option.Option<"us" | "eu" | "in">
+  readonly org: Option.Option<string>
+  readonly rateLimit: Option.Option<string>
+  readonly concurrency: Option.Option<number>
+  readonly maxItems: Option.Option<number>
+  readonly maxBytes: Option.Option<number>
+  readonly dryRun: boolean
+  readonly journal: Option.Option<string>
+  readonly report: Option.Option<string>
+  readonly rejects: Option.Option<string>
+}
+
+/**
+ * A checked `migrate` command.
+ *
+ * @since 0.1.0
+ */
+export interface MigrateRequest {
+  readonly bundle: string
+  readonly connection: Connection.Connection
+  readonly maxItems: number | undefined
+  readonly maxBytes: number | undefined
+  readonly concurrency: number | undefined
+  readonly dryRun: boolean
+  readonly journal: string | undefined
+  readonly report: string | undefined
+  readonly rejects: string | undefined
+}
+
+/**
+ * Checks the flags of `migrate`.
+ *
+ * @since 0.1.0
+ */
+export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError> =>
+  Either.gen(function*() {
+    const maxItems = yield* ImportRequest.inRange("--max-items", flags.maxItems, 1, BulkResource.maxItemsPerRequest)
+    const maxBytes = yield* ImportRequest.inRange(
+      "--max-bytes",
+      flags.maxBytes,
+      ImportRequest.minMaxBytes,
+      BulkResource.maxBodyBytes
+    )
+    const concurrency = yield* ImportRequest.inRange(
+      "--concurrency",
+      flags.concurrency,
+      1,
+      ImportRequest.maxConcurrency
+    )
+    const rateLimit = yield* ImportRequest.rateLimitOf(flags.rateLimit)
+    if (flags.dryRun && (Option.isSome(flags.journal) || Option.isSome(flags.report))) {
+      return yield* Either.left(
+        new CliError({ message: "--dry-run sends nothing and keeps no journal or report; drop --journal and --report" })
+      )
+    }
+    return {
+      bundle: flags.bundle,
+      connection: {
+        baseUrl: Option.getOrUndefined(flags.baseUrl),
+        org: Option.getOrUndefined(flags.org),
+        region: Option.getOrUndefined(flags.region),
+        rateLimit
+      },
+      maxItems,
+      maxBytes,
+      concurrency,
+      dryRun: flags.dryRun,
+      journal: Option.getOrUndefined(flags.journal),
+      report: Option.getOrUndefined(flags.report),
+      rejects: Option.getOrUndefined(flags.rejects)
+    }
+  })

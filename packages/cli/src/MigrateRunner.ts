@@ -1,0 +1,195 @@
+/**
+ * `kustomer-bulk migrate <bundle>`: the full history migration (`Migration.run`) with progress, a table per
+ * resource at the end, a JSON report and the exit code; and its dry run (`Migration.dryRun`), which sends nothing.
+ *
+ * @since 0.1.0
+ */
+import type { KustomerClient } from "@effect-kustomer/client"
+import { Migration } from "@effect-kustomer/journal"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Clock from "effect/Clock"
+import * as DateTime from "effect/DateTime"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Format from "./Format.js"
+import { Output } from "./Output.js"
+import * as ProgressReporter from "./ProgressReporter.js"
+import * as Summary from "./Summary.js"
+
+/**
+ * A migration to run.
+ *
+ * @since 0.1.0
+ */
+export interface MigratePlan {
+  readonly bundle: string
+  readonly journal: string | undefined
+  readonly report: string | undefined
+  readonly rejects: string | undefined
+  readonly maxItems: number | undefined
+  readonly maxBytes: number | undefined
+  readonly concurrency: number | undefined
+  /** Where the objects go, for the first line (a base URL; never the key). */
+  readonly target: string
+}
+
+const pipelineOf = (plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurrency">) => ({
+  maxItems: plan.maxItems,
+  maxBytes: plan.maxBytes,
+  submitConcurrency: plan.concurrency
+})
+
+const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
+
+/**
+ * The table printed at the end: one row per resource, and the files to look at.
+ *
+ * @since 0.1.0
+ */
+export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "journal" | "rejects">): string => {
+  const rows = [
+    ["", "created", "existing", "rejected", "failed", "unknown", "requests"],
+    ...result.phases.map((phase) => [
+      phase.phase,
+      Format.count(phase.summary.created),
+      Format.count(phase.summary.alreadyExisting),
+      Format.count(phase.summary.rejected),
+      Format.count(phase.summary.failed),
+      Format.count(phase.summary.unknown),
+      Format.count(phase.summary.requests)
+    ])
+  ]
+  const skipped = result.phases.reduce((sum, phase) => sum + phase.settledBefore, 0)
+  return [
+    result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
+    Format.table(rows),
+    plan.rejects === undefined || result.rejectsWritten === 0
+      ? undefined
+      : `${
+        Format.count(result.rejectsWritten)
+      } objects not created → ${plan.rejects} (each with its resource and line)`,
+    plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`
+  ].filter((line): line is string => line !== undefined).join("\n")
+}
+
+/** Whether every object was created or found. */
+const exitCodeOf = (result: Migration.Result): number =>
+  Math.max(0, ...result.phases.map((phase) => Summary.exitCode(phase.summary)))
+
+/** The JSON report: per resource, what happened and what it cost. */
+const reportOf = (
+  plan: MigratePlan,
+  exit: Exit.Exit<Migration.Result, Migration.MigrationError>,
+  startedAt: number,
+  finishedAt: number
+) => ({
+  status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
+  bundle: plan.bundle,
+  ...(plan.journal === undefined ? {} : { journal: plan.journal }),
+  ...(plan.rejects === undefined ? {} : { rejects: plan.rejects }),
+  startedAt: isoTime(startedAt),
+  finishedAt: isoTime(finishedAt),
+  elapsedMillis: finishedAt - startedAt,
+  ...(Exit.isSuccess(exit)
+    ? {
+      resumed: exit.value.resumed,
+      importedAt: exit.value.importedAt,
+      phases: exit.value.phases.map((phase) => ({
+        resource: phase.phase,
+        settledBefore: phase.settledBefore,
+        read: phase.summary.read,
+        created: phase.summary.created,
+        alreadyExisting: phase.summary.alreadyExisting,
+        rejected: phase.summary.rejected,
+        failed: phase.summary.failed,
+        unknown: phase.summary.unknown,
+        jobs: phase.summary.jobs,
+        requests: phase.summary.requests,
+        rateLimited: phase.summary.rateLimited,
+        retries: phase.summary.retries
+      }))
+    }
+    : { error: Exit.isFailure(exit) ? String(exit.cause) : "" })
+})
+
+/**
+ * Runs a migration with progress and prints a table per resource; returns the exit code (0, or 2 when some
+ * objects were not created). The report is written however the run ends.
+ *
+ * @since 0.1.0
+ */
+export const run = (plan: MigratePlan): Effect.Effect<
+  number,
+  Migration.MigrationError,
+  KustomerClient.KustomerClient | FileSystem.FileSystem | Output
+> =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const fs = yield* FileSystem.FileSystem
+    yield* output.err(`Migrating ${plan.bundle} into ${plan.target}: customers → conversations → messages → notes`)
+    const startedAt = yield* Clock.currentTimeMillis
+    const exit = yield* Effect.scoped(Effect.gen(function*() {
+      const reporter = yield* ProgressReporter.make()
+      return yield* Migration.run({
+        bundle: plan.bundle,
+        journal: plan.journal,
+        rejects: plan.rejects,
+        pipeline: pipelineOf(plan),
+        onPhase: (phase) => output.err(`Phase ${Migration.phases.indexOf(phase) + 1}/4: ${phase}`),
+        onEvent: (_phase, event) => reporter.onEvent(event)
+      })
+    })).pipe(
+      Effect.onInterrupt(() =>
+        output.err(
+          plan.journal === undefined
+            ? "Interrupted. Objects already sent stay created; with --journal a migration can be resumed."
+            : `Interrupted. Run the same command again to resume from ${plan.journal}.`
+        )
+      ),
+      Effect.exit
+    )
+    if (plan.report !== undefined) {
+      const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis)
+      yield* fs.writeFileString(plan.report, `${JSON.stringify(report, null, 2)}\n`).pipe(
+        Effect.catchAll((error) => output.err(`cannot write the report ${plan.report}: ${error.message}`))
+      )
+    }
+    const result = yield* exit
+    yield* output.out(renderResult(result, plan))
+    return exitCodeOf(result)
+  })
+
+/**
+ * A dry run: checks every object of the bundle and counts the requests; sends nothing, needs no key. Returns 0
+ * when every object is valid, else 2.
+ *
+ * @since 0.1.0
+ */
+export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">): Effect.Effect<
+  number,
+  Migration.MigrationError,
+  FileSystem.FileSystem | Output
+> =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    yield* output.err(`Checking ${plan.bundle}; nothing is sent`)
+    const planned = yield* Migration.dryRun({ bundle: plan.bundle, rejects: plan.rejects, pipeline: pipelineOf(plan) })
+    const rows = [
+      ["", "valid", "rejected", "requests"],
+      ...planned.map((phase) => [
+        phase.phase,
+        Format.count(phase.valid),
+        Format.count(phase.rejected),
+        Format.count(phase.requests)
+      ])
+    ]
+    const rejected = planned.reduce((sum, phase) => sum + phase.rejected, 0)
+    yield* output.out(
+      [
+        Format.table(rows),
+        rejected === 0 || plan.rejects === undefined ? undefined : `Rejected objects → ${plan.rejects}`,
+        "Objects are checked as if their parents were created; job polls are not counted in the requests."
+      ].filter((line): line is string => line !== undefined).join("\n")
+    )
+    return rejected === 0 ? 0 : 2
+  })

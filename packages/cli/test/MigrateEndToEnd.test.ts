@@ -1,0 +1,86 @@
+import { SimulatorServer } from "@effect-kustomer/simulator"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { nodeLayer, runCli } from "./harness.js"
+
+const secretKey = "eyJhbGciOiJIUzI1NiJ9.migrate-end-to-end-secret.c2lnbmF0dXJl"
+
+const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLatency: "10 millis" })
+
+const sample = new URL("../../../examples/data/zendesk-export/", import.meta.url).pathname
+
+const readLines = (path: string) =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
+    Effect.map((text) =>
+      text.split("\n").filter((line) => line.length > 0).map((line): Record<string, unknown> => JSON.parse(line))
+    )
+  )
+
+describe("kustomer-bulk convert zendesk + migrate, end to end against the simulator", () => {
+  it.scopedLive("every ticket, comment and requester arrives once, also when run twice", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-test-" })
+      const bundle = `${dir}/bundle.jsonl`
+      const converted = yield* runCli([
+        "convert",
+        "zendesk",
+        `${sample}tickets.json`,
+        "--users",
+        `${sample}users.json`,
+        "--out",
+        bundle
+      ])
+      assert.strictEqual(converted.code, 0, converted.text)
+      const tickets = yield* readLines(`${sample}tickets.json`)
+      const comments = tickets.flatMap((ticket) => Array.isArray(ticket["comments"]) ? ticket["comments"] : [])
+      const publicComments = comments.filter((comment: { public?: boolean }) => comment.public !== false).length
+      const requesters = new Set(tickets.map((ticket) => ticket["requester_id"])).size
+
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const args = ["migrate", bundle, "--journal", `${dir}/m.journal`, "--report", `${dir}/report.json`]
+      const first = yield* runCli(args, env)
+      assert.strictEqual(first.code, 0, first.text)
+      assert.notInclude(first.text, "migrate-end-to-end-secret")
+      const stats = yield* server.simulator.stats
+      assert.strictEqual(stats.conversations.distinctExternalIds, tickets.length)
+      assert.strictEqual(stats.messages.stored, publicComments)
+      assert.strictEqual(stats.notes.stored, comments.length - publicComments)
+      const customers = yield* server.simulator.externalIdCounts("customers")
+      assert.strictEqual([...customers.keys()].filter((key) => key.startsWith("zd-user-")).length, requesters)
+      const report = JSON.parse(yield* fs.readFileString(`${dir}/report.json`))
+      assert.strictEqual(report.status, "finished")
+      assert.deepStrictEqual(report.phases.map((phase: { created: number }) => phase.created), [
+        requesters,
+        tickets.length,
+        publicComments,
+        comments.length - publicComments
+      ])
+
+      // Without the journal, the same bundle again: everything is found, nothing is doubled.
+      const again = yield* runCli(["migrate", bundle], env)
+      assert.strictEqual(again.code, 0, again.text)
+      const after = yield* server.simulator.stats
+      assert.strictEqual(after.conversations.stored, stats.conversations.stored)
+      assert.deepStrictEqual(after.conversations.externalIdsStoredMoreThanOnce, [])
+      assert.deepStrictEqual(after.messages.externalIdsStoredMoreThanOnce, [])
+      assert.deepStrictEqual(after.notes.externalIdsStoredMoreThanOnce, [])
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scoped("a dry run checks the bundle and sends nothing", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-test-" })
+      const bundle = `${dir}/bundle.jsonl`
+      yield* fs.writeFileString(
+        bundle,
+        `${JSON.stringify({ externalId: "a", customer: { email: "a@example.com" }, notes: [{ body: "" }] })}\n`
+      )
+      const result = yield* runCli(["migrate", bundle, "--dry-run"])
+      assert.strictEqual(result.code, 2)
+      assert.match(result.text, /notes\s+0\s+1\b/)
+    }).pipe(Effect.provide(nodeLayer)))
+})
