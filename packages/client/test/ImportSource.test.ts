@@ -143,3 +143,106 @@ describe("ImportSource.fromFile", () => {
       assert.isTrue(Option.isNone(ImportSource.formatOf("export.xlsx")))
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 })
+
+describe("ImportSource encodings", () => {
+  // "Café – ok" in Windows-1252: é is 0xe9, the en dash 0x96 (a C1 control in ISO 8859-1).
+  const windows1252 = new Uint8Array([
+    ...new TextEncoder().encode("{\"name\":\"Caf"),
+    0xe9,
+    0x20,
+    0x96,
+    ...new TextEncoder().encode(" ok\"}\n")
+  ])
+
+  it.effect("rejects a line that is not UTF-8, saying the byte offset, instead of replacing characters", () =>
+    Effect.gen(function*() {
+      const records = yield* collect(ImportSource.jsonLines(Stream.make(windows1252)))
+      assert.strictEqual(records[0]?._tag, "Unparsable")
+      assert.include(records[0]?._tag === "Unparsable" ? records[0].reason : "", "invalid UTF-8 at byte offset 12")
+    }))
+
+  it.effect("reads windows-1252 and latin1 when told to", () =>
+    Effect.gen(function*() {
+      const asWindows = yield* collect(ImportSource.jsonLines(Stream.make(windows1252), { encoding: "windows-1252" }))
+      assert.deepStrictEqual(asWindows[0], ImportSource.parsed({ index: 0, line: 1 }, { name: "Café – ok" }))
+      const asLatin1 = yield* collect(ImportSource.jsonLines(Stream.make(windows1252), { encoding: "latin1" }))
+      assert.deepStrictEqual(asLatin1[0], ImportSource.parsed({ index: 0, line: 1 }, { name: "Café \u0096 ok" }))
+      const csv = new Uint8Array([...new TextEncoder().encode("name\nCaf"), 0xe9, 0x0a])
+      const rows = yield* collect(ImportSource.csv(Stream.make(csv), { encoding: "latin1" }))
+      assert.deepStrictEqual(rows[0], ImportSource.parsed({ index: 0, line: 2 }, { name: "Café" }))
+    }))
+
+  it.effect("a JSON array with bytes that are not UTF-8 fails, after the records before them", () =>
+    Effect.gen(function*() {
+      const bytes = new Uint8Array([...new TextEncoder().encode("[{\"a\":1},\n{\"b\":\""), 0xff, 0x22, 0x7d, 0x5d])
+      const records: Array<ImportSource.SourceRecord> = []
+      const error = yield* Effect.flip(
+        Stream.runForEach(
+          ImportSource.jsonArray(Stream.make(bytes)),
+          (record) => Effect.sync(() => records.push(record))
+        )
+      )
+      assert.include(error.message, "invalid UTF-8 at byte offset 16 (line 2)")
+      assert.deepStrictEqual(records, [ImportSource.parsed({ index: 0 }, { a: 1 })])
+    }))
+})
+
+describe("ImportSource depth", () => {
+  const nested = (depth: number) => {
+    let value: unknown = 1
+    for (let level = 0; level < depth; level++) value = [value]
+    return value
+  }
+
+  it.effect("rejects values nested deeper than maxDepth from every source, without recursing", () =>
+    Effect.gen(function*() {
+      const deep = nested(10_000)
+      const fromMemory = yield* collect(ImportSource.fromIterable([{ a: nested(ImportSource.maxDepth - 1) }, deep]))
+      assert.deepStrictEqual(fromMemory.map((record) => record._tag), ["Parsed", "Unparsable"])
+      const text = `${"[".repeat(10_000)}${"]".repeat(10_000)}`
+      const fromArray = yield* collect(ImportSource.jsonArray(bytesOf(`[${text}, {"b":2}]`, 4096)))
+      assert.deepStrictEqual(fromArray.map((record) => record._tag), ["Unparsable", "Parsed"])
+      const fromCsv = yield* collect(
+        ImportSource.csv(bytesOf(`data\n"{""x"":${text}}"\n`, 4096), {
+          mapping: { custom: { column: "data", as: "json" } }
+        })
+      )
+      assert.include(fromCsv[0]?._tag === "Unparsable" ? fromCsv[0].reason : "", "nested more than 64 levels")
+      // A string full of brackets is not nesting.
+      const brackets = yield* collect(ImportSource.jsonLines(bytesOf(`{"s":"${"[".repeat(500)}"}\n`)))
+      assert.strictEqual(brackets[0]?._tag, "Parsed")
+    }))
+})
+
+describe("ImportSource.csv edge cases", () => {
+  it.effect("a duplicate header name is fatal and says which columns", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(collect(ImportSource.csv(bytesOf("a,b,a\n1,2,3\n"))))
+      assert.include(error.message, "the header names column \"a\" twice (columns 1 and 3)")
+    }))
+
+  it.effect("counts physical lines through CRLF, blank lines, a BOM and quoted line breaks", () =>
+    Effect.gen(function*() {
+      const text = "\uFEFFname,tags\r\n\r\n\"one\r\ntwo\",x\r\n\n\nthree,\"a,\"\"b\"\"\"\r\n"
+      const records = yield* collect(ImportSource.csv(bytesOf(text, 2)))
+      assert.deepStrictEqual(records, [
+        ImportSource.parsed({ index: 0, line: 3 }, { name: "one\r\ntwo", tags: ["x"] }),
+        ImportSource.parsed({ index: 1, line: 7 }, { name: "three", tags: ["a", "\"b\""] })
+      ])
+    }))
+
+  it.effect("an empty input has no header, which is fatal; a header alone yields nothing", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(collect(ImportSource.csv(bytesOf(""))))
+      assert.include(error.message, "no header row")
+      assert.deepStrictEqual(yield* collect(ImportSource.csv(bytesOf("a,b\n"))), [])
+    }))
+
+  it.effect("a delimiter of several characters, and one that could not separate cells", () =>
+    Effect.gen(function*() {
+      const records = yield* collect(ImportSource.csv(bytesOf("a||b\n1||2\n"), { delimiter: "||" }))
+      assert.deepStrictEqual(records, [ImportSource.parsed({ index: 0, line: 2 }, { a: "1", b: "2" })])
+      const error = yield* Effect.flip(collect(ImportSource.csv(bytesOf("a\n"), { delimiter: "\"" })))
+      assert.include(error.message, "cannot separate cells")
+    }))
+})

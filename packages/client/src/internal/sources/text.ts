@@ -67,12 +67,60 @@ export const firstInvalidUtf8 = (bytes: Uint8Array, from: number, to: number): n
   return -1
 }
 
-/** Latin-1 (ISO 8859-1): every byte is the code point of the same number. */
-const decodeLatin1 = (bytes: Uint8Array): string => {
+// Windows-1252 differs from Latin-1 only in 0x80–0x9f, where it has printable characters (five bytes are unused
+// and, as the WHATWG decoder does, stay the C1 control of the same number). Node's own "windows-1252" decoder
+// gives the Latin-1 reading, so both are decoded here from a table.
+const windows1252High = [
+  0x20ac,
+  0x81,
+  0x201a,
+  0x192,
+  0x201e,
+  0x2026,
+  0x2020,
+  0x2021,
+  0x2c6,
+  0x2030,
+  0x160,
+  0x2039,
+  0x152,
+  0x8d,
+  0x17d,
+  0x8f,
+  0x90,
+  0x2018,
+  0x2019,
+  0x201c,
+  0x201d,
+  0x2022,
+  0x2013,
+  0x2014,
+  0x2dc,
+  0x2122,
+  0x161,
+  0x203a,
+  0x153,
+  0x9d,
+  0x17e,
+  0x178
+]
+
+const singleByteTable = (encoding: "latin1" | "windows-1252"): Uint16Array => {
+  const table = new Uint16Array(256)
+  for (let byte = 0; byte < 256; byte++) table[byte] = byte
+  if (encoding === "windows-1252") table.set(windows1252High, 0x80)
+  return table
+}
+
+/** A single-byte encoding: every byte is one character, looked up in `table`. */
+const decodeSingleByte = (bytes: Uint8Array, table: Uint16Array): string => {
   let text = ""
   const step = 8192
+  const units = new Uint16Array(step)
   for (let start = 0; start < bytes.length; start += step) {
-    text += String.fromCharCode.apply(null, Array.from(bytes.subarray(start, start + step)))
+    const end = Math.min(bytes.length, start + step)
+    for (let at = start; at < end; at++) units[at - start] = table[bytes[at] ?? 0] ?? 0
+    text += String.fromCharCode.apply(null, Array.from(units.subarray(0, end - start)))
   }
   return text
 }
@@ -109,7 +157,7 @@ export const lines = <E, R>(
   Stream.suspend(() => {
     const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
     const lenient = new TextDecoder("utf-8", { ignoreBOM: true })
-    const windows1252 = encoding === "windows-1252" ? new TextDecoder("windows-1252") : undefined
+    const table = encoding === "utf-8" ? undefined : singleByteTable(encoding)
     let pending: Uint8Array = new Uint8Array(0)
     // The input offset of `pending`'s first byte, and the physical line it starts on.
     let offset = 0
@@ -121,8 +169,7 @@ export const lines = <E, R>(
       const regionOffset = offset
       line += newlinesIn(region, 0, region.length)
       offset += region.length
-      if (encoding === "latin1") return { text: decodeLatin1(region), firstLine, badLines: new Map() }
-      if (windows1252 !== undefined) return { text: windows1252.decode(region), firstLine, badLines: new Map() }
+      if (table !== undefined) return { text: decodeSingleByte(region, table), firstLine, badLines: new Map() }
       try {
         return { text: fatal.decode(region), firstLine, badLines: new Map() }
       } catch {
