@@ -22,7 +22,7 @@ const verdictOfError = (error: ItemError.ItemError): Verdict =>
 
 const unreadable = (raw: unknown): Verdict => ({
   _tag: "Strange",
-  detail: `the API reported a result this client cannot read: ${JSON.stringify(raw)}`
+  detail: `the API reported an entry this client cannot read: ${JSON.stringify(raw)}`
 })
 
 /** Progress and verdicts read from one batches response. */
@@ -74,7 +74,11 @@ export const read = (
     }
     for (const entry of attributes.errors ?? []) {
       Either.match(entry, {
-        onLeft: () => undefined,
+        onLeft: (raw) => {
+          // An error entry that does not decode still settles its item when it names one: never dropped silently.
+          const clientRef = BulkJob.rawClientRef(raw)
+          if (clientRef !== undefined && !verdicts.has(clientRef)) verdicts.set(clientRef, unreadable(raw))
+        },
         onRight: (error) => {
           if (error._clientRef !== undefined) {
             if (!verdicts.has(error._clientRef)) {
