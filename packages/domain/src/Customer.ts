@@ -56,46 +56,56 @@ const InstagramId = Schema.Struct({
   instagramId: optional(Schema.String)
 })
 
+/** The social networks a customer profile may name. @since 0.1.0 */
+export const SocialType = Schema.Literal("twitter", "facebook", "instagram", "linkedin", "pinterest")
+
 const Social = Schema.Struct({
-  type: Schema.String,
-  username: optional(Schema.String),
+  type: SocialType,
+  username: Schema.String,
   userid: optional(Schema.String),
   url: optional(Schema.String),
   verified: optional(Schema.Boolean)
 })
 
-const Url = Schema.Struct({ type: optional(Schema.String), url: Schema.String })
+const Url = Schema.Struct({ type: optional(Schema.Literal("website", "blog", "other")), url: Schema.String })
+
+const nullableString = optional(Schema.NullOr(Schema.String))
 
 const Location = Schema.Struct({
-  type: optional(Schema.String),
-  name: optional(Schema.String),
-  address: optional(Schema.String),
-  address2: optional(Schema.String),
-  address3: optional(Schema.String),
-  latitude: optional(Schema.Number),
-  longitude: optional(Schema.Number),
-  countryCode: optional(Schema.String),
-  countryName: optional(Schema.String),
-  regionCode: optional(Schema.String),
-  regionName: optional(Schema.String),
-  cityName: optional(Schema.String),
-  zipCode: optional(Schema.String),
-  areaCode: optional(Schema.String)
+  type: optional(Schema.Literal("home", "work", "other")),
+  name: nullableString,
+  address: nullableString,
+  address2: nullableString,
+  address3: nullableString,
+  latitude: optional(Schema.NullOr(Schema.Number)),
+  longitude: optional(Schema.NullOr(Schema.Number)),
+  countryCode: nullableString,
+  countryName: nullableString,
+  regionCode: nullableString,
+  regionName: nullableString,
+  cityName: nullableString,
+  zipCode: nullableString,
+  areaCode: nullableString
 })
 
 const Sentiment = Schema.Struct({ polarity: Schema.Literal(-1, 0, 1), confidence: Schema.Number })
 
-/** One customer to create. @since 0.1.0 */
+/**
+ * One customer to create. Where Kustomer's schema allows `null` (names, dates, locations) so does this one, except
+ * for `externalId`: it is the key an import finds the customer again by, so it is a non-empty string or absent.
+ *
+ * @since 0.1.0
+ */
 export const CustomerInput = Schema.Struct({
-  name: optional(Schema.String),
-  company: optional(Schema.String),
+  name: nullableString,
+  company: nullableString,
   externalId: optional(Schema.NonEmptyString),
-  username: optional(Schema.String),
-  signedUpAt: optional(IsoDateTime),
-  lastActivityAt: optional(IsoDateTime),
-  lastCustomerActivityAt: optional(IsoDateTime),
-  lastSeenAt: optional(IsoDateTime),
-  avatarUrl: optional(Schema.String),
+  username: nullableString,
+  signedUpAt: optional(Schema.NullOr(IsoDateTime)),
+  lastActivityAt: optional(Schema.NullOr(IsoDateTime)),
+  lastCustomerActivityAt: optional(Schema.NullOr(IsoDateTime)),
+  lastSeenAt: optional(Schema.NullOr(IsoDateTime)),
+  avatarUrl: nullableString,
   externalIds: optional(Schema.Array(LinkedExternalId)),
   sharedExternalIds: optional(Schema.Array(LinkedExternalId)),
   emails: optional(Schema.Array(CustomerEmail)),
@@ -112,13 +122,15 @@ export const CustomerInput = Schema.Struct({
   locale: optional(Schema.NullOr(Schema.String)),
   timeZone: optional(Schema.NullOr(Schema.String)),
   defaultLang: optional(Schema.NullOr(Schema.String)),
-  gender: optional(Schema.NullOr(Schema.String)),
+  gender: optional(Schema.Literal("m", "f")),
   birthdayAt: optional(Schema.NullOr(IsoDateTime)),
   tags: optional(Schema.Array(Schema.String)),
   sentiment: optional(Sentiment),
   custom: optional(CustomAttributes),
   createdAt: optional(IsoDateTime),
   importedAt: optional(IsoDateTime),
+  /** The revision for optimistic locking (a number Kustomer increments on each change). */
+  rev: optional(Schema.Number),
   _clientRef: optional(ClientRef)
 }).annotations({ identifier: "CustomerInput" })
 /** @since 0.1.0 */
