@@ -1,0 +1,76 @@
+import { RejectsFile, RunReport } from "@effect-kustomer/journal"
+import { SimulatorServer } from "@effect-kustomer/simulator"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import { bytesOf, corpus } from "../../client/test/fixtures/malformed/corpus.js"
+import { nodeLayer, runCli } from "./harness.js"
+
+const key = "eyJhbGciOiJIUzI1NiJ9.malformed-input-key.c2lnbmF0dXJl"
+
+const simulator = SimulatorServer.layer({ apiKeys: [{ key }], jobLatency: "10 millis" })
+
+describe("malformed inputs, imported end to end through the CLI against the simulator", () => {
+  for (const [file, expected] of corpus) {
+    it.scopedLive(`${file}: the expected rejects file, stored records and exit code`, () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const path = yield* Path.Path
+        const server = yield* SimulatorServer.SimulatorServer
+        const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-malformed-" })
+        const input = path.join(directory, file)
+        const rejects = path.join(directory, "rejects.jsonl")
+        yield* fs.writeFile(input, bytesOf(file, server.customerIds[0]))
+        const result = yield* runCli(
+          [
+            "import",
+            input,
+            "--rejects",
+            rejects,
+            "--journal",
+            path.join(directory, "journal.sqlite"),
+            "--report",
+            path.join(directory, "report.json")
+          ],
+          { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl }
+        )
+        const rejected = [...expected.readerRejects, ...expected.importRejects].sort((a, b) => a.line - b.line)
+        assert.strictEqual(result.code, expected.fatal !== null ? 1 : rejected.length > 0 ? 2 : 0, result.text)
+        if (expected.fatal !== null) assert.include(result.text, expected.fatal.reason)
+        const stats = yield* server.simulator.stats
+        const report = yield* RunReport.read(path.join(directory, "report.json"))
+        // Whatever was stored is reported, fatal error or not.
+        assert.strictEqual(report.summary.created, stats.conversations.stored)
+        if (expected.fatal === null) {
+          assert.strictEqual(stats.conversations.stored, expected.created)
+        } else {
+          // The rows before a fatal error are read (see the reader's corpus test); whether they are sent before
+          // the run stops is the pipeline's to decide, but never more of them than were read.
+          assert.isAtMost(stats.conversations.stored, expected.created)
+          assert.strictEqual(report.status, "failed")
+        }
+        assert.deepStrictEqual(stats.conversations.externalIdsStoredMoreThanOnce, [])
+
+        const written = (yield* fs.exists(rejects))
+          ? Chunk.toReadonlyArray(yield* Stream.runCollect(RejectsFile.read(rejects)))
+          : []
+        const lines = written.map((entry) => entry.position.line).sort((a, b) => (a ?? 0) - (b ?? 0))
+        assert.deepStrictEqual(lines, rejected.map((reject) => reject.line))
+        for (const reject of rejected) {
+          const entry = written.find((candidate) => candidate.position.line === reject.line)
+          assert.strictEqual(entry?.outcome, "Rejected")
+          assert.include(entry?.reason, reject.reason)
+        }
+        // Lines that are not records keep their text in the rejects file, however deep they nest.
+        for (const entry of written) {
+          if (file.endsWith(".jsonl") && expected.readerRejects.some((reject) => reject.line === entry.position.line)) {
+            assert.isString(entry.record)
+          }
+        }
+      }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+  }
+})
