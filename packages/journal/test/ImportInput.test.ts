@@ -62,4 +62,47 @@ describe("ImportInput", () => {
       assert.strictEqual(spooled.identity.records, 2)
       assert.strictEqual(spooled.identity.bytes, 16)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("removes the spool file when its scope ends, whether the import succeeded, failed or was interrupted", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const bytes = Stream.make(new TextEncoder().encode("{\"a\":1}\n"))
+      const spooledThen = <A, E>(after: (file: string) => Effect.Effect<A, E>) =>
+        Effect.gen(function*() {
+          let file = ""
+          const exit = yield* Effect.exit(Effect.scoped(Effect.gen(function*() {
+            const spooled = yield* ImportInput.spool(bytes, "jsonl")
+            file = spooled.file
+            assert.isTrue(yield* fs.exists(spooled.file))
+            return yield* after(spooled.file)
+          })))
+          return { exit, exists: yield* fs.exists(file) }
+        })
+      const succeeded = yield* spooledThen(() => Effect.void)
+      const failed = yield* spooledThen(() => Effect.fail("the import failed"))
+      const interrupted = yield* spooledThen(() => Effect.interrupt)
+      assert.isTrue(succeeded.exit._tag === "Success" && failed.exit._tag === "Failure")
+      assert.isTrue(interrupted.exit._tag === "Failure")
+      assert.deepStrictEqual([succeeded.exists, failed.exists, interrupted.exists], [false, false, false])
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.effect("reads a JSON Lines input with the client's reader: encodings, depth, rejects-file lines", () =>
+    Effect.gen(function*() {
+      const latin1 = new Uint8Array([...new TextEncoder().encode("{\"name\":\"Caf"), 0xe9, 0x22, 0x7d, 0x0a])
+      const asLatin1 = ImportInput.records(Stream.make(latin1), "jsonl", { encoding: "latin1" })
+      assert.deepStrictEqual(
+        Chunk.toReadonlyArray(yield* Stream.runCollect(asLatin1.records)),
+        [ImportSource.parsed({ index: 0, line: 1 }, { name: "Café" })]
+      )
+      const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`
+      const lines = [
+        deep,
+        JSON.stringify({ position: { index: 0, line: 1 }, outcome: "Rejected", reason: "too deep", record: deep })
+      ].join("\n")
+      const input = ImportInput.records(Stream.make(new TextEncoder().encode(lines)), "jsonl")
+      const records = Chunk.toReadonlyArray(yield* Stream.runCollect(input.records))
+      assert.deepStrictEqual(records.map((record) => record._tag), ["Unparsable", "Unparsable"])
+      assert.strictEqual(input.rawText(0), deep)
+      assert.strictEqual(input.rawText(1), deep)
+    }))
 })
