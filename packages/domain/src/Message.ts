@@ -47,6 +47,35 @@ const Reference = Schema.Struct({ message: MessageId, type: Schema.Literal("repl
 
 const Sentiment = Schema.Struct({ polarity: Schema.Literal(-1, 0, 1), confidence: Schema.Number })
 
+/** A delivery error of a message, as a JSON:API error object. */
+const DeliveryError = Schema.Struct({
+  status: optional(Schema.Number),
+  code: optional(Schema.String),
+  title: optional(Schema.String),
+  detail: optional(Schema.String),
+  source: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  meta: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
+  links: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
+const Location = Schema.Struct({
+  name: optional(Schema.String),
+  address: optional(Schema.String),
+  address2: optional(Schema.String),
+  address3: optional(Schema.String),
+  latitude: optional(Schema.Number),
+  longitude: optional(Schema.Number),
+  countryCode: optional(Schema.String),
+  countryName: optional(Schema.String),
+  regionCode: optional(Schema.String),
+  regionName: optional(Schema.String),
+  cityName: optional(Schema.String),
+  zipCode: optional(Schema.String),
+  areaCode: optional(Schema.String)
+})
+
+const Queue = Schema.Struct({ id: optional(Schema.String), external: optional(Schema.Literal("amazon-connect")) })
+
 /** One message to create. @since 0.1.0 */
 export const MessageInput = Schema.Struct({
   channel: Channel,
@@ -61,6 +90,9 @@ export const MessageInput = Schema.Struct({
   preview: optional(Schema.String),
   subject: optional(Schema.String),
   size: optional(Schema.Number),
+  related: optional(Schema.String),
+  error: optional(DeliveryError),
+  errorAt: optional(IsoDateTime),
   auto: optional(Schema.Boolean),
   sentAt: optional(IsoDateTime),
   createdAt: optional(IsoDateTime),
@@ -69,7 +101,12 @@ export const MessageInput = Schema.Struct({
   createdBy: optional(UserId),
   modifiedBy: optional(UserId),
   source: optional(Schema.Literal("bulk", "satisfaction")),
-  attachments: optional(Schema.Array(Attachment)),
+  shortcuts: optional(Schema.Array(Schema.String)),
+  kbArticles: optional(Schema.Array(Schema.String)),
+  /** Attachment objects, or the ids of attachments created beforehand. */
+  attachments: optional(Schema.Union(Schema.Array(Attachment), Schema.Array(Schema.String))),
+  location: optional(Location),
+  queue: optional(Queue),
   meta: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
   custom: optional(CustomAttributes),
   lang: optional(Schema.NullOr(Schema.String)),

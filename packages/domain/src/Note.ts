@@ -18,8 +18,12 @@ const Attachment = Schema.Struct({
   _id: Schema.String,
   name: Schema.String,
   contentType: Schema.String,
-  contentLength: Schema.Number
+  contentLength: Schema.Number,
+  sourceId: optional(Schema.String)
 })
+
+/** A user or a team mentioned in a note. */
+const Mention = Schema.Struct({ user: optional(UserId), team: optional(Schema.String) })
 
 /** One note to create. @since 0.1.0 */
 export const NoteInput = Schema.Struct({
@@ -27,11 +31,13 @@ export const NoteInput = Schema.Struct({
   body: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(maxBodyLength)),
   id: optional(NoteId),
   externalId: optional(Schema.NonEmptyString),
-  userMentions: optional(Schema.Array(UserId)),
+  userMentions: optional(Schema.Array(Mention)),
   attachments: optional(Schema.Array(Attachment)),
   createdAt: optional(IsoDateTime),
   importedAt: optional(IsoDateTime),
+  modifiedAt: optional(IsoDateTime),
   createdBy: optional(UserId),
+  modifiedBy: optional(UserId),
   lang: optional(Schema.NullOr(Schema.String)),
   _clientRef: optional(ClientRef)
 }).annotations({ identifier: "NoteInput" })
