@@ -60,9 +60,13 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
     ])
   ]
   const skipped = result.phases.reduce((sum, phase) => sum + phase.settledBefore, 0)
+  const foundByEmail = result.phases.reduce((sum, phase) => sum + phase.foundByEmail, 0)
   return [
     result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
     Format.table(rows),
+    foundByEmail === 0
+      ? undefined
+      : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,
     plan.rejects === undefined || result.rejectsWritten === 0
       ? undefined
       : `${
@@ -97,6 +101,7 @@ const reportOf = (
       phases: exit.value.phases.map((phase) => ({
         resource: phase.phase,
         settledBefore: phase.settledBefore,
+        foundByEmail: phase.foundByEmail,
         read: phase.summary.read,
         created: phase.summary.created,
         alreadyExisting: phase.summary.alreadyExisting,

@@ -82,6 +82,11 @@ export interface Service {
     resource: BulkResource.BulkResource<Item, Encoded>,
     externalId: string
   ) => Effect.Effect<Option.Option<ExistingObject>, KustomerError>
+  /**
+   * `GET /v1/customers/email={email}`: the customer with this e-mail address; `None` when there is none. The path
+   * is inferred from Kustomer's single-customer API family.
+   */
+  readonly findCustomerByEmail: (email: string) => Effect.Effect<Option.Option<ExistingObject>, KustomerError>
   /** `GET /v1/conversations/externalId={externalId}`; `None` when there is none. */
   readonly findConversationByExternalId: (
     externalId: string
@@ -282,9 +287,19 @@ export const make = (
         Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
       )
 
+    const findCustomerByEmail = (email: string) =>
+      run<Option.Option<ExistingObject>>({
+        method: "findCustomerByEmail",
+        request: HttpClientRequest.get(`/v1/customers/email=${encodeURIComponent(email)}`),
+        requiredRoles: BulkResource.Customers.readRoles,
+        decode: (body) => Either.map(decodeExisting(body), (document) => Option.some(document.data)),
+        onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
+      }).pipe(Effect.withSpan("KustomerClient.findCustomerByEmail"))
+
     return {
       bulkCreate,
       bulkCreatePrepared,
+      findCustomerByEmail,
       bulkCreateConversations: (items) => bulkCreate(BulkResource.Conversations, items),
       getBulkJob,
       getBulkJobBatches,

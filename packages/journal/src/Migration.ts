@@ -31,8 +31,9 @@ import {
   type ImportCheckpoint,
   ImportEvent,
   ImportSource,
-  type KustomerClient,
-  type KustomerError
+  KustomerClient,
+  type KustomerError,
+  KustomerSchedule
 } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
@@ -93,6 +94,8 @@ export interface PhaseResult {
   readonly summary: ImportEvent.Summary
   /** Objects an earlier attempt settled: skipped by this one. */
   readonly settledBefore: number
+  /** Customers known only by e-mail that Kustomer already had: linked, not created (customers phase only). */
+  readonly foundByEmail: number
 }
 
 /**
@@ -163,10 +166,25 @@ const toMigrationError = (error: PhaseFailure): MigrationError => {
 const bundleRecords = (path: string) => ImportSource.fromFile(path, { format: "jsonl" })
 
 /** A phase's records: the distinct customers, or the bundle's objects linked to their parents. */
-const recordsOf = (phase: Phase, bundle: string, idMap: IdMap.IdMap, linker: Phases.Linker, importedAt: string) => {
+const recordsOf = <LE>(
+  phase: Phase,
+  context: {
+    readonly bundle: string
+    readonly idMap: IdMap.IdMap
+    readonly linker: Phases.Linker
+    readonly importedAt: string
+    readonly findByEmail: Phases.FindByEmail<LE>
+    readonly onFound: Effect.Effect<void>
+  }
+): Stream.Stream<
+  ImportSource.SourceRecord,
+  ImportSource.SourceError | IdMap.IdMapError | LE,
+  FileSystem.FileSystem
+> => {
+  const { bundle, idMap, importedAt, linker } = context
   switch (phase) {
     case "customers":
-      return Phases.customerRecords(idMap.customers, importedAt)
+      return Phases.customerRecords(idMap.customers, idMap, importedAt, context.findByEmail, context.onFound)
     case "conversations":
       return Phases.conversationRecords(bundleRecords(bundle), linker, importedAt)
     case "messages":
@@ -221,12 +239,27 @@ export const run = (
     const base = yield* journalBase(options)
     const { idMap, importedAt, resumed } = yield* openMap(options.bundle, base, fingerprint)
     const rejects = yield* rejectsWriter(options.rejects, resumed)
+    const client = yield* KustomerClient.KustomerClient
 
     const runPhase = (phase: Phase) =>
       Effect.gen(function*() {
         if (options.onPhase !== undefined) yield* options.onPhase(phase)
         const journal = yield* SqliteJournal.make(`${base}.${phase}`)
-        const events = Pipeline.eventsOf(phase, recordsOf(phase, options.bundle, idMap, idMap, importedAt), {
+        const records = recordsOf(phase, {
+          bundle: options.bundle,
+          idMap,
+          linker: idMap,
+          importedAt,
+          findByEmail: (email) =>
+            Effect.map(client.findCustomerByEmail(email), (found) => Option.map(found, (customer) => customer.id)).pipe(
+              Effect.retry({ schedule: KustomerSchedule.retryTransient, while: (error) => error.retryable })
+            ),
+          onFound: Effect.sync(() => {
+            foundByEmail += 1
+          })
+        })
+        let foundByEmail = 0
+        const events = Pipeline.eventsOf(phase, records, {
           ...options.pipeline,
           checkpoint: Links.linkingCheckpoint(journal, Links.settleFor(phase, idMap)),
           source: { name: `${options.bundle}#${phase}`, fingerprint },
@@ -239,7 +272,7 @@ export const run = (
             if (options.onEvent !== undefined) yield* options.onEvent(phase, event)
           }))
         const status = yield* journal.status
-        return { phase, summary, settledBefore: status.settledBefore } satisfies PhaseResult
+        return { phase, summary, settledBefore: status.settledBefore, foundByEmail } satisfies PhaseResult
       }).pipe(Effect.scoped, Effect.mapError(toMigrationError), Effect.withSpan(`Migration.${phase}`))
 
     const results = yield* Effect.forEach(phases, (phase) => runPhase(phase))
@@ -287,7 +320,14 @@ export const dryRun = (
       Stream.runFoldEffect(
         Pipeline.planOf(
           phase,
-          recordsOf(phase, options.bundle, idMap, placeholderLinker, importedAt),
+          recordsOf(phase, {
+            bundle: options.bundle,
+            idMap,
+            linker: placeholderLinker,
+            importedAt,
+            findByEmail: () => Effect.succeed(Option.none()),
+            onFound: Effect.void
+          }),
           options.pipeline ?? {}
         ),
         { phase, valid: 0, rejected: 0, requests: 0 } satisfies PlannedPhase,

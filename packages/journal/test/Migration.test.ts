@@ -86,6 +86,12 @@ describe("Migration", () => {
         notes: [{ body: "" }]
       })
       writeBundle(`${dir}/bundle.jsonl`, lines)
+      // Known only by e-mail in the bundle, and already in Kustomer: found, not created again.
+      const simulator = yield* Simulator.Simulator
+      const [existing] = yield* simulator.seedCustomers([{
+        name: "Person 4",
+        emails: [{ email: "person-4@example.com" }]
+      }])
       const result = yield* Migration.run({
         bundle: `${dir}/bundle.jsonl`,
         journal: `${dir}/migration.journal`,
@@ -93,12 +99,14 @@ describe("Migration", () => {
         pipeline: fastPipeline
       })
       assert.deepStrictEqual(countsOf(result), {
-        customers: { created: 10, existing: 0, rejected: 0, failed: 0, unknown: 0 },
+        customers: { created: 9, existing: 0, rejected: 0, failed: 0, unknown: 0 },
         conversations: { created: 41, existing: 0, rejected: 3, failed: 0, unknown: 0 },
         messages: { created: 80, existing: 0, rejected: 3, failed: 0, unknown: 0 },
         notes: { created: 40, existing: 0, rejected: 2, failed: 0, unknown: 0 }
       })
-      const simulator = yield* Simulator.Simulator
+      assert.strictEqual(result.phases[0]?.foundByEmail, 1)
+      const [ticket4] = yield* simulator.findByExternalId("conversations", "ticket-4")
+      assert.strictEqual(ticket4?.attributes["customer"], existing)
       const stats = yield* simulator.stats
       assert.strictEqual(stats.messages.stored, 80)
       assert.strictEqual(stats.notes.stored, 40)

@@ -51,16 +51,59 @@ export const customersToCollect = <E, R>(records: BundleRecords<E, R>) =>
     )
   )
 
-/** The customers phase: the distinct customers, by ordinal. */
-export const customerRecords = <E, R>(
+/** Finds a customer's id by e-mail; `None` when Kustomer has none. */
+export type FindByEmail<E> = (email: string) => Effect.Effect<Option.Option<string>, E>
+
+/** Customers looked up concurrently. */
+const lookupConcurrency = 4
+
+/**
+ * The customers phase: the distinct customers, by ordinal, except those whose id the id map already holds. A
+ * customer known only by e-mail is looked up first (Kustomer reports no duplicate for an e-mail): one that exists
+ * is linked, not created again, and `onFound` counts it.
+ */
+export const customerRecords = <E, R, LE>(
   customers: Stream.Stream<IdMap.CustomerRow, E, R>,
-  importedAt: string
-): Stream.Stream<ImportSource.SourceRecord, E, R> =>
-  Stream.map(customers, (row) => {
-    const position = { index: row.ordinal, line: row.line }
-    const record: unknown = JSON.parse(row.record)
-    return ImportSource.parsed(position, Bundle.withLinks(record, importedAt, {}))
-  })
+  idMap: Pick<IdMap.IdMap, "customerLinks" | "settleCustomer">,
+  importedAt: string,
+  findByEmail: FindByEmail<LE>,
+  onFound: Effect.Effect<void>
+): Stream.Stream<ImportSource.SourceRecord, E | LE | IdMap.IdMapError, R> =>
+  customers.pipe(
+    Stream.grouped(linesPerBatch),
+    Stream.mapEffect((rows) =>
+      Effect.map(idMap.customerLinks(Chunk.toReadonlyArray(rows).map((row) => row.key)), (links) =>
+        Chunk.filter(rows, (row) => Option.isNone(linkedId(Option.fromNullable(links.get(row.key))))))
+    ),
+    Stream.flattenChunks,
+    Stream.mapEffect((row) =>
+      emailLookup(row, idMap, findByEmail, onFound), { concurrency: lookupConcurrency }),
+    Stream.filterMap((row) =>
+      Option.map(row, (pending) =>
+        ImportSource.parsed(
+          { index: pending.ordinal, line: pending.line },
+          Bundle.withLinks(JSON.parse(pending.record), importedAt, {})
+        ))
+    )
+  )
+
+const emailPrefix = "email:"
+
+/** The row to create, or `None` when the customer was found by e-mail (and linked). */
+const emailLookup = <LE>(
+  row: IdMap.CustomerRow,
+  idMap: Pick<IdMap.IdMap, "settleCustomer">,
+  findByEmail: FindByEmail<LE>,
+  onFound: Effect.Effect<void>
+): Effect.Effect<Option.Option<IdMap.CustomerRow>, LE | IdMap.IdMapError> =>
+  !row.key.startsWith(emailPrefix)
+    ? Effect.succeed(Option.some(row))
+    : Effect.flatMap(findByEmail(row.key.slice(emailPrefix.length)), (found) =>
+      Option.match(found, {
+        onNone: () => Effect.succeed(Option.some(row)),
+        onSome: (id) =>
+          Effect.as(Effect.zipRight(idMap.settleCustomer(row.ordinal, Either.right(id)), onFound), Option.none())
+      }))
 
 const parentMissing = (what: string, link: Option.Option<IdMap.Link>): string =>
   Option.match(link, {
