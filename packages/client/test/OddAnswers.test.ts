@@ -44,11 +44,21 @@ describe("BulkImport against odd answers", () => {
       const stats = yield* simulator.stats
       assert.strictEqual(stats.conversations.stored, 151)
       assert.strictEqual(stats.conversations.externalIdsStoredMoreThanOnce.length, 0)
+      assert.isAbove(stats.faults.server_error_before_acceptance, 0)
+      assert.isAbove(stats.requests.rateLimited, 0)
       // 16 batches, 2 per page: the two jobs' results are read over 5 + 3 pages, by links.next.
       assert.isAtLeast(stats.requests.byRoute["GET /v1/bulk/{id}/batches"] ?? 0, 1 + 5 + 3)
       // Only the already existing record is looked up: every other verdict came from the batches.
       assert.strictEqual(stats.requests.byRoute["GET /v1/conversations/externalId={externalId}"], 1)
     }).pipe(Effect.provide(simulated({
+      // Plain error bodies on 5xx (before acceptance, so nothing is in doubt) and on the 429s of storms.
+      faults: {
+        serverErrorRate: 0.3,
+        afterAcceptanceShare: 0,
+        rateLimitStormRate: 0.2,
+        rateLimitStormDuration: "2 seconds",
+        seed: 3
+      },
       batchSize: 10,
       answers: {
         batchesPerPage: 2,
