@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+// The `kustomer-bulk` command: starts the built CLI (`dist/bin.js`) under a capped V8 heap.
+//
+// Node sizes its heap from the machine's memory and collects lazily, so a long import's resident memory would grow
+// with the machine rather than with the work (docs/benchmarks.md, "memory"). Unless a heap size is already given
+// (`--max-old-space-size` in NODE_OPTIONS or Node's own flags), this re-runs itself once under
+// `--max-old-space-size=<KUSTOMER_BULK_HEAP_MB or 128>` and passes on the exit code, or dies of the child's signal.
+//
+// Signals: the child stays in this process group, so Ctrl+C reaches both; SIGINT, SIGTERM and SIGHUP sent to this
+// process alone are forwarded. The child absorbs the duplicate a Ctrl+C then makes (its shutdown must not be cut
+// short); a second SIGINT to this process kills the child at once. The child ends itself if this process dies.
+/* global clearInterval, process, setInterval, setTimeout, URL */
+import { spawn } from "node:child_process"
+import { existsSync } from "node:fs"
+import { constants } from "node:os"
+import { fileURLToPath } from "node:url"
+
+const entry = new URL("../dist/bin.js", import.meta.url).href
+const launcherPidVariable = "KUSTOMER_BULK_LAUNCHER_PID"
+const defaultHeapMb = 128
+
+const heapIsSet = () =>
+  [...process.execArgv, ...(process.env["NODE_OPTIONS"] ?? "").split(/\s+/)].some((flag) =>
+    flag.startsWith("--max-old-space-size")
+  )
+
+const isAlive = (pid) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return error.code === "EPERM"
+  }
+}
+
+/** In the child: absorb duplicate SIGINTs, and stop (gracefully, by SIGTERM) when the launcher is gone. */
+const runAsChild = (launcherPid) => {
+  delete process.env[launcherPidVariable]
+  process.on("SIGINT", () => {})
+  const watch = setInterval(() => {
+    if (isAlive(launcherPid)) return
+    clearInterval(watch)
+    process.kill(process.pid, "SIGTERM")
+  }, 500)
+  watch.unref()
+}
+
+/** In the launcher: run this file again under the heap cap and mirror the child's end. */
+const launch = () => {
+  const heapMb = Number(process.env["KUSTOMER_BULK_HEAP_MB"] ?? defaultHeapMb)
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
+    { stdio: "inherit", env: { ...process.env, [launcherPidVariable]: String(process.pid) } }
+  )
+  let interrupts = 0
+  process.on("SIGINT", () => {
+    interrupts++
+    child.kill(interrupts === 1 ? "SIGINT" : "SIGKILL")
+  })
+  for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal))
+  process.on("exit", () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
+  })
+  child.on("error", (error) => {
+    process.stderr.write(`kustomer-bulk: could not start Node: ${error.message}\n`)
+    process.exit(1)
+  })
+  child.on("exit", (code, signal) => {
+    if (signal === null) process.exit(code ?? 1)
+    // Die of the same signal, so that the shell sees what happened; exit as a shell would if that is refused.
+    process.removeAllListeners(signal)
+    process.kill(process.pid, signal)
+    setTimeout(() => process.exit(128 + (constants.signals[signal] ?? 0)), 1_000).unref()
+  })
+}
+
+const launcherPid = Number(process.env[launcherPidVariable])
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write(
+    `kustomer-bulk: ${
+      fileURLToPath(entry)
+    } is missing; build it first (pnpm build), or run from the sources (pnpm dev:cli)\n`
+  )
+  process.exitCode = 1
+} else if (Number.isInteger(launcherPid) && launcherPid > 0) {
+  runAsChild(launcherPid)
+  await import(entry)
+} else if (heapIsSet()) {
+  await import(entry)
+} else {
+  launch()
+}
