@@ -87,7 +87,11 @@ export const CustomAttributes = Schema.Record({ key: Schema.String, value: Schem
         fc.oneof(
           fc.record({
             suffix: fc.constant("Num"),
-            value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null))
+            // JSON has no -0: a generated -0 would come back as 0 and fail a round trip for no real reason.
+            value: fc.oneof(
+              fc.double({ noNaN: true, noDefaultInfinity: true }).map((number) => Object.is(number, -0) ? 0 : number),
+              fc.constant(null)
+            )
           }),
           fc.record({
             suffix: fc.constant("Str"),
