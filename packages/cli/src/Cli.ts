@@ -132,9 +132,17 @@ const importOptions = {
 const migrateOptions = {
   bundle: Args.text({ name: "bundle" }).pipe(
     Args.withDescription(
-      "a migration bundle: JSON Lines, one conversation per line with its customer, messages and notes"
+      "a migration bundle: JSON Lines, one conversation per line with its customer, messages and notes; or a CSV " +
+        "file with --mapping (customer.email=COLUMN finds or creates each row's customer by e-mail)"
     )
   ),
+  format: Options.choice("format", ["jsonl", "csv"]).pipe(
+    Options.optional,
+    Options.withDescription("the bundle's format (default: csv for a .csv file, else jsonl)")
+  ),
+  mapping: importOptions.mapping,
+  delimiter: importOptions.delimiter,
+  encoding: importOptions.encoding,
   ...target,
   rateLimit,
   concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
@@ -429,8 +437,17 @@ export const actions: Actions<Environment> = {
   convert: (request) => Convert.run(request),
   migrate: (request) =>
     Effect.gen(function*() {
+      const mapping = yield* Mapping.resolve(request.mapping)
       const plan = {
         bundle: request.bundle,
+        format: request.format,
+        csv: request.format === "csv"
+          ? {
+            ...(mapping === undefined ? {} : { mapping }),
+            ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter })
+          }
+          : undefined,
+        encoding: request.encoding,
         journal: request.journal,
         report: request.report,
         rejects: request.rejects,

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { BulkResource } from "@effect-kustomer/client"
+import { BulkResource, type ImportSource } from "@effect-kustomer/client"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Connection from "./Connection.js"
@@ -18,6 +18,10 @@ import * as ImportRequest from "./ImportRequest.js"
  */
 export interface Flags {
   readonly bundle: string
+  readonly format: Option.Option<"jsonl" | "csv">
+  readonly mapping: ReadonlyArray<string>
+  readonly delimiter: Option.Option<string>
+  readonly encoding: Option.Option<ImportSource.Encoding>
   readonly baseUrl: Option.Option<string>
   readonly region: Option.Option<"us" | "eu" | "in">
   readonly org: Option.Option<string>
@@ -38,6 +42,11 @@ export interface Flags {
  */
 export interface MigrateRequest {
   readonly bundle: string
+  readonly format: "jsonl" | "csv"
+  /** `--mapping` values: `field=Column` pairs or mapping files. */
+  readonly mapping: ReadonlyArray<string>
+  readonly delimiter: string | undefined
+  readonly encoding: ImportSource.Encoding | undefined
   readonly connection: Connection.Connection
   readonly maxItems: number | undefined
   readonly maxBytes: number | undefined
@@ -69,6 +78,10 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       ImportRequest.maxConcurrency
     )
     const rateLimit = yield* ImportRequest.rateLimitOf(flags.rateLimit)
+    const format = Option.getOrElse(flags.format, () => (flags.bundle.toLowerCase().endsWith(".csv") ? "csv" : "jsonl"))
+    if (format !== "csv" && (flags.mapping.length > 0 || Option.isSome(flags.delimiter))) {
+      return yield* Either.left(new CliError({ message: "--mapping and --delimiter apply to a CSV bundle only" }))
+    }
     if (flags.dryRun && (Option.isSome(flags.journal) || Option.isSome(flags.report))) {
       return yield* Either.left(
         new CliError({ message: "--dry-run sends nothing and keeps no journal or report; drop --journal and --report" })
@@ -76,6 +89,10 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
     }
     return {
       bundle: flags.bundle,
+      format,
+      mapping: flags.mapping,
+      delimiter: Option.getOrUndefined(flags.delimiter),
+      encoding: Option.getOrUndefined(flags.encoding),
       connection: {
         baseUrl: Option.getOrUndefined(flags.baseUrl),
         org: Option.getOrUndefined(flags.org),

@@ -21,8 +21,7 @@ import * as Summary from "./Summary.js"
  *
  * @since 0.1.0
  */
-export interface MigratePlan {
-  readonly bundle: string
+export interface MigratePlan extends Migration.BundleInput {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
@@ -137,6 +136,9 @@ export const run = (plan: MigratePlan): Effect.Effect<
       const reporter = yield* ProgressReporter.make()
       return yield* Migration.run({
         bundle: plan.bundle,
+        format: plan.format,
+        csv: plan.csv,
+        encoding: plan.encoding,
         journal: plan.journal,
         rejects: plan.rejects,
         pipeline: pipelineOf(plan),
@@ -178,7 +180,14 @@ export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">)
   Effect.gen(function*() {
     const output = yield* Output
     yield* output.err(`Checking ${plan.bundle}; nothing is sent`)
-    const planned = yield* Migration.dryRun({ bundle: plan.bundle, rejects: plan.rejects, pipeline: pipelineOf(plan) })
+    const planned = yield* Migration.dryRun({
+      bundle: plan.bundle,
+      format: plan.format,
+      csv: plan.csv,
+      encoding: plan.encoding,
+      rejects: plan.rejects,
+      pipeline: pipelineOf(plan)
+    })
     const rows = [
       ["", "valid", "rejected", "requests"],
       ...planned.map((phase) => [

@@ -83,4 +83,34 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       assert.strictEqual(result.code, 2)
       assert.match(result.text, /notes\s+0\s+1\b/)
     }).pipe(Effect.provide(nodeLayer)))
+
+  it.scopedLive("a CSV export migrates with a mapping: each requester e-mail found or created once", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const fs = yield* FileSystem.FileSystem
+      const csv = new URL("../../../examples/data/zendesk-tickets.csv", import.meta.url).pathname
+      const rows = (yield* fs.readFileString(csv)).trim().split("\n").slice(1)
+      const emails = new Set(rows.map((row) => row.split(",")[2]))
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const result = yield* runCli([
+        "migrate",
+        csv,
+        "--mapping",
+        "externalId=Id",
+        "--mapping",
+        "name=Subject",
+        "--mapping",
+        "customer.email=Requester email",
+        "--mapping",
+        "customer.name=Requester"
+      ], env)
+      assert.strictEqual(result.code, 0, result.text)
+      const stats = yield* server.simulator.stats
+      assert.strictEqual(stats.conversations.distinctExternalIds, rows.length)
+      const customers = yield* server.simulator.objects("customers")
+      const migrated = customers.filter((customer) =>
+        JSON.stringify(customer.attributes["emails"] ?? []).includes("@example.com")
+      )
+      assert.strictEqual(migrated.length, emails.size)
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 })

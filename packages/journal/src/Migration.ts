@@ -26,11 +26,11 @@
  *
  * @since 0.1.0
  */
+import type { ImportSource } from "@effect-kustomer/client"
 import {
   BulkImport,
   type ImportCheckpoint,
   ImportEvent,
-  ImportSource,
   KustomerClient,
   type KustomerError,
   KustomerSchedule
@@ -42,12 +42,12 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as ImportInput from "./ImportInput.js"
 import * as IdMap from "./internal/migration/idMap.js"
+import * as Input from "./internal/migration/input.js"
 import * as Links from "./internal/migration/links.js"
-import * as Phases from "./internal/migration/phases.js"
+import type * as Phases from "./internal/migration/phases.js"
 import * as Pipeline from "./internal/migration/pipeline.js"
-import * as RejectsFile from "./RejectsFile.js"
+import * as Rejects from "./internal/migration/rejects.js"
 import * as SqliteJournal from "./SqliteJournal.js"
 
 /**
@@ -61,13 +61,19 @@ export const phases = Pipeline.phases
 export type Phase = Pipeline.Phase
 
 /**
+ * How the bundle is read: JSON Lines (the default), or CSV through a column mapping, where dotted fields such as
+ * `customer.email` or `customer.externalId` build the nested customer.
+ *
+ * @since 0.1.0
+ */
+export type BundleInput = Input.BundleInput
+
+/**
  * Options of {@link run}.
  *
  * @since 0.1.0
  */
-export interface Options {
-  /** The bundle: a JSON Lines file. */
-  readonly bundle: string
+export interface Options extends BundleInput {
   /**
    * The journal: the id map lives in this file, each phase's journal next to it (`<journal>.customers`, …). When
    * it exists, the migration resumes. Without one, they live in a temporary directory and a rerun starts over
@@ -138,10 +144,6 @@ const journalBase = (options: Options): Effect.Effect<string, MigrationError, Fi
       Effect.mapError((error) => new MigrationError({ reason: "Journal", detail: error.message }))
     )
 
-/** The rejects file's line for an outcome: the import's entry, with the resource it belongs to. */
-const rejectLine = (phase: Phase, outcome: ImportEvent.Outcome): Option.Option<string> =>
-  Option.map(RejectsFile.entryOf(outcome), (entry) => `${JSON.stringify({ resource: phase, ...entry })}\n`)
-
 type PhaseFailure =
   | MigrationError
   | ImportSource.SourceError
@@ -163,66 +165,14 @@ const toMigrationError = (error: PhaseFailure): MigrationError => {
   }
 }
 
-const bundleRecords = (path: string) => ImportSource.fromFile(path, { format: "jsonl" })
-
-/** A phase's records: the distinct customers, or the bundle's objects linked to their parents. */
-const recordsOf = <LE>(
-  phase: Phase,
-  context: {
-    readonly bundle: string
-    readonly idMap: IdMap.IdMap
-    readonly linker: Phases.Linker
-    readonly importedAt: string
-    readonly findByEmail: Phases.FindByEmail<LE>
-    readonly onFound: Effect.Effect<void>
-  }
-): Stream.Stream<
-  ImportSource.SourceRecord,
-  ImportSource.SourceError | IdMap.IdMapError | LE,
-  FileSystem.FileSystem
-> => {
-  const { bundle, idMap, importedAt, linker } = context
-  switch (phase) {
-    case "customers":
-      return Phases.customerRecords(idMap.customers, idMap, importedAt, context.findByEmail, context.onFound)
-    case "conversations":
-      return Phases.conversationRecords(bundleRecords(bundle), linker, importedAt)
-    case "messages":
-    case "notes":
-      return Phases.childRecords(bundleRecords(bundle), phase, linker, importedAt)
-  }
-}
-
 /** Opens the id map for this bundle and collects its customers. */
-const openMap = (bundle: string, base: string, fingerprint: string) =>
+const openMap = (input: BundleInput, base: string, fingerprint: string) =>
   Effect.gen(function*() {
     const idMap = yield* IdMap.open(base)
     const begun = yield* Links.beginMap(idMap, fingerprint, base)
-    yield* Links.collectCustomers(idMap, bundleRecords(bundle))
+    yield* Links.collectCustomers(idMap, Input.bundleRecords(input))
     return { idMap, ...begun }
   }).pipe(Effect.mapError(toMigrationError))
-
-/** Writes outcomes that are not successes to the rejects file, with their resource. */
-const rejectsWriter = (path: string | undefined, append: boolean) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const file = path === undefined ? undefined : yield* fs.open(path, { flag: append ? "a" : "w" }).pipe(
-      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
-    )
-    const encoder = new TextEncoder()
-    let written = 0
-    return {
-      write: (phase: Phase, outcome: ImportEvent.Outcome) =>
-        Option.match(file === undefined ? Option.none() : rejectLine(phase, outcome), {
-          onNone: () => Effect.void,
-          onSome: (line) =>
-            Effect.map(Effect.orDie(file?.write(encoder.encode(line)) ?? Effect.void), () => {
-              written += 1
-            })
-        }),
-      written: () => written
-    }
-  })
 
 /**
  * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials);
@@ -234,19 +184,20 @@ export const run = (
   options: Options
 ): Effect.Effect<Result, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
-    const identity = yield* ImportInput.identify(options.bundle, "jsonl").pipe(Effect.mapError(toMigrationError))
-    const fingerprint = ImportInput.fingerprint(identity)
+    const fingerprint = yield* Effect.mapError(Input.fingerprintOf(options), toMigrationError)
     const base = yield* journalBase(options)
-    const { idMap, importedAt, resumed } = yield* openMap(options.bundle, base, fingerprint)
-    const rejects = yield* rejectsWriter(options.rejects, resumed)
+    const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
+    const rejects = yield* Rejects.rejectsWriter(options.rejects, resumed).pipe(
+      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
+    )
     const client = yield* KustomerClient.KustomerClient
 
     const runPhase = (phase: Phase) =>
       Effect.gen(function*() {
         if (options.onPhase !== undefined) yield* options.onPhase(phase)
         const journal = yield* SqliteJournal.make(`${base}.${phase}`)
-        const records = recordsOf(phase, {
-          bundle: options.bundle,
+        const records = Input.recordsOf(phase, {
+          input: options,
           idMap,
           linker: idMap,
           importedAt,
@@ -310,18 +261,20 @@ const placeholderLinker: Phases.Linker = {
  * @since 0.1.0
  */
 export const dryRun = (
-  options: Pick<Options, "bundle" | "rejects" | "pipeline">
+  options: BundleInput & Pick<Options, "rejects" | "pipeline">
 ): Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const base = yield* journalBase({ bundle: options.bundle })
-    const { idMap, importedAt } = yield* openMap(options.bundle, base, "dry run")
-    const rejects = yield* rejectsWriter(options.rejects, false)
+    const { idMap, importedAt } = yield* openMap(options, base, "dry run")
+    const rejects = yield* Rejects.rejectsWriter(options.rejects, false).pipe(
+      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
+    )
     const planPhase = (phase: Phase) =>
       Stream.runFoldEffect(
         Pipeline.planOf(
           phase,
-          recordsOf(phase, {
-            bundle: options.bundle,
+          Input.recordsOf(phase, {
+            input: options,
             idMap,
             linker: placeholderLinker,
             importedAt,
