@@ -13,7 +13,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { BulkJobId } from "./Ids.js"
-import { lenient, nullable, openLiterals, optional } from "./internal/schema.js"
+import { lenient, Link, LooseId, nullable, openLiterals, optional } from "./internal/schema.js"
 import * as ItemError from "./ItemError.js"
 
 /**
@@ -234,14 +234,17 @@ export const BatchAttributes = Schema.Struct({
 /** @since 0.1.0 */
 export type BatchAttributes = typeof BatchAttributes.Type
 
-/** A batch as a JSON:API resource. @since 0.1.0 */
+/** A batch as a JSON:API resource (a numeric id reads as a string). @since 0.1.0 */
 export const BatchResource = Schema.Struct({
   type: optional(Schema.String),
-  id: optional(Schema.String),
+  id: optional(LooseId),
   attributes: BatchAttributes
 }).annotations({ identifier: "BatchResource" })
 /** @since 0.1.0 */
 export type BatchResource = typeof BatchResource.Type
+
+/** `links` of a batches page: `next` as a URL or a JSON:API link object `{ href }`, read as the URL. */
+const BatchListLinks = Schema.Struct({ next: optional(Schema.NullOr(Link)) })
 
 /**
  * The body of `GET /v1/bulk/{id}/batches`: `{ data: [batch, ...] }`. Whether the real API wraps the list is not
@@ -251,12 +254,12 @@ export type BatchResource = typeof BatchResource.Type
  */
 export const BatchListDocument = Schema.Struct({
   data: Schema.Array(BatchResource),
-  links: optional(Schema.Struct({ next: optional(Schema.NullOr(Schema.String)) }))
+  links: optional(BatchListLinks)
 }).annotations({ identifier: "BatchListDocument" })
 /** @since 0.1.0 */
 export type BatchListDocument = typeof BatchListDocument.Type
 
-const FlatBatch = Schema.Struct({ id: optional(Schema.String), ...BatchAttributes.fields })
+const FlatBatch = Schema.Struct({ id: optional(LooseId), ...BatchAttributes.fields })
 
 const batchFromFlat = Schema.transform(FlatBatch, Schema.typeSchema(BatchResource), {
   strict: true,
@@ -275,7 +278,7 @@ const AnyBatch = Schema.Union(BatchResource, batchFromFlat)
 export const BatchList = Schema.Union(
   Schema.Struct({
     data: Schema.Array(AnyBatch),
-    links: optional(Schema.Struct({ next: optional(Schema.NullOr(Schema.String)) }))
+    links: optional(BatchListLinks)
   }),
   Schema.transform(Schema.Array(AnyBatch), Schema.typeSchema(BatchListDocument), {
     strict: true,

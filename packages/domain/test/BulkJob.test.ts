@@ -126,6 +126,16 @@ describe("BatchList: odd but plausible answers", () => {
     const last = Either.getOrThrow(decodeBatches({ data: [], links: { next: null } }))
     assert.isUndefined(BulkJob.nextPage(last))
     assert.isUndefined(BulkJob.nextPage(Either.getOrThrow(decodeBatches([]))))
+    const linkObject = Either.getOrThrow(
+      decodeBatches({ data: [], links: { next: { href: "/v1/bulk/j/batches?page=3" } } })
+    )
+    assert.strictEqual(BulkJob.nextPage(linkObject), "/v1/bulk/j/batches?page=3")
+  })
+
+  it("reads a numeric batch id as a string", () => {
+    const decoded = Either.getOrThrow(decodeBatches({ data: [{ id: 7, attributes: { status: "complete" } }] }))
+    assert.strictEqual(decoded.data[0]?.id, "7")
+    assert.strictEqual(Either.getOrThrow(decodeBatches([{ id: 8, status: "queued" }])).data[0]?.id, "8")
   })
 
   it("reads null errors, objectIds, results and counts as empty", () => {

@@ -49,3 +49,23 @@ export const openLiterals = <const L extends ReadonlyArray<string>>(...literals:
   )
   return Schema.Union(known, unknown)
 }
+
+/** A JSON:API link: a URL string, or a link object `{ href }` (read as its `href`). */
+export const Link = Schema.Union(
+  Schema.String,
+  Schema.transform(Schema.Struct({ href: Schema.String }), Schema.String, {
+    strict: true,
+    decode: ({ href }) => href,
+    encode: (href) => ({ href })
+  })
+)
+
+/** An identifier that may come as a string or a number; read as a string. */
+export const LooseId = Schema.Union(
+  Schema.String,
+  Schema.transform(Schema.Number, Schema.String, {
+    strict: true,
+    decode: (id) => String(id),
+    encode: (id) => Number(id)
+  })
+)
