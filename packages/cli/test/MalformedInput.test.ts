@@ -73,4 +73,39 @@ describe("malformed inputs, imported end to end through the CLI against the simu
         }
       }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
   }
+
+  it.scopedLive("--encoding windows-1252 reads an export that is not UTF-8; --unknown-fields keep sends nested fields", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const server = yield* SimulatorServer.SimulatorServer
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-malformed-" })
+      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl }
+      const csv = path.join(directory, "export.csv")
+      const text = `externalId,customer,name\nw-1,${server.customerIds[0]},Caf`
+      // "Café – ok" in Windows-1252: é is 0xe9, the en dash 0x96.
+      yield* fs.writeFile(csv, new Uint8Array([...new TextEncoder().encode(text), 0xe9, 0x20, 0x96, 0x20, 0x6f, 0x6b]))
+      const checked = yield* runCli(["import", csv, "--dry-run"], env)
+      assert.include(checked.text, "invalid UTF-8 at byte offset 57")
+      const asUtf8 = yield* runCli(["import", csv], env)
+      assert.strictEqual(asUtf8.code, 2)
+      assert.strictEqual((yield* server.simulator.stats).conversations.stored, 0)
+      const asWindows = yield* runCli(["import", csv, "--encoding", "windows-1252"], env)
+      assert.strictEqual(asWindows.code, 0, asWindows.text)
+      const [stored] = yield* server.simulator.findByExternalId("conversations", "w-1")
+      assert.strictEqual(stored?.attributes["name"], "Café – ok")
+
+      const jsonl = path.join(directory, "nested.jsonl")
+      yield* fs.writeFileString(
+        jsonl,
+        JSON.stringify({ externalId: "k-1", customer: server.customerIds[0], queue: { id: "q", bogus: 1 } })
+      )
+      const rejected = yield* runCli(["import", jsonl, "--dry-run"], env)
+      assert.strictEqual(rejected.code, 2)
+      assert.include(rejected.text, "queue.bogus")
+      const kept = yield* runCli(["import", jsonl, "--unknown-fields", "keep"], env)
+      assert.strictEqual(kept.code, 0, kept.text)
+      const [withQueue] = yield* server.simulator.findByExternalId("conversations", "k-1")
+      assert.deepStrictEqual(withQueue?.attributes["queue"], { id: "q", bogus: 1 })
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 })

@@ -21,7 +21,7 @@ import * as Csv from "./internal/sources/csv.js"
 import * as Depth from "./internal/sources/depth.js"
 import * as JsonArray from "./internal/sources/jsonArray.js"
 import * as JsonLines from "./internal/sources/jsonLines.js"
-import { fromValue, SourceError, type SourceRecord } from "./internal/sources/record.js"
+import { parsed, SourceError, type SourceRecord } from "./internal/sources/record.js"
 import type { Encoding } from "./internal/sources/text.js"
 
 export {
@@ -71,7 +71,7 @@ export const fromIterable = (values: Iterable<unknown>): Stream.Stream<SourceRec
  * @since 0.1.0
  */
 export const fromStream = <E, R>(values: Stream.Stream<unknown, E, R>): Stream.Stream<SourceRecord, E, R> =>
-  Stream.zipWithIndex(values).pipe(Stream.map(([value, index]) => fromValue({ index }, value)))
+  Stream.zipWithIndex(values).pipe(Stream.map(([value, index]) => parsed({ index }, value)))
 
 /**
  * JSON Lines: one JSON value per line; positions are physical lines (blank lines are skipped but counted). A line

@@ -6,7 +6,7 @@
 import { JSONParser } from "@streamparser/json"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
-import { errorText, fromValue, SourceError, type SourceRecord } from "./record.js"
+import { errorText, parsed, SourceError, type SourceRecord } from "./record.js"
 import { type Encoding, lines } from "./text.js"
 
 const isWhiteSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
@@ -25,7 +25,7 @@ export const read = <E, R>(
     let started = false
     let sawArray = false
     parser.onValue = ({ value }) => {
-      pending.push(fromValue({ index }, value))
+      pending.push(parsed({ index }, value))
       index++
     }
     const take = () => {

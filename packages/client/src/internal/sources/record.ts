@@ -38,8 +38,12 @@ export interface Unparsable {
 /** A record read from a source: its parsed value, or why it could not be parsed. @since 0.1.0 */
 export type SourceRecord = Parsed | Unparsable
 
-/** A parsed record. @since 0.1.0 */
-export const parsed = (position: Position, value: unknown): SourceRecord => ({ _tag: "Parsed", position, value })
+/** A parsed record, for a value whose depth is known to be within bounds. */
+export const parsedUnchecked = (position: Position, value: unknown): SourceRecord => ({
+  _tag: "Parsed",
+  position,
+  value
+})
 
 /** A record that could not be read; `text` is the input's text for it, kept for the rejects file. @since 0.1.0 */
 export const unparsable = (position: Position, reason: string, text?: string): SourceRecord =>
@@ -60,9 +64,14 @@ export class SourceError extends Data.TaggedError("SourceError")<{
 /** An error's message, whatever was thrown. @since 0.1.0 */
 export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error))
 
-/** A value as a record: a reject when it nests too deeply (checked without recursion). @since 0.1.0 */
-export const fromValue = (position: Position, value: unknown): SourceRecord =>
-  valueExceeds(value) ? unparsable(position, tooDeep()) : parsed(position, value)
+/**
+ * A parsed record; a value nested more than `maxDepth` levels deep is a reject instead (checked without recursion,
+ * so that nothing after the source has to be careful).
+ *
+ * @since 0.1.0
+ */
+export const parsed = (position: Position, value: unknown): SourceRecord =>
+  valueExceeds(value) ? unparsable(position, tooDeep()) : parsedUnchecked(position, value)
 
 /**
  * JSON text as a record: the depth is checked on the text before parsing, so a value too deep for the rest of
@@ -73,7 +82,7 @@ export const fromValue = (position: Position, value: unknown): SourceRecord =>
 export const fromJsonText = (position: Position, text: string): SourceRecord => {
   if (textExceeds(text)) return unparsable(position, tooDeep(), text)
   try {
-    return parsed(position, JSON.parse(text))
+    return parsedUnchecked(position, JSON.parse(text))
   } catch (error) {
     return unparsable(position, `not valid JSON: ${errorText(error)}`, text)
   }
