@@ -110,31 +110,39 @@ export const unknownFields = (
 ): ((value: unknown) => ReadonlyArray<UnknownField>) | undefined => {
   const root = shapeOf(ast)
   if (!constrains(root)) return undefined
+  const describe = (path: string) =>
+    path === ""
+      ? `is not a field of ${resourceName} (misspelt? it would be lost)`
+      : `is not a field of ${path} (misspelt? it would be lost)`
+  // Paths, values and shapes on three parallel stacks: this runs for every record, so it allocates little.
   return (value) => {
     const found: Array<UnknownField> = []
-    const stack: Array<{ readonly value: unknown; readonly shape: Shape; readonly path: string }> = [
-      { value, shape: root, path: "" }
-    ]
-    for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-      const { path, shape } = next
-      const at = (key: string | number) => path === "" ? String(key) : `${path}.${key}`
-      if (Array.isArray(next.value)) {
+    const values: Array<unknown> = [value]
+    const shapes: Array<Shape> = [root]
+    const paths: Array<string> = [""]
+    while (values.length > 0) {
+      const current = values.pop()
+      const shape = shapes.pop() ?? anything
+      const path = paths.pop() ?? ""
+      const prefix = path === "" ? "" : `${path}.`
+      if (Array.isArray(current)) {
         const elements = shape.elements
         if (elements !== undefined && constrains(elements)) {
-          next.value.forEach((element, index) => stack.push({ value: element, shape: elements, path: at(index) }))
+          for (let index = 0; index < current.length; index++) {
+            values.push(current[index])
+            shapes.push(elements)
+            paths.push(`${prefix}${index}`)
+          }
         }
-      } else if (isPlainObject(next.value) && shape.fields !== undefined) {
-        for (const key in next.value) {
+      } else if (isPlainObject(current) && shape.fields !== undefined) {
+        for (const key in current) {
           const child = shape.fields.get(key)
           if (child === undefined) {
-            found.push({
-              path: at(key),
-              message: path === ""
-                ? `is not a field of ${resourceName} (misspelt? it would be lost)`
-                : `is not a field of ${path} (misspelt? it would be lost)`
-            })
+            found.push({ path: `${prefix}${key}`, message: describe(path) })
           } else if (constrains(child)) {
-            stack.push({ value: next.value[key], shape: child, path: at(key) })
+            values.push(current[key])
+            shapes.push(child)
+            paths.push(`${prefix}${key}`)
           }
         }
       }
