@@ -188,6 +188,9 @@ const demoOptions = {
     "out",
     "DIRECTORY",
     "the directory for the generated file, journal, rejects and report (default: a new temporary one)"
+  ),
+  conversationsOnly: Options.boolean("conversations-only").pipe(
+    Options.withDescription("show `import` instead: create customers, then import conversation records with their ids")
   )
 }
 
@@ -204,8 +207,13 @@ export const demoRequest = (
     if (!Number.isInteger(flags.records) || flags.records < 1 || flags.records > 1_000_000) {
       return yield* fail("--records must be a whole number from 1 to 1000000")
     }
-    if (!Number.isInteger(flags.customers) || flags.customers < 1 || flags.customers > 100) {
-      return yield* fail("--customers must be a whole number from 1 to 100 (one bulk request)")
+    const maxCustomers = flags.conversationsOnly ? 100 : Math.max(1, flags.records)
+    if (!Number.isInteger(flags.customers) || flags.customers < 1 || flags.customers > maxCustomers) {
+      return yield* fail(
+        flags.conversationsOnly
+          ? "--customers must be a whole number from 1 to 100 (one bulk request)"
+          : `--customers must be a whole number from 1 to --records (${maxCustomers})`
+      )
     }
     if (!(flags.failRate >= 0 && flags.failRate <= 0.5)) return yield* fail("--fail-rate must be from 0 to 0.5")
     const budget = yield* Option.match(flags.rateLimit, {
@@ -222,7 +230,8 @@ export const demoRequest = (
       rateLimit: budget,
       withErrors: flags.withErrors,
       failRate: flags.failRate,
-      out: Option.getOrUndefined(flags.out)
+      out: Option.getOrUndefined(flags.out),
+      conversationsOnly: flags.conversationsOnly
     }
   })
 
@@ -278,8 +287,8 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     (flags) => handle(Effect.flatMap(demoRequest(flags), (request) => actions.demo(request)))
   ).pipe(
     Command.withDescription(
-      "Start a simulator in process, create customers, generate realistic conversations and import them " +
-        "as `import` would; then print the summary."
+      "Start a simulator in process, generate a bundle of realistic conversations with their customers, messages " +
+        "and notes, and migrate it as `migrate` would; then print the summary and what the simulator holds."
     )
   )
 

@@ -1,13 +1,14 @@
 /**
- * `kustomer-bulk demo`: the whole journey on one machine. Starts the simulator in process on a real port,
- * creates customers through the bulk customers endpoint, writes N realistic conversations to a JSON Lines file,
- * imports that file through exactly the code path of `kustomer-bulk import`, prints the summary, and then asks
- * the simulator how many conversations it holds — one per record, none twice.
+ * `kustomer-bulk demo`: the whole journey on one machine. Starts the simulator in process on a real port, writes
+ * a migration bundle of N realistic conversations (with their customers, messages and notes), migrates it through
+ * exactly the code path of `kustomer-bulk migrate`, prints the summary, and then asks the simulator what it
+ * holds — one object per input object, none twice. With `--conversations-only` it shows `import` instead:
+ * customers created first, then conversation records that carry their ids.
  *
  * @since 0.1.0
  */
 import { BulkImport, BulkResource, ImportSource, KustomerAuth, type RateBudget } from "@effect-kustomer/client"
-import type { DurableImport } from "@effect-kustomer/journal"
+import type { DurableImport, Migration } from "@effect-kustomer/journal"
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -24,6 +25,7 @@ import * as DemoData from "./DemoData.js"
 import { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
 import * as ImportRunner from "./ImportRunner.js"
+import * as MigrateRunner from "./MigrateRunner.js"
 import { Output } from "./Output.js"
 
 /**
@@ -44,6 +46,8 @@ export interface DemoRequest {
   readonly failRate: number
   /** The directory for the generated file, journal, rejects and report; default a new temporary one. */
   readonly out: string | undefined
+  /** Import conversation records (`import`) instead of migrating a bundle (`migrate`). */
+  readonly conversationsOnly: boolean
 }
 
 const noIds: ReadonlyArray<string> = []
@@ -64,6 +68,49 @@ const createCustomers = (count: number) =>
     )
   )
 
+/** The default demo: a generated bundle, migrated; then what the simulator holds. */
+const migrateBundle = (request: DemoRequest, server: SimulatorServer.Service, directory: string) =>
+  Effect.gen(function*() {
+    const output = yield* Output
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const bundle = path.join(directory, "bundle.jsonl")
+    const nowMillis = yield* Clock.currentTimeMillis
+    yield* Stream.fromIterable(DemoData.bundle(request.records, {
+      customers: request.customers,
+      nowMillis,
+      invalidEvery: request.withErrors ? 100 : 0
+    })).pipe(
+      Stream.map((line) => `${JSON.stringify(line)}\n`),
+      Stream.encodeText,
+      Stream.run(fs.sink(bundle))
+    )
+    yield* output.err(
+      `Wrote a bundle of ${Format.count(request.records)} conversations of ${Format.count(request.customers)} ` +
+        `customers, with their messages and notes, to ${bundle}`
+    )
+    const code = yield* MigrateRunner.run({
+      bundle,
+      journal: path.join(directory, "migration.journal"),
+      rejects: path.join(directory, "rejects.jsonl"),
+      report: path.join(directory, "report.json"),
+      maxItems: undefined,
+      maxBytes: undefined,
+      concurrency: undefined,
+      target: `${server.baseUrl} (the simulator)`
+    })
+    const stats = yield* server.simulator.stats
+    const resources = ["customers", "conversations", "messages", "notes"] as const
+    const twice = resources.reduce((sum, resource) => sum + stats[resource].externalIdsStoredMoreThanOnce.length, 0)
+    yield* output.out(
+      `\nThe simulator holds ${
+        resources.map((resource) => `${Format.count(stats[resource].stored)} ${resource}`).join(", ")
+      } (${Format.count(twice)} stored more than once).`
+    )
+    yield* output.out(`The bundle, journal, rejects and report are in ${directory}`)
+    return code
+  })
+
 /**
  * Runs the demo; returns the import's exit code.
  *
@@ -76,7 +123,8 @@ export const run = (request: DemoRequest): Effect.Effect<
   | ConfigError.ConfigError
   | BulkImport.BulkImportError
   | CliError
-  | DurableImport.DurableImportError,
+  | DurableImport.DurableImportError
+  | Migration.MigrationError,
   FileSystem.FileSystem | Path.Path | HttpClient.HttpClient | Output
 > =>
   Effect.scoped(Effect.gen(function*() {
@@ -99,13 +147,16 @@ export const run = (request: DemoRequest): Effect.Effect<
       { ...Connection.fromEnvironment, baseUrl: server.baseUrl, rateLimit: request.rateLimit },
       KustomerAuth.layer(Redacted.make(server.apiKey))
     )
+    // The run's files are kept for a look afterwards: the rejects, the report, the journal.
+    const directory = request.out ?? (yield* fs.makeTempDirectory({ prefix: "kustomer-demo-" }))
+    yield* fs.makeDirectory(directory, { recursive: true })
+    if (!request.conversationsOnly) {
+      return yield* migrateBundle(request, server, directory).pipe(Effect.provide(client))
+    }
     return yield* Effect.gen(function*() {
       const customerIds = yield* createCustomers(request.customers)
       yield* output.err(`Created ${Format.count(customerIds.length)} customers through the bulk customers endpoint`)
 
-      // The run's files are kept for a look afterwards: the rejects, the report, the journal.
-      const directory = request.out ?? (yield* fs.makeTempDirectory({ prefix: "kustomer-demo-" }))
-      yield* fs.makeDirectory(directory, { recursive: true })
       const input = path.join(directory, "conversations.jsonl")
       const nowMillis = yield* Clock.currentTimeMillis
       yield* Stream.fromIterable(DemoData.conversations(request.records, {

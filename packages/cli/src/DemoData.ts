@@ -7,6 +7,7 @@
  */
 import { Prng } from "@effect-kustomer/simulator"
 import * as DateTime from "effect/DateTime"
+import * as Option from "effect/Option"
 
 const isoOf = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
 
@@ -181,5 +182,82 @@ export function* conversations(count: number, options: ConversationOptions): Gen
       else record["createdAt"] = "31/02/2024"
     }
     yield record
+  }
+}
+
+/** Kustomer's usual app for each demo channel. */
+const appOf: Readonly<Record<string, string>> = { email: "postmark", chat: "chat", sms: "twilio", voice: "voice" }
+
+const customerLines = [
+  "Hi, {subject} — can you help?",
+  "Any news on this?",
+  "Thanks, that solved it.",
+  "I still have the problem, see attached."
+]
+const agentLines = [
+  "Thanks for reaching out! Let me look into this for you.",
+  "I have checked your order and sent an update.",
+  "Glad we could help. Anything else?"
+]
+const noteLines = ["Checked with the warehouse.", "Refund approved by the team lead.", "Escalated to tier 2."]
+const minuteMillis = 60_000
+
+/** Options of {@link bundle}. @since 0.1.0 */
+export interface BundleOptions {
+  /** Distinct customers, shared by the conversations. */
+  readonly customers: number
+  /** Now, from the `Clock`. */
+  readonly nowMillis: number
+  readonly seed?: number
+  /** When positive, every `invalidEvery`-th conversation has a defect the API would refuse. */
+  readonly invalidEvery?: number
+}
+
+/**
+ * `count` lines of a migration bundle: each conversation with its customer (an object, shared by several
+ * conversations), one to four messages and sometimes a note — what `kustomer-bulk migrate` takes. Generated
+ * lazily, so that a large demo bundle streams to disk.
+ *
+ * @since 0.1.0
+ */
+export function* bundle(count: number, options: BundleOptions): Generator<Record<string, unknown>> {
+  const people = customers(options.customers)
+  const byExternalId = new Map(people.map((person) => [person.externalId, person]))
+  const next = random((options.seed ?? 42) + 1)
+  const shells = conversations(count, {
+    customerIds: people.map((person) => person.externalId),
+    nowMillis: options.nowMillis,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.invalidEvery === undefined ? {} : { invalidEvery: options.invalidEvery })
+  })
+  for (const shell of shells) {
+    const { customer, replyChannel, ...conversation } = shell
+    const channel = typeof replyChannel === "string" ? replyChannel : "email"
+    const startMillis = Option.match(DateTime.make(String(conversation["createdAt"])), {
+      onNone: () => options.nowMillis,
+      onSome: (created) => DateTime.toEpochMillis(created)
+    })
+    const messageCount = 1 + Math.floor(next() * 4)
+    const messages = Array.from({ length: messageCount }, (_, turn) => {
+      const fromCustomer = turn % 2 === 0
+      const line = fromCustomer ? pick(next, customerLines, "Hello") : pick(next, agentLines, "Thanks")
+      return {
+        externalId: `${String(conversation["externalId"])}-m${turn + 1}`,
+        direction: fromCustomer ? "in" : "out",
+        channel,
+        app: appOf[channel] ?? "postmark",
+        preview: line.replace("{subject}", String(conversation["name"]).toLowerCase()),
+        createdAt: isoOf(startMillis + turn * 37 * minuteMillis)
+      }
+    })
+    const notes = next() < 0.4
+      ? [{
+        externalId: `${String(conversation["externalId"])}-n1`,
+        body: pick(next, noteLines, "Checked."),
+        createdAt: isoOf(startMillis + messageCount * 37 * minuteMillis)
+      }]
+      : []
+    const owner = byExternalId.get(String(customer)) ?? { externalId: String(customer) }
+    yield { ...conversation, customer: owner, messages, notes }
   }
 }

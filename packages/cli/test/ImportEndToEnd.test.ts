@@ -213,13 +213,33 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem
       const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-demo-test-" })
-      const result = yield* runCli(["demo", "--records", "150", "--customers", "5", "--out", directory], {})
+      const result = yield* runCli(
+        ["demo", "--conversations-only", "--records", "150", "--customers", "5", "--out", directory],
+        {}
+      )
       assert.strictEqual(result.code, 0)
       assert.include(result.text, "Created 5 customers")
       assert.match(result.text, /created\s+150\b/)
       assert.include(
         result.text,
         "The simulator holds 150 conversations (150 distinct externalIds, 0 stored more than once)"
+      )
+      assert.isTrue(yield* fs.exists(`${directory}/report.json`))
+    }).pipe(Effect.provide(nodeLayer)))
+
+  it.scopedLive("demo migrates a generated bundle: customers, conversations, messages and notes, none twice", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-demo-test-" })
+      const result = yield* runCli(["demo", "--records", "120", "--customers", "15", "--out", directory], {})
+      assert.strictEqual(result.code, 0, result.text)
+      const lines = (yield* fs.readFileString(`${directory}/bundle.jsonl`)).trim().split("\n")
+        .map((line): { messages: ReadonlyArray<unknown>; notes: ReadonlyArray<unknown> } => JSON.parse(line))
+      const messages = lines.reduce((sum, line) => sum + line.messages.length, 0)
+      const notes = lines.reduce((sum, line) => sum + line.notes.length, 0)
+      assert.include(
+        result.text,
+        `The simulator holds 15 customers, 120 conversations, ${messages} messages, ${notes} notes (0 stored more than once)`
       )
       assert.isTrue(yield* fs.exists(`${directory}/report.json`))
     }).pipe(Effect.provide(nodeLayer)))
