@@ -85,7 +85,12 @@ const decodeJsonBody = Schema.decodeUnknownEither(Schema.parseJson(AnyErrorBody)
 /** How much of a body that is not an error envelope {@link fromText} keeps. @since 0.1.0 */
 export const excerptLength = 200
 
-const excerpt = (text: string): string => {
+/**
+ * The start of a body on one line, at most {@link excerptLength} characters: what an error may quote of it.
+ *
+ * @since 0.1.0
+ */
+export const excerpt = (text: string): string => {
   const line = text.replace(/\s+/g, " ").trim()
   return line.length > excerptLength ? `${line.slice(0, excerptLength)}…` : line
 }

@@ -8,13 +8,10 @@ import * as Option from "effect/Option"
 import * as Reasons from "../KustomerError.js"
 
 /** How much of a response body an error may quote. */
-export const excerptLength = 200
+export const excerptLength = ErrorBody.excerptLength
 
 /** The start of a body, on one line, for error messages. */
-export const excerpt = (body: string): string => {
-  const line = body.replace(/\s+/g, " ").trim()
-  return line.length > excerptLength ? `${line.slice(0, excerptLength)}…` : line
-}
+export const excerpt = ErrorBody.excerpt
 
 /** A readable detail from an error response's body: the API's error objects, or an excerpt of whatever came. */
 export const detailOf = (body: string): string => {
