@@ -1,0 +1,135 @@
+/**
+ * SIGKILL in every phase of a migration, then the same command again: nothing lost, nothing doubled, every child
+ * linked to its parent. The migrator is a child process (`fixtures/migrator.ts`) in a process group of its own,
+ * killed at seeded points by the milestone lines it prints.
+ */
+import { Prng, SimulatorServer } from "@effect-kustomer/simulator"
+import { NodeContext } from "@effect/platform-node"
+import * as Command from "@effect/platform/Command"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import * as NodePath from "node:path"
+import * as NodeUrl from "node:url"
+
+const packageDir = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "..")
+const exitWithParent = NodeUrl.pathToFileURL(NodePath.join(packageDir, "../../scripts/exit-with-parent.mjs")).href
+
+const conversations = 300
+const customers = 60
+
+/** 300 conversations of 60 customers (every fourth known by e-mail only), 2 messages and a note each. */
+const bundleText = () =>
+  Array.from({ length: conversations }, (_, index) => {
+    const who = index % customers
+    return JSON.stringify({
+      externalId: `crash-${index}`,
+      name: `Ticket ${index}`,
+      customer: who % 4 === 3 ? { email: `crash-${who}@example.com` } : { externalId: `crash-user-${who}` },
+      messages: [0, 1].map((turn) => ({
+        externalId: `crash-${index}-m${turn}`,
+        direction: turn === 0 ? "in" : "out",
+        channel: "email",
+        app: "postmark",
+        preview: `message ${turn}`
+      })),
+      notes: [{ externalId: `crash-${index}-n`, body: `note on ${index}` }]
+    })
+  }).join("\n") + "\n"
+
+describe("migration crash and resume", () => {
+  it.scopedLive(
+    "SIGKILLs in every phase, then a last run: each object once, each child linked to its parent",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "migration-crash-" })
+        const server = yield* SimulatorServer.make({
+          rateLimit: { limit: 100_000, window: "60 seconds" },
+          jobLatency: "20 millis",
+          itemLatency: "0 millis",
+          customers: 0,
+          faults: { seed: 7, serverErrorRate: 0.05, connectionResetRate: 0.05, afterAcceptanceShare: 0.5 }
+        })
+        yield* fs.writeFileString(`${dir}/bundle.jsonl`, bundleText())
+        const command = Command.make(
+          process.execPath,
+          "--import",
+          exitWithParent,
+          "--conditions=source",
+          "--import",
+          "tsx",
+          NodePath.join(packageDir, "test/fixtures/migrator.ts"),
+          JSON.stringify({
+            baseUrl: server.baseUrl,
+            apiKey: server.apiKey,
+            bundle: `${dir}/bundle.jsonl`,
+            journal: `${dir}/migration.journal`,
+            rejects: `${dir}/rejects.jsonl`
+          })
+        ).pipe(Command.workingDirectory(packageDir))
+
+        /** One run; killed after `killAfter` milestone lines (or runs to its end). Returns whether it was killed. */
+        const attempt = (killAfter: number | undefined) =>
+          Effect.scoped(Effect.gen(function*() {
+            const child = yield* Command.start(command)
+            const seen = yield* Ref.make(0)
+            const killed = yield* Ref.make(false)
+            const stderr = yield* Effect.fork(
+              Stream.runFold(Stream.decodeText(child.stderr), "", (all, part) => all + part)
+            )
+            yield* child.stdout.pipe(
+              Stream.decodeText(),
+              Stream.splitLines,
+              Stream.runForEach(() =>
+                Effect.gen(function*() {
+                  const lines = yield* Ref.updateAndGet(seen, (count) => count + 1)
+                  if (killAfter !== undefined && lines === killAfter) {
+                    yield* Ref.set(killed, true)
+                    yield* Effect.ignore(child.kill("SIGKILL"))
+                  }
+                })
+              )
+            )
+            const code = yield* Effect.either(child.exitCode)
+            const wasKilled = yield* Ref.get(killed)
+            if (!wasKilled && (code._tag === "Left" || code.right !== 0)) {
+              return yield* Effect.dieMessage(
+                `the migrator failed: ${yield* Effect.orDie(stderr.await.pipe(Effect.flatten))}`
+              )
+            }
+            return wasKilled
+          }))
+
+        // Milestones: 4 phase lines, ~75 submissions and ~30 "settled" lines in all; kills spread over the run.
+        const next = Prng.make(20_261_202)
+        let kills = 0
+        for (let round = 0; round < 6; round++) {
+          if (yield* attempt(5 + Math.floor(next() * 25))) kills += 1
+        }
+        assert.isFalse(yield* attempt(undefined))
+        assert.isAtLeast(kills, 3)
+
+        const stats = yield* server.simulator.stats
+        assert.strictEqual(stats.conversations.distinctExternalIds, conversations)
+        for (const resource of ["customers", "conversations", "messages", "notes"] as const) {
+          assert.deepStrictEqual(stats[resource].externalIdsStoredMoreThanOnce, [], resource)
+        }
+        assert.strictEqual(stats.conversations.stored, conversations)
+        assert.strictEqual(stats.messages.stored, conversations * 2)
+        assert.strictEqual(stats.notes.stored, conversations)
+        const storedCustomers = yield* server.simulator.objects("customers")
+        assert.strictEqual(storedCustomers.length, customers, "each customer once, e-mail-only ones included")
+        const byId = new Map((yield* server.simulator.objects("conversations")).map((c) => [c.id, c]))
+        for (const message of yield* server.simulator.objects("messages")) {
+          const parent = byId.get(String(message.attributes["conversation"]))
+          assert.isDefined(parent, "a message on a conversation that exists")
+          assert.strictEqual(message.attributes["customer"], parent?.attributes["customer"])
+        }
+      }).pipe(Effect.provide(NodeContext.layer)),
+    Duration.toMillis("180 seconds")
+  )
+})
