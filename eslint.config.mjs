@@ -4,6 +4,25 @@ import * as effectEslint from "@effect/eslint-plugin"
 import js from "@eslint/js"
 import tseslint from "typescript-eslint"
 
+// The package graph (docs/architecture.md): what each package's sources may not import. A package is named by its
+// specifier and by a relative path into its folder; `internal/` modules are private to their package everywhere.
+const packageNames = ["domain", "client", "journal", "simulator", "cli"]
+const importsOf = (
+  name
+) => [`@effect-kustomer/${name}`, `@effect-kustomer/${name}/*`, `**/packages/${name}/**`, `../../${name}/**`]
+const forbid = (files, names, why) => ({
+  files,
+  rules: {
+    "no-restricted-imports": ["error", {
+      patterns: [
+        { group: ["@effect-kustomer/*/internal/*"], message: "internal modules are private to their package" },
+        ...names.map((name) => ({ group: importsOf(name), message: `${why}: not @effect-kustomer/${name}` }))
+      ]
+    }]
+  }
+})
+const others = (...allowed) => packageNames.filter((name) => !allowed.includes(name))
+
 export default tseslint.config(
   { ignores: ["**/dist", "**/build", "**/node_modules", "**/.tsbuildinfo", "**/*.md"] },
   js.configs.recommended,
@@ -35,5 +54,25 @@ export default tseslint.config(
         }
       }]
     }
-  }
+  },
+  forbid(["packages/domain/**"], others("domain"), "domain is the wire contract and imports no other package"),
+  forbid(["packages/client/src/**"], others("client", "domain"), "client builds on domain only"),
+  forbid(
+    ["packages/client/test/**"],
+    others("client", "domain", "simulator"),
+    "client tests use domain and the simulator"
+  ),
+  forbid(["packages/journal/src/**"], others("journal", "client", "domain"), "journal builds on client and domain"),
+  forbid(
+    ["packages/journal/test/**"],
+    others("journal", "client", "domain", "simulator"),
+    "journal tests add the simulator"
+  ),
+  forbid(
+    ["packages/simulator/**"],
+    others("simulator", "domain"),
+    "the simulator is an independent implementation of the contract and imports domain only"
+  ),
+  forbid(["examples/**"], ["journal", "cli"], "the examples show the library: client, domain and the simulator"),
+  forbid(["bench/**"], ["cli"], "the benchmarks run the CLI as a process, not as a library")
 )
