@@ -124,6 +124,11 @@ const importOptions = {
   ),
   report: optionalText("report", "FILE", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
   rejects: optionalText("rejects", "FILE", "write rejected, failed and unknown records to this JSON Lines file"),
+  results: optionalText(
+    "results",
+    "FILE",
+    "write one JSON line per record: line, externalId, outcome, the Kustomer id, job id, reason"
+  ),
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
     Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
   )
@@ -157,7 +162,8 @@ const migrateOptions = {
     "the migration's journal (the id map; each phase's journal beside it): when it exists, the migration resumes"
   ),
   report: optionalText("report", "FILE", "write a JSON report: per resource, counts, jobs and requests"),
-  rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)")
+  rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
+  results: importOptions.results
 }
 
 const demoOptions = {
@@ -259,11 +265,17 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
   const jobCommand = Command.make("job", {
     id: Args.text({ name: "id" }).pipe(Args.withDescription("the bulk job's id")),
     json: Options.boolean("json").pipe(Options.withDescription("print the job and its batches as JSON")),
+    results: optionalText(
+      "results",
+      "FILE",
+      "write one JSON line per item of the job's batches: index, clientRef, outcome, object id, reason"
+    ),
     ...target
   }, (flags) =>
     handle(actions.job({
       id: flags.id,
       json: flags.json,
+      results: Option.getOrUndefined(flags.results),
       connection: {
         baseUrl: Option.getOrUndefined(flags.baseUrl),
         org: Option.getOrUndefined(flags.org),
@@ -432,6 +444,7 @@ export const actions: Actions<Environment> = {
         journal: request.journal,
         report: request.report,
         rejects: request.rejects,
+        results: request.results,
         assignExternalIds: request.assignExternalIds
       }
       if (request.dryRun) return yield* ImportRunner.dryRun(plan)
@@ -460,6 +473,7 @@ export const actions: Actions<Environment> = {
         journal: request.journal,
         report: request.report,
         rejects: request.rejects,
+        results: request.results,
         maxItems: request.maxItems,
         maxBytes: request.maxBytes,
         concurrency: request.concurrency

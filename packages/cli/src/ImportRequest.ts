@@ -61,6 +61,7 @@ export interface Flags {
   readonly journal: Option.Option<string>
   readonly report: Option.Option<string>
   readonly rejects: Option.Option<string>
+  readonly results: Option.Option<string>
   readonly assignExternalIds: boolean
 }
 
@@ -88,6 +89,8 @@ export interface ImportRequest {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
+  /** The results file: one JSON line per record (see `ResultsFile`). */
+  readonly results: string | undefined
   readonly assignExternalIds: boolean
 }
 
@@ -151,7 +154,8 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       const stateful = [
         ...(Option.isSome(flags.journal) ? ["--journal"] : []),
         ...(Option.isSome(flags.report) ? ["--report"] : []),
-        ...(Option.isSome(flags.rejects) ? ["--rejects"] : [])
+        ...(Option.isSome(flags.rejects) ? ["--rejects"] : []),
+        ...(Option.isSome(flags.results) ? ["--results"] : [])
       ]
       if (stateful.length > 0) {
         return yield* fail(`--dry-run sends nothing and writes nothing; drop ${stateful.join(" and ")}`)
@@ -177,6 +181,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),
       rejects: Option.getOrUndefined(flags.rejects),
+      results: Option.getOrUndefined(flags.results),
       assignExternalIds: flags.assignExternalIds
     }
   })

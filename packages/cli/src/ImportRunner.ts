@@ -10,10 +10,12 @@ import { DurableImport, ImportInput } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import type { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
 import { stdin } from "./ImportRequest.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
+import * as ResultsFile from "./ResultsFile.js"
 import * as StandardInput from "./StandardInput.js"
 import * as Summary from "./Summary.js"
 
@@ -35,6 +37,8 @@ export interface Plan {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
+  /** The results file: one line per record, with the Kustomer id it got. */
+  readonly results?: string | undefined
   readonly assignExternalIds: boolean
   /** Where the records go, for the first line (a base URL; never the key). */
   readonly target: string
@@ -65,7 +69,7 @@ const pipelineOf = (plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "
  */
 export const run = (plan: Plan): Effect.Effect<
   number,
-  DurableImport.DurableImportError,
+  DurableImport.DurableImportError | CliError,
   KustomerClient.KustomerClient | FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {
@@ -75,6 +79,7 @@ export const run = (plan: Plan): Effect.Effect<
       const scope = yield* Effect.scope
       const fs = yield* FileSystem.FileSystem
       const reporter = yield* ProgressReporter.make()
+      const results = yield* ResultsFile.openFor(plan.results, plan.journal)
       const onStart = (start: DurableImport.Start) =>
         Effect.gen(function*() {
           if (start.resumed) {
@@ -95,7 +100,7 @@ export const run = (plan: Plan): Effect.Effect<
             )
           }
         })
-      return yield* DurableImport.run({
+      const imported = yield* DurableImport.run({
         input: plan.input,
         format: plan.format,
         csv: plan.csv,
@@ -106,9 +111,11 @@ export const run = (plan: Plan): Effect.Effect<
         report: plan.report,
         assignExternalIds: plan.assignExternalIds,
         pipeline: pipelineOf(plan),
-        onEvent: (event) => reporter.onEvent(event),
+        onEvent: (event) => Effect.zipRight(reporter.onEvent(event), results.onEvent(event)),
         onStart
       })
+      yield* results.close
+      return imported
     })).pipe(
       Effect.onInterrupt(() =>
         output.err(

@@ -4,13 +4,16 @@
  * @since 0.1.0
  */
 import { BulkJob, KustomerClient, type KustomerError } from "@effect-kustomer/client"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import type * as Connection from "./Connection.js"
 import { CliError } from "./Failure.js"
+import * as Format from "./Format.js"
 import * as JobReport from "./JobReport.js"
 import { Output } from "./Output.js"
+import * as ResultsFile from "./ResultsFile.js"
 
 /**
  * What `job` was asked to do.
@@ -20,6 +23,8 @@ import { Output } from "./Output.js"
 export interface JobRequest {
   readonly id: string
   readonly json: boolean
+  /** The results file: one JSON line per item of the job's batches (see `ResultsFile`). */
+  readonly results?: string | undefined
   readonly connection: Connection.Connection
 }
 
@@ -34,7 +39,7 @@ const encodeBatches = Schema.encodeSync(BulkJob.BatchListDocument)
 export const run = (request: JobRequest): Effect.Effect<
   number,
   CliError | KustomerError.KustomerError,
-  KustomerClient.KustomerClient | Output
+  KustomerClient.KustomerClient | FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {
     const output = yield* Output
@@ -46,6 +51,16 @@ export const run = (request: JobRequest): Effect.Effect<
     const [job, batches] = yield* Effect.all([client.getBulkJob(id), client.getBulkJobBatches(id)], {
       concurrency: 2
     })
+    const resultsPath = request.results
+    if (resultsPath !== undefined) {
+      const lines = ResultsFile.jobLines(id, batches)
+      yield* Effect.scoped(Effect.gen(function*() {
+        const writer = yield* ResultsFile.open(resultsPath)
+        yield* Effect.forEach(lines, (line) => writer.write(line), { discard: true })
+        yield* writer.close
+      }))
+      yield* output.err(`${Format.count(lines.length)} items → ${resultsPath}`)
+    }
     yield* output.out(
       request.json
         ? JSON.stringify({ job: encodeJob(job), batches: encodeBatches(batches) }, null, 2)

@@ -33,6 +33,7 @@ export interface Flags {
   readonly journal: Option.Option<string>
   readonly report: Option.Option<string>
   readonly rejects: Option.Option<string>
+  readonly results: Option.Option<string>
 }
 
 /**
@@ -55,6 +56,8 @@ export interface MigrateRequest {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
+  /** The results file: one JSON line per object, with its resource (see `ResultsFile`). */
+  readonly results: string | undefined
 }
 
 /**
@@ -82,9 +85,12 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
     if (format !== "csv" && (flags.mapping.length > 0 || Option.isSome(flags.delimiter))) {
       return yield* Either.left(new CliError({ message: "--mapping and --delimiter apply to a CSV bundle only" }))
     }
-    if (flags.dryRun && (Option.isSome(flags.journal) || Option.isSome(flags.report))) {
+    if (flags.dryRun && (Option.isSome(flags.journal) || Option.isSome(flags.report) || Option.isSome(flags.results))) {
       return yield* Either.left(
-        new CliError({ message: "--dry-run sends nothing and keeps no journal or report; drop --journal and --report" })
+        new CliError({
+          message:
+            "--dry-run sends nothing and keeps no journal, report or results; drop --journal, --report and --results"
+        })
       )
     }
     return {
@@ -105,6 +111,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       dryRun: flags.dryRun,
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),
-      rejects: Option.getOrUndefined(flags.rejects)
+      rejects: Option.getOrUndefined(flags.rejects),
+      results: Option.getOrUndefined(flags.results)
     }
   })

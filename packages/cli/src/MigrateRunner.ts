@@ -11,9 +11,11 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
+import * as ResultsFile from "./ResultsFile.js"
 import * as Summary from "./Summary.js"
 
 /**
@@ -25,6 +27,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
+  /** The results file: one line per object, with its resource and the Kustomer id it got. */
+  readonly results?: string | undefined
   readonly maxItems: number | undefined
   readonly maxBytes: number | undefined
   readonly concurrency: number | undefined
@@ -82,7 +86,7 @@ const exitCodeOf = (result: Migration.Result): number =>
 /** The JSON report: per resource, what happened and what it cost. */
 const reportOf = (
   plan: MigratePlan,
-  exit: Exit.Exit<Migration.Result, Migration.MigrationError>,
+  exit: Exit.Exit<Migration.Result, Migration.MigrationError | CliError>,
   startedAt: number,
   finishedAt: number
 ) => ({
@@ -124,7 +128,7 @@ const reportOf = (
  */
 export const run = (plan: MigratePlan): Effect.Effect<
   number,
-  Migration.MigrationError,
+  Migration.MigrationError | CliError,
   KustomerClient.KustomerClient | FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {
@@ -134,7 +138,8 @@ export const run = (plan: MigratePlan): Effect.Effect<
     const startedAt = yield* Clock.currentTimeMillis
     const exit = yield* Effect.scoped(Effect.gen(function*() {
       const reporter = yield* ProgressReporter.make()
-      return yield* Migration.run({
+      const results = yield* ResultsFile.openFor(plan.results, plan.journal)
+      const migrated = yield* Migration.run({
         bundle: plan.bundle,
         format: plan.format,
         csv: plan.csv,
@@ -143,8 +148,10 @@ export const run = (plan: MigratePlan): Effect.Effect<
         rejects: plan.rejects,
         pipeline: pipelineOf(plan),
         onPhase: (phase) => output.err(`Phase ${Migration.phases.indexOf(phase) + 1}/4: ${phase}`),
-        onEvent: (_phase, event) => reporter.onEvent(event)
+        onEvent: (phase, event) => Effect.zipRight(reporter.onEvent(event), results.onEvent(event, phase))
       })
+      yield* results.close
+      return migrated
     })).pipe(
       Effect.onInterrupt(() =>
         output.err(

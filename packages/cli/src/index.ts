@@ -34,6 +34,8 @@ export * as Progress from "./Progress.js"
 /** @since 0.1.0 */
 export * as ProgressReporter from "./ProgressReporter.js"
 /** @since 0.1.0 */
+export * as ResultsFile from "./ResultsFile.js"
+/** @since 0.1.0 */
 export * as Simulate from "./Simulate.js"
 /** @since 0.1.0 */
 export * as Summary from "./Summary.js"

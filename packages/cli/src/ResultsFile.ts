@@ -1,0 +1,264 @@
+/**
+ * The results file (`--results FILE`): one JSON line per input record — or, for `job <id> --results`, per item of
+ * the job's batches — with the Kustomer id of the object it became, so that a source system can be updated with
+ * the new ids.
+ *
+ * ```json
+ * {"line":3,"index":2,"externalId":"ticket-3","outcome":"Created","objectId":"5f…","jobId":"65…"}
+ * {"line":4,"index":3,"externalId":"ticket-4","outcome":"AlreadyExisting","objectId":"5f…"}
+ * {"line":5,"index":4,"outcome":"Rejected","reason":"priority: Expected …"}
+ * ```
+ *
+ * Absent fields are left out of a line. Lines are written as outcomes arrive (a job's outcomes at a time), never held for the whole run. `line` is the
+ * line the record starts on (text inputs), `index` its position in the input from 0; `resource` names the phase
+ * of a migration. A resumed import appends: records settled by earlier attempts are in the file already.
+ *
+ * @since 0.1.0
+ */
+import { BulkJob, ImportEvent, ItemError } from "@effect-kustomer/client"
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import { CliError } from "./Failure.js"
+
+/**
+ * What became of a record or item. `Updated` is a job item the API reported as updated.
+ *
+ * @since 0.1.0
+ */
+export const Outcome = Schema.Literal("Created", "Updated", "AlreadyExisting", "Failed", "Rejected", "Unknown")
+
+/** @since 0.1.0 */
+export type Outcome = typeof Outcome.Type
+
+/**
+ * One line of the results file.
+ *
+ * @since 0.1.0
+ */
+export const Line = Schema.Struct({
+  resource: Schema.optional(Schema.String),
+  line: Schema.optional(Schema.Number),
+  index: Schema.Number,
+  clientRef: Schema.optional(Schema.String),
+  externalId: Schema.optional(Schema.String),
+  outcome: Outcome,
+  objectId: Schema.optional(Schema.String),
+  jobId: Schema.optional(Schema.String),
+  reason: Schema.optional(Schema.String)
+})
+
+/** @since 0.1.0 */
+export type Line = typeof Line.Type
+
+/**
+ * The line of an import's outcome; `resource` for a migration's phase.
+ *
+ * @since 0.1.0
+ */
+export const lineOf = (outcome: ImportEvent.Outcome, resource?: string): Line => {
+  const common = { resource, line: outcome.position.line, index: outcome.position.index }
+  switch (outcome._tag) {
+    case "Created":
+      return ({
+        ...common,
+        externalId: outcome.externalId,
+        outcome: "Created",
+        objectId: outcome.objectId,
+        jobId: outcome.jobId
+      })
+    case "AlreadyExisting":
+      return ({ ...common, externalId: outcome.externalId, outcome: "AlreadyExisting", objectId: outcome.objectId })
+    case "Failed":
+    case "Unknown":
+      return ({
+        ...common,
+        externalId: outcome.externalId,
+        outcome: outcome._tag,
+        jobId: outcome.jobId,
+        reason: outcome.reason
+      })
+    case "Rejected":
+      return ({ ...common, outcome: "Rejected", reason: outcome.reason })
+  }
+}
+
+const statusText = (status: BulkJob.ItemResultStatus): string => typeof status === "string" ? status : status.value
+
+/** An item's outcome from the status the API gave it; a status this version does not know is `Unknown`. */
+const outcomeOfStatus = (status: string): Outcome =>
+  status === "created" ? "Created" : status === "updated" ? "Updated" : status === "error" ? "Failed" : "Unknown"
+
+/**
+ * The lines of a job's batches, one per item: from `results` when the items carried `_clientRef`, else from the
+ * created object ids and the errors by index. An entry the API sent in a shape this version cannot read is
+ * `Unknown` with the entry as its reason — never dropped.
+ *
+ * @since 0.1.0
+ */
+export const jobLines = (jobId: string, batches: BulkJob.BatchListDocument): ReadonlyArray<Line> => {
+  const lines: Array<Line> = []
+  let offset = 0
+  for (const batch of batches.data) {
+    const attributes = batch.attributes
+    if (attributes.results !== undefined && attributes.results.length > 0) {
+      attributes.results.forEach((entry, index) => {
+        lines.push(Either.match(entry, {
+          onLeft: (raw) => ({
+            index: offset + index,
+            clientRef: BulkJob.rawClientRef(raw),
+            outcome: "Unknown",
+            jobId,
+            reason: `unreadable result: ${JSON.stringify(raw)}`
+          }),
+          onRight: (result) => ({
+            index: offset + index,
+            clientRef: result._clientRef,
+            outcome: outcomeOfStatus(statusText(result.status)),
+            objectId: result.objectId,
+            jobId,
+            reason: result.error === undefined ? undefined : ItemError.text(result.error)
+          })
+        }))
+      })
+      offset += attributes.results.length
+      continue
+    }
+    const objectIds = attributes.objectIds ?? []
+    objectIds.forEach((objectId, index) => {
+      lines.push({ index: offset + index, outcome: "Created", objectId, jobId })
+    })
+    for (const entry of attributes.errors ?? []) {
+      lines.push(Either.match(entry, {
+        onLeft: (raw) => ({
+          index: offset,
+          outcome: "Unknown",
+          jobId,
+          reason: `unreadable error: ${JSON.stringify(raw)}`
+        }),
+        onRight: (error) => ({
+          index: offset + (error.index ?? 0),
+          clientRef: error._clientRef,
+          externalId: error.externalId,
+          outcome: "Failed",
+          jobId,
+          reason: ItemError.text(BulkJob.itemErrorOf(error))
+        })
+      }))
+    }
+    offset += (attributes.successCount ?? objectIds.length) +
+      (attributes.failureCount ?? attributes.errors?.length ?? 0)
+  }
+  return lines
+}
+
+const encodeLine = Schema.encodeSync(Line)
+
+/**
+ * Writes lines to a results file, a few at a time. Writing never fails the import it serves: the first error is
+ * kept, later lines are dropped, and {@link Writer.close} reports it.
+ *
+ * @since 0.1.0
+ */
+export interface Writer {
+  readonly path: string
+  /** Buffers a line; writes the buffer when it is full. */
+  readonly write: (line: Line) => Effect.Effect<void>
+  /** Writes what is buffered. */
+  readonly flush: Effect.Effect<void>
+  /** Writes what is buffered; fails when any write failed. */
+  readonly close: Effect.Effect<void, CliError>
+  /** Lines written or buffered. */
+  readonly count: Effect.Effect<number>
+}
+
+/** Lines buffered before they are written: one full bulk request's outcomes. */
+const bufferedLines = 100
+
+/**
+ * Opens a results file for the length of the scope: `fresh` empties it, `append` adds to it. What is buffered is
+ * written when the scope closes, also on interruption.
+ *
+ * @since 0.1.0
+ */
+export const open = (
+  path: string,
+  mode: "fresh" | "append" = "fresh"
+): Effect.Effect<Writer, CliError, FileSystem.FileSystem | Scope.Scope> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const fail = (error: { readonly message: string }) =>
+      new CliError({ message: `cannot write the results file ${path}: ${error.message}` })
+    const file = yield* fs.open(path, { flag: mode === "append" ? "a" : "w" }).pipe(Effect.mapError(fail))
+    const buffer = yield* Ref.make<Array<string>>([])
+    const count = yield* Ref.make(0)
+    const firstError = yield* Ref.make(Option.none<CliError>())
+    const encoder = new TextEncoder()
+    const flush = Effect.gen(function*() {
+      const lines = yield* Ref.getAndSet(buffer, [])
+      if (lines.length === 0 || Option.isSome(yield* Ref.get(firstError))) return
+      yield* file.writeAll(encoder.encode(lines.join(""))).pipe(
+        Effect.catchAll((error) => Ref.set(firstError, Option.some(fail(error))))
+      )
+    })
+    yield* Effect.addFinalizer(() => flush)
+    return {
+      path,
+      write: (line) =>
+        Effect.gen(function*() {
+          yield* Ref.update(count, (n) => n + 1)
+          const pending = yield* Ref.updateAndGet(buffer, (lines) => {
+            lines.push(`${JSON.stringify(encodeLine(line))}\n`)
+            return lines
+          })
+          if (pending.length >= bufferedLines) yield* flush
+        }),
+      flush,
+      close: Effect.zipRight(
+        flush,
+        Effect.flatMap(Ref.get(firstError), (error) => Option.isSome(error) ? Effect.fail(error.value) : Effect.void)
+      ),
+      count: Ref.get(count)
+    }
+  })
+
+/**
+ * What an import's `onEvent` does with the results file: an outcome's line is buffered; any other event (a job
+ * submitted, progress, a wait) writes what is buffered, so the file follows the import.
+ *
+ * @since 0.1.0
+ */
+export const onEvent = (writer: Writer, resource?: string) => (event: ImportEvent.ImportEvent): Effect.Effect<void> =>
+  ImportEvent.isOutcome(event) ? writer.write(lineOf(event, resource)) : writer.flush
+
+/**
+ * The results file of a run, if one was asked for: appended to when the run resumes from an existing journal,
+ * else emptied. Without a path, every operation does nothing.
+ *
+ * @since 0.1.0
+ */
+export const openFor = (
+  path: string | undefined,
+  journal: string | undefined
+): Effect.Effect<
+  {
+    readonly onEvent: (event: ImportEvent.ImportEvent, resource?: string) => Effect.Effect<void>
+    readonly close: Effect.Effect<void, CliError>
+  },
+  CliError,
+  FileSystem.FileSystem | Scope.Scope
+> =>
+  Effect.gen(function*() {
+    if (path === undefined) return { onEvent: () => Effect.void, close: Effect.void }
+    const fs = yield* FileSystem.FileSystem
+    const resumes = journal !== undefined && (yield* Effect.orElseSucceed(fs.exists(journal), () => false))
+    const writer = yield* open(path, resumes ? "append" : "fresh")
+    return {
+      onEvent: (event: ImportEvent.ImportEvent, resource?: string) => onEvent(writer, resource)(event),
+      close: writer.close
+    }
+  })
