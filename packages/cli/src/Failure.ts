@@ -7,7 +7,7 @@
  * @since 0.1.0
  */
 import { BulkResource, ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
-import { DurableImport } from "@effect-kustomer/journal"
+import { DurableImport, JournalError } from "@effect-kustomer/journal"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 
@@ -94,9 +94,18 @@ const describeKustomer = (error: KustomerError.KustomerError): string => {
 const describeInput = (detail: string) =>
   `${detail}.\nCheck the path, and --format (jsonl, json or csv) when the extension does not say it.`
 
-const describeJournal = (detail: string) =>
-  `${detail}.\nA journal belongs to one input and one set of options: pass another --journal path for a different ` +
-  "import (or the same input and options to resume this one)."
+/** What to do about a journal that refused: only a journal of another run calls for another `--journal`. */
+const describeJournal = (detail: string, kind: JournalError.Kind | undefined) => {
+  switch (kind) {
+    case "Mismatch":
+      return `${detail}.\nA journal belongs to one input and one set of options: pass another --journal path for a ` +
+        "different import (or the same input and options to resume this one)."
+    case "Io":
+      return `${detail}.\nCheck that the directory of --journal exists and can be written, and that the disk has room.`
+    default:
+      return `${detail}.`
+  }
+}
 
 const hasMessage = (error: unknown): error is { readonly message: string } =>
   typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
@@ -111,7 +120,8 @@ export const describe = (error: unknown): string => {
   if (ConfigError.isConfigError(error)) return describeConfig(error)
   if (error instanceof KustomerError.KustomerError) return describeKustomer(error)
   if (error instanceof ImportSource.SourceError) return describeInput(error.message)
-  if (error instanceof ImportCheckpoint.CheckpointError) return describeJournal(error.message)
+  if (error instanceof JournalError.JournalError) return describeJournal(error.message, error.kind)
+  if (error instanceof ImportCheckpoint.CheckpointError) return describeJournal(error.message, undefined)
   if (error instanceof DurableImport.DurableImportError) {
     const cause: unknown = error.cause
     if (cause instanceof KustomerError.KustomerError) return describeKustomer(cause)
@@ -119,9 +129,10 @@ export const describe = (error: unknown): string => {
       case "Input":
         return describeInput(error.detail)
       case "Journal":
-        return describeJournal(error.detail)
+        return describeJournal(error.detail, JournalError.isJournalError(cause) ? cause.kind : undefined)
       case "Output":
-        return `${error.detail}.\nCheck that the directory of --rejects and --report exists and can be written.`
+        return `${error.detail}.\nCheck that the directories of --journal, --rejects, --unknown and --report exist ` +
+          "and can be written; nothing was sent."
       case "Api":
         return error.detail
     }

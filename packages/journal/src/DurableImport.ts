@@ -17,7 +17,11 @@
  * Reconciliation of chunks caught in flight: a chunk the journal shows as being sent when the process died may or
  * may not have become a job. On resume its items with an `externalId` are sent again, and the API's "duplicate
  * detected" for them is reported `AlreadyExisting` — nothing is created twice; its items without an `externalId`
- * are reported `Unknown` (and written to the rejects file), never resent blindly.
+ * are reported `Unknown` (and written to the unknown file, never to the rejects file), never resent blindly.
+ *
+ * Before the first request: the output files are checked (their directories exist and can be written), an input
+ * that is a file of records in doubt is refused (unless `allowUnknown`), and one read checks that the key may read
+ * job results. The report is written however the run ends: finished, failed or interrupted.
  *
  * @since 0.1.0
  */
@@ -27,15 +31,11 @@ import {
   ImportCheckpoint,
   ImportEvent,
   ImportSource,
-  type KustomerClient,
+  KustomerClient,
   type KustomerError
 } from "@effect-kustomer/client"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Cause from "effect/Cause"
-import * as Clock from "effect/Clock"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
-import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -43,6 +43,11 @@ import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "./ImportInput.js"
+import * as OutcomeFiles from "./internal/outcomeFiles.js"
+import * as Preflight from "./internal/preflight.js"
+import * as RunSettings from "./internal/runSettings.js"
+import * as RunState from "./internal/runState.js"
+import type { JournalError } from "./JournalError.js"
 import * as RejectsFile from "./RejectsFile.js"
 import * as RunReport from "./RunReport.js"
 import * as SqliteJournal from "./SqliteJournal.js"
@@ -64,8 +69,20 @@ export interface Options {
   readonly journal?: string | undefined
   /** How long commits of the journal last; see `SqliteJournal.Options`. Default `process`. */
   readonly durability?: SqliteJournal.Options["durability"]
-  /** The JSON Lines rejects file: emptied by a fresh run, appended to by a resumed one. */
+  /**
+   * The JSON Lines file of rejected and failed records, fit to be fixed and imported again. Written afresh by
+   * every run (a resumed one writes the journal's earlier outcomes first).
+   */
   readonly rejects?: string | undefined
+  /**
+   * The JSON Lines file of records in doubt (`Unknown`: they may or may not exist in Kustomer). Default: next to
+   * the rejects file, `<rejects>.unknown.jsonl`. Created only when there are such records.
+   */
+  readonly unknown?: string | undefined
+  /** Accept a file of records in doubt as input (refused by default: importing it may create duplicates). */
+  readonly allowUnknown?: boolean | undefined
+  /** Check, with one read, that the key may read job results before the first record is sent. Default true. */
+  readonly checkAccess?: boolean | undefined
   /** The JSON report, written at the end (also when the run fails). */
   readonly report?: string | undefined
   /** Gives records without an `externalId` one derived from the input's hash and their index. */
@@ -118,13 +135,18 @@ export interface Result {
   readonly cumulative: SqliteJournal.OutcomeCounts | undefined
   /** Lines this attempt wrote to the rejects file. */
   readonly rejectsWritten: number
+  /** Lines this attempt wrote to the unknown file. */
+  readonly unknownWritten: number
+  /** The unknown file, when it holds records. */
+  readonly unknownFile: string | undefined
   /** The report, also written to `options.report` when given. */
   readonly report: RunReport.RunReport
 }
 
 /**
- * Why a durable import stopped: `Input` (missing file, unknown format, unreadable records), `Journal` (refused,
- * damaged or locked journal), `Api` (credentials, roles), `Output` (rejects or report file not writable).
+ * Why a durable import stopped: `Input` (missing file, unknown format, unreadable records, a file of records in
+ * doubt), `Journal` (refused, damaged or locked journal; `cause` is the `JournalError`), `Api` (credentials,
+ * roles), `Output` (rejects, unknown or report file not writable).
  *
  * @since 0.1.0
  */
@@ -141,6 +163,7 @@ export class DurableImportError extends Data.TaggedError("DurableImportError")<{
 type Failure =
   | ImportSource.SourceError
   | ImportCheckpoint.CheckpointError
+  | JournalError
   | KustomerError.KustomerError
   | RejectsFile.RejectsFileError
   | RunReport.RunReportError
@@ -153,6 +176,7 @@ const toDurableError = (error: Failure): DurableImportError => {
     case "SourceError":
       return new DurableImportError({ reason: "Input", detail: error.message, cause: error })
     case "CheckpointError":
+    case "JournalError":
       return new DurableImportError({ reason: "Journal", detail: error.message, cause: error })
     case "KustomerError":
       return new DurableImportError({ reason: "Api", detail: error.message, cause: error })
@@ -178,9 +202,15 @@ const formatFor = (options: Options): Effect.Effect<ImportSource.Format, Durable
     : Effect.succeed(format)
 }
 
-/** The input's bytes, and its identity: known before the first record when a journal or assigned ids need it. */
+/** The unknown file: as given, else next to the rejects file. */
+const unknownPathOf = (options: Options): string | undefined =>
+  options.unknown ?? (options.rejects === undefined ? undefined : RejectsFile.unknownPathFor(options.rejects))
+
+/** The input's bytes (a file, or standard input kept in a temporary file when it must be read twice). */
 interface OpenedInput {
   readonly name: string
+  /** The file holding the bytes, if any. */
+  readonly file: string | undefined
   readonly bytes: Stream.Stream<Uint8Array, ImportSource.SourceError, FileSystem.FileSystem>
   readonly known: ImportInput.Identity | undefined
   readonly identity: Effect.Effect<ImportInput.Identity | undefined>
@@ -192,6 +222,7 @@ const openInput = (options: Options, format: ImportSource.Format, scope: Scope.S
       const identity = yield* ImportInput.identify(options.input, format)
       const opened: OpenedInput = {
         name: options.input,
+        file: options.input,
         bytes: ImportSource.fileBytes(options.input),
         known: identity,
         identity: Effect.succeed(identity)
@@ -203,9 +234,11 @@ const openInput = (options: Options, format: ImportSource.Format, scope: Scope.S
         new ImportSource.SourceError({ source: "standard input", reason: "no stream of its bytes was given" })
       )
     if (options.journal !== undefined || options.assignExternalIds === true) {
+      // The temporary copy is removed when the run's scope closes, however the run ends.
       const spooled = yield* ImportInput.spool(stdin, format).pipe(Scope.extend(scope))
       const opened: OpenedInput = {
         name: "-",
+        file: spooled.file,
         bytes: ImportSource.fileBytes(spooled.file),
         known: spooled.identity,
         identity: Effect.succeed(spooled.identity)
@@ -215,6 +248,7 @@ const openInput = (options: Options, format: ImportSource.Format, scope: Scope.S
     const reading = ImportInput.identifyWhileReading(stdin, format)
     const opened: OpenedInput = {
       name: "-",
+      file: undefined,
       bytes: reading.bytes,
       known: undefined,
       identity: Effect.map(reading.identity, (identity): ImportInput.Identity | undefined => identity)
@@ -222,227 +256,198 @@ const openInput = (options: Options, format: ImportSource.Format, scope: Scope.S
     return opened
   })
 
-/** The summary of a run that stopped half-way, from what the tracker saw. */
-const partialSummary = (observed: RunReport.Observed, elapsed: number): ImportEvent.Summary => ({
-  ...observed.counts,
-  jobs: observed.jobIds.length,
-  submits: 0,
-  polls: 0,
-  lookups: 0,
-  requests: 0,
-  rateLimited: 0,
-  retries: observed.retries,
-  elapsed: Duration.millis(elapsed)
-})
+/** Fails when the output files cannot be written, or the input is a file of records in doubt. */
+const checkFiles = (options: Options, format: ImportSource.Format, input: OpenedInput) =>
+  Effect.gen(function*() {
+    const problems = yield* Preflight.outputProblems(options.input, [
+      { what: "--journal", path: options.journal },
+      { what: "--rejects", path: options.rejects },
+      { what: "--unknown", path: unknownPathOf(options) },
+      { what: "--report", path: options.report }
+    ])
+    if (problems.length > 0) {
+      return yield* new DurableImportError({ reason: "Output", detail: problems.join("; ") })
+    }
+    if (options.allowUnknown !== true && format === "jsonl" && input.file !== undefined) {
+      if (yield* Preflight.holdsRecordsInDoubt(input.bytes, input.file)) {
+        return yield* new DurableImportError({
+          reason: "Input",
+          detail: `${input.name} holds records in doubt (outcome "Unknown"): they may already exist in Kustomer, ` +
+            "and importing them again may create duplicates. Check them first; to import them anyway, allow it " +
+            "explicitly (kustomer-bulk: --allow-unknown)"
+        })
+      }
+    }
+  })
 
-const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
+/** The pipeline's events, with the journal behind its checkpoint and the outcome files written as it goes. */
+const importEvents = (
+  options: Options,
+  state: RunState.RunState,
+  scope: Scope.Scope,
+  startFailure: Ref.Ref<Option.Option<Failure>>
+) =>
+  Effect.gen(function*() {
+    const format = yield* formatFor(options)
+    const input = yield* openInput(options, format, scope)
+    yield* Ref.set(state.identity, input.identity)
+    yield* checkFiles(options, format, input)
+    const journal = options.journal === undefined
+      ? undefined
+      : yield* SqliteJournal.make(options.journal, { durability: options.durability }).pipe(Scope.extend(scope))
+    yield* Ref.set(state.journal, journal)
+    const client = yield* KustomerClient.KustomerClient
+    const fs = yield* FileSystem.FileSystem
+    const source = ImportInput.records(input.bytes, format, {
+      csv: options.csv,
+      encoding: options.encoding,
+      sourceName: input.name
+    })
+    const pipeline = options.pipeline ?? {}
+    const recordSettings = new RunSettings.RecordSettings({
+      format,
+      csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
+      // Only a non-default encoding joins the settings, so that journals of UTF-8 runs stay resumable.
+      ...(options.encoding === undefined || options.encoding === "utf-8" ? {} : { encoding: options.encoding }),
+      unknownFields: pipeline.unknownFields ?? "reject",
+      customClientRef: pipeline.clientRef !== undefined
+    })
+    const inner = journal ?? ImportCheckpoint.disabled
+
+    /** Keeps the text of lines that were not JSON with their outcome, so that a resume can write it out. */
+    const withText = (outcome: ImportEvent.Outcome): ImportEvent.Outcome => {
+      if (outcome._tag !== "Rejected" || outcome.record !== undefined) return outcome
+      const text = source.rawText(outcome.position.index)
+      return text === undefined
+        ? outcome
+        : new ImportEvent.Rejected({ position: outcome.position, issues: outcome.issues, record: text })
+    }
+
+    /** Once the journal is read: the outcome files, the key's access, and the caller's `onStart`. */
+    const started = Effect.gen(function*() {
+      const files = yield* OutcomeFiles.open(
+        { rejects: options.rejects, unknown: unknownPathOf(options) },
+        journal,
+        scope
+      )
+      yield* Ref.set(state.files, files)
+      if (options.checkAccess !== false) yield* Preflight.checkAccess(client)
+      const status = journal === undefined ? undefined : yield* journal.status
+      const start: Start = {
+        resumed: status?.resumed ?? false,
+        attempt: status?.attempt ?? 1,
+        alreadySettled: status?.settledBefore ?? 0,
+        totalRecords: input.known?.records,
+        input: input.known
+      }
+      yield* Ref.set(state.started, start)
+      if (options.onStart !== undefined) yield* options.onStart(start)
+    }).pipe(Effect.provideService(FileSystem.FileSystem, fs))
+
+    const checkpoint: ImportCheckpoint.ImportCheckpoint = {
+      ...inner,
+      // Settings that shape the records (format, CSV mapping, field checks) join those that shape chunks.
+      begin: (run) =>
+        Effect.gen(function*() {
+          const resume = yield* inner.begin({ ...run, settings: yield* RunSettings.text(run.settings, recordSettings) })
+          // The pipeline sees a checkpoint failure; the run reports the failure itself.
+          yield* started.pipe(
+            Effect.tapError((error) => Ref.set(startFailure, Option.some(error))),
+            Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message }))
+          )
+          return resume
+        }),
+      settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
+    }
+
+    const handle = (event: ImportEvent.ImportEvent) =>
+      Effect.gen(function*() {
+        yield* state.tracker.observe(event)
+        const files = yield* Ref.get(state.files)
+        if (ImportEvent.isOutcome(event)) {
+          const index = event.position.index
+          if (files !== undefined) yield* files.write(event, source.rawText(index))
+          source.forget(index)
+        } else if (files !== undefined) {
+          yield* files.flush
+        }
+      })
+
+    const identity = input.known
+    return BulkImport.stream(source.records, {
+      ...pipeline,
+      checkpoint,
+      source: { name: input.name, fingerprint: identity === undefined ? undefined : ImportInput.fingerprint(identity) },
+      assignExternalId: options.assignExternalIds === true && identity !== undefined
+        ? ImportInput.assignedExternalId(identity)
+        : undefined
+    }).pipe(Stream.tap((event) => handle(event)))
+  })
+
+/** The failure of a run, as the caller sees it: a journal's or a start-up failure behind a checkpoint error. */
+const failureOf = (state: RunState.RunState, startFailure: Ref.Ref<Option.Option<Failure>>) => (error: Failure) =>
+  Effect.gen(function*() {
+    if (error._tag !== "CheckpointError") return toDurableError(error)
+    const started = yield* Ref.get(startFailure)
+    if (Option.isSome(started)) return toDurableError(started.value)
+    const journal = yield* Ref.get(state.journal)
+    const journalFailure = journal === undefined ? Option.none<JournalError>() : yield* journal.failure
+    return toDurableError(Option.getOrElse(journalFailure, () => error))
+  })
 
 /**
  * Runs a durable import to its end. Fails only when the import cannot go on (input, journal, credentials, output
- * files); records that cannot be created are outcomes, written to the rejects file.
+ * files); records that cannot be created are outcomes, written to the rejects or unknown file. The report is
+ * written however the run ends; the resources (journal, files, a copy of standard input) are released then.
  *
  * @since 0.1.0
  */
 export const run = (
   options: Options
 ): Effect.Effect<Result, DurableImportError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
-  Effect.scoped(Effect.uninterruptibleMask((restore) =>
-    Effect.gen(function*() {
-      const scope = yield* Effect.scope
-      const startedAt = yield* Clock.currentTimeMillis
-      const tracker = yield* RunReport.tracker
-      const journalRef = yield* Ref.make<SqliteJournal.Journal | undefined>(undefined)
-      const inputRef = yield* Ref.make<OpenedInput | undefined>(undefined)
-      const rejectsRef = yield* Ref.make<RejectsFile.Writer | undefined>(undefined)
-      const startRef = yield* Ref.make<Start | undefined>(undefined)
+  Effect.scoped(Effect.gen(function*() {
+    const scope = yield* Effect.scope
+    const state = yield* RunState.make
+    const startFailure = yield* Ref.make(Option.none<Failure>())
+    const endingRef = yield* Ref.make<Option.Option<RunState.Ending>>(Option.none())
+    const closing = yield* Ref.make<Exit.Exit<void, DurableImportError>>(Exit.void)
+    const paths = { journal: options.journal, rejects: options.rejects, unknown: unknownPathOf(options) }
 
-      /** Opens the rejects file once the journal has said whether this is a resume; writes what the file missed. */
-      const rejectsWriter = (path: string) =>
-        Effect.gen(function*() {
-          const current = yield* Ref.get(rejectsRef)
-          if (current !== undefined) return current
-          const journal = yield* Ref.get(journalRef)
-          const resumed = journal === undefined ? false : (yield* journal.status).resumed
-          const writer = yield* RejectsFile.open(path, resumed ? "append" : "fresh").pipe(Scope.extend(scope))
-          yield* Ref.set(rejectsRef, writer)
-          if (journal !== undefined && resumed) {
-            yield* Stream.runForEachChunk(journal.rejects, (outcomes) =>
-              writer.write(
-                Array.from(outcomes).flatMap((outcome) => Option.toArray(RejectsFile.entryOf(outcome)))
-              ))
-          }
-          return writer
-        })
-
-      const attempt = Effect.gen(function*() {
-        const format = yield* formatFor(options)
-        const input = yield* openInput(options, format, scope)
-        yield* Ref.set(inputRef, input)
-        const journal = options.journal === undefined
-          ? undefined
-          : yield* SqliteJournal.make(options.journal, { durability: options.durability }).pipe(Scope.extend(scope))
-        yield* Ref.set(journalRef, journal)
-        const source = ImportInput.records(input.bytes, format, {
-          csv: options.csv,
-          encoding: options.encoding,
-          sourceName: input.name
-        })
-        const pipeline = options.pipeline ?? {}
-        const recordSettings = JSON.stringify({
-          format,
-          csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
-          // Only a non-default encoding joins the settings, so that journals of UTF-8 runs stay resumable.
-          ...(options.encoding === undefined || options.encoding === "utf-8" ? {} : { encoding: options.encoding }),
-          unknownFields: pipeline.unknownFields ?? "reject",
-          customClientRef: pipeline.clientRef !== undefined
-        })
-        const inner = journal ?? ImportCheckpoint.disabled
-
-        /** Keeps the text of lines that were not JSON with their outcome, so that a resume can write it out. */
-        const withText = (outcome: ImportEvent.Outcome): ImportEvent.Outcome => {
-          if (outcome._tag !== "Rejected" || outcome.record !== undefined) return outcome
-          const text = source.rawText(outcome.position.index)
-          return text === undefined
-            ? outcome
-            : new ImportEvent.Rejected({ position: outcome.position, issues: outcome.issues, record: text })
-        }
-
-        const checkpoint: ImportCheckpoint.ImportCheckpoint = {
-          ...inner,
-          // Settings that shape the records (format, CSV mapping, field checks) join those that shape chunks.
-          begin: (run) =>
-            Effect.gen(function*() {
-              const resume = yield* inner.begin({
-                ...run,
-                settings: `{"pipeline":${run.settings},"records":${recordSettings}}`
-              })
-              const status = journal === undefined ? undefined : yield* journal.status
-              const start: Start = {
-                resumed: status?.resumed ?? false,
-                attempt: status?.attempt ?? 1,
-                alreadySettled: status?.settledBefore ?? 0,
-                totalRecords: input.known?.records,
-                input: input.known
-              }
-              yield* Ref.set(startRef, start)
-              if (options.onStart !== undefined) yield* options.onStart(start)
-              return resume
-            }),
-          settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
-        }
-
-        const rejectsPath = options.rejects
-        const handle = (event: ImportEvent.ImportEvent) =>
-          Effect.gen(function*() {
-            yield* tracker.observe(event)
-            if (ImportEvent.isOutcome(event)) {
-              const index = event.position.index
-              if (rejectsPath !== undefined) {
-                const entry = RejectsFile.entryOf(event, source.rawText(index))
-                if (Option.isSome(entry)) {
-                  const writer = yield* rejectsWriter(rejectsPath)
-                  yield* writer.write([entry.value])
-                }
-              }
-              source.forget(index)
-            } else if (rejectsPath !== undefined) {
-              const writer = yield* Ref.get(rejectsRef)
-              if (writer !== undefined) yield* writer.flush
-            }
-          })
-
-        const identity = input.known
-        const events = BulkImport.stream(source.records, {
-          ...pipeline,
-          checkpoint,
-          source: {
-            name: input.name,
-            fingerprint: identity === undefined ? undefined : ImportInput.fingerprint(identity)
-          },
-          assignExternalId: options.assignExternalIds === true && identity !== undefined
-            ? ImportInput.assignedExternalId(identity)
-            : undefined
-        }).pipe(Stream.tap((event) => handle(event)))
-        const summary = yield* BulkImport.summarize(events, options.onEvent)
-        if (rejectsPath !== undefined) yield* Effect.flatMap(rejectsWriter(rejectsPath), (writer) => writer.flush)
-        return summary
+    /** Whatever the exit: the files flushed, the report made and written. */
+    const finish = (exit: Exit.Exit<ImportEvent.Summary, DurableImportError>) =>
+      Effect.gen(function*() {
+        const files = yield* Ref.get(state.files)
+        const flushed = files === undefined ? Exit.void : yield* Effect.exit(files.flush)
+        const ending = yield* RunState.ending(state, paths, exit)
+        yield* Ref.set(endingRef, Option.some(ending))
+        const written = options.report === undefined
+          ? Exit.void
+          : yield* Effect.exit(RunReport.write(options.report, ending.report))
+        yield* Ref.set(
+          closing,
+          Exit.zipRight(Exit.mapError(flushed, toDurableError), Exit.mapError(written, toDurableError))
+        )
       })
 
-      // Interrupting the run (Ctrl-C) stops the import, not its report.
-      const exit = yield* Effect.exit(restore(Effect.mapError(attempt, toDurableError)))
-
-      // The report, whether the run finished or not.
-      const finishedAt = yield* Clock.currentTimeMillis
-      const observed = yield* tracker.observed
-      const journal = yield* Ref.get(journalRef)
-      const status = journal === undefined ? undefined : yield* journal.status
-      const counted = journal === undefined || status === undefined || status.attempt === 0
-        ? undefined
-        : Option.getOrUndefined(yield* Effect.option(journal.counts))
-      const allJobIds = journal === undefined || status === undefined || status.attempt === 0
-        ? undefined
-        : Option.getOrUndefined(yield* Effect.option(journal.jobIds))
-      const writer = yield* Ref.get(rejectsRef)
-      const flushed = writer === undefined ? Exit.void : yield* Effect.exit(writer.flush)
-      const rejectsWritten = writer === undefined ? 0 : yield* writer.written
-      const opened = yield* Ref.get(inputRef)
-      const identity = opened === undefined ? undefined : yield* opened.identity
-      const summary = Exit.isSuccess(exit) ? exit.value : partialSummary(observed, finishedAt - startedAt)
-      const error = Exit.isFailure(exit)
-        ? Option.match(Cause.failureOption(exit.cause), {
-          onNone: () => Cause.isInterruptedOnly(exit.cause) ? "interrupted" : Cause.pretty(exit.cause),
-          onSome: (failure) => failure.message
-        })
-        : undefined
-      const report: RunReport.RunReport = {
-        status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
-        ...(error === undefined ? {} : { error }),
-        ...(identity === undefined ? {} : { input: RunReport.inputOf(identity) }),
-        ...(options.journal === undefined ? {} : { journal: options.journal }),
-        ...(options.rejects === undefined ? {} : { rejects: options.rejects }),
-        resumed: status?.resumed ?? false,
-        attempt: status === undefined || status.attempt === 0 ? 1 : status.attempt,
-        startedAt: isoTime(startedAt),
-        finishedAt: isoTime(finishedAt),
-        elapsedMillis: finishedAt - startedAt,
-        summary: {
-          read: summary.read,
-          created: summary.created,
-          alreadyExisting: summary.alreadyExisting,
-          failed: summary.failed,
-          rejected: summary.rejected,
-          unknown: summary.unknown,
-          jobs: summary.jobs,
-          submits: summary.submits,
-          polls: summary.polls,
-          lookups: summary.lookups,
-          requests: summary.requests,
-          rateLimited: summary.rateLimited,
-          retries: summary.retries
-        },
-        skipped: status?.settledBefore ?? 0,
-        ...(counted === undefined ? {} : { cumulative: counted }),
-        rateLimitWaits: observed.rateLimitWaits,
-        jobIds: observed.jobIds,
-        ...(allJobIds === undefined ? {} : { jobIdsAllAttempts: allJobIds }),
-        rejectsWritten
-      }
-      const written = options.report === undefined
-        ? Exit.void
-        : yield* Effect.exit(Effect.mapError(RunReport.write(options.report, report), toDurableError))
-
-      const result = yield* exit
-      yield* Effect.mapError(flushed, toDurableError)
-      yield* written
-      const start = yield* Ref.get(startRef)
-      return {
-        summary: result,
-        resumed: start?.resumed ?? false,
-        totalRecords: identity?.records,
-        skipped: start?.alreadySettled ?? 0,
-        cumulative: counted,
-        rejectsWritten,
-        report
-      }
-    })
-  )).pipe(Effect.withSpan("DurableImport.run", { attributes: { "import.input": options.input } }))
+    const summary = yield* Effect.flatMap(
+      importEvents(options, state, scope, startFailure),
+      (events) => BulkImport.summarize(events, options.onEvent)
+    ).pipe(
+      Effect.catchAll((error) => Effect.flatMap(failureOf(state, startFailure)(error), Effect.fail)),
+      Effect.onExit(finish)
+    )
+    yield* Effect.flatten(Ref.get(closing))
+    const ending = Option.getOrThrow(yield* Ref.get(endingRef))
+    const start = yield* Ref.get(state.started)
+    return {
+      summary,
+      resumed: start?.resumed ?? false,
+      totalRecords: ending.identity?.records,
+      skipped: start?.alreadySettled ?? 0,
+      cumulative: ending.cumulative,
+      rejectsWritten: ending.written.rejects,
+      unknownWritten: ending.written.unknown,
+      unknownFile: ending.report.unknownFile,
+      report: ending.report
+    }
+  })).pipe(Effect.withSpan("DurableImport.run", { attributes: { "import.input": options.input } }))

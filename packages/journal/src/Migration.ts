@@ -48,6 +48,7 @@ import * as Links from "./internal/migration/links.js"
 import type * as Phases from "./internal/migration/phases.js"
 import * as Pipeline from "./internal/migration/pipeline.js"
 import * as Rejects from "./internal/migration/rejects.js"
+import type * as JournalError from "./JournalError.js"
 import * as SqliteJournal from "./SqliteJournal.js"
 
 /**
@@ -148,6 +149,7 @@ type PhaseFailure =
   | MigrationError
   | ImportSource.SourceError
   | ImportCheckpoint.CheckpointError
+  | JournalError.JournalError
   | IdMap.IdMapError
   | KustomerError.KustomerError
 
@@ -158,6 +160,7 @@ const toMigrationError = (error: PhaseFailure): MigrationError => {
     case "SourceError":
       return new MigrationError({ reason: "Input", detail: error.message })
     case "CheckpointError":
+    case "JournalError":
     case "IdMapError":
       return journalError(error)
     case "KustomerError":

@@ -279,3 +279,12 @@ export const read = (path: string): Stream.Stream<Entry, RejectsFileError, FileS
     Stream.splitLines,
     Stream.filterMap((line) => decodeEntryLine(line))
   )
+
+/**
+ * The unknown file that goes with a rejects file: `x.jsonl` → `x.unknown.jsonl` (any other name gets
+ * `.unknown.jsonl` appended).
+ *
+ * @since 0.1.0
+ */
+export const unknownPathFor = (rejects: string): string =>
+  rejects.endsWith(".jsonl") ? `${rejects.slice(0, -".jsonl".length)}.unknown.jsonl` : `${rejects}.unknown.jsonl`

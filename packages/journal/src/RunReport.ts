@@ -71,6 +71,8 @@ export const RunReport = Schema.Struct({
   input: Schema.optional(Input),
   journal: Schema.optional(Schema.String),
   rejects: Schema.optional(Schema.String),
+  /** The file of records in doubt (they may exist in Kustomer), when there are any. */
+  unknownFile: Schema.optional(Schema.String),
   /** Whether this attempt continued an earlier one from the journal. */
   resumed: Schema.Boolean,
   /** 1 for the first attempt of a journal's run. */
@@ -82,6 +84,8 @@ export const RunReport = Schema.Struct({
   summary: Summary,
   /** Records skipped because an earlier attempt settled them. */
   skipped: Schema.Number,
+  /** Records whose request failed in an earlier attempt, sent again by this one. */
+  retriedFromEarlierAttempts: Schema.optional(Schema.Number),
   /** Every attempt, from the journal. */
   cumulative: Schema.optional(OutcomeCounts),
   /** Pauses for the rate limit: how many, and the time during which requests waited. */
@@ -91,7 +95,9 @@ export const RunReport = Schema.Struct({
   /** Jobs accepted in every attempt, from the journal. */
   jobIdsAllAttempts: Schema.optional(Schema.Array(Schema.String)),
   /** Lines this attempt wrote to the rejects file. */
-  rejectsWritten: Schema.Number
+  rejectsWritten: Schema.Number,
+  /** Lines this attempt wrote to the unknown file. */
+  unknownWritten: Schema.optionalWith(Schema.Number, { default: () => 0 })
 })
 
 /** @since 0.1.0 */

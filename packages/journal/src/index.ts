@@ -10,6 +10,8 @@ export * as DurableImport from "./DurableImport.js"
 /** @since 0.1.0 */
 export * as ImportInput from "./ImportInput.js"
 /** @since 0.1.0 */
+export * as JournalError from "./JournalError.js"
+/** @since 0.1.0 */
 export * as Migration from "./Migration.js"
 /** @since 0.1.0 */
 export * as RejectsFile from "./RejectsFile.js"

@@ -114,7 +114,7 @@ describe("DurableImport", () => {
       })
     }).pipe(Effect.provide(simulated())))
 
-  it.scopedLive("resumes after an interruption: nothing created twice, rejects appended once each", () =>
+  it.scopedLive("resumes after an interruption: nothing created twice, each reject written once", () =>
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator
       const dir = yield* tempDir
@@ -196,12 +196,24 @@ describe("DurableImport", () => {
       assert.strictEqual(stats.conversations.distinctExternalIds, 200)
       assert.isAtMost(stats.conversations.stored, 400)
       assert.isAbove(result.summary.alreadyExisting, 0)
-      const rejects = yield* rejectsOf(`${dir}/rejects.jsonl`)
-      assert.isAbove(rejects.length, 0)
-      assert.isTrue(rejects.every((entry) => entry.outcome === "Unknown" && entry.externalId === undefined))
-      assert.strictEqual(rejects.length, result.cumulative?.unknown)
+      // Records in doubt go to the unknown file, never to the rejects file that is meant to be imported again.
+      assert.lengthOf(yield* rejectsOf(`${dir}/rejects.jsonl`), 0)
+      const unknown = yield* rejectsOf(`${dir}/rejects.unknown.jsonl`)
+      assert.isAbove(unknown.length, 0)
+      assert.isTrue(unknown.every((entry) => entry.outcome === "Unknown" && entry.externalId === undefined))
+      assert.strictEqual(unknown.length, result.cumulative?.unknown)
+      assert.strictEqual(result.unknownFile, `${dir}/rejects.unknown.jsonl`)
+      assert.strictEqual(result.report.unknownFile, `${dir}/rejects.unknown.jsonl`)
       // The unknown records were in fact created by the job whose id the journal lost: nothing twice, nothing lost.
       assert.strictEqual(stats.conversations.stored, 400)
+      // Imported as they are, they would be created twice: the file is refused before anything is sent.
+      const requests = stats.requests.total
+      const refused = yield* Effect.flip(
+        DurableImport.run({ input: `${dir}/rejects.unknown.jsonl`, pipeline: fastPipeline })
+      )
+      assert.strictEqual(refused.reason, "Input")
+      assert.include(refused.message, "records in doubt")
+      assert.strictEqual((yield* simulator.stats).requests.total, requests)
     }).pipe(Effect.provide(simulated())))
 
   it.scopedLive("assigned externalIds make records without one safe to resend", () =>
@@ -335,6 +347,31 @@ describe("DurableImport", () => {
       const retried = yield* DurableImport.run({ input: `${dir}/fixed.jsonl`, pipeline: fastPipeline })
       assert.strictEqual(retried.summary.created, input.rejectedLines.length)
       assert.strictEqual((yield* simulator.stats).conversations.stored, 500)
+    }).pipe(Effect.provide(simulated())))
+
+  it.scopedLive("output files that cannot be written stop the import before the first request", () =>
+    Effect.gen(function*() {
+      const simulator = yield* Simulator.Simulator
+      const dir = yield* tempDir
+      NodeFs.writeFileSync(`${dir}/a.jsonl`, inputFile({ records: 300, customers: simulator.customerIds }).text)
+      NodeFs.mkdirSync(`${dir}/a-directory`)
+      const requests = (yield* simulator.stats).requests.total
+      const refused = (options: Partial<DurableImport.Options>) =>
+        Effect.flip(DurableImport.run({ input: `${dir}/a.jsonl`, pipeline: fastPipeline, ...options }))
+      const report = yield* refused({ report: `${dir}/missing/report.json` })
+      assert.strictEqual(report.reason, "Output")
+      assert.include(report.message, `--report ${dir}/missing/report.json`)
+      assert.include(report.message, "does not exist")
+      const rejects = yield* refused({ rejects: `${dir}/a-directory` })
+      assert.include(rejects.message, "is not a file")
+      const journal = yield* refused({ journal: `${dir}/missing/run.journal`, rejects: `${dir}/rejects.jsonl` })
+      assert.include(journal.message, "--journal")
+      const unknown = yield* refused({ unknown: `${dir}/missing/unknown.jsonl` })
+      assert.include(unknown.message, "--unknown")
+      const overInput = yield* refused({ rejects: `${dir}/a.jsonl` })
+      assert.include(overInput.message, "is also the input")
+      assert.strictEqual((yield* simulator.stats).requests.total, requests)
+      assert.isFalse(NodeFs.existsSync(`${dir}/rejects.jsonl`))
     }).pipe(Effect.provide(simulated())))
 
   it.scopedLive("a damaged journal stops the import with a clear error and sends nothing", () =>

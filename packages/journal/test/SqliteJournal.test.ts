@@ -101,7 +101,8 @@ describe("SqliteJournal", () => {
             resumed: false,
             settledBefore: 0,
             chunksResumed: 0,
-            finishedBefore: false
+            finishedBefore: false,
+            released: 0
           })
           assert.deepStrictEqual(yield* journal.counts, {
             created: 3,
@@ -160,7 +161,8 @@ describe("SqliteJournal", () => {
             resumed: true,
             settledBefore: 5,
             chunksResumed: 3,
-            finishedBefore: false
+            finishedBefore: false,
+            released: 0
           })
           yield* journal.settled([created(4, "job-b"), created(5, "job-b"), created(6, "job-b")], 1)
           yield* journal.finished
@@ -219,6 +221,51 @@ describe("SqliteJournal", () => {
       assert.strictEqual(resume.nextChunk, 0)
       const missingDir = yield* Effect.flip(withJournal(`${dir}/missing/journal.db`, (journal) => journal.begin(run)))
       assert.include(missingDir.message, "cannot open")
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a failed request is no verdict: its records are sent again on resume, the API's refusals stay", () =>
+    Effect.gen(function*() {
+      const path = `${yield* tempDir}/journal.db`
+      const failed = (index: number, job: string | undefined) =>
+        new ImportEvent.Failed({
+          position: { index, line: index + 2 },
+          clientRef: `r${index}`,
+          externalId: `ticket-${index}`,
+          reason: job === undefined ? "server error (HTTP 503)" : "customer not found",
+          jobId: job === undefined ? undefined : jobId(job),
+          item: JSON.stringify({ name: `Ticket ${index}`, _clientRef: `r${index}` })
+        })
+      yield* withJournal(path, (journal) =>
+        Effect.gen(function*() {
+          yield* journal.begin(run)
+          yield* journal.prepared(chunkOf(0, [0, 1]))
+          yield* journal.sending(0)
+          yield* journal.settled([failed(0, undefined), failed(1, undefined)], 0)
+          yield* journal.prepared(chunkOf(1, [2, 3]))
+          yield* journal.sending(1)
+          yield* journal.submitted(1, jobId("job-a"))
+          yield* journal.settled([failed(2, "job-a"), created(3, "job-a")], 1)
+          assert.strictEqual((yield* journal.counts).failed, 3)
+        }))
+      yield* withJournal(path, (journal) =>
+        Effect.gen(function*() {
+          const resume = yield* journal.begin(run)
+          assert.deepStrictEqual([0, 1, 2, 3].map((index) => resume.isSettled(index)), [false, false, true, true])
+          assert.strictEqual((yield* journal.status).released, 2)
+          assert.strictEqual((yield* journal.counts).failed, 1)
+          const rejects = Chunk.toReadonlyArray(yield* Stream.runCollect(journal.rejects))
+          assert.deepStrictEqual(rejects.map((outcome) => outcome.position.index), [2])
+          // Sent again and created, the records count once.
+          yield* journal.prepared(chunkOf(2, [0, 1]))
+          yield* journal.settled([created(0, "job-b"), created(1, "job-b")], 2)
+          assert.deepStrictEqual(yield* journal.counts, {
+            created: 3,
+            alreadyExisting: 0,
+            failed: 1,
+            rejected: 0,
+            unknown: 0
+          })
+        }))
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it.scoped("refuses a journal that another import holds open", () =>

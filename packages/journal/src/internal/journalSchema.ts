@@ -9,7 +9,15 @@ import * as Schema from "effect/Schema"
 export const format = "effect-kustomer/import-journal"
 
 /** The version of the tables below. */
-export const version = "1"
+export const version = "2"
+
+/**
+ * The statements that bring a journal of an earlier version to {@link version}, by the version they start from.
+ * Version 2 added `journal_outcomes.final` (NULL in rows of version 1: then a failure with a job id is final).
+ */
+export const migrations: ReadonlyMap<string, ReadonlyArray<string>> = new Map([
+  ["1", ["ALTER TABLE journal_outcomes ADD COLUMN final INTEGER"]]
+])
 
 /** The statements that create an empty journal. */
 export const tables: ReadonlyArray<string> = [
@@ -39,7 +47,8 @@ export const tables: ReadonlyArray<string> = [
     submitted_at INTEGER NOT NULL
   ) WITHOUT ROWID`,
   // One row per input record with a final outcome. `payload` is the record (Rejected) or the item as sent
-  // (Failed, Unknown), kept for the rejects file.
+  // (Failed, Unknown), kept for the rejects file. `final`, for Failed: 1 when the API refused the item (it stays
+  // settled), 0 when the request failed (the record is sent again on resume).
   `CREATE TABLE IF NOT EXISTS journal_outcomes (
     record INTEGER PRIMARY KEY,
     line INTEGER,
@@ -51,20 +60,21 @@ export const tables: ReadonlyArray<string> = [
     object_id TEXT,
     reason TEXT,
     payload TEXT,
-    attempt INTEGER NOT NULL
+    attempt INTEGER NOT NULL,
+    final INTEGER
   )`
 ]
 
 /** The run a journal belongs to, as stored in `journal_meta.run`. */
-export const RunIdentity = Schema.Struct({
+export class StoredRun extends Schema.Class<StoredRun>("StoredRun")({
   resource: Schema.String,
   source: Schema.String,
   fingerprint: Schema.NullOr(Schema.String),
   settings: Schema.String
-})
+}) {}
 
-/** `journal_meta` as JSON text of a {@link RunIdentity}. */
-export const RunIdentityJson = Schema.parseJson(RunIdentity)
+/** `journal_meta.run`: the JSON text of a {@link StoredRun}. */
+export const StoredRunJson = Schema.parseJson(StoredRun)
 
 /** A row of `journal_meta`. */
 export const MetaRow = Schema.Struct({ key: Schema.String, value: Schema.String })
