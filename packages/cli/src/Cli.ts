@@ -129,6 +129,11 @@ const importOptions = {
     "FILE",
     "write one JSON line per record: line, externalId, outcome, the Kustomer id, job id, reason"
   ),
+  json: Options.boolean("json").pipe(
+    Options.withDescription(
+      "print the summary as one JSON document on standard output; human lines go to standard error"
+    )
+  ),
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
     Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
   )
@@ -163,7 +168,8 @@ const migrateOptions = {
   ),
   report: optionalText("report", "FILE", "write a JSON report: per resource, counts, jobs and requests"),
   rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
-  results: importOptions.results
+  results: importOptions.results,
+  json: importOptions.json
 }
 
 const demoOptions = {
@@ -445,6 +451,7 @@ export const actions: Actions<Environment> = {
         report: request.report,
         rejects: request.rejects,
         results: request.results,
+        json: request.json,
         assignExternalIds: request.assignExternalIds
       }
       if (request.dryRun) return yield* ImportRunner.dryRun(plan)
@@ -474,6 +481,7 @@ export const actions: Actions<Environment> = {
         report: request.report,
         rejects: request.rejects,
         results: request.results,
+        json: request.json,
         maxItems: request.maxItems,
         maxBytes: request.maxBytes,
         concurrency: request.concurrency

@@ -62,6 +62,7 @@ export interface Flags {
   readonly report: Option.Option<string>
   readonly rejects: Option.Option<string>
   readonly results: Option.Option<string>
+  readonly json: boolean
   readonly assignExternalIds: boolean
 }
 
@@ -91,6 +92,8 @@ export interface ImportRequest {
   readonly rejects: string | undefined
   /** The results file: one JSON line per record (see `ResultsFile`). */
   readonly results: string | undefined
+  /** `--json`: the summary as one JSON document on standard output; human lines on standard error. */
+  readonly json: boolean
   readonly assignExternalIds: boolean
 }
 
@@ -182,6 +185,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       report: Option.getOrUndefined(flags.report),
       rejects: Option.getOrUndefined(flags.rejects),
       results: Option.getOrUndefined(flags.results),
+      json: flags.json,
       assignExternalIds: flags.assignExternalIds
     }
   })

@@ -13,6 +13,7 @@ import * as Stream from "effect/Stream"
 import type { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
 import { stdin } from "./ImportRequest.js"
+import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
 import * as ResultsFile from "./ResultsFile.js"
@@ -40,6 +41,8 @@ export interface Plan {
   /** The results file: one line per record, with the Kustomer id it got. */
   readonly results?: string | undefined
   readonly assignExternalIds: boolean
+  /** `--json`: the report as JSON on standard output, the summary on standard error. */
+  readonly json?: boolean | undefined
   /** Where the records go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -125,15 +128,17 @@ export const run = (plan: Plan): Effect.Effect<
         )
       )
     )
-    yield* output.out(Summary.render(result.summary, {
+    const human = Summary.render(result.summary, {
       journal: plan.journal,
       rejects: plan.rejects,
       report: plan.report,
       resumed: result.resumed,
       skipped: result.skipped,
       cumulative: result.cumulative
-    }))
-    return Summary.exitCode(result.cumulative ?? result.summary)
+    })
+    const exitCode = Summary.exitCode(result.cumulative ?? result.summary)
+    yield* JsonOutput.emit(plan.json === true, human, () => JsonOutput.importDocument(result.report, exitCode))
+    return exitCode
   })
 
 /**
@@ -155,6 +160,11 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
       // Any id will do: the dry run only needs to know that every record would have one.
       assignExternalId: plan.assignExternalIds ? (position) => `dry-run-${position.index}` : undefined
     }).pipe(Stream.runFold(Summary.emptyPlan, (totals, event) => Summary.addToPlan(totals, event)))
-    yield* output.out(Summary.renderPlan(totals, { assignExternalIds: plan.assignExternalIds }))
-    return Summary.planExitCode(totals)
+    const exitCode = Summary.planExitCode(totals)
+    yield* JsonOutput.emit(
+      plan.json === true,
+      Summary.renderPlan(totals, { assignExternalIds: plan.assignExternalIds }),
+      () => JsonOutput.planDocument(totals, exitCode)
+    )
+    return exitCode
   })

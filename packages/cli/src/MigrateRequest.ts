@@ -34,6 +34,7 @@ export interface Flags {
   readonly report: Option.Option<string>
   readonly rejects: Option.Option<string>
   readonly results: Option.Option<string>
+  readonly json: boolean
 }
 
 /**
@@ -58,6 +59,8 @@ export interface MigrateRequest {
   readonly rejects: string | undefined
   /** The results file: one JSON line per object, with its resource (see `ResultsFile`). */
   readonly results: string | undefined
+  /** `--json`: the summary as one JSON document on standard output; human lines on standard error. */
+  readonly json: boolean
 }
 
 /**
@@ -112,6 +115,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),
       rejects: Option.getOrUndefined(flags.rejects),
-      results: Option.getOrUndefined(flags.results)
+      results: Option.getOrUndefined(flags.results),
+      json: flags.json
     }
   })

@@ -13,6 +13,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
+import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
 import * as ResultsFile from "./ResultsFile.js"
@@ -27,6 +28,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
+  /** `--json`: the report as JSON on standard output, the table on standard error. */
+  readonly json?: boolean | undefined
   /** The results file: one line per object, with its resource and the Kustomer id it got. */
   readonly results?: string | undefined
   readonly maxItems: number | undefined
@@ -162,15 +165,16 @@ export const run = (plan: MigratePlan): Effect.Effect<
       ),
       Effect.exit
     )
+    const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis)
     if (plan.report !== undefined) {
-      const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis)
       yield* fs.writeFileString(plan.report, `${JSON.stringify(report, null, 2)}\n`).pipe(
         Effect.catchAll((error) => output.err(`cannot write the report ${plan.report}: ${error.message}`))
       )
     }
     const result = yield* exit
-    yield* output.out(renderResult(result, plan))
-    return exitCodeOf(result)
+    const exitCode = exitCodeOf(result)
+    yield* JsonOutput.emit(plan.json === true, renderResult(result, plan), () => ({ exitCode, ...report }))
+    return exitCode
   })
 
 /**
@@ -205,12 +209,15 @@ export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">)
       ])
     ]
     const rejected = planned.reduce((sum, phase) => sum + phase.rejected, 0)
-    yield* output.out(
+    const exitCode = rejected === 0 ? 0 : 2
+    yield* JsonOutput.emit(
+      plan.json === true,
       [
         Format.table(rows),
         rejected === 0 || plan.rejects === undefined ? undefined : `Rejected objects → ${plan.rejects}`,
         "Objects are checked as if their parents were created; job polls are not counted in the requests."
-      ].filter((line): line is string => line !== undefined).join("\n")
+      ].filter((line): line is string => line !== undefined).join("\n"),
+      () => ({ exitCode, dryRun: true, phases: planned.map((phase) => ({ ...phase, resource: phase.phase })) })
     )
-    return rejected === 0 ? 0 : 2
+    return exitCode
   })
