@@ -9,6 +9,7 @@ import { Migration } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { CliError } from "./Failure.js"
@@ -117,7 +118,8 @@ const reportOf = (
         jobs: phase.summary.jobs,
         requests: phase.summary.requests,
         rateLimited: phase.summary.rateLimited,
-        retries: phase.summary.retries
+        retries: phase.summary.retries,
+        elapsedMillis: Duration.toMillis(phase.summary.elapsed)
       }))
     }
     : { error: Exit.isFailure(exit) ? String(exit.cause) : "" })

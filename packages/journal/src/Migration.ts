@@ -29,6 +29,7 @@
 import type { ImportSource } from "@effect-kustomer/client"
 import {
   BulkImport,
+  BulkResource,
   type ImportCheckpoint,
   ImportEvent,
   KustomerClient,
@@ -45,7 +46,7 @@ import * as Stream from "effect/Stream"
 import * as IdMap from "./internal/migration/idMap.js"
 import * as Input from "./internal/migration/input.js"
 import * as Links from "./internal/migration/links.js"
-import type * as Phases from "./internal/migration/phases.js"
+import * as Phases from "./internal/migration/phases.js"
 import * as Pipeline from "./internal/migration/pipeline.js"
 import * as Rejects from "./internal/migration/rejects.js"
 import type * as JournalError from "./JournalError.js"
@@ -178,6 +179,38 @@ const openMap = (input: BundleInput, base: string, fingerprint: string) =>
   }).pipe(Effect.mapError(toMigrationError))
 
 /**
+ * Looks up a parent the API reported without its id: by `externalId`, else (a customer known by e-mail) by e-mail.
+ * A failed look-up leaves the parent without an id; its children are then reported, not sent.
+ */
+const findMissingId = (
+  phase: Phase,
+  client: KustomerClient.KustomerClient["Type"],
+  idMap: IdMap.IdMap
+): Links.FindMissingId =>
+(outcome) => {
+  const externalId = outcome.externalId
+  const lookup = externalId !== undefined
+    ? phase === "customers"
+      ? client.findByExternalId(BulkResource.Customers, externalId)
+      : client.findByExternalId(BulkResource.Conversations, externalId)
+    : phase === "customers"
+    ? Effect.flatMap(
+      Effect.orDie(idMap.customerKey(outcome.position.index)),
+      (key) =>
+        Option.match(Option.filter(key, (text) => text.startsWith(Phases.emailKeyPrefix)), {
+          onNone: () => Effect.succeed(Option.none()),
+          onSome: (text) => client.findCustomerByEmail(text.slice(Phases.emailKeyPrefix.length))
+        })
+    )
+    : Effect.succeed(Option.none())
+  return lookup.pipe(
+    Effect.retry({ schedule: KustomerSchedule.retryTransient, while: (error) => error.retryable }),
+    Effect.map(Option.map((found) => found.id)),
+    Effect.orElseSucceed(() => Option.none())
+  )
+}
+
+/**
  * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials);
  * objects that cannot be created are outcomes, counted per phase and written to the rejects file.
  *
@@ -215,7 +248,10 @@ export const run = (
         let foundByEmail = 0
         const events = Pipeline.eventsOf(phase, records, {
           ...options.pipeline,
-          checkpoint: Links.linkingCheckpoint(journal, Links.settleFor(phase, idMap)),
+          checkpoint: Links.linkingCheckpoint(
+            journal,
+            Links.settleFor(phase, idMap, findMissingId(phase, client, idMap))
+          ),
           source: { name: `${options.bundle}#${phase}`, fingerprint },
           // Children need their parents' ids, also of parents that already existed.
           lookupExisting: phase === "customers" || phase === "conversations"

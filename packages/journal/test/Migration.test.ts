@@ -215,4 +215,18 @@ describe("Migration", () => {
       const stats = yield* simulator.stats
       assert.strictEqual(stats.requests.total, 0)
     }).pipe(Effect.provide(simulated())))
+
+  it.scopedLive("a parent the API reports without its id is looked up, so its children are linked", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      writeBundle(`${dir}/bundle.jsonl`, bundle(60, 12))
+      const result = yield* Migration.run({ bundle: `${dir}/bundle.jsonl`, pipeline: fastPipeline })
+      assert.deepStrictEqual(result.phases.map((phase) => phase.summary.rejected), [0, 0, 0, 0])
+      const simulator = yield* Simulator.Simulator
+      const stats = yield* simulator.stats
+      assert.strictEqual(stats.conversations.stored, 60)
+      assert.strictEqual(stats.messages.stored, 120)
+      assert.strictEqual(stats.notes.stored, 60)
+      yield* checkLinks
+    }).pipe(Effect.provide(simulated({ answers: { nullObjectIdRate: 0.3 } }))))
 })

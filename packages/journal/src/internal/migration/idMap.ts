@@ -70,6 +70,8 @@ export interface IdMap {
   /** The distinct customers, by ordinal. */
   readonly customers: Stream.Stream<CustomerRow, IdMapError>
   readonly settleCustomer: (ordinal: number, link: Link) => Effect.Effect<void, IdMapError>
+  /** The key of the customer with this ordinal. */
+  readonly customerKey: (ordinal: number) => Effect.Effect<Option.Option<string>, IdMapError>
   readonly settleConversation: (index: number, link: Link) => Effect.Effect<void, IdMapError>
   /** What became of these customers, by key; a key not settled yet is absent. */
   readonly customerLinks: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Link>, IdMapError>
@@ -141,6 +143,15 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
         return run(sql`UPDATE customers SET id = ${columns.id}, failure = ${columns.failure}
           WHERE ordinal = ${ordinal}`)
       },
+      customerKey: (ordinal) =>
+        sql`SELECT key AS value FROM customers WHERE ordinal = ${ordinal}`.pipe(
+          run,
+          Effect.flatMap(decode(MetaRow)),
+          Effect.map((rows) =>
+            Option.map(Option.fromNullable(rows[0]), (row) =>
+              row.value)
+          )
+        ),
       settleConversation: (index, link) =>
         run(sql`INSERT OR REPLACE INTO conversations ${sql.insert({ record_index: index, ...linkColumns(link) })}`),
       customerLinks: (keys) =>
@@ -150,10 +161,11 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
             run,
             Effect.flatMap(decode(LinkRow)),
             Effect.map((rows) =>
-              new Map(rows.flatMap((row) =>
-                Option.toArray(Option.map(linkOf(row), (link) =>
-                  [String(row.key), link] as const))
-              ))
+              new Map(
+                rows.flatMap((row) =>
+                  Option.toArray(Option.map(linkOf(row), (link) => [String(row.key), link] as const))
+                )
+              )
             )
           ),
       conversationLinks: (indexes) =>
@@ -164,10 +176,11 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
               run,
               Effect.flatMap(decode(LinkRow)),
               Effect.map((rows) =>
-                new Map(rows.flatMap((row) =>
-                  Option.toArray(Option.map(linkOf(row), (link) =>
-                    [Number(row.key), link] as const))
-                ))
+                new Map(
+                  rows.flatMap((row) =>
+                    Option.toArray(Option.map(linkOf(row), (link) => [Number(row.key), link] as const))
+                  )
+                )
               )
             )
     }

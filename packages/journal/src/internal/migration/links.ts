@@ -83,15 +83,43 @@ export const linkingCheckpoint = (
     )
 })
 
-export const settleFor = (phase: Pipeline.Phase, idMap: IdMap.IdMap) =>
+/**
+ * Finds the id of a parent the API reported without one (a created object whose `objectId` is `null`, or an
+ * existing one whose look-up did not happen): `None` when it cannot be found.
+ */
+export type FindMissingId = (outcome: ImportEvent.Created | ImportEvent.AlreadyExisting) => Effect.Effect<
+  Option.Option<string>
+>
+
+/** The parent's link, its id looked up when the API did not report it. */
+const resolvedLink = (outcome: ImportEvent.Outcome, findMissingId: FindMissingId): Effect.Effect<IdMap.Link> => {
+  const link = linkOf(outcome)
+  if (Either.isRight(link) || (outcome._tag !== "Created" && outcome._tag !== "AlreadyExisting")) {
+    return Effect.succeed(link)
+  }
+  return Effect.map(findMissingId(outcome), (found) =>
+    Option.match(found, {
+      onNone: () => link,
+      onSome: (id) => Either.right(id)
+    }))
+}
+
+/** What a phase records in the id map for each outcome: parents' ids; nothing for messages and notes. */
+export const settleFor = (phase: Pipeline.Phase, idMap: IdMap.IdMap, findMissingId: FindMissingId) =>
 (
   outcome: ImportEvent.Outcome
-) => {
+): Effect.Effect<void, IdMap.IdMapError> => {
   switch (phase) {
     case "customers":
-      return idMap.settleCustomer(outcome.position.index, linkOf(outcome))
+      return Effect.flatMap(
+        resolvedLink(outcome, findMissingId),
+        (link) => idMap.settleCustomer(outcome.position.index, link)
+      )
     case "conversations":
-      return idMap.settleConversation(outcome.position.index, linkOf(outcome))
+      return Effect.flatMap(
+        resolvedLink(outcome, findMissingId),
+        (link) => idMap.settleConversation(outcome.position.index, link)
+      )
     default:
       return Effect.void
   }

@@ -87,7 +87,8 @@ export const customerRecords = <E, R, LE>(
     )
   )
 
-const emailPrefix = "email:"
+/** How the id map keys a customer known only by e-mail. */
+export const emailKeyPrefix = "email:"
 
 /** The row to create, or `None` when the customer was found by e-mail (and linked). */
 const emailLookup = <LE>(
@@ -96,9 +97,9 @@ const emailLookup = <LE>(
   findByEmail: FindByEmail<LE>,
   onFound: Effect.Effect<void>
 ): Effect.Effect<Option.Option<IdMap.CustomerRow>, LE | IdMap.IdMapError> =>
-  !row.key.startsWith(emailPrefix)
+  !row.key.startsWith(emailKeyPrefix)
     ? Effect.succeed(Option.some(row))
-    : Effect.flatMap(findByEmail(row.key.slice(emailPrefix.length)), (found) =>
+    : Effect.flatMap(findByEmail(row.key.slice(emailKeyPrefix.length)), (found) =>
       Option.match(found, {
         onNone: () => Effect.succeed(Option.some(row)),
         onSome: (id) =>
