@@ -33,104 +33,131 @@ const quote = 0x22
 const newline = 0x0a
 const carriageReturn = 0x0d
 
-/** Splits text into rows across calls; `finish` returns the last row, or the line of a quote left open. */
-const tokenizer = (delimiter: string, badLines: () => ReadonlyMap<number, number>) => {
-  const delimiterCode = delimiter.charCodeAt(0)
-  let line = 1
-  let cells: Array<string> = []
-  let cell = ""
-  let rowLine = 1
-  let problem: string | undefined
-  let inQuotes = false
-  let quoted = false
-  let afterQuote = false
-  let rowStarted = false
-  const noteBadLine = () => {
-    const bad = badLines().get(line)
-    if (bad !== undefined && problem === undefined) problem = invalidUtf8(bad)
+/**
+ * Splits text into rows across calls (a quoted cell may go on in the next piece of text). `segment` is where the
+ * text of the current cell not yet copied into `cell` starts.
+ */
+class Tokenizer {
+  private line = 1
+  private cells: Array<string> = []
+  private cell = ""
+  private rowLine = 1
+  private problem: string | undefined
+  private inQuotes = false
+  private quoted = false
+  private afterQuote = false
+  private rowStarted = false
+  private segment = 0
+  private readonly delimiterCode: number
+
+  constructor(
+    private readonly delimiter: string,
+    private readonly badLines: () => ReadonlyMap<number, number>
+  ) {
+    this.delimiterCode = delimiter.charCodeAt(0)
+    this.startRow()
   }
-  const startRow = () => {
-    cells = []
-    cell = ""
-    rowLine = line
-    problem = undefined
-    rowStarted = false
-    quoted = false
-    afterQuote = false
-    noteBadLine()
-  }
-  const endCell = () => {
-    cells.push(cell)
-    cell = ""
-    quoted = false
-    afterQuote = false
-  }
-  startRow()
-  const feed = (text: string, rows: Array<Row>): void => {
-    // The region's first line may be the start or the continuation of the current row.
-    noteBadLine()
-    let segment = 0
+
+  /** Adds the rows that end in `text` to `rows`. */
+  feed(text: string, rows: Array<Row>): void {
+    // The text's first line may be the start or the continuation of the current row.
+    this.noteBadLine()
+    this.segment = 0
     for (let at = 0; at < text.length; at++) {
       const code = text.charCodeAt(at)
-      if (inQuotes) {
-        if (code === quote) {
-          if (text.charCodeAt(at + 1) === quote) {
-            cell += text.slice(segment, at + 1)
-            at++
-            segment = at + 1
-          } else {
-            cell += text.slice(segment, at)
-            inQuotes = false
-            afterQuote = true
-            segment = at + 1
-          }
-        } else if (code === newline) {
-          line++
-          noteBadLine()
-        }
-        continue
-      }
-      if (code === newline || (code === carriageReturn && text.charCodeAt(at + 1) === newline)) {
-        if (!afterQuote) cell += text.slice(segment, at)
-        if (code === carriageReturn) at++
-        line++
-        const blank = !rowStarted && cells.length === 0 && cell.length === 0 && !quoted
-        endCell()
-        if (!blank) rows.push({ cells, line: rowLine, problem })
-        startRow()
-        segment = at + 1
-        continue
-      }
-      rowStarted = true
-      if (code === delimiterCode && text.startsWith(delimiter, at)) {
-        if (!afterQuote) cell += text.slice(segment, at)
-        endCell()
-        at += delimiter.length - 1
-        segment = at + 1
-      } else if (afterQuote) {
-        problem ??= `text after the closing quote of cell ${cells.length + 1}`
-        segment = at + 1
-      } else if (code === quote) {
-        if (at === segment && cell.length === 0 && !quoted) {
-          inQuotes = true
-          quoted = true
-          segment = at + 1
-        } else {
-          problem ??= `a stray quote in unquoted cell ${cells.length + 1} (quote the cell and double the quote)`
-        }
-      }
+      if (this.inQuotes) at = this.quotedCharacter(text, at, code)
+      else if (code === newline || (code === carriageReturn && text.charCodeAt(at + 1) === newline)) {
+        at = this.endRow(text, at, code, rows)
+      } else at = this.unquotedCharacter(text, at, code)
     }
-    if (inQuotes || !afterQuote) cell += text.slice(segment)
+    if (this.inQuotes || !this.afterQuote) this.cell += text.slice(this.segment)
   }
-  const finish = (rows: Array<Row>): number | undefined => {
-    if (inQuotes) return rowLine
-    if (rowStarted || cells.length > 0 || cell.length > 0 || quoted) {
-      endCell()
-      rows.push({ cells, line: rowLine, problem })
+
+  /** Ends the input: adds its last row, or returns the line of a quoted cell left open. */
+  finish(rows: Array<Row>): number | undefined {
+    if (this.inQuotes) return this.rowLine
+    if (this.rowStarted || this.cells.length > 0 || this.cell.length > 0 || this.quoted) {
+      this.endCell()
+      rows.push({ cells: this.cells, line: this.rowLine, problem: this.problem })
     }
     return undefined
   }
-  return { feed, finish }
+
+  private noteBadLine(): void {
+    const bad = this.badLines().get(this.line)
+    if (bad !== undefined && this.problem === undefined) this.problem = invalidUtf8(bad)
+  }
+
+  private startRow(): void {
+    this.cells = []
+    this.cell = ""
+    this.rowLine = this.line
+    this.problem = undefined
+    this.rowStarted = false
+    this.quoted = false
+    this.afterQuote = false
+    this.noteBadLine()
+  }
+
+  private endCell(): void {
+    this.cells.push(this.cell)
+    this.cell = ""
+    this.quoted = false
+    this.afterQuote = false
+  }
+
+  /** Inside quotes: `""` is a quote, `"` closes the cell, a line break belongs to it. */
+  private quotedCharacter(text: string, at: number, code: number): number {
+    if (code === quote) {
+      const doubled = text.charCodeAt(at + 1) === quote
+      this.cell += text.slice(this.segment, doubled ? at + 1 : at)
+      this.segment = doubled ? at + 2 : at + 1
+      if (doubled) return at + 1
+      this.inQuotes = false
+      this.afterQuote = true
+    } else if (code === newline) {
+      this.line++
+      this.noteBadLine()
+    }
+    return at
+  }
+
+  /** A line break outside quotes ends the row (a blank line is no row, but counts). */
+  private endRow(text: string, at: number, code: number, rows: Array<Row>): number {
+    if (!this.afterQuote) this.cell += text.slice(this.segment, at)
+    const end = code === carriageReturn ? at + 1 : at
+    this.line++
+    const blank = !this.rowStarted && this.cells.length === 0 && this.cell.length === 0 && !this.quoted
+    this.endCell()
+    if (!blank) rows.push({ cells: this.cells, line: this.rowLine, problem: this.problem })
+    this.startRow()
+    this.segment = end + 1
+    return end
+  }
+
+  private unquotedCharacter(text: string, at: number, code: number): number {
+    this.rowStarted = true
+    if (code === this.delimiterCode && text.startsWith(this.delimiter, at)) {
+      if (!this.afterQuote) this.cell += text.slice(this.segment, at)
+      this.endCell()
+      const end = at + this.delimiter.length - 1
+      this.segment = end + 1
+      return end
+    }
+    if (this.afterQuote) {
+      this.problem ??= `text after the closing quote of cell ${this.cells.length + 1}`
+      this.segment = at + 1
+    } else if (code === quote) {
+      if (at === this.segment && this.cell.length === 0 && !this.quoted) {
+        this.inQuotes = true
+        this.quoted = true
+        this.segment = at + 1
+      } else {
+        this.problem ??= `a stray quote in unquoted cell ${this.cells.length + 1} (quote the cell and double the quote)`
+      }
+    }
+    return at
+  }
 }
 
 /** The header's problem: a duplicate name, or mapped columns it lacks. */
@@ -170,7 +197,7 @@ export const read = <E, R>(
       )
     }
     let badLines: ReadonlyMap<number, number> = new Map()
-    const rowsOf = tokenizer(delimiter, () => badLines)
+    const rowsOf = new Tokenizer(delimiter, () => badLines)
     let header: ReadonlyArray<string> | undefined
     let index = 0
     let failure: SourceError | undefined
