@@ -231,6 +231,16 @@ describe("ImportSource.csv edge cases", () => {
       ])
     }))
 
+  it.effect("a lone CR ends a line too, as in old Mac exports", () =>
+    Effect.gen(function*() {
+      const records = yield* collect(ImportSource.csv(bytesOf("name,tags\rone,x\r\rtwo,\"a\rb\"\rthree,y")))
+      assert.deepStrictEqual(records, [
+        ImportSource.parsed({ index: 0, line: 2 }, { name: "one", tags: ["x"] }),
+        ImportSource.parsed({ index: 1, line: 4 }, { name: "two", tags: ["a\rb"] }),
+        ImportSource.parsed({ index: 2, line: 6 }, { name: "three", tags: ["y"] })
+      ])
+    }))
+
   it.effect("an empty input has no header, which is fatal; a header alone yields nothing", () =>
     Effect.gen(function*() {
       const error = yield* Effect.flip(collect(ImportSource.csv(bytesOf(""))))

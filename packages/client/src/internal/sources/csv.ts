@@ -66,7 +66,7 @@ class Tokenizer {
     for (let at = 0; at < text.length; at++) {
       const code = text.charCodeAt(at)
       if (this.inQuotes) at = this.quotedCharacter(text, at, code)
-      else if (code === newline || (code === carriageReturn && text.charCodeAt(at + 1) === newline)) {
+      else if (code === newline || code === carriageReturn) {
         at = this.endRow(text, at, code, rows)
       } else at = this.unquotedCharacter(text, at, code)
     }
@@ -115,17 +115,20 @@ class Tokenizer {
       if (doubled) return at + 1
       this.inQuotes = false
       this.afterQuote = true
-    } else if (code === newline) {
+    } else if (code === newline || (code === carriageReturn && text.charCodeAt(at + 1) !== newline)) {
       this.line++
       this.noteBadLine()
     }
     return at
   }
 
-  /** A line break outside quotes ends the row (a blank line is no row, but counts). */
+  /**
+   * A line break outside quotes (LF, CRLF, or a lone CR as old Mac exports have) ends the row; a blank line is no
+   * row, but counts.
+   */
   private endRow(text: string, at: number, code: number, rows: Array<Row>): number {
     if (!this.afterQuote) this.cell += text.slice(this.segment, at)
-    const end = code === carriageReturn ? at + 1 : at
+    const end = code === carriageReturn && text.charCodeAt(at + 1) === newline ? at + 1 : at
     this.line++
     const blank = !this.rowStarted && this.cells.length === 0 && this.cell.length === 0 && !this.quoted
     this.endCell()
