@@ -3,7 +3,10 @@
  * 2,000 customers with 5 messages and 1 note each (72,000 objects) — against the standalone simulator at a
  * 300 / 10 s rate limit, and the same on a bundle a tenth of the size for memory.
  *
- *   pnpm bench migration [--conversations 10000] [--customers 2000] [--small 1000]
+ *   pnpm bench migration [--conversations 10000] [--customers 2000] [--small 1000] [--heap-mb 128]
+ *
+ * The CLI runs from its sources (tsx) with the V8 heap cap the installed launcher sets (`--heap-mb`, default 128;
+ * 0 for none).
  *
  * Measures, from the CLI's report and the simulator: requests per 100 objects created, each phase's throughput
  * as a share of the ceiling (L × 100 / (2 W) objects/s: one submission and one job read per full request), and
@@ -20,6 +23,8 @@ import { type RunningSimulator, withSimulator } from "./lib/simulator.js"
 const conversations = numberFlag("conversations", 10_000)
 const customers = numberFlag("customers", 2_000)
 const smallConversations = numberFlag("small", 1_000)
+const heapMb = numberFlag("heap-mb", 128)
+const nodeArgs = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : []
 const limit = 300
 const windowSeconds = 10
 const workDir = join(root, "bench/results/tmp/migration")
@@ -73,7 +78,8 @@ const migrateOnce = async (simulator: RunningSimulator, count: number, customerC
       report
     ],
     { KUSTOMER_API_KEY: simulator.apiKey },
-    60 * 60_000
+    60 * 60_000,
+    nodeArgs
   )
   const phases = (JSON.parse(readFileSync(report, "utf8")) as { phases: ReadonlyArray<PhaseReport> }).phases
   rmSync(bundle)
@@ -117,6 +123,7 @@ const main = async () => {
     command: commandLine("migration"),
     machine: machine(),
     simulator: simulatorSettings,
+    cliNodeArgs: nodeArgs,
     ceilingObjectsPerSecond: ceiling,
     runs: [small, large],
     memoryGrowthLargeOverSmall: small.peakRssMb === null || large.peakRssMb === null
