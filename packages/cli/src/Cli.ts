@@ -22,6 +22,7 @@ import * as Connection from "./Connection.js"
 import * as Convert from "./Convert.js"
 import * as Demo from "./Demo.js"
 import * as Failure from "./Failure.js"
+import * as FlagSuggestion from "./FlagSuggestion.js"
 import * as ImportRequest from "./ImportRequest.js"
 import * as ImportRunner from "./ImportRunner.js"
 import * as Job from "./Job.js"
@@ -206,6 +207,25 @@ const demoOptions = {
   )
 }
 
+const jobOptions = {
+  id: Args.text({ name: "id" }).pipe(Args.withDescription("the bulk job's id")),
+  json: Options.boolean("json").pipe(Options.withDescription("print the job and its batches as JSON")),
+  results: optionalText(
+    "results",
+    "FILE",
+    "write one JSON line per item of the job's batches: index, clientRef, outcome, object id, reason"
+  ),
+  ...target
+}
+
+/** The flags of each command, for suggestions when one is mistyped. */
+const flagsByCommand: Readonly<Record<string, ReadonlyArray<string>>> = {
+  import: FlagSuggestion.flagsOf(importOptions),
+  migrate: FlagSuggestion.flagsOf(migrateOptions),
+  job: FlagSuggestion.flagsOf(jobOptions),
+  demo: FlagSuggestion.flagsOf(demoOptions)
+}
+
 /**
  * Checks the flags of `demo`.
  *
@@ -268,16 +288,7 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     )
   )
 
-  const jobCommand = Command.make("job", {
-    id: Args.text({ name: "id" }).pipe(Args.withDescription("the bulk job's id")),
-    json: Options.boolean("json").pipe(Options.withDescription("print the job and its batches as JSON")),
-    results: optionalText(
-      "results",
-      "FILE",
-      "write one JSON line per item of the job's batches: index, clientRef, outcome, object id, reason"
-    ),
-    ...target
-  }, (flags) =>
+  const jobCommand = Command.make("job", jobOptions, (flags) =>
     handle(actions.job({
       id: flags.id,
       json: flags.json,
@@ -406,7 +417,14 @@ export const main =
       const parsed = yield* Effect.either(run(["node", name, ...normaliseArgs(args)]))
       // @effect/cli has printed what is wrong with the command line already.
       if (Either.isLeft(parsed)) {
-        if (ValidationError.isValidationError(parsed.left)) return Failure.exitFatal
+        if (ValidationError.isValidationError(parsed.left)) {
+          const known = flagsByCommand[args[0] ?? ""]
+          if (known !== undefined) {
+            const output = yield* Output
+            yield* Effect.forEach(FlagSuggestion.suggestions(args.slice(1), known), (line) => output.err(line))
+          }
+          return Failure.exitFatal
+        }
         return yield* reportFailures(Effect.fail(parsed.left))
       }
       return yield* Ref.get(exitCode)

@@ -11,6 +11,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { CliError } from "./Failure.js"
+import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import { stdin } from "./ImportRequest.js"
 import * as JsonOutput from "./JsonOutput.js"
@@ -83,6 +84,7 @@ export const run = (plan: Plan): Effect.Effect<
       const fs = yield* FileSystem.FileSystem
       const reporter = yield* ProgressReporter.make()
       const results = yield* ResultsFile.openFor(plan.results, plan.journal)
+      const reasons = yield* FailureReasons.make
       const onStart = (start: DurableImport.Start) =>
         Effect.gen(function*() {
           if (start.resumed) {
@@ -114,11 +116,12 @@ export const run = (plan: Plan): Effect.Effect<
         report: plan.report,
         assignExternalIds: plan.assignExternalIds,
         pipeline: pipelineOf(plan),
-        onEvent: (event) => Effect.zipRight(reporter.onEvent(event), results.onEvent(event)),
+        onEvent: (event) =>
+          Effect.zipRight(reporter.onEvent(event), Effect.zipRight(results.onEvent(event), reasons.onEvent(event))),
         onStart
       })
       yield* results.close
-      return imported
+      return { ...imported, reasons: yield* reasons.top(FailureReasons.shown) }
     })).pipe(
       Effect.onInterrupt(() =>
         output.err(
@@ -135,9 +138,12 @@ export const run = (plan: Plan): Effect.Effect<
       resumed: result.resumed,
       skipped: result.skipped,
       cumulative: result.cumulative
-    })
+    }) + FailureReasons.render(result.reasons)
     const exitCode = Summary.exitCode(result.cumulative ?? result.summary)
-    yield* JsonOutput.emit(plan.json === true, human, () => JsonOutput.importDocument(result.report, exitCode))
+    yield* JsonOutput.emit(plan.json === true, human, () => ({
+      ...JsonOutput.importDocument(result.report, exitCode),
+      failureReasons: result.reasons
+    }))
     return exitCode
   })
 

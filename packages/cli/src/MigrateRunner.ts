@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { CliError } from "./Failure.js"
+import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
@@ -141,9 +142,11 @@ export const run = (plan: MigratePlan): Effect.Effect<
     const fs = yield* FileSystem.FileSystem
     yield* output.err(`Migrating ${plan.bundle} into ${plan.target}: customers → conversations → messages → notes`)
     const startedAt = yield* Clock.currentTimeMillis
+    let topReasons: ReadonlyArray<FailureReasons.ReasonCount> = []
     const exit = yield* Effect.scoped(Effect.gen(function*() {
       const reporter = yield* ProgressReporter.make()
       const results = yield* ResultsFile.openFor(plan.results, plan.journal)
+      const reasons = yield* FailureReasons.make
       const migrated = yield* Migration.run({
         bundle: plan.bundle,
         format: plan.format,
@@ -153,9 +156,14 @@ export const run = (plan: MigratePlan): Effect.Effect<
         rejects: plan.rejects,
         pipeline: pipelineOf(plan),
         onPhase: (phase) => output.err(`Phase ${Migration.phases.indexOf(phase) + 1}/4: ${phase}`),
-        onEvent: (phase, event) => Effect.zipRight(reporter.onEvent(event), results.onEvent(event, phase))
+        onEvent: (phase, event) =>
+          Effect.zipRight(
+            reporter.onEvent(event),
+            Effect.zipRight(results.onEvent(event, phase), reasons.onEvent(event, phase))
+          )
       })
       yield* results.close
+      topReasons = yield* reasons.top(FailureReasons.shown)
       return migrated
     })).pipe(
       Effect.onInterrupt(() =>
@@ -175,7 +183,11 @@ export const run = (plan: MigratePlan): Effect.Effect<
     }
     const result = yield* exit
     const exitCode = exitCodeOf(result)
-    yield* JsonOutput.emit(plan.json === true, renderResult(result, plan), () => ({ exitCode, ...report }))
+    yield* JsonOutput.emit(
+      plan.json === true,
+      renderResult(result, plan) + FailureReasons.render(topReasons),
+      () => ({ exitCode, ...report, failureReasons: topReasons })
+    )
     return exitCode
   })
 

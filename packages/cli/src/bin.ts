@@ -16,10 +16,15 @@ import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
 import * as Failure from "./Failure.js"
 import { Output } from "./Output.js"
+import * as Terminal from "./Terminal.js"
 
 let exitCode: number = Failure.exitOk
 
+// Relative paths are the user's: pnpm and npm start scripts in the package's directory and keep the user's in INIT_CWD.
+process.chdir(Terminal.workingDirectory(process.env, process.cwd()))
+
 Cli.main(Cli.actions)(process.argv.slice(2)).pipe(
+  Terminal.withTerminalManners(process.env, process.stdout.isTTY === true && process.stderr.isTTY === true),
   Effect.tap((code) =>
     Effect.sync(() => {
       exitCode = code

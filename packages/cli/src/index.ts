@@ -26,6 +26,10 @@ export * as Job from "./Job.js"
 /** @since 0.1.0 */
 export * as JobReport from "./JobReport.js"
 /** @since 0.1.0 */
+export * as FlagSuggestion from "./FlagSuggestion.js"
+/** @since 0.1.0 */
+export * as JsonOutput from "./JsonOutput.js"
+/** @since 0.1.0 */
 export * as Mapping from "./Mapping.js"
 /** @since 0.1.0 */
 export * as Output from "./Output.js"
@@ -35,6 +39,8 @@ export * as Progress from "./Progress.js"
 export * as ProgressReporter from "./ProgressReporter.js"
 /** @since 0.1.0 */
 export * as ResultsFile from "./ResultsFile.js"
+/** @since 0.1.0 */
+export * as Terminal from "./Terminal.js"
 /** @since 0.1.0 */
 export * as Simulate from "./Simulate.js"
 /** @since 0.1.0 */
