@@ -5,7 +5,6 @@
  */
 import {
   BulkImport,
-  type Conversation,
   type ImportEvent,
   ImportSource,
   KustomerAuth,
@@ -13,6 +12,7 @@ import {
   KustomerConfig,
   RateLimiter
 } from "@effect-kustomer/client"
+import { type Conversation } from "@effect-kustomer/domain"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

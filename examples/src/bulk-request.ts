@@ -8,14 +8,8 @@
  *
  *   pnpm example bulk-request
  */
-import {
-  BulkJob,
-  Conversation,
-  ItemError,
-  KustomerClient,
-  type KustomerError,
-  KustomerSchedule
-} from "@effect-kustomer/client"
+import { KustomerClient, type KustomerError, KustomerSchedule } from "@effect-kustomer/client"
+import { BulkJob, Conversation, ItemError } from "@effect-kustomer/domain"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"

@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { ImportSource, RateBudget } from "@effect-kustomer/client"
+import { ImportSource } from "@effect-kustomer/client"
+import { RateBudget } from "@effect-kustomer/domain"
 import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"

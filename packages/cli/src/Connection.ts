@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { KustomerAuth, KustomerClient, KustomerConfig, type RateBudget, RateLimiter } from "@effect-kustomer/client"
+import { KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } from "@effect-kustomer/client"
+import { type RateBudget } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"

@@ -7,7 +7,8 @@
  *
  * @since 0.1.0
  */
-import { BulkImport, BulkResource, ImportSource, KustomerAuth, type RateBudget } from "@effect-kustomer/client"
+import { BulkImport, ImportSource, KustomerAuth } from "@effect-kustomer/client"
+import { BulkResource, type RateBudget } from "@effect-kustomer/domain"
 import type { DurableImport, Migration } from "@effect-kustomer/journal"
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import type { PlatformError } from "@effect/platform/Error"

@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import { BulkResource, ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
+import { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
+import { BulkResource } from "@effect-kustomer/domain"
 import { DurableImport, JournalError } from "@effect-kustomer/journal"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"

@@ -4,7 +4,8 @@
  *
  * @since 0.1.0
  */
-import { BulkResource, ImportSource, type KustomerConfig, RateBudget } from "@effect-kustomer/client"
+import { ImportSource, type KustomerConfig } from "@effect-kustomer/client"
+import { BulkResource, RateBudget } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Connection from "./Connection.js"

@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { BulkJob, KustomerClient, type KustomerError } from "@effect-kustomer/client"
+import { BulkJob as BulkJobWire } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -28,8 +29,8 @@ export interface JobRequest {
   readonly connection: Connection.Connection
 }
 
-const encodeJob = Schema.encodeSync(BulkJob.BulkJobDocument)
-const encodeBatches = Schema.encodeSync(BulkJob.BatchListDocument)
+const encodeJob = Schema.encodeSync(BulkJobWire.BulkJobDocument)
+const encodeBatches = Schema.encodeSync(BulkJobWire.BatchListDocument)
 
 /**
  * Prints the job; returns 0, or 2 when any of its items reported an error.
@@ -47,10 +48,7 @@ export const run = (request: JobRequest): Effect.Effect<
       KustomerClient.parseJobId(request.id.trim()),
       () => new CliError({ message: `"${request.id}" is not a bulk job id (24 lowercase hexadecimal characters)` })
     )
-    const client = yield* KustomerClient.KustomerClient
-    const [job, batches] = yield* Effect.all([client.getBulkJob(id), client.getBulkJobBatches(id)], {
-      concurrency: 2
-    })
+    const { batches, job } = yield* BulkJob.read(id)
     const resultsPath = request.results
     if (resultsPath !== undefined) {
       const lines = ResultsFile.jobLines(id, batches)

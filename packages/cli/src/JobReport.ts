@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, ItemError } from "@effect-kustomer/client"
+import { BulkJob, ItemError } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
 import * as Failure from "./Failure.js"
 import * as Format from "./Format.js"

@@ -15,7 +15,8 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, ImportEvent, ItemError } from "@effect-kustomer/client"
+import { ImportEvent } from "@effect-kustomer/client"
+import { BulkJob, ItemError } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"

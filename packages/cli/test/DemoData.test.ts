@@ -1,4 +1,4 @@
-import { BulkResource } from "@effect-kustomer/client"
+import { BulkResource } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"

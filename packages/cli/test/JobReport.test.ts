@@ -1,4 +1,4 @@
-import { BulkJob } from "@effect-kustomer/client"
+import { BulkJob } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
 import * as Schema from "effect/Schema"
 import * as JobReport from "../src/JobReport.js"

@@ -1,4 +1,4 @@
-import { BulkJob } from "@effect-kustomer/client"
+import { BulkJob } from "@effect-kustomer/domain"
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"

@@ -95,6 +95,8 @@ export interface Service {
   readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
   /** Every response's rate-limit information, as it arrives. */
   readonly rateLimitChanges: Stream.Stream<RateLimit.RateLimitInfo>
+  /** Every pause of the client's rate limiter, as it starts (none without a limiter). */
+  readonly pauses: Stream.Stream<RateLimiterModule.Pause>
 }
 
 /**
@@ -130,8 +132,8 @@ export class KustomerClient extends Context.Tag("@effect-kustomer/client/Kustome
 export interface Options {
   /** Adjusts the underlying `HttpClient` (e.g. add headers, tracing tweaks). */
   readonly transformClient?: ((client: HttpClient.HttpClient) => HttpClient.HttpClient) | undefined
-  /** The rate limiter every request passes through. Default: none. */
-  readonly rateLimiter?: Pick<RateLimiterModule.Service, "acquire" | "observe"> | undefined
+  /** The rate limiter every request passes through; its pauses are published on `pauses`. Default: none. */
+  readonly rateLimiter?: Pick<RateLimiterModule.Service, "acquire" | "observe" | "pauses"> | undefined
   /** The most pages of batch results one read follows. Default 1000. */
   readonly maxBatchPages?: number | undefined
 }
@@ -306,7 +308,8 @@ export const make = (
       findByExternalId,
       findConversationByExternalId: (externalId) => findByExternalId(BulkResource.Conversations, externalId),
       rateLimit: SubscriptionRef.get(latest),
-      rateLimitChanges: Stream.filterMap(latest.changes, (info) => info)
+      rateLimitChanges: Stream.filterMap(latest.changes, (info) => info),
+      pauses: options.rateLimiter?.pauses ?? Stream.empty
     } satisfies Service
   })
 

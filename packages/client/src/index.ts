@@ -1,13 +1,13 @@
 /**
- * Effect services for the Kustomer bulk API. Re-exports the wire contract of `@effect-kustomer/domain`.
+ * Effect services for the Kustomer bulk API. The wire contract is `@effect-kustomer/domain`.
  *
  * @since 0.1.0
  */
 
 /** @since 0.1.0 */
-export * from "@effect-kustomer/domain"
-/** @since 0.1.0 */
 export * as BulkImport from "./BulkImport.js"
+/** @since 0.1.0 */
+export * as BulkJob from "./BulkJob.js"
 /** @since 0.1.0 */
 export * as CsvMapping from "./CsvMapping.js"
 /** @since 0.1.0 */
@@ -28,3 +28,5 @@ export * as KustomerError from "./KustomerError.js"
 export * as KustomerSchedule from "./KustomerSchedule.js"
 /** @since 0.1.0 */
 export * as RateLimiter from "./RateLimiter.js"
+/** @since 0.1.0 */
+export * as RetryPolicy from "./RetryPolicy.js"

@@ -1,3 +1,4 @@
+import { type Conversation } from "@effect-kustomer/domain"
 import { Simulator } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -8,7 +9,7 @@ import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { BulkImport, type Conversation, ImportEvent, ImportSource } from "../src/index.js"
+import { BulkImport, ImportEvent, ImportSource } from "../src/index.js"
 import { runOnTestClock } from "./clock.js"
 import { simulated } from "./importHarness.js"
 import { conversationRecord, recordsWithInvalid } from "./records.js"
@@ -71,12 +72,18 @@ describe("BulkImport against the simulator", () => {
       const failed = byIndex.get(1)
       assert.strictEqual(failed?._tag, "Failed")
       assert.include(failed?._tag === "Failed" ? failed.reason : "", "customer")
-      // The same externalId twice: the second is reported as the existing conversation, with its id.
-      const duplicate = byIndex.get(2)
-      assert.strictEqual(duplicate?._tag, "AlreadyExisting")
+      // The same externalId twice within one input: the later record is rejected, naming both positions.
+      const repeated = byIndex.get(2)
+      assert.strictEqual(repeated?._tag, "Rejected")
+      const reason = repeated?._tag === "Rejected" ? repeated.reason : ""
+      assert.include(reason, "index 0")
+      assert.include(reason, "index 2")
+      // An object created by an earlier run is reported as existing, with its id.
+      const again = outcomesOf(yield* importAll([conversationRecord(0, customer)]))
+      assert.strictEqual(again[0]?._tag, "AlreadyExisting")
       const original = byIndex.get(0)
       assert.strictEqual(
-        duplicate?._tag === "AlreadyExisting" ? duplicate.objectId : "",
+        again[0]?._tag === "AlreadyExisting" ? again[0].objectId : "",
         original?._tag === "Created" ? original.objectId : undefined
       )
     }).pipe(Effect.provide(simulated())))

@@ -45,7 +45,7 @@ const importWith = (
   records: ReadonlyArray<unknown>,
   onPost: (attempt: number) => Reply,
   onRead: (read: number, complete: Reply) => Reply = (_read, complete) => complete,
-  rateLimiter?: Pick<RateLimiter.Service, "acquire" | "observe">
+  rateLimiter?: Pick<RateLimiter.Service, "acquire" | "observe" | "pauses">
 ) =>
   Effect.gen(function*() {
     const posts = yield* Ref.make(0)

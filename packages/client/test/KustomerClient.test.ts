@@ -1,3 +1,4 @@
+import { BulkJob, Conversation, Ids } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -6,8 +7,9 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { BulkJob, Conversation, Ids, KustomerAuth, KustomerClient, KustomerError } from "../src/index.js"
+import { KustomerAuth, KustomerClient, KustomerError } from "../src/index.js"
 import { clientWith, json, type Reply, secretKey } from "./fakes.js"
 
 const conversation = Schema.decodeSync(Conversation.ConversationInput)({
@@ -279,7 +281,8 @@ describe("KustomerClient reads", () => {
           client: {
             rateLimiter: {
               acquire: (kind) => Ref.update(log, (entries) => [...entries, `acquire ${kind}`]),
-              observe: (kind, status) => Ref.update(log, (entries) => [...entries, `observe ${kind} ${status}`])
+              observe: (kind, status) => Ref.update(log, (entries) => [...entries, `observe ${kind} ${status}`]),
+              pauses: Stream.empty
             }
           }
         }

@@ -1,3 +1,4 @@
+import { RateLimit } from "@effect-kustomer/domain"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
@@ -8,7 +9,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { RateLimit, RateLimiter } from "../src/index.js"
+import { RateLimiter } from "../src/index.js"
 
 const start = Date.UTC(2026, 10, 27, 12, 0, 0)
 

@@ -1,6 +1,6 @@
+import { BulkResource } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
 import * as Schema from "effect/Schema"
-import { BulkResource } from "../src/index.js"
 import { encodesAsItself, unknownFields } from "../src/internal/schemaShape.js"
 
 describe("schemaShape", () => {

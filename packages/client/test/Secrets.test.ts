@@ -1,9 +1,9 @@
+import { Conversation, Ids } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Logger from "effect/Logger"
 import * as Schema from "effect/Schema"
-import { Conversation, Ids } from "../src/index.js"
 import { clientWith, json, secretKey } from "./fakes.js"
 
 const conversation = Schema.decodeSync(Conversation.ConversationInput)({ customer: "5cb3a1b7c9e77c0013e5f2d1" })

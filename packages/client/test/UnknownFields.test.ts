@@ -1,9 +1,10 @@
+import { BulkResource } from "@effect-kustomer/domain"
 import { Simulator } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { BulkImport, BulkResource, ImportSource } from "../src/index.js"
+import { BulkImport, ImportSource } from "../src/index.js"
 import { runOnTestClock } from "./clock.js"
 import { simulated } from "./importHarness.js"
 

@@ -27,13 +27,13 @@
  */
 import {
   BulkImport,
-  type Conversation,
   ImportCheckpoint,
   ImportEvent,
   ImportSource,
   KustomerClient,
   type KustomerError
 } from "@effect-kustomer/client"
+import { type Conversation } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"

@@ -29,13 +29,13 @@
 import type { ImportSource } from "@effect-kustomer/client"
 import {
   BulkImport,
-  BulkResource,
   type ImportCheckpoint,
   ImportEvent,
   KustomerClient,
   type KustomerError,
   KustomerSchedule
 } from "@effect-kustomer/client"
+import { BulkResource } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"

@@ -16,7 +16,8 @@
  *
  * @since 0.1.0
  */
-import { type Ids, ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
+import { ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
+import { type Ids } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"

@@ -1,4 +1,5 @@
-import { Ids, ImportEvent } from "@effect-kustomer/client"
+import { ImportEvent } from "@effect-kustomer/client"
+import { Ids } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"

@@ -1,4 +1,5 @@
-import { Ids, ImportCheckpoint, ImportEvent } from "@effect-kustomer/client"
+import { ImportCheckpoint, ImportEvent } from "@effect-kustomer/client"
+import { Ids } from "@effect-kustomer/domain"
 import { NodeFileSystem } from "@effect/platform-node"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"

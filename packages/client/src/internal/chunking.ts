@@ -20,17 +20,34 @@ export interface Sized {
 export const bodyBytes = (sizes: ReadonlyArray<number>): number =>
   sizes.length === 0 ? 2 : 1 + sizes.reduce((total, size) => total + size + 1, 0)
 
+/** The limits of a group. */
+export interface Limits {
+  readonly maxItems: number
+  readonly maxBytes: number
+  readonly linger: Duration.Duration
+}
+
 /**
  * Groups items in order. Every item must fit on its own (`bytes ≤ maxBytes - 2`); larger ones are the caller's to
  * reject beforehand.
+ */
+export const chunked = <A extends Sized, E, R>(
+  items: Stream.Stream<A, E, R>,
+  options: Limits
+): Stream.Stream<Chunk.Chunk<A>, E, R> => chunkedAmong<A, never, E, R>(items, options, (_value): _value is A => true)
+
+/**
+ * Groups the items of a stream that carries other values too (`isItem` tells them apart); the other values pass
+ * through at once, in order.
  *
  * The grouping itself is a plain loop over each chunk the source delivers; only the wait for the next chunk goes
  * through Effect (an element-wise `Stream.aggregateWithin` cost more than validating the items).
  */
-export const chunked = <A extends Sized, E, R>(
-  items: Stream.Stream<A, E, R>,
-  options: { readonly maxItems: number; readonly maxBytes: number; readonly linger: Duration.Duration }
-): Stream.Stream<Chunk.Chunk<A>, E, R> =>
+export const chunkedAmong = <A extends Sized, B, E, R>(
+  items: Stream.Stream<A | B, E, R>,
+  options: Limits,
+  isItem: (value: A | B) => value is A
+): Stream.Stream<Chunk.Chunk<A> | B, E, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const input = yield* Stream.toQueue(items)
     const lingerMillis = Duration.toMillis(options.linger)
@@ -40,15 +57,19 @@ export const chunked = <A extends Sized, E, R>(
     let groupDeadline = 0
     let ended = false
 
-    const close = (into: Array<Chunk.Chunk<A>>) => {
+    const close = (into: Array<Chunk.Chunk<A> | B>) => {
       into.push(Chunk.unsafeFromArray(group))
       group = []
       groupBytes = 1
     }
 
-    const add = (incoming: Chunk.Chunk<A>, now: number) => {
-      const closed: Array<Chunk.Chunk<A>> = []
+    const add = (incoming: Chunk.Chunk<A | B>, now: number) => {
+      const closed: Array<Chunk.Chunk<A> | B> = []
       for (const item of incoming) {
+        if (!isItem(item)) {
+          closed.push(item)
+          continue
+        }
         if (group.length > 0 && groupBytes + item.bytes + 1 > options.maxBytes) close(closed)
         if (group.length === 0) groupDeadline = now + lingerMillis
         group.push(item)
@@ -58,7 +79,7 @@ export const chunked = <A extends Sized, E, R>(
       return Chunk.unsafeFromArray(closed)
     }
 
-    const next: Effect.Effect<Chunk.Chunk<Chunk.Chunk<A>>, Option.Option<E>> = Effect.gen(function*() {
+    const next: Effect.Effect<Chunk.Chunk<Chunk.Chunk<A> | B>, Option.Option<E>> = Effect.gen(function*() {
       if (ended) return yield* Effect.fail(Option.none<E>())
       const now = yield* Clock.currentTimeMillis
       // With a partial group, wait for more only until its deadline; then release it as it is.
@@ -67,13 +88,13 @@ export const chunked = <A extends Sized, E, R>(
         : Effect.timeoutOption(Queue.take(input), Duration.millis(Math.max(0, groupDeadline - now)))
       const received = yield* take
       if (Option.isNone(received)) {
-        const released: Array<Chunk.Chunk<A>> = []
+        const released: Array<Chunk.Chunk<A> | B> = []
         close(released)
         return Chunk.unsafeFromArray(released)
       }
       if (Take.isDone(received.value)) {
         ended = true
-        const rest: Array<Chunk.Chunk<A>> = []
+        const rest: Array<Chunk.Chunk<A> | B> = []
         if (group.length > 0) close(rest)
         return Chunk.unsafeFromArray(rest)
       }

@@ -3,7 +3,6 @@
  */
 import { BulkJob, ItemError } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
-import type { ChunkItem } from "../ImportCheckpoint.js"
 
 /** What the batches say about one item. */
 export type Verdict =
@@ -41,7 +40,7 @@ export interface Reading {
  */
 export const read = (
   batches: BulkJob.BatchListDocument,
-  items: ReadonlyArray<ChunkItem>
+  items: ReadonlyArray<{ readonly clientRef: string }>
 ): Reading => {
   const verdicts = new Map<string, Verdict>()
   let complete = 0

@@ -2,7 +2,8 @@
  * Opening a run in a journal: the run's identity is checked (or stored), records whose request failed are
  * released to be sent again, and what an earlier attempt left is handed back to the pipeline.
  */
-import type { Ids, ImportCheckpoint } from "@effect-kustomer/client"
+import type { ImportCheckpoint } from "@effect-kustomer/client"
+import type { Ids } from "@effect-kustomer/domain"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

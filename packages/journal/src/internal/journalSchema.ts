@@ -2,7 +2,7 @@
  * The tables of an import journal and the shapes of their rows. Bump {@link version} when a table changes: a
  * journal of another version is refused, never guessed at.
  */
-import { Ids } from "@effect-kustomer/client"
+import { Ids } from "@effect-kustomer/domain"
 import * as Schema from "effect/Schema"
 
 /** What `journal_meta.format` holds in every import journal. */

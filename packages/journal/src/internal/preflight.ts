@@ -2,7 +2,8 @@
  * What is checked before the first request: that every output file can be written, that the input is not a file
  * of records in doubt (unless asked), and that the API key may read job results.
  */
-import { Ids, type KustomerClient, type KustomerError } from "@effect-kustomer/client"
+import { type KustomerClient, type KustomerError } from "@effect-kustomer/client"
+import { Ids } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"

@@ -2,13 +2,8 @@
  * The import pipeline, parameterised with each phase's resource: one switch, so that every phase runs the same
  * stages with its own schema and endpoint.
  */
-import {
-  BulkImport,
-  BulkResource,
-  type ImportEvent,
-  type ImportSource,
-  type KustomerClient
-} from "@effect-kustomer/client"
+import { BulkImport, type ImportEvent, type ImportSource, type KustomerClient } from "@effect-kustomer/client"
+import { BulkResource } from "@effect-kustomer/domain"
 import type * as Stream from "effect/Stream"
 
 /** The phases, in the order they run. */

@@ -1,0 +1,201 @@
+/**
+ * A bulk job after its submission: await it on a `Schedule`, read every page of its batch results, and map them
+ * to one verdict per item by `_clientRef`. Works on any job id — one this process submitted, or one read from a
+ * journal or the command line.
+ *
+ * @since 0.1.0
+ */
+import { BulkJob as BulkJobDocument, type Ids } from "@effect-kustomer/domain"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
+import * as Results from "./internal/results.js"
+import { KustomerClient } from "./KustomerClient.js"
+import { JobTimedOut, KustomerError } from "./KustomerError.js"
+import * as KustomerSchedule from "./KustomerSchedule.js"
+import * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * What the batches say about one item: `Created` (with its object id when reported), `Duplicate` (its
+ * `externalId` exists already), `Failed` (the API's reason), `Strange` (an answer this client cannot read).
+ *
+ * @since 0.1.0
+ */
+export type Verdict = Results.Verdict
+
+/**
+ * Progress and verdicts read from a job's batches.
+ *
+ * @since 0.1.0
+ */
+export type Reading = Results.Reading
+
+/**
+ * Maps batch results to verdicts by `_clientRef`: from `results` first; without them, from `errors` (by
+ * `_clientRef` or index) and, when complete batches' counts account for every item, the rest as created. Pure.
+ *
+ * @since 0.1.0
+ */
+export const verdicts = (
+  batches: BulkJobDocument.BatchListDocument,
+  items: ReadonlyArray<{ readonly clientRef: string }>
+): Reading => Results.read(batches, items)
+
+/**
+ * Reads a job's status and every page of its batches, once.
+ *
+ * @since 0.1.0
+ */
+export const read = (jobId: Ids.BulkJobId): Effect.Effect<
+  { readonly job: BulkJobDocument.BulkJobDocument; readonly batches: BulkJobDocument.BatchListDocument },
+  KustomerError,
+  KustomerClient
+> =>
+  Effect.flatMap(
+    KustomerClient,
+    (client) =>
+      Effect.all({ job: client.getBulkJob(jobId), batches: client.getBulkJobBatches(jobId) }, { concurrency: 2 })
+  )
+
+/**
+ * When a job's first read is due, shared by the jobs of one import. A read too early costs a unit of the org's
+ * budget and one too late only time, so the delay shrinks slowly after a read that found the job finished, and
+ * after one that did not grows to the time that job has proved to need.
+ *
+ * @since 0.1.0
+ */
+export interface FirstRead {
+  /** The current delay after submission, in milliseconds. */
+  readonly delayMillis: Effect.Effect<number>
+  /** Learns from a job's first read: whether it was finished, and how long after submission it happened. */
+  readonly learn: (finished: boolean, elapsedMillis: number) => Effect.Effect<void>
+}
+
+/**
+ * An adaptive {@link FirstRead} starting at `initial`.
+ *
+ * @since 0.1.0
+ */
+export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<FirstRead> =>
+  Effect.map(Ref.make(Duration.toMillis(Duration.decode(initial))), (delay) => ({
+    delayMillis: Ref.get(delay),
+    // Growing from the job's own elapsed time rather than compounding the shared delay keeps a burst of jobs that
+    // miss together (a backlog behind the API's workers) from pushing every later first read to the cap.
+    learn: (finished, elapsedMillis) =>
+      Ref.update(
+        delay,
+        (current) =>
+          finished ? Math.max(200, current * 0.995) : Math.max(current, Math.min(30_000, elapsedMillis * 1.3))
+      )
+  }))
+
+/**
+ * Options of {@link awaitResults}.
+ *
+ * @since 0.1.0
+ */
+export interface AwaitOptions {
+  /** The items submitted, by `_clientRef`: the job is finished when each has a verdict. Default: none known. */
+  readonly items?: ReadonlyArray<{ readonly clientRef: string }> | undefined
+  /** When the job was submitted (epoch milliseconds). Default: now. */
+  readonly submittedAt?: number | undefined
+  /** When the first read is due after submission. Default 2 s. */
+  readonly firstRead?: FirstRead | Duration.DurationInput | undefined
+  /** Delays between later reads. Default `KustomerSchedule.pollJob`. */
+  readonly schedule?: Schedule.Schedule<unknown> | undefined
+  /** How long the job may take before {@link awaitResults} fails with `JobTimedOut`. Default 10 minutes. */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** Runs each read: retries and counting. Default: `RetryPolicy.retry` on `KustomerSchedule.retryTransient`. */
+  readonly readWith?: (<A>(read: Effect.Effect<A, KustomerError>) => Effect.Effect<A, KustomerError>) | undefined
+  /** Sees every reading as it arrives. */
+  readonly onReading?: ((reading: Reading) => Effect.Effect<void>) | undefined
+}
+
+interface ReadOutcome {
+  readonly reading: Reading
+  readonly finished: boolean
+  readonly elapsed: number
+}
+
+const defaultReadWith = <A>(read: Effect.Effect<A, KustomerError>) =>
+  RetryPolicy.retry(read, { schedule: KustomerSchedule.retryTransient, maxRateLimitRetries: 50, write: false })
+
+const isFirstRead = (value: AwaitOptions["firstRead"]): value is FirstRead =>
+  typeof value === "object" && value !== null && "learn" in value
+
+/**
+ * Waits for a job's results: the first read when it is due, then reads on `schedule` until every item has a
+ * verdict and every batch is complete (a job whose batches are all complete yet miss items is asked for its
+ * status). Fails with a `JobTimedOut` reason, keeping the job id, when `timeout` passes first.
+ *
+ * @since 0.1.0
+ */
+export const awaitResults = (
+  jobId: Ids.BulkJobId,
+  options: AwaitOptions = {}
+): Effect.Effect<Reading, KustomerError, KustomerClient> =>
+  Effect.gen(function*() {
+    const client = yield* KustomerClient
+    const readWith = options.readWith ?? defaultReadWith
+    const items = options.items ?? []
+    const submittedAt = options.submittedAt ?? (yield* Clock.currentTimeMillis)
+    const timeoutMillis = Duration.toMillis(Duration.decode(options.timeout ?? Duration.minutes(10)))
+    const firstRead = isFirstRead(options.firstRead)
+      ? options.firstRead
+      : yield* makeFirstRead(options.firstRead ?? Duration.seconds(2))
+    const elapsed = Effect.map(Clock.currentTimeMillis, (now) => now - submittedAt)
+
+    // The delay may grow while this job sleeps (a job submitted just before it was found unfinished): then it
+    // waits longer too, instead of spending a request to find out the same.
+    let due = (yield* firstRead.delayMillis) - (yield* elapsed)
+    while (due > 0) {
+      yield* Effect.sleep(Duration.millis(Math.ceil(due)))
+      due = (yield* firstRead.delayMillis) - (yield* elapsed)
+    }
+
+    const readOnce: Effect.Effect<ReadOutcome, KustomerError> = Effect.gen(function*() {
+      const reading = verdicts(yield* readWith(client.getBulkJobBatches(jobId)), items)
+      if (options.onReading !== undefined) yield* options.onReading(reading)
+      const covered = items.length > 0 && items.every((item) => reading.verdicts.has(item.clientRef))
+      const finished = (covered && reading.allComplete) ||
+        (reading.allComplete && BulkJobDocument.isComplete((yield* readWith(client.getBulkJob(jobId))).data))
+      return { reading, finished, elapsed: yield* elapsed }
+    })
+
+    const learned = yield* Ref.make(false)
+    const learnOnce = (outcome: ReadOutcome) =>
+      Effect.flatMap(Ref.getAndSet(learned, true), (done) =>
+        done ? Effect.void : firstRead.learn(outcome.finished, outcome.elapsed))
+    // Later reads on the schedule, the last one exactly at the timeout.
+    const cadence: Schedule.Schedule<unknown, ReadOutcome> = (options.schedule ?? KustomerSchedule.pollJob).pipe(
+      Schedule.andThen(Schedule.spaced(Duration.millis(timeoutMillis))),
+      Schedule.modifyDelayEffect((_out, delay) =>
+        Effect.map(elapsed, (spent) =>
+          Duration.millis(Math.max(1, Math.ceil(Math.min(Duration.toMillis(delay), timeoutMillis - spent)))))
+      )
+    )
+    const last = yield* readOnce.pipe(
+      Effect.tap(learnOnce),
+      Effect.repeat({
+        schedule: Schedule.passthrough(cadence),
+        until: (outcome) =>
+          outcome.finished || outcome.elapsed >= timeoutMillis
+      })
+    )
+    if (last.finished) {
+      return last.reading
+    }
+    return yield* Effect.fail(
+      new KustomerError({
+        module: "BulkJob",
+        method: "awaitResults",
+        reason: new JobTimedOut({
+          jobId,
+          waited: Duration.millis(last.elapsed),
+          lastStatus: `at ${last.reading.batchesComplete}/${last.reading.batchesTotal} batches complete`
+        })
+      })
+    )
+  }).pipe(Effect.withSpan("BulkJob.awaitResults", { attributes: { "kustomer.job": jobId } }))

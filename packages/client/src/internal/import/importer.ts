@@ -1,0 +1,129 @@
+/**
+ * What the stages of an import share, captured once when the import is built: the client, the journal, the
+ * settings and codec, the request counters, the adaptive first-read delay, and how outcomes are recorded.
+ */
+import type { BulkResource, Ids } from "@effect-kustomer/domain"
+import { ImportCounts } from "@effect-kustomer/domain"
+import * as Effect from "effect/Effect"
+import * as Metric from "effect/Metric"
+import * as Ref from "effect/Ref"
+import type * as Stream from "effect/Stream"
+import * as BulkJob from "../../BulkJob.js"
+import type * as Checkpoint from "../../ImportCheckpoint.js"
+import type * as Events from "../../ImportEvent.js"
+import type { KustomerClient } from "../../KustomerClient.js"
+import type { KustomerError } from "../../KustomerError.js"
+import type { Pause } from "../../RateLimiter.js"
+import * as RetryPolicy from "../../RetryPolicy.js"
+import { codecFor, type ItemCodec } from "./codec.js"
+import { type Options, type Settings, settingsOf } from "./settings.js"
+
+/** Records by outcome. */
+export const recordsCounter = Metric.counter("kustomer_import_records_total", {
+  description: "Input records by final outcome",
+  incremental: true
+})
+
+/** A chunk on its way to the API. `inDoubt`: an earlier attempt may have created its items already. */
+export interface Pending {
+  readonly chunk: Checkpoint.PlannedChunk
+  readonly inDoubt: boolean
+}
+
+/** A chunk the API accepted as a job. */
+export interface Submitted {
+  readonly chunk: Checkpoint.PlannedChunk
+  readonly jobId: Ids.BulkJobId
+  readonly submittedAt: number
+}
+
+/** The part of an import that validation and chunking need (a dry run has only this). */
+export interface Preparation<RecordError = Checkpoint.CheckpointError> {
+  readonly settings: Settings
+  readonly codec: ItemCodec
+  readonly journal: Checkpoint.ImportCheckpoint
+  /** The number of the next chunk formed. */
+  readonly nextChunk: Ref.Ref<number>
+  /** Records final outcomes: metrics and the journal (`chunk`: that chunk is finished). */
+  readonly record: (
+    outcomes: ReadonlyArray<Events.Outcome>,
+    chunk?: number
+  ) => Effect.Effect<void, RecordError>
+}
+
+/** Everything the stages share. */
+export interface Importer extends Preparation {
+  readonly client: KustomerClient["Type"]
+  readonly counters: Ref.Ref<ImportCounts.RequestCounts>
+  readonly bump: (counter: keyof ImportCounts.RequestCounts) => Effect.Effect<void>
+  readonly firstRead: BulkJob.FirstRead
+  /** Every pause of the rate limiter, as it starts. */
+  readonly pauses: Stream.Stream<Pause>
+  /** Runs a request under the retry policy, counting 429s. */
+  readonly retry: <A, E>(
+    request: Effect.Effect<A, KustomerError | E>,
+    options: Pick<RetryPolicy.Options, "write" | "onFailure" | "onRetry">
+  ) => Effect.Effect<A, KustomerError | E>
+}
+
+/** The validation and chunking part of an import. */
+export const makePreparation = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+  options: Options<Item, Encoded>
+): Effect.Effect<Preparation> =>
+  Effect.gen(function*() {
+    const settings = settingsOf(options)
+    const journal = settings.checkpoint
+    const preparation: Preparation = {
+      settings,
+      codec: codecFor(options, settings),
+      journal,
+      nextChunk: yield* Ref.make(0),
+      record: (outcomes, chunk) =>
+        Effect.zipRight(
+          Effect.forEach(
+            outcomes,
+            (outcome) => Metric.increment(Metric.tagged(recordsCounter, "outcome", outcome._tag)),
+            { discard: true }
+          ),
+          journal.settled(outcomes, chunk)
+        )
+    }
+    return preparation
+  })
+
+/** Builds the shared part of an import from its options, the client and the rate limiter. */
+export const make = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+  options: Options<Item, Encoded>,
+  client: KustomerClient["Type"]
+): Effect.Effect<Importer> =>
+  Effect.gen(function*() {
+    const preparation = yield* makePreparation(options)
+    const { settings } = preparation
+    const counters = yield* Ref.make(ImportCounts.noRequests)
+    const bump = (counter: keyof ImportCounts.RequestCounts) =>
+      Ref.update(counters, (counts) => ({ ...counts, [counter]: counts[counter] + 1 }))
+    return {
+      ...preparation,
+      client,
+      counters,
+      bump,
+      firstRead: yield* BulkJob.makeFirstRead(settings.firstPollDelay),
+      pauses: client.pauses,
+      retry: (request, retryOptions) =>
+        RetryPolicy.retry(request, {
+          schedule: settings.retrySchedule,
+          maxRateLimitRetries: settings.maxRateLimitRetries,
+          write: retryOptions.write,
+          onFailure: (error, decision) =>
+            Effect.zipRight(
+              decision === "waitForWindow" ? bump("rateLimited") : Effect.void,
+              retryOptions.onFailure === undefined ? Effect.void : retryOptions.onFailure(error, decision)
+            ),
+          onRetry: (attempt, error, delay) =>
+            Effect.zipRight(
+              bump("retries"),
+              retryOptions.onRetry === undefined ? Effect.void : retryOptions.onRetry(attempt, error, delay)
+            )
+        })
+    }
+  })

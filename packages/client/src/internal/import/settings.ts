@@ -1,0 +1,74 @@
+/**
+ * The options of an import and their defaults.
+ */
+import { BulkResource } from "@effect-kustomer/domain"
+import * as Duration from "effect/Duration"
+import type * as Schedule from "effect/Schedule"
+import * as Checkpoint from "../../ImportCheckpoint.js"
+import type { Position } from "../../ImportSource.js"
+import type { KustomerError } from "../../KustomerError.js"
+import * as KustomerSchedule from "../../KustomerSchedule.js"
+
+/** Options of an import. Every field has a default. */
+export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase> {
+  /** What to create. Default: conversations. */
+  readonly resource?: BulkResource.BulkResource<Item, Encoded> | undefined
+  /** Items per request, at most 100 (the API's maximum). Default 100. */
+  readonly maxItems?: number | undefined
+  /** Bytes per request body, at most 100,000 (the API's limit). Default 100,000. */
+  readonly maxBytes?: number | undefined
+  /** How long a partial chunk waits for more records before it is sent anyway. Default 1 s. */
+  readonly linger?: Duration.DurationInput | undefined
+  /** Bulk requests in flight at once. Default 4. */
+  readonly submitConcurrency?: number | undefined
+  /** Jobs awaited at once; bounds memory. Default 32. */
+  readonly maxJobsInFlight?: number | undefined
+  /** Retries of a failed submission or job read. Default `KustomerSchedule.retryTransient`. */
+  readonly retrySchedule?: Schedule.Schedule<unknown, KustomerError> | undefined
+  /** How many 429s one request may meet before it gives up (the limiter makes each wait). Default 50. */
+  readonly maxRateLimitRetries?: number | undefined
+  /** The first job read happens this long after submission; it adapts to observed job times. Default 2 s. */
+  readonly firstPollDelay?: Duration.DurationInput | undefined
+  /** Delays between later job reads. Default `KustomerSchedule.pollJob`. */
+  readonly pollSchedule?: Schedule.Schedule<unknown> | undefined
+  /** How long a job may take before its items are reported unknown (resumable by job id). Default 10 min. */
+  readonly jobTimeout?: Duration.DurationInput | undefined
+  /** Look up the id of items reported as duplicates of an existing `externalId`. Default true. */
+  readonly lookupExisting?: boolean | undefined
+  /**
+   * Record fields the schema does not know, at any depth (`queue.bogus`, `emails.0.verified`): `reject` the record
+   * (default), `keep` them and send them as given, or `drop` them.
+   */
+  readonly unknownFields?: "reject" | "keep" | "drop" | undefined
+  /** Gives records without an `externalId` one, derived from their position, to make them safe to resend. */
+  readonly assignExternalId?: ((position: Position) => string) | undefined
+  /** The `_clientRef` of a record. Default `r<index>`. */
+  readonly clientRef?: ((position: Position) => string) | undefined
+  /** The journal. Default: none (no resume). */
+  readonly checkpoint?: Checkpoint.ImportCheckpoint | undefined
+  /** Describes the input to the journal. */
+  readonly source?: { readonly name: string; readonly fingerprint?: string | undefined } | undefined
+}
+
+/** The defaults, resolved. */
+export const settingsOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+  options: Options<Item, Encoded>
+) => ({
+  maxItems: Math.max(1, Math.min(options.maxItems ?? BulkResource.maxItemsPerRequest, BulkResource.maxItemsPerRequest)),
+  maxBytes: Math.max(64, Math.min(options.maxBytes ?? BulkResource.maxBodyBytes, BulkResource.maxBodyBytes)),
+  linger: Duration.decode(options.linger ?? Duration.seconds(1)),
+  submitConcurrency: Math.max(1, options.submitConcurrency ?? 4),
+  maxJobsInFlight: Math.max(1, options.maxJobsInFlight ?? 32),
+  retrySchedule: options.retrySchedule ?? KustomerSchedule.retryTransient,
+  maxRateLimitRetries: options.maxRateLimitRetries ?? 50,
+  firstPollDelay: Duration.toMillis(Duration.decode(options.firstPollDelay ?? Duration.seconds(2))),
+  pollSchedule: options.pollSchedule ?? KustomerSchedule.pollJob,
+  jobTimeout: Duration.decode(options.jobTimeout ?? Duration.minutes(10)),
+  lookupExisting: options.lookupExisting ?? true,
+  unknownFields: options.unknownFields ?? "reject",
+  clientRef: options.clientRef ?? ((position: Position) => `r${position.index}`),
+  checkpoint: options.checkpoint ?? Checkpoint.disabled
+})
+
+/** The resolved settings of an import. */
+export type Settings = ReturnType<typeof settingsOf>

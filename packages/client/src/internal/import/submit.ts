@@ -1,0 +1,167 @@
+/**
+ * The `submit` stage: each chunk is sent until the API accepts it as a job, under the retry policy, with bounded
+ * concurrency. A chunk given up on is settled here: `Failed`, or — when an earlier attempt may have reached the
+ * API — checked item by item by `externalId`.
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import type * as Checkpoint from "../../ImportCheckpoint.js"
+import * as Events from "../../ImportEvent.js"
+import { prepareBody } from "../../KustomerClient.js"
+import { isFatal, KustomerError } from "../../KustomerError.js"
+import { emitting } from "./emitting.js"
+import type { Importer, Pending, Submitted } from "./importer.js"
+import { isEvent } from "./prepare.js"
+
+type Emit = (value: Submitted | Events.ImportEvent) => Effect.Effect<void>
+
+/** `Unknown`: the item may or may not exist, and the API cannot tell. */
+export const unknownItem = (item: Checkpoint.ChunkItem, jobId: Submitted["jobId"] | undefined, reason: string) =>
+  new Events.Unknown({
+    position: item.position,
+    clientRef: item.clientRef,
+    item: item.json,
+    externalId: item.externalId,
+    reason,
+    jobId
+  })
+
+/** `Failed`: the API refused the item, or it could not be sent. */
+export const failedItem = (item: Checkpoint.ChunkItem, jobId: Submitted["jobId"] | undefined, reason: string) =>
+  new Events.Failed({
+    position: item.position,
+    clientRef: item.clientRef,
+    item: item.json,
+    externalId: item.externalId,
+    reason,
+    jobId
+  })
+
+const unverifiableReason = "an earlier request with this record may have reached the API, and without an " +
+  "externalId it cannot be checked; it was not sent again, to avoid a duplicate"
+
+/** Asks the API, item by item, whether the items of an in-doubt chunk exist. */
+const reconcile = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>, error: KustomerError) =>
+  Effect.forEach(items, (item): Effect.Effect<Events.Outcome> => {
+    const externalId = item.externalId
+    if (externalId === undefined) return Effect.succeed(unknownItem(item, undefined, error.message))
+    return Effect.zipRight(importer.bump("lookups"), Effect.either(importer.codec.lookup(importer.client, externalId)))
+      .pipe(Effect.map((found) =>
+        Either.match(found, {
+          onLeft: (lookupError): Events.Outcome =>
+            unknownItem(item, undefined, `${error.message}; checking it failed: ${lookupError.message}`),
+          onRight: (existing): Events.Outcome =>
+            Option.match(existing, {
+              onNone: () => failedItem(item, undefined, `not created: ${error.message}`),
+              onSome: (objectId) =>
+                new Events.AlreadyExisting({ position: item.position, clientRef: item.clientRef, externalId, objectId })
+            })
+        })
+      ))
+  }, { concurrency: 4 })
+
+/** Settles the items of a chunk that was given up on. */
+const giveUp = (
+  importer: Importer,
+  pending: Pending,
+  items: ReadonlyArray<Checkpoint.ChunkItem>,
+  error: KustomerError
+) =>
+  pending.inDoubt
+    ? reconcile(importer, items, error)
+    : Effect.succeed(items.map((item) => failedItem(item, undefined, error.message)))
+
+/** Records outcomes and emits them. */
+const settleNow = (importer: Importer, emit: Emit, outcomes: ReadonlyArray<Events.Outcome>, chunk?: number) =>
+  Effect.zipRight(importer.record(outcomes, chunk), Effect.forEach(outcomes, emit, { discard: true }))
+
+/** Sends one chunk until the API accepts it, or settles its items. */
+const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
+  Effect.gen(function*() {
+    const state = yield* Ref.make({ pending: initial, items: initial.chunk.items, attempt: 0 })
+    const number = initial.chunk.chunk
+    const attempt = Effect.gen(function*() {
+      const current = yield* Ref.get(state)
+      let items = current.items
+      if (current.pending.inDoubt) {
+        const unverifiable = items.filter((item) => item.externalId === undefined)
+        if (unverifiable.length > 0) {
+          items = items.filter((item) => item.externalId !== undefined)
+          yield* settleNow(
+            importer,
+            emit,
+            unverifiable.map((item) => unknownItem(item, undefined, unverifiableReason)),
+            items.length === 0 ? number : undefined
+          )
+        }
+      }
+      yield* Ref.set(state, { ...current, items, attempt: current.attempt + 1 })
+      if (items.length === 0) return Option.none<Submitted>()
+      yield* importer.journal.sending(number)
+      yield* importer.bump("submits")
+      const body = prepareBody(items.map((item) => item.json))
+      const jobId = yield* importer.codec.submit(importer.client, body)
+      yield* importer.bump("jobs")
+      yield* importer.journal.submitted(number, jobId)
+      yield* emit(
+        new Events.ChunkSubmitted({
+          chunk: number,
+          jobId,
+          items: body.items,
+          bytes: body.bytes,
+          attempt: current.attempt + 1
+        })
+      )
+      return Option.some<Submitted>({
+        chunk: { chunk: number, items },
+        jobId,
+        submittedAt: yield* Clock.currentTimeMillis
+      })
+    })
+    const result = yield* importer.retry(attempt, {
+      write: true,
+      onFailure: (_error, decision) =>
+        decision === "reconcile"
+          ? Ref.update(state, (current) => ({ ...current, pending: { ...current.pending, inDoubt: true } }))
+          : Effect.void,
+      onRetry: (failedAttempt, error, delay) =>
+        Effect.zipRight(
+          emit(new Events.Retrying({ chunk: number, attempt: failedAttempt, reason: error.message, delay })),
+          Effect.logDebug("retrying a bulk submission").pipe(
+            Effect.annotateLogs({ chunk: number, attempt: failedAttempt, reason: error.reason._tag })
+          )
+        )
+    }).pipe(Effect.either)
+    if (Either.isRight(result)) {
+      if (Option.isSome(result.right)) yield* emit(result.right.value)
+      return
+    }
+    const error = result.left
+    if (!(error instanceof KustomerError) || isFatal(error)) return yield* Effect.fail(error)
+    const { items, pending } = yield* Ref.get(state)
+    yield* settleNow(importer, emit, yield* giveUp(importer, pending, items, error), number)
+  }).pipe(
+    Effect.withSpan("BulkImport.submitChunk", {
+      attributes: { "kustomer.chunk": initial.chunk.chunk, "kustomer.items": initial.chunk.items.length }
+    })
+  )
+
+/** The `submit` stage: chunks in, accepted jobs (and the outcomes of chunks given up on) out. */
+export const submit = (importer: Importer) =>
+<A extends Events.ImportEvent, E, R>(
+  chunks: Stream.Stream<Pending | A, E, R>
+): Stream.Stream<Submitted | Events.ImportEvent | A, E | KustomerError | Checkpoint.CheckpointError, R> =>
+  Stream.flatMap(
+    chunks,
+    (value) =>
+      isEvent(value)
+        ? Stream.succeed(value)
+        : emitting<Submitted | Events.ImportEvent, KustomerError | Checkpoint.CheckpointError, never>((emit) =>
+          submitChunk(importer, value, emit)
+        ),
+    { concurrency: importer.settings.submitConcurrency }
+  )
