@@ -187,6 +187,22 @@ describe("ImportSource encodings", () => {
     }))
 })
 
+describe("ImportSource.jsonArray streaming", () => {
+  it.effect("streams a JSON array written on one line, cut inside multi-byte characters", () =>
+    Effect.gen(function*() {
+      const line = `[${Array.from({ length: 50 }, (_, index) => JSON.stringify({ name: `café ✓ ${index}` })).join(",")}`
+      const records: Array<ImportSource.SourceRecord> = []
+      // The input breaks off before its end: whatever was complete must have come out already.
+      const error = yield* Effect.flip(Stream.runForEach(
+        ImportSource.jsonArray(Stream.concat(bytesOf(line, 5), Stream.fail("connection lost"))),
+        (record) => Effect.sync(() => records.push(record))
+      ))
+      assert.strictEqual(error, "connection lost")
+      assert.isAtLeast(records.length, 49)
+      assert.deepStrictEqual(records[7], ImportSource.parsed({ index: 7 }, { name: "café ✓ 7" }))
+    }))
+})
+
 describe("ImportSource depth", () => {
   const nested = (depth: number) => {
     let value: unknown = 1

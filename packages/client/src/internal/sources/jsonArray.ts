@@ -7,7 +7,7 @@ import { JSONParser } from "@streamparser/json"
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
 import { errorText, parsed, SourceError, type SourceRecord } from "./record.js"
-import { type Encoding, lines } from "./text.js"
+import { type Encoding, type Lines, lines } from "./text.js"
 
 const isWhiteSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
 
@@ -43,24 +43,38 @@ export const read = <E, R>(
       }
     }
     let failure: SourceError | undefined
-    const feed = (text: string, badLines: ReadonlyMap<number, number>) => {
-      const bad = badLines.entries().next()
-      if (bad.done !== true) {
-        const [line, offset] = bad.value
-        throw new Error(
-          `invalid UTF-8 at byte offset ${offset} (line ${line}); if the file is in another encoding, ` +
-            "name it: latin1 or windows-1252"
-        )
-      }
+    const write = (text: string) => {
       if (!started) checkStart(text)
       if (started && !sawArray) throw new Error("expected a JSON array of records")
       if (!parser.isEnded) parser.write(text)
     }
+    /** The index in `text` where physical line `line` starts, `text` starting on `firstLine`. */
+    const lineStart = (text: string, firstLine: number, line: number) => {
+      let at = 0
+      for (let current = firstLine; current < line; current++) {
+        const newline = text.indexOf("\n", at)
+        if (newline === -1) return text.length
+        at = newline + 1
+      }
+      return at
+    }
+    const feed = (region: Lines) => {
+      const bad = region.badLines.entries().next()
+      if (bad.done === true) return write(region.text)
+      // The lines before the bad one are still parsed, so that the records they complete come out.
+      const [line, offset] = bad.value
+      write(region.text.slice(0, lineStart(region.text, region.firstLine, line)))
+      throw new Error(
+        `invalid UTF-8 at byte offset ${offset} (line ${line}); if the file is in another encoding, ` +
+          "name it: latin1 or windows-1252"
+      )
+    }
     // Records parsed before a fatal error are still emitted, then the stream fails.
-    return lines(bytes, encoding).pipe(
+    // Cut at characters, not lines: a JSON array is often one long line.
+    return lines(bytes, encoding, "characters").pipe(
       Stream.map((region) => {
         try {
-          feed(region.text, region.badLines)
+          feed(region)
         } catch (error) {
           failure = fail(errorText(error))
         }

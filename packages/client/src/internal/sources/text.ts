@@ -14,7 +14,8 @@ export type Encoding = "utf-8" | "latin1" | "windows-1252"
 export const encodings: ReadonlyArray<Encoding> = ["utf-8", "latin1", "windows-1252"]
 
 /**
- * Whole lines of text (the last one of the input may lack its line break). `firstLine` is the 1-based physical
+ * Text of whole lines (the last one of the input may lack its line break), or of whole characters when
+ * {@link lines} cuts at characters. `firstLine` is the 1-based physical
  * line the text starts on; `badLines` maps the physical lines that are not valid in the encoding to the offset,
  * in the input, of their first bad byte (their text holds U+FFFD there).
  *
@@ -125,6 +126,21 @@ const decodeSingleByte = (bytes: Uint8Array, table: Uint16Array): string => {
   return text
 }
 
+/**
+ * Where `bytes` can be cut without splitting a character: its end, or before a UTF-8 sequence that is not
+ * complete yet. Bytes that are not UTF-8 at all are cut anyway (decoding reports them).
+ */
+const characterBoundary = (bytes: Uint8Array, encoding: Encoding): number => {
+  if (encoding !== "utf-8") return bytes.length
+  for (let back = 1; back <= 3 && back <= bytes.length; back++) {
+    const byte = bytes[bytes.length - back] ?? 0
+    if ((byte & 0xc0) === 0x80) continue
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1
+    return length > back ? bytes.length - back : bytes.length
+  }
+  return bytes.length
+}
+
 const concat = (left: Uint8Array, right: Uint8Array): Uint8Array => {
   if (left.length === 0) return right
   const joined = new Uint8Array(left.length + right.length)
@@ -145,14 +161,16 @@ const newlinesIn = (bytes: Uint8Array, from: number, to: number): number => {
 }
 
 /**
- * Cuts a stream of bytes into regions of whole lines and decodes each. A UTF-8 byte order mark at the start is
+ * Cuts a stream of bytes into regions of whole lines (or, for a reader that needs no lines, of whole characters,
+ * so that a file without line breaks still streams) and decodes each. A UTF-8 byte order mark at the start is
  * skipped (the offsets reported still count it).
  *
  * @since 0.1.0
  */
 export const lines = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
-  encoding: Encoding = "utf-8"
+  encoding: Encoding = "utf-8",
+  cutAt: "lines" | "characters" = "lines"
 ): Stream.Stream<Lines, E, R> =>
   Stream.suspend(() => {
     const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
@@ -191,7 +209,11 @@ export const lines = <E, R>(
 
     /** The region of `pending` up to its last line break, or everything at the end of the input. */
     const take = (atEnd: boolean): Lines | undefined => {
-      const cut = atEnd ? pending.length : pending.lastIndexOf(newline) + 1
+      const cut = atEnd
+        ? pending.length
+        : cutAt === "lines"
+        ? pending.lastIndexOf(newline) + 1
+        : characterBoundary(pending, encoding)
       if (cut <= 0) return undefined
       const region = pending.subarray(0, cut)
       pending = pending.subarray(cut)
