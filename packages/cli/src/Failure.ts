@@ -142,3 +142,16 @@ export const describe = (error: unknown): string => {
   if (hasMessage(error) && error.message.length > 0) return error.message
   return String(error)
 }
+
+/**
+ * What to say when a run is interrupted (Ctrl+C): how to resume it, or that it cannot be resumed without a
+ * journal. `things` names what it sends ("records", "objects").
+ *
+ * @since 0.1.0
+ */
+export const interruptedHint = (journal: string | undefined, things: string): string =>
+  journal === undefined
+    ? `Interrupted. ${things.charAt(0).toUpperCase()}${
+      things.slice(1)
+    } already sent stay created; with --journal a run can be resumed.`
+    : `Interrupted. Run the same command again to resume from ${journal}.`

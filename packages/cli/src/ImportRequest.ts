@@ -115,6 +115,21 @@ export const inRange = (flag: string, value: Option.Option<number>, min: number,
   })
 
 /**
+ * Where the requests go: the connection flags, with the checked `--rate-limit`.
+ *
+ * @since 0.1.0
+ */
+export const connectionOf = (
+  flags: Pick<Flags, "baseUrl" | "org" | "region">,
+  rateLimit: RateBudget.RateBudget | undefined
+): Connection.Connection => ({
+  baseUrl: Option.getOrUndefined(flags.baseUrl),
+  org: Option.getOrUndefined(flags.org),
+  region: Option.getOrUndefined(flags.region),
+  rateLimit
+})
+
+/**
  * `--rate-limit`, checked.
  *
  * @since 0.1.0
@@ -172,12 +187,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       delimiter,
       encoding: Option.getOrUndefined(flags.encoding),
       unknownFields: Option.getOrUndefined(flags.unknownFields),
-      connection: {
-        baseUrl: Option.getOrUndefined(flags.baseUrl),
-        org: Option.getOrUndefined(flags.org),
-        region: Option.getOrUndefined(flags.region),
-        rateLimit
-      },
+      connection: connectionOf(flags, rateLimit),
       maxItems,
       maxBytes,
       concurrency,

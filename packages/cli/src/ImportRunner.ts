@@ -11,6 +11,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import type { CliError } from "./Failure.js"
+import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import { stdin } from "./ImportRequest.js"
@@ -123,13 +124,7 @@ export const run = (plan: Plan): Effect.Effect<
       yield* results.close
       return { ...imported, reasons: yield* reasons.top(FailureReasons.shown) }
     })).pipe(
-      Effect.onInterrupt(() =>
-        output.err(
-          plan.journal === undefined
-            ? "Interrupted. Records already sent stay created; with --journal a run can be resumed."
-            : `Interrupted. Run the same command again to resume from ${plan.journal}.`
-        )
-      )
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records")))
     )
     const human = Summary.render(result.summary, {
       journal: plan.journal,

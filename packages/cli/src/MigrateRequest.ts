@@ -103,12 +103,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       mapping: flags.mapping,
       delimiter: Option.getOrUndefined(flags.delimiter),
       encoding: Option.getOrUndefined(flags.encoding),
-      connection: {
-        baseUrl: Option.getOrUndefined(flags.baseUrl),
-        org: Option.getOrUndefined(flags.org),
-        region: Option.getOrUndefined(flags.region),
-        rateLimit
-      },
+      connection: ImportRequest.connectionOf(flags, rateLimit),
       maxItems,
       maxBytes,
       concurrency,

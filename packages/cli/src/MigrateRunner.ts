@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type { CliError } from "./Failure.js"
+import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import * as JsonOutput from "./JsonOutput.js"
@@ -166,13 +167,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
       topReasons = yield* reasons.top(FailureReasons.shown)
       return migrated
     })).pipe(
-      Effect.onInterrupt(() =>
-        output.err(
-          plan.journal === undefined
-            ? "Interrupted. Objects already sent stay created; with --journal a migration can be resumed."
-            : `Interrupted. Run the same command again to resume from ${plan.journal}.`
-        )
-      ),
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
       Effect.exit
     )
     const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis)

@@ -10,6 +10,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { Attachment } from "./Attachment.js"
 import { ClientRef } from "./ClientRef.js"
 import { Direction } from "./Conversation.js"
 import { CustomAttributes } from "./CustomAttributes.js"
@@ -34,14 +35,6 @@ export type Channel = typeof Channel.Type
 
 /** A message's delivery status. @since 0.1.0 */
 export const MessageStatus = Schema.Literal("sent", "received", "error")
-
-const Attachment = Schema.Struct({
-  _id: Schema.String,
-  name: Schema.String,
-  contentType: Schema.String,
-  contentLength: Schema.Number,
-  sourceId: optional(Schema.String)
-})
 
 const Reference = Schema.Struct({ message: MessageId, type: Schema.Literal("reply", "replyAll", "forward") })
 

@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { Attachment } from "./Attachment.js"
 import { ClientRef } from "./ClientRef.js"
 import { ConversationId, NoteId, UserId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
@@ -13,14 +14,6 @@ import { IsoDateTime } from "./IsoDateTime.js"
 
 /** The longest note body Kustomer accepts, in characters. @since 0.1.0 */
 export const maxBodyLength = 10_240
-
-const Attachment = Schema.Struct({
-  _id: Schema.String,
-  name: Schema.String,
-  contentType: Schema.String,
-  contentLength: Schema.Number,
-  sourceId: optional(Schema.String)
-})
 
 /** A user or a team mentioned in a note. */
 const Mention = Schema.Struct({ user: optional(UserId), team: optional(Schema.String) })

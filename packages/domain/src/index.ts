@@ -5,6 +5,7 @@
  */
 
 /** @since 0.1.0 */
+export * as Attachment from "./Attachment.js"
 export * as BulkJob from "./BulkJob.js"
 /** @since 0.1.0 */
 export * as BulkResource from "./BulkResource.js"

@@ -109,6 +109,21 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
         onRight: (id) => ({ id, failure: null })
       })
 
+    /** The settled links among `rows`, by key. */
+    const linksOf = <K, E extends { readonly message: string }>(
+      rows: Effect.Effect<ReadonlyArray<unknown>, E>,
+      keyOf: (key: string | number) => K
+    ) =>
+      rows.pipe(
+        run,
+        Effect.flatMap(decode(LinkRow)),
+        Effect.map((decoded) =>
+          new Map(
+            decoded.flatMap((row) => Option.toArray(Option.map(linkOf(row), (link) => [keyOf(row.key), link] as const)))
+          )
+        )
+      )
+
     const idMap: IdMap = {
       meta: (key) =>
         sql`SELECT value FROM migration_meta WHERE key = ${key}`.pipe(
@@ -157,32 +172,14 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
       customerLinks: (keys) =>
         keys.length === 0
           ? Effect.succeed(new Map())
-          : sql`SELECT key, id, failure FROM customers WHERE key IN ${sql.in(keys)}`.pipe(
-            run,
-            Effect.flatMap(decode(LinkRow)),
-            Effect.map((rows) =>
-              new Map(
-                rows.flatMap((row) =>
-                  Option.toArray(Option.map(linkOf(row), (link) => [String(row.key), link] as const))
-                )
-              )
-            )
-          ),
+          : linksOf(sql`SELECT key, id, failure FROM customers WHERE key IN ${sql.in(keys)}`, (key) => String(key)),
       conversationLinks: (indexes) =>
         indexes.length === 0
           ? Effect.succeed(new Map())
-          : sql`SELECT record_index AS key, id, failure FROM conversations WHERE record_index IN ${sql.in(indexes)}`
-            .pipe(
-              run,
-              Effect.flatMap(decode(LinkRow)),
-              Effect.map((rows) =>
-                new Map(
-                  rows.flatMap((row) =>
-                    Option.toArray(Option.map(linkOf(row), (link) => [Number(row.key), link] as const))
-                  )
-                )
-              )
-            )
+          : linksOf(
+            sql`SELECT record_index AS key, id, failure FROM conversations WHERE record_index IN ${sql.in(indexes)}`,
+            (key) => Number(key)
+          )
     }
     return idMap
   })
