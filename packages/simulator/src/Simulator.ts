@@ -89,6 +89,14 @@ const generatedCustomer = (index: number): CustomerSeed => ({
 })
 
 /**
+ * When the start-up customers were created, by the seed: a second from September 2020 on, so that their ids (whose
+ * first 8 characters are seconds) are the same for the same seed and differ between seeds.
+ *
+ * @since 0.1.0
+ */
+export const startUpCustomersMillis = (seed: number): number => (1_600_000_000 + (seed % 100_000_000)) * 1000
+
+/**
  * Creates a simulator in the current scope: seeds its customers and starts its worker pool (stopped when the
  * scope closes). Its time is the `Clock` of the fiber that creates it and of each request.
  *
@@ -101,18 +109,21 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
     const enqueue = yield* Engine.start(state)
     const app = Router.make(state, enqueue)
 
+    const seedCustomersAt = (customers: number | ReadonlyArray<CustomerSeed>, nowMillis: number) => {
+      const seeds = typeof customers === "number"
+        ? Array.from(
+          { length: customers },
+          (_, offset) => generatedCustomer(state.store.collections.customers.all.length + offset + 1)
+        )
+        : customers
+      return seeds.map((seed) => state.store.seedCustomer(seed, nowMillis))
+    }
     const seedCustomers = (customers: number | ReadonlyArray<CustomerSeed>) =>
-      Effect.map(Clock.currentTimeMillis, (nowMillis) => {
-        const seeds = typeof customers === "number"
-          ? Array.from(
-            { length: customers },
-            (_, offset) => generatedCustomer(state.store.collections.customers.all.length + offset + 1)
-          )
-          : customers
-        return seeds.map((seed) => state.store.seedCustomer(seed, nowMillis))
-      })
+      Effect.map(Clock.currentTimeMillis, (nowMillis) => seedCustomersAt(customers, nowMillis))
 
-    const customerIds = yield* seedCustomers(config.customers)
+    // The start-up customers are the first objects, dated by the seed rather than the clock: the same seed gives
+    // the same ids on every start, so users' tests can keep them in fixtures.
+    const customerIds = seedCustomersAt(config.customers, startUpCustomersMillis(config.answers.seed))
     const firstKey = config.apiKeys[0]
 
     return {

@@ -10,6 +10,7 @@ import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -52,6 +53,11 @@ const options = {
     Options.withDescription("status for a key that lacks a role")
   ),
   customers: Options.integer("customers").pipe(Options.withDefault(10), Options.withDescription("customers to seed")),
+  customerIdsFile: Options.text("customer-ids-file").pipe(
+    Options.withPseudoName("FILE"),
+    Options.optional,
+    Options.withDescription("write the seeded customers' ids to FILE, one a line (the same for the same --seed)")
+  ),
   workers: Options.integer("workers").pipe(Options.withDefault(16), Options.withDescription("jobs processed at once")),
   batchSize: Options.integer("batch-size").pipe(Options.withDefault(100), Options.withDescription("items per batch")),
   jobLatency: millis("job-latency", 100, "time a job runs before its first batch"),
@@ -155,6 +161,14 @@ const serve = (flags: Flags) =>
       `  customers:   ${server.customerIds.slice(0, 5).join(", ")}` +
         (server.customerIds.length > 5 ? ` (+${server.customerIds.length - 5} more)` : "")
     )
+    if (Option.isSome(flags.customerIdsFile)) {
+      const fs = yield* FileSystem.FileSystem
+      const file = flags.customerIdsFile.value
+      yield* fs.writeFileString(file, server.customerIds.map((id) => `${id}\n`).join("")).pipe(
+        Effect.zipRight(Console.log(`  customer ids: ${server.customerIds.length} in ${file}`)),
+        Effect.catchAll((error) => Console.error(`  cannot write the customer ids to ${file}: ${error.message}`))
+      )
+    }
     yield* Console.log(`  stats:       ${server.baseUrl}/__admin/stats`)
     yield* Console.log("Press Ctrl+C to stop.")
     return yield* Effect.never
