@@ -88,6 +88,25 @@ describe("BulkImport against the simulator", () => {
       )
     }).pipe(Effect.provide(simulated())))
 
+  it.effect("settles the records sent before the source failed, then fails with the source's error", () =>
+    Effect.gen(function*() {
+      const simulator = yield* Simulator.Simulator
+      const customer = simulator.customerIds[0] ?? ""
+      const records = Array.from({ length: 150 }, (_, index) => conversationRecord(index, customer))
+      const source = ImportSource.fromStream(
+        Stream.concat(Stream.fromIterable(records), Stream.fail("the input ended in the middle of a value"))
+      )
+      const seen: Array<ImportEvent.ImportEvent> = []
+      const exit = yield* runOnTestClock(
+        Effect.exit(Stream.runForEach(BulkImport.stream(source), (event) => Effect.sync(() => seen.push(event))))
+      )
+      assert.isTrue(exit._tag === "Failure")
+      const created = outcomesOf(seen).filter((outcome) => outcome._tag === "Created")
+      assert.strictEqual(created.length, 150)
+      assert.strictEqual((yield* simulator.stats).conversations.stored, 150)
+      assert.isUndefined(seen.find((event) => event._tag === "Finished"))
+    }).pipe(Effect.provide(simulated())))
+
   it.effect("rejects a record with a misspelt field, naming it, unless told to drop unknown fields", () =>
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator
