@@ -40,7 +40,16 @@ export class Failed extends Data.TaggedClass("Failed")<{
   readonly jobId: Ids.BulkJobId | undefined
   /** The item's wire JSON as it was sent, so that it can be written to a rejects file and fixed. */
   readonly item: string
-}> {}
+}> {
+  /**
+   * Whether this is the API's final verdict on the item (an item-level error in the job's results, which carries
+   * the job id): sending it again unchanged cannot help. Otherwise the request failed (given up after retries, or
+   * refused before a job existed) and a later run may retry it.
+   */
+  get final(): boolean {
+    return this.jobId !== undefined
+  }
+}
 
 /**
  * Rejected before sending: the record did not decode, or can never fit in a request. `issues` name the fields.

@@ -72,6 +72,8 @@ describe("BulkImport against the simulator", () => {
       const failed = byIndex.get(1)
       assert.strictEqual(failed?._tag, "Failed")
       assert.include(failed?._tag === "Failed" ? failed.reason : "", "customer")
+      // An item error in the job's results is the API's final verdict on it.
+      assert.isTrue(failed?._tag === "Failed" && failed.final)
       // The same externalId twice within one input: the later record is rejected, naming both positions.
       const repeated = byIndex.get(2)
       assert.strictEqual(repeated?._tag, "Rejected")

@@ -113,6 +113,8 @@ describe("BulkImport retries (fake API, test clock)", () => {
       // Found nowhere after the last attempt: it was not created.
       assert.strictEqual(withId?._tag, "Failed")
       assert.include(withId?._tag === "Failed" ? withId.reason : "", "HTTP 502")
+      // A request given up on is not the API's verdict on the item: a later run may retry it.
+      assert.isFalse(withId?._tag === "Failed" && withId.final)
       // Without an externalId nothing can be checked: unknown, and sent only once.
       assert.strictEqual(withoutId?._tag, "Unknown")
       const bodies = seen.filter((request) => request.method === "POST").map((request) => JSON.parse(request.body))
