@@ -155,6 +155,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         encoding: plan.encoding,
         journal: plan.journal,
         rejects: plan.rejects,
+        otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),
         onPhase: (phase) => output.err(`Phase ${Migration.phases.indexOf(phase) + 1}/4: ${phase}`),
         onEvent: (phase, event) =>

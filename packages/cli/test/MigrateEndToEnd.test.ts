@@ -7,7 +7,20 @@ import { nodeLayer, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.migrate-end-to-end-secret.c2lnbmF0dXJl"
 
-const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLatency: "10 millis" })
+/** A key that may create everything but not read bulk jobs. */
+const writeOnlyKey = "eyJ.write-only-key.sig"
+
+const simulator = SimulatorServer.layer({
+  apiKeys: [
+    { key: secretKey },
+    {
+      key: writeOnlyKey,
+      roles: ["customer", "conversation", "message", "note"].map((name) => `org.permission.${name}.create`)
+    }
+  ],
+  customers: 0,
+  jobLatency: "10 millis"
+})
 
 const sample = new URL("../../../examples/data/zendesk-export/", import.meta.url).pathname
 
@@ -112,5 +125,23 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
         JSON.stringify(customer.attributes["emails"] ?? []).includes("@example.com")
       )
       assert.strictEqual(migrated.length, emails.size)
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("paths and the key's read role are checked before anything is created", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-test-" })
+      const bundle = `${dir}/bundle.jsonl`
+      yield* fs.writeFileString(bundle, `${JSON.stringify({ externalId: "p-1", customer: { externalId: "p-u" } })}\n`)
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const missingDir = yield* runCli(["migrate", bundle, "--rejects", `${dir}/nowhere/rejects.jsonl`], env)
+      assert.strictEqual(missingDir.code, 1)
+      assert.include(missingDir.text, "does not exist")
+      const noRead = yield* runCli(["migrate", bundle], { ...env, KUSTOMER_API_KEY: writeOnlyKey })
+      assert.strictEqual(noRead.code, 1)
+      assert.include(noRead.text, "bulk.read")
+      const stats = yield* server.simulator.stats
+      assert.strictEqual(stats.customers.stored + stats.conversations.stored, 0)
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 })

@@ -49,6 +49,7 @@ import * as Links from "./internal/migration/links.js"
 import * as Phases from "./internal/migration/phases.js"
 import * as Pipeline from "./internal/migration/pipeline.js"
 import * as Rejects from "./internal/migration/rejects.js"
+import * as Preflight from "./internal/preflight.js"
 import type * as JournalError from "./JournalError.js"
 import * as SqliteJournal from "./SqliteJournal.js"
 
@@ -88,6 +89,8 @@ export interface Options extends BundleInput {
   readonly pipeline?: Pipeline.PipelineOptions | undefined
   /** Sees every event of every phase. */
   readonly onEvent?: ((phase: Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
+  /** Other files the caller writes (a report, a results file): checked with the journal and rejects file. */
+  readonly otherOutputs?: ReadonlyArray<{ readonly what: string; readonly path: string | undefined }> | undefined
   /** Called when a phase starts. */
   readonly onPhase?: ((phase: Phase) => Effect.Effect<void>) | undefined
 }
@@ -221,12 +224,20 @@ export const run = (
 ): Effect.Effect<Result, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const fingerprint = yield* Effect.mapError(Input.fingerprintOf(options), toMigrationError)
+    const problems = yield* Preflight.outputProblems(options.bundle, [
+      { what: "--journal", path: options.journal },
+      { what: "--rejects", path: options.rejects },
+      ...(options.otherOutputs ?? [])
+    ])
+    if (problems.length > 0) return yield* new MigrationError({ reason: "Output", detail: problems.join("; ") })
+    const client = yield* KustomerClient.KustomerClient
+    // A key that may not read jobs is refused before anything is created.
+    yield* Effect.mapError(Preflight.checkAccess(client), toMigrationError)
     const base = yield* journalBase(options)
     const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
     const rejects = yield* Rejects.rejectsWriter(options.rejects, resumed).pipe(
       Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
     )
-    const client = yield* KustomerClient.KustomerClient
 
     const runPhase = (phase: Phase) =>
       Effect.gen(function*() {
