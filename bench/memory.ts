@@ -1,6 +1,7 @@
 /**
- * Memory: peak resident set size of the CLI (`kustomer-bulk import`, run as `pnpm kustomer-bulk` runs it: Node with
- * `--conditions=source` and tsx) importing a 1,000,000-record JSON Lines file, against a 100,000-record one.
+ * Memory: peak resident set size of the CLI (`kustomer-bulk import`, run as users run it: the built launcher
+ * `packages/cli/bin/kustomer-bulk.mjs` with its default heap cap, which starts `dist/bin.js`) importing a
+ * 1,000,000-record JSON Lines file, against a 100,000-record one. Needs `pnpm build` first.
  *
  *   pnpm bench memory [--records 1000000] [--small-records 100000] [--heap-mb 96]
  *
@@ -8,10 +9,10 @@
  * quick jobs, reached directly on loopback. The peak RSS comes from `/usr/bin/time -v`. Targets: under 250 MB, and
  * the large import within 20 % of the small one (memory flat in the input's size).
  */
-import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs"
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { numberFlag } from "./lib/args.js"
-import { runTypeScript } from "./lib/processes.js"
+import { runNode } from "./lib/processes.js"
 import { smallConversation, writeJsonLines } from "./lib/records.js"
 import { commandLine, machine, root, round, writeReport } from "./lib/report.js"
 import { type RunningSimulator, withSimulator } from "./lib/simulator.js"
@@ -19,10 +20,14 @@ import { type RunningSimulator, withSimulator } from "./lib/simulator.js"
 const large = numberFlag("records", 1_000_000)
 const small = numberFlag("small-records", 100_000)
 const workDir = join(root, "bench/results/tmp/memory")
-// `--heap-mb N` runs the CLI with `--max-old-space-size=N`: the V8 heap's ceiling, to tell retained memory from
-// garbage that V8 has not yet needed to collect.
+// `--heap-mb N` sets the launcher's V8 heap ceiling (KUSTOMER_BULK_HEAP_MB) instead of its default of 128 MB: the
+// ceiling tells retained memory from garbage that V8 has not yet needed to collect.
 const heapMb = numberFlag("heap-mb", 0)
-const nodeArgs = heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : []
+const heapEnv: Record<string, string> = heapMb > 0 ? { KUSTOMER_BULK_HEAP_MB: String(heapMb) } : {}
+const launcher = "packages/cli/bin/kustomer-bulk.mjs"
+if (!existsSync(join(root, "packages/cli/dist/bin.js"))) {
+  throw new Error("the memory benchmark runs the built CLI: run pnpm build first")
+}
 const simulatorSettings = { rateLimit: "1000000000/60s", workers: 64, jobLatencyMs: 20, itemLatencyMs: 0 }
 
 const importOnce = async (simulator: RunningSimulator, records: number) => {
@@ -38,8 +43,8 @@ const importOnce = async (simulator: RunningSimulator, records: number) => {
   )
   const fileBytes = statSync(file).size
   const storedBefore = (await simulator.stats()).conversations.stored
-  const result = await runTypeScript(
-    "packages/cli/src/bin.ts",
+  const result = await runNode(
+    launcher,
     [
       "import",
       file,
@@ -50,9 +55,8 @@ const importOnce = async (simulator: RunningSimulator, records: number) => {
       "--report",
       report
     ],
-    { KUSTOMER_API_KEY: simulator.apiKey },
-    60 * 60_000,
-    nodeArgs
+    { KUSTOMER_API_KEY: simulator.apiKey, ...heapEnv },
+    60 * 60_000
   )
   const stored = (await simulator.stats()).conversations.stored - storedBefore
   const summary = (JSON.parse(readFileSync(report, "utf8")) as { summary: Record<string, number> }).summary
@@ -88,12 +92,12 @@ const main = async () => {
     : round((largeRun.peakRssMb - smallRun.peakRssMb) / smallRun.peakRssMb, 3)
   writeReport("memory", {
     benchmark: "memory",
-    description: "peak RSS of kustomer-bulk import (node --conditions=source --import tsx) on a large versus a " +
+    description: "peak RSS of kustomer-bulk import (the built launcher and CLI) on a large versus a " +
       "small JSON Lines file of small conversations, against the standalone simulator",
     command: commandLine("memory"),
     machine: machine(),
     simulator: simulatorSettings,
-    cliNodeArgs: nodeArgs,
+    cliHeapMb: heapMb > 0 ? heapMb : "launcher default (128)",
     runs: [smallRun, largeRun],
     growthLargeOverSmall: growth,
     targets: "peak RSS < 250 MB; large within 20 % of small",

@@ -27,16 +27,18 @@ export const runTypeScript = (
   env: Record<string, string>,
   timeoutMs: number,
   extraNodeArgs: ReadonlyArray<string> = []
+): Promise<ProcessResult> =>
+  runNode(entry, args, env, timeoutMs, [...extraNodeArgs, "--conditions=source", "--import", "tsx"])
+
+/** Runs a JavaScript entry point of this repository with plain Node, as an installed bin runs. */
+export const runNode = (
+  entry: string,
+  args: ReadonlyArray<string>,
+  env: Record<string, string>,
+  timeoutMs: number,
+  extraNodeArgs: ReadonlyArray<string> = []
 ): Promise<ProcessResult> => {
-  const nodeArgs = [
-    ...extraNodeArgs,
-    ...exitWithParentArgs,
-    "--conditions=source",
-    "--import",
-    "tsx",
-    join(root, entry),
-    ...args
-  ]
+  const nodeArgs = [...exitWithParentArgs, ...extraNodeArgs, join(root, entry), ...args]
   const measured = existsSync(timeBinary)
   const [command, commandArgs] = measured
     ? [timeBinary, ["-v", process.execPath, ...nodeArgs]]

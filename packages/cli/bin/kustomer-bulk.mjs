@@ -47,7 +47,8 @@ const runAsChild = (launcherPid) => {
 
 /** In the launcher: run this file again under the heap cap and mirror the child's end. */
 const launch = () => {
-  const heapMb = Number(process.env["KUSTOMER_BULK_HEAP_MB"] ?? defaultHeapMb)
+  const requested = Number(process.env["KUSTOMER_BULK_HEAP_MB"])
+  const heapMb = Number.isInteger(requested) && requested > 0 ? requested : defaultHeapMb
   const child = spawn(
     process.execPath,
     [...process.execArgv, `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
