@@ -125,7 +125,22 @@ const importOptions = {
     "a journal file (SQLite): records progress; when it exists, the import resumes"
   ),
   report: optionalText("report", "FILE", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
-  rejects: optionalText("rejects", "FILE", "write rejected, failed and unknown records to this JSON Lines file"),
+  rejects: optionalText(
+    "rejects",
+    "FILE",
+    "write rejected and failed records to this JSON Lines file (fix them and import it again)"
+  ),
+  unknown: optionalText(
+    "unknown",
+    "FILE",
+    "write records in doubt (they may exist in Kustomer) to this JSON Lines file (default: next to --rejects, " +
+      "<rejects>.unknown.jsonl)"
+  ),
+  allowUnknown: Options.boolean("allow-unknown").pipe(
+    Options.withDescription(
+      "accept a file of records in doubt as input (refused by default: they may exist already and be duplicated)"
+    )
+  ),
   results: optionalText(
     "results",
     "FILE",
@@ -469,6 +484,8 @@ export const actions: Actions<Environment> = {
         journal: request.journal,
         report: request.report,
         rejects: request.rejects,
+        unknown: request.unknown,
+        allowUnknown: request.allowUnknown,
         results: request.results,
         json: request.json,
         assignExternalIds: request.assignExternalIds

@@ -62,6 +62,8 @@ export interface Flags {
   readonly journal: Option.Option<string>
   readonly report: Option.Option<string>
   readonly rejects: Option.Option<string>
+  readonly unknown: Option.Option<string>
+  readonly allowUnknown: boolean
   readonly results: Option.Option<string>
   readonly json: boolean
   readonly assignExternalIds: boolean
@@ -91,6 +93,10 @@ export interface ImportRequest {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
+  /** The file of records in doubt (default: next to the rejects file). */
+  readonly unknown: string | undefined
+  /** Accept a file of records in doubt as input. */
+  readonly allowUnknown: boolean
   /** The results file: one JSON line per record (see `ResultsFile`). */
   readonly results: string | undefined
   /** `--json`: the summary as one JSON document on standard output; human lines on standard error. */
@@ -174,6 +180,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
         ...(Option.isSome(flags.journal) ? ["--journal"] : []),
         ...(Option.isSome(flags.report) ? ["--report"] : []),
         ...(Option.isSome(flags.rejects) ? ["--rejects"] : []),
+        ...(Option.isSome(flags.unknown) ? ["--unknown"] : []),
         ...(Option.isSome(flags.results) ? ["--results"] : [])
       ]
       if (stateful.length > 0) {
@@ -195,6 +202,8 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),
       rejects: Option.getOrUndefined(flags.rejects),
+      unknown: Option.getOrUndefined(flags.unknown),
+      allowUnknown: flags.allowUnknown,
       results: Option.getOrUndefined(flags.results),
       json: flags.json,
       assignExternalIds: flags.assignExternalIds

@@ -40,6 +40,10 @@ export interface Plan {
   readonly journal: string | undefined
   readonly report: string | undefined
   readonly rejects: string | undefined
+  /** The file of records in doubt; default next to the rejects file. */
+  readonly unknown?: string | undefined
+  /** Accept a file of records in doubt as input. */
+  readonly allowUnknown?: boolean | undefined
   /** The results file: one line per record, with the Kustomer id it got. */
   readonly results?: string | undefined
   readonly assignExternalIds: boolean
@@ -114,6 +118,8 @@ export const run = (plan: Plan): Effect.Effect<
         stdin: StandardInput.bytes,
         journal: plan.journal,
         rejects: plan.rejects,
+        unknown: plan.unknown,
+        allowUnknown: plan.allowUnknown,
         report: plan.report,
         assignExternalIds: plan.assignExternalIds,
         pipeline: pipelineOf(plan),
@@ -129,6 +135,7 @@ export const run = (plan: Plan): Effect.Effect<
     const human = Summary.render(result.summary, {
       journal: plan.journal,
       rejects: plan.rejects,
+      unknownFile: result.unknownFile,
       report: plan.report,
       resumed: result.resumed,
       skipped: result.skipped,

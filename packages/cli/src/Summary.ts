@@ -35,6 +35,8 @@ export interface Counts {
 export interface Context {
   readonly journal?: string | undefined
   readonly rejects?: string | undefined
+  /** The file of records in doubt, when it holds any. */
+  readonly unknownFile?: string | undefined
   readonly report?: string | undefined
   readonly resumed?: boolean | undefined
   /** Records settled by earlier attempts, skipped by this one. */
@@ -112,11 +114,15 @@ const hints = (summary: ImportEvent.Summary, options: Context) => {
   if (summary.unknown > 0) {
     lines.push(
       `${plural(summary.unknown, "record is", "records are")} unknown: they may or may not exist in Kustomer, and ` +
-        "were not sent again, so nothing was duplicated. " +
-        (options.journal === undefined
-          ? "Next time, give every record an externalId (or pass --assign-external-ids) and a --journal, so that " +
-            "such records can be checked and the run resumed."
-          : `Run the same command again: the journal ${options.journal} resumes pending jobs and checks in-doubt records.`)
+        "were not sent again, so nothing was duplicated. Running the command again does not change that: they " +
+        "have no externalId to be checked by. " +
+        (options.unknownFile === undefined
+          ? "Pass --rejects <file> to collect them (in <file>.unknown.jsonl), apart from the records to fix. "
+          : `They are in ${options.unknownFile} (not in the rejects file): check in Kustomer which exist (the ` +
+            "job ids are in the file; kustomer-bulk job <id> shows a job's items) and import only the missing ones " +
+            "(--allow-unknown accepts that file as input). ") +
+        "Next time, give every record an externalId (or pass --assign-external-ids), so that records in doubt " +
+        "are checked and never unknown."
     )
   }
   if (options.report !== undefined) lines.push(`Report: ${options.report}`)

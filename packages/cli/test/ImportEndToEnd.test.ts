@@ -14,7 +14,8 @@ const secretKey = "eyJhbGciOiJIUzI1NiJ9.cli-end-to-end-secret.c2lnbmF0dXJl"
 const simulator = SimulatorServer.layer({
   apiKeys: [
     { key: secretKey },
-    { key: "eyJ.read-only-key.sig", roles: ["org.permission.bulk.read", "org.permission.conversation.read"] }
+    { key: "eyJ.read-only-key.sig", roles: ["org.permission.bulk.read", "org.permission.conversation.read"] },
+    { key: "eyJ.create-only-key.sig", roles: ["org.permission.conversation.create"] }
   ],
   jobLatency: "20 millis"
 })
@@ -170,6 +171,15 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       assert.include(readOnly.text, "HTTP 403")
       assert.include(readOnly.text, "org.permission.conversation.create")
       assert.notInclude(readOnly.text, "read-only-key")
+
+      // A key that may create but not read job results is found before a record is created.
+      const storedBefore = (yield* server.simulator.stats).conversations.stored
+      const createOnly = yield* runCli(["import", file], env(server, "eyJ.create-only-key.sig"))
+      assert.strictEqual(createOnly.code, 1)
+      assert.include(createOnly.text, "HTTP 403")
+      assert.include(createOnly.text, "org.permission.bulk.read")
+      assert.notInclude(createOnly.text, "create-only-key")
+      assert.strictEqual((yield* server.simulator.stats).conversations.stored, storedBefore)
 
       const missingFile = yield* runCli(["import", file.replace(/\.jsonl$/, "-missing.jsonl")], env(server))
       assert.strictEqual(missingFile.code, 1)

@@ -61,16 +61,22 @@ describe("Summary", () => {
     assert.include(bare, "20 records were rejected before sending (invalid). Pass --rejects <file>")
     assert.include(bare, "2 records were refused by the API.")
     assert.include(bare, "3 records are unknown: they may or may not exist in Kustomer")
-    assert.include(bare, "pass --assign-external-ids) and a --journal")
+    assert.include(bare, "pass --assign-external-ids)")
+    assert.include(bare, "Pass --rejects <file> to collect them (in <file>.unknown.jsonl)")
     const withFiles = Summary.render(summary({ unknown: 1 }), {
       journal: "run.sqlite",
       rejects: "rejects.jsonl",
+      unknownFile: "rejects.unknown.jsonl",
       report: "report.json",
       resumed: true
     })
     assert.include(withFiles, "They are in rejects.jsonl")
     assert.include(withFiles, "1 record is unknown")
-    assert.include(withFiles, "Run the same command again: the journal run.sqlite resumes")
+    // Running again changes nothing for them: the hint says so, and where they are instead of the rejects file.
+    assert.include(withFiles, "Running the command again does not change that")
+    assert.notInclude(withFiles, "Run the same command again")
+    assert.include(withFiles, "They are in rejects.unknown.jsonl (not in the rejects file)")
+    assert.include(withFiles, "--allow-unknown")
     assert.include(withFiles, "Resumed from run.sqlite")
     assert.include(withFiles, "Report: report.json")
     assert.include(Summary.render(summary({ alreadyExisting: 7 })), "7 records already existed (same externalId)")
