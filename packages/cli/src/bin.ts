@@ -15,8 +15,12 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
 import * as Failure from "./Failure.js"
+import * as InterruptGuard from "./internal/interruptGuard.js"
 import { Output } from "./Output.js"
 import * as Terminal from "./Terminal.js"
+
+// A second Ctrl+C (or the duplicate a wrapper relays) must not cut the report and the resume hint short.
+InterruptGuard.install()
 
 let exitCode: number = Failure.exitOk
 

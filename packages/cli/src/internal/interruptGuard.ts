@@ -1,0 +1,32 @@
+/**
+ * Ctrl+C must end in the report and the resume hint. `NodeRuntime.runMain` interrupts the program on the first
+ * SIGINT or SIGTERM and then removes its listener, so a second signal — the duplicate that `pnpm` and `tsx` relay
+ * a few milliseconds after the terminal's own, or an impatient second Ctrl+C — would kill the process by Node's
+ * default while the interruption is still writing the report. This listener outlives runMain's: it ignores
+ * further signals while the program finishes, and ends the process with 130 if that takes longer than
+ * `graceMillis` (a bound, so that a stuck shutdown cannot keep the process alive for ever).
+ */
+
+/** How long the program may take to finish after the first signal. */
+export const defaultGraceMillis = 20_000
+
+/** Exit code of an interrupted run (128 + SIGINT). */
+const interruptedExitCode = 130
+
+/** Installs the listener for SIGINT and SIGTERM. Call once, before the program starts. */
+export const install = (graceMillis: number = defaultGraceMillis): void => {
+  let signalled = false
+  const onSignal = () => {
+    if (signalled) return
+    signalled = true
+    // A raw timer: this runs outside the Effect runtime, whose fiber is the one being interrupted. Unreferenced, it
+    // never keeps a finished process alive.
+    const deadline = setTimeout(() => {
+      process.stderr.write(`kustomer-bulk: still stopping after ${graceMillis / 1000}s; exiting.\n`)
+      process.exit(interruptedExitCode)
+    }, graceMillis)
+    deadline.unref()
+  }
+  process.on("SIGINT", onSignal)
+  process.on("SIGTERM", onSignal)
+}
