@@ -21,13 +21,6 @@ const jsonText = (value: unknown): string | null => {
 
 const parseJson = Schema.decodeUnknownOption(Schema.parseJson())
 
-/**
- * Whether a `Failed` outcome is the API's final verdict on the item (it stays settled on resume) rather than a
- * failure of the request (retried on resume). INFERRED from the outcome's shape: an item verdict comes from a
- * job's batch results, so it carries the job's id; a request that failed has no job.
- */
-export const isFinalFailure = (outcome: ImportEvent.Failed): boolean => outcome.jobId !== undefined
-
 /** The columns of `journal_outcomes`, in the order of {@link outcomeRow}. */
 export const outcomeColumns = [
   "record",
@@ -144,7 +137,8 @@ export const outcomeRow = (outcome: ImportEvent.Outcome, chunk: number | undefin
         outcome.reason,
         outcome.item,
         attempt,
-        outcome._tag === "Failed" ? (isFinalFailure(outcome) ? 1 : 0) : null
+        // `final`: the API refused the item (it stays settled), else the request failed (sent again on resume).
+        outcome._tag === "Failed" ? (outcome.final ? 1 : 0) : null
       ]
   }
 }
