@@ -5,10 +5,12 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
+import * as Os from "node:os"
 import { DurableImport, RejectsFile, RunReport } from "../src/index.js"
 import { fastPipeline, inputFile, simulated, tempDir } from "./harness.js"
 
@@ -311,6 +313,36 @@ describe("DurableImport", () => {
       })
       assert.strictEqual(streamed.summary.alreadyExisting, input.valid)
       assert.strictEqual(streamed.report.input?.bytes, Buffer.byteLength(input.text))
+    }).pipe(Effect.provide(simulated())))
+
+  it.scopedLive("the copy of standard input is removed however the run ends: finished, failed or interrupted", () =>
+    Effect.gen(function*() {
+      const simulator = yield* Simulator.Simulator
+      const dir = yield* tempDir
+      const input = inputFile({ records: 50, customers: simulator.customerIds })
+      const spools = () =>
+        new Set(NodeFs.readdirSync(Os.tmpdir()).filter((name) => name.startsWith("kustomer-import-")))
+      const before = spools()
+      const seen = new Set<string>()
+      const options: DurableImport.Options = {
+        input: "-",
+        format: "jsonl",
+        stdin: Stream.make(new TextEncoder().encode(input.text)),
+        journal: `${dir}/stdin.journal`,
+        pipeline: fastPipeline,
+        onStart: () =>
+          Effect.sync(() => {
+            for (const name of spools()) if (!before.has(name)) seen.add(name)
+          })
+      }
+      yield* DurableImport.run(options)
+      const failed = yield* Effect.flip(DurableImport.run({ ...options, report: `${dir}/missing/report.json` }))
+      assert.strictEqual(failed.reason, "Output")
+      const interrupted = yield* Effect.exit(DurableImport.run({ ...options, onStart: () => Effect.interrupt }))
+      assert.isTrue(Exit.isInterrupted(interrupted))
+      assert.isAbove(seen.size, 0)
+      const left = spools()
+      for (const name of seen) assert.isFalse(left.has(name), `${name} was left behind`)
     }).pipe(Effect.provide(simulated())))
 
   it.scopedLive("the rejects file, fixed, is imported again as a normal input", () =>
