@@ -146,6 +146,8 @@ const importOptions = {
     "FILE",
     "write one JSON line per record: line, externalId, outcome, the Kustomer id, job id, reason"
   ),
+  skip: optionalInteger("skip", "trial runs: pass over the first N records (they keep their line numbers)"),
+  limit: optionalInteger("limit", "trial runs: import at most N records (after --skip)"),
   json: Options.boolean("json").pipe(
     Options.withDescription(
       "print the summary as one JSON document on standard output; human lines go to standard error"
@@ -487,6 +489,8 @@ export const actions: Actions<Environment> = {
         unknown: request.unknown,
         allowUnknown: request.allowUnknown,
         results: request.results,
+        skip: request.skip,
+        limit: request.limit,
         json: request.json,
         assignExternalIds: request.assignExternalIds
       }

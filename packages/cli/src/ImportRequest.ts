@@ -65,6 +65,8 @@ export interface Flags {
   readonly unknown: Option.Option<string>
   readonly allowUnknown: boolean
   readonly results: Option.Option<string>
+  readonly skip: Option.Option<number>
+  readonly limit: Option.Option<number>
   readonly json: boolean
   readonly assignExternalIds: boolean
 }
@@ -99,6 +101,10 @@ export interface ImportRequest {
   readonly allowUnknown: boolean
   /** The results file: one JSON line per record (see `ResultsFile`). */
   readonly results: string | undefined
+  /** `--skip N`: records at the start of the input to pass over (trial runs). */
+  readonly skip: number | undefined
+  /** `--limit N`: the most records to import after them (trial runs). */
+  readonly limit: number | undefined
   /** `--json`: the summary as one JSON document on standard output; human lines on standard error. */
   readonly json: boolean
   readonly assignExternalIds: boolean
@@ -175,6 +181,8 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
     const maxBytes = yield* inRange("--max-bytes", flags.maxBytes, minMaxBytes, BulkResource.maxBodyBytes)
     const concurrency = yield* inRange("--concurrency", flags.concurrency, 1, maxConcurrency)
     const rateLimit = yield* rateLimitOf(flags.rateLimit)
+    const skip = yield* inRange("--skip", flags.skip, 0, Number.MAX_SAFE_INTEGER)
+    const limit = yield* inRange("--limit", flags.limit, 1, Number.MAX_SAFE_INTEGER)
     if (flags.dryRun) {
       const stateful = [
         ...(Option.isSome(flags.journal) ? ["--journal"] : []),
@@ -205,6 +213,8 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       unknown: Option.getOrUndefined(flags.unknown),
       allowUnknown: flags.allowUnknown,
       results: Option.getOrUndefined(flags.results),
+      skip,
+      limit,
       json: flags.json,
       assignExternalIds: flags.assignExternalIds
     }

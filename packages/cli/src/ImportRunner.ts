@@ -47,6 +47,10 @@ export interface Plan {
   /** The results file: one line per record, with the Kustomer id it got. */
   readonly results?: string | undefined
   readonly assignExternalIds: boolean
+  /** `--skip N`: records at the start of the input to pass over. */
+  readonly skip?: number | undefined
+  /** `--limit N`: the most records to import (after the skipped ones). */
+  readonly limit?: number | undefined
   /** `--json`: the report as JSON on standard output, the summary on standard error. */
   readonly json?: boolean | undefined
   /** Where the records go, for the first line (a base URL; never the key). */
@@ -62,6 +66,10 @@ const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv" | "encoding">) =>
     plan.format,
     { csv: plan.csv, encoding: plan.encoding, sourceName: inputName(plan.input) }
   ).records
+
+/** The records a trial run (`--skip`, `--limit`) takes, of `total`. */
+const trialCount = (plan: Pick<Plan, "skip" | "limit">, total: number) =>
+  Math.min(plan.limit ?? Number.POSITIVE_INFINITY, Math.max(0, total - (plan.skip ?? 0)))
 
 const pipelineOf = (plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "unknownFields">) => ({
   unknownFields: plan.unknownFields,
@@ -99,11 +107,11 @@ export const run = (plan: Plan): Effect.Effect<
             )
           }
           if (start.totalRecords !== undefined) {
-            yield* reporter.setTotal(Math.max(0, start.totalRecords - start.alreadySettled))
+            yield* reporter.setTotal(Math.max(0, trialCount(plan, start.totalRecords) - start.alreadySettled))
           } else if (plan.input !== stdin) {
             // JSON and CSV are counted by reading them once more, in the background.
             yield* Stream.runCount(recordsOf(plan)).pipe(
-              Effect.flatMap((total) => reporter.setTotal(Math.max(0, total - start.alreadySettled))),
+              Effect.flatMap((total) => reporter.setTotal(Math.max(0, trialCount(plan, total) - start.alreadySettled))),
               Effect.ignore,
               Effect.provideService(FileSystem.FileSystem, fs),
               Effect.forkIn(scope)
@@ -122,6 +130,8 @@ export const run = (plan: Plan): Effect.Effect<
         allowUnknown: plan.allowUnknown,
         report: plan.report,
         assignExternalIds: plan.assignExternalIds,
+        skip: plan.skip,
+        limit: plan.limit,
         pipeline: pipelineOf(plan),
         onEvent: (event) =>
           Effect.zipRight(reporter.onEvent(event), Effect.zipRight(results.onEvent(event), reasons.onEvent(event))),
@@ -163,7 +173,9 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
   Effect.gen(function*() {
     const output = yield* Output
     yield* output.err(`Checking ${inputName(plan.input)} (${plan.format}); nothing is sent`)
-    const totals = yield* BulkImport.plan(recordsOf(plan), {
+    const skipped = plan.skip === undefined ? recordsOf(plan) : Stream.drop(recordsOf(plan), plan.skip)
+    const records = plan.limit === undefined ? skipped : Stream.take(skipped, plan.limit)
+    const totals = yield* BulkImport.plan(records, {
       ...pipelineOf(plan),
       // Any id will do: the dry run only needs to know that every record would have one.
       assignExternalId: plan.assignExternalIds ? (position) => `dry-run-${position.index}` : undefined

@@ -85,6 +85,12 @@ export interface Options {
   readonly checkAccess?: boolean | undefined
   /** The JSON report, written at the end (also when the run fails). */
   readonly report?: string | undefined
+  /**
+   * Trial runs: records at the start of the input to pass over (they get no outcome), and the most records to
+   * import after them.
+   */
+  readonly skip?: number | undefined
+  readonly limit?: number | undefined
   /** Gives records without an `externalId` one derived from the input's hash and their index. */
   readonly assignExternalIds?: boolean | undefined
   /** Everything else of the pipeline. */
@@ -374,7 +380,9 @@ const importEvents = (
       })
 
     const identity = input.known
-    return BulkImport.stream(source.records, {
+    const skipped = options.skip === undefined ? source.records : Stream.drop(source.records, options.skip)
+    const records = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
+    return BulkImport.stream(records, {
       ...pipeline,
       checkpoint,
       source: { name: input.name, fingerprint: identity === undefined ? undefined : ImportInput.fingerprint(identity) },
