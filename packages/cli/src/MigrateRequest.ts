@@ -17,25 +17,29 @@ import * as ImportRequest from "./ImportRequest.js"
  *
  * @since 0.1.0
  */
-export interface Flags {
+export interface Flags extends
+  Pick<
+    ImportRequest.Flags,
+    | "mapping"
+    | "delimiter"
+    | "encoding"
+    | "baseUrl"
+    | "region"
+    | "org"
+    | "rateLimit"
+    | "concurrency"
+    | "maxItems"
+    | "maxBytes"
+    | "dryRun"
+    | "journal"
+    | "report"
+    | "rejects"
+    | "results"
+    | "json"
+  >
+{
   readonly bundle: string
   readonly format: Option.Option<"jsonl" | "csv">
-  readonly mapping: ReadonlyArray<string>
-  readonly delimiter: Option.Option<string>
-  readonly encoding: Option.Option<ImportSource.Encoding>
-  readonly baseUrl: Option.Option<string>
-  readonly region: Option.Option<"us" | "eu" | "in">
-  readonly org: Option.Option<string>
-  readonly rateLimit: Option.Option<string>
-  readonly concurrency: Option.Option<number>
-  readonly maxItems: Option.Option<number>
-  readonly maxBytes: Option.Option<number>
-  readonly dryRun: boolean
-  readonly journal: Option.Option<string>
-  readonly report: Option.Option<string>
-  readonly rejects: Option.Option<string>
-  readonly results: Option.Option<string>
-  readonly json: boolean
 }
 
 /**

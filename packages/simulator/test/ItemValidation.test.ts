@@ -4,29 +4,20 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Schema from "effect/Schema"
 import { Simulator, SimulatorClient } from "../src/index.js"
 import type { SimulatorConfig } from "../src/index.js"
-import { at, awaitJobOnTestClock, conversations, inProcessApi } from "./utils.js"
+import { at, conversations, inProcessApi, submitAndAwait } from "./utils.js"
 
 const run = <A, E>(
   options: SimulatorConfig.SimulatorOptions,
   effect: Effect.Effect<A, E, Simulator.Simulator | HttpClient.HttpClient>
 ) => Effect.provide(effect, SimulatorClient.layerSimulator({ jobLatency: 0, itemLatency: 0, ...options }))
 
-const decodeJob = Schema.decodeUnknownSync(BulkJob.BulkJobDocument)
-const decodeBatches = Schema.decodeUnknownSync(BulkJob.BatchListDocument)
-
 /** Submits items, waits for the job, returns its batches. */
 const importItems = (path: string, items: ReadonlyArray<unknown>) =>
-  Effect.gen(function*() {
-    const api = yield* inProcessApi
-    const created = yield* api.post(path, { json: items })
-    assert.strictEqual(created.status, 201)
-    const jobId = decodeJob(created.body).data.id
-    yield* awaitJobOnTestClock(api, jobId)
-    const reply = yield* api.get(`/v1/bulk/${jobId}/batches`)
-    return { raw: reply.body, batches: decodeBatches(reply.body).data.map((batch) => batch.attributes) }
+  Effect.map(submitAndAwait(path, items), (submitted) => {
+    assert.strictEqual(submitted.status, 201)
+    return { raw: submitted.raw, batches: submitted.batches }
   })
 
 const resultsOf = (batch: BulkJob.BatchAttributes | undefined) =>

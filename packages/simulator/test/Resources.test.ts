@@ -1,34 +1,24 @@
 /** Messages and notes: created against their conversation (and its customer), checked like Kustomer does. */
-import { BulkJob, BulkResource, Customer } from "@effect-kustomer/domain"
+import { BulkResource, Customer } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Schema from "effect/Schema"
 import { Simulator, SimulatorClient } from "../src/index.js"
 import type { SimulatorConfig } from "../src/index.js"
-import { at, awaitJobOnTestClock, inProcessApi } from "./utils.js"
+import { at, inProcessApi, submitAndAwait } from "./utils.js"
 
 const run = <A, E>(
   effect: Effect.Effect<A, E, Simulator.Simulator | HttpClient.HttpClient>,
   options: SimulatorConfig.SimulatorOptions = {}
 ) => Effect.provide(effect, SimulatorClient.layerSimulator({ jobLatency: 0, itemLatency: 0, ...options }))
 
-const decodeJob = Schema.decodeUnknownSync(BulkJob.BulkJobDocument)
-const decodeBatches = Schema.decodeUnknownSync(BulkJob.BatchListDocument)
-
 /** Submits items, waits for the job; returns the status of the submission and the job's first batch. */
 const importItems = (path: string, items: ReadonlyArray<unknown>) =>
-  Effect.gen(function*() {
-    const api = yield* inProcessApi
-    const created = yield* api.post(path, { json: items })
-    if (created.status >= 300) assert.fail(`${path}: ${created.status} ${JSON.stringify(created.body)}`)
-    const jobId = decodeJob(created.body).data.id
-    yield* awaitJobOnTestClock(api, jobId)
-    const reply = yield* api.get(`/v1/bulk/${jobId}/batches`)
-    const batch = decodeBatches(reply.body).data[0]?.attributes
+  Effect.map(submitAndAwait(path, items), (submitted) => {
+    const batch = submitted.batches[0]
     return {
-      status: created.status,
+      status: submitted.status,
       objectIds: batch?.objectIds ?? [],
       errors: (batch?.errors ?? []).map((error) => Either.getOrThrow(error))
     }

@@ -1,10 +1,13 @@
 /** Helpers shared by the simulator tests: a tiny API caller over any `HttpClient`, and item factories. */
+import { BulkJob } from "@effect-kustomer/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import { assert } from "@effect/vitest"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import { Simulator, SimulatorClient } from "../src/index.js"
 
@@ -125,4 +128,20 @@ export const awaitJobLive = (api: ReturnType<typeof makeApi>, jobId: string) =>
       yield* Effect.yieldNow()
     }
     return yield* Effect.die(new Error(`job ${jobId} did not complete`))
+  })
+
+/**
+ * Submits `items` to a bulk endpoint, waits for the job on the test clock, and returns the submission's status
+ * and the job's batches (decoded, and as sent). A submission the simulator refuses fails the test with its body.
+ */
+export const submitAndAwait = (path: string, items: ReadonlyArray<unknown>) =>
+  Effect.gen(function*() {
+    const api = yield* inProcessApi
+    const created = yield* api.post(path, { json: items })
+    if (created.status >= 300) assert.fail(`${path}: ${created.status} ${JSON.stringify(created.body)}`)
+    const jobId = Schema.decodeUnknownSync(BulkJob.BulkJobDocument)(created.body).data.id
+    yield* awaitJobOnTestClock(api, jobId)
+    const reply = yield* api.get(`/v1/bulk/${jobId}/batches`)
+    const batches = Schema.decodeUnknownSync(BulkJob.BatchListDocument)(reply.body).data
+    return { status: created.status, raw: reply.body, batches: batches.map((batch) => batch.attributes) }
   })
