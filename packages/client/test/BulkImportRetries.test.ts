@@ -5,7 +5,7 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { BulkImport, ImportEvent, ImportSource, KustomerClient, RateLimiter } from "../src/index.js"
+import { BulkImport, ImportEvent, ImportSource, KustomerClient, KustomerError, RateLimiter } from "../src/index.js"
 import { runOnTestClock } from "./clock.js"
 import { clientWith, json, type Reply, type Seen } from "./fakes.js"
 import { conversationRecord } from "./records.js"
@@ -43,7 +43,8 @@ const createdResults = (posted: string) => {
  */
 const importWith = (
   records: ReadonlyArray<unknown>,
-  onPost: (attempt: number) => Reply,
+  /** A `Reply`, or an `Error` for a connection that could not be made. */
+  onPost: (attempt: number) => Reply | Error,
   onRead: (read: number, complete: Reply) => Reply = (_read, complete) => complete,
   rateLimiter?: Pick<RateLimiter.Service, "acquire" | "observe" | "pauses">
 ) =>
@@ -57,7 +58,8 @@ const importWith = (
           const attempt = yield* Ref.getAndUpdate(posts, (count) => count + 1)
           const body = request.body._tag === "Uint8Array" ? new TextDecoder().decode(request.body.body) : ""
           yield* Ref.set(lastBody, body)
-          return onPost(attempt)
+          const reply = onPost(attempt)
+          return reply instanceof Error ? yield* Effect.fail(reply) : reply
         }
         if (url.pathname.includes("externalId=")) return json(404, { errors: [{ code: "not_found" }] })
         const read = yield* Ref.getAndUpdate(reads, (count) => count + 1)
@@ -77,6 +79,10 @@ const importWith = (
   })
 
 const postTimes = (seen: ReadonlyArray<Seen>) => seen.filter((request) => request.method === "POST").map((r) => r.at)
+
+/** What Node reports when nothing listens at the address: a connection refused before any byte was sent. */
+const refusedConnection = () =>
+  Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:4010"), { code: "ECONNREFUSED" })
 
 const accepted = json(201, { data: { type: "bulk", id: jobId, attributes: { status: "queued" } } })
 
@@ -161,4 +167,39 @@ describe("BulkImport retries (fake API, test clock)", () => {
       assert.strictEqual(summary.rateLimited, 1)
       assert.strictEqual(summary.created, 1)
     }).pipe(Effect.scoped))
+
+  it.effect("an API that never answered stops the import within the first request's schedule, failing no record", () =>
+    Effect.gen(function*() {
+      const records = Array.from({ length: 250 }, (_, index) => conversationRecord(index, customer))
+      const refused = yield* Effect.either(
+        importWith(records, () => refusedConnection())
+      )
+      assert.isTrue(refused._tag === "Left")
+      const error = refused._tag === "Left" ? refused.left : undefined
+      assert.instanceOf(error, KustomerError.KustomerError)
+      assert.strictEqual(error instanceof KustomerError.KustomerError ? error.reason._tag : "", "Transport")
+      // A wrong base path: every request answers 404. The first submission's answer is enough.
+      const wrongPath = yield* Effect.either(importWith(records, () => json(404, { errors: [{ code: "not_found" }] })))
+      assert.strictEqual(
+        wrongPath._tag === "Left" && wrongPath.left instanceof KustomerError.KustomerError
+          ? wrongPath.left.reason._tag
+          : "",
+        "NotFound"
+      )
+    }))
+
+  it.effect("once a submission was accepted, a later one that cannot be sent fails its records, not the run", () =>
+    Effect.gen(function*() {
+      const records = Array.from({ length: 150 }, (_, index) => conversationRecord(index, customer))
+      const { events } = yield* importWith(
+        records,
+        (attempt) => (attempt === 0 ? accepted : refusedConnection())
+      )
+      const summary = yield* BulkImport.summarize(Stream.fromIterable(events))
+      // The run went to its end: the chunk that could not be sent is failed (a later run may retry it).
+      assert.strictEqual(summary.read, 150)
+      assert.strictEqual(summary.failed, 50)
+      const failed = events.filter(ImportEvent.isOutcome).filter((outcome) => outcome._tag === "Failed")
+      assert.isTrue(failed.every((outcome) => outcome._tag === "Failed" && !outcome.final))
+    }))
 })

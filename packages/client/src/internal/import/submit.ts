@@ -75,6 +75,10 @@ const giveUp = (
     ? reconcile(importer, items, error)
     : Effect.succeed(items.map((item) => failedItem(item, undefined, error.message)))
 
+/** Whether a submission's failure says the API was never reached: no connection, or no such endpoint. */
+const neverReached = (error: KustomerError): boolean =>
+  (error.reason._tag === "Transport" && error.reason.delivery === "not-sent") || error.reason._tag === "NotFound"
+
 /** Records outcomes and emits them. */
 const settleNow = (importer: Importer, emit: Emit, outcomes: ReadonlyArray<Events.Outcome>, chunk?: number) =>
   Effect.zipRight(importer.record(outcomes, chunk), Effect.forEach(outcomes, emit, { discard: true }))
@@ -142,6 +146,9 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
     }
     const error = result.left
     if (!(error instanceof KustomerError) || isFatal(error)) return yield* Effect.fail(error)
+    // An API that has not accepted a single submission of this run and cannot be reached (or has no bulk
+    // endpoint at this address) is a wrong address or an outage: the run stops, its records are not failed.
+    if ((yield* Ref.get(importer.counters)).jobs === 0 && neverReached(error)) return yield* Effect.fail(error)
     const { items, pending } = yield* Ref.get(state)
     yield* settleNow(importer, emit, yield* giveUp(importer, pending, items, error), number)
   }).pipe(
