@@ -11,7 +11,7 @@
 // short); a second SIGINT to this process kills the child at once. The child ends itself if this process dies.
 /* global clearInterval, process, setInterval, setTimeout, URL */
 import { spawn } from "node:child_process"
-import { existsSync } from "node:fs"
+import { existsSync, readFileSync } from "node:fs"
 import { constants } from "node:os"
 import { fileURLToPath } from "node:url"
 
@@ -77,7 +77,12 @@ const launch = () => {
 }
 
 const launcherPid = Number(process.env[launcherPidVariable])
-if (!existsSync(fileURLToPath(entry))) {
+if (process.argv.length === 3 && process.argv[2] === "--version") {
+  // `--version` alone needs none of the CLI: answered from the package's manifest, in one Node start instead of two
+  // and without loading the CLI's modules (most of a full start's second).
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))
+  process.stdout.write(`${manifest.version}\n`)
+} else if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write(
     `kustomer-bulk: ${
       fileURLToPath(entry)
