@@ -229,7 +229,8 @@ export const write = (
 ): Effect.Effect<void, RunReportError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const text = `${JSON.stringify(Schema.encodeSync(RunReport)(report), null, 2)}\n`
+    const encoded = yield* Schema.encode(RunReport)(report)
+    const text = `${JSON.stringify(encoded, null, 2)}\n`
     const temporary = `${path}.partial`
     yield* fs.writeFileString(temporary, text)
     yield* fs.rename(temporary, path)
