@@ -29,7 +29,7 @@
 import type { ImportSource } from "@effect-kustomer/client"
 import {
   BulkImport,
-  type ImportCheckpoint,
+  ImportCheckpoint,
   ImportEvent,
   KustomerClient,
   type KustomerError,
@@ -235,7 +235,7 @@ export const run = (
     yield* Effect.mapError(Preflight.checkAccess(client), toMigrationError)
     const base = yield* journalBase(options)
     const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
-    const rejects = yield* Rejects.rejectsWriter(options.rejects, resumed).pipe(
+    const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
       Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
     )
 
@@ -259,18 +259,29 @@ export const run = (
         let foundByEmail = 0
         const events = Pipeline.eventsOf(phase, records, {
           ...options.pipeline,
-          checkpoint: Links.linkingCheckpoint(
-            journal,
-            Links.settleFor(phase, idMap, findMissingId(phase, client, idMap))
-          ),
+          checkpoint: {
+            ...Links.linkingCheckpoint(journal, Links.settleFor(phase, idMap, findMissingId(phase, client, idMap))),
+            // The rejects file is written afresh: what earlier attempts settled comes from the journal (once the
+            // resume has released what it sends again), what this attempt settles from its events.
+            begin: (run) =>
+              Effect.tap(journal.begin(run), () =>
+                Stream.runForEach(journal.rejects, (outcome) =>
+                  rejects.write(phase, outcome)).pipe(
+                    Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message }))
+                  ))
+          },
           source: { name: `${options.bundle}#${phase}`, fingerprint },
           // Children need their parents' ids, also of parents that already existed.
           lookupExisting: phase === "customers" || phase === "conversations"
         })
         const summary = yield* BulkImport.summarize(events, (event) =>
           Effect.gen(function*() {
-            if (ImportEvent.isOutcome(event)) yield* rejects.write(phase, event)
-            if (options.onEvent !== undefined) yield* options.onEvent(phase, event)
+            if (ImportEvent.isOutcome(event)) {
+              yield* rejects.write(phase, event)
+            }
+            if (options.onEvent !== undefined) {
+              yield* options.onEvent(phase, event)
+            }
           }))
         const status = yield* journal.status
         return { phase, summary, settledBefore: status.settledBefore, foundByEmail } satisfies PhaseResult
@@ -316,7 +327,7 @@ export const dryRun = (
   Effect.scoped(Effect.gen(function*() {
     const base = yield* journalBase({ bundle: options.bundle })
     const { idMap, importedAt } = yield* openMap(options, base, "dry run")
-    const rejects = yield* Rejects.rejectsWriter(options.rejects, false).pipe(
+    const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
       Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
     )
     const planPhase = (phase: Phase) =>

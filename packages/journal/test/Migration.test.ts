@@ -143,23 +143,26 @@ describe("Migration", () => {
       assert.strictEqual(after.conversations.stored, 41)
     }).pipe(Effect.provide(simulated())))
 
-  it.scopedLive("interrupted in any phase and run again: nothing lost, nothing doubled", () =>
+  it.scopedLive("interrupted in any phase and run again: nothing lost, nothing doubled, each reject once", () =>
     Effect.gen(function*() {
       const dir = yield* tempDir
-      writeBundle(`${dir}/bundle.jsonl`, bundle(120, 30))
+      // Every tenth conversation has a note that cannot be created (an empty body).
+      const lines = bundle(120, 30).map((line, index) => index % 10 === 0 ? { ...line, notes: [{ body: "" }] } : line)
+      writeBundle(`${dir}/bundle.jsonl`, lines)
       const options: Migration.Options = {
         bundle: `${dir}/bundle.jsonl`,
         journal: `${dir}/migration.journal`,
         pipeline: { ...fastPipeline, maxItems: 10 }
       }
       for (
-        const [phase, after] of [["customers", 5], ["conversations", 30], ["messages", 100], ["notes", 60]] as const
+        const [phase, after] of [["customers", 5], ["conversations", 30], ["messages", 100], ["notes", 100]] as const
       ) {
         const stop = yield* Deferred.make<void>()
         const seen = yield* Ref.make(0)
         yield* Effect.raceFirst(
           Effect.asVoid(Migration.run({
             ...options,
+            rejects: `${dir}/rejects-${phase}.jsonl`,
             onEvent: (current, event) =>
               current === phase && event._tag === "Created"
                 ? Effect.flatMap(
@@ -171,7 +174,16 @@ describe("Migration", () => {
           Deferred.await(stop)
         )
       }
-      yield* Migration.run(options)
+      // The last run writes its rejects file afresh, earlier attempts' rejects included, each once.
+      yield* Migration.run({ ...options, rejects: `${dir}/rejects.jsonl` })
+      const rejects = readJsonLines(`${dir}/rejects.jsonl`)
+      assert.deepStrictEqual(rejects.map((entry) => entry["resource"]), Array.from({ length: 12 }, () => "notes"))
+      assert.deepStrictEqual(
+        rejects.map((entry) => (entry["position"] as { line?: number } | undefined)?.line).sort((a, b) =>
+          (a ?? 0) - (b ?? 0)
+        ),
+        Array.from({ length: 12 }, (_, index) => index * 10 + 1)
+      )
       const simulator = yield* Simulator.Simulator
       const stats = yield* simulator.stats
       for (const resource of ["conversations", "messages", "notes"] as const) {
@@ -179,7 +191,7 @@ describe("Migration", () => {
       }
       assert.strictEqual(stats.conversations.distinctExternalIds, 120)
       assert.strictEqual(stats.messages.stored, 240)
-      assert.strictEqual(stats.notes.stored, 120)
+      assert.strictEqual(stats.notes.stored, 108)
       const customers = yield* simulator.externalIdCounts("customers")
       assert.strictEqual([...customers.keys()].filter((key) => key.startsWith("user-")).length, 24)
       yield* checkLinks

@@ -10,11 +10,11 @@ import type { Phase } from "./pipeline.js"
 export const rejectLine = (phase: Phase, outcome: ImportEvent.Outcome): Option.Option<string> =>
   Option.map(RejectsFile.entryOf(outcome), (entry) => `${JSON.stringify({ resource: phase, ...entry })}\n`)
 
-/** Writes outcomes that are not successes to the rejects file, with their resource. */
-export const rejectsWriter = (path: string | undefined, append: boolean) =>
+/** Writes outcomes that are not successes to a fresh rejects file, with their resource. */
+export const rejectsWriter = (path: string | undefined) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const file = path === undefined ? undefined : yield* fs.open(path, { flag: append ? "a" : "w" })
+    const file = path === undefined ? undefined : yield* fs.open(path, { flag: "w" })
     const encoder = new TextEncoder()
     let written = 0
     return {
