@@ -4,11 +4,9 @@
  *
  * @since 0.1.0
  */
-import type { ImportSource } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import type * as Connection from "./Connection.js"
 import { CliError } from "./Failure.js"
 import * as ImportRequest from "./ImportRequest.js"
 
@@ -47,25 +45,26 @@ export interface Flags extends
  *
  * @since 0.1.0
  */
-export interface MigrateRequest {
+export interface MigrateRequest extends
+  Pick<
+    ImportRequest.ImportRequest,
+    | "mapping"
+    | "delimiter"
+    | "encoding"
+    | "connection"
+    | "maxItems"
+    | "maxBytes"
+    | "concurrency"
+    | "dryRun"
+    | "journal"
+    | "report"
+    | "rejects"
+    | "results"
+    | "json"
+  >
+{
   readonly bundle: string
   readonly format: "jsonl" | "csv"
-  /** `--mapping` values: `field=Column` pairs or mapping files. */
-  readonly mapping: ReadonlyArray<string>
-  readonly delimiter: string | undefined
-  readonly encoding: ImportSource.Encoding | undefined
-  readonly connection: Connection.Connection
-  readonly maxItems: number | undefined
-  readonly maxBytes: number | undefined
-  readonly concurrency: number | undefined
-  readonly dryRun: boolean
-  readonly journal: string | undefined
-  readonly report: string | undefined
-  readonly rejects: string | undefined
-  /** The results file: one JSON line per object, with its resource (see `ResultsFile`). */
-  readonly results: string | undefined
-  /** `--json`: the summary as one JSON document on standard output; human lines on standard error. */
-  readonly json: boolean
 }
 
 /**
