@@ -31,6 +31,7 @@ import * as Mapping from "./Mapping.js"
 import * as MigrateRequest from "./MigrateRequest.js"
 import * as MigrateRunner from "./MigrateRunner.js"
 import { Output } from "./Output.js"
+import * as RunLog from "./RunLog.js"
 import * as Simulate from "./Simulate.js"
 
 /** The command's name. @since 0.1.0 */
@@ -81,6 +82,12 @@ const rateLimit = optionalText(
   "LIMIT/WINDOW",
   "a ceiling on requests per window, e.g. 300/1m, even when the API allows more (default: start at " +
     "KUSTOMER_RATE_LIMIT, else 1000/60, and follow the API's rate-limit headers)"
+)
+
+const verbose = Options.boolean("verbose").pipe(
+  Options.withDescription(
+    "log retries, rate-limit waits, jobs and phases to standard error (debug level; --log-level picks another)"
+  )
 )
 
 const importOptions = {
@@ -155,7 +162,8 @@ const importOptions = {
   ),
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
     Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
-  )
+  ),
+  verbose
 }
 
 const migrateOptions = {
@@ -188,7 +196,8 @@ const migrateOptions = {
   report: optionalText("report", "FILE", "write a JSON report: per resource, counts, jobs and requests"),
   rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
   results: importOptions.results,
-  json: importOptions.json
+  json: importOptions.json,
+  verbose
 }
 
 const demoOptions = {
@@ -222,7 +231,8 @@ const demoOptions = {
   ),
   conversationsOnly: Options.boolean("conversations-only").pipe(
     Options.withDescription("show `import` instead: create customers, then import conversation records with their ids")
-  )
+  ),
+  verbose
 }
 
 const jobOptions = {
@@ -233,7 +243,8 @@ const jobOptions = {
     "FILE",
     "write one JSON line per item of the job's batches: index, clientRef, outcome, object id, reason"
   ),
-  ...target
+  ...target,
+  verbose
 }
 
 /** The flags of each command, for suggestions when one is mistyped. */
@@ -298,7 +309,10 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
   const importCommand = Command.make(
     "import",
     importOptions,
-    (flags) => handle(Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request)))
+    (flags) =>
+      handle(Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request))).pipe(
+        RunLog.verbosely(flags.verbose)
+      )
   ).pipe(
     Command.withDescription(
       "Import conversations from a JSON Lines, JSON or CSV file (or standard input). The API key is read from " +
@@ -317,7 +331,9 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
         region: Option.getOrUndefined(flags.region),
         rateLimit: undefined
       }
-    }))).pipe(Command.withDescription("Show a bulk job's status and per-item results."))
+    })).pipe(RunLog.verbosely(flags.verbose))).pipe(
+      Command.withDescription("Show a bulk job's status and per-item results.")
+    )
 
   const simulateCommand = Command.make("simulate", {
     flags: Args.text({ name: "simulator flags" }).pipe(Args.repeated)
@@ -331,7 +347,10 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
   const demoCommand = Command.make(
     "demo",
     demoOptions,
-    (flags) => handle(Effect.flatMap(demoRequest(flags), (request) => actions.demo(request)))
+    (flags) =>
+      handle(Effect.flatMap(demoRequest(flags), (request) => actions.demo(request))).pipe(
+        RunLog.verbosely(flags.verbose)
+      )
   ).pipe(
     Command.withDescription(
       "Start a simulator in process, generate a bundle of realistic conversations with their customers, messages " +
@@ -369,7 +388,10 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
   const migrateCommand = Command.make(
     "migrate",
     migrateOptions,
-    (flags) => handle(Effect.flatMap(MigrateRequest.fromFlags(flags), (request) => actions.migrate(request)))
+    (flags) =>
+      handle(Effect.flatMap(MigrateRequest.fromFlags(flags), (request) => actions.migrate(request))).pipe(
+        RunLog.verbosely(flags.verbose)
+      )
   ).pipe(
     Command.withDescription(
       "Migrate a bundle of support history: customers (each once), then conversations, messages and notes, " +
@@ -446,7 +468,7 @@ export const main =
         return yield* reportFailures(Effect.fail(parsed.left))
       }
       return yield* Ref.get(exitCode)
-    })
+    }).pipe(RunLog.withLogger)
 
 /**
  * What the real commands need: Node's file system, paths, child processes and HTTP client, and the output.

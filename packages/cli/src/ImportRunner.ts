@@ -19,6 +19,7 @@ import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
 import * as ResultsFile from "./ResultsFile.js"
+import * as RunLog from "./RunLog.js"
 import * as StandardInput from "./StandardInput.js"
 import * as Summary from "./Summary.js"
 
@@ -134,7 +135,9 @@ export const run = (plan: Plan): Effect.Effect<
         limit: plan.limit,
         pipeline: pipelineOf(plan),
         onEvent: (event) =>
-          Effect.zipRight(reporter.onEvent(event), Effect.zipRight(results.onEvent(event), reasons.onEvent(event))),
+          Effect.all([reporter.onEvent(event), results.onEvent(event), reasons.onEvent(event), RunLog.event(event)], {
+            discard: true
+          }),
         onStart
       })
       yield* results.close

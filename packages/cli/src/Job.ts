@@ -49,6 +49,13 @@ export const run = (request: JobRequest): Effect.Effect<
       () => new CliError({ message: `"${request.id}" is not a bulk job id (24 lowercase hexadecimal characters)` })
     )
     const { batches, job } = yield* BulkJob.read(id)
+    const status = BulkJobWire.attributesOf(job.data)?.status
+    yield* Effect.logInfo("job").pipe(Effect.annotateLogs({
+      job: id,
+      state: status === undefined ? "unknown" : typeof status === "string" ? status : status.value,
+      batches: batches.data.length,
+      batchesComplete: batches.data.filter((batch) => batch.attributes.status === "complete").length
+    }))
     const resultsPath = request.results
     if (resultsPath !== undefined) {
       const lines = ResultsFile.jobLines(id, batches)

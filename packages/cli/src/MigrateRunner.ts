@@ -20,6 +20,7 @@ import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
 import * as ResultsFile from "./ResultsFile.js"
+import * as RunLog from "./RunLog.js"
 import * as Summary from "./Summary.js"
 
 /**
@@ -157,12 +158,20 @@ export const run = (plan: MigratePlan): Effect.Effect<
         rejects: plan.rejects,
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),
-        onPhase: (phase) => output.err(`Phase ${Migration.phases.indexOf(phase) + 1}/4: ${phase}`),
-        onEvent: (phase, event) =>
-          Effect.zipRight(
-            reporter.onEvent(event),
-            Effect.zipRight(results.onEvent(event, phase), reasons.onEvent(event, phase))
+        onPhase: (phase) => {
+          const number = Migration.phases.indexOf(phase) + 1
+          return Effect.zipRight(
+            output.err(`Phase ${number}/${Migration.phases.length}: ${phase}`),
+            RunLog.phase(phase, number, Migration.phases.length)
           )
+        },
+        onEvent: (phase, event) =>
+          Effect.all([
+            reporter.onEvent(event),
+            results.onEvent(event, phase),
+            reasons.onEvent(event, phase),
+            RunLog.event(event, phase)
+          ], { discard: true })
       })
       yield* results.close
       topReasons = yield* reasons.top(FailureReasons.shown)

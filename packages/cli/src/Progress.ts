@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { ImportEvent } from "@effect-kustomer/client"
+import * as Duration from "effect/Duration"
 import * as Format from "./Format.js"
 
 /**
@@ -30,6 +31,10 @@ export interface State {
   readonly waitingUntilMillis: number | undefined
   /** Why: the local budget ran out, or the API answered 429. */
   readonly waitCause: "exhausted" | "rejected" | undefined
+  /** The latest retry: which chunk, why, and until when it waits before sending again (epoch milliseconds). */
+  readonly retrying:
+    | { readonly chunk: number; readonly reason: string; readonly untilMillis: number }
+    | undefined
 }
 
 /** The state before the first event. @since 0.1.0 */
@@ -42,24 +47,34 @@ export const initial = (startedAtMillis: number, total?: number): State => ({
   retries: 0,
   jobsTimedOut: 0,
   waitingUntilMillis: undefined,
-  waitCause: undefined
+  waitCause: undefined,
+  retrying: undefined
 })
 
 /** The state once the input's size is known. @since 0.1.0 */
 export const withTotal = (state: State, total: number): State => ({ ...state, total })
 
 /**
- * The state after one more event.
+ * The state after one more event, which happened at `nowMillis` (for how long a retry's wait is shown; the start
+ * of the import when not given).
  *
  * @since 0.1.0
  */
-export const update = (state: State, event: ImportEvent.ImportEvent): State => {
+export const update = (state: State, event: ImportEvent.ImportEvent, nowMillis?: number): State => {
   if (ImportEvent.isOutcome(event)) return { ...state, counts: ImportEvent.count(state.counts, event) }
   switch (event._tag) {
     case "ChunkSubmitted":
       return { ...state, jobs: state.jobs + 1, itemsSent: state.itemsSent + event.items }
     case "Retrying":
-      return { ...state, retries: state.retries + 1 }
+      return {
+        ...state,
+        retries: state.retries + 1,
+        retrying: {
+          chunk: event.chunk,
+          reason: event.reason,
+          untilMillis: (nowMillis ?? state.startedAtMillis) + Duration.toMillis(event.delay)
+        }
+      }
     case "JobTimedOut":
       return { ...state, jobsTimedOut: state.jobsTimedOut + 1 }
     case "RateLimitedUntil":
@@ -89,6 +104,8 @@ export interface Figures {
   readonly etaMillis: number | undefined
   /** Time left until the rate-limit window resets, while waiting for it. */
   readonly waitingMillis: number | undefined
+  /** Time left before the latest retry is sent, while waiting for it. */
+  readonly retryingMillis: number | undefined
 }
 
 /** Computes the {@link Figures}. @since 0.1.0 */
@@ -104,7 +121,10 @@ export const figures = (state: State, nowMillis: number): Figures => {
   const waitingMillis = state.waitingUntilMillis !== undefined && state.waitingUntilMillis > nowMillis
     ? state.waitingUntilMillis - nowMillis
     : undefined
-  return { done, total, fraction, perSecond, etaMillis, waitingMillis }
+  const retryingMillis = state.retrying !== undefined && state.retrying.untilMillis > nowMillis
+    ? state.retrying.untilMillis - nowMillis
+    : undefined
+  return { done, total, fraction, perSecond, etaMillis, waitingMillis, retryingMillis }
 }
 
 const percent = (fraction: number) => `${Math.floor(fraction * 100)}%`
@@ -114,10 +134,18 @@ const doneOfTotal = (figures: Figures) =>
     ? `${Format.count(figures.done)} records`
     : `${Format.count(figures.done)}/${Format.count(figures.total)} records`
 
+/** A retry's reason, cut to fit a progress line. */
+const shortReason = (reason: string) => Format.fit(reason.split("\n")[0] ?? reason, 60)
+
 const speed = (state: State, figures: Figures) => {
   if (figures.waitingMillis !== undefined) {
     const why = state.waitCause === "rejected" ? "the API answered 429; " : ""
     return `${why}waiting for rate-limit window (${Format.duration(figures.waitingMillis)})`
+  }
+  if (figures.retryingMillis !== undefined && state.retrying !== undefined) {
+    return `retrying chunk ${state.retrying.chunk} in ${Format.duration(figures.retryingMillis)}: ${
+      shortReason(state.retrying.reason)
+    }`
   }
   const rate = `${Format.count(figures.perSecond)}/s`
   return figures.etaMillis === undefined ? rate : `${rate} · ETA ${Format.duration(figures.etaMillis)}`
@@ -151,7 +179,8 @@ export const renderLine = (state: State, nowMillis: number): string => {
  * The live progress bar for a terminal, at most `width` characters:
  * `██████████░░░░░░░░░░  60% 1,200/2,000 records · 240/s · ETA 3.3s │ created 1,180 · failed 0 · rejected 20`.
  * Without a known total the bar shows a moving block; while the rate limit holds every request back, the rate
- * gives way to `waiting for rate-limit window (12s)`.
+ * gives way to `waiting for rate-limit window (12s)`, and while a chunk waits to be sent again, to
+ * `retrying chunk 7 in 2.0s: the API failed (HTTP 503)`.
  *
  * @since 0.1.0
  */

@@ -67,7 +67,11 @@ export const make = (total?: number): Effect.Effect<Reporter, never, Output | Sc
       Effect.forkScoped
     )
     return {
-      onEvent: (event) => Ref.update(state, (current) => Progress.update(current, event)),
+      onEvent: (event) =>
+        Effect.flatMap(
+          Clock.currentTimeMillis,
+          (now) => Ref.update(state, (current) => Progress.update(current, event, now))
+        ),
       setTotal: (size) => Ref.update(state, (current) => Progress.withTotal(current, size)),
       state: Ref.get(state)
     }

@@ -87,6 +87,23 @@ describe("Progress (pure rendering)", () => {
     assert.strictEqual(later.waitingUntilMillis, 22_000)
   })
 
+  it("says which chunk is retried and why while it waits, and the rate again after", () => {
+    const retrying = Progress.update(
+      stateWith(100, 0, 1_000),
+      new ImportEvent.Retrying({
+        chunk: 7,
+        attempt: 1,
+        reason: "the API failed (HTTP 503)",
+        delay: Duration.seconds(2)
+      }),
+      10_000
+    )
+    assert.include(Progress.renderLine(retrying, 10_500), "retrying chunk 7 in 1.5s: the API failed (HTTP 503)")
+    assert.include(Progress.renderBar(retrying, 10_500, 200), "retrying chunk 7 in 1.5s")
+    assert.notInclude(Progress.renderLine(retrying, 12_000), "retrying chunk")
+    assert.include(Progress.renderLine(retrying, 12_000), "retries 1")
+  })
+
   it("draws a bar proportional to the share done, within the width", () => {
     const bar = Progress.renderBar(stateWith(500, 0, 1_000), 10_000, 200, 20)
     assert.isTrue(bar.startsWith(`${"█".repeat(10)}${"░".repeat(10)}  50% 500/1,000 records`))

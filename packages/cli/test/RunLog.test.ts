@@ -1,0 +1,164 @@
+import { ImportEvent } from "@effect-kustomer/client"
+import { Ids } from "@effect-kustomer/domain"
+import { SimulatorServer } from "@effect-kustomer/simulator"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as TestClock from "effect/TestClock"
+import * as DemoData from "../src/DemoData.js"
+import { Output } from "../src/Output.js"
+import * as RunLog from "../src/RunLog.js"
+import { capturingOutput, nodeLayer, runCli } from "./harness.js"
+
+const secretKey = "eyJhbGciOiJIUzI1NiJ9.run-log-secret.c2lnbmF0dXJl"
+
+/** A simulator that answers a third of the requests with a 503, so that chunks are retried. */
+const flakySimulator = SimulatorServer.layer({
+  apiKeys: [{ key: secretKey }],
+  customers: 20,
+  jobLatency: "10 millis",
+  faults: { seed: 3, serverErrorRate: 0.35 }
+})
+
+const steadySimulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], customers: 0, jobLatency: "10 millis" })
+
+const job = Ids.BulkJobId.make("6b097023c5000000000000aa")
+
+/** Logs `effect` writes through the CLI's logger with `--log-level`'s minimum `level`, one line each. */
+const logLines = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function*() {
+    const { captured, output } = yield* capturingOutput()
+    yield* RunLog.withLogger(effect).pipe(Effect.provideService(Output, output))
+    return (yield* captured).stderr
+  })
+
+const logLinesOf = (lines: ReadonlyArray<string>) => lines.filter((line) => line.startsWith("timestamp="))
+
+/** Whether a logfmt line has every `key=value` pair (annotations come in no particular order). */
+const hasFields = (line: string | undefined, pairs: ReadonlyArray<string>) =>
+  line !== undefined && pairs.every((pair) => line.includes(` ${pair}`))
+
+const writeConversations = (customerIds: ReadonlyArray<string>, count: number) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-run-log-" })
+    const file = `${directory}/conversations.jsonl`
+    const records = [...DemoData.conversations(count, { customerIds, nowMillis: 1_790_000_000_000, invalidEvery: 0 })]
+    yield* fs.writeFileString(file, records.map((record) => JSON.stringify(record)).join("\n"))
+    return { directory, file }
+  })
+
+describe("RunLog: the events as log lines", () => {
+  it.effect("a rate-limit wait says why and for how long; a retry says which chunk and why", () =>
+    Effect.gen(function*() {
+      yield* TestClock.adjust(Duration.seconds(100))
+      const lines = yield* logLines(
+        Effect.all([
+          RunLog.event(new ImportEvent.RateLimitedUntil({ untilMillis: 112_000, cause: "rejected" })),
+          RunLog.event(
+            new ImportEvent.Retrying({
+              chunk: 7,
+              attempt: 2,
+              reason: "server error (HTTP 503)",
+              delay: Duration.seconds(2)
+            })
+          ),
+          RunLog.event(new ImportEvent.JobProgress({ chunk: 7, jobId: job, complete: 1, total: 1 }), "notes")
+        ]).pipe(RunLog.verbosely(true))
+      )
+      assert.lengthOf(lines, 3)
+      assert.include(lines[0], "level=INFO")
+      assert.include(lines[0], `message="the API answered 429: waiting for the rate-limit window"`)
+      assert.include(lines[0], "waitMillis=12000")
+      assert.isTrue(
+        hasFields(lines[1], [
+          `message="retrying chunk"`,
+          "chunk=7",
+          "attempt=2",
+          `reason="server error (HTTP 503)"`,
+          "delayMillis=2000"
+        ]),
+        lines[1]
+      )
+      assert.isTrue(
+        hasFields(lines[2], ["level=DEBUG", "phase=notes", "chunk=7", `job=${job}`, "state=done", "complete=1"]),
+        lines[2]
+      )
+    }))
+
+  it.effect("is quiet below warnings unless asked: a timed-out job still shows", () =>
+    Effect.gen(function*() {
+      const lines = yield* logLines(
+        Effect.all([
+          RunLog.event(new ImportEvent.Retrying({ chunk: 1, attempt: 1, reason: "503", delay: Duration.seconds(1) })),
+          RunLog.event(new ImportEvent.JobTimedOut({ chunk: 1, jobId: job, waited: Duration.minutes(10) }))
+        ])
+      )
+      assert.lengthOf(lines, 1)
+      assert.include(lines[0], "level=WARN")
+      assert.include(lines[0], "waitedMillis=600000")
+    }))
+})
+
+describe("kustomer-bulk --verbose and --log-level, against a simulator that fails requests", () => {
+  it.scopedLive(
+    "logs retries and jobs to standard error only, never the key; --json stays one document",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* SimulatorServer.SimulatorServer
+        const { file } = yield* writeConversations(server.customerIds, 120)
+        const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+        const result = yield* runCli(["import", file, "--max-items", "20", "--json", "--verbose"], env)
+        assert.strictEqual(result.code, 0, result.text)
+        const logs = logLinesOf(result.stderr)
+        assert.isTrue(logs.some((line) => line.includes(`message="retrying chunk"`)), result.stderr.join("\n"))
+        assert.isTrue(logs.some((line) => line.includes(`message="chunk accepted as a bulk job"`)))
+        assert.isTrue(logs.some((line) => line.includes("state=done")))
+        assert.isTrue(logs.some((line) => line.includes(`message=requests`) && line.includes("retries=")))
+        assert.strictEqual(result.stdout.length, 1)
+        const summary = JSON.parse(result.stdout[0] ?? "").summary
+        assert.strictEqual(summary.created + summary.alreadyExisting, 120)
+        assert.notInclude(result.text, secretKey)
+        assert.notInclude(result.text, "run-log-secret")
+
+        // --log-level info: retries, but not every chunk; without either: no log lines at all.
+        const again = yield* writeConversations(server.customerIds, 40)
+        const info = yield* runCli(["import", again.file, "--max-items", "10", "--log-level", "info"], env)
+        assert.strictEqual(info.code, 0, info.text)
+        assert.isTrue(logLinesOf(info.stderr).some((line) => line.includes(`message=requests`)))
+        assert.isFalse(logLinesOf(info.stderr).some((line) => line.includes("chunk accepted")))
+        const quiet = yield* writeConversations(server.customerIds, 20)
+        const plain = yield* runCli(["import", quiet.file, "--max-items", "10"], env)
+        assert.strictEqual(plain.code, 0, plain.text)
+        assert.deepStrictEqual(logLinesOf(plain.stderr), [])
+      }).pipe(Effect.provide(Layer.merge(flakySimulator, nodeLayer))),
+    60_000
+  )
+
+  it.scopedLive("migrate --verbose logs each phase; job --verbose logs the job's state", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-run-log-" })
+      const bundle = `${directory}/bundle.jsonl`
+      const lines = [...DemoData.bundle(12, { customers: 4, nowMillis: 1_790_000_000_000 })]
+      yield* fs.writeFileString(bundle, lines.map((line) => JSON.stringify(line)).join("\n"))
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const migrated = yield* runCli(["migrate", bundle, "--verbose"], env)
+      assert.strictEqual(migrated.code, 0, migrated.text)
+      const phases = logLinesOf(migrated.stderr).filter((line) => line.includes("message=phase"))
+      assert.deepStrictEqual(
+        phases.map((line) => /phase=(\w+)/.exec(line)?.[1]),
+        ["customers", "conversations", "messages", "notes"]
+      )
+      assert.notInclude(migrated.text, secretKey)
+      const jobId = (yield* server.simulator.jobs)[0]?.id ?? ""
+      const shown = yield* runCli(["job", jobId, "--verbose"], env)
+      assert.isTrue(
+        logLinesOf(shown.stderr).some((line) => hasFields(line, [`job=${jobId}`, "state=complete"])),
+        shown.stderr.join("\n")
+      )
+    }).pipe(Effect.provide(Layer.merge(steadySimulator, nodeLayer))), 60_000)
+})
