@@ -96,8 +96,8 @@ export const libraryImport = async (
           counts.settled++
           if (event._tag === "Created") {
             counts.created++
-            const sent = submittedAt.get(event.jobId)
-            if (sent !== undefined) {
+            const sent = event.jobId === undefined ? undefined : submittedAt.get(event.jobId)
+            if (sent !== undefined && event.jobId !== undefined) {
               turnarounds.push(now - sent)
               submittedAt.delete(event.jobId)
             }

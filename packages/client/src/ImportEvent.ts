@@ -9,13 +9,18 @@ import * as Data from "effect/Data"
 import type * as Duration from "effect/Duration"
 import type { Position } from "./ImportSource.js"
 
-/** Created: the object now exists. `objectId` is its id when the API reported it. @since 0.1.0 */
+/**
+ * Created: the object now exists. `objectId` is its id when the API reported it (or a look-up found it). `jobId` is
+ * the job that created it; it is absent when a request whose answer was lost created it and a look-up found it.
+ *
+ * @since 0.1.0
+ */
 export class Created extends Data.TaggedClass("Created")<{
   readonly position: Position
   readonly clientRef: string
   readonly externalId: string | undefined
   readonly objectId: string | undefined
-  readonly jobId: Ids.BulkJobId
+  readonly jobId: Ids.BulkJobId | undefined
 }> {}
 
 /**

@@ -49,6 +49,12 @@ export interface BulkResource<Item extends BulkItemBase, ItemEncoded extends Bul
   readonly objectPath: (id: string) => string
   /** Schema of one item: decodes unknown input, encodes the exact wire JSON. */
   readonly item: Schema.Schema<Item, ItemEncoded, never>
+  /**
+   * Whether an object without an `externalId` can be found by its first e-mail address (customers:
+   * `GET /v1/customers/email={email}`). Kustomer reports no duplicate for an e-mail, so this is how a client
+   * checks whether such an object exists before it sends it again.
+   */
+  readonly findableByEmail: boolean
 }
 
 /**
@@ -60,6 +66,7 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
   readonly name: string
   readonly roleName: string
   readonly item: Schema.Schema<Item, ItemEncoded, never>
+  readonly findableByEmail?: boolean | undefined
 }): BulkResource<Item, ItemEncoded> => ({
   name: options.name,
   createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
@@ -67,14 +74,20 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
   bulkPath: `/v1/${options.name}/bulk`,
   externalIdPath: (externalId) => `/v1/${options.name}/externalId=${encodeURIComponent(externalId)}`,
   objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,
-  item: options.item
+  item: options.item,
+  findableByEmail: options.findableByEmail ?? false
 })
 
 /** Bulk-created conversations: `POST /v1/conversations/bulk`. @since 0.1.0 */
 export const Conversations = make({ name: "conversations", roleName: "conversation", item: ConversationInput })
 
 /** Bulk-created customers: `POST /v1/customers/bulk`. @since 0.1.0 */
-export const Customers = make({ name: "customers", roleName: "customer", item: CustomerInput })
+export const Customers = make({
+  name: "customers",
+  roleName: "customer",
+  item: CustomerInput,
+  findableByEmail: true
+})
 
 /**
  * Bulk-created messages: `POST /v1/messages/bulk` (answers 200, not 201). Their look-up is spelt

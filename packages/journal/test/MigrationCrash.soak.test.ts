@@ -114,6 +114,8 @@ describe("migration crash and resume", () => {
         assert.isAtLeast(kills, 3)
 
         const stats = yield* server.simulator.stats
+        const rejects = yield* fs.readFileString(`${dir}/rejects.jsonl`).pipe(Effect.orElseSucceed(() => ""))
+        assert.strictEqual(rejects, "", "no rejects")
         assert.strictEqual(stats.conversations.distinctExternalIds, conversations)
         for (const resource of ["customers", "conversations", "messages", "notes"] as const) {
           assert.deepStrictEqual(stats[resource].externalIdsStoredMoreThanOnce, [], resource)

@@ -85,7 +85,7 @@ export const outcomeRow = (outcome: ImportEvent.Outcome, chunk: number | undefin
         outcome._tag,
         outcome.clientRef,
         inChunk,
-        outcome.jobId,
+        outcome.jobId ?? null,
         outcome.externalId ?? null,
         outcome.objectId ?? null,
         null,

@@ -23,19 +23,33 @@ export interface Prepared extends Checkpoint.ChunkItem {
   readonly bytes: number
 }
 
+/** How an item can be found again: by its `externalId`, or (customers without one) by its first e-mail. */
+export interface ItemKey {
+  readonly field: "externalId" | "email"
+  readonly value: string
+}
+
 /** The resource with its item type erased: the pipeline needs only these operations. */
 export interface ItemCodec {
   readonly name: string
   readonly prepare: (record: SourceRecord) => Either.Either<Prepared, Events.Rejected>
   readonly submit: (client: KustomerClient["Type"], body: PreparedBody) => Effect.Effect<Ids.BulkJobId, KustomerError>
-  readonly lookup: (
-    client: KustomerClient["Type"],
-    externalId: string
-  ) => Effect.Effect<Option.Option<string>, KustomerError>
+  /** The key the item can be found by, if it has one. */
+  readonly keyOf: (item: Checkpoint.ChunkItem) => ItemKey | undefined
+  /** The id of the object with this key; `None` when there is none. */
+  readonly find: (client: KustomerClient["Type"], key: ItemKey) => Effect.Effect<Option.Option<string>, KustomerError>
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** The first e-mail address of an item's wire JSON (`emails[0].email`). */
+const firstEmailOf = (json: string): string | undefined => {
+  const item: unknown = JSON.parse(json)
+  if (!isObject(item) || !Array.isArray(item["emails"])) return undefined
+  const first: unknown = item["emails"][0]
+  return isObject(first) && typeof first["email"] === "string" && first["email"] !== "" ? first["email"] : undefined
+}
 
 export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
   resource: BulkResource.BulkResource<Item, Encoded>,
@@ -117,8 +131,18 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
       })
     },
     submit: (client, body) => Effect.map(client.bulkCreatePrepared(resource, body), (job) => job.data.id),
-    lookup: (client, externalId) =>
-      Effect.map(client.findByExternalId(resource, externalId), (found) => Option.map(found, (object) => object.id))
+    keyOf: (item) => {
+      if (item.externalId !== undefined) return { field: "externalId", value: item.externalId }
+      const email = resource.findableByEmail ? firstEmailOf(item.json) : undefined
+      return email === undefined ? undefined : { field: "email", value: email }
+    },
+    find: (client, key) =>
+      Effect.map(
+        key.field === "externalId"
+          ? client.findByExternalId(resource, key.value)
+          : client.findCustomerByEmail(key.value),
+        (found) => Option.map(found, (object) => object.id)
+      )
   }
 }
 

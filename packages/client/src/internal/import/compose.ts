@@ -66,7 +66,9 @@ export const run = <E, R>(
       records.pipe(validate(importer), chunk(importer))
     )
     const jobs = Stream.concat(
-      Stream.fromIterable(resume.submitted.map((job): Submitted => ({ ...job, submittedAt: resumedAt }))),
+      Stream.fromIterable(
+        resume.submitted.map((job): Submitted => ({ ...job, submittedAt: resumedAt, resent: false }))
+      ),
       pending.pipe(submit(importer))
     )
     const end = Effect.gen(function*() {

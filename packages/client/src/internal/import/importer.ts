@@ -30,11 +30,15 @@ export interface Pending {
   readonly inDoubt: boolean
 }
 
-/** A chunk the API accepted as a job. */
+/**
+ * A chunk the API accepted as a job. `resent`: an earlier request with these items may have created them, so a
+ * duplicate verdict means this import created them.
+ */
 export interface Submitted {
   readonly chunk: Checkpoint.PlannedChunk
   readonly jobId: Ids.BulkJobId
   readonly submittedAt: number
+  readonly resent: boolean
 }
 
 /** The part of an import that validation and chunking need (a dry run has only this). */

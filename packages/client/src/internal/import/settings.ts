@@ -33,6 +33,12 @@ export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends
   readonly pollSchedule?: Schedule.Schedule<unknown> | undefined
   /** How long a job may take before its items are reported unknown (resumable by job id). Default 10 min. */
   readonly jobTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long after a request in doubt (its answer lost) its items without an `externalId` are looked up by e-mail
+   * (customers), so that a job the API may have accepted has had time to finish: found, they are `Created`;
+   * not found, they are sent again. Default 30 s.
+   */
+  readonly inDoubtCheckDelay?: Duration.DurationInput | undefined
   /** Look up the id of items reported as duplicates of an existing `externalId`. Default true. */
   readonly lookupExisting?: boolean | undefined
   /**
@@ -64,6 +70,7 @@ export const settingsOf = <Item extends BulkResource.BulkItemBase, Encoded exten
   firstPollDelay: Duration.toMillis(Duration.decode(options.firstPollDelay ?? Duration.seconds(2))),
   pollSchedule: options.pollSchedule ?? KustomerSchedule.pollJob,
   jobTimeout: Duration.decode(options.jobTimeout ?? Duration.minutes(10)),
+  inDoubtCheckDelay: Duration.decode(options.inDoubtCheckDelay ?? Duration.seconds(30)),
   lookupExisting: options.lookupExisting ?? true,
   unknownFields: options.unknownFields ?? "reject",
   clientRef: options.clientRef ?? ((position: Position) => `r${position.index}`),

@@ -21,13 +21,17 @@ import { failedItem, unknownItem } from "./submit.js"
 
 type Emit = (value: Events.ImportEvent) => Effect.Effect<void>
 
-/** The outcome of one item from its verdict. */
+/**
+ * The outcome of one item from its verdict. `createdEarlier`: the chunk was sent again after a request whose answer
+ * was lost, and that request created its items, so a duplicate is an object this import created.
+ */
 const outcomeOf = (
   importer: Importer,
   job: Submitted,
   item: Checkpoint.ChunkItem,
   verdict: BulkJob.Verdict | undefined,
-  missing: string
+  missing: string,
+  createdEarlier: boolean
 ): Effect.Effect<Events.Outcome> => {
   if (verdict === undefined) return Effect.succeed(unknownItem(item, job.jobId, missing))
   switch (verdict._tag) {
@@ -52,18 +56,35 @@ const outcomeOf = (
         ? Effect.zipRight(
           importer.bump("lookups"),
           Effect.map(
-            Effect.either(importer.codec.lookup(importer.client, externalId)),
+            Effect.either(importer.codec.find(importer.client, { field: "externalId", value: externalId })),
             (found) => Either.isRight(found) ? Option.getOrUndefined(found.right) : undefined
           )
         )
         : Effect.succeed(undefined)
-      return Effect.map(
-        lookup,
-        (objectId) =>
-          new Events.AlreadyExisting({ position: item.position, clientRef: item.clientRef, externalId, objectId })
-      )
+      return Effect.map(lookup, (objectId): Events.Outcome =>
+        createdEarlier
+          ? new Events.Created({
+            position: item.position,
+            clientRef: item.clientRef,
+            externalId,
+            objectId,
+            jobId: undefined
+          })
+          : new Events.AlreadyExisting({ position: item.position, clientRef: item.clientRef, externalId, objectId }))
     }
   }
+}
+
+/**
+ * Whether the request whose answer was lost created the items of a chunk sent again: the resend created none of
+ * them (a job creates every valid item it holds, so had the lost request not been processed, the resend would
+ * have created them) and found some as duplicates. When the resend created some, the lost request created
+ * nothing, and its duplicates existed before the import.
+ */
+const lostRequestCreated = (job: Submitted, verdicts: ReadonlyMap<string, BulkJob.Verdict>) => {
+  if (!job.resent) return false
+  const tags = job.chunk.items.map((item) => verdicts.get(item.clientRef)?._tag)
+  return tags.includes("Duplicate") && !tags.includes("Created")
 }
 
 /** Outcomes from the verdicts of a finished (or abandoned) job. */
@@ -72,12 +93,14 @@ const outcomesOf = (
   job: Submitted,
   verdicts: ReadonlyMap<string, BulkJob.Verdict>,
   missing: string
-) =>
-  Effect.forEach(
+) => {
+  const createdEarlier = lostRequestCreated(job, verdicts)
+  return Effect.forEach(
     job.chunk.items,
-    (item) => outcomeOf(importer, job, item, verdicts.get(item.clientRef), missing),
+    (item) => outcomeOf(importer, job, item, verdicts.get(item.clientRef), missing, createdEarlier),
     { concurrency: 4 }
   )
+}
 
 /** Waits for a job's results and settles its items. */
 const settleJob = (importer: Importer, job: Submitted, emit: Emit) =>

@@ -1,7 +1,11 @@
 /**
  * The `submit` stage: each chunk is sent until the API accepts it as a job, under the retry policy, with bounded
  * concurrency. A chunk given up on is settled here: `Failed`, or — when an earlier attempt may have reached the
- * API — checked item by item by `externalId`.
+ * API — checked item by item by its key (`externalId`, or a customer's e-mail).
+ *
+ * A chunk in doubt (an earlier request with it may have reached the API) is sent again only where that is safe:
+ * items with an `externalId` (the API reports a duplicate), and customers without one once a look-up by e-mail,
+ * made after `inDoubtCheckDelay`, has not found them. Items that cannot be checked are `Unknown`.
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
@@ -13,6 +17,7 @@ import type * as Checkpoint from "../../ImportCheckpoint.js"
 import * as Events from "../../ImportEvent.js"
 import { prepareBody } from "../../KustomerClient.js"
 import { isFatal, KustomerError } from "../../KustomerError.js"
+import type { ItemKey } from "./codec.js"
 import { emitting } from "./emitting.js"
 import type { Importer, Pending, Submitted } from "./importer.js"
 import { isEvent } from "./prepare.js"
@@ -44,25 +49,98 @@ export const failedItem = (item: Checkpoint.ChunkItem, jobId: Submitted["jobId"]
 const unverifiableReason = "an earlier request with this record may have reached the API, and without an " +
   "externalId it cannot be checked; it was not sent again, to avoid a duplicate"
 
-/** Asks the API, item by item, whether the items of an in-doubt chunk exist. */
+const emailUncheckedReason = "an earlier request with this record may have reached the API, and looking it up " +
+  "by e-mail failed; it was not sent again, to avoid a duplicate"
+
+/** An item of an in-doubt chunk that a look-up found: the request whose answer was lost created it. */
+const createdEarlier = (item: Checkpoint.ChunkItem, objectId: string) =>
+  new Events.Created({
+    position: item.position,
+    clientRef: item.clientRef,
+    externalId: item.externalId,
+    objectId,
+    jobId: undefined
+  })
+
+/** Looks an item up by its key: the id of the object, `None` when there is none. */
+const findItem = (importer: Importer, key: ItemKey) =>
+  Effect.zipRight(importer.bump("lookups"), Effect.either(importer.codec.find(importer.client, key)))
+
+/**
+ * Asks the API, item by item, whether the items of an in-doubt chunk exist. Found items were created by the lost
+ * request — unless some other item of it was not found: a job creates every valid item it holds, so the lost
+ * request was never processed, and what was found existed before the import.
+ */
 const reconcile = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>, error: KustomerError) =>
-  Effect.forEach(items, (item): Effect.Effect<Events.Outcome> => {
-    const externalId = item.externalId
-    if (externalId === undefined) return Effect.succeed(unknownItem(item, undefined, error.message))
-    return Effect.zipRight(importer.bump("lookups"), Effect.either(importer.codec.lookup(importer.client, externalId)))
-      .pipe(Effect.map((found) =>
-        Either.match(found, {
-          onLeft: (lookupError): Events.Outcome =>
-            unknownItem(item, undefined, `${error.message}; checking it failed: ${lookupError.message}`),
-          onRight: (existing): Events.Outcome =>
-            Option.match(existing, {
-              onNone: () => failedItem(item, undefined, `not created: ${error.message}`),
-              onSome: (objectId) =>
-                new Events.AlreadyExisting({ position: item.position, clientRef: item.clientRef, externalId, objectId })
-            })
+  Effect.gen(function*() {
+    const found = yield* Effect.forEach(items, (item) => {
+      const key = importer.codec.keyOf(item)
+      return key === undefined ? Effect.succeed(undefined) : findItem(importer, key)
+    }, { concurrency: 4 })
+    const someMissing = found.some((result) =>
+      result !== undefined && Either.isRight(result) && Option.isNone(result.right)
+    )
+    return items.map((item, index): Events.Outcome => {
+      const result = found[index]
+      if (result === undefined) return unknownItem(item, undefined, error.message)
+      if (Either.isLeft(result)) {
+        return unknownItem(item, undefined, `${error.message}; checking it failed: ${result.left.message}`)
+      }
+      if (Option.isNone(result.right)) return failedItem(item, undefined, `not created: ${error.message}`)
+      const objectId = result.right.value
+      return someMissing && item.externalId !== undefined
+        ? new Events.AlreadyExisting({
+          position: item.position,
+          clientRef: item.clientRef,
+          externalId: item.externalId,
+          objectId
         })
-      ))
-  }, { concurrency: 4 })
+        : createdEarlier(item, objectId)
+    })
+  })
+
+/** What becomes of an in-doubt chunk's items before it is sent again. */
+interface InDoubtCheck {
+  /** Safe to send again. */
+  readonly resend: ReadonlyArray<Checkpoint.ChunkItem>
+  /** Settled without sending: found (created by the lost request), or impossible to check. */
+  readonly settled: ReadonlyArray<Events.Outcome>
+}
+
+/**
+ * Sorts an in-doubt chunk's items: those with an `externalId` are sent again (the API reports duplicates); those
+ * found by e-mail are settled as created, after a wait that lets a job the API accepted finish; the rest are
+ * `Unknown`.
+ */
+const checkInDoubt = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>) =>
+  Effect.gen(function*() {
+    const byEmail = items.filter((item) => importer.codec.keyOf(item)?.field === "email")
+    if (byEmail.length > 0) yield* Effect.sleep(importer.settings.inDoubtCheckDelay)
+    const checked = yield* Effect.forEach(
+      items,
+      (item): Effect.Effect<Either.Either<Checkpoint.ChunkItem, Events.Outcome>> => {
+        const key = importer.codec.keyOf(item)
+        if (key === undefined) return Effect.succeed(Either.left(unknownItem(item, undefined, unverifiableReason)))
+        if (key.field === "externalId") return Effect.succeed(Either.right(item))
+        return Effect.map(findItem(importer, key), (found) =>
+          Either.match(found, {
+            onLeft: (lookupError) =>
+              Either.left(unknownItem(item, undefined, `${emailUncheckedReason}: ${lookupError.message}`)),
+            onRight: (existing) =>
+              Option.match(existing, {
+                onNone: () => Either.right(item),
+                onSome: (objectId) => Either.left(createdEarlier(item, objectId))
+              })
+          }))
+      },
+      { concurrency: 4 }
+    )
+    const check: InDoubtCheck = {
+      resend: checked.flatMap((entry) => Either.isRight(entry) ? [entry.right] : []),
+      settled: checked.flatMap((entry) => Either.isLeft(entry) ? [entry.left] : [])
+    }
+    return check
+  })
 
 /** Settles the items of a chunk that was given up on. */
 const giveUp = (
@@ -92,15 +170,10 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
       const current = yield* Ref.get(state)
       let items = current.items
       if (current.pending.inDoubt) {
-        const unverifiable = items.filter((item) => item.externalId === undefined)
-        if (unverifiable.length > 0) {
-          items = items.filter((item) => item.externalId !== undefined)
-          yield* settleNow(
-            importer,
-            emit,
-            unverifiable.map((item) => unknownItem(item, undefined, unverifiableReason)),
-            items.length === 0 ? number : undefined
-          )
+        const check = yield* checkInDoubt(importer, items)
+        items = check.resend
+        if (check.settled.length > 0) {
+          yield* settleNow(importer, emit, check.settled, items.length === 0 ? number : undefined)
         }
       }
       yield* Ref.set(state, { ...current, items, attempt: current.attempt + 1 })
@@ -123,7 +196,8 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
       return Option.some<Submitted>({
         chunk: { chunk: number, items },
         jobId,
-        submittedAt: yield* Clock.currentTimeMillis
+        submittedAt: yield* Clock.currentTimeMillis,
+        resent: current.pending.inDoubt
       })
     })
     const result = yield* importer.retry(attempt, {
