@@ -6,6 +6,7 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as Path from "@effect/platform/Path"
 import type * as Effect from "effect/Effect"
 import * as BulkRequest from "./bulk-request.js"
+import * as ComposeStages from "./compose-stages.js"
 import * as EffectApp from "./effect-app.js"
 import * as ImportJsonl from "./import-jsonl.js"
 import * as RetryAndRateLimit from "./retry-and-rate-limit.js"
@@ -39,5 +40,10 @@ export const examples: ReadonlyArray<Example> = [
     name: "zendesk-csv",
     description: "migrate a Zendesk tickets CSV export with a column mapping",
     main: ZendeskCsv.main
+  },
+  {
+    name: "compose-stages",
+    description: "your own pipeline from the stages: enrich, audit, custom polling",
+    main: ComposeStages.main
   }
 ]

@@ -8,8 +8,7 @@
  * up after 8 attempts or 20 seconds, and never repeat a request the API refused as invalid.
  *
  * The embedded simulator fails a fifth of the bulk requests (500/502/503 and dropped connections, half of them
- * after it stored the job) — so the retries and the "already existing" outcomes of re-sent records are visible,
- * and nothing is created twice.
+ * after it stored the job) — so the retries and the re-sent records are visible, and nothing is created twice.
  *
  *   pnpm example retry-and-rate-limit
  */
@@ -76,8 +75,9 @@ export const main = (_args: ReadonlyArray<string>) =>
       }
     })
     yield* Console.log(
-      `\n${summary.created} created, ${summary.alreadyExisting} already existing (re-sent after a failure that had ` +
-        `taken effect), ${summary.unknown} unknown — ${summary.requests} requests, ${summary.retries} retries, ` +
+      `\n${summary.created} created (records re-sent after a failure that had taken effect among them), ` +
+        `${summary.alreadyExisting} already existing, ${summary.unknown} unknown — ${summary.requests} requests, ` +
+        `${summary.retries} retries, ` +
         `in ${Duration.format(summary.elapsed)}.`
     )
     yield* Target.showStored

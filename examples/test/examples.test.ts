@@ -64,7 +64,13 @@ const expected: Record<string, ReadonlyArray<string>> = {
   "import-jsonl": ["line 18: rejected", "247 created", "0 externalIds are stored more than once"],
   "retry-and-rate-limit": ["0 unknown", "0 externalIds are stored more than once"],
   "effect-app": ["Migrated 320 of 320 tickets", "TicketMigration.migrate", "KustomerClient.bulkCreate"],
-  "zendesk-csv": ["line 18 of the export", "18 tickets migrated", "zendesk-48213 is now conversation"]
+  "zendesk-csv": ["line 18 of the export", "18 tickets migrated", "zendesk-48213 is now conversation"],
+  "compose-stages": [
+    "240 of 240 tickets created",
+    "routing service called 10 times",
+    "audited before sending: chunk 4: 40 tickets",
+    "queue-refunds 80, queue-shipping 80, unrouted 80"
+  ]
 }
 
 describe("examples (smoke: each runs against the embedded simulator)", () => {

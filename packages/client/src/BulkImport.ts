@@ -10,8 +10,9 @@
  * - Invalid records become `Rejected` outcomes; the stream goes on. Only fatal errors fail it: credentials or roles
  *   (401/403), an unreadable source, a journal that refuses.
  * - A submission that failed after it may have reached the API (5xx, reset, timeout) is *in doubt*. Its items with
- *   an `externalId` are sent again, and the API's "duplicate detected" for them means `AlreadyExisting` — so nothing
- *   is created twice. Its items without an `externalId` are reported `Unknown` and never resent.
+ *   an `externalId` are sent again, and the API's "duplicate detected" for them means the lost request created
+ *   them — so nothing is created twice. Customers without one are looked up by e-mail before they are sent again;
+ *   other items without an `externalId` are reported `Unknown` and never resent.
  * - Jobs are polled economically: one read of the batches when the job is expected to be done (the expectation
  *   adapts to how long jobs take), then on `pollSchedule`; a job that is not done within `jobTimeout` leaves its
  *   items `Unknown` with the job id, never `Failed`.
@@ -86,6 +87,14 @@ export type PendingChunk = Internal.Pending
 
 /** A chunk the API accepted as a job, between `submit` and `settle`. @since 0.1.0 */
 export type SubmittedJob = Internal.Submitted
+
+/**
+ * Whether a value between two stages is an event passing through (events carry a `_tag`; prepared items, chunks
+ * and jobs do not) — for steps of your own between the stages.
+ *
+ * @since 0.1.0
+ */
+export const isEvent = Prepare.isEvent
 
 /**
  * Builds an import from its options, with the `KustomerClient` in context (and the rate limiter it was built
