@@ -33,6 +33,7 @@ import * as MigrateRunner from "./MigrateRunner.js"
 import { Output } from "./Output.js"
 import * as RunLog from "./RunLog.js"
 import * as Simulate from "./Simulate.js"
+import * as Telemetry from "./Telemetry.js"
 
 /** The command's name. @since 0.1.0 */
 export const name = "kustomer-bulk"
@@ -88,6 +89,13 @@ const verbose = Options.boolean("verbose").pipe(
   Options.withDescription(
     "log retries, rate-limit waits, jobs and phases to standard error (debug level; --log-level picks another)"
   )
+)
+
+const otelEndpoint = optionalText(
+  "otel-endpoint",
+  "URL",
+  "export spans, metrics and logs over OTLP/HTTP to this collector, e.g. http://localhost:4318 " +
+    "(default OTEL_EXPORTER_OTLP_ENDPOINT; none when unset)"
 )
 
 const importOptions = {
@@ -163,7 +171,8 @@ const importOptions = {
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
     Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
   ),
-  verbose
+  verbose,
+  otelEndpoint
 }
 
 const migrateOptions = {
@@ -197,7 +206,8 @@ const migrateOptions = {
   rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
   results: importOptions.results,
   json: importOptions.json,
-  verbose
+  verbose,
+  otelEndpoint
 }
 
 const demoOptions = {
@@ -232,7 +242,8 @@ const demoOptions = {
   conversationsOnly: Options.boolean("conversations-only").pipe(
     Options.withDescription("show `import` instead: create customers, then import conversation records with their ids")
   ),
-  verbose
+  verbose,
+  otelEndpoint
 }
 
 const jobOptions = {
@@ -244,7 +255,8 @@ const jobOptions = {
     "write one JSON line per item of the job's batches: index, clientRef, outcome, object id, reason"
   ),
   ...target,
-  verbose
+  verbose,
+  otelEndpoint
 }
 
 /** The flags of each command, for suggestions when one is mistyped. */
@@ -303,16 +315,18 @@ export const demoRequest = (
  */
 export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
   /** Runs an action: its code, or 1 with a message that says what to do. */
-  const handle = (action: Effect.Effect<number, unknown, R>) =>
+  const handle = (action: Effect.Effect<number, unknown, R | HttpClient.HttpClient>) =>
     Effect.flatMap(reportFailures(action), (code) => Ref.set(exitCode, code))
 
   const importCommand = Command.make(
     "import",
     importOptions,
     (flags) =>
-      handle(Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request))).pipe(
-        RunLog.verbosely(flags.verbose)
-      )
+      handle(
+        Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request)).pipe(
+          Telemetry.exporting(flags.otelEndpoint, version)
+        )
+      ).pipe(RunLog.verbosely(flags.verbose))
   ).pipe(
     Command.withDescription(
       "Import conversations from a JSON Lines, JSON or CSV file (or standard input). The API key is read from " +
@@ -320,20 +334,26 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     )
   )
 
-  const jobCommand = Command.make("job", jobOptions, (flags) =>
-    handle(actions.job({
-      id: flags.id,
-      json: flags.json,
-      results: Option.getOrUndefined(flags.results),
-      connection: {
-        baseUrl: Option.getOrUndefined(flags.baseUrl),
-        org: Option.getOrUndefined(flags.org),
-        region: Option.getOrUndefined(flags.region),
-        rateLimit: undefined
-      }
-    })).pipe(RunLog.verbosely(flags.verbose))).pipe(
-      Command.withDescription("Show a bulk job's status and per-item results.")
-    )
+  const jobCommand = Command.make(
+    "job",
+    jobOptions,
+    (flags) =>
+      handle(
+        Telemetry.exporting(flags.otelEndpoint, version)(actions.job({
+          id: flags.id,
+          json: flags.json,
+          results: Option.getOrUndefined(flags.results),
+          connection: {
+            baseUrl: Option.getOrUndefined(flags.baseUrl),
+            org: Option.getOrUndefined(flags.org),
+            region: Option.getOrUndefined(flags.region),
+            rateLimit: undefined
+          }
+        }))
+      ).pipe(RunLog.verbosely(flags.verbose))
+  ).pipe(
+    Command.withDescription("Show a bulk job's status and per-item results.")
+  )
 
   const simulateCommand = Command.make("simulate", {
     flags: Args.text({ name: "simulator flags" }).pipe(Args.repeated)
@@ -348,9 +368,11 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     "demo",
     demoOptions,
     (flags) =>
-      handle(Effect.flatMap(demoRequest(flags), (request) => actions.demo(request))).pipe(
-        RunLog.verbosely(flags.verbose)
-      )
+      handle(
+        Effect.flatMap(demoRequest(flags), (request) => actions.demo(request)).pipe(
+          Telemetry.exporting(flags.otelEndpoint, version)
+        )
+      ).pipe(RunLog.verbosely(flags.verbose))
   ).pipe(
     Command.withDescription(
       "Start a simulator in process, generate a bundle of realistic conversations with their customers, messages " +
@@ -389,9 +411,11 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     "migrate",
     migrateOptions,
     (flags) =>
-      handle(Effect.flatMap(MigrateRequest.fromFlags(flags), (request) => actions.migrate(request))).pipe(
-        RunLog.verbosely(flags.verbose)
-      )
+      handle(
+        Effect.flatMap(MigrateRequest.fromFlags(flags), (request) => actions.migrate(request)).pipe(
+          Telemetry.exporting(flags.otelEndpoint, version)
+        )
+      ).pipe(RunLog.verbosely(flags.verbose))
   ).pipe(
     Command.withDescription(
       "Migrate a bundle of support history: customers (each once), then conversations, messages and notes, " +
@@ -447,28 +471,31 @@ export const normaliseArgs = (args: ReadonlyArray<string>): ReadonlyArray<string
  *
  * @since 0.1.0
  */
-export const main =
-  <R>(actions: Actions<R>) =>
-  (args: ReadonlyArray<string>): Effect.Effect<number, never, R | Output | CliApp.CliApp.Environment> =>
-    Effect.gen(function*() {
-      if (args[0] === "simulate") return yield* reportFailures(actions.simulate(args.slice(1)))
-      const exitCode = yield* Ref.make(Failure.exitOk)
-      const run = Command.run(make(actions, exitCode), { name, version })
-      const parsed = yield* Effect.either(run(["node", name, ...normaliseArgs(args)]))
-      // @effect/cli has printed what is wrong with the command line already.
-      if (Either.isLeft(parsed)) {
-        if (ValidationError.isValidationError(parsed.left)) {
-          const known = flagsByCommand[args[0] ?? ""]
-          if (known !== undefined) {
-            const output = yield* Output
-            yield* Effect.forEach(FlagSuggestion.suggestions(args.slice(1), known), (line) => output.err(line))
-          }
-          return Failure.exitFatal
+export const main = <R>(actions: Actions<R>) =>
+(args: ReadonlyArray<string>): Effect.Effect<
+  number,
+  never,
+  R | Output | HttpClient.HttpClient | CliApp.CliApp.Environment
+> =>
+  Effect.gen(function*() {
+    if (args[0] === "simulate") return yield* reportFailures(actions.simulate(args.slice(1)))
+    const exitCode = yield* Ref.make(Failure.exitOk)
+    const run = Command.run(make(actions, exitCode), { name, version })
+    const parsed = yield* Effect.either(run(["node", name, ...normaliseArgs(args)]))
+    // @effect/cli has printed what is wrong with the command line already.
+    if (Either.isLeft(parsed)) {
+      if (ValidationError.isValidationError(parsed.left)) {
+        const known = flagsByCommand[args[0] ?? ""]
+        if (known !== undefined) {
+          const output = yield* Output
+          yield* Effect.forEach(FlagSuggestion.suggestions(args.slice(1), known), (line) => output.err(line))
         }
-        return yield* reportFailures(Effect.fail(parsed.left))
+        return Failure.exitFatal
       }
-      return yield* Ref.get(exitCode)
-    }).pipe(RunLog.withLogger)
+      return yield* reportFailures(Effect.fail(parsed.left))
+    }
+    return yield* Ref.get(exitCode)
+  }).pipe(RunLog.withLogger)
 
 /**
  * What the real commands need: Node's file system, paths, child processes and HTTP client, and the output.
