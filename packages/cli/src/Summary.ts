@@ -4,6 +4,7 @@
  * @since 0.1.0
  */
 import { type BulkImport, type ImportEvent, ImportSource } from "@effect-kustomer/client"
+import type { ImportCounts } from "@effect-kustomer/domain"
 import * as Duration from "effect/Duration"
 import * as Failure from "./Failure.js"
 import * as Format from "./Format.js"
@@ -17,14 +18,8 @@ import * as Format from "./Format.js"
 export const exitCode = (summary: Pick<Counts, "failed" | "rejected" | "unknown">): number =>
   summary.failed + summary.rejected + summary.unknown === 0 ? Failure.exitOk : Failure.exitIncomplete
 
-/** Outcome counts over every attempt of a journaled import. @since 0.1.0 */
-export interface Counts {
-  readonly created: number
-  readonly alreadyExisting: number
-  readonly failed: number
-  readonly rejected: number
-  readonly unknown: number
-}
+/** Outcome counts (over every attempt of a journaled import). @since 0.1.0 */
+export type Counts = ImportCounts.OutcomeCounts
 
 /**
  * What else the run knows, for the lines under the table: its files, and for a resumed run what earlier

@@ -4,10 +4,24 @@
  *
  * @since 0.1.0
  */
-import { type Ids, ImportCounts } from "@effect-kustomer/domain"
-import * as Data from "effect/Data"
+import { Ids, ImportCounts } from "@effect-kustomer/domain"
 import type * as Duration from "effect/Duration"
-import type { Position } from "./ImportSource.js"
+import * as Schema from "effect/Schema"
+import { Position } from "./internal/sources/record.js"
+
+const OptionalString = Schema.UndefinedOr(Schema.String)
+const OptionalJobId = Schema.UndefinedOr(Ids.BulkJobId)
+
+/** What `Failed` and `Unknown` know of an item that was sent. */
+const sentItemFields = {
+  position: Position,
+  clientRef: Schema.String,
+  externalId: OptionalString,
+  reason: Schema.String,
+  jobId: OptionalJobId,
+  /** The item's wire JSON as it was sent, so that it can be written to a file and fixed. */
+  item: Schema.String
+}
 
 /**
  * Created: the object now exists. `objectId` is its id when the API reported it (or a look-up found it). `jobId` is
@@ -15,13 +29,13 @@ import type { Position } from "./ImportSource.js"
  *
  * @since 0.1.0
  */
-export class Created extends Data.TaggedClass("Created")<{
-  readonly position: Position
-  readonly clientRef: string
-  readonly externalId: string | undefined
-  readonly objectId: string | undefined
-  readonly jobId: Ids.BulkJobId | undefined
-}> {}
+export class Created extends Schema.TaggedClass<Created>()("Created", {
+  position: Position,
+  clientRef: Schema.String,
+  externalId: OptionalString,
+  objectId: OptionalString,
+  jobId: OptionalJobId
+}) {}
 
 /**
  * Already existing: the API reported the item's `externalId` as a duplicate — an earlier run, or an earlier
@@ -29,23 +43,15 @@ export class Created extends Data.TaggedClass("Created")<{
  *
  * @since 0.1.0
  */
-export class AlreadyExisting extends Data.TaggedClass("AlreadyExisting")<{
-  readonly position: Position
-  readonly clientRef: string
-  readonly externalId: string
-  readonly objectId: string | undefined
-}> {}
+export class AlreadyExisting extends Schema.TaggedClass<AlreadyExisting>()("AlreadyExisting", {
+  position: Position,
+  clientRef: Schema.String,
+  externalId: Schema.String,
+  objectId: OptionalString
+}) {}
 
 /** Failed: the API refused the item; `reason` is its explanation. @since 0.1.0 */
-export class Failed extends Data.TaggedClass("Failed")<{
-  readonly position: Position
-  readonly clientRef: string
-  readonly externalId: string | undefined
-  readonly reason: string
-  readonly jobId: Ids.BulkJobId | undefined
-  /** The item's wire JSON as it was sent, so that it can be written to a rejects file and fixed. */
-  readonly item: string
-}> {
+export class Failed extends Schema.TaggedClass<Failed>()("Failed", sentItemFields) {
   /**
    * Whether this is the API's final verdict on the item (an item-level error in the job's results, which carries
    * the job id): sending it again unchanged cannot help. Otherwise the request failed (given up after retries, or
@@ -61,12 +67,12 @@ export class Failed extends Data.TaggedClass("Failed")<{
  *
  * @since 0.1.0
  */
-export class Rejected extends Data.TaggedClass("Rejected")<{
-  readonly position: Position
-  readonly issues: ReadonlyArray<{ readonly path: string; readonly message: string }>
+export class Rejected extends Schema.TaggedClass<Rejected>()("Rejected", {
+  position: Position,
+  issues: Schema.Array(Schema.Struct({ path: Schema.String, message: Schema.String })),
   /** The record as read, so that it can be written to a rejects file and fixed. */
-  readonly record: unknown
-}> {
+  record: Schema.Unknown
+}) {
   get reason(): string {
     return this.issues.map((issue) => (issue.path.length > 0 ? `${issue.path}: ${issue.message}` : issue.message))
       .join("; ")
@@ -80,65 +86,73 @@ export class Rejected extends Data.TaggedClass("Rejected")<{
  *
  * @since 0.1.0
  */
-export class Unknown extends Data.TaggedClass("Unknown")<{
-  readonly position: Position
-  readonly clientRef: string
-  readonly externalId: string | undefined
-  readonly reason: string
-  readonly jobId: Ids.BulkJobId | undefined
-  /** The item's wire JSON as it was sent. */
-  readonly item: string
-}> {}
+export class Unknown extends Schema.TaggedClass<Unknown>()("Unknown", sentItemFields) {}
 
 /** The final word on one input record. @since 0.1.0 */
 export type Outcome = Created | AlreadyExisting | Failed | Rejected | Unknown
 
+/** Outcomes, as a Schema: written to files and read back with `Schema.encode`/`Schema.decode`. @since 0.1.0 */
+export const Outcome = Schema.Union(Created, AlreadyExisting, Failed, Rejected, Unknown)
+
 /** A chunk was accepted by the API as bulk job `jobId`. @since 0.1.0 */
-export class ChunkSubmitted extends Data.TaggedClass("ChunkSubmitted")<{
-  readonly chunk: number
-  readonly jobId: Ids.BulkJobId
-  readonly items: number
-  readonly bytes: number
-  readonly attempt: number
-}> {}
+export class ChunkSubmitted extends Schema.TaggedClass<ChunkSubmitted>()("ChunkSubmitted", {
+  chunk: Schema.Number,
+  jobId: Ids.BulkJobId,
+  items: Schema.Number,
+  bytes: Schema.Number,
+  attempt: Schema.Number
+}) {}
 
 /** A job's batches progressed. @since 0.1.0 */
-export class JobProgress extends Data.TaggedClass("JobProgress")<{
-  readonly chunk: number
-  readonly jobId: Ids.BulkJobId
-  readonly complete: number
-  readonly total: number
-}> {}
+export class JobProgress extends Schema.TaggedClass<JobProgress>()("JobProgress", {
+  chunk: Schema.Number,
+  jobId: Ids.BulkJobId,
+  complete: Schema.Number,
+  total: Schema.Number
+}) {}
 
 /** All requests wait for the rate-limit window until `untilMillis`. @since 0.1.0 */
-export class RateLimitedUntil extends Data.TaggedClass("RateLimitedUntil")<{
-  readonly untilMillis: number
-  readonly cause: "exhausted" | "rejected"
-}> {}
+export class RateLimitedUntil extends Schema.TaggedClass<RateLimitedUntil>()("RateLimitedUntil", {
+  untilMillis: Schema.Number,
+  cause: Schema.Literal("exhausted", "rejected")
+}) {}
 
 /** A chunk's request failed and will be retried. @since 0.1.0 */
-export class Retrying extends Data.TaggedClass("Retrying")<{
-  readonly chunk: number
-  readonly attempt: number
-  readonly reason: string
-  readonly delay: Duration.Duration
-}> {}
+export class Retrying extends Schema.TaggedClass<Retrying>()("Retrying", {
+  chunk: Schema.Number,
+  attempt: Schema.Number,
+  reason: Schema.String,
+  /** Encoded as milliseconds. */
+  delay: Schema.DurationFromMillis
+}) {}
 
 /** A job did not complete in time; its items are reported `Unknown` with the job id. @since 0.1.0 */
-export class JobTimedOut extends Data.TaggedClass("JobTimedOut")<{
-  readonly chunk: number
-  readonly jobId: Ids.BulkJobId
-  readonly waited: Duration.Duration
-}> {}
+export class JobTimedOut extends Schema.TaggedClass<JobTimedOut>()("JobTimedOut", {
+  chunk: Schema.Number,
+  jobId: Ids.BulkJobId,
+  /** Encoded as milliseconds. */
+  waited: Schema.DurationFromMillis
+}) {}
 
 /** The import's request counters, emitted once at the end. @since 0.1.0 */
-export class Finished extends Data.TaggedClass("Finished")<ImportCounts.RequestCounts> {}
+export class Finished extends Schema.TaggedClass<Finished>()("Finished", ImportCounts.RequestCounts.fields) {}
 
 /** Progress of an import. @since 0.1.0 */
 export type Progress = ChunkSubmitted | JobProgress | RateLimitedUntil | Retrying | JobTimedOut | Finished
 
+/** Progress events, as a Schema. @since 0.1.0 */
+export const Progress = Schema.Union(ChunkSubmitted, JobProgress, RateLimitedUntil, Retrying, JobTimedOut, Finished)
+
 /** Everything an import emits. @since 0.1.0 */
 export type ImportEvent = Outcome | Progress
+
+/**
+ * Every event, as a Schema: an event encodes to plain JSON (durations as milliseconds) and decodes back to the
+ * same class, so events can be written to files and sent across processes.
+ *
+ * @since 0.1.0
+ */
+export const ImportEvent = Schema.Union(Outcome, Progress)
 
 /** Whether an event is a record's final outcome. @since 0.1.0 */
 export const isOutcome = (event: ImportEvent): event is Outcome => {

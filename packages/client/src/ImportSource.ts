@@ -29,7 +29,7 @@ export {
   fromJsonText,
   type Parsed,
   parsed,
-  type Position,
+  Position,
   SourceError,
   type SourceRecord,
   type Unparsable,

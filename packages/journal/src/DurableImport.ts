@@ -33,7 +33,7 @@ import {
   KustomerClient,
   type KustomerError
 } from "@effect-kustomer/client"
-import { type Conversation } from "@effect-kustomer/domain"
+import type { Conversation, ImportCounts } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -138,7 +138,7 @@ export interface Result {
   /** Records settled by earlier attempts, skipped by this one. */
   readonly skipped: number
   /** Outcomes over every attempt (with a journal). */
-  readonly cumulative: SqliteJournal.OutcomeCounts | undefined
+  readonly cumulative: ImportCounts.OutcomeCounts | undefined
   /** Lines this attempt wrote to the rejects file. */
   readonly rejectsWritten: number
   /** Lines this attempt wrote to the unknown file. */

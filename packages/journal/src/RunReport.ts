@@ -6,6 +6,7 @@
  */
 import type { ImportSource } from "@effect-kustomer/client"
 import { ImportEvent } from "@effect-kustomer/client"
+import { ImportCounts } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
@@ -14,17 +15,11 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 
 /**
- * Records by final outcome.
+ * Records by final outcome: `ImportCounts.OutcomeCounts`.
  *
  * @since 0.1.0
  */
-export const OutcomeCounts = Schema.Struct({
-  created: Schema.Number,
-  alreadyExisting: Schema.Number,
-  failed: Schema.Number,
-  rejected: Schema.Number,
-  unknown: Schema.Number
-})
+export const OutcomeCounts = ImportCounts.OutcomeCounts
 
 /**
  * The identity of the input.
@@ -44,17 +39,7 @@ export const Input = Schema.Struct({
  *
  * @since 0.1.0
  */
-export const Summary = Schema.Struct({
-  read: Schema.Number,
-  ...OutcomeCounts.fields,
-  jobs: Schema.Number,
-  submits: Schema.Number,
-  polls: Schema.Number,
-  lookups: Schema.Number,
-  requests: Schema.Number,
-  rateLimited: Schema.Number,
-  retries: Schema.Number
-})
+export const Summary = ImportCounts.Totals
 
 /**
  * The report.

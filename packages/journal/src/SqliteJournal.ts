@@ -17,7 +17,7 @@
  * @since 0.1.0
  */
 import { ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
-import { type Ids } from "@effect-kustomer/domain"
+import type { Ids, ImportCounts } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
@@ -68,19 +68,6 @@ export interface Status {
 }
 
 /**
- * Records by final outcome, over every attempt.
- *
- * @since 0.1.0
- */
-export interface OutcomeCounts {
-  readonly created: number
-  readonly alreadyExisting: number
-  readonly failed: number
-  readonly rejected: number
-  readonly unknown: number
-}
-
-/**
  * The SQLite journal: the `ImportCheckpoint` hook plus what a run report needs from it.
  *
  * @since 0.1.0
@@ -93,7 +80,7 @@ export interface Journal extends ImportCheckpoint.ImportCheckpoint {
   /** The first error the hook failed with (the pipeline sees it as a `CheckpointError`). */
   readonly failure: Effect.Effect<Option.Option<JournalError>>
   /** Final outcomes recorded so far, over every attempt. */
-  readonly counts: Effect.Effect<OutcomeCounts, JournalError>
+  readonly counts: Effect.Effect<ImportCounts.OutcomeCounts, JournalError>
   /** Every job the API accepted, over every attempt, in submission order. */
   readonly jobIds: Effect.Effect<ReadonlyArray<Ids.BulkJobId>, JournalError>
   /** The rejected, failed and unknown records recorded so far, by record index. */
@@ -244,15 +231,16 @@ export const make = (
     const counts = sql`SELECT outcome, count(*) AS count FROM journal_outcomes GROUP BY outcome`.pipe(
       Effect.mapError(toJournalError),
       Effect.flatMap(Database.decodeRows(Tables.CountRow, path)),
-      Effect.map((rows): OutcomeCounts => {
+      Effect.map((rows): ImportCounts.OutcomeCounts => {
         const of = (kind: typeof Tables.OutcomeKind.Type) => rows.find((row) => row.outcome === kind)?.count ?? 0
-        return {
+        const settled = {
           created: of("Created"),
           alreadyExisting: of("AlreadyExisting"),
           failed: of("Failed"),
           rejected: of("Rejected"),
           unknown: of("Unknown")
         }
+        return { read: Object.values(settled).reduce((sum, count) => sum + count, 0), ...settled }
       })
     )
 

@@ -108,6 +108,7 @@ describe("DurableImport", () => {
       assert.deepStrictEqual(report.jobIdsAllAttempts, report.jobIds)
       assert.strictEqual(report.rejectsWritten, rejects.length)
       assert.deepStrictEqual(report.cumulative, {
+        read: 1_000,
         created: input.valid,
         alreadyExisting: 0,
         failed: input.failedLines.length,

@@ -106,6 +106,7 @@ describe("SqliteJournal", () => {
             released: 0
           })
           assert.deepStrictEqual(yield* journal.counts, {
+            read: 5,
             created: 3,
             alreadyExisting: 0,
             failed: 0,
@@ -260,6 +261,7 @@ describe("SqliteJournal", () => {
           yield* journal.prepared(chunkOf(2, [0, 1]))
           yield* journal.settled([created(0, "job-b"), created(1, "job-b")], 2)
           assert.deepStrictEqual(yield* journal.counts, {
+            read: 4,
             created: 3,
             alreadyExisting: 0,
             failed: 1,

@@ -3,6 +3,7 @@
  * events seen — and the report made of it when the run ends, however it ends.
  */
 import type { ImportEvent } from "@effect-kustomer/client"
+import type { ImportCounts } from "@effect-kustomer/domain"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -72,7 +73,7 @@ export interface ReportPaths {
 /** Everything the end of a run knows: its summary, the journal's totals and the report. */
 export interface Ending {
   readonly summary: ImportEvent.Summary
-  readonly cumulative: SqliteJournal.OutcomeCounts | undefined
+  readonly cumulative: ImportCounts.OutcomeCounts | undefined
   readonly identity: ImportInput.Identity | undefined
   readonly written: { readonly rejects: number; readonly unknown: number }
   readonly report: RunReport.RunReport

@@ -2,6 +2,7 @@
  * What every reader yields: a record with its position, parsed or with the reason it could not be.
  */
 import * as Data from "effect/Data"
+import * as Schema from "effect/Schema"
 import { textExceeds, tooDeep, valueExceeds } from "./depth.js"
 
 /**
@@ -11,10 +12,13 @@ import { textExceeds, tooDeep, valueExceeds } from "./depth.js"
  *
  * @since 0.1.0
  */
-export interface Position {
-  readonly index: number
-  readonly line?: number
-}
+export const Position = Schema.Struct({
+  index: Schema.Number,
+  line: Schema.optionalWith(Schema.Number, { exact: true })
+}).annotations({ identifier: "Position" })
+
+/** @since 0.1.0 */
+export interface Position extends Schema.Schema.Type<typeof Position> {}
 
 /** `line 12` or `record 7`: how a position is shown to people. @since 0.1.0 */
 export const describePosition = (position: Position): string =>
