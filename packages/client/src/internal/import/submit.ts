@@ -8,6 +8,7 @@
  * made after `inDoubtCheckDelay`, has not found them. Items that cannot be checked are `Unknown`.
  */
 import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -109,13 +110,19 @@ interface InDoubtCheck {
 
 /**
  * Sorts an in-doubt chunk's items: those with an `externalId` are sent again (the API reports duplicates); those
- * found by e-mail are settled as created, after a wait that lets a job the API accepted finish; the rest are
- * `Unknown`.
+ * found by e-mail are settled as created; the rest are `Unknown`. First it waits for the job the lost request may
+ * have become to finish (the jobs' observed turnaround; for look-ups by e-mail at least `inDoubtCheckDelay`), so
+ * that the resend finds either all of that request's items or none of them.
  */
-const checkInDoubt = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>) =>
+const checkInDoubt = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>, sentAt: number) =>
   Effect.gen(function*() {
-    const byEmail = items.filter((item) => importer.codec.keyOf(item)?.field === "email")
-    if (byEmail.length > 0) yield* Effect.sleep(importer.settings.inDoubtCheckDelay)
+    const byEmail = items.some((item) => importer.codec.keyOf(item)?.field === "email")
+    const turnaround = yield* importer.firstRead.delayMillis
+    const checkDelay = Duration.toMillis(importer.settings.inDoubtCheckDelay)
+    const waited = (yield* Clock.currentTimeMillis) - sentAt
+    yield* Effect.sleep(
+      Duration.millis(Math.max(0, (byEmail ? Math.max(turnaround, checkDelay) : turnaround) - waited))
+    )
     const checked = yield* Effect.forEach(
       items,
       (item): Effect.Effect<Either.Either<Checkpoint.ChunkItem, Events.Outcome>> => {
@@ -164,19 +171,33 @@ const settleNow = (importer: Importer, emit: Emit, outcomes: ReadonlyArray<Event
 /** Sends one chunk until the API accepts it, or settles its items. */
 const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
   Effect.gen(function*() {
-    const state = yield* Ref.make({ pending: initial, items: initial.chunk.items, attempt: 0 })
+    // `check`: the items are to be checked before the next attempt, since the request sent at `sentAt` (or by an
+    // earlier run: then from now) may have reached the API.
+    const state = yield* Ref.make({
+      pending: initial,
+      items: initial.chunk.items,
+      attempt: 0,
+      check: initial.inDoubt,
+      sentAt: yield* Clock.currentTimeMillis
+    })
     const number = initial.chunk.chunk
     const attempt = Effect.gen(function*() {
       const current = yield* Ref.get(state)
       let items = current.items
-      if (current.pending.inDoubt) {
-        const check = yield* checkInDoubt(importer, items)
+      if (current.check) {
+        const check = yield* checkInDoubt(importer, items, current.sentAt)
         items = check.resend
         if (check.settled.length > 0) {
           yield* settleNow(importer, emit, check.settled, items.length === 0 ? number : undefined)
         }
       }
-      yield* Ref.set(state, { ...current, items, attempt: current.attempt + 1 })
+      yield* Ref.set(state, {
+        ...current,
+        items,
+        attempt: current.attempt + 1,
+        check: false,
+        sentAt: yield* Clock.currentTimeMillis
+      })
       if (items.length === 0) return Option.none<Submitted>()
       yield* importer.journal.sending(number)
       yield* importer.bump("submits")
@@ -204,7 +225,10 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
       write: true,
       onFailure: (_error, decision) =>
         decision === "reconcile"
-          ? Ref.update(state, (current) => ({ ...current, pending: { ...current.pending, inDoubt: true } }))
+          ? Ref.update(
+            state,
+            (current) => ({ ...current, pending: { ...current.pending, inDoubt: true }, check: true })
+          )
           : Effect.void,
       onRetry: (failedAttempt, error, delay) =>
         Effect.zipRight(
