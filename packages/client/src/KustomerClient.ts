@@ -21,6 +21,7 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
+import { readAllPages } from "./internal/batchPages.js"
 import { type Call, fail, makeRunner, requestsCounter as requests, stack } from "./internal/request.js"
 import { byteLength } from "./internal/utf8.js"
 import * as KustomerAuthModule from "./KustomerAuth.js"
@@ -141,19 +142,6 @@ export interface Options {
 /** Requests sent, by method and status class. @since 0.1.0 */
 export const requestsCounter = requests
 
-/** Where the next page of batch results is, if it may be followed: same origin as the API, or relative. */
-const nextPage = (current: URL, next: string, origin: string): Either.Either<URL, string> => {
-  let resolved: URL
-  try {
-    resolved = new URL(next, current)
-  } catch {
-    return Either.left(`the next-page link ${JSON.stringify(next)} is not a URL`)
-  }
-  return resolved.origin === origin
-    ? Either.right(resolved)
-    : Either.left(`the next-page link points to another origin (${resolved.origin}); it was not followed`)
-}
-
 /**
  * Builds the client from the configured `HttpClient`, auth and base URL.
  *
@@ -243,60 +231,38 @@ export const make = (
 
     /** Every page of a job's batches: follows `links.next` (same origin only) until there is none. */
     const getBulkJobBatches = (id: Ids.BulkJobId) =>
-      Effect.gen(function*() {
-        const firstPath = `/v1/bulk/${encodeURIComponent(id)}/batches`
-        const origin = new URL(config.baseUrl).origin
-        let current = new URL(`${config.baseUrl}${firstPath}`)
-        let request = firstPath
-        const visited = new Set([current.href])
-        const data: Array<BulkJob.BatchResource> = []
-        for (let page = 1;; page++) {
-          const document = yield* batchPage(request)
-          data.push(...document.data)
-          const next = document.links?.next
-          if (next === undefined || next === null || next === "") break
-          const resolved = nextPage(current, next, origin)
-          const refusal = Either.isLeft(resolved)
-            ? resolved.left
-            : page >= maxBatchPages
-            ? `more than ${maxBatchPages} pages of batch results`
-            : undefined
-          if (refusal !== undefined || Either.isLeft(resolved)) {
-            return yield* Effect.fail(
-              fail("getBulkJobBatches", new Decode({ status: 200, detail: refusal ?? "", bodyExcerpt: "" }))
-            )
-          }
-          // A link seen before would loop forever: the pages read so far are all there is.
-          if (visited.has(resolved.right.href)) break
-          visited.add(resolved.right.href)
-          current = resolved.right
-          request = current.href
-        }
-        return { data }
+      readAllPages({
+        baseUrl: config.baseUrl,
+        firstPath: `/v1/bulk/${encodeURIComponent(id)}/batches`,
+        maxPages: maxBatchPages,
+        readPage: batchPage,
+        refused: (detail) => fail("getBulkJobBatches", new Decode({ status: 200, detail, bodyExcerpt: "" }))
       }).pipe(Effect.withSpan("KustomerClient.getBulkJobBatches", { attributes: { "kustomer.job": id } }))
+
+    /** One object read by a key; `None` on a 404. */
+    const findOne = (method: string, path: string, requiredRoles: readonly [string, string]) =>
+      run<Option.Option<ExistingObject>>({
+        method,
+        request: HttpClientRequest.get(path),
+        requiredRoles,
+        decode: (body) => Either.map(decodeExisting(body), (document) => Option.some(document.data)),
+        onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
+      })
 
     const findByExternalId = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
       resource: BulkResource.BulkResource<Item, Encoded>,
       externalId: string
     ) =>
-      run<Option.Option<ExistingObject>>({
-        method: "findByExternalId",
-        request: HttpClientRequest.get(resource.externalIdPath(externalId)),
-        requiredRoles: resource.readRoles,
-        decode: (body) => Either.map(decodeExisting(body), (document) => Option.some(document.data)),
-        onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
-      }).pipe(
+      findOne("findByExternalId", resource.externalIdPath(externalId), resource.readRoles).pipe(
         Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
       )
 
     const findCustomerByEmail = (email: string) =>
-      run<Option.Option<ExistingObject>>({
-        method: "findCustomerByEmail",
-        request: HttpClientRequest.get(`/v1/customers/email=${encodeURIComponent(email)}`),
-        requiredRoles: BulkResource.Customers.readRoles,
-        decode: (body) => Either.map(decodeExisting(body), (document) => Option.some(document.data)),
-        onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
-      }).pipe(Effect.withSpan("KustomerClient.findCustomerByEmail"))
+      findOne(
+        "findCustomerByEmail",
+        `/v1/customers/email=${encodeURIComponent(email)}`,
+        BulkResource.Customers.readRoles
+      ).pipe(Effect.withSpan("KustomerClient.findCustomerByEmail"))
 
     return {
       bulkCreate,
