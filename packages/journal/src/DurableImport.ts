@@ -16,8 +16,9 @@
  *
  * Reconciliation of chunks caught in flight: a chunk the journal shows as being sent when the process died may or
  * may not have become a job. On resume its items with an `externalId` are sent again, and the API's "duplicate
- * detected" for them is reported `AlreadyExisting` — nothing is created twice; its items without an `externalId`
- * are reported `Unknown` (and written to the unknown file, never to the rejects file), never resent blindly.
+ * detected" for them means the lost request created them (`Created`) — nothing is created twice; customers
+ * without one are looked up by e-mail; other items without an `externalId` are reported `Unknown` (and written to
+ * the unknown file, never to the rejects file), never resent blindly.
  *
  * Before the first request: the output files are checked (their directories exist and can be written), an input
  * that is a file of records in doubt is refused (unless `allowUnknown`), and one read checks that the key may read
@@ -25,17 +26,10 @@
  *
  * @since 0.1.0
  */
-import {
-  BulkImport,
-  ImportCheckpoint,
-  ImportEvent,
-  ImportSource,
-  KustomerClient,
-  type KustomerError
-} from "@effect-kustomer/client"
+import type { ImportSource } from "@effect-kustomer/client"
+import { BulkImport, ImportCheckpoint, ImportEvent, KustomerClient } from "@effect-kustomer/client"
 import type { Conversation, ImportCounts } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
@@ -43,12 +37,12 @@ import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "./ImportInput.js"
+import { DurableImportError, type Failure, failureOf, toDurableError } from "./internal/durableError.js"
+import { checkFiles, formatFor, openInput, unknownPathOf } from "./internal/durableInput.js"
 import * as OutcomeFiles from "./internal/outcomeFiles.js"
 import * as Preflight from "./internal/preflight.js"
 import * as RunSettings from "./internal/runSettings.js"
 import * as RunState from "./internal/runState.js"
-import type { JournalError } from "./JournalError.js"
-import * as RejectsFile from "./RejectsFile.js"
 import * as RunReport from "./RunReport.js"
 import * as SqliteJournal from "./SqliteJournal.js"
 
@@ -149,142 +143,41 @@ export interface Result {
   readonly report: RunReport.RunReport
 }
 
+/** Settings that shape the records (format, CSV mapping, field checks): a journal of other settings is refused. */
+const recordSettingsOf = (options: Options, format: ImportSource.Format) =>
+  new RunSettings.RecordSettings({
+    format,
+    csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
+    // Only a non-default encoding joins the settings, so that journals of UTF-8 runs stay resumable.
+    ...(options.encoding === undefined || options.encoding === "utf-8" ? {} : { encoding: options.encoding }),
+    unknownFields: options.pipeline?.unknownFields ?? "reject",
+    customClientRef: options.pipeline?.clientRef !== undefined
+  })
+
 /**
- * Why a durable import stopped: `Input` (missing file, unknown format, unreadable records, a file of records in
- * doubt), `Journal` (refused, damaged or locked journal; `cause` is the `JournalError`), `Api` (credentials,
- * roles), `Output` (rejects, unknown or report file not writable).
- *
- * @since 0.1.0
+ * The journal as the pipeline's checkpoint: the record settings join those that shape chunks, `started` runs once
+ * the journal is read (its failure is kept for the run to report), and outcomes keep their line's text.
  */
-export class DurableImportError extends Data.TaggedError("DurableImportError")<{
-  readonly reason: "Input" | "Journal" | "Api" | "Output"
-  readonly detail: string
-  readonly cause?: unknown
-}> {
-  override get message(): string {
-    return this.detail
-  }
-}
-
-type Failure =
-  | ImportSource.SourceError
-  | ImportCheckpoint.CheckpointError
-  | JournalError
-  | KustomerError.KustomerError
-  | RejectsFile.RejectsFileError
-  | RunReport.RunReportError
-  | DurableImportError
-
-const toDurableError = (error: Failure): DurableImportError => {
-  switch (error._tag) {
-    case "DurableImportError":
-      return error
-    case "SourceError":
-      return new DurableImportError({ reason: "Input", detail: error.message, cause: error })
-    case "CheckpointError":
-    case "JournalError":
-      return new DurableImportError({ reason: "Journal", detail: error.message, cause: error })
-    case "KustomerError":
-      return new DurableImportError({ reason: "Api", detail: error.message, cause: error })
-    case "RejectsFileError":
-    case "RunReportError":
-      return new DurableImportError({ reason: "Output", detail: error.message, cause: error })
-  }
-}
-
-/** The format named, or guessed from the path. */
-const formatFor = (options: Options): Effect.Effect<ImportSource.Format, DurableImportError> => {
-  const format = options.format ??
-    (options.input === "-" ? undefined : Option.getOrUndefined(ImportSource.formatOf(options.input)))
-  return format === undefined
-    ? Effect.fail(
-      new DurableImportError({
-        reason: "Input",
-        detail: options.input === "-"
-          ? "standard input has no file name to tell its format from: name the format (jsonl, json or csv)"
-          : `cannot tell the format of ${options.input} from its name: name it (jsonl, json or csv)`
-      })
-    )
-    : Effect.succeed(format)
-}
-
-/** The unknown file: as given, else next to the rejects file. */
-const unknownPathOf = (options: Options): string | undefined =>
-  options.unknown ?? (options.rejects === undefined ? undefined : RejectsFile.unknownPathFor(options.rejects))
-
-/** The input's bytes (a file, or standard input kept in a temporary file when it must be read twice). */
-interface OpenedInput {
-  readonly name: string
-  /** The file holding the bytes, if any. */
-  readonly file: string | undefined
-  readonly bytes: Stream.Stream<Uint8Array, ImportSource.SourceError, FileSystem.FileSystem>
-  readonly known: ImportInput.Identity | undefined
-  readonly identity: Effect.Effect<ImportInput.Identity | undefined>
-}
-
-const openInput = (options: Options, format: ImportSource.Format, scope: Scope.Scope) =>
-  Effect.gen(function*() {
-    if (options.input !== "-") {
-      const identity = yield* ImportInput.identify(options.input, format)
-      const opened: OpenedInput = {
-        name: options.input,
-        file: options.input,
-        bytes: ImportSource.fileBytes(options.input),
-        known: identity,
-        identity: Effect.succeed(identity)
-      }
-      return opened
-    }
-    const stdin = options.stdin ??
-      Stream.fail(
-        new ImportSource.SourceError({ source: "standard input", reason: "no stream of its bytes was given" })
+const runCheckpoint = (
+  inner: ImportCheckpoint.ImportCheckpoint,
+  recordSettings: RunSettings.RecordSettings,
+  started: Effect.Effect<void, Failure>,
+  startFailure: Ref.Ref<Option.Option<Failure>>,
+  withText: (outcome: ImportEvent.Outcome) => ImportEvent.Outcome
+): ImportCheckpoint.ImportCheckpoint => ({
+  ...inner,
+  begin: (run) =>
+    Effect.gen(function*() {
+      const resume = yield* inner.begin({ ...run, settings: yield* RunSettings.text(run.settings, recordSettings) })
+      // The pipeline sees a checkpoint failure; the run reports the failure itself.
+      yield* started.pipe(
+        Effect.tapError((error) => Ref.set(startFailure, Option.some(error))),
+        Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message }))
       )
-    if (options.journal !== undefined || options.assignExternalIds === true) {
-      // The temporary copy is removed when the run's scope closes, however the run ends.
-      const spooled = yield* ImportInput.spool(stdin, format).pipe(Scope.extend(scope))
-      const opened: OpenedInput = {
-        name: "-",
-        file: spooled.file,
-        bytes: ImportSource.fileBytes(spooled.file),
-        known: spooled.identity,
-        identity: Effect.succeed(spooled.identity)
-      }
-      return opened
-    }
-    const reading = ImportInput.identifyWhileReading(stdin, format)
-    const opened: OpenedInput = {
-      name: "-",
-      file: undefined,
-      bytes: reading.bytes,
-      known: undefined,
-      identity: Effect.map(reading.identity, (identity): ImportInput.Identity | undefined => identity)
-    }
-    return opened
-  })
-
-/** Fails when the output files cannot be written, or the input is a file of records in doubt. */
-const checkFiles = (options: Options, format: ImportSource.Format, input: OpenedInput) =>
-  Effect.gen(function*() {
-    const problems = yield* Preflight.outputProblems(options.input, [
-      { what: "--journal", path: options.journal },
-      { what: "--rejects", path: options.rejects },
-      { what: "--unknown", path: unknownPathOf(options) },
-      { what: "--report", path: options.report }
-    ])
-    if (problems.length > 0) {
-      return yield* new DurableImportError({ reason: "Output", detail: problems.join("; ") })
-    }
-    if (options.allowUnknown !== true && format === "jsonl" && input.file !== undefined) {
-      if (yield* Preflight.holdsRecordsInDoubt(input.bytes, input.file)) {
-        return yield* new DurableImportError({
-          reason: "Input",
-          detail: `${input.name} holds records in doubt (outcome "Unknown"): they may already exist in Kustomer, ` +
-            "and importing them again may create duplicates. Check them first; to import them anyway, allow it " +
-            "explicitly (kustomer-bulk: --allow-unknown)"
-        })
-      }
-    }
-  })
+      return resume
+    }),
+  settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
+})
 
 /** The pipeline's events, with the journal behind its checkpoint and the outcome files written as it goes. */
 const importEvents = (
@@ -310,14 +203,7 @@ const importEvents = (
       sourceName: input.name
     })
     const pipeline = options.pipeline ?? {}
-    const recordSettings = new RunSettings.RecordSettings({
-      format,
-      csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
-      // Only a non-default encoding joins the settings, so that journals of UTF-8 runs stay resumable.
-      ...(options.encoding === undefined || options.encoding === "utf-8" ? {} : { encoding: options.encoding }),
-      unknownFields: pipeline.unknownFields ?? "reject",
-      customClientRef: pipeline.clientRef !== undefined
-    })
+    const recordSettings = recordSettingsOf(options, format)
     const inner = journal ?? ImportCheckpoint.disabled
 
     /** Keeps the text of lines that were not JSON with their outcome, so that a resume can write it out. */
@@ -350,21 +236,7 @@ const importEvents = (
       if (options.onStart !== undefined) yield* options.onStart(start)
     }).pipe(Effect.provideService(FileSystem.FileSystem, fs))
 
-    const checkpoint: ImportCheckpoint.ImportCheckpoint = {
-      ...inner,
-      // Settings that shape the records (format, CSV mapping, field checks) join those that shape chunks.
-      begin: (run) =>
-        Effect.gen(function*() {
-          const resume = yield* inner.begin({ ...run, settings: yield* RunSettings.text(run.settings, recordSettings) })
-          // The pipeline sees a checkpoint failure; the run reports the failure itself.
-          yield* started.pipe(
-            Effect.tapError((error) => Ref.set(startFailure, Option.some(error))),
-            Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message }))
-          )
-          return resume
-        }),
-      settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
-    }
+    const checkpoint = runCheckpoint(inner, recordSettings, started, startFailure, withText)
 
     const handle = (event: ImportEvent.ImportEvent) =>
       Effect.gen(function*() {
@@ -392,16 +264,14 @@ const importEvents = (
     }).pipe(Stream.tap((event) => handle(event)))
   })
 
-/** The failure of a run, as the caller sees it: a journal's or a start-up failure behind a checkpoint error. */
-const failureOf = (state: RunState.RunState, startFailure: Ref.Ref<Option.Option<Failure>>) => (error: Failure) =>
-  Effect.gen(function*() {
-    if (error._tag !== "CheckpointError") return toDurableError(error)
-    const started = yield* Ref.get(startFailure)
-    if (Option.isSome(started)) return toDurableError(started.value)
-    const journal = yield* Ref.get(state.journal)
-    const journalFailure = journal === undefined ? Option.none<JournalError>() : yield* journal.failure
-    return toDurableError(Option.getOrElse(journalFailure, () => error))
-  })
+/**
+ * Why a durable import stopped: `Input` (missing file, unknown format, unreadable records, a file of records in
+ * doubt), `Journal` (refused, damaged or locked journal), `Api` (credentials, roles), `Output` (a file not
+ * writable).
+ *
+ * @since 0.1.0
+ */
+export { DurableImportError }
 
 /**
  * Runs a durable import to its end. Fails only when the import cannot go on (input, journal, credentials, output
