@@ -48,24 +48,11 @@ export interface Options {
 }
 
 /**
- * What {@link Journal.begin} found.
+ * What `begin` found: the attempt, whether it resumed, what earlier attempts settled.
  *
  * @since 0.1.0
  */
-export interface Status {
-  /** The attempt this is: 1 for a fresh journal, 0 before `begin`. */
-  readonly attempt: number
-  /** Whether an earlier attempt of the same run was found. */
-  readonly resumed: boolean
-  /** Records that had a final outcome before this attempt. */
-  readonly settledBefore: number
-  /** Chunks handed back to the pipeline: polled again, in doubt or unsent. */
-  readonly chunksResumed: number
-  /** Whether an earlier attempt ran to its end. */
-  readonly finishedBefore: boolean
-  /** Records whose request failed in an earlier attempt, sent again by this one. */
-  readonly released: number
-}
+export type Status = Resume.Status
 
 /**
  * The SQLite journal: the `ImportCheckpoint` hook plus what a run report needs from it.

@@ -23,15 +23,29 @@ const encodeRun = Schema.encode(Tables.StoredRunJson)
 const decodeRun = Schema.decodeUnknown(Tables.StoredRunJson)
 
 /** What a resumed attempt found, besides the pipeline's `Resume`. */
-export interface Found {
-  readonly resume: ImportCheckpoint.Resume
+/**
+ * What the journal's `begin` found.
+ *
+ * @since 0.1.0
+ */
+export interface Status {
+  /** The attempt this is: 1 for a fresh journal, 0 before `begin`. */
   readonly attempt: number
+  /** Whether an earlier attempt of the same run was found. */
   readonly resumed: boolean
+  /** Records that had a final outcome before this attempt. */
   readonly settledBefore: number
+  /** Chunks handed back to the pipeline: polled again, in doubt or unsent. */
   readonly chunksResumed: number
+  /** Whether an earlier attempt ran to its end. */
   readonly finishedBefore: boolean
-  /** Records whose request failed in an earlier attempt: no longer settled, so sent again. */
+  /** Records whose request failed in an earlier attempt, sent again by this one. */
   readonly released: number
+}
+
+/** What `begin` found, and what the pipeline resumes. */
+export interface Found extends Status {
+  readonly resume: ImportCheckpoint.Resume
 }
 
 /** Refuses a run other than the one the journal was started for. */

@@ -25,27 +25,23 @@ import { isEvent } from "./prepare.js"
 
 type Emit = (value: Submitted | Events.ImportEvent) => Effect.Effect<void>
 
+/** What `Failed` and `Unknown` say of a sent item. */
+const sentItem = (item: Checkpoint.ChunkItem, jobId: Submitted["jobId"] | undefined, reason: string) => ({
+  position: item.position,
+  clientRef: item.clientRef,
+  item: item.json,
+  externalId: item.externalId,
+  reason,
+  jobId
+})
+
 /** `Unknown`: the item may or may not exist, and the API cannot tell. */
 export const unknownItem = (item: Checkpoint.ChunkItem, jobId: Submitted["jobId"] | undefined, reason: string) =>
-  new Events.Unknown({
-    position: item.position,
-    clientRef: item.clientRef,
-    item: item.json,
-    externalId: item.externalId,
-    reason,
-    jobId
-  })
+  new Events.Unknown(sentItem(item, jobId, reason))
 
 /** `Failed`: the API refused the item, or it could not be sent. */
 export const failedItem = (item: Checkpoint.ChunkItem, jobId: Submitted["jobId"] | undefined, reason: string) =>
-  new Events.Failed({
-    position: item.position,
-    clientRef: item.clientRef,
-    item: item.json,
-    externalId: item.externalId,
-    reason,
-    jobId
-  })
+  new Events.Failed(sentItem(item, jobId, reason))
 
 const unverifiableReason = "an earlier request with this record may have reached the API, and without an " +
   "externalId it cannot be checked; it was not sent again, to avoid a duplicate"
