@@ -285,7 +285,7 @@ export const run = (
 ): Effect.Effect<Result, DurableImportError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const scope = yield* Effect.scope
-    const state = yield* RunState.make
+    const state = yield* RunState.make((yield* KustomerClient.KustomerClient).rateLimit)
     const startFailure = yield* Ref.make(Option.none<Failure>())
     const endingRef = yield* Ref.make<Option.Option<RunState.Ending>>(Option.none())
     const closing = yield* Ref.make<Exit.Exit<void, DurableImportError>>(Exit.void)

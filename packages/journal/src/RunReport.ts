@@ -13,6 +13,7 @@ import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import * as RunTimeline from "./RunTimeline.js"
 
 /**
  * Records by final outcome: `ImportCounts.OutcomeCounts`.
@@ -82,7 +83,9 @@ export const RunReport = Schema.Struct({
   /** Lines this attempt wrote to the rejects file. */
   rejectsWritten: Schema.Number,
   /** Lines this attempt wrote to the unknown file. */
-  unknownWritten: Schema.optionalWith(Schema.Number, { default: () => 0 })
+  unknownWritten: Schema.optionalWith(Schema.Number, { default: () => 0 }),
+  /** This attempt's time series: outcomes, requests, 429s, rate-limit waits and job turnaround per interval. */
+  timeline: Schema.optional(RunTimeline.RunTimeline)
 })
 
 /** @since 0.1.0 */
@@ -127,6 +130,8 @@ export interface Observed {
 export interface Tracker {
   readonly observe: (event: ImportEvent.ImportEvent) => Effect.Effect<void>
   readonly observed: Effect.Effect<Observed>
+  /** The run's time series so far (see `RunTimeline`). */
+  readonly timeline: RunTimeline.Recorder
 }
 
 interface TrackerState extends Observed {
@@ -141,45 +146,19 @@ interface TrackerState extends Observed {
  * @since 0.1.0
  */
 export const tracker: Effect.Effect<Tracker> = Effect.map(
-  Ref.make<TrackerState>({
-    counts: ImportEvent.emptyCounts,
-    jobIds: [],
-    retries: 0,
-    rateLimitWaits: { count: 0, totalMillis: 0, longestMillis: 0 },
-    pausedUntil: 0
-  }),
-  (state): Tracker => ({
-    observe: (event) => {
-      if (ImportEvent.isOutcome(event)) {
-        return Ref.update(state, (current) => ({ ...current, counts: ImportEvent.count(current.counts, event) }))
-      }
-      switch (event._tag) {
-        case "ChunkSubmitted":
-          return Ref.update(state, (current) => {
-            current.jobIds.push(event.jobId)
-            return current
-          })
-        case "Retrying":
-          return Ref.update(state, (current) => ({ ...current, retries: current.retries + 1 }))
-        case "RateLimitedUntil":
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Ref.update(state, (current) => {
-              const waits = current.rateLimitWaits
-              const added = Math.max(0, event.untilMillis - Math.max(now, current.pausedUntil))
-              return {
-                ...current,
-                pausedUntil: Math.max(current.pausedUntil, event.untilMillis),
-                rateLimitWaits: {
-                  count: waits.count + 1,
-                  totalMillis: waits.totalMillis + added,
-                  longestMillis: Math.max(waits.longestMillis, event.untilMillis - now)
-                }
-              }
-            }))
-        default:
-          return Effect.void
-      }
-    },
+  Effect.all([
+    Ref.make<TrackerState>({
+      counts: ImportEvent.emptyCounts,
+      jobIds: [],
+      retries: 0,
+      rateLimitWaits: { count: 0, totalMillis: 0, longestMillis: 0 },
+      pausedUntil: 0
+    }),
+    RunTimeline.recorder()
+  ]),
+  ([state, timeline]): Tracker => ({
+    timeline,
+    observe: (event) => Effect.zipRight(timeline.observe(event), observeTotals(state, event)),
     observed: Effect.map(Ref.get(state), (current) => ({
       counts: current.counts,
       jobIds: [...current.jobIds],
@@ -188,6 +167,38 @@ export const tracker: Effect.Effect<Tracker> = Effect.map(
     }))
   })
 )
+
+const observeTotals = (state: Ref.Ref<TrackerState>, event: ImportEvent.ImportEvent): Effect.Effect<void> => {
+  if (ImportEvent.isOutcome(event)) {
+    return Ref.update(state, (current) => ({ ...current, counts: ImportEvent.count(current.counts, event) }))
+  }
+  switch (event._tag) {
+    case "ChunkSubmitted":
+      return Ref.update(state, (current) => {
+        current.jobIds.push(event.jobId)
+        return current
+      })
+    case "Retrying":
+      return Ref.update(state, (current) => ({ ...current, retries: current.retries + 1 }))
+    case "RateLimitedUntil":
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Ref.update(state, (current) => {
+          const waits = current.rateLimitWaits
+          const added = Math.max(0, event.untilMillis - Math.max(now, current.pausedUntil))
+          return {
+            ...current,
+            pausedUntil: Math.max(current.pausedUntil, event.untilMillis),
+            rateLimitWaits: {
+              count: waits.count + 1,
+              totalMillis: waits.totalMillis + added,
+              longestMillis: Math.max(waits.longestMillis, event.untilMillis - now)
+            }
+          }
+        }))
+    default:
+      return Effect.void
+  }
+}
 
 /**
  * The report file cannot be written.

@@ -17,5 +17,13 @@ export * as Migration from "./Migration.js"
 export * as RejectsFile from "./RejectsFile.js"
 /** @since 0.1.0 */
 export * as RunReport from "./RunReport.js"
+
+/**
+ * A run's time series for the report's charts: outcomes, requests, 429s, rate-limit waits and job turnaround per
+ * interval, in bounded memory.
+ *
+ * @since 0.1.0
+ */
+export * as RunTimeline from "./RunTimeline.js"
 /** @since 0.1.0 */
 export * as SqliteJournal from "./SqliteJournal.js"

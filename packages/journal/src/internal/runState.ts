@@ -3,7 +3,7 @@
  * events seen — and the report made of it when the run ends, however it ends.
  */
 import type { ImportEvent } from "@effect-kustomer/client"
-import type { ImportCounts } from "@effect-kustomer/domain"
+import type { ImportCounts, RateLimit } from "@effect-kustomer/domain"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -34,19 +34,23 @@ export interface RunState {
   readonly journal: Ref.Ref<SqliteJournal.Journal | undefined>
   readonly files: Ref.Ref<OutcomeFiles | undefined>
   readonly started: Ref.Ref<Started | undefined>
+  /** The API's latest rate-limit headers, for the report's requests-per-window chart. */
+  readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
 }
 
-/** A run that has not begun. */
-export const make: Effect.Effect<RunState> = Effect.gen(function*() {
-  return {
-    startedAt: yield* Clock.currentTimeMillis,
-    tracker: yield* RunReport.tracker,
-    identity: yield* Ref.make<Effect.Effect<ImportInput.Identity | undefined>>(Effect.succeed(undefined)),
-    journal: yield* Ref.make<SqliteJournal.Journal | undefined>(undefined),
-    files: yield* Ref.make<OutcomeFiles | undefined>(undefined),
-    started: yield* Ref.make<Started | undefined>(undefined)
-  }
-})
+/** A run that has not begun; `rateLimit` reads the client's latest rate-limit headers. */
+export const make = (rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>): Effect.Effect<RunState> =>
+  Effect.gen(function*() {
+    return {
+      rateLimit,
+      startedAt: yield* Clock.currentTimeMillis,
+      tracker: yield* RunReport.tracker,
+      identity: yield* Ref.make<Effect.Effect<ImportInput.Identity | undefined>>(Effect.succeed(undefined)),
+      journal: yield* Ref.make<SqliteJournal.Journal | undefined>(undefined),
+      files: yield* Ref.make<OutcomeFiles | undefined>(undefined),
+      started: yield* Ref.make<Started | undefined>(undefined)
+    }
+  })
 
 /** The summary of a run that stopped half-way, from what the tracker saw. */
 const partialSummary = (observed: RunReport.Observed, elapsed: number): ImportEvent.Summary => ({
@@ -88,6 +92,9 @@ export const ending = <E extends { readonly message: string }>(
   Effect.gen(function*() {
     const finishedAt = yield* Clock.currentTimeMillis
     const observed = yield* state.tracker.observed
+    const limit = Option.flatMap(yield* state.rateLimit, (info) => info.limit)
+    if (Option.isSome(limit)) yield* state.tracker.timeline.setLimit(limit.value)
+    const timeline = yield* state.tracker.timeline.timeline
     const journal = yield* Ref.get(state.journal)
     const status = journal === undefined ? undefined : yield* journal.status
     const begun = journal !== undefined && status !== undefined && status.attempt > 0
@@ -139,7 +146,8 @@ export const ending = <E extends { readonly message: string }>(
       jobIds: observed.jobIds,
       ...(allJobIds === undefined ? {} : { jobIdsAllAttempts: allJobIds }),
       rejectsWritten: written.rejects,
-      unknownWritten: written.unknown
+      unknownWritten: written.unknown,
+      timeline
     }
     return { summary, cumulative, identity, written, report }
   })
