@@ -24,6 +24,7 @@ import * as Convert from "./Convert.js"
 import * as Demo from "./Demo.js"
 import * as Failure from "./Failure.js"
 import * as FlagSuggestion from "./FlagSuggestion.js"
+import * as HtmlReport from "./HtmlReport.js"
 import * as ImportRequest from "./ImportRequest.js"
 import * as ImportRunner from "./ImportRunner.js"
 import * as Job from "./Job.js"
@@ -53,6 +54,17 @@ export interface Actions<R> {
   readonly demo: (request: Demo.DemoRequest) => Effect.Effect<number, unknown, R>
   readonly convert: (request: Convert.ConvertRequest) => Effect.Effect<number, unknown, R>
   readonly migrate: (request: MigrateRequest.MigrateRequest) => Effect.Effect<number, unknown, R>
+  readonly report: (request: ReportRequest) => Effect.Effect<number, unknown, R>
+}
+
+/**
+ * What `report` was asked to do: read a run's JSON report and write it as a page.
+ *
+ * @since 0.1.0
+ */
+export interface ReportRequest {
+  readonly report: string
+  readonly html: string
 }
 
 const optionalText = (flag: string, pseudoName: string, description: string) =>
@@ -98,6 +110,13 @@ const otelEndpoint = optionalText(
     "(default OTEL_EXPORTER_OTLP_ENDPOINT; none when unset)"
 )
 
+const html = optionalText(
+  "html",
+  "FILE",
+  "write the run report as one self-contained HTML page: throughput, requests per rate-limit window, 429 waits, " +
+    "job turnaround, outcomes per resource and the rejects by reason"
+)
+
 const importOptions = {
   input: Args.text({ name: "file | -" }).pipe(
     Args.withDescription("a .jsonl, .json or .csv file, or - for standard input")
@@ -140,6 +159,7 @@ const importOptions = {
     "a journal file (SQLite): records progress; when it exists, the import resumes"
   ),
   report: optionalText("report", "FILE", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
+  html,
   rejects: optionalText(
     "rejects",
     "FILE",
@@ -203,6 +223,7 @@ const migrateOptions = {
     "the migration's journal (the id map; each phase's journal beside it): when it exists, the migration resumes"
   ),
   report: optionalText("report", "FILE", "write a JSON report: per resource, counts, jobs and requests"),
+  html,
   rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
   results: importOptions.results,
   json: importOptions.json,
@@ -259,12 +280,23 @@ const jobOptions = {
   otelEndpoint
 }
 
+const reportOptions = {
+  report: Args.text({ name: "report.json" }).pipe(
+    Args.withDescription("a run's JSON report, as --report wrote it (import or migrate)")
+  ),
+  html: Options.text("html").pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription("the HTML page to write (self-contained: it needs no network to open)")
+  )
+}
+
 /** The flags of each command, for suggestions when one is mistyped. */
 const flagsByCommand: Readonly<Record<string, ReadonlyArray<string>>> = {
   import: FlagSuggestion.flagsOf(importOptions),
   migrate: FlagSuggestion.flagsOf(migrateOptions),
   job: FlagSuggestion.flagsOf(jobOptions),
-  demo: FlagSuggestion.flagsOf(demoOptions)
+  demo: FlagSuggestion.flagsOf(demoOptions),
+  report: FlagSuggestion.flagsOf(reportOptions)
 }
 
 /**
@@ -423,6 +455,17 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     )
   )
 
+  const reportCommand = Command.make(
+    "report",
+    reportOptions,
+    (flags) => handle(actions.report({ report: flags.report, html: flags.html }))
+  ).pipe(
+    Command.withDescription(
+      "Write a run's JSON report (--report of import or migrate) as one self-contained HTML page, with the " +
+        "rejects file it names grouped by reason."
+    )
+  )
+
   const convertCommand = Command.make("convert").pipe(
     Command.withDescription("Convert another help desk's export into a migration bundle."),
     Command.withSubcommands([convertZendeskCommand])
@@ -436,7 +479,8 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
       jobCommand,
       simulateCommand,
       demoCommand,
-      convertCommand
+      convertCommand,
+      reportCommand
     ])
   )
 }
@@ -534,6 +578,7 @@ export const actions: Actions<Environment> = {
         concurrency: request.concurrency,
         journal: request.journal,
         report: request.report,
+        html: request.html,
         rejects: request.rejects,
         unknown: request.unknown,
         allowUnknown: request.allowUnknown,
@@ -551,6 +596,7 @@ export const actions: Actions<Environment> = {
     }),
   job: (request) => Job.run(request).pipe(Effect.provide(Connection.clientLayer(request.connection))),
   simulate: (args) => Simulate.run(args),
+  report: (request) => HtmlReport.fromReportFile(request.report, request.html),
   demo: (request) => Demo.run(request),
   convert: (request) => Convert.run(request),
   migrate: (request) =>
@@ -568,6 +614,7 @@ export const actions: Actions<Environment> = {
         encoding: request.encoding,
         journal: request.journal,
         report: request.report,
+        html: request.html,
         rejects: request.rejects,
         results: request.results,
         json: request.json,

@@ -95,6 +95,7 @@ const migrateBundle = (request: DemoRequest, server: SimulatorServer.Service, di
       journal: path.join(directory, "migration.journal"),
       rejects: path.join(directory, "rejects.jsonl"),
       report: path.join(directory, "report.json"),
+      html: path.join(directory, "report.html"),
       maxItems: undefined,
       maxBytes: undefined,
       concurrency: undefined,
@@ -108,7 +109,7 @@ const migrateBundle = (request: DemoRequest, server: SimulatorServer.Service, di
         resources.map((resource) => `${Format.count(stats[resource].stored)} ${resource}`).join(", ")
       } (${Format.count(twice)} stored more than once).`
     )
-    yield* output.out(`The bundle, journal, rejects and report are in ${directory}`)
+    yield* output.out(`The bundle, journal, rejects and report (report.json, report.html) are in ${directory}`)
     return code
   })
 
@@ -183,6 +184,7 @@ export const run = (request: DemoRequest): Effect.Effect<
         journal: path.join(directory, "journal.sqlite"),
         rejects: path.join(directory, "rejects.jsonl"),
         report: path.join(directory, "report.json"),
+        html: path.join(directory, "report.html"),
         assignExternalIds: false,
         target: `${server.baseUrl} (the simulator)`
       })
@@ -199,7 +201,7 @@ export const run = (request: DemoRequest): Effect.Effect<
               `${Format.count(stats.conversations.duplicatesRejected)} re-sent duplicates.`
             : ".")
       )
-      yield* output.out(`The input, journal, rejects and report are in ${directory}`)
+      yield* output.out(`The input, journal, rejects and report (report.json, report.html) are in ${directory}`)
       return code
     }).pipe(Effect.provide(client))
   }))

@@ -61,6 +61,7 @@ export interface Flags {
   readonly dryRun: boolean
   readonly journal: Option.Option<string>
   readonly report: Option.Option<string>
+  readonly html: Option.Option<string>
   readonly rejects: Option.Option<string>
   readonly unknown: Option.Option<string>
   readonly allowUnknown: boolean
@@ -94,6 +95,8 @@ export interface ImportRequest {
   readonly dryRun: boolean
   readonly journal: string | undefined
   readonly report: string | undefined
+  /** `--html FILE`: the run report as an HTML page. */
+  readonly html: string | undefined
   readonly rejects: string | undefined
   /** The file of records in doubt (default: next to the rejects file). */
   readonly unknown: string | undefined
@@ -187,6 +190,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       const stateful = [
         ...(Option.isSome(flags.journal) ? ["--journal"] : []),
         ...(Option.isSome(flags.report) ? ["--report"] : []),
+        ...(Option.isSome(flags.html) ? ["--html"] : []),
         ...(Option.isSome(flags.rejects) ? ["--rejects"] : []),
         ...(Option.isSome(flags.unknown) ? ["--unknown"] : []),
         ...(Option.isSome(flags.results) ? ["--results"] : [])
@@ -209,6 +213,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       dryRun: flags.dryRun,
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),
+      html: Option.getOrUndefined(flags.html),
       rejects: Option.getOrUndefined(flags.rejects),
       unknown: Option.getOrUndefined(flags.unknown),
       allowUnknown: flags.allowUnknown,

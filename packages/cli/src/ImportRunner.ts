@@ -14,12 +14,14 @@ import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
+import * as HtmlReport from "./HtmlReport.js"
 import { stdin } from "./ImportRequest.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
 import * as ResultsFile from "./ResultsFile.js"
 import * as RunLog from "./RunLog.js"
+import * as RunView from "./RunView.js"
 import * as StandardInput from "./StandardInput.js"
 import * as Summary from "./Summary.js"
 
@@ -40,6 +42,8 @@ export interface Plan {
   readonly concurrency: number | undefined
   readonly journal: string | undefined
   readonly report: string | undefined
+  /** `--html FILE`: the run report as an HTML page, written when the import ends. */
+  readonly html?: string | undefined
   readonly rejects: string | undefined
   /** The file of records in doubt; default next to the rejects file. */
   readonly unknown?: string | undefined
@@ -155,6 +159,10 @@ export const run = (plan: Plan): Effect.Effect<
       cumulative: result.cumulative
     }) + FailureReasons.render(result.reasons)
     const exitCode = Summary.exitCode(result.cumulative ?? result.summary)
+    if (plan.html !== undefined) {
+      const rejects = yield* RunView.readRejectsIfAny(plan.rejects)
+      yield* HtmlReport.write(plan.html, RunView.fromImport(result.report), rejects)
+    }
     yield* JsonOutput.emit(plan.json === true, human, () => ({
       ...JsonOutput.importDocument(result.report, exitCode),
       failureReasons: result.reasons

@@ -31,6 +31,7 @@ export interface Flags extends
     | "dryRun"
     | "journal"
     | "report"
+    | "html"
     | "rejects"
     | "results"
     | "json"
@@ -58,6 +59,7 @@ export interface MigrateRequest extends
     | "dryRun"
     | "journal"
     | "report"
+    | "html"
     | "rejects"
     | "results"
     | "json"
@@ -92,11 +94,15 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
     if (format !== "csv" && (flags.mapping.length > 0 || Option.isSome(flags.delimiter))) {
       return yield* Either.left(new CliError({ message: "--mapping and --delimiter apply to a CSV bundle only" }))
     }
-    if (flags.dryRun && (Option.isSome(flags.journal) || Option.isSome(flags.report) || Option.isSome(flags.results))) {
+    if (
+      flags.dryRun &&
+      (Option.isSome(flags.journal) || Option.isSome(flags.report) || Option.isSome(flags.html) ||
+        Option.isSome(flags.results))
+    ) {
       return yield* Either.left(
         new CliError({
-          message:
-            "--dry-run sends nothing and keeps no journal, report or results; drop --journal, --report and --results"
+          message: "--dry-run sends nothing and keeps no journal, report or results; drop --journal, --report, " +
+            "--html and --results"
         })
       )
     }
@@ -113,6 +119,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       dryRun: flags.dryRun,
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),
+      html: Option.getOrUndefined(flags.html),
       rejects: Option.getOrUndefined(flags.rejects),
       results: Option.getOrUndefined(flags.results),
       json: flags.json

@@ -4,23 +4,28 @@
  *
  * @since 0.1.0
  */
-import type { KustomerClient } from "@effect-kustomer/client"
-import { Migration } from "@effect-kustomer/journal"
+import { KustomerClient } from "@effect-kustomer/client"
+import { Migration, RunTimeline } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
+import * as HtmlReport from "./HtmlReport.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
 import * as ResultsFile from "./ResultsFile.js"
 import * as RunLog from "./RunLog.js"
+import * as RunView from "./RunView.js"
 import * as Summary from "./Summary.js"
 
 /**
@@ -31,6 +36,8 @@ import * as Summary from "./Summary.js"
 export interface MigratePlan extends Migration.BundleInput {
   readonly journal: string | undefined
   readonly report: string | undefined
+  /** `--html FILE`: the run report as an HTML page, written however the run ends. */
+  readonly html?: string | undefined
   readonly rejects: string | undefined
   /** `--json`: the report as JSON on standard output, the table on standard error. */
   readonly json?: boolean | undefined
@@ -95,7 +102,8 @@ const reportOf = (
   plan: MigratePlan,
   exit: Exit.Exit<Migration.Result, Migration.MigrationError | CliError>,
   startedAt: number,
-  finishedAt: number
+  finishedAt: number,
+  timeline: RunTimeline.RunTimeline
 ) => ({
   status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
   bundle: plan.bundle,
@@ -125,7 +133,8 @@ const reportOf = (
         elapsedMillis: Duration.toMillis(phase.summary.elapsed)
       }))
     }
-    : { error: Exit.isFailure(exit) ? String(exit.cause) : "" })
+    : { error: Exit.isFailure(exit) ? String(exit.cause) : "" }),
+  timeline: Schema.encodeSync(RunTimeline.RunTimeline)(timeline)
 })
 
 /**
@@ -144,6 +153,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
     const fs = yield* FileSystem.FileSystem
     yield* output.err(`Migrating ${plan.bundle} into ${plan.target}: customers → conversations → messages → notes`)
     const startedAt = yield* Clock.currentTimeMillis
+    const timeline = yield* RunTimeline.recorder()
     let topReasons: ReadonlyArray<FailureReasons.ReasonCount> = []
     const exit = yield* Effect.scoped(Effect.gen(function*() {
       const reporter = yield* ProgressReporter.make()
@@ -170,7 +180,8 @@ export const run = (plan: MigratePlan): Effect.Effect<
             reporter.onEvent(event),
             results.onEvent(event, phase),
             reasons.onEvent(event, phase),
-            RunLog.event(event, phase)
+            RunLog.event(event, phase),
+            timeline.observe(event)
           ], { discard: true })
       })
       yield* results.close
@@ -180,11 +191,18 @@ export const run = (plan: MigratePlan): Effect.Effect<
       Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
       Effect.exit
     )
-    const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis)
+    const limit = Option.flatMap(yield* (yield* KustomerClient.KustomerClient).rateLimit, (info) => info.limit)
+    if (Option.isSome(limit)) yield* timeline.setLimit(limit.value)
+    const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis, yield* timeline.timeline)
     if (plan.report !== undefined) {
       yield* fs.writeFileString(plan.report, `${JSON.stringify(report, null, 2)}\n`).pipe(
         Effect.catchAll((error) => output.err(`cannot write the report ${plan.report}: ${error.message}`))
       )
+    }
+    if (plan.html !== undefined) {
+      const view = RunView.fromDocument(report)
+      const rejects = yield* RunView.readRejectsIfAny(plan.rejects)
+      if (Either.isRight(view)) yield* HtmlReport.write(plan.html, view.right, rejects)
     }
     const result = yield* exit
     const exitCode = exitCodeOf(result)

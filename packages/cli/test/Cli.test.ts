@@ -18,6 +18,7 @@ type Call =
   | { readonly _tag: "demo"; readonly request: Demo.DemoRequest }
   | { readonly _tag: "convert"; readonly request: Convert.ConvertRequest }
   | { readonly _tag: "migrate"; readonly request: MigrateRequest.MigrateRequest }
+  | { readonly _tag: "report"; readonly request: Cli.ReportRequest }
 
 /** Parses a command line with actions that only record what they were asked, and answer `answer`. */
 const parse = (args: ReadonlyArray<string>, answer = 0) =>
@@ -31,7 +32,8 @@ const parse = (args: ReadonlyArray<string>, answer = 0) =>
       simulate: (args) => record({ _tag: "simulate", args }),
       demo: (request) => record({ _tag: "demo", request }),
       convert: (request) => record({ _tag: "convert", request }),
-      migrate: (request) => record({ _tag: "migrate", request })
+      migrate: (request) => record({ _tag: "migrate", request }),
+      report: (request) => record({ _tag: "report", request })
     })(args).pipe(Effect.provideService(Output, output))
     return { code, calls: yield* Ref.get(calls), stderr: (yield* captured).stderr.join("\n") }
   }).pipe(Effect.provide(nodeLayer))

@@ -1,0 +1,235 @@
+/**
+ * The run report as one self-contained HTML page (inline CSS and SVG; it loads nothing from the network):
+ * totals, throughput over time, requests per rate-limit window against the limit, 429 waits, job turnaround,
+ * outcomes per resource, and the rejects grouped by reason with examples and their lines. Written by
+ * `kustomer-bulk report <report.json> --html out.html` and by `--html FILE` on `import` and `migrate`.
+ *
+ * @since 0.1.0
+ */
+import type { RunTimeline } from "@effect-kustomer/journal"
+import * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import { CliError } from "./Failure.js"
+import * as Format from "./Format.js"
+import { barChart, escape } from "./internal/svgCharts.js"
+import { Output } from "./Output.js"
+import * as RunView from "./RunView.js"
+
+const colors = {
+  created: "#2e9d5b",
+  alreadyExisting: "#8cc9a4",
+  failed: "#d64545",
+  rejected: "#e8953a",
+  unknown: "#8a8f98",
+  requests: "#3b73c4",
+  waits: "#b55bc4",
+  turnaround: "#3aa6b5"
+} as const
+
+const style = `
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
+main{max-width:820px;margin:0 auto;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
+.meta{color:#5b6270;margin:0 0 16px}.status-finished{color:#2e9d5b}.status-failed,.status-interrupted{color:#d64545}
+dl.totals{display:grid;grid-template-columns:repeat(4,1fr);gap:8px;margin:0}
+dl.totals div{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:8px 10px}
+dt{color:#5b6270;font-size:12px}dd{margin:0;font-size:20px;font-weight:600}
+figure{margin:12px 0;background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:10px}
+figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;height:auto;font-size:11px;fill:#5b6270}
+.grid{stroke:#eceef2}.axis{stroke:#9aa0ab}.limit{stroke:#d64545;stroke-dasharray:6 4}.limit-label{fill:#d64545}
+.legend{display:flex;gap:14px;font-size:12px;color:#5b6270}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
+table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e1e4ea;padding:4px 8px;text-align:right}
+th:first-child,td:first-child,td.text,th.text{text-align:left}td.text{font-size:13px}.note{color:#5b6270;font-size:13px}
+`
+
+const seconds = (timeline: RunTimeline.RunTimeline) =>
+  timeline.buckets.map((_, index) => (index * timeline.bucketMillis) / 1000)
+
+const perSecond = (values: ReadonlyArray<number>, bucketMillis: number) =>
+  values.map((value) => (value * 1000) / bucketMillis)
+
+const throughputChart = (timeline: RunTimeline.RunTimeline) =>
+  barChart({
+    id: "throughput",
+    title: "Throughput: records settled per second",
+    unit: "records/s",
+    startsAtSeconds: seconds(timeline),
+    series: (["created", "alreadyExisting", "failed", "rejected", "unknown"] as const).map((key) => ({
+      label: key === "alreadyExisting" ? "already existing" : key,
+      color: colors[key],
+      values: perSecond(timeline.buckets.map((bucket) => bucket[key]), timeline.bucketMillis)
+    }))
+  })
+
+/** Requests summed per rate-limit window (or per interval, when intervals are wider than a window). */
+const requestsChart = (timeline: RunTimeline.RunTimeline) => {
+  const windowMillis = Math.max(timeline.rateLimit?.windowMillis ?? 60_000, timeline.bucketMillis)
+  const perWindow = Math.max(1, Math.round(windowMillis / timeline.bucketMillis))
+  const windows: Array<number> = []
+  timeline.buckets.forEach((bucket, index) => {
+    const at = Math.floor(index / perWindow)
+    windows[at] = (windows[at] ?? 0) + bucket.requests
+  })
+  const limit = timeline.rateLimit === undefined
+    ? undefined
+    : Math.round((timeline.rateLimit.limit * windowMillis) / timeline.rateLimit.windowMillis)
+  return barChart({
+    id: "requests",
+    title: `Requests per rate-limit window (${Format.duration(windowMillis)})` +
+      (limit === undefined ? "" : ` against the limit of ${Format.count(limit)}`),
+    unit: "requests",
+    startsAtSeconds: windows.map((_, index) => (index * perWindow * timeline.bucketMillis) / 1000),
+    series: [{ label: "requests", color: colors.requests, values: windows }],
+    limit: limit === undefined ? undefined : { value: limit, label: `limit ${Format.count(limit)}` }
+  })
+}
+
+const waitsChart = (timeline: RunTimeline.RunTimeline) =>
+  barChart({
+    id: "waits",
+    title: "Rate-limit waits: seconds requests were held back (429 answers in the tooltip)",
+    unit: "s of waiting",
+    startsAtSeconds: seconds(timeline),
+    series: [{
+      label: "waiting",
+      color: colors.waits,
+      values: timeline.buckets.map((bucket) => bucket.waitMillis / 1000)
+    }, {
+      label: "429 answers",
+      color: colors.failed,
+      values: timeline.buckets.map((bucket) => bucket.rateLimited)
+    }]
+  })
+
+const turnaroundChart = (timeline: RunTimeline.RunTimeline) =>
+  barChart({
+    id: "turnaround",
+    title: "Job turnaround: seconds from acceptance to results, on average per interval",
+    unit: "s",
+    startsAtSeconds: seconds(timeline),
+    series: [{
+      label: "average turnaround",
+      color: colors.turnaround,
+      values: timeline.buckets.map((bucket) =>
+        bucket.jobsSettled === 0 ? 0 : bucket.turnaroundMillis / bucket.jobsSettled / 1000
+      )
+    }]
+  })
+
+const totalsSection = (view: RunView.RunView) => {
+  const cells: ReadonlyArray<readonly [string, string, number]> = [
+    ["read", "records read", view.totals.read],
+    ["created", "created", view.totals.created],
+    ["alreadyExisting", "already existing", view.totals.alreadyExisting],
+    ["rejected", "rejected", view.totals.rejected],
+    ["failed", "failed", view.totals.failed],
+    ["unknown", "unknown", view.totals.unknown],
+    ["requests", "requests", view.totals.requests],
+    ["waits", "rate-limit waits", view.rateLimitWaits?.count ?? 0]
+  ]
+  return `<dl class="totals">${
+    cells.map(([key, label, value]) =>
+      `<div><dt>${label}</dt><dd data-total="${key}">${Format.count(value)}</dd></div>`
+    ).join("")
+  }</dl>`
+}
+
+const resourcesTable = (view: RunView.RunView) => {
+  const head = ["", "read", "created", "existing", "rejected", "failed", "unknown", "requests"]
+  const rows = view.resources.map((row) =>
+    `<tr data-resource="${escape(row.resource)}"><td>${escape(row.resource)}</td>${
+      [row.read, row.created, row.alreadyExisting, row.rejected, row.failed, row.unknown, row.requests].map((value) =>
+        `<td>${Format.count(value)}</td>`
+      ).join("")
+    }</tr>`
+  )
+  return `<table id="resources"><tr>${head.map((cell) => `<th>${cell}</th>`).join("")}</tr>${rows.join("")}</table>`
+}
+
+const rejectsSection = (view: RunView.RunView, rejects: RunView.Rejects | undefined) => {
+  if (rejects === undefined) {
+    return view.rejectsPath === undefined
+      ? `<p class="note">No rejects file was kept for this run (--rejects).</p>`
+      : `<p class="note">The rejects file ${escape(view.rejectsPath)} was not found.</p>`
+  }
+  if (rejects.lines === 0) return `<p class="note">Nothing in ${escape(rejects.path)}: every object was created.</p>`
+  const rows = rejects.groups.map((group) =>
+    `<tr><td>${Format.count(group.count)}</td><td class="text">${escape(group.outcome.toLowerCase())}</td>` +
+    `<td class="text">${escape(group.reason)}</td><td class="text">${
+      group.examples.map((example) =>
+        escape(example.externalId === undefined ? example.where : `${example.where} (${example.externalId})`)
+      ).join("<br>")
+    }</td></tr>`
+  )
+  const other = rejects.otherLines === 0
+    ? ""
+    : `<p class="note">${Format.count(rejects.otherLines)} more lines have other reasons.</p>`
+  return `<p class="note">${Format.count(rejects.lines)} lines in ${escape(rejects.path)}, by reason:</p>` +
+    `<table id="rejects"><tr><th>count</th><th class="text">outcome</th><th class="text">reason</th><th class="text">examples</th></tr>${
+      rows.join("")
+    }</table>${other}`
+}
+
+/**
+ * The page for a run.
+ *
+ * @since 0.1.0
+ */
+export const render = (view: RunView.RunView, rejects: RunView.Rejects | undefined): string => {
+  const timeline = view.timeline
+  const charts = timeline === undefined || timeline.buckets.length === 0
+    ? `<p class="note">This report has no time series (it was written by an older version).</p>`
+    : [throughputChart(timeline), requestsChart(timeline), waitsChart(timeline), turnaroundChart(timeline)].join("")
+  const title = `${view.kind === "migration" ? "Migration" : "Import"} of ${view.title}`
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${escape(title)}</title><style>${style}</style></head>
+<body><main>
+<h1>${escape(title)}</h1>
+<p class="meta"><span class="status-${escape(view.status)}" id="status">${escape(view.status)}</span> · started ${
+    escape(view.startedAt)
+  } · took ${Format.duration(view.elapsedMillis)}${view.error === undefined ? "" : ` · ${escape(view.error)}`}</p>
+${totalsSection(view)}
+<h2>Over time</h2>
+${charts}
+<h2>Outcomes per resource</h2>
+${resourcesTable(view)}
+<h2>Not created, by reason</h2>
+${rejectsSection(view, rejects)}
+</main></body></html>
+`
+}
+
+/**
+ * Writes the page for `view` to `path`.
+ *
+ * @since 0.1.0
+ */
+export const write = (
+  path: string,
+  view: RunView.RunView,
+  rejects: RunView.Rejects | undefined
+): Effect.Effect<void, CliError, FileSystem.FileSystem | Output> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.writeFileString(path, render(view, rejects)).pipe(
+      Effect.mapError((error) => new CliError({ message: `cannot write the HTML report ${path}: ${error.message}` }))
+    )
+    yield* (yield* Output).err(`HTML report → ${path}`)
+  })
+
+/**
+ * `kustomer-bulk report <report.json> --html out.html`: reads a report (and its rejects file) and writes the page.
+ *
+ * @since 0.1.0
+ */
+export const fromReportFile = (
+  reportPath: string,
+  htmlPath: string
+): Effect.Effect<number, CliError, FileSystem.FileSystem | Path.Path | Output> =>
+  Effect.gen(function*() {
+    const { rejects, view } = yield* RunView.read(reportPath)
+    yield* write(htmlPath, view, rejects)
+    return 0
+  })

@@ -1,0 +1,220 @@
+import { SimulatorServer } from "@effect-kustomer/simulator"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import { execFileSync } from "node:child_process"
+import { pathToFileURL } from "node:url"
+import { chromium } from "playwright-core"
+import * as DemoData from "../src/DemoData.js"
+import * as HtmlReport from "../src/HtmlReport.js"
+import * as RunView from "../src/RunView.js"
+import { nodeLayer, runCli } from "./harness.js"
+
+const secretKey = "eyJhbGciOiJIUzI1NiJ9.html-report-secret.c2lnbmF0dXJl"
+
+const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], customers: 20, jobLatency: "10 millis" })
+
+/** The system's Chromium (Debian's `chromium` package; `.ci/run` installs it). */
+const chromiumPath = () => {
+  try {
+    return execFileSync("which", ["chromium"], { encoding: "utf8" }).trim()
+  } catch {
+    throw new Error("chromium is not installed: apt-get install -y chromium (.ci/run does this)")
+  }
+}
+
+/** A headless Chromium for the test's scope; closed when the scope closes, however the test ends. */
+const browser = Effect.acquireRelease(
+  Effect.promise(() => chromium.launch({ executablePath: chromiumPath(), args: ["--no-sandbox"] })),
+  (opened) => Effect.promise(() => opened.close())
+)
+
+/** Opens `file` in a new page: what it shows, and every console error, page error and request it made. */
+const openPage = (file: string) =>
+  Effect.gen(function*() {
+    const opened = yield* browser
+    const page = yield* Effect.promise(() => opened.newPage())
+    const errors: Array<string> = []
+    const requests: Array<string> = []
+    page.on("console", (message) => {
+      if (message.type() === "error") errors.push(message.text())
+    })
+    page.on("pageerror", (error) => errors.push(error.message))
+    page.on("request", (request) => requests.push(request.url()))
+    yield* Effect.promise(() => page.goto(pathToFileURL(file).href, { waitUntil: "load" }))
+    const totals = yield* Effect.promise(() =>
+      page.$$eval("[data-total]", (cells) =>
+        Object.fromEntries(cells.map((cell) => [cell.getAttribute("data-total"), cell.textContent ?? ""])))
+    )
+    const charts = yield* Effect.promise(() =>
+      page.$$eval("figure svg", (svgs) => svgs.length)
+    )
+    const bars = yield* Effect.promise(() => page.$$eval("#throughput rect", (rects) => rects.length))
+    const resources = yield* Effect.promise(() =>
+      page.$$eval("#resources tr[data-resource]", (rows) => rows.map((row) => row.getAttribute("data-resource")))
+    )
+    const rejectCounts = yield* Effect.promise(() =>
+      page.$$eval("#rejects tr td:first-child", (cells) => cells.map((cell) => cell.textContent ?? ""))
+    )
+    const rejectsText = yield* Effect.promise(() => page.$eval("body", (body) => body.innerText))
+    return { errors, requests, totals, charts, bars, resources, rejectCounts, text: rejectsText }
+  })
+
+const count = (text: string | undefined) => Number((text ?? "").replace(/,/g, ""))
+
+describe("HtmlReport (pure)", () => {
+  it.effect("escapes what the data says: a reason with markup stays text", () =>
+    Effect.sync(() => {
+      const view = Either.getOrThrow(RunView.fromDocument({
+        status: "finished",
+        bundle: "<b>bundle</b>.jsonl",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        elapsedMillis: 1000,
+        phases: [{ resource: "customers", read: 1, rejected: 1 }]
+      }))
+      const html = HtmlReport.render(view, {
+        path: "rejects.jsonl",
+        lines: 1,
+        otherLines: 0,
+        groups: [{ outcome: "Rejected", reason: "<script>alert(1)</script>", count: 1, examples: [] }]
+      })
+      assert.notInclude(html, "<script>")
+      assert.include(html, "&lt;script&gt;alert(1)&lt;/script&gt;")
+      assert.include(html, "Migration of &lt;b&gt;bundle&lt;/b&gt;.jsonl")
+      assert.include(html, `data-total="rejected">1<`)
+    }))
+
+  it.scoped("groups a rejects file by reason, with distinct examples, bounded", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-html-" })
+      const file = `${directory}/rejects.jsonl`
+      const lines = [
+        ...Array.from({ length: 8 }, (_, index) => ({
+          position: { index, line: index + 1 },
+          outcome: "Rejected",
+          reason: "priority: too high",
+          record: {}
+        })),
+        { resource: "messages", line: 40, outcome: "Failed", reason: "no such conversation", record: {} },
+        { resource: "messages", line: 40, outcome: "Failed", reason: "no such conversation", record: {} },
+        ...Array.from({ length: RunView.maxReasons + 3 }, (_, index) => ({
+          position: { index: 100 + index },
+          outcome: "Unknown",
+          reason: `reason ${index}`,
+          record: {}
+        }))
+      ]
+      yield* fs.writeFileString(file, `${lines.map((line) => JSON.stringify(line)).join("\n")}\nnot json\n`)
+      const rejects = yield* RunView.readRejects(file)
+      assert.strictEqual(rejects.lines, lines.length + 1)
+      const [first, second] = rejects.groups
+      assert.deepStrictEqual([first?.reason, first?.count, first?.examples.length], ["priority: too high", 8, 5])
+      assert.deepStrictEqual(first?.examples[0], { where: "line 1", externalId: undefined })
+      assert.deepStrictEqual([second?.reason, second?.count], ["messages: no such conversation", 2])
+      assert.deepStrictEqual(second?.examples, [{ where: "messages, line 40", externalId: undefined }])
+      assert.strictEqual(rejects.groups.length, RunView.maxReasons)
+      assert.strictEqual(
+        rejects.groups.reduce((sum, group) => sum + group.count, 0) + rejects.otherLines,
+        rejects.lines
+      )
+    }).pipe(Effect.provide(nodeLayer)))
+})
+
+describe("the HTML report in a real headless Chromium", () => {
+  it.scopedLive(
+    "import --html and report --html: loads offline without console errors, shows the report's totals",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* SimulatorServer.SimulatorServer
+        const fs = yield* FileSystem.FileSystem
+        const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-html-" })
+        const input = `${directory}/conversations.jsonl`
+        const records = [
+          ...DemoData.conversations(150, {
+            customerIds: server.customerIds,
+            nowMillis: 1_790_000_000_000,
+            invalidEvery: 15
+          })
+        ]
+        yield* fs.writeFileString(input, records.map((record) => JSON.stringify(record)).join("\n"))
+        const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+        const files = ["--report", `${directory}/report.json`, "--rejects", `${directory}/rejects.jsonl`]
+        const imported = yield* runCli([
+          "import",
+          input,
+          "--max-items",
+          "25",
+          ...files,
+          "--html",
+          `${directory}/a.html`
+        ], env)
+        assert.strictEqual(imported.code, 2, imported.text)
+        const report = JSON.parse(yield* fs.readFileString(`${directory}/report.json`))
+        const rendered = yield* runCli(["report", `${directory}/report.json`, "--html", `${directory}/b.html`])
+        assert.strictEqual(rendered.code, 0, rendered.text)
+        // Both ways give the same page.
+        assert.strictEqual(
+          yield* fs.readFileString(`${directory}/a.html`),
+          yield* fs.readFileString(`${directory}/b.html`)
+        )
+
+        const page = yield* openPage(`${directory}/b.html`)
+        assert.deepStrictEqual(page.errors, [])
+        assert.isTrue(page.requests.every((url) => url.startsWith("file:")), page.requests.join(", "))
+        assert.strictEqual(count(page.totals["read"]), report.summary.read)
+        assert.strictEqual(count(page.totals["created"]), report.summary.created)
+        assert.strictEqual(count(page.totals["rejected"]), report.summary.rejected)
+        assert.strictEqual(count(page.totals["requests"]), report.summary.requests)
+        assert.strictEqual(report.summary.rejected, 10)
+        assert.strictEqual(page.charts, 4)
+        assert.isAbove(page.bars, 0)
+        assert.strictEqual(page.rejectCounts.reduce((sum, text) => sum + count(text), 0), 10)
+        assert.include(page.text, "line 15")
+        assert.notInclude(yield* fs.readFileString(`${directory}/b.html`), secretKey)
+      }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))),
+    60_000
+  )
+
+  it.scopedLive(
+    "migrate --html: a row per resource, totals that add up, rejects with their resource and line",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* SimulatorServer.SimulatorServer
+        const fs = yield* FileSystem.FileSystem
+        const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-html-" })
+        const bundle = `${directory}/bundle.jsonl`
+        const lines = [...DemoData.bundle(30, { customers: 6, nowMillis: 1_790_000_000_000, invalidEvery: 10 })]
+        yield* fs.writeFileString(bundle, lines.map((line) => JSON.stringify(line)).join("\n"))
+        const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+        const migrated = yield* runCli([
+          "migrate",
+          bundle,
+          "--report",
+          `${directory}/report.json`,
+          "--rejects",
+          `${directory}/rejects.jsonl`,
+          "--html",
+          `${directory}/report.html`
+        ], env)
+        assert.strictEqual(migrated.code, 2, migrated.text)
+        const report = JSON.parse(yield* fs.readFileString(`${directory}/report.json`))
+        const phases: ReadonlyArray<Record<string, number>> = report.phases
+        const page = yield* openPage(`${directory}/report.html`)
+        assert.deepStrictEqual(page.errors, [])
+        assert.deepStrictEqual(page.resources, ["customers", "conversations", "messages", "notes"])
+        for (const key of ["created", "rejected", "requests"]) {
+          assert.strictEqual(count(page.totals[key]), phases.reduce((sum, phase) => sum + (phase[key] ?? 0), 0), key)
+        }
+        assert.isAbove(count(page.totals["rejected"]), 0)
+        assert.strictEqual(
+          page.rejectCounts.reduce((sum, text) => sum + count(text), 0),
+          (yield* fs.readFileString(`${directory}/rejects.jsonl`)).trim().split("\n").length
+        )
+        assert.match(page.text, /conversations, line \d+/)
+      }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))),
+    60_000
+  )
+})
