@@ -14,25 +14,23 @@ import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as FiberRef from "effect/FiberRef"
+import * as HashSet from "effect/HashSet"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import { Output } from "./Output.js"
 
 /**
- * The logger: logfmt lines written through `Output.err`, so that they go to standard error (and to the captured
+ * The logger: logfmt lines written through `output.err`, so that they go to standard error (and to the captured
  * output in tests).
  *
  * @since 0.1.0
  */
-export const layer: Layer.Layer<never, never, Output> = Logger.replaceEffect(
-  Logger.defaultLogger,
-  Effect.map(Output, (output) =>
-    Logger.map(Logger.logfmtLogger, (line) => {
-      // Output.err only appends a line (to a stream, or to a list in tests): it is synchronous.
-      Effect.runSync(output.err(line))
-    }))
-)
+export const logger = (output: Output): Logger.Logger<unknown, void> =>
+  Logger.map(Logger.logfmtLogger, (line) => {
+    // Output.err only appends a line (to a stream, or to a list in tests): it is synchronous.
+    Effect.runSync(output.err(line))
+  })
 
 /**
  * The level below which nothing is logged when neither `--log-level` nor `--verbose` is given.
@@ -47,7 +45,12 @@ export const defaultLevel: LogLevel.LogLevel = LogLevel.Warning
  * @since 0.1.0
  */
 export const withLogger = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R | Output> =>
-  effect.pipe(Logger.withMinimumLogLevel(defaultLevel), Effect.provide(layer))
+  Effect.flatMap(Output, (output) =>
+    // The only logger: one that a runtime installed (a pretty logger on standard output) would break --json.
+    effect.pipe(
+      Logger.withMinimumLogLevel(defaultLevel),
+      Effect.locally(FiberRef.currentLoggers, HashSet.make(logger(output)))
+    ))
 
 /**
  * `--verbose`: debug logs for `effect`.
@@ -124,14 +127,14 @@ const entryOf = (
           chunk: event.chunk,
           attempt: event.attempt,
           reason: event.reason,
-          delayMillis: Duration.toMillis(event.delay)
+          delayMillis: Math.round(Duration.toMillis(event.delay))
         }
       }
     case "JobTimedOut":
       return {
         level: LogLevel.Warning,
         message: "job did not finish in time: its items are unknown",
-        fields: { chunk: event.chunk, job: event.jobId, waitedMillis: Duration.toMillis(event.waited) }
+        fields: { chunk: event.chunk, job: event.jobId, waitedMillis: Math.round(Duration.toMillis(event.waited)) }
       }
     case "Finished":
       return {

@@ -37,6 +37,8 @@ Cli.main(Cli.actions)(process.argv.slice(2)).pipe(
   Effect.provide(Layer.mergeAll(NodeContext.layer, NodeHttpClient.layer, Output.Default)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
+    // Logs go to standard error through the CLI's own logger (RunLog), never to standard output.
+    disablePrettyLogger: true,
     teardown: (exit, onExit) =>
       onExit(
         Exit.isSuccess(exit)

@@ -6,6 +6,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
 import * as DemoData from "../src/DemoData.js"
 import { Output } from "../src/Output.js"
@@ -110,7 +112,14 @@ describe("kustomer-bulk --verbose and --log-level, against a simulator that fail
         const server = yield* SimulatorServer.SimulatorServer
         const { file } = yield* writeConversations(server.customerIds, 120)
         const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
-        const result = yield* runCli(["import", file, "--max-items", "20", "--json", "--verbose"], env)
+        // A logger installed around the CLI, as a runtime's pretty logger on standard output would be.
+        const elsewhere = yield* Ref.make<ReadonlyArray<unknown>>([])
+        const outer = Logger.make((options) =>
+          Effect.runSync(Ref.update(elsewhere, (all) => [...all, options.message]))
+        )
+        const result = yield* runCli(["import", file, "--max-items", "20", "--json", "--verbose"], env).pipe(
+          Effect.provide(Logger.add(outer))
+        )
         assert.strictEqual(result.code, 0, result.text)
         const logs = logLinesOf(result.stderr)
         assert.isTrue(logs.some((line) => line.includes(`message="retrying chunk"`)), result.stderr.join("\n"))
@@ -118,6 +127,7 @@ describe("kustomer-bulk --verbose and --log-level, against a simulator that fail
         assert.isTrue(logs.some((line) => line.includes("state=done")))
         assert.isTrue(logs.some((line) => line.includes(`message=requests`) && line.includes("retries=")))
         assert.strictEqual(result.stdout.length, 1)
+        assert.deepStrictEqual(yield* Ref.get(elsewhere), [], "no log went to another logger (standard output)")
         const summary = JSON.parse(result.stdout[0] ?? "").summary
         assert.strictEqual(summary.created + summary.alreadyExisting, 120)
         assert.notInclude(result.text, secretKey)
