@@ -95,9 +95,9 @@ export const barChart = (chart: BarChart): string => {
     const at = y(chart.limit.value)
     parts.push(
       `<line x1="${left}" x2="${width - right}" y1="${at}" y2="${at}" class="limit"/>`,
-      `<text x="${width - right - 4}" y="${at - 4}" text-anchor="end" class="limit-label">${
-        escape(chart.limit.label)
-      }</text>`
+      `<text x="${width - right - 4}" y="${
+        at - 4 < top + 10 ? at + 12 : at - 4
+      }" text-anchor="end" class="limit-label">${escape(chart.limit.label)}</text>`
     )
   }
   const legend = chart.series.map((series) =>
