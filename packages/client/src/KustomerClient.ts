@@ -84,8 +84,8 @@ export interface Service {
     externalId: string
   ) => Effect.Effect<Option.Option<ExistingObject>, KustomerError>
   /**
-   * `GET /v1/customers/email={email}`: the customer with this e-mail address; `None` when there is none. The path
-   * is inferred from Kustomer's single-customer API family.
+   * `GET /v1/customers/email={email}`: the customer with this e-mail address; `None` when there is none (404).
+   * Not in the bulk guides; the path is the one Kustomer's own app snippets and public integrations use.
    */
   readonly findCustomerByEmail: (email: string) => Effect.Effect<Option.Option<ExistingObject>, KustomerError>
   /** `GET /v1/conversations/externalId={externalId}`; `None` when there is none. */
