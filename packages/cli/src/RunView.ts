@@ -12,6 +12,7 @@ import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { CliError } from "./Failure.js"
@@ -145,7 +146,9 @@ export const fromDocument = (document: unknown): Either.Either<RunView, string> 
   if (Either.isRight(asImport)) return Either.right(fromImport(asImport.right))
   const asMigration = Schema.decodeUnknownEither(MigrationReport)(document)
   if (Either.isRight(asMigration)) return Either.right(fromMigration(asMigration.right))
-  return Either.left(`neither an import's nor a migration's report: ${asImport.left.message.split("\n")[0] ?? ""}`)
+  const issue = ParseResult.ArrayFormatter.formatErrorSync(asImport.left)[0]
+  const detail = issue === undefined ? "" : ` (${issue.path.join(".") || "the document"}: ${issue.message})`
+  return Either.left(`not a report written by --report of import or migrate${detail}`)
 }
 
 const RejectLine = Schema.parseJson(Schema.Struct({

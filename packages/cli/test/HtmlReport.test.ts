@@ -84,6 +84,10 @@ describe("HtmlReport (pure)", () => {
       assert.include(html, "&lt;script&gt;alert(1)&lt;/script&gt;")
       assert.include(html, "Migration of &lt;b&gt;bundle&lt;/b&gt;.jsonl")
       assert.include(html, `data-total="rejected">1<`)
+      const refused = RunView.fromDocument({ a: 1 })
+      assert.isTrue(Either.isLeft(refused))
+      assert.include(Either.isLeft(refused) ? refused.left : "", "not a report written by --report")
+      assert.include(Either.isLeft(refused) ? refused.left : "", "status: is missing")
     }))
 
   it.scoped("groups a rejects file by reason, with distinct examples, bounded", () =>

@@ -21,7 +21,7 @@ const flakySimulator = SimulatorServer.layer({
   apiKeys: [{ key: secretKey }],
   customers: 20,
   jobLatency: "10 millis",
-  faults: { seed: 3, serverErrorRate: 0.35 }
+  faults: { seed: 3, serverErrorRate: 0.35, afterAcceptanceShare: 0 }
 })
 
 const steadySimulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], customers: 0, jobLatency: "10 millis" })
