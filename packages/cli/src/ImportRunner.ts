@@ -160,7 +160,7 @@ export const run = (plan: Plan): Effect.Effect<
     }) + FailureReasons.render(result.reasons)
     const exitCode = Summary.exitCode(result.cumulative ?? result.summary)
     if (plan.html !== undefined) {
-      const rejects = yield* RunView.readRejectsIfAny(plan.rejects)
+      const rejects = yield* RunView.readRejectsIfAny([plan.rejects, result.report.unknownFile])
       yield* HtmlReport.write(plan.html, RunView.fromImport(result.report), rejects)
     }
     yield* JsonOutput.emit(plan.json === true, human, () => ({

@@ -201,7 +201,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
     }
     if (plan.html !== undefined) {
       const view = RunView.fromDocument(report)
-      const rejects = yield* RunView.readRejectsIfAny(plan.rejects)
+      const rejects = yield* RunView.readRejectsIfAny([plan.rejects])
       if (Either.isRight(view)) yield* HtmlReport.write(plan.html, view.right, rejects)
     }
     const result = yield* exit

@@ -59,6 +59,8 @@ export interface RunView {
   readonly rateLimitWaits: { readonly count: number; readonly totalMillis: number } | undefined
   readonly timeline: RunTimeline.RunTimeline | undefined
   readonly rejectsPath: string | undefined
+  /** An import's file of records in doubt, when it has one; its lines are listed with the rejects. */
+  readonly unknownPath: string | undefined
 }
 
 /** Reasons kept from a rejects file. @since 0.1.0 */
@@ -118,7 +120,8 @@ export const fromImport = (report: RunReport.RunReport): RunView => {
     totals: sumRows([row]),
     rateLimitWaits: report.rateLimitWaits,
     timeline: report.timeline,
-    rejectsPath: report.rejects
+    rejectsPath: report.rejects,
+    unknownPath: report.unknownFile
   }
 }
 
@@ -133,7 +136,8 @@ const fromMigration = (report: typeof MigrationReport.Type): RunView => ({
   totals: sumRows(report.phases),
   rateLimitWaits: undefined,
   timeline: report.timeline,
-  rejectsPath: report.rejects
+  rejectsPath: report.rejects,
+  unknownPath: undefined
 })
 
 /**
@@ -216,26 +220,52 @@ export const readRejects = (path: string): Effect.Effect<Rejects, CliError, File
     Effect.mapError((error) => new CliError({ message: `cannot read the rejects file ${path}: ${error.message}` }))
   )
 
+/** Two groupings as one: the same reason in both is counted once with the examples of both. */
+const mergeRejects = (a: Rejects, b: Rejects): Rejects => {
+  const groups = new Map(a.groups.map((group) => [`${group.outcome}\u0000${group.reason}`, group]))
+  for (const group of b.groups) {
+    const key = `${group.outcome}\u0000${group.reason}`
+    const known = groups.get(key)
+    groups.set(
+      key,
+      known === undefined ? group : {
+        ...known,
+        count: known.count + group.count,
+        examples: [...known.examples, ...group.examples].slice(0, examplesPerReason)
+      }
+    )
+  }
+  return {
+    path: `${a.path} and ${b.path}`,
+    lines: a.lines + b.lines,
+    groups: [...groups.values()].sort((x, y) => y.count - x.count || x.reason.localeCompare(y.reason)),
+    otherLines: a.otherLines + b.otherLines
+  }
+}
+
 /**
- * {@link readRejects} when the file exists; `undefined` when it does not (no object was set aside).
+ * The rejects files among `paths` that exist (the rejects file, and an import's file of records in doubt), read
+ * and grouped together; `undefined` when none exists (no object was set aside).
  *
  * @since 0.1.0
  */
 export const readRejectsIfAny = (
-  path: string | undefined
+  paths: ReadonlyArray<string | undefined>
 ): Effect.Effect<Rejects | undefined, CliError, FileSystem.FileSystem> =>
-  path === undefined ? Effect.succeed(undefined) : Effect.flatMap(
-    FileSystem.FileSystem,
-    (fs) =>
-      Effect.flatMap(
-        fs.exists(path).pipe(Effect.orElseSucceed(() => false)),
-        (exists) => (exists ? readRejects(path) : Effect.succeed(undefined))
-      )
-  )
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    let merged: Rejects | undefined = undefined
+    for (const path of paths) {
+      if (path === undefined || !(yield* fs.exists(path).pipe(Effect.orElseSucceed(() => false)))) continue
+      const read = yield* readRejects(path)
+      merged = merged === undefined ? read : mergeRejects(merged, read)
+    }
+    return merged
+  })
 
 /**
- * Reads a report file and the rejects file it names (a relative name is looked for from the current directory,
- * then beside the report); a missing rejects file leaves the rejects out.
+ * Reads a report file and the rejects files it names (a relative name is looked for from the current directory,
+ * then beside the report); a missing rejects file leaves its rejects out.
  *
  * @since 0.1.0
  */
@@ -258,20 +288,16 @@ export const read = (
     })
     const view = yield* Either.mapLeft(fromDocument(document), (reason) =>
       new CliError({ message: `${reportPath}: ${reason}` }))
-    if (view.rejectsPath === undefined) {
-      return { view, rejects: undefined }
-    }
-    const candidates = path.isAbsolute(view.rejectsPath)
-      ? [view.rejectsPath]
-      : [view.rejectsPath, path.join(path.dirname(reportPath), path.basename(view.rejectsPath))]
-    for (const candidate of candidates) {
-      if (
-        yield* fs.exists(candidate).pipe(Effect.orElseSucceed(() =>
-          false
-        ))
-      ) {
-        return { view, rejects: yield* readRejects(candidate) }
-      }
-    }
-    return { view, rejects: undefined }
+    /** Where a file the report names is: as named, else beside the report. */
+    const locate = (named: string | undefined) =>
+      named === undefined || path.isAbsolute(named)
+        ? Effect.succeed(named)
+        : Effect.map(
+          fs.exists(named).pipe(Effect.orElseSucceed(() =>
+            false
+          )),
+          (exists) => (exists ? named : path.join(path.dirname(reportPath), path.basename(named)))
+        )
+    const rejects = yield* readRejectsIfAny([yield* locate(view.rejectsPath), yield* locate(view.unknownPath)])
+    return { view, rejects }
   })

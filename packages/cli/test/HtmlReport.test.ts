@@ -124,6 +124,24 @@ describe("HtmlReport (pure)", () => {
         rejects.groups.reduce((sum, group) => sum + group.count, 0) + rejects.otherLines,
         rejects.lines
       )
+
+      // The file of records in doubt joins the rejects file; a file that does not exist adds nothing.
+      const unknown = `${directory}/rejects.jsonl.unknown.jsonl`
+      yield* fs.writeFileString(
+        unknown,
+        [
+          { position: { index: 3, line: 4 }, outcome: "Unknown", reason: "reason 0", record: {} },
+          { position: { index: 5, line: 6 }, outcome: "Unknown", reason: "job did not finish", record: {} }
+        ].map((line) => JSON.stringify(line)).join("\n")
+      )
+      const both = yield* RunView.readRejectsIfAny([file, unknown, `${directory}/missing.jsonl`, undefined])
+      assert.strictEqual(both?.lines, rejects.lines + 2)
+      const reasonZero = both?.groups.find((group) => group.reason === "reason 0")
+      assert.deepStrictEqual(
+        [reasonZero?.count, reasonZero?.examples.map((example) => example.where)],
+        [2, ["record 100", "line 4"]]
+      )
+      assert.strictEqual(yield* RunView.readRejectsIfAny([`${directory}/missing.jsonl`]), undefined)
     }).pipe(Effect.provide(nodeLayer)))
 })
 
