@@ -184,4 +184,28 @@ const command = Command.make("simulator", options, (flags) => serve(flags)).pipe
 
 const cli = Command.run(command, { name: "kustomer-simulator", version: "0.1.0" })
 
-cli(process.argv).pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: true }))
+/** Whether output may carry colour: not with `NO_COLOR` set (https://no-color.org), nor when it is not a terminal. */
+const colour = process.stdout.isTTY === true && (process.env["NO_COLOR"] ?? "") === ""
+
+// eslint-disable-next-line no-control-regex
+const ansiStyle = /\u001b\[[0-?]*[ -/]*[@-~]/g
+
+/** The console, with the ANSI styles of `@effect/cli`'s help and errors removed. */
+const plainConsole = (console: Console.Console): Console.Console => {
+  const plain = (args: ReadonlyArray<unknown>) =>
+    args.map((arg) => (typeof arg === "string" ? arg.replace(ansiStyle, "") : arg))
+  return {
+    ...console,
+    log: (...args) => console.log(...plain(args)),
+    error: (...args) => console.error(...plain(args))
+  }
+}
+
+const program = colour
+  ? cli(process.argv)
+  : Effect.flatMap(
+    Console.consoleWith((console) => Effect.succeed(plainConsole(console))),
+    (plain) => Effect.withConsole(cli(process.argv), plain)
+  )
+
+program.pipe(Effect.provide(NodeContext.layer), NodeRuntime.runMain({ disableErrorReporting: true }))

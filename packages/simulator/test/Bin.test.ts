@@ -1,0 +1,25 @@
+/** The standalone simulator's command line, run as users run it. */
+import { NodeContext } from "@effect/platform-node"
+import * as Command from "@effect/platform/Command"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { fileURLToPath } from "node:url"
+
+const bin = fileURLToPath(new URL("../src/bin.ts", import.meta.url))
+
+describe("the simulator's command line", () => {
+  it.scoped(
+    "prints its help without ANSI escape codes when its output is not a terminal",
+    () =>
+      Effect.gen(function*() {
+        const help = yield* Command.string(
+          Command.make(process.execPath, "--conditions=source", "--import", "tsx", bin, "--help").pipe(
+            Command.env({ NO_COLOR: "" })
+          )
+        )
+        assert.include(help, "--rate-limit")
+        assert.notInclude(help, "\u001b[")
+      }).pipe(Effect.provide(NodeContext.layer)),
+    60_000
+  )
+})
