@@ -14,6 +14,7 @@ import { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
 import { barChart, escape } from "./internal/svgCharts.js"
 import { Output } from "./Output.js"
+import type * as RejectGroups from "./RejectGroups.js"
 import * as RunView from "./RunView.js"
 
 const colors = {
@@ -147,7 +148,7 @@ const resourcesTable = (view: RunView.RunView) => {
   return `<table id="resources"><tr>${head.map((cell) => `<th>${cell}</th>`).join("")}</tr>${rows.join("")}</table>`
 }
 
-const rejectsSection = (view: RunView.RunView, rejects: RunView.Rejects | undefined) => {
+const rejectsSection = (view: RunView.RunView, rejects: RejectGroups.Rejects | undefined) => {
   if (rejects === undefined) {
     return view.rejectsPath === undefined
       ? `<p class="note">No rejects file was kept for this run (--rejects).</p>`
@@ -176,7 +177,7 @@ const rejectsSection = (view: RunView.RunView, rejects: RunView.Rejects | undefi
  *
  * @since 0.1.0
  */
-export const render = (view: RunView.RunView, rejects: RunView.Rejects | undefined): string => {
+export const render = (view: RunView.RunView, rejects: RejectGroups.Rejects | undefined): string => {
   const timeline = view.timeline
   const charts = timeline === undefined || timeline.buckets.length === 0
     ? `<p class="note">This report has no time series (it was written by an older version).</p>`
@@ -209,7 +210,7 @@ ${rejectsSection(view, rejects)}
 export const write = (
   path: string,
   view: RunView.RunView,
-  rejects: RunView.Rejects | undefined
+  rejects: RejectGroups.Rejects | undefined
 ): Effect.Effect<void, CliError, FileSystem.FileSystem | Output> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem

@@ -19,6 +19,7 @@ import { stdin } from "./ImportRequest.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
+import * as RejectGroups from "./RejectGroups.js"
 import * as ResultsFile from "./ResultsFile.js"
 import * as RunLog from "./RunLog.js"
 import * as RunView from "./RunView.js"
@@ -160,7 +161,7 @@ export const run = (plan: Plan): Effect.Effect<
     }) + FailureReasons.render(result.reasons)
     const exitCode = Summary.exitCode(result.cumulative ?? result.summary)
     if (plan.html !== undefined) {
-      const rejects = yield* RunView.readRejectsIfAny([plan.rejects, result.report.unknownFile])
+      const rejects = yield* RejectGroups.readIfAny([plan.rejects, result.report.unknownFile])
       yield* HtmlReport.write(plan.html, RunView.fromImport(result.report), rejects)
     }
     yield* JsonOutput.emit(plan.json === true, human, () => ({

@@ -23,6 +23,7 @@ import * as HtmlReport from "./HtmlReport.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
+import * as RejectGroups from "./RejectGroups.js"
 import * as ResultsFile from "./ResultsFile.js"
 import * as RunLog from "./RunLog.js"
 import * as RunView from "./RunView.js"
@@ -201,7 +202,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
     }
     if (plan.html !== undefined) {
       const view = RunView.fromDocument(report)
-      const rejects = yield* RunView.readRejectsIfAny([plan.rejects])
+      const rejects = yield* RejectGroups.readIfAny([plan.rejects])
       if (Either.isRight(view)) yield* HtmlReport.write(plan.html, view.right, rejects)
     }
     const result = yield* exit

@@ -9,6 +9,7 @@ import { pathToFileURL } from "node:url"
 import { chromium } from "playwright-core"
 import * as DemoData from "../src/DemoData.js"
 import * as HtmlReport from "../src/HtmlReport.js"
+import * as RejectGroups from "../src/RejectGroups.js"
 import * as RunView from "../src/RunView.js"
 import { nodeLayer, runCli } from "./harness.js"
 
@@ -104,7 +105,7 @@ describe("HtmlReport (pure)", () => {
         })),
         { resource: "messages", line: 40, outcome: "Failed", reason: "no such conversation", record: {} },
         { resource: "messages", line: 40, outcome: "Failed", reason: "no such conversation", record: {} },
-        ...Array.from({ length: RunView.maxReasons + 3 }, (_, index) => ({
+        ...Array.from({ length: RejectGroups.maxReasons + 3 }, (_, index) => ({
           position: { index: 100 + index },
           outcome: "Unknown",
           reason: `reason ${index}`,
@@ -112,14 +113,14 @@ describe("HtmlReport (pure)", () => {
         }))
       ]
       yield* fs.writeFileString(file, `${lines.map((line) => JSON.stringify(line)).join("\n")}\nnot json\n`)
-      const rejects = yield* RunView.readRejects(file)
+      const rejects = yield* RejectGroups.read(file)
       assert.strictEqual(rejects.lines, lines.length + 1)
       const [first, second] = rejects.groups
       assert.deepStrictEqual([first?.reason, first?.count, first?.examples.length], ["priority: too high", 8, 5])
       assert.deepStrictEqual(first?.examples[0], { where: "line 1", externalId: undefined })
       assert.deepStrictEqual([second?.reason, second?.count], ["messages: no such conversation", 2])
       assert.deepStrictEqual(second?.examples, [{ where: "messages, line 40", externalId: undefined }])
-      assert.strictEqual(rejects.groups.length, RunView.maxReasons)
+      assert.strictEqual(rejects.groups.length, RejectGroups.maxReasons)
       assert.strictEqual(
         rejects.groups.reduce((sum, group) => sum + group.count, 0) + rejects.otherLines,
         rejects.lines
@@ -134,14 +135,14 @@ describe("HtmlReport (pure)", () => {
           { position: { index: 5, line: 6 }, outcome: "Unknown", reason: "job did not finish", record: {} }
         ].map((line) => JSON.stringify(line)).join("\n")
       )
-      const both = yield* RunView.readRejectsIfAny([file, unknown, `${directory}/missing.jsonl`, undefined])
+      const both = yield* RejectGroups.readIfAny([file, unknown, `${directory}/missing.jsonl`, undefined])
       assert.strictEqual(both?.lines, rejects.lines + 2)
       const reasonZero = both?.groups.find((group) => group.reason === "reason 0")
       assert.deepStrictEqual(
         [reasonZero?.count, reasonZero?.examples.map((example) => example.where)],
         [2, ["record 100", "line 4"]]
       )
-      assert.strictEqual(yield* RunView.readRejectsIfAny([`${directory}/missing.jsonl`]), undefined)
+      assert.strictEqual(yield* RejectGroups.readIfAny([`${directory}/missing.jsonl`]), undefined)
     }).pipe(Effect.provide(nodeLayer)))
 })
 
