@@ -16,21 +16,21 @@
  *
  * @since 0.1.0
  */
-import { ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
+import { ImportCheckpoint } from "@effect-kustomer/client"
 import type { Ids, ImportCounts } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import { checkJournalFile } from "./internal/fileChecks.js"
 import * as Database from "./internal/journalDatabase.js"
+import * as Reads from "./internal/journalReads.js"
 import * as Resume from "./internal/journalResume.js"
-import * as Rows from "./internal/journalRows.js"
-import * as Tables from "./internal/journalSchema.js"
+import type * as Rows from "./internal/journalRows.js"
+import * as Writes from "./internal/journalWrites.js"
 import type { JournalError } from "./JournalError.js"
 
 /**
@@ -83,18 +83,6 @@ const initialStatus: Status = {
   released: 0
 }
 
-/** Rows per multi-row insert: far below SQLite's limit on bound parameters. */
-const rowsPerInsert = 100
-
-/** Records per page when reading the rejects back. */
-const pageSize = 50_000
-
-const chunksOf = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
-  const out: Array<ReadonlyArray<A>> = []
-  for (let start = 0; start < items.length; start += size) out.push(items.slice(start, start + size))
-  return out
-}
-
 /**
  * Opens (or creates) the journal at `path` for as long as the scope lasts. Refuses a file that is not an import
  * journal, a damaged one, one of another version, or one that another import holds open.
@@ -137,136 +125,30 @@ export const make = (
         })
       )
 
-    const prepared = (chunk: ImportCheckpoint.PlannedChunk) =>
+    /** A write, stamped with the time and the attempt. */
+    const write = <A>(name: string, statement: Writes.Write<A>) =>
       hook(
-        "prepared",
+        name,
         Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          const attempt = yield* attemptNow
-          const items = JSON.stringify(chunk.items.map((item) => [
-            item.position.index,
-            item.position.line ?? null,
-            item.clientRef,
-            item.externalId ?? null,
-            item.json
-          ]))
-          yield* sql.unsafe(
-            `INSERT OR REPLACE INTO journal_chunks (chunk, state, job_id, item_count, items, attempt, updated_at)
-              VALUES (?, 'prepared', NULL, ?, ?, ?, ?)`,
-            [chunk.chunk, chunk.items.length, items, attempt, now]
-          )
+          return yield* statement(yield* Clock.currentTimeMillis, yield* attemptNow)
         })
       )
 
-    const sending = (chunk: number) =>
-      hook(
-        "sending",
-        Effect.flatMap(
-          Clock.currentTimeMillis,
-          (now) => sql`UPDATE journal_chunks SET state = 'sending', updated_at = ${now} WHERE chunk = ${chunk}`
-        )
-      )
-
-    const submitted = (chunk: number, jobId: Ids.BulkJobId) =>
-      hook(
-        "submitted",
-        Effect.gen(function*() {
-          const now = yield* Clock.currentTimeMillis
-          const attempt = yield* attemptNow
-          yield* sql.withTransaction(Effect.gen(function*() {
-            yield* sql`UPDATE journal_chunks SET state = 'submitted', job_id = ${jobId}, updated_at = ${now}
-              WHERE chunk = ${chunk}`
-            yield* sql`INSERT OR IGNORE INTO journal_jobs ${
-              sql.insert({ job_id: jobId, chunk, attempt, submitted_at: now })
-            }`
-          }))
-        })
-      )
-
-    const settled = (outcomes: ReadonlyArray<ImportEvent.Outcome>, chunk?: number) =>
-      hook(
-        "settled",
-        Effect.gen(function*() {
-          if (outcomes.length === 0 && chunk === undefined) return
-          const now = yield* Clock.currentTimeMillis
-          const attempt = yield* attemptNow
-          const rows = outcomes.map((outcome) => Rows.outcomeRow(outcome, chunk, attempt))
-          yield* sql.withTransaction(Effect.gen(function*() {
-            for (const batch of chunksOf(rows, rowsPerInsert)) {
-              yield* sql.unsafe(Rows.insertOutcomes(batch.length), batch.flat())
-            }
-            if (chunk !== undefined) {
-              yield* sql`UPDATE journal_chunks SET state = 'settled', items = NULL, updated_at = ${now}
-                WHERE chunk = ${chunk}`
-            }
-          }))
-        })
-      )
-
-    const finished = hook(
-      "finished",
-      Effect.gen(function*() {
-        const now = yield* Clock.currentTimeMillis
-        const attempt = yield* attemptNow
-        yield* sql.withTransaction(Effect.gen(function*() {
-          yield* sql`UPDATE journal_attempts SET finished_at = ${now} WHERE attempt = ${attempt}`
-          yield* database.setMeta("finished_at", String(now))
-        }))
-      })
-    )
-
-    const counts = sql`SELECT outcome, count(*) AS count FROM journal_outcomes GROUP BY outcome`.pipe(
-      Effect.mapError(toJournalError),
-      Effect.flatMap(Database.decodeRows(Tables.CountRow, path)),
-      Effect.map((rows): ImportCounts.OutcomeCounts => {
-        const of = (kind: typeof Tables.OutcomeKind.Type) => rows.find((row) => row.outcome === kind)?.count ?? 0
-        const settled = {
-          created: of("Created"),
-          alreadyExisting: of("AlreadyExisting"),
-          failed: of("Failed"),
-          rejected: of("Rejected"),
-          unknown: of("Unknown")
-        }
-        return { read: Object.values(settled).reduce((sum, count) => sum + count, 0), ...settled }
-      })
-    )
-
-    const jobIds = sql`SELECT job_id FROM journal_jobs ORDER BY submitted_at, job_id`.pipe(
-      Effect.mapError(toJournalError),
-      Effect.flatMap(Database.decodeRows(Tables.JobRow, path)),
-      Effect.map((rows) => rows.map((row) => row.job_id))
-    )
-
-    const rejects = Stream.paginateChunkEffect(-1, (after: number) =>
-      sql`SELECT record, line, outcome, client_ref, job_id, external_id, reason, payload FROM journal_outcomes
-        WHERE outcome IN ('Rejected', 'Failed', 'Unknown') AND record > ${after}
-        ORDER BY record LIMIT ${pageSize}`.pipe(
-        Effect.mapError(toJournalError),
-        Effect.flatMap(Database.decodeRows(Tables.RejectRow, path)),
-        Effect.map((rows): [Chunk.Chunk<Rows.NotCreated>, Option.Option<number>] => {
-          const last = rows[rows.length - 1]
-          return [
-            Chunk.unsafeFromArray(rows.map((row) =>
-              Rows.notCreatedOf(row)
-            )),
-            rows.length < pageSize || last === undefined ? Option.none() : Option.some(last.record)
-          ]
-        })
-      ))
+    const reads = Reads.make(database, path)
 
     const journal: Journal = {
       path,
       status: Ref.get(status),
       failure: Ref.get(failure),
-      counts,
-      jobIds,
-      rejects,
+      counts: reads.counts,
+      jobIds: reads.jobIds,
+      rejects: reads.rejects,
       begin,
-      prepared,
-      sending,
-      submitted,
-      settled,
-      finished
+      prepared: (chunk) => write("prepared", Writes.prepared(database, chunk)),
+      sending: (chunk) => write("sending", Writes.sending(database, chunk)),
+      submitted: (chunk, jobId) => write("submitted", Writes.submitted(database, chunk, jobId)),
+      settled: (outcomes, chunk) => write("settled", Writes.settled(database, outcomes, chunk)),
+      finished: write("finished", Writes.finished(database))
     }
     return journal
   }).pipe(Effect.withSpan("SqliteJournal.make", { attributes: { "journal.path": path } }))
