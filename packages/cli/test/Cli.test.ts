@@ -160,6 +160,8 @@ describe("kustomer-bulk command line", () => {
     [["import", "a.jsonl", "--concurrency", "0"], "--concurrency must be a whole number from 1 to 32"],
     [["import", "a.jsonl", "--rate-limit", "fast"], "--rate-limit:"],
     [["import", "a.jsonl", "--dry-run", "--journal", "j.sqlite"], "--dry-run sends nothing"],
+    [["import", "a.jsonl", "--dry-run", "--html", "a.html"], "drop --html"],
+    [["migrate", "b.jsonl", "--dry-run", "--html", "b.html"], "--html"],
     [["demo", "--records", "0"], "--records must be"],
     [["demo", "--fail-rate", "0.9"], "--fail-rate must be from 0 to 0.5"]
   ])("refuses %j with exit code 1: %s", ([args, message]) =>
@@ -211,6 +213,26 @@ describe("kustomer-bulk command line", () => {
         "0.1",
         "--help"
       ])
+    }))
+
+  it.effect("parses report, --html, --verbose and --otel-endpoint", () =>
+    Effect.gen(function*() {
+      const report = (yield* parse(["report", "run/report.json", "--html", "run/report.html"])).calls[0]
+      assert.deepStrictEqual(report?._tag === "report" ? report.request : undefined, {
+        report: "run/report.json",
+        html: "run/report.html"
+      })
+      // --html is required: @effect/cli says so (on the console) and nothing runs.
+      const withoutHtml = yield* parse(["report", "run/report.json"])
+      assert.deepStrictEqual([withoutHtml.code, withoutHtml.calls.length], [1, 0])
+      const imported = importOf((yield* parse(["import", "a.jsonl", "--html", "a.html", "--verbose"])).calls)
+      assert.strictEqual(imported.html, "a.html")
+      const migrated = (yield* parse(["migrate", "b.jsonl", "--html", "b.html"])).calls[0]
+      assert.strictEqual(migrated?._tag === "migrate" ? migrated.request.html : undefined, "b.html")
+      const badEndpoint = yield* parse(["import", "a.jsonl", "--otel-endpoint", "localhost:4318"])
+      assert.strictEqual(badEndpoint.code, 1)
+      assert.include(badEndpoint.stderr, "--otel-endpoint")
+      assert.lengthOf(badEndpoint.calls, 0)
     }))
 
   it.effect("prints help and exits 0", () =>
