@@ -142,6 +142,38 @@ export interface Options {
 /** Requests sent, by method and status class. @since 0.1.0 */
 export const requestsCounter = requests
 
+const decodeJobDocument = Schema.decodeUnknownEither(BulkJob.BulkJobDocument)
+
+/** `POST` of an encoded body to a resource's bulk endpoint; a body over the API's limit is refused unsent. */
+const bulkCreatePreparedWith =
+  (run: <A>(call: Call<A>) => Effect.Effect<A, KustomerError>) =>
+  <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+    resource: BulkResource.BulkResource<Item, Encoded>,
+    body: PreparedBody
+  ) => {
+    const method = "bulkCreate"
+    const submit = body.bytes > BulkResource.maxBodyBytes
+      ? Effect.fail(
+        fail(
+          method,
+          new PayloadTooLarge({ detail: "not sent: the body is over the API's limit", bytes: Option.some(body.bytes) })
+        )
+      )
+      : run({
+        method,
+        request: HttpClientRequest.post(resource.bulkPath).pipe(
+          HttpClientRequest.bodyText(body.json, "application/json")
+        ),
+        requiredRoles: resource.createRoles,
+        decode: decodeJobDocument
+      })
+    return submit.pipe(
+      Effect.withSpan("KustomerClient.bulkCreate", {
+        attributes: { "kustomer.resource": resource.name, "kustomer.items": body.items, "kustomer.bytes": body.bytes }
+      })
+    )
+  }
+
 /**
  * Builds the client from the configured `HttpClient`, auth and base URL.
  *
@@ -163,39 +195,10 @@ export const make = (
     const run: <A>(call: Call<A>) => Effect.Effect<A, KustomerError> = makeRunner({ httpClient, auth, config, latest })
     const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
-    const decodeJob = Schema.decodeUnknownEither(BulkJob.BulkJobDocument)
     const decodeBatches = Schema.decodeUnknownEither(BulkJob.BatchList)
     const decodeExisting = Schema.decodeUnknownEither(ExistingObjectDocument)
 
-    const bulkCreatePrepared = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
-      resource: BulkResource.BulkResource<Item, Encoded>,
-      body: PreparedBody
-    ) => {
-      const method = "bulkCreate"
-      const submit = body.bytes > BulkResource.maxBodyBytes
-        ? Effect.fail(
-          fail(
-            method,
-            new PayloadTooLarge({
-              detail: "not sent: the body is over the API's limit",
-              bytes: Option.some(body.bytes)
-            })
-          )
-        )
-        : run({
-          method,
-          request: HttpClientRequest.post(resource.bulkPath).pipe(
-            HttpClientRequest.bodyText(body.json, "application/json")
-          ),
-          requiredRoles: resource.createRoles,
-          decode: decodeJob
-        })
-      return submit.pipe(
-        Effect.withSpan("KustomerClient.bulkCreate", {
-          attributes: { "kustomer.resource": resource.name, "kustomer.items": body.items, "kustomer.bytes": body.bytes }
-        })
-      )
-    }
+    const bulkCreatePrepared = bulkCreatePreparedWith(run)
 
     const bulkCreate = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
       resource: BulkResource.BulkResource<Item, Encoded>,
@@ -218,7 +221,7 @@ export const make = (
         method: "getBulkJob",
         request: HttpClientRequest.get(`/v1/bulk/${encodeURIComponent(id)}`),
         requiredRoles: BulkResource.bulkReadRoles,
-        decode: decodeJob
+        decode: decodeJobDocument
       }).pipe(Effect.withSpan("KustomerClient.getBulkJob", { attributes: { "kustomer.job": id } }))
 
     const batchPage = (url: string) =>
