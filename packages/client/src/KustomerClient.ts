@@ -116,7 +116,13 @@ export const ExistingObject = Schema.Struct({
 /** @since 0.1.0 */
 export type ExistingObject = typeof ExistingObject.Type
 
-const ExistingObjectDocument = Schema.Struct({ data: ExistingObject })
+/**
+ * A look-up's answer: one object, as Kustomer's single-object reads give it — or, tolerated, a list of them (the
+ * first is the one), since no document rules it out for the look-ups by e-mail.
+ */
+const ExistingObjectDocument = Schema.Struct({
+  data: Schema.Union(ExistingObject, Schema.Array(ExistingObject))
+})
 
 /**
  * The Kustomer client.
@@ -248,7 +254,11 @@ export const make = (
         method,
         request: HttpClientRequest.get(path),
         requiredRoles,
-        decode: (body) => Either.map(decodeExisting(body), (document) => Option.some(document.data)),
+        decode: (body) =>
+          Either.map(
+            decodeExisting(body),
+            (document) => Array.isArray(document.data) ? Option.fromNullable(document.data[0]) : Option.some(document.data)
+          ),
         onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
       })
 

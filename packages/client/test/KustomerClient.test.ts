@@ -257,6 +257,28 @@ describe("KustomerClient reads", () => {
       )
     }))
 
+  it.effect("finds a customer by e-mail, from one object or a list of them; None on 404 or an empty list", () =>
+    Effect.gen(function*() {
+      const customer = { type: "customer", id: "5cb3a1b7c9e77c0013e5f2d1" }
+      const { client, seen } = yield* clientWith((_request, url) =>
+        Effect.succeed(
+          url.pathname.includes("one%40")
+            ? json(200, { data: customer })
+            : url.pathname.includes("list%40")
+            ? json(200, { data: [customer, { type: "customer", id: "5cb3a1b7c9e77c0013e5f2d2" }] })
+            : url.pathname.includes("empty%40")
+            ? json(200, { data: [] })
+            : json(404, { errors: [{ code: "not_found" }] })
+        )
+      )
+      const ids = yield* Effect.forEach(
+        ["one@example.com", "list@example.com", "empty@example.com", "nobody@example.com"],
+        (email) => Effect.map(client.findCustomerByEmail(email), (found) => Option.getOrUndefined(found)?.id)
+      )
+      assert.deepStrictEqual(ids, [customer.id, customer.id, undefined, undefined])
+      assert.strictEqual((yield* Ref.get(seen))[0]?.url, "http://127.0.0.1:4010/v1/customers/email=one%40example.com")
+    }))
+
   it.effect("publishes the rate-limit information of each response", () =>
     Effect.gen(function*() {
       yield* TestClock.setTime(1_000_000)
