@@ -257,7 +257,8 @@ export const make = (
         decode: (body) =>
           Either.map(
             decodeExisting(body),
-            (document) => Array.isArray(document.data) ? Option.fromNullable(document.data[0]) : Option.some(document.data)
+            (document) =>
+              Array.isArray(document.data) ? Option.fromNullable(document.data[0]) : Option.some(document.data)
           ),
         onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
       })
