@@ -143,7 +143,7 @@ export const importOnce = (
   options: {
     readonly submitConcurrency?: number
     readonly maxJobsInFlight?: number
-    readonly lookupExisting?: boolean
+    readonly resolveExisting?: boolean
   },
   invalidEvery = 0
 ) =>
@@ -169,5 +169,30 @@ export const importOnce = (
       },
       summary: summaryJson(result.summary),
       simulatorArgs: simulator.args
+    }
+  })
+
+/**
+ * Imports `records` small conversations, then the same records again on the same simulator without a journal (a
+ * re-run of a finished file): the figures of the second import, and the simulator's requests during it.
+ */
+export const rerunOnce = (
+  setup: ApiSetup,
+  records: number,
+  options: { readonly resolveExisting?: boolean }
+) =>
+  withApi(setup, async ({ proxy, simulator }) => {
+    const values = smallConversations(`rerun-${Date.now()}`, records, simulator.customerIds, 0)
+    const target = { baseUrl: proxy.url, apiKey: simulator.apiKey, limit: setup.limit, windowMs: setup.windowMs }
+    await libraryImport(target, fromValues(values), {})
+    const before = await simulator.stats()
+    const result = await libraryImport(target, fromValues(values), options)
+    const after = await simulator.stats()
+    return {
+      summary: summaryJson(result.summary),
+      serverRequests: after.requests.total - before.requests.total,
+      serverRateLimited: after.requests.rateLimited - before.requests.rateLimited,
+      stored: after.conversations.distinctExternalIds,
+      storedMoreThanOnce: serverView(after).conversations.storedMoreThanOnce
     }
   })

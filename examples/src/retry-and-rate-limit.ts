@@ -52,7 +52,7 @@ export const main = (_args: ReadonlyArray<string>) =>
       maxItems: 50,
       firstPollDelay: "300 millis",
       // Records re-sent after a failure come back as duplicates; do not spend budget looking up their ids.
-      lookupExisting: false,
+      resolveExisting: false,
       onEvent: (event) => {
         switch (event._tag) {
           case "Retrying":

@@ -191,6 +191,12 @@ const importOptions = {
   assignExternalIds: Options.boolean("assign-external-ids").pipe(
     Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
   ),
+  resolveExisting: Options.boolean("resolve-existing").pipe(
+    Options.withDescription(
+      "look up the Kustomer id of records that already exist (one request each; by default they are reported " +
+        "without it)"
+    )
+  ),
   verbose,
   otelEndpoint
 }
@@ -586,7 +592,8 @@ export const actions: Actions<Environment> = {
         skip: request.skip,
         limit: request.limit,
         json: request.json,
-        assignExternalIds: request.assignExternalIds
+        assignExternalIds: request.assignExternalIds,
+        resolveExisting: request.resolveExisting
       }
       if (request.dryRun) return yield* ImportRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

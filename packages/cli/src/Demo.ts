@@ -186,6 +186,7 @@ export const run = (request: DemoRequest): Effect.Effect<
         report: path.join(directory, "report.json"),
         html: path.join(directory, "report.html"),
         assignExternalIds: false,
+        resolveExisting: false,
         target: `${server.baseUrl} (the simulator)`
       })
 

@@ -70,6 +70,8 @@ export interface Flags {
   readonly limit: Option.Option<number>
   readonly json: boolean
   readonly assignExternalIds: boolean
+  /** `--resolve-existing`: look up the Kustomer id of records that already exist (one request each). */
+  readonly resolveExisting: boolean
 }
 
 /**
@@ -111,6 +113,7 @@ export interface ImportRequest {
   /** `--json`: the summary as one JSON document on standard output; human lines on standard error. */
   readonly json: boolean
   readonly assignExternalIds: boolean
+  readonly resolveExisting: boolean
 }
 
 const fail = (message: string) => Either.left(new CliError({ message }))
@@ -221,6 +224,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       skip,
       limit,
       json: flags.json,
-      assignExternalIds: flags.assignExternalIds
+      assignExternalIds: flags.assignExternalIds,
+      resolveExisting: flags.resolveExisting
     }
   })

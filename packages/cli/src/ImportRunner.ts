@@ -53,6 +53,8 @@ export interface Plan {
   /** The results file: one line per record, with the Kustomer id it got. */
   readonly results?: string | undefined
   readonly assignExternalIds: boolean
+  /** Look up the id of records that already exist. */
+  readonly resolveExisting: boolean
   /** `--skip N`: records at the start of the input to pass over. */
   readonly skip?: number | undefined
   /** `--limit N`: the most records to import (after the skipped ones). */
@@ -77,7 +79,10 @@ const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv" | "encoding">) =>
 const trialCount = (plan: Pick<Plan, "skip" | "limit">, total: number) =>
   Math.min(plan.limit ?? Number.POSITIVE_INFINITY, Math.max(0, total - (plan.skip ?? 0)))
 
-const pipelineOf = (plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "unknownFields">) => ({
+const pipelineOf = (
+  plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "unknownFields" | "resolveExisting">
+) => ({
+  resolveExisting: plan.resolveExisting,
   unknownFields: plan.unknownFields,
   maxItems: plan.maxItems,
   maxBytes: plan.maxBytes,

@@ -37,7 +37,7 @@ const writeRecords = (customerIds: ReadonlyArray<string>, count: number, invalid
   })
 
 describe("--results", () => {
-  it.scopedLive("import writes one line per record with the Kustomer id, and the next run the existing id", () =>
+  it.scopedLive("import writes one line per record with the Kustomer id, and a next run with --resolve-existing the existing id", () =>
     Effect.gen(function*() {
       const path = yield* Path.Path
       const server = yield* SimulatorServer.SimulatorServer
@@ -62,12 +62,20 @@ describe("--results", () => {
         assert.strictEqual(line.jobId, stored?.jobId)
       }
 
+      // A re-run reports the existing records without looking them up; with --resolve-existing, with their ids.
       yield* runCli(["import", file, "--results", results], env(server))
       const again = yield* readLines(results)
       assert.lengthOf(again, 60, "a fresh run (no journal) replaces the file")
       const existing = again.filter((line) => line.outcome === "AlreadyExisting")
       assert.lengthOf(existing, 57)
-      assert.isTrue(existing.every((line) => line.objectId !== undefined))
+      assert.isTrue(existing.every((line) => line.objectId === undefined))
+      yield* runCli(["import", file, "--results", results, "--resolve-existing"], env(server))
+      const resolved = (yield* readLines(results)).filter((line) => line.outcome === "AlreadyExisting")
+      assert.lengthOf(resolved, 57)
+      for (const line of resolved) {
+        const [stored] = yield* server.simulator.findByExternalId("conversations", line.externalId ?? "")
+        assert.strictEqual(line.objectId, stored?.id)
+      }
       assert.notInclude(first.text, secretKey)
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 

@@ -80,14 +80,22 @@ describe("BulkImport against the simulator", () => {
       const reason = repeated?._tag === "Rejected" ? repeated.reason : ""
       assert.include(reason, "index 0")
       assert.include(reason, "index 2")
-      // An object created by an earlier run is reported as existing, with its id.
-      const again = outcomesOf(yield* importAll([conversationRecord(0, customer)]))
+      // An object created by an earlier run is reported as existing: without a look-up by default, so without its
+      // id; with `resolveExisting`, with its id, one counted look-up.
+      const rerun = yield* importAll([conversationRecord(0, customer)])
+      const again = outcomesOf(rerun)
       assert.strictEqual(again[0]?._tag, "AlreadyExisting")
+      assert.isUndefined(again[0]?._tag === "AlreadyExisting" ? again[0].objectId : "")
+      assert.strictEqual((yield* summaryOf(rerun)).lookups, 0)
+      const resolvedRun = yield* importAll([conversationRecord(0, customer)], { resolveExisting: true })
+      const resolved = outcomesOf(resolvedRun)
       const original = byIndex.get(0)
+      assert.strictEqual(resolved[0]?._tag, "AlreadyExisting")
       assert.strictEqual(
-        again[0]?._tag === "AlreadyExisting" ? again[0].objectId : "",
+        resolved[0]?._tag === "AlreadyExisting" ? resolved[0].objectId : "",
         original?._tag === "Created" ? original.objectId : undefined
       )
+      assert.strictEqual((yield* summaryOf(resolvedRun)).lookups, 1)
     }).pipe(Effect.provide(simulated())))
 
   it.effect("settles the records sent before the source failed, then fails with the source's error", () =>

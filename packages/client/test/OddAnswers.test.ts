@@ -1,4 +1,5 @@
 /** The import against a simulator that answers in the odd-but-plausible ways: every record is still settled. */
+import type { Conversation } from "@effect-kustomer/domain"
 import { Simulator } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -9,9 +10,12 @@ import { runOnTestClock } from "./clock.js"
 import { simulated } from "./importHarness.js"
 import { conversationRecord } from "./records.js"
 
-const importAll = (records: ReadonlyArray<unknown>) =>
+const importAll = (
+  records: ReadonlyArray<unknown>,
+  options: BulkImport.Options<Conversation.ConversationInput, Conversation.ConversationInputEncoded> = {}
+) =>
   runOnTestClock(
-    BulkImport.stream(ImportSource.fromIterable(records)).pipe(
+    BulkImport.stream(ImportSource.fromIterable(records), options).pipe(
       Stream.runCollect,
       Effect.map((events) => Chunk.toReadonlyArray(events).filter(ImportEvent.isOutcome))
     )
@@ -34,7 +38,7 @@ describe("BulkImport against odd answers", () => {
         { ...conversationRecord(150, customer), customer: "0123456789abcdef01234567" },
         conversationRecord(151, customer)
       ]
-      const outcomes = yield* importAll(records)
+      const outcomes = yield* importAll(records, { resolveExisting: true })
       const tags = tagsByIndex(outcomes)
       assert.strictEqual(outcomes.length, records.length)
       assert.strictEqual(tags.get(150), "Failed")

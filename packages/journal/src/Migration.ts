@@ -272,7 +272,7 @@ export const run = (
           },
           source: { name: `${options.bundle}#${phase}`, fingerprint },
           // Children need their parents' ids, also of parents that already existed.
-          lookupExisting: phase === "customers" || phase === "conversations"
+          resolveExisting: phase === "customers" || phase === "conversations"
         })
         const summary = yield* BulkImport.summarize(events, (event) =>
           Effect.gen(function*() {

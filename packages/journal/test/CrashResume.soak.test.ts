@@ -14,7 +14,7 @@ describe("crash and resume (full size)", () => {
         maxDelayBeforeKill: 100,
         // Duplicates met while resending in-doubt chunks are counted, not looked up one by one: it keeps the
         // test's request count (and time) down; the bench script runs with look-ups.
-        lookupExisting: false,
+        resolveExisting: false,
         journalAttemptsAbove: 10
       }),
     // About 65 s on a quiet 2-core machine.

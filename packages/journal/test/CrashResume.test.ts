@@ -19,7 +19,7 @@ describe("crash and resume", () => {
           maxLinesBeforeKill: 8,
           maxDelayBeforeKill: 100,
           // As in the full-size run: duplicates met while resending are counted, not looked up one by one.
-          lookupExisting: false,
+          resolveExisting: false,
           // Failed submissions five times as often as in the full-size run, so that a short import meets them too.
           faults: { serverErrorRate: 0.1, connectionResetRate: 0.1 },
           journalAttemptsAbove: 1

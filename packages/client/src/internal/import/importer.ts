@@ -6,6 +6,7 @@ import type { BulkResource, Ids } from "@effect-kustomer/domain"
 import { ImportCounts } from "@effect-kustomer/domain"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Stream from "effect/Stream"
 import * as BulkJob from "../../BulkJob.js"
@@ -63,6 +64,11 @@ export interface Importer extends Preparation {
   readonly firstRead: BulkJob.FirstRead
   /** Every pause of the rate limiter, as it starts. */
   readonly pauses: Stream.Stream<Pause>
+  /**
+   * The id of the existing object with this `externalId` (`resolveExisting`): one counted look-up, at most
+   * `resolveConcurrency` at once across the import; `undefined` when it cannot be found or read.
+   */
+  readonly resolveExisting: (externalId: string) => Effect.Effect<string | undefined>
   /** Runs a request under the retry policy, counting 429s. */
   readonly retry: <A, E>(
     request: Effect.Effect<A, KustomerError | E>,
@@ -106,7 +112,8 @@ export const make = <Item extends BulkResource.BulkItemBase, Encoded extends Bul
     const counters = yield* Ref.make(ImportCounts.noRequests)
     const bump = (counter: keyof ImportCounts.RequestCounts) =>
       Ref.update(counters, (counts) => ({ ...counts, [counter]: counts[counter] + 1 }))
-    return {
+    const lookups = yield* Effect.makeSemaphore(settings.resolveConcurrency)
+    const importer: Importer = {
       ...preparation,
       client,
       counters,
@@ -128,6 +135,16 @@ export const make = <Item extends BulkResource.BulkItemBase, Encoded extends Bul
               bump("retries"),
               retryOptions.onRetry === undefined ? Effect.void : retryOptions.onRetry(attempt, error, delay)
             )
-        })
+        }),
+      resolveExisting: (externalId) =>
+        importer.retry(
+          Effect.zipRight(bump("lookups"), preparation.codec.find(client, { field: "externalId", value: externalId })),
+          { write: false }
+        ).pipe(
+          Effect.map((found) => Option.getOrUndefined(found)),
+          Effect.orElseSucceed(() => undefined),
+          lookups.withPermits(1)
+        )
     }
+    return importer
   })

@@ -39,8 +39,14 @@ export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends
    * not found, they are sent again. Default 30 s.
    */
   readonly inDoubtCheckDelay?: Duration.DurationInput | undefined
-  /** Look up the id of items reported as duplicates of an existing `externalId`. Default true. */
-  readonly lookupExisting?: boolean | undefined
+  /**
+   * Look up the object id of items the API reports as duplicates of an existing `externalId` (one `GET` each,
+   * counted as `lookups`, at most `resolveConcurrency` at once, under the rate limit like every request). Default
+   * false: such items are `AlreadyExisting` without an `objectId`, at no cost to the budget.
+   */
+  readonly resolveExisting?: boolean | undefined
+  /** Look-ups of existing objects in flight at once across the import, with `resolveExisting`. Default 4. */
+  readonly resolveConcurrency?: number | undefined
   /**
    * Record fields the schema does not know, at any depth (`queue.bogus`, `emails.0.verified`): `reject` the record
    * (default), `keep` them and send them as given, or `drop` them.
@@ -71,7 +77,8 @@ export const settingsOf = <Item extends BulkResource.BulkItemBase, Encoded exten
   pollSchedule: options.pollSchedule ?? KustomerSchedule.pollJob,
   jobTimeout: Duration.decode(options.jobTimeout ?? Duration.minutes(10)),
   inDoubtCheckDelay: Duration.decode(options.inDoubtCheckDelay ?? Duration.seconds(30)),
-  lookupExisting: options.lookupExisting ?? true,
+  resolveExisting: options.resolveExisting ?? false,
+  resolveConcurrency: Math.max(1, options.resolveConcurrency ?? 4),
   unknownFields: options.unknownFields ?? "reject",
   clientRef: options.clientRef ?? ((position: Position) => `r${position.index}`),
   checkpoint: options.checkpoint ?? Checkpoint.disabled

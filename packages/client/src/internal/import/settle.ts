@@ -52,14 +52,8 @@ const outcomeOf = (
     case "Duplicate": {
       const externalId = item.externalId
       if (externalId === undefined) return Effect.succeed(failedItem(item, job.jobId, verdict.error))
-      const lookup = importer.settings.lookupExisting
-        ? Effect.zipRight(
-          importer.bump("lookups"),
-          Effect.map(
-            Effect.either(importer.codec.find(importer.client, { field: "externalId", value: externalId })),
-            (found) => Either.isRight(found) ? Option.getOrUndefined(found.right) : undefined
-          )
-        )
+      const lookup = importer.settings.resolveExisting
+        ? importer.resolveExisting(externalId)
         : Effect.succeed(undefined)
       return Effect.map(lookup, (objectId): Events.Outcome =>
         createdEarlier
