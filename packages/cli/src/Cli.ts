@@ -148,6 +148,11 @@ const importOptions = {
   ...target,
   rateLimit,
   concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
+  maxJobsInFlight: optionalInteger(
+    "max-jobs-in-flight",
+    "the most jobs between submission and results, each holding its records in memory (default 320; below it " +
+      "the window adapts to the job rate and turnaround)"
+  ),
   maxItems: optionalInteger("max-items", "records per bulk request, 1–100 (default 100)"),
   maxBytes: optionalInteger("max-bytes", "bytes per bulk request body, 1000–100000 (default 100000)"),
   dryRun: Options.boolean("dry-run").pipe(
@@ -582,6 +587,7 @@ export const actions: Actions<Environment> = {
         maxItems: request.maxItems,
         maxBytes: request.maxBytes,
         concurrency: request.concurrency,
+        maxJobsInFlight: request.maxJobsInFlight,
         journal: request.journal,
         report: request.report,
         html: request.html,

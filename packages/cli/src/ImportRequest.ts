@@ -28,6 +28,9 @@ export const minMaxBytes = 1_000
 /** The most bulk requests in flight `--concurrency` allows. @since 0.1.0 */
 export const maxConcurrency = 32
 
+/** The most `--max-jobs-in-flight` allows (each job in flight holds up to 100 records in memory). @since 0.1.0 */
+export const maxJobsInFlightLimit = 10_000
+
 /**
  * `--unknown-fields`: `reject` records with fields the schema does not know (default), `keep` them and send them
  * as given, or `drop` those fields.
@@ -56,6 +59,7 @@ export interface Flags {
   readonly org: Option.Option<string>
   readonly rateLimit: Option.Option<string>
   readonly concurrency: Option.Option<number>
+  readonly maxJobsInFlight: Option.Option<number>
   readonly maxItems: Option.Option<number>
   readonly maxBytes: Option.Option<number>
   readonly dryRun: boolean
@@ -94,6 +98,8 @@ export interface ImportRequest {
   readonly maxItems: number | undefined
   readonly maxBytes: number | undefined
   readonly concurrency: number | undefined
+  /** `--max-jobs-in-flight`: the most jobs between submission and results (the window adapts below it). */
+  readonly maxJobsInFlight: number | undefined
   readonly dryRun: boolean
   readonly journal: string | undefined
   readonly report: string | undefined
@@ -186,6 +192,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
     const maxItems = yield* inRange("--max-items", flags.maxItems, 1, BulkResource.maxItemsPerRequest)
     const maxBytes = yield* inRange("--max-bytes", flags.maxBytes, minMaxBytes, BulkResource.maxBodyBytes)
     const concurrency = yield* inRange("--concurrency", flags.concurrency, 1, maxConcurrency)
+    const maxJobsInFlight = yield* inRange("--max-jobs-in-flight", flags.maxJobsInFlight, 1, maxJobsInFlightLimit)
     const rateLimit = yield* rateLimitOf(flags.rateLimit)
     const skip = yield* inRange("--skip", flags.skip, 0, Number.MAX_SAFE_INTEGER)
     const limit = yield* inRange("--limit", flags.limit, 1, Number.MAX_SAFE_INTEGER)
@@ -213,6 +220,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       maxItems,
       maxBytes,
       concurrency,
+      maxJobsInFlight,
       dryRun: flags.dryRun,
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),

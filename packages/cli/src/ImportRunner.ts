@@ -41,6 +41,8 @@ export interface Plan {
   readonly maxItems: number | undefined
   readonly maxBytes: number | undefined
   readonly concurrency: number | undefined
+  /** The most jobs between submission and results (default: the pipeline's). */
+  readonly maxJobsInFlight?: number | undefined
   readonly journal: string | undefined
   readonly report: string | undefined
   /** `--html FILE`: the run report as an HTML page, written when the import ends. */
@@ -80,9 +82,10 @@ const trialCount = (plan: Pick<Plan, "skip" | "limit">, total: number) =>
   Math.min(plan.limit ?? Number.POSITIVE_INFINITY, Math.max(0, total - (plan.skip ?? 0)))
 
 const pipelineOf = (
-  plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "unknownFields" | "resolveExisting">
+  plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "maxJobsInFlight" | "unknownFields" | "resolveExisting">
 ) => ({
   resolveExisting: plan.resolveExisting,
+  maxJobsInFlight: plan.maxJobsInFlight,
   unknownFields: plan.unknownFields,
   maxItems: plan.maxItems,
   maxBytes: plan.maxBytes,

@@ -68,7 +68,7 @@ export const run = <E, R>(
     const jobs = Stream.concat(
       Stream.fromIterable(
         resume.submitted.map((job): Submitted => ({ ...job, submittedAt: resumedAt, resent: false }))
-      ),
+      ).pipe(Stream.tap(() => importer.window.occupy)),
       pending.pipe(submit(importer))
     )
     const end = Effect.gen(function*() {

@@ -17,6 +17,7 @@ import type { KustomerError } from "../../KustomerError.js"
 import type { Pause } from "../../RateLimiter.js"
 import * as RetryPolicy from "../../RetryPolicy.js"
 import { codecFor, type ItemCodec } from "./codec.js"
+import { type InFlightWindow, make as makeWindow } from "./inFlightWindow.js"
 import { type Options, type Settings, settingsOf } from "./settings.js"
 
 /** Records by outcome. */
@@ -62,6 +63,8 @@ export interface Importer extends Preparation {
   readonly counters: Ref.Ref<ImportCounts.RequestCounts>
   readonly bump: (counter: keyof ImportCounts.RequestCounts) => Effect.Effect<void>
   readonly firstRead: BulkJob.FirstRead
+  /** The jobs between submission and results: a slot is taken before a submission, freed when its job settles. */
+  readonly window: InFlightWindow
   /** Every pause of the rate limiter, as it starts. */
   readonly pauses: Stream.Stream<Pause>
   /**
@@ -119,6 +122,12 @@ export const make = <Item extends BulkResource.BulkItemBase, Encoded extends Bul
       counters,
       bump,
       firstRead: yield* BulkJob.makeFirstRead(settings.firstPollDelay),
+      window: yield* makeWindow({
+        initial: 32,
+        max: settings.maxJobsInFlight,
+        headroom: 1.25,
+        horizonMillis: 30_000
+      }),
       pauses: client.pauses,
       retry: (request, retryOptions) =>
         RetryPolicy.retry(request, {

@@ -21,7 +21,11 @@ export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends
   readonly linger?: Duration.DurationInput | undefined
   /** Bulk requests in flight at once. Default 4. */
   readonly submitConcurrency?: number | undefined
-  /** Jobs awaited at once; bounds memory. Default 32. */
+  /**
+   * The most jobs between submission and results; bounds memory (each holds its chunk's records). Below it the
+   * window of jobs in flight adapts to what the import observes: it starts at 32 and grows while submissions find
+   * it full (rate × turnaround, with headroom), so slow jobs do not cap the rate. Default 320.
+   */
   readonly maxJobsInFlight?: number | undefined
   /** Retries of a failed submission or job read. Default `KustomerSchedule.retryTransient`. */
   readonly retrySchedule?: Schedule.Schedule<unknown, KustomerError> | undefined
@@ -70,7 +74,7 @@ export const settingsOf = <Item extends BulkResource.BulkItemBase, Encoded exten
   maxBytes: Math.max(64, Math.min(options.maxBytes ?? BulkResource.maxBodyBytes, BulkResource.maxBodyBytes)),
   linger: Duration.decode(options.linger ?? Duration.seconds(1)),
   submitConcurrency: Math.max(1, options.submitConcurrency ?? 4),
-  maxJobsInFlight: Math.max(1, options.maxJobsInFlight ?? 32),
+  maxJobsInFlight: Math.max(1, options.maxJobsInFlight ?? 320),
   retrySchedule: options.retrySchedule ?? KustomerSchedule.retryTransient,
   maxRateLimitRetries: options.maxRateLimitRetries ?? 50,
   firstPollDelay: Duration.toMillis(Duration.decode(options.firstPollDelay ?? Duration.seconds(2))),

@@ -3,6 +3,7 @@
  * with bounded concurrency. A job that does not finish in time, or whose results cannot be read, leaves its items
  * `Unknown` with the job id — never `Failed`.
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -133,6 +134,9 @@ const settleJob = (importer: Importer, job: Submitted, emit: Emit) =>
     yield* importer.record(outcomes, job.chunk.chunk)
     yield* Effect.forEach(outcomes, emit, { discard: true })
   }).pipe(
+    Effect.ensuring(
+      Effect.flatMap(Clock.currentTimeMillis, (now) => importer.window.release(now - job.submittedAt))
+    ),
     Effect.withSpan("BulkImport.awaitJob", {
       attributes: { "kustomer.chunk": job.chunk.chunk, "kustomer.job": job.jobId }
     })

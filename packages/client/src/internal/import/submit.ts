@@ -235,9 +235,11 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
         )
     }).pipe(Effect.either)
     if (Either.isRight(result)) {
-      if (Option.isSome(result.right)) yield* emit(result.right.value)
-      return
+      // An accepted job keeps its slot in the window until it settles.
+      if (Option.isSome(result.right)) return yield* emit(result.right.value)
+      return yield* importer.window.release(undefined)
     }
+    yield* importer.window.release(undefined)
     const error = result.left
     if (!(error instanceof KustomerError) || isFatal(error)) return yield* Effect.fail(error)
     // An API that has not accepted a single submission of this run and cannot be reached (or has no bulk
@@ -262,7 +264,7 @@ export const submit = (importer: Importer) =>
       isEvent(value)
         ? Stream.succeed(value)
         : emitting<Submitted | Events.ImportEvent, KustomerError | Checkpoint.CheckpointError, never>((emit) =>
-          submitChunk(importer, value, emit)
+          Effect.zipRight(importer.window.acquire, submitChunk(importer, value, emit))
         ),
     { concurrency: importer.settings.submitConcurrency }
   )
