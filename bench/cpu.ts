@@ -28,23 +28,59 @@ const blockBytes = 1 << 20
 
 const customers = ["6b097023c500000000000001", "6b097023c500000000000002", "6b097023c500000000000003"]
 
-/** The input as JSON Lines in 1 MB blocks cut at line ends, as a file would arrive (without the disk). */
-const makeBlocks = (count: number): Array<Buffer> => {
-  const unique = blocksOf(Math.min(count, distinct))
+/**
+ * The input as JSON Lines in 1 MB blocks cut at line ends, as a file would arrive (without the disk). The first
+ * `distinct` records' blocks are made once and cycled; each cycle gets its own `externalId`s (`cpuNN-<index>`, NN
+ * the cycle), patched into a copy of the block as it is read, because the pipeline rejects an `externalId` that an
+ * earlier record of the same input used. The copy is made for the plain loop too, so both pay it.
+ */
+const makeInput = (count: number) => {
   const perCycle = Math.min(count, distinct)
-  const blocks: Array<Buffer> = []
-  for (let made = 0; made + perCycle <= count; made += perCycle) blocks.push(...unique)
+  const cycles = Math.floor(count / perCycle)
+  if (cycles > 99) throw new Error("at most 99 cycles of --distinct records")
+  const unique = blocksOf(perCycle, "cpu00")
+  const marker = Buffer.from(`"externalId":"cpu00-`)
+  // Where the cycle's two digits go in each block.
+  const digits = unique.map((block) => {
+    const offsets: Array<number> = []
+    for (let at = block.indexOf(marker); at !== -1; at = block.indexOf(marker, at + marker.length)) {
+      offsets.push(at + marker.length - 3)
+    }
+    return offsets
+  })
   const rest = count % perCycle
-  if (rest > 0) blocks.push(...blocksOf(rest))
-  return blocks
+  const tail = rest > 0 ? blocksOf(rest, "cpuzz") : []
+  const bytes = unique.reduce((total, block) => total + block.length, 0) * cycles +
+    tail.reduce((total, block) => total + block.length, 0)
+  function* blocks(limit = Number.POSITIVE_INFINITY): Generator<Buffer> {
+    let given = 0
+    for (let cycle = 0; cycle < cycles; cycle++) {
+      const tens = 48 + Math.floor(cycle / 10)
+      const ones = 48 + (cycle % 10)
+      for (let index = 0; index < unique.length; index++) {
+        if (given++ >= limit) return
+        const block = Buffer.from(unique[index] ?? Buffer.alloc(0))
+        for (const offset of digits[index] ?? []) {
+          block[offset] = tens
+          block[offset + 1] = ones
+        }
+        yield block
+      }
+    }
+    for (const block of tail) {
+      if (given++ >= limit) return
+      yield block
+    }
+  }
+  return { blocks, bytes, blockCount: unique.length * cycles + tail.length }
 }
 
-const blocksOf = (count: number): Array<Buffer> => {
+const blocksOf = (count: number, run: string): Array<Buffer> => {
   const blocks: Array<Buffer> = []
   let text = ""
   for (let index = 0; index < count; index++) {
     text += `${
-      JSON.stringify(mixedConversation("cpu", index, customers[index % customers.length] ?? "", invalidEvery))
+      JSON.stringify(mixedConversation(run, index, customers[index % customers.length] ?? "", invalidEvery))
     }\n`
     if (text.length >= blockBytes) {
       blocks.push(Buffer.from(text, "utf8"))
@@ -56,7 +92,7 @@ const blocksOf = (count: number): Array<Buffer> => {
 }
 
 /** The reference: decode each block, split it into lines, parse and re-serialise each line. */
-const plainLoop = (blocks: ReadonlyArray<Buffer>) => {
+const plainLoop = (blocks: Iterable<Buffer>) => {
   let lines = 0
   let bytes = 0
   for (const block of blocks) {
@@ -70,7 +106,7 @@ const plainLoop = (blocks: ReadonlyArray<Buffer>) => {
 }
 
 /** The pipeline's stages, through the dry run; counts what it planned. */
-const pipeline = (blocks: ReadonlyArray<Buffer>) =>
+const pipeline = (blocks: Iterable<Buffer>) =>
   Effect.runPromise(
     BulkImport.plan(ImportSource.jsonLines(Stream.fromIterable(blocks))).pipe(
       Stream.runFold({ chunks: 0, items: 0, bytes: 0, rejected: 0 }, (totals, event) =>
@@ -98,26 +134,33 @@ const median = (values: ReadonlyArray<number>) => {
 
 const main = async () => {
   const loadBefore = machine().loadAverage
-  const blocks = makeBlocks(records)
-  const inputBytes = blocks.reduce((total, block) => total + block.length, 0)
+  const input = makeInput(records)
+  const inputBytes = input.bytes
   // Warm-up: let both reach optimised code on a slice of the input.
-  const warm = blocks.slice(0, Math.max(1, Math.ceil(blocks.length / 20)))
-  plainLoop(warm)
-  await pipeline(warm)
+  const warm = Math.max(1, Math.ceil(input.blockCount / 20))
+  plainLoop(input.blocks(warm))
+  await pipeline(input.blocks(warm))
   // Rounds of (plain loop, pipeline), each pair measured back to back; the figure is the median ratio, which a
   // neighbour's burst of CPU use on a shared machine moves less than any single pair.
   const pairs: Array<{ plainSeconds: number; pipelineSeconds: number; ratio: number }> = []
   let planned: Awaited<ReturnType<typeof pipeline>> | undefined
   let lines = 0
   for (let round = 0; round < rounds; round++) {
-    const plain = await timed(() => plainLoop(blocks))
-    const run = await timed(() => pipeline(blocks))
+    const plain = await timed(() => plainLoop(input.blocks()))
+    const run = await timed(() => pipeline(input.blocks()))
     lines = plain.result.lines
     planned = run.result
     pairs.push({ plainSeconds: plain.seconds, pipelineSeconds: run.seconds, ratio: run.seconds / plain.seconds })
   }
   if (planned === undefined || planned.items + planned.rejected !== records || lines !== records) {
     throw new Error(`records lost: ${JSON.stringify(planned)}, ${lines} lines`)
+  }
+  // Only the records made invalid on purpose are rejected (not, say, repeats of an externalId).
+  const invalidIn = (count: number) => invalidEvery > 0 ? Math.floor(count / invalidEvery) : 0
+  const perCycle = Math.min(records, distinct)
+  const expectedRejected = invalidIn(perCycle) * Math.floor(records / perCycle) + invalidIn(records % perCycle)
+  if (planned.rejected !== expectedRejected) {
+    throw new Error(`${planned.rejected} records rejected, ${expectedRejected} expected`)
   }
   const pipelineSeconds = median(pairs.map((pair) => pair.pipelineSeconds))
   const plainSeconds = median(pairs.map((pair) => pair.plainSeconds))
