@@ -2,6 +2,7 @@
  * Ceiling: how close an import gets to the most the API's rate limit allows.
  *
  *   pnpm bench ceiling [--records 100000] [--submit-concurrency 4] [--max-jobs-in-flight 96] [--defaults 1]
+ *     [--latencies 0.5,3,10] [--latency-records 60000] [--fixed-window 32] [--tuned 1]
  *
  * The simulator runs as its own process with a short window (300 requests / 10 s), jobs that take 1.5 s on one of
  * 32 workers (so bursts queue: 1–3 s), and every exchange goes through a loopback proxy adding 50–150 ms. The
@@ -9,9 +10,16 @@
  * and a result read, so the ceiling is limit × 100 / (2 × window) = 1,500 records/s; the figure is records/s over
  * the steady state (whole windows, start-up and tail excluded) divided by it. With `--defaults 1` (the default) a
  * second run uses the pipeline's default options, to show what they leave on the table for such a budget.
+ *
+ * Then, with the default options, one run per job latency in `--latencies` (seconds; `--latencies none` skips
+ * them): every job takes that long (5 ms per item, the rest before its first batch) on a pool of workers large
+ * enough that no job waits for one, so the budget, not the API's capacity, is the limit; what differs is how many
+ * jobs must be in flight to keep the budget busy (15 jobs/s × the turnaround). `--fixed-window 32` adds, per
+ * latency, a run with `maxJobsInFlight: 32`: the fixed window of earlier versions, for comparison in the same run.
+ * `--tuned 0` skips the tuned and default runs of the standard setup.
  */
-import { ceilingOf, importOnce, shortWindow, steadyState, timeline } from "./lib/apiRun.js"
-import { numberFlag } from "./lib/args.js"
+import { type ApiSetup, ceilingOf, importOnce, shortWindow, steadyState, timeline } from "./lib/apiRun.js"
+import { numberFlag, stringFlag } from "./lib/args.js"
 import { commandLine, machine, round, writeReport } from "./lib/report.js"
 
 const records = numberFlag("records", 100_000)
@@ -20,18 +28,37 @@ const tuned = {
   maxJobsInFlight: numberFlag("max-jobs-in-flight", 96)
 }
 const compareDefaults = numberFlag("defaults", 1) === 1
-const setup = { ...shortWindow, workers: numberFlag("workers", shortWindow.workers) }
+const setup: ApiSetup = { ...shortWindow, workers: numberFlag("workers", shortWindow.workers) }
+const latencyList = stringFlag("latencies", "0.5,3,10")
+const latencies = latencyList === "none" ? [] : latencyList.split(",").map((value) => Number(value.trim()))
+const latencyRecords = numberFlag("latency-records", 60_000)
+const fixedWindow = numberFlag("fixed-window", 0)
+const standard = numberFlag("tuned", 1) === 1
 
-const scenario = async (name: string, options: { submitConcurrency?: number; maxJobsInFlight?: number }) => {
+/** Jobs of `seconds` each (5 ms per item of 100), on workers enough for 15 jobs/s of them. */
+const withJobLatency = (seconds: number): ApiSetup => ({
+  ...setup,
+  workers: Math.max(setup.workers, Math.ceil(seconds * 40)),
+  itemLatencyMs: 5,
+  jobLatencyMs: Math.max(0, seconds * 1000 - 500)
+})
+
+const scenario = async (
+  name: string,
+  options: { submitConcurrency?: number; maxJobsInFlight?: number },
+  api: ApiSetup = setup,
+  count: number = records
+) => {
   const loadBefore = machine().loadAverage
-  const run = await importOnce(setup, records, options)
-  const steady = steadyState(run.result, setup.windowMs, run.requestsByWindow)
-  const ceiling = ceilingOf(setup)
+  const run = await importOnce(api, count, options)
+  const steady = steadyState(run.result, api.windowMs, run.requestsByWindow)
+  const ceiling = ceilingOf(api)
   const elapsedSeconds = (run.result.endedAt - run.result.startedAt) / 1000
   const outcome = {
     scenario: name,
     options,
-    records,
+    api: { workers: api.workers, jobLatencyMs: api.jobLatencyMs, itemLatencyMs: api.itemLatencyMs },
+    records: count,
     steadyState: { ...steady, ratioToCeiling: round(steady.recordsPerSecond / ceiling, 3) },
     endToEnd: {
       seconds: round(elapsedSeconds, 1),
@@ -61,8 +88,21 @@ const scenario = async (name: string, options: { submitConcurrency?: number; max
 }
 
 const main = async () => {
-  const scenarios = [await scenario("tuned", tuned)]
-  if (compareDefaults) scenarios.push(await scenario("defaults", {}))
+  const scenarios = standard ? [await scenario("tuned", tuned)] : []
+  if (standard && compareDefaults) scenarios.push(await scenario("defaults", {}))
+  for (const seconds of latencies) {
+    scenarios.push(await scenario(`defaults, jobs of ${seconds} s`, {}, withJobLatency(seconds), latencyRecords))
+    if (fixedWindow > 0) {
+      scenarios.push(
+        await scenario(
+          `maxJobsInFlight ${fixedWindow}, jobs of ${seconds} s`,
+          { maxJobsInFlight: fixedWindow },
+          withJobLatency(seconds),
+          latencyRecords
+        )
+      )
+    }
+  }
   writeReport("ceiling", {
     benchmark: "ceiling",
     description: "records/s over the steady state divided by limit × 100 / (2 × window), importing small " +

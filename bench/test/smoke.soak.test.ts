@@ -104,10 +104,20 @@ const timeout = 180_000
 describe.sequential("benchmarks on tiny inputs", () => {
   it.scopedLive("ceiling", () =>
     Effect.gen(function*() {
-      const report = yield* bench(Ceiling, "ceiling", ["--records", "400", "--defaults", "0"])
+      const report = yield* bench(Ceiling, "ceiling", [
+        "--records",
+        "400",
+        "--defaults",
+        "0",
+        "--latencies",
+        "0.5",
+        "--latency-records",
+        "200"
+      ])
       assert.strictEqual(report.benchmark, "ceiling")
       assert.strictEqual(report.setup.ceilingRecordsPerSecond, 1500)
       assert.strictEqual(report.scenarios[0].summary.created, 400)
+      assert.strictEqual(report.scenarios[1]?.summary.created, 200)
     }), timeout)
 
   it.scopedLive("budget", () =>
