@@ -13,7 +13,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
@@ -154,7 +153,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
     const fs = yield* FileSystem.FileSystem
     yield* output.err(`Migrating ${plan.bundle} into ${plan.target}: customers → conversations → messages → notes`)
     const startedAt = yield* Clock.currentTimeMillis
-    const timeline = yield* RunTimeline.recorder()
+    const timeline = yield* RunTimeline.recorder({ rateLimit: (yield* KustomerClient.KustomerClient).rateLimit })
     let topReasons: ReadonlyArray<FailureReasons.ReasonCount> = []
     const exit = yield* Effect.scoped(Effect.gen(function*() {
       const reporter = yield* ProgressReporter.make()
@@ -192,8 +191,6 @@ export const run = (plan: MigratePlan): Effect.Effect<
       Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
       Effect.exit
     )
-    const limit = Option.flatMap(yield* (yield* KustomerClient.KustomerClient).rateLimit, (info) => info.limit)
-    if (Option.isSome(limit)) yield* timeline.setLimit(limit.value)
     const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis, yield* timeline.timeline)
     if (plan.report !== undefined) {
       yield* fs.writeFileString(plan.report, `${JSON.stringify(report, null, 2)}\n`).pipe(

@@ -141,32 +141,40 @@ interface TrackerState extends Observed {
 }
 
 /**
- * A fresh tracker.
+ * A fresh tracker; `sources` are where its time series reads the requests sent and the rate-limit headers.
  *
  * @since 0.1.0
  */
-export const tracker: Effect.Effect<Tracker> = Effect.map(
-  Effect.all([
-    Ref.make<TrackerState>({
-      counts: ImportEvent.emptyCounts,
-      jobIds: [],
-      retries: 0,
-      rateLimitWaits: { count: 0, totalMillis: 0, longestMillis: 0 },
-      pausedUntil: 0
-    }),
-    RunTimeline.recorder()
-  ]),
-  ([state, timeline]): Tracker => ({
-    timeline,
-    observe: (event) => Effect.zipRight(timeline.observe(event), observeTotals(state, event)),
-    observed: Effect.map(Ref.get(state), (current) => ({
-      counts: current.counts,
-      jobIds: [...current.jobIds],
-      retries: current.retries,
-      rateLimitWaits: current.rateLimitWaits
-    }))
-  })
-)
+export const makeTracker = (sources: RunTimeline.Sources = {}): Effect.Effect<Tracker> =>
+  Effect.map(
+    Effect.all([
+      Ref.make<TrackerState>({
+        counts: ImportEvent.emptyCounts,
+        jobIds: [],
+        retries: 0,
+        rateLimitWaits: { count: 0, totalMillis: 0, longestMillis: 0 },
+        pausedUntil: 0
+      }),
+      RunTimeline.recorder(sources)
+    ]),
+    ([state, timeline]): Tracker => ({
+      timeline,
+      observe: (event) => Effect.zipRight(timeline.observe(event), observeTotals(state, event)),
+      observed: Effect.map(Ref.get(state), (current) => ({
+        counts: current.counts,
+        jobIds: [...current.jobIds],
+        retries: current.retries,
+        rateLimitWaits: current.rateLimitWaits
+      }))
+    })
+  )
+
+/**
+ * A fresh tracker whose time series reads the process's request counter and no rate-limit headers.
+ *
+ * @since 0.1.0
+ */
+export const tracker: Effect.Effect<Tracker> = makeTracker()
 
 const observeTotals = (state: Ref.Ref<TrackerState>, event: ImportEvent.ImportEvent): Effect.Effect<void> => {
   if (ImportEvent.isOutcome(event)) {

@@ -7,10 +7,12 @@
  * @since 0.1.0
  */
 import { ImportEvent } from "@effect-kustomer/client"
+import type { RateLimit } from "@effect-kustomer/domain"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as MetricState from "effect/MetricState"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 
@@ -49,7 +51,10 @@ export const RunTimeline = Schema.Struct({
   /** The width of each interval; the first starts when the run started. */
   bucketMillis: Schema.Number,
   buckets: Schema.Array(Bucket),
-  /** The org's budget as the API's `x-ratelimit-limit` last stated it, per window. */
+  /**
+   * The org's budget as the API's `x-ratelimit-limit` last stated it, per window; the window's length is inferred
+   * from `x-ratelimit-reset` (see {@link windowOf}).
+   */
   rateLimit: Schema.optional(Schema.Struct({ limit: Schema.Number, windowMillis: Schema.Number }))
 })
 
@@ -69,6 +74,26 @@ export const initialBucketMillis = 1_000
  * @since 0.1.0
  */
 export const rateLimitWindowMillis = 60_000
+
+/** Window lengths an API is likely to use; an inferred length within 15 % below one of them is taken as it. */
+const usualWindowsMillis = [1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 300_000, 900_000, 3_600_000]
+
+/**
+ * The window's length, inferred from the longest time to the window's reset that a response stated while the
+ * budget was not spent (`x-ratelimit-reset − observed`; a spent budget's reset can be a longer penalty):
+ * responses early in a window state nearly its whole length (slightly less: the headers are read as the run's
+ * events arrive, and the reset is stated in whole seconds). Snapped up to a usual length when within 15 % below
+ * it, else whole seconds; Kustomer's minute when no response stated a reset.
+ *
+ * @since 0.1.0
+ */
+export const windowOf = (longestResetMillis: number | undefined): number => {
+  if (longestResetMillis === undefined || longestResetMillis <= 0) return rateLimitWindowMillis
+  const usual = usualWindowsMillis.find((window) =>
+    longestResetMillis <= window * 1.02 && longestResetMillis >= window * 0.85
+  )
+  return usual ?? Math.max(1_000, Math.ceil(longestResetMillis / 1_000) * 1_000)
+}
 
 const emptyBucket: Bucket = {
   created: 0,
@@ -129,6 +154,8 @@ interface State {
   /** The end of the latest rate-limit pause, so that overlapping pauses count once. */
   readonly pausedUntil: number
   readonly limit: number | undefined
+  /** The longest time to a window's reset a response stated while requests were left. */
+  readonly longestResetMillis: number | undefined
 }
 
 /**
@@ -138,8 +165,8 @@ interface State {
  */
 export interface Recorder {
   readonly observe: (event: ImportEvent.ImportEvent) => Effect.Effect<void>
-  /** The API's latest stated limit, for the requests-per-window chart. */
-  readonly setLimit: (limit: number) => Effect.Effect<void>
+  /** Takes a response's rate-limit headers into account: the limit, and the window's length (see {@link windowOf}). */
+  readonly observeRateLimit: (info: RateLimit.RateLimitInfo) => Effect.Effect<void>
   /** The series so far (the requests counter is sampled once more). */
   readonly timeline: Effect.Effect<RunTimeline>
 }
@@ -229,13 +256,40 @@ const applyEvent = (state: State, index: number, event: ImportEvent.ImportEvent,
   }
 }
 
+const withRateLimit = (state: State, info: RateLimit.RateLimitInfo): State => {
+  const untilReset = Option.isSome(info.resetAtMillis) && Option.exists(info.remaining, (left) => left > 0)
+    ? info.resetAtMillis.value - info.observedAtMillis
+    : undefined
+  return {
+    ...state,
+    limit: Option.getOrElse(info.limit, () => state.limit),
+    longestResetMillis: untilReset === undefined
+      ? state.longestResetMillis
+      : Math.max(untilReset, state.longestResetMillis ?? 0)
+  }
+}
+
 /**
- * A recorder for a run starting now; `requests` reads the requests sent so far (default {@link requestsSent}).
+ * Where a recorder reads what is not an event.
  *
  * @since 0.1.0
  */
-export const recorder = (requests: Effect.Effect<number> = requestsSent): Effect.Effect<Recorder> =>
+export interface Sources {
+  /** The requests sent so far (default {@link requestsSent}). */
+  readonly requests?: Effect.Effect<number> | undefined
+  /** The latest response's rate-limit headers (`KustomerClient.rateLimit`), read once per interval. */
+  readonly rateLimit?: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>> | undefined
+}
+
+/**
+ * A recorder for a run starting now.
+ *
+ * @since 0.1.0
+ */
+export const recorder = (sources: Sources = {}): Effect.Effect<Recorder> =>
   Effect.gen(function*() {
+    const requests = sources.requests ?? requestsSent
+    const rateLimit = sources.rateLimit ?? Effect.succeed(Option.none())
     const startedAt = yield* Clock.currentTimeMillis
     const state = yield* Ref.make<State>({
       bucketMillis: initialBucketMillis,
@@ -244,15 +298,25 @@ export const recorder = (requests: Effect.Effect<number> = requestsSent): Effect
       sampledRequests: yield* requests,
       sampledBucket: 0,
       pausedUntil: 0,
-      limit: undefined
+      limit: undefined,
+      longestResetMillis: undefined
     })
+    const initial = yield* rateLimit
+    if (Option.isSome(initial)) yield* Ref.update(state, (current) => withRateLimit(current, initial.value))
+    /** The state with the counters sampled: the requests, and the rate-limit headers. */
+    const sampleAll = (current: State, index: number) =>
+      Effect.gen(function*() {
+        const sampled = sample(current, index, yield* requests)
+        const info = yield* rateLimit
+        return Option.isSome(info) ? withRateLimit(sampled, info.value) : sampled
+      })
     /** Brings the state to `now`, sampling the request counter when a new interval began. */
     const advance = (now: number) =>
       Effect.gen(function*() {
         const current = yield* Ref.get(state)
         const placed = withBucket(current, Math.floor(Math.max(0, now - startedAt) / current.bucketMillis))
         if (placed.index > placed.state.sampledBucket || placed.state.buckets.length === 0) {
-          const sampled = sample(placed.state, placed.index, yield* requests)
+          const sampled = yield* sampleAll(placed.state, placed.index)
           yield* Ref.set(state, sampled)
           return { state: sampled, index: placed.index }
         }
@@ -264,20 +328,26 @@ export const recorder = (requests: Effect.Effect<number> = requestsSent): Effect
         Effect.gen(function*() {
           const now = yield* Clock.currentTimeMillis
           const placed = yield* advance(now)
-          yield* Ref.set(state, applyEvent(placed.state, placed.index, event, now))
+          let next = applyEvent(placed.state, placed.index, event, now)
+          // Progress events follow responses: their headers are read then too, not only once per interval.
+          if (!ImportEvent.isOutcome(event)) {
+            const info = yield* rateLimit
+            if (Option.isSome(info)) next = withRateLimit(next, info.value)
+          }
+          yield* Ref.set(state, next)
         }),
-      setLimit: (limit) => Ref.update(state, (current) => ({ ...current, limit })),
+      observeRateLimit: (info) => Ref.update(state, (current) => withRateLimit(current, info)),
       timeline: Effect.gen(function*() {
         const now = yield* Clock.currentTimeMillis
         const placed = yield* advance(now)
-        const sampled = sample(placed.state, placed.index, yield* requests)
+        const sampled = yield* sampleAll(placed.state, placed.index)
         yield* Ref.set(state, sampled)
         return {
           bucketMillis: sampled.bucketMillis,
           buckets: [...sampled.buckets],
           ...(sampled.limit === undefined
             ? {}
-            : { rateLimit: { limit: sampled.limit, windowMillis: rateLimitWindowMillis } })
+            : { rateLimit: { limit: sampled.limit, windowMillis: windowOf(sampled.longestResetMillis) } })
         }
       })
     }

@@ -44,7 +44,7 @@ export const make = (rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitI
     return {
       rateLimit,
       startedAt: yield* Clock.currentTimeMillis,
-      tracker: yield* RunReport.tracker,
+      tracker: yield* RunReport.makeTracker({ rateLimit }),
       identity: yield* Ref.make<Effect.Effect<ImportInput.Identity | undefined>>(Effect.succeed(undefined)),
       journal: yield* Ref.make<SqliteJournal.Journal | undefined>(undefined),
       files: yield* Ref.make<OutcomeFiles | undefined>(undefined),
@@ -92,8 +92,6 @@ export const ending = <E extends { readonly message: string }>(
   Effect.gen(function*() {
     const finishedAt = yield* Clock.currentTimeMillis
     const observed = yield* state.tracker.observed
-    const limit = Option.flatMap(yield* state.rateLimit, (info) => info.limit)
-    if (Option.isSome(limit)) yield* state.tracker.timeline.setLimit(limit.value)
     const timeline = yield* state.tracker.timeline.timeline
     const journal = yield* Ref.get(state.journal)
     const status = journal === undefined ? undefined : yield* journal.status
