@@ -9,6 +9,8 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as Ref from "effect/Ref"
 import * as TestClock from "effect/TestClock"
+import * as ChildProcess from "node:child_process"
+import { fileURLToPath } from "node:url"
 import * as DemoData from "../src/DemoData.js"
 import { Output } from "../src/Output.js"
 import * as RunLog from "../src/RunLog.js"
@@ -24,7 +26,22 @@ const flakySimulator = SimulatorServer.layer({
   faults: { seed: 3, serverErrorRate: 0.35, afterAcceptanceShare: 0 }
 })
 
-const steadySimulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], customers: 0, jobLatency: "10 millis" })
+const steadySimulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], customers: 10, jobLatency: "10 millis" })
+
+const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url))
+
+/** `kustomer-bulk <args>` as a real process (the program's own runtime and logger set-up); killed if interrupted. */
+const runProcess = (args: ReadonlyArray<string>, env: Record<string, string>) =>
+  Effect.async<{ readonly code: number; readonly stdout: string; readonly stderr: string }>((resume) => {
+    const child = ChildProcess.execFile(
+      process.execPath,
+      ["--import", "tsx", "--conditions=source", "packages/cli/src/bin.ts", ...args],
+      { cwd: repositoryRoot, env: { ...process.env, ...env, INIT_CWD: "" } },
+      (error, stdout, stderr) =>
+        resume(Effect.succeed({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr }))
+    )
+    return Effect.sync(() => void child.kill("SIGKILL"))
+  })
 
 const job = Ids.BulkJobId.make("6b097023c5000000000000aa")
 
@@ -171,4 +188,22 @@ describe("kustomer-bulk --verbose and --log-level, against a simulator that fail
         shown.stderr.join("\n")
       )
     }).pipe(Effect.provide(Layer.merge(steadySimulator, nodeLayer))), 60_000)
+
+  it.scopedLive(
+    "as a real process: --verbose --json keeps standard output one JSON document, logs go to stderr",
+    () =>
+      Effect.gen(function*() {
+        const server = yield* SimulatorServer.SimulatorServer
+        const { file } = yield* writeConversations(server.customerIds, 30)
+        const result = yield* runProcess(["import", file, "--max-items", "10", "--verbose", "--json"], {
+          KUSTOMER_API_KEY: secretKey,
+          KUSTOMER_BASE_URL: server.baseUrl
+        })
+        assert.strictEqual(result.code, 0, result.stderr)
+        assert.strictEqual(JSON.parse(result.stdout).summary.read, 30)
+        assert.include(result.stderr, `message="chunk accepted as a bulk job"`)
+        assert.notInclude(result.stdout + result.stderr, secretKey)
+      }).pipe(Effect.provide(Layer.merge(steadySimulator, nodeLayer))),
+    60_000
+  )
 })
