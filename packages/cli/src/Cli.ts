@@ -5,12 +5,10 @@
  *
  * @since 0.1.0
  */
-import { ImportSource } from "@effect-kustomer/client"
 import { RateBudget } from "@effect-kustomer/domain"
 import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -27,6 +25,15 @@ import * as FlagSuggestion from "./FlagSuggestion.js"
 import * as HtmlReport from "./HtmlReport.js"
 import * as ImportRequest from "./ImportRequest.js"
 import * as ImportRunner from "./ImportRunner.js"
+import {
+  convertZendeskOptions,
+  demoOptions,
+  flagsByCommand,
+  importOptions,
+  jobOptions,
+  migrateOptions,
+  reportOptions
+} from "./internal/commandOptions.js"
 import * as Job from "./Job.js"
 import * as Mapping from "./Mapping.js"
 import * as MigrateRequest from "./MigrateRequest.js"
@@ -65,249 +72,6 @@ export interface Actions<R> {
 export interface ReportRequest {
   readonly report: string
   readonly html: string
-}
-
-const optionalText = (flag: string, pseudoName: string, description: string) =>
-  Options.text(flag).pipe(Options.withPseudoName(pseudoName), Options.optional, Options.withDescription(description))
-
-const optionalInteger = (flag: string, description: string) =>
-  Options.integer(flag).pipe(Options.withPseudoName("N"), Options.optional, Options.withDescription(description))
-
-const target = {
-  baseUrl: optionalText(
-    "base-url",
-    "URL",
-    "the API's base URL, e.g. https://acme.api.kustomerapp.com (default KUSTOMER_BASE_URL, else the US region)"
-  ),
-  region: Options.choice("region", ["us", "eu", "in"]).pipe(
-    Options.optional,
-    Options.withDescription("the org's region: us (prod1), eu (prod2) or in (prod4) (default KUSTOMER_REGION)")
-  ),
-  org: optionalText(
-    "org",
-    "NAME",
-    "the org's name: requests go to https://<org>.api.kustomerapp.com (default KUSTOMER_ORG)"
-  )
-}
-
-const rateLimit = optionalText(
-  "rate-limit",
-  "LIMIT/WINDOW",
-  "a ceiling on requests per window, e.g. 300/1m, even when the API allows more (default: start at " +
-    "KUSTOMER_RATE_LIMIT, else 1000/60, and follow the API's rate-limit headers)"
-)
-
-const verbose = Options.boolean("verbose").pipe(
-  Options.withDescription(
-    "log retries, rate-limit waits, jobs and phases to standard error (debug level; --log-level picks another)"
-  )
-)
-
-const otelEndpoint = optionalText(
-  "otel-endpoint",
-  "URL",
-  "export spans, metrics and logs over OTLP/HTTP to this collector, e.g. http://localhost:4318 " +
-    "(default OTEL_EXPORTER_OTLP_ENDPOINT; none when unset)"
-)
-
-const html = optionalText(
-  "html",
-  "FILE",
-  "write the run report as one self-contained HTML page: throughput, requests per rate-limit window, 429 waits, " +
-    "job turnaround, outcomes per resource and the rejects by reason"
-)
-
-const importOptions = {
-  input: Args.text({ name: "file | -" }).pipe(
-    Args.withDescription("a .jsonl, .json or .csv file, or - for standard input")
-  ),
-  format: Options.choice("format", ["jsonl", "json", "csv"]).pipe(
-    Options.optional,
-    Options.withDescription("the input's format (default: from the file's extension)")
-  ),
-  mapping: Options.text("mapping").pipe(
-    Options.withPseudoName("FIELD=COLUMN | FILE"),
-    Options.repeated,
-    Options.withDescription(
-      "CSV column → field: field=Column (repeatable, e.g. name=Subject), or a JSON file mapping fields to columns"
-    )
-  ),
-  delimiter: optionalText("delimiter", "CHARACTER", "the CSV delimiter (default ,)"),
-  encoding: Options.choice("encoding", ImportSource.encodings).pipe(
-    Options.optional,
-    Options.withDescription(
-      "the input's text encoding (default utf-8; a line that is not valid UTF-8 is rejected with its byte offset)"
-    )
-  ),
-  unknownFields: Options.choice("unknown-fields", ImportRequest.unknownFieldsChoices).pipe(
-    Options.optional,
-    Options.withDescription(
-      "fields the schema does not know, at any depth: reject the record (default), keep them as given, or drop them"
-    )
-  ),
-  ...target,
-  rateLimit,
-  concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
-  maxJobsInFlight: optionalInteger(
-    "max-jobs-in-flight",
-    "the most jobs between submission and results, each holding its records in memory (default 320; below it " +
-      "the window adapts to the job rate and turnaround)"
-  ),
-  maxItems: optionalInteger("max-items", "records per bulk request, 1–100 (default 100)"),
-  maxBytes: optionalInteger("max-bytes", "bytes per bulk request body, 1000–100000 (default 100000)"),
-  dryRun: Options.boolean("dry-run").pipe(
-    Options.withDescription("validate and chunk only: report what would be sent; no request is sent, no key needed")
-  ),
-  journal: optionalText(
-    "journal",
-    "FILE",
-    "a journal file (SQLite): records progress; when it exists, the import resumes"
-  ),
-  report: optionalText("report", "FILE", "write a JSON report of the run (counts, job ids, timing, rate-limit waits)"),
-  html,
-  rejects: optionalText(
-    "rejects",
-    "FILE",
-    "write rejected and failed records to this JSON Lines file (fix them and import it again)"
-  ),
-  unknown: optionalText(
-    "unknown",
-    "FILE",
-    "write records in doubt (they may exist in Kustomer) to this JSON Lines file (default: next to --rejects, " +
-      "<rejects>.unknown.jsonl)"
-  ),
-  allowUnknown: Options.boolean("allow-unknown").pipe(
-    Options.withDescription(
-      "accept a file of records in doubt as input (refused by default: they may exist already and be duplicated)"
-    )
-  ),
-  results: optionalText(
-    "results",
-    "FILE",
-    "write one JSON line per record: line, externalId, outcome, the Kustomer id, job id, reason"
-  ),
-  skip: optionalInteger("skip", "trial runs: pass over the first N records (they keep their line numbers)"),
-  limit: optionalInteger("limit", "trial runs: import at most N records (after --skip)"),
-  json: Options.boolean("json").pipe(
-    Options.withDescription(
-      "print the summary as one JSON document on standard output; human lines go to standard error"
-    )
-  ),
-  assignExternalIds: Options.boolean("assign-external-ids").pipe(
-    Options.withDescription("give records without an externalId one derived from the run, so they can be checked")
-  ),
-  resolveExisting: Options.boolean("resolve-existing").pipe(
-    Options.withDescription(
-      "look up the Kustomer id of records that already exist (one request each; by default they are reported " +
-        "without it)"
-    )
-  ),
-  verbose,
-  otelEndpoint
-}
-
-const migrateOptions = {
-  bundle: Args.text({ name: "bundle" }).pipe(
-    Args.withDescription(
-      "a migration bundle: JSON Lines, one conversation per line with its customer, messages and notes; or a CSV " +
-        "file with --mapping (customer.email=COLUMN finds or creates each row's customer by e-mail)"
-    )
-  ),
-  format: Options.choice("format", ["jsonl", "csv"]).pipe(
-    Options.optional,
-    Options.withDescription("the bundle's format (default: csv for a .csv file, else jsonl)")
-  ),
-  mapping: importOptions.mapping,
-  delimiter: importOptions.delimiter,
-  encoding: importOptions.encoding,
-  ...target,
-  rateLimit,
-  concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
-  maxItems: optionalInteger("max-items", "objects per bulk request, 1–100 (default 100)"),
-  maxBytes: optionalInteger("max-bytes", "bytes per bulk request body, 1000–100000 (default 100000)"),
-  dryRun: Options.boolean("dry-run").pipe(
-    Options.withDescription("check every object and count the requests; nothing is sent, no key needed")
-  ),
-  journal: optionalText(
-    "journal",
-    "FILE",
-    "the migration's journal (the id map; each phase's journal beside it): when it exists, the migration resumes"
-  ),
-  report: optionalText("report", "FILE", "write a JSON report: per resource, counts, jobs and requests"),
-  html,
-  rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
-  results: importOptions.results,
-  json: importOptions.json,
-  verbose,
-  otelEndpoint
-}
-
-const demoOptions = {
-  records: Options.integer("records").pipe(
-    Options.withPseudoName("N"),
-    Options.withDefault(2000),
-    Options.withDescription("conversations to generate and import")
-  ),
-  customers: Options.integer("customers").pipe(
-    Options.withPseudoName("N"),
-    Options.withDefault(50),
-    Options.withDescription("customers to create")
-  ),
-  rateLimit: optionalText(
-    "rate-limit",
-    "LIMIT/WINDOW",
-    "the simulated org's rate limit, e.g. 100/10s (default 1000/60)"
-  ),
-  withErrors: Options.boolean("with-errors").pipe(
-    Options.withDescription("make about one record in a hundred invalid, to show rejects")
-  ),
-  failRate: Options.float("fail-rate").pipe(
-    Options.withPseudoName("SHARE"),
-    Options.withDefault(0),
-    Options.withDescription("share of bulk requests the simulator fails (5xx or dropped connections), 0–0.5")
-  ),
-  out: optionalText(
-    "out",
-    "DIRECTORY",
-    "the directory for the generated file, journal, rejects and report (default: a new temporary one)"
-  ),
-  conversationsOnly: Options.boolean("conversations-only").pipe(
-    Options.withDescription("show `import` instead: create customers, then import conversation records with their ids")
-  ),
-  verbose,
-  otelEndpoint
-}
-
-const jobOptions = {
-  id: Args.text({ name: "id" }).pipe(Args.withDescription("the bulk job's id")),
-  json: Options.boolean("json").pipe(Options.withDescription("print the job and its batches as JSON")),
-  results: optionalText(
-    "results",
-    "FILE",
-    "write one JSON line per item of the job's batches: index, clientRef, outcome, object id, reason"
-  ),
-  ...target,
-  verbose,
-  otelEndpoint
-}
-
-const reportOptions = {
-  report: Args.text({ name: "report.json" }).pipe(
-    Args.withDescription("a run's JSON report, as --report wrote it (import or migrate)")
-  ),
-  html: Options.text("html").pipe(
-    Options.withPseudoName("FILE"),
-    Options.withDescription("the HTML page to write (self-contained: it needs no network to open)")
-  )
-}
-
-/** The flags of each command, for suggestions when one is mistyped. */
-const flagsByCommand: Readonly<Record<string, ReadonlyArray<string>>> = {
-  import: FlagSuggestion.flagsOf(importOptions),
-  migrate: FlagSuggestion.flagsOf(migrateOptions),
-  job: FlagSuggestion.flagsOf(jobOptions),
-  demo: FlagSuggestion.flagsOf(demoOptions),
-  report: FlagSuggestion.flagsOf(reportOptions)
 }
 
 /**
@@ -423,21 +187,7 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     )
   )
 
-  const convertZendeskCommand = Command.make("zendesk", {
-    tickets: Args.text({ name: "tickets" }).pipe(
-      Args.withDescription("the tickets, with their comments: JSON Lines (Zendesk's full JSON export) or an API page")
-    ),
-    users: optionalText("users", "FILE", "the users (requesters become customers): JSON Lines or an API page"),
-    out: Options.text("out").pipe(
-      Options.withPseudoName("FILE"),
-      Options.withDescription("the migration bundle to write (JSON Lines, one conversation per line)")
-    ),
-    problems: optionalText(
-      "problems",
-      "FILE",
-      "where to list what could not be carried over (default: <out>.problems.jsonl, written only when needed)"
-    )
-  }, (flags) =>
+  const convertZendeskCommand = Command.make("zendesk", convertZendeskOptions, (flags) =>
     handle(actions.convert({
       tickets: flags.tickets,
       users: Option.getOrUndefined(flags.users),
