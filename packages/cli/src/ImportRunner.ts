@@ -9,6 +9,8 @@ import { BulkImport, ImportSource, type KustomerClient } from "@effect-kustomer/
 import { DurableImport, ImportInput } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
@@ -45,7 +47,7 @@ export interface Plan {
   readonly maxJobsInFlight?: number | undefined
   readonly journal: string | undefined
   readonly report: string | undefined
-  /** `--html FILE`: the run report as an HTML page, written when the import ends. */
+  /** `--html FILE`: the run report as an HTML page, written however the import ends. */
   readonly html?: string | undefined
   readonly rejects: string | undefined
   /** The file of records in doubt; default next to the rejects file. */
@@ -103,9 +105,19 @@ export const run = (plan: Plan): Effect.Effect<
   DurableImport.DurableImportError | CliError,
   KustomerClient.KustomerClient | FileSystem.FileSystem | Output
 > =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
     yield* output.err(`Importing ${inputName(plan.input)} (${plan.format}) into ${plan.target}`)
+    // The page is made from the JSON report, which the import writes however it ends: to `--report`, or for the
+    // page alone to a temporary file.
+    const reportFile = plan.report ?? (plan.html === undefined
+      ? undefined
+      : `${yield* FileSystem.FileSystem.pipe(
+        Effect.flatMap((fs) => fs.makeTempDirectoryScoped({ prefix: "kustomer-bulk-report-" })),
+        Effect.mapError((error) =>
+          new Failure.CliError({ message: `no room for the HTML report's data: ${error.message}` })
+        )
+      )}/report.json`)
     const result = yield* Effect.scoped(Effect.gen(function*() {
       const scope = yield* Effect.scope
       const fs = yield* FileSystem.FileSystem
@@ -142,7 +154,7 @@ export const run = (plan: Plan): Effect.Effect<
         rejects: plan.rejects,
         unknown: plan.unknown,
         allowUnknown: plan.allowUnknown,
-        report: plan.report,
+        report: reportFile,
         assignExternalIds: plan.assignExternalIds,
         skip: plan.skip,
         limit: plan.limit,
@@ -156,7 +168,8 @@ export const run = (plan: Plan): Effect.Effect<
       yield* results.close
       return { ...imported, reasons: yield* reasons.top(FailureReasons.shown) }
     })).pipe(
-      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records")))
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records"))),
+      Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : pageOfFailedRun(plan, reportFile))
     )
     const human = Summary.render(result.summary, {
       journal: plan.journal,
@@ -177,6 +190,28 @@ export const run = (plan: Plan): Effect.Effect<
       failureReasons: result.reasons
     }))
     return exitCode
+  }))
+
+/** The page of a run that failed or was interrupted, from the report it wrote. */
+const pageOfFailedRun = (plan: Plan, reportFile: string | undefined) =>
+  Effect.gen(function*() {
+    if (plan.html === undefined || reportFile === undefined) return
+    const html = plan.html
+    const fs = yield* FileSystem.FileSystem
+    const output = yield* Output
+    const written = yield* fs.readFileString(reportFile).pipe(
+      Effect.flatMap((text) => Schema.decodeUnknown(Schema.parseJson())(text)),
+      Effect.mapError((error) => error.message),
+      Effect.flatMap((document) => RunView.fromDocument(document)),
+      Effect.flatMap((view) =>
+        Effect.flatMap(
+          RejectGroups.readIfAny([plan.rejects, view.unknownPath]),
+          (rejects) => HtmlReport.write(html, view, rejects)
+        ).pipe(Effect.mapError((error) => error.message))
+      ),
+      Effect.either
+    )
+    if (written._tag === "Left") yield* output.err(`no HTML report: ${written.left}`)
   })
 
 /**

@@ -166,6 +166,14 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       assert.include(wrongKey.text, "KUSTOMER_API_KEY")
       assert.notInclude(wrongKey.text, "cli-end-to-end-secret")
 
+      // --html writes the page however the run ends: here, of a run the API refused.
+      const page = file.replace(/\.jsonl$/, ".html")
+      const refusedWithPage = yield* runCli(["import", file, "--html", page], env(server, `${secretKey}-revoked`))
+      assert.strictEqual(refusedWithPage.code, 1)
+      const html = yield* FileSystem.FileSystem.pipe(Effect.flatMap((fs) => fs.readFileString(page)))
+      assert.include(html, "failed")
+      assert.notInclude(html, "cli-end-to-end-secret")
+
       const readOnly = yield* runCli(["import", file], env(server, "eyJ.read-only-key.sig"))
       assert.strictEqual(readOnly.code, 1)
       assert.include(readOnly.text, "HTTP 403")
