@@ -59,10 +59,15 @@ const importOnce = async (simulator: RunningSimulator, records: number) => {
     60 * 60_000
   )
   const stored = (await simulator.stats()).conversations.stored - storedBefore
-  const summary = (JSON.parse(readFileSync(report, "utf8")) as { summary: Record<string, number> }).summary
+  const summary = existsSync(report)
+    ? (JSON.parse(readFileSync(report, "utf8")) as { summary: Record<string, number> }).summary
+    : {}
   rmSync(file)
   if (result.code !== 0 || summary["created"] !== records || stored !== records) {
-    throw new Error(`the import of ${records} records did not finish cleanly (exit ${result.code}):\n${result.stderr}`)
+    throw new Error(
+      `the import of ${records} records did not finish cleanly (exit ${result.code}, ${stored} stored):\n` +
+        result.stderr.slice(-4000)
+    )
   }
   return {
     records,
