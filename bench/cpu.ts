@@ -59,7 +59,9 @@ const makeInput = (count: number) => {
       const ones = 48 + (cycle % 10)
       for (let index = 0; index < unique.length; index++) {
         if (given++ >= limit) return
-        const block = Buffer.from(unique[index] ?? Buffer.alloc(0))
+        const original = unique[index] ?? Buffer.alloc(0)
+        const block = Buffer.allocUnsafe(original.length)
+        original.copy(block)
         for (const offset of digits[index] ?? []) {
           block[offset] = tens
           block[offset + 1] = ones

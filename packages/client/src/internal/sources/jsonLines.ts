@@ -26,26 +26,30 @@ export const read = <E, R>(
   Stream.suspend(() => {
     let index = 0
     // Lines are split and parsed in a plain loop over each region: per-line stream steps cost more than parsing.
+    // One flat array per chunk of regions: concatenating a chunk per region builds a tree of chunks that every later
+    // stage then walks.
     return lines(bytes, encoding).pipe(
-      Stream.mapConcatChunk((region) => {
+      Stream.mapChunks((regions) => {
         const records: Array<SourceRecord> = []
-        const text = region.text
-        let line = region.firstLine
-        let start = 0
-        while (start < text.length) {
-          const newline = text.indexOf("\n", start)
-          const stop = newline === -1 ? text.length : newline
-          const end = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop
-          const content = text.slice(start, end)
-          if (!isBlank(content)) {
-            const position = { index: index++, line }
-            const bad = region.badLines.size === 0 ? undefined : region.badLines.get(line)
-            records.push(
-              bad === undefined ? fromJsonText(position, content) : unparsable(position, invalidUtf8(bad), content)
-            )
+        for (const region of regions) {
+          const text = region.text
+          let line = region.firstLine
+          let start = 0
+          while (start < text.length) {
+            const newline = text.indexOf("\n", start)
+            const stop = newline === -1 ? text.length : newline
+            const end = stop > start && text.charCodeAt(stop - 1) === 13 ? stop - 1 : stop
+            const content = text.slice(start, end)
+            if (!isBlank(content)) {
+              const position = { index: index++, line }
+              const bad = region.badLines.size === 0 ? undefined : region.badLines.get(line)
+              records.push(
+                bad === undefined ? fromJsonText(position, content) : unparsable(position, invalidUtf8(bad), content)
+              )
+            }
+            line++
+            start = stop + 1
           }
-          line++
-          start = stop + 1
         }
         return Chunk.unsafeFromArray(records)
       })
