@@ -3,8 +3,8 @@
  *
  * A `Map` from each string to its position costs about 100 bytes a key on the V8 heap, and a million-record input
  * then outgrows the command's heap. Here a key is kept as two 32-bit hashes of it (with its length mixed in) in an
- * open-addressing table of typed arrays, beside the index and line of its first use: 16 bytes a slot, outside the
- * V8 heap. Two keys count as the same when both hashes agree; for distinct keys that happens with a probability of
+ * open-addressing table of typed arrays, beside the index and line of its first use: 16 bytes a slot (21–43 bytes
+ * a key as the table fills and doubles), outside the V8 heap. Two keys count as the same when both hashes agree; for distinct keys that happens with a probability of
  * about n² / 2⁶⁵ (3 × 10⁻⁸ among a million keys), the price of a bound that a whole input's strings would not have.
  */
 import type { Position } from "../../ImportSource.js"
@@ -37,11 +37,11 @@ export const make = (): SeenKeys => {
   let capacity = 1 << 12
   // Per slot: the two hashes, the index of the first use + 1 (0: an empty slot), its line (0: none).
   let hashes = new Int32Array(capacity * 2)
-  let indexes = new Float64Array(capacity)
+  let indexes = new Uint32Array(capacity)
   let lines = new Uint32Array(capacity)
   let size = 0
 
-  const slotOf = (first: number, second: number, mask: number, table: Int32Array, used: Float64Array) => {
+  const slotOf = (first: number, second: number, mask: number, table: Int32Array, used: Uint32Array) => {
     let slot = first & mask
     while (used[slot] !== 0 && (table[slot * 2] !== first || table[slot * 2 + 1] !== second)) {
       slot = (slot + 1) & mask
@@ -52,7 +52,7 @@ export const make = (): SeenKeys => {
   const grow = () => {
     const larger = capacity * 2
     const nextHashes = new Int32Array(larger * 2)
-    const nextIndexes = new Float64Array(larger)
+    const nextIndexes = new Uint32Array(larger)
     const nextLines = new Uint32Array(larger)
     for (let slot = 0; slot < capacity; slot++) {
       if (indexes[slot] === 0) continue
