@@ -80,19 +80,14 @@ const entryOf = (
         fields: { ...at(event.position), externalId: event.externalId, id: event.objectId }
       }
     case "Failed":
+    case "Unknown":
       return {
         level: LogLevel.Debug,
-        message: "failed",
+        message: event._tag === "Failed" ? "failed" : "unknown",
         fields: { ...at(event.position), externalId: event.externalId, job: event.jobId, reason: event.reason }
       }
     case "Rejected":
       return { level: LogLevel.Debug, message: "rejected", fields: { ...at(event.position), reason: event.reason } }
-    case "Unknown":
-      return {
-        level: LogLevel.Debug,
-        message: "unknown",
-        fields: { ...at(event.position), externalId: event.externalId, job: event.jobId, reason: event.reason }
-      }
     case "ChunkSubmitted":
       return {
         level: LogLevel.Debug,
