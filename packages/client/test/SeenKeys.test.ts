@@ -22,5 +22,10 @@ describe("SeenKeys", () => {
     assert.isUndefined(seen.firstUse("", { index: 3 }))
     assert.deepStrictEqual(seen.firstUse("ba", { index: 9 }), { index: 1 })
     assert.deepStrictEqual(seen.firstUse("", { index: 10 }), { index: 3 })
+    // A line far past its index (many blank lines before it) is not kept: the index still names the record.
+    assert.isUndefined(seen.firstUse("late", { index: 5, line: 5000 }))
+    assert.deepStrictEqual(seen.firstUse("late", { index: 6, line: 5001 }), { index: 5 })
+    assert.isUndefined(seen.firstUse("near", { index: 7, line: 7 + 255 }))
+    assert.deepStrictEqual(seen.firstUse("near", { index: 8 }), { index: 7, line: 262 })
   })
 })

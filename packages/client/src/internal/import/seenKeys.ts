@@ -3,8 +3,10 @@
  *
  * A `Map` from each string to its position costs about 100 bytes a key on the V8 heap, and a million-record input
  * then outgrows the command's heap. Here a key is kept as two 32-bit hashes of it (with its length mixed in) in an
- * open-addressing table of typed arrays, beside the index and line of its first use: 16 bytes a slot (21–43 bytes
- * a key as the table fills and doubles), outside the V8 heap. Two keys count as the same when both hashes agree; for distinct keys that happens with a probability of
+ * open-addressing table of typed arrays, beside the index and line of its first use: 13 bytes a slot (17–35 bytes
+ * a key as the table fills and doubles), outside the V8 heap. The line is kept as its distance from the index (1
+ * for a file without blank lines); a first use whose line is more than 255 lines past its index (many blank lines,
+ * or CSV cells spanning lines) is remembered by its index alone. Two keys count as the same when both hashes agree; for distinct keys that happens with a probability of
  * about n² / 2⁶⁵ (3 × 10⁻⁸ among a million keys), the price of a bound that a whole input's strings would not have.
  */
 import type { Position } from "../../ImportSource.js"
@@ -35,10 +37,10 @@ const hash = (key: string) => {
 /** An empty set of keys. */
 export const make = (): SeenKeys => {
   let capacity = 1 << 12
-  // Per slot: the two hashes, the index of the first use + 1 (0: an empty slot), its line (0: none).
+  // Per slot: the two hashes, the index of the first use + 1 (0: an empty slot), its line − index (0: none).
   let hashes = new Int32Array(capacity * 2)
   let indexes = new Uint32Array(capacity)
-  let lines = new Uint32Array(capacity)
+  let lines = new Uint8Array(capacity)
   let size = 0
 
   const slotOf = (first: number, second: number, mask: number, table: Int32Array, used: Uint32Array) => {
@@ -53,7 +55,7 @@ export const make = (): SeenKeys => {
     const larger = capacity * 2
     const nextHashes = new Int32Array(larger * 2)
     const nextIndexes = new Uint32Array(larger)
-    const nextLines = new Uint32Array(larger)
+    const nextLines = new Uint8Array(larger)
     for (let slot = 0; slot < capacity; slot++) {
       if (indexes[slot] === 0) continue
       const first = hashes[slot * 2] ?? 0
@@ -76,13 +78,14 @@ export const make = (): SeenKeys => {
       const slot = slotOf(firstHash, secondHash, capacity - 1, hashes, indexes)
       const stored = indexes[slot] ?? 0
       if (stored !== 0) {
-        const line = lines[slot] ?? 0
-        return line === 0 ? { index: stored - 1 } : { index: stored - 1, line }
+        const offset = lines[slot] ?? 0
+        return offset === 0 ? { index: stored - 1 } : { index: stored - 1, line: stored - 1 + offset }
       }
       hashes[slot * 2] = firstHash
       hashes[slot * 2 + 1] = secondHash
       indexes[slot] = position.index + 1
-      lines[slot] = position.line ?? 0
+      const offset = position.line === undefined ? 0 : position.line - position.index
+      lines[slot] = offset >= 1 && offset <= 255 ? offset : 0
       size++
       if (size * 4 > capacity * 3) grow()
       return undefined
