@@ -383,7 +383,8 @@ export const actions: Actions<Environment> = {
         json: request.json,
         maxItems: request.maxItems,
         maxBytes: request.maxBytes,
-        concurrency: request.concurrency
+        concurrency: request.concurrency,
+        maxJobsInFlight: request.maxJobsInFlight
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

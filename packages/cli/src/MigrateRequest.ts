@@ -26,6 +26,7 @@ export interface Flags extends
     | "org"
     | "rateLimit"
     | "concurrency"
+    | "maxJobsInFlight"
     | "maxItems"
     | "maxBytes"
     | "dryRun"
@@ -56,6 +57,7 @@ export interface MigrateRequest extends
     | "maxItems"
     | "maxBytes"
     | "concurrency"
+    | "maxJobsInFlight"
     | "dryRun"
     | "journal"
     | "report"
@@ -89,6 +91,12 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       1,
       ImportRequest.maxConcurrency
     )
+    const maxJobsInFlight = yield* ImportRequest.inRange(
+      "--max-jobs-in-flight",
+      flags.maxJobsInFlight,
+      1,
+      ImportRequest.maxJobsInFlightLimit
+    )
     const rateLimit = yield* ImportRequest.rateLimitOf(flags.rateLimit)
     const format = Option.getOrElse(flags.format, () => (flags.bundle.toLowerCase().endsWith(".csv") ? "csv" : "jsonl"))
     if (format !== "csv" && (flags.mapping.length > 0 || Option.isSome(flags.delimiter))) {
@@ -116,6 +124,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       maxItems,
       maxBytes,
       concurrency,
+      maxJobsInFlight,
       dryRun: flags.dryRun,
       journal: Option.getOrUndefined(flags.journal),
       report: Option.getOrUndefined(flags.report),

@@ -46,11 +46,14 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly maxItems: number | undefined
   readonly maxBytes: number | undefined
   readonly concurrency: number | undefined
+  /** The most jobs between submission and results (the memory bound); below it the window adapts. */
+  readonly maxJobsInFlight?: number | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
 
-const pipelineOf = (plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurrency">) => ({
+const pipelineOf = (plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurrency" | "maxJobsInFlight">) => ({
+  maxJobsInFlight: plan.maxJobsInFlight,
   maxItems: plan.maxItems,
   maxBytes: plan.maxBytes,
   submitConcurrency: plan.concurrency

@@ -57,6 +57,8 @@ describe("kustomer-bulk command line", () => {
         "r.jsonl",
         "--max-items",
         "50",
+        "--max-jobs-in-flight",
+        "64",
         "--rate-limit",
         "300/1m"
       ])
@@ -68,6 +70,7 @@ describe("kustomer-bulk command line", () => {
       assert.strictEqual(call.request.journal, "m.journal")
       assert.strictEqual(call.request.rejects, "r.jsonl")
       assert.strictEqual(call.request.maxItems, 50)
+      assert.strictEqual(call.request.maxJobsInFlight, 64)
       assert.isFalse(call.request.dryRun)
       const refused = yield* parse(["migrate", "bundle.jsonl", "--dry-run", "--journal", "m.journal"])
       assert.strictEqual(refused.code, 1)

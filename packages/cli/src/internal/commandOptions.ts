@@ -163,6 +163,7 @@ export const migrateOptions = {
   ...target,
   rateLimit,
   concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)"),
+  maxJobsInFlight: importOptions.maxJobsInFlight,
   maxItems: optionalInteger("max-items", "objects per bulk request, 1–100 (default 100)"),
   maxBytes: optionalInteger("max-bytes", "bytes per bulk request body, 1000–100000 (default 100000)"),
   dryRun: Options.boolean("dry-run").pipe(
