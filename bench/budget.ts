@@ -14,10 +14,27 @@
  */
 import { type ApiSetup, faultProfile, importOnce, rerunOnce, serverView, shortWindow } from "./lib/apiRun.js"
 import { numberFlag, scenarioSelected } from "./lib/args.js"
+import type { summaryJson } from "./lib/libraryImport.js"
 import { commandLine, machine, round, writeReport } from "./lib/report.js"
 
 const records = numberFlag("records", 30_000)
 const rerunRecords = numberFlag("rerun-records", 2000)
+
+/** What the import's own summary says: its requests by kind, its outcomes and its time. */
+const clientView = (summary: ReturnType<typeof summaryJson>) => ({
+  submits: summary.submits,
+  polls: summary.polls,
+  lookups: summary.lookups,
+  requests: summary.requests,
+  retries: summary.retries,
+  rateLimited: summary.rateLimited,
+  jobs: summary.jobs,
+  created: summary.created,
+  alreadyExisting: summary.alreadyExisting,
+  failed: summary.failed,
+  unknown: summary.unknown,
+  elapsedSeconds: round(summary.elapsedMs / 1000, 1)
+})
 
 const scenario = async (name: string, setup: ApiSetup, resolveExisting = false) => {
   const run = await importOnce(setup, records, { resolveExisting })
@@ -37,20 +54,7 @@ const scenario = async (name: string, setup: ApiSetup, resolveExisting = false) 
       server: per100(server.requests),
       serverExcluding429s: per100(server.requests - server.rateLimited)
     },
-    client: {
-      submits: summary.submits,
-      polls: summary.polls,
-      lookups: summary.lookups,
-      requests: summary.requests,
-      retries: summary.retries,
-      rateLimited: summary.rateLimited,
-      jobs: summary.jobs,
-      created: summary.created,
-      alreadyExisting: summary.alreadyExisting,
-      failed: summary.failed,
-      unknown: summary.unknown,
-      elapsedSeconds: round(summary.elapsedMs / 1000, 1)
-    },
+    client: clientView(summary),
     jobReadsThatFoundTheJobUnfinished: run.batchReads.unfinished,
     server: {
       requests: server.requests,
@@ -79,17 +83,7 @@ const rerun = async (name: string, resolveExisting: boolean) => {
     resolveExisting,
     records: rerunRecords,
     requestsPer100Records: { client: per100(summary.requests), server: per100(run.serverRequests) },
-    client: {
-      submits: summary.submits,
-      polls: summary.polls,
-      lookups: summary.lookups,
-      requests: summary.requests,
-      retries: summary.retries,
-      rateLimited: summary.rateLimited,
-      alreadyExisting: summary.alreadyExisting,
-      created: summary.created,
-      elapsedSeconds: round(summary.elapsedMs / 1000, 1)
-    },
+    client: clientView(summary),
     server: { requests: run.serverRequests, rateLimited: run.serverRateLimited, stored: run.stored },
     storedMoreThanOnce: run.storedMoreThanOnce
   }
