@@ -71,6 +71,12 @@ export interface FirstRead {
   readonly delayMillis: Effect.Effect<number>
   /** Learns from a job's first read: whether it was finished, and how long after submission it happened. */
   readonly learn: (finished: boolean, elapsedMillis: number) => Effect.Effect<void>
+  /**
+   * Runs a job's wait for its first read and the read itself. Until a first read has found a job finished, one
+   * job at a time: what its read teaches (a longer delay) reaches the jobs behind it before they spend a request
+   * to learn the same. Then, any number at once.
+   */
+  readonly probe: <A, E, R>(firstRead: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
 }
 
 /**
@@ -79,17 +85,27 @@ export interface FirstRead {
  * @since 0.1.0
  */
 export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<FirstRead> =>
-  Effect.map(Ref.make(Duration.toMillis(Duration.decode(initial))), (delay) => ({
-    delayMillis: Ref.get(delay),
-    // Growing from the job's own elapsed time rather than compounding the shared delay keeps a burst of jobs that
-    // miss together (a backlog behind the API's workers) from pushing every later first read to the cap.
-    learn: (finished, elapsedMillis) =>
-      Ref.update(
-        delay,
-        (current) =>
-          finished ? Math.max(200, current * 0.995) : Math.max(current, Math.min(30_000, elapsedMillis * 1.3))
-      )
-  }))
+  Effect.gen(function*() {
+    const delay = yield* Ref.make(Duration.toMillis(Duration.decode(initial)))
+    const seenFinished = yield* Ref.make(false)
+    const oneAtATime = yield* Effect.makeSemaphore(1)
+    const firstRead: FirstRead = {
+      delayMillis: Ref.get(delay),
+      // Growing from the job's own elapsed time rather than compounding the shared delay keeps a burst of jobs that
+      // miss together (a backlog behind the API's workers) from pushing every later first read to the cap.
+      learn: (finished, elapsedMillis) =>
+        Effect.zipRight(
+          finished ? Ref.set(seenFinished, true) : Effect.void,
+          Ref.update(
+            delay,
+            (current) =>
+              finished ? Math.max(200, current * 0.995) : Math.max(current, Math.min(30_000, elapsedMillis * 1.3))
+          )
+        ),
+      probe: (read) => Effect.flatMap(Ref.get(seenFinished), (seen) => seen ? read : oneAtATime.withPermits(1)(read))
+    }
+    return firstRead
+  })
 
 /**
  * Options of {@link awaitResults}.
@@ -149,11 +165,14 @@ export const awaitResults = (
 
     // The delay may grow while this job sleeps (a job submitted just before it was found unfinished): then it
     // waits longer too, instead of spending a request to find out the same.
-    let due = (yield* firstRead.delayMillis) - (yield* elapsed)
-    while (due > 0) {
-      yield* Effect.sleep(Duration.millis(Math.ceil(due)))
-      due = (yield* firstRead.delayMillis) - (yield* elapsed)
-    }
+    const untilDue = Effect.gen(function*() {
+      let due = (yield* firstRead.delayMillis) - (yield* elapsed)
+      while (due > 0) {
+        yield* Effect.sleep(Duration.millis(Math.ceil(due)))
+        due = (yield* firstRead.delayMillis) - (yield* elapsed)
+      }
+    })
+    yield* untilDue
 
     const readOnce: Effect.Effect<ReadOutcome, KustomerError> = Effect.gen(function*() {
       const reading = verdicts(yield* readWith(client.getBulkJobBatches(jobId)), items)
@@ -176,7 +195,12 @@ export const awaitResults = (
           Duration.millis(Math.max(1, Math.ceil(Math.min(Duration.toMillis(delay), timeoutMillis - spent)))))
       )
     )
-    const last = yield* readOnce.pipe(
+    // The first read goes through the probe, and is learnt from inside it (then waits again: while it waited for the
+    // probe, an earlier job's read may have moved the delay); the later ones are on the schedule.
+    const firstDone = yield* Ref.make(false)
+    const readNext = Effect.flatMap(Ref.getAndSet(firstDone, true), (done) =>
+      done ? readOnce : firstRead.probe(untilDue.pipe(Effect.zipRight(readOnce), Effect.tap(learnOnce))))
+    const last = yield* readNext.pipe(
       Effect.tap(learnOnce),
       Effect.repeat({
         schedule: Schedule.passthrough(cadence),

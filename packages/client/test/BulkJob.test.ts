@@ -69,6 +69,52 @@ describe("BulkJob.awaitResults (fake API, test clock)", () => {
       }
     }))
 
+  it.effect("jobs that share a first-read delay learn a long turnaround from a few reads, not one each", () =>
+    Effect.gen(function*() {
+      // A burst of 20 jobs submitted within 20 ms, each done 9.5 s after its submission; first reads due after 2 s.
+      const jobs = Array.from({ length: 20 }, (_, index) => ({
+        id: Ids.BulkJobId.make(`6543a1b7c9e77c0013e5f2${String(index).padStart(2, "0")}`),
+        submittedAt: index
+      }))
+      const doneAt = new Map(jobs.map((job) => [job.id, job.submittedAt + 9_500]))
+      const { client, seen } = yield* clientWith((_request, url) =>
+        Effect.gen(function*() {
+          // Each read takes 100 ms: reads made together are in flight together.
+          yield* Effect.sleep(Duration.millis(100))
+          const id = jobs.find((job) => url.pathname.includes(job.id))?.id
+          const done = id !== undefined && (yield* Clock.currentTimeMillis) >= (doneAt.get(id) ?? Infinity)
+          return url.pathname.endsWith("/batches")
+            ? batches(done ? "complete" : "scheduled", ["r0"])
+            : jobDocument(done ? "complete" : "running")
+        })
+      )
+      const firstRead = yield* BulkJob.makeFirstRead(Duration.seconds(2))
+      yield* runOnTestClock(
+        Effect.forEach(jobs, (job) =>
+          Effect.delay(
+            BulkJob.awaitResults(job.id, {
+              items: [{ clientRef: "r0" }],
+              submittedAt: job.submittedAt,
+              firstRead,
+              schedule: Schedule.spaced(Duration.seconds(2))
+            }),
+            Duration.millis(job.submittedAt)
+          ), { concurrency: "unbounded", discard: true }).pipe(
+            Effect.provideService(KustomerClient.KustomerClient, client)
+          )
+      )
+      // The first reads that found their job unfinished: each one raised the shared delay before the next job read,
+      // so a handful of them taught it — not one per job of the burst.
+      const reads = (yield* Ref.get(seen)).filter((request) => request.url.endsWith("/batches"))
+      const firstReads = jobs.flatMap((job) => reads.filter((request) => request.url.includes(job.id)).slice(0, 1))
+      const misses = firstReads.filter((request) =>
+        jobs.some((job) => request.url.includes(job.id) && request.at < (doneAt.get(job.id) ?? 0))
+      )
+      assert.strictEqual(firstReads.length, jobs.length)
+      assert.isAtMost(misses.length, 8, `${misses.length} first reads found their job unfinished`)
+      assert.isAtLeast(yield* firstRead.delayMillis, 9_000)
+    }))
+
   it.effect("fails with JobTimedOut keeping the job id when the job outlasts the timeout, reading last at it", () =>
     Effect.gen(function*() {
       const { reads, result } = yield* awaitJob(Number.MAX_SAFE_INTEGER, {
