@@ -72,11 +72,13 @@ export interface FirstRead {
   /** Learns from a job's first read: whether it was finished, and how long after submission it happened. */
   readonly learn: (finished: boolean, elapsedMillis: number) => Effect.Effect<void>
   /**
-   * Runs a job's wait for its first read and the read itself. Until a first read has found a job finished, one
-   * job at a time: what its read teaches (a longer delay) reaches the jobs behind it before they spend a request
-   * to learn the same. Then, any number at once.
+   * Runs a job's wait for its first read and the read itself. Until a read has found a job finished, one job at a
+   * time: what its read teaches (a longer delay) reaches the jobs behind it before they spend a request to learn
+   * the same. Then, any number at once.
    */
   readonly probe: <A, E, R>(firstRead: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  /** A read found a job finished (its first or a later one): first reads need no longer go one at a time. */
+  readonly sawFinished: Effect.Effect<void>
 }
 
 /**
@@ -102,6 +104,7 @@ export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<Fi
               finished ? Math.max(200, current * 0.995) : Math.max(current, Math.min(30_000, elapsedMillis * 1.3))
           )
         ),
+      sawFinished: Ref.set(seenFinished, true),
       probe: (read) => Effect.flatMap(Ref.get(seenFinished), (seen) => seen ? read : oneAtATime.withPermits(1)(read))
     }
     return firstRead
@@ -209,6 +212,7 @@ export const awaitResults = (
       })
     )
     if (last.finished) {
+      yield* firstRead.sawFinished
       return last.reading
     }
     return yield* Effect.fail(
