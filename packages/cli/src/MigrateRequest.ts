@@ -10,34 +10,29 @@ import * as Option from "effect/Option"
 import { CliError } from "./Failure.js"
 import * as ImportRequest from "./ImportRequest.js"
 
+/** What `migrate` shares with `import`, as parsed and as checked. */
+type SharedField =
+  | "mapping"
+  | "delimiter"
+  | "encoding"
+  | "concurrency"
+  | "maxJobsInFlight"
+  | "maxItems"
+  | "maxBytes"
+  | "dryRun"
+  | "journal"
+  | "report"
+  | "html"
+  | "rejects"
+  | "results"
+  | "json"
+
 /**
  * The flags as parsed.
  *
  * @since 0.1.0
  */
-export interface Flags extends
-  Pick<
-    ImportRequest.Flags,
-    | "mapping"
-    | "delimiter"
-    | "encoding"
-    | "baseUrl"
-    | "region"
-    | "org"
-    | "rateLimit"
-    | "concurrency"
-    | "maxJobsInFlight"
-    | "maxItems"
-    | "maxBytes"
-    | "dryRun"
-    | "journal"
-    | "report"
-    | "html"
-    | "rejects"
-    | "results"
-    | "json"
-  >
-{
+export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl" | "region" | "org" | "rateLimit"> {
   readonly bundle: string
   readonly format: Option.Option<"jsonl" | "csv">
 }
@@ -47,26 +42,7 @@ export interface Flags extends
  *
  * @since 0.1.0
  */
-export interface MigrateRequest extends
-  Pick<
-    ImportRequest.ImportRequest,
-    | "mapping"
-    | "delimiter"
-    | "encoding"
-    | "connection"
-    | "maxItems"
-    | "maxBytes"
-    | "concurrency"
-    | "maxJobsInFlight"
-    | "dryRun"
-    | "journal"
-    | "report"
-    | "html"
-    | "rejects"
-    | "results"
-    | "json"
-  >
-{
+export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, SharedField | "connection"> {
   readonly bundle: string
   readonly format: "jsonl" | "csv"
 }

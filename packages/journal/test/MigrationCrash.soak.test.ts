@@ -14,9 +14,9 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
+import { fixtureCommand } from "./fixtures/crashHarness.js"
 
 const packageDir = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "..")
-const exitWithParent = NodeUrl.pathToFileURL(NodePath.join(packageDir, "../../scripts/exit-with-parent.mjs")).href
 
 const conversations = 300
 const customers = 60
@@ -55,13 +55,7 @@ describe("migration crash and resume", () => {
           faults: { seed: 7, serverErrorRate: 0.05, connectionResetRate: 0.05, afterAcceptanceShare: 0.5 }
         })
         yield* fs.writeFileString(`${dir}/bundle.jsonl`, bundleText())
-        const command = Command.make(
-          process.execPath,
-          "--import",
-          exitWithParent,
-          "--conditions=source",
-          "--import",
-          "tsx",
+        const command = fixtureCommand(
           NodePath.join(packageDir, "test/fixtures/migrator.ts"),
           JSON.stringify({
             baseUrl: server.baseUrl,
@@ -70,7 +64,7 @@ describe("migration crash and resume", () => {
             journal: `${dir}/migration.journal`,
             rejects: `${dir}/rejects.jsonl`
           })
-        ).pipe(Command.workingDirectory(packageDir))
+        )
 
         /** One run; killed after `killAfter` milestone lines (or runs to its end). Returns whether it was killed. */
         const attempt = (killAfter: number | undefined) =>

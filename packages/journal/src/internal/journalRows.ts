@@ -79,20 +79,6 @@ export const outcomeRow = (outcome: ImportEvent.Outcome, chunk: number | undefin
   const inChunk = chunk ?? null
   switch (outcome._tag) {
     case "Created":
-      return [
-        record,
-        line,
-        outcome._tag,
-        outcome.clientRef,
-        inChunk,
-        outcome.jobId ?? null,
-        outcome.externalId ?? null,
-        outcome.objectId ?? null,
-        null,
-        null,
-        attempt,
-        null
-      ]
     case "AlreadyExisting":
       return [
         record,
@@ -100,8 +86,8 @@ export const outcomeRow = (outcome: ImportEvent.Outcome, chunk: number | undefin
         outcome._tag,
         outcome.clientRef,
         inChunk,
-        null,
-        outcome.externalId,
+        outcome._tag === "Created" ? outcome.jobId ?? null : null,
+        outcome.externalId ?? null,
         outcome.objectId ?? null,
         null,
         null,
