@@ -2,7 +2,7 @@
  * Ceiling: how close an import gets to the most the API's rate limit allows.
  *
  *   pnpm bench ceiling [--records 100000] [--submit-concurrency 4] [--max-jobs-in-flight 96] [--defaults 1]
- *     [--latencies 0.5,3,10] [--latency-records 60000] [--fixed-window 32] [--tuned 1]
+ *     [--latencies 0.5,3,10,1-3,3-8] [--latency-records 60000] [--fixed-window 32] [--tuned 1]
  *
  * The simulator runs as its own process with a short window (300 requests / 10 s), jobs that take 1.5 s on one of
  * 32 workers (so bursts queue: 1–3 s), and every exchange goes through a loopback proxy adding 50–150 ms. The
@@ -12,10 +12,11 @@
  * second run uses the pipeline's default options, to show what they leave on the table for such a budget.
  *
  * Then, with the default options, one run per job latency in `--latencies` (seconds; `--latencies none` skips
- * them): every job takes that long (5 ms per item, the rest before its first batch) on a pool of workers large
- * enough that no job waits for one, so the budget, not the API's capacity, is the limit; what differs is how many
- * jobs must be in flight to keep the budget busy (15 jobs/s × the turnaround). `--fixed-window 32` adds, per
- * latency, a run with `maxJobsInFlight: 32`: the fixed window of earlier versions, for comparison in the same run.
+ * them): every job takes that long (5 ms per item, the rest before its first batch), or with a range `MIN-MAX`
+ * (`1-3`) a time each job draws uniformly from it, on a pool of workers large enough that no job waits for one,
+ * so the budget, not the API's capacity, is the limit; what differs is how many jobs must be in flight to keep the
+ * budget busy (15 jobs/s × the turnaround). `--fixed-window 32` adds, per latency, a run with `maxJobsInFlight:
+ * 32`: the fixed window of earlier versions, for comparison in the same run.
  * `--tuned 0` skips the tuned and default runs of the standard setup.
  */
 import { type ApiSetup, ceilingOf, importOnce, shortWindow, steadyState, timeline } from "./lib/apiRun.js"
@@ -29,18 +30,37 @@ const tuned = {
 }
 const compareDefaults = numberFlag("defaults", 1) === 1
 const setup: ApiSetup = { ...shortWindow, workers: numberFlag("workers", shortWindow.workers) }
-const latencyList = stringFlag("latencies", "0.5,3,10")
-const latencies = latencyList === "none" ? [] : latencyList.split(",").map((value) => Number(value.trim()))
+/** A job latency in seconds: fixed (`min === max`) or a range each job draws from. */
+interface JobSeconds {
+  readonly min: number
+  readonly max: number
+}
+
+/** `3` or `1-3`; the bench stops on anything else rather than measure a setup nobody asked for. */
+const parseJobSeconds = (text: string): JobSeconds => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?$/.exec(text)
+  const min = Number(match?.[1])
+  const max = match?.[2] === undefined ? min : Number(match[2])
+  if (match === null || max < min) throw new Error(`--latencies: expected SECONDS or MIN-MAX, got ${text}`)
+  return { min, max }
+}
+
+const jobSecondsText = (seconds: JobSeconds): string =>
+  seconds.min === seconds.max ? `${seconds.min}` : `${seconds.min}–${seconds.max}`
+
+const latencyList = stringFlag("latencies", "0.5,3,10,1-3,3-8")
+const latencies = latencyList === "none" ? [] : latencyList.split(",").map((value) => parseJobSeconds(value))
 const latencyRecords = numberFlag("latency-records", 60_000)
 const fixedWindow = numberFlag("fixed-window", 0)
 const standard = numberFlag("tuned", 1) === 1
 
-/** Jobs of `seconds` each (5 ms per item of 100), on workers enough for 15 jobs/s of them. */
-const withJobLatency = (seconds: number): ApiSetup => ({
+/** Jobs of `seconds` each or drawn from its range (5 ms per item of 100), on workers enough for 15 jobs/s of them. */
+const withJobLatency = (seconds: JobSeconds): ApiSetup => ({
   ...setup,
-  workers: Math.max(setup.workers, Math.ceil(seconds * 40)),
+  workers: Math.max(setup.workers, Math.ceil(seconds.max * 40)),
   itemLatencyMs: 5,
-  jobLatencyMs: Math.max(0, seconds * 1000 - 500)
+  jobLatencyMs: Math.max(0, seconds.min * 1000 - 500),
+  jobLatencyMaxMs: Math.max(0, seconds.max * 1000 - 500)
 })
 
 const scenario = async (
@@ -57,7 +77,12 @@ const scenario = async (
   const outcome = {
     scenario: name,
     options,
-    api: { workers: api.workers, jobLatencyMs: api.jobLatencyMs, itemLatencyMs: api.itemLatencyMs },
+    api: {
+      workers: api.workers,
+      jobLatencyMs: api.jobLatencyMs,
+      jobLatencyMaxMs: api.jobLatencyMaxMs ?? api.jobLatencyMs,
+      itemLatencyMs: api.itemLatencyMs
+    },
     records: count,
     steadyState: { ...steady, ratioToCeiling: round(steady.recordsPerSecond / ceiling, 3) },
     endToEnd: {
@@ -91,11 +116,12 @@ const main = async () => {
   const scenarios = standard ? [await scenario("tuned", tuned)] : []
   if (standard && compareDefaults) scenarios.push(await scenario("defaults", {}))
   for (const seconds of latencies) {
-    scenarios.push(await scenario(`defaults, jobs of ${seconds} s`, {}, withJobLatency(seconds), latencyRecords))
+    const jobs = jobSecondsText(seconds)
+    scenarios.push(await scenario(`defaults, jobs of ${jobs} s`, {}, withJobLatency(seconds), latencyRecords))
     if (fixedWindow > 0) {
       scenarios.push(
         await scenario(
-          `maxJobsInFlight ${fixedWindow}, jobs of ${seconds} s`,
+          `maxJobsInFlight ${fixedWindow}, jobs of ${jobs} s`,
           { maxJobsInFlight: fixedWindow },
           withJobLatency(seconds),
           latencyRecords

@@ -16,6 +16,8 @@ export interface ApiSetup {
   readonly latencyMs: readonly [number, number]
   readonly workers: number
   readonly jobLatencyMs: number
+  /** With a longer value, each job draws its latency uniformly from `jobLatencyMs`–`jobLatencyMaxMs`. */
+  readonly jobLatencyMaxMs?: number | undefined
   readonly itemLatencyMs: number
   readonly faults?: Faults | undefined
 }
@@ -49,6 +51,7 @@ export const simulatorSettings = (setup: ApiSetup): SimulatorSettings => ({
   rateLimit: `${setup.limit}/${setup.windowMs / 1000}s`,
   workers: setup.workers,
   jobLatencyMs: setup.jobLatencyMs,
+  jobLatencyMaxMs: setup.jobLatencyMaxMs,
   itemLatencyMs: setup.itemLatencyMs,
   faults: setup.faults
 })

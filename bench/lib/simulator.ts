@@ -37,6 +37,8 @@ export interface SimulatorSettings {
   readonly rateLimit: string
   readonly workers: number
   readonly jobLatencyMs: number
+  /** With a longer value, each job draws its latency uniformly from `jobLatencyMs`–`jobLatencyMaxMs`. */
+  readonly jobLatencyMaxMs?: number | undefined
   readonly itemLatencyMs: number
   readonly customers?: number
   readonly faults?: Faults | undefined
@@ -73,7 +75,9 @@ export const simulatorArgs = (settings: SimulatorSettings): Array<string> => [
   "--workers",
   String(settings.workers),
   "--job-latency",
-  String(settings.jobLatencyMs),
+  settings.jobLatencyMaxMs !== undefined && settings.jobLatencyMaxMs > settings.jobLatencyMs
+    ? `${settings.jobLatencyMs}-${settings.jobLatencyMaxMs}`
+    : String(settings.jobLatencyMs),
   "--item-latency",
   String(settings.itemLatencyMs),
   ...faultArgs(settings.faults)

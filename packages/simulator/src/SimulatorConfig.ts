@@ -121,6 +121,17 @@ export const plainAnswers: AnswerStyle = {
 export const perCustomerCreateLimit: RateLimitConfig = { limit: 120, window: Duration.minutes(1) }
 
 /**
+ * A range of job latencies: each job draws its own uniformly between `min` and `max`.
+ *
+ * @since 0.1.0
+ */
+export interface JobLatencyRange {
+  readonly min: Duration.DurationInput
+  /** A `max` shorter than `min` counts as `min`. */
+  readonly max: Duration.DurationInput
+}
+
+/**
  * The complete configuration of a simulator.
  *
  * @since 0.1.0
@@ -142,8 +153,16 @@ export interface SimulatorConfig {
   readonly batchSize: number
   /** Jobs processed at the same time; queued jobs wait for a worker. Default 16. */
   readonly workers: number
-  /** Time a job stays `running` before its first batch starts. Default 100 ms. */
+  /**
+   * Time a job stays `running` before its first batch starts: this, or when {@link jobLatencyMax} is longer, a
+   * time drawn per job uniformly between the two. Default 100 ms.
+   */
   readonly jobLatency: Duration.Duration
+  /**
+   * The longest job latency. Equal to {@link jobLatency} (the default) for a fixed latency; longer for a range, drawn
+   * through Effect's `Random` service of the fibers that run the jobs (seed it with `Effect.withRandom`).
+   */
+  readonly jobLatencyMax: Duration.Duration
   /** Processing time per item; a batch of n items takes n times this. Default 1 ms. */
   readonly itemLatency: Duration.Duration
   /** Customers created at start-up, so conversations have someone to reference. Default 10. */
@@ -183,7 +202,8 @@ export interface SimulatorOptions {
   readonly retryAfterHeader?: boolean
   readonly batchSize?: number
   readonly workers?: number
-  readonly jobLatency?: Duration.DurationInput
+  /** A fixed job latency, or a range `{ min, max }` each job draws from uniformly. */
+  readonly jobLatency?: Duration.DurationInput | JobLatencyRange
   readonly itemLatency?: Duration.DurationInput
   readonly customers?: number
   readonly duplicateExternalIds?: "reject" | "allow"
@@ -224,7 +244,7 @@ export const make = (options: SimulatorOptions = {}): SimulatorConfig => {
     retryAfterHeader: options.retryAfterHeader ?? false,
     batchSize: atLeast(1, options.batchSize, 100),
     workers: atLeast(1, options.workers, 16),
-    jobLatency: Duration.decode(options.jobLatency ?? "100 millis"),
+    ...jobLatency(options.jobLatency),
     itemLatency: Duration.decode(options.itemLatency ?? "1 millis"),
     customers: atLeast(0, options.customers, 10),
     duplicateExternalIds: options.duplicateExternalIds ?? "reject",
@@ -245,6 +265,20 @@ const answerStyle = (options: Partial<AnswerStyle> = {}): AnswerStyle => {
     nullObjectIdRate: rate === undefined || Number.isNaN(rate) ? 0 : Math.min(1, Math.max(0, rate)),
     seed: Math.trunc(options.seed ?? plainAnswers.seed) >>> 0
   }
+}
+
+const isRange = (option: SimulatorOptions["jobLatency"]): option is JobLatencyRange =>
+  typeof option === "object" && option !== null && "min" in option && "max" in option
+
+const jobLatency = (
+  option: SimulatorOptions["jobLatency"]
+): Pick<SimulatorConfig, "jobLatency" | "jobLatencyMax"> => {
+  if (!isRange(option)) {
+    const fixed = Duration.decode(option ?? "100 millis")
+    return { jobLatency: fixed, jobLatencyMax: fixed }
+  }
+  const min = Duration.decode(option.min)
+  return { jobLatency: min, jobLatencyMax: Duration.max(min, Duration.decode(option.max)) }
 }
 
 const customerLimit = (option: SimulatorOptions["perCustomerCreateLimit"]): RateLimitConfig | undefined => {
@@ -269,4 +303,18 @@ export const parseRateLimit = (text: string): Option.Option<RateLimitConfig> => 
   const unit = windowUnits[match[3] ?? "s"] ?? 1000
   const windowMillis = amount * unit
   return windowMillis > 0 ? Option.some({ limit, window: Duration.millis(windowMillis) }) : Option.none()
+}
+
+/**
+ * Parses a job latency in milliseconds: fixed (`1500`) or a range `MIN-MAX` (`1000-3000`) each job draws from.
+ *
+ * @since 0.1.0
+ */
+export const parseJobLatency = (text: string): Option.Option<Duration.DurationInput | JobLatencyRange> => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?$/.exec(text)
+  if (match === null) return Option.none()
+  const min = Number(match[1])
+  if (match[2] === undefined) return Option.some(Duration.millis(min))
+  const max = Number(match[2])
+  return max >= min ? Option.some({ min: Duration.millis(min), max: Duration.millis(max) }) : Option.none()
 }

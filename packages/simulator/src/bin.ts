@@ -15,6 +15,7 @@ import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as Random from "effect/Random"
 import * as SimulatorConfig from "./SimulatorConfig.js"
 import * as SimulatorServer from "./SimulatorServer.js"
 
@@ -60,14 +61,28 @@ const options = {
   ),
   workers: Options.integer("workers").pipe(Options.withDefault(16), Options.withDescription("jobs processed at once")),
   batchSize: Options.integer("batch-size").pipe(Options.withDefault(100), Options.withDescription("items per batch")),
-  jobLatency: millis("job-latency", 100, "time a job runs before its first batch"),
+  jobLatency: Options.text("job-latency").pipe(
+    Options.withPseudoName("MS|MIN-MAX"),
+    Options.withDefault("100"),
+    Options.withDescription(
+      "time a job runs before its first batch (milliseconds), or a range MIN-MAX each job draws from " +
+        "uniformly (seeded by --seed)"
+    ),
+    Options.mapEffect((text) =>
+      Option.match(SimulatorConfig.parseJobLatency(text), {
+        onNone: () =>
+          Effect.fail(ValidationError.invalidValue(HelpDoc.p(`--job-latency: expected MS or MIN-MAX, got ${text}`))),
+        onSome: (latency) => Effect.succeed(latency)
+      })
+    )
+  ),
   itemLatency: millis("item-latency", 1, "processing time per item"),
   allowDuplicates: Options.boolean("allow-duplicates").pipe(
     Options.withDescription("store items whose externalId is already used instead of rejecting them")
   ),
   seed: Options.integer("seed").pipe(
     Options.withDefault(1),
-    Options.withDescription("seed of the fault profile and of the null objectId draws")
+    Options.withDescription("seed of the fault profile, the null objectId draws and job latencies drawn from a range")
   ),
   failRate: rate("fail-rate", "fraction of bulk POSTs answered 500/502/503 (half after the job was stored)"),
   resetRate: rate("reset-rate", "fraction of bulk POSTs whose connection is reset (half after the job was stored)"),
@@ -116,7 +131,7 @@ const toServerOptions = (flags: Flags): SimulatorServer.SimulatorServerOptions =
   customers: flags.customers,
   workers: flags.workers,
   batchSize: flags.batchSize,
-  jobLatency: Duration.millis(flags.jobLatency),
+  jobLatency: flags.jobLatency,
   itemLatency: Duration.millis(flags.itemLatency),
   duplicateExternalIds: flags.allowDuplicates ? "allow" : "reject",
   faults: {
@@ -144,6 +159,11 @@ const toServerOptions = (flags: Flags): SimulatorServer.SimulatorServerOptions =
   perCustomerCreateLimit: flags.perCustomerLimit
 })
 
+const jobLatencyText = (config: SimulatorConfig.SimulatorConfig): string =>
+  Duration.equals(config.jobLatency, config.jobLatencyMax)
+    ? Duration.format(config.jobLatency)
+    : `${Duration.format(config.jobLatency)}–${Duration.format(config.jobLatencyMax)}`
+
 const serve = (flags: Flags) =>
   Effect.gen(function*() {
     const server = yield* SimulatorServer.SimulatorServer
@@ -154,7 +174,7 @@ const serve = (flags: Flags) =>
       `  rate limit:  ${config.rateLimit.limit} requests / ${Duration.format(config.rateLimit.window)}`
     )
     yield* Console.log(
-      `  workers:     ${config.workers}, job latency ${Duration.format(config.jobLatency)}, ` +
+      `  workers:     ${config.workers}, job latency ${jobLatencyText(config)}, ` +
         `item latency ${Duration.format(config.itemLatency)}`
     )
     yield* Console.log(
@@ -174,6 +194,8 @@ const serve = (flags: Flags) =>
     return yield* Effect.never
   }).pipe(
     Effect.provide(SimulatorServer.layer(toServerOptions(flags))),
+    // Job latencies drawn from a range repeat with the seed: the workers draw from this Random.
+    Effect.withRandom(Random.make(flags.seed)),
     Effect.onInterrupt(() => Console.log("Kustomer simulator stopped.")),
     Effect.tapError((error) => Console.error(`Kustomer simulator could not start: ${String(error.cause)}`))
   )

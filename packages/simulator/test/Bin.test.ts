@@ -18,6 +18,7 @@ describe("the simulator's command line", () => {
           )
         )
         assert.include(help, "--rate-limit")
+        assert.include(help, "--job-latency MS|MIN-MAX")
         assert.notInclude(help, "\u001b[")
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000

@@ -3,6 +3,7 @@ import { BulkJob, BulkResource } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import * as TestClock from "effect/TestClock"
 import { Simulator, SimulatorClient } from "../src/index.js"
@@ -114,6 +115,50 @@ describe("jobs (TestClock)", () => {
         assert.deepStrictEqual(snapshots.map((job) => job.updatedAtMillis), [1000, 1000, 2000, 2000, 3000])
       })
     ))
+
+  it.effect("jobs draw their latency from a range: each its own, within it, the same for the same seed", () => {
+    const latencies = { min: "1 second", max: "3 seconds" } as const
+    /** When each of 12 jobs submitted together completes, in ms after the submissions, with `seed`'s draws. */
+    const finishTimes = (seed: number) =>
+      run(
+        { workers: 12, jobLatency: latencies, itemLatency: 0 },
+        Effect.gen(function*() {
+          const simulator = yield* Simulator.Simulator
+          const submittedAt = yield* TestClock.currentTimeMillis
+          yield* Effect.forEach([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], (index) => submit(1, `range${index}`))
+          yield* TestClock.adjust("999 millis")
+          assert.strictEqual((yield* simulator.stats).jobs.complete, 0)
+          yield* TestClock.adjust("2001 millis")
+          assert.strictEqual((yield* simulator.stats).jobs.complete, 12)
+          const snapshots = yield* simulator.jobs
+          return snapshots.map((job) => job.updatedAtMillis - submittedAt)
+        })
+      ).pipe(Effect.withRandom(Random.make(seed)))
+    return Effect.gen(function*() {
+      const first = yield* finishTimes(7)
+      for (const time of first) {
+        assert.isTrue(time >= 1000 && time <= 3000, `${time} ms is outside 1–3 s`)
+      }
+      assert.isAtLeast(new Set(first.map((time) => Math.floor(time / 100))).size, 6, `too alike: ${first}`)
+      assert.isAtLeast(Math.max(...first) - Math.min(...first), 1000, `too narrow: ${first}`)
+      assert.deepStrictEqual(yield* finishTimes(7), first)
+      assert.notDeepEqual(yield* finishTimes(8), first)
+    })
+  })
+
+  it.effect("a fixed latency draws nothing from Random", () => {
+    const random = Random.make(3)
+    return run(
+      { workers: 2, jobLatency: "1 second", itemLatency: 0 },
+      Effect.gen(function*() {
+        const simulator = yield* Simulator.Simulator
+        yield* Effect.forEach([0, 1], (index) => submit(1, `fixed${index}`))
+        yield* TestClock.adjust("1 second")
+        assert.deepStrictEqual((yield* simulator.jobs).map((job) => job.updatedAtMillis), [1000, 1000])
+        assert.strictEqual(yield* random.next, yield* Random.make(3).next)
+      })
+    ).pipe(Effect.withRandom(random))
+  })
 
   it.effect("a stalled job stays running for the configured time, then completes", () =>
     run(

@@ -18,6 +18,33 @@ describe("SimulatorConfig", () => {
     }
   })
 
+  it("parses a job latency in milliseconds, fixed or a range MIN-MAX", () => {
+    const millis = (text: string) =>
+      Option.map(SimulatorConfig.parseJobLatency(text), (latency) => {
+        const config = SimulatorConfig.make({ jobLatency: latency })
+        return [Duration.toMillis(config.jobLatency), Duration.toMillis(config.jobLatencyMax)]
+      })
+    assert.deepStrictEqual(millis("100"), Option.some([100, 100]))
+    assert.deepStrictEqual(millis("0"), Option.some([0, 0]))
+    assert.deepStrictEqual(millis("1000-3000"), Option.some([1000, 3000]))
+    assert.deepStrictEqual(millis(" 3000 - 8000 "), Option.some([3000, 8000]))
+    assert.deepStrictEqual(millis("500-500"), Option.some([500, 500]))
+    for (const bad of ["", "-", "1000-", "-3000", "3000-1000", "1s", "a-b", "1-2-3"]) {
+      assert.isTrue(Option.isNone(SimulatorConfig.parseJobLatency(bad)), bad)
+    }
+  })
+
+  it("keeps a fixed job latency as before and orders a range's ends", () => {
+    const ends = (options: SimulatorConfig.SimulatorOptions) => {
+      const config = SimulatorConfig.make(options)
+      return [Duration.toMillis(config.jobLatency), Duration.toMillis(config.jobLatencyMax)]
+    }
+    assert.deepStrictEqual(ends({}), [100, 100])
+    assert.deepStrictEqual(ends({ jobLatency: "2 seconds" }), [2000, 2000])
+    assert.deepStrictEqual(ends({ jobLatency: { min: "1 second", max: "3 seconds" } }), [1000, 3000])
+    assert.deepStrictEqual(ends({ jobLatency: { min: "3 seconds", max: "1 second" } }), [3000, 3000])
+  })
+
   it("defaults to one key with every role, 1000 requests per minute, 100-item batches and 403", () => {
     const config = SimulatorConfig.make()
     assert.strictEqual(config.apiKeys.length, 1)

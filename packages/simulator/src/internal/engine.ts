@@ -1,17 +1,33 @@
 /**
  * The job engine: a fixed pool of workers takes jobs from an unbounded queue, so under load jobs wait `queued`
- * for a free worker. Every delay is an `Effect.sleep`, so `TestClock` drives jobs in tests.
+ * for a free worker. Every delay is an `Effect.sleep`, so `TestClock` drives jobs in tests, and a job latency drawn
+ * from a range comes from the `Random` service the workers were forked with, so a seeded one repeats its draws.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Queue from "effect/Queue"
+import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
+import type { SimulatorConfig } from "../SimulatorConfig.js"
 import type { JobRecord } from "./jobs.js"
 import type { SimulatorState } from "./state.js"
 
 const sleepUnlessZero = (duration: Duration.Duration): Effect.Effect<void> =>
   Duration.isZero(duration) ? Effect.void : Effect.sleep(duration)
+
+/**
+ * This job's latency: the configured one, or when a range is configured, a uniform draw of whole milliseconds
+ * between its ends (both included) from the fiber's `Random` service. A fixed latency draws nothing, so it leaves
+ * the sequence as it was.
+ */
+const drawJobLatency = (config: SimulatorConfig): Effect.Effect<Duration.Duration> => {
+  const min = Math.round(Duration.toMillis(config.jobLatency))
+  const max = Math.round(Duration.toMillis(config.jobLatencyMax))
+  return max > min
+    ? Effect.map(Random.nextIntBetween(min, max + 1), (millis) => Duration.millis(millis))
+    : Effect.succeed(config.jobLatency)
+}
 
 /** Runs one job to completion: running, optional stall, job latency, then each batch after its item latency. */
 const runJob = (state: SimulatorState, job: JobRecord): Effect.Effect<void> =>
@@ -20,7 +36,7 @@ const runJob = (state: SimulatorState, job: JobRecord): Effect.Effect<void> =>
     const startedAt = yield* Clock.currentTimeMillis
     state.jobs.start(job, startedAt)
     if (job.stalled) yield* sleepUnlessZero(config.faults.stallDuration)
-    yield* sleepUnlessZero(config.jobLatency)
+    yield* sleepUnlessZero(yield* drawJobLatency(config))
     for (const batch of job.batches) {
       yield* sleepUnlessZero(Duration.times(config.itemLatency, batch.end - batch.start))
       const now = yield* Clock.currentTimeMillis
