@@ -14,6 +14,7 @@ import * as Events from "../../ImportEvent.js"
 import type { Position, SourceRecord } from "../../ImportSource.js"
 import type { KustomerClient, PreparedBody } from "../../KustomerClient.js"
 import type { KustomerError } from "../../KustomerError.js"
+import * as SchemaGuard from "../schemaGuard.js"
 import { encodesAsItself, unknownFields as unknownFieldsOf } from "../schemaShape.js"
 import { byteLength } from "../utf8.js"
 import type { Options, Settings } from "./settings.js"
@@ -62,6 +63,9 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
   const decode = Schema.decodeUnknownEither(resource.item, { errors: "all", onExcessProperty })
   const encode = Schema.encodeEither(resource.item, { onExcessProperty })
   const skipEncode = encodesAsItself(resource.item.ast)
+  // Most records are valid and use only declared fields: a guard compiled from the schema vouches for those
+  // without a full decode (which builds a result per field); any other record is decoded, which says why it fails.
+  const certainlyValid = skipEncode ? SchemaGuard.compile(resource.item.ast) : () => false
   const unknownFieldIssues = (settings.unknownFields === "reject"
     ? unknownFieldsOf(resource.item.ast, resource.name)
     : undefined) ?? (() => [])
@@ -74,6 +78,28 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
         record: record._tag === "Parsed" ? record.value : undefined
       })
     )
+  /** The item of a valid record: its wire JSON (with the `_clientRef` appended unless already in it), measured. */
+  const toItem = (
+    record: SourceRecord,
+    clientRef: string,
+    wire: unknown,
+    externalId: string | undefined,
+    appendRef: boolean
+  ): Either.Either<Prepared, Events.Rejected> => {
+    let json = JSON.stringify(wire)
+    if (appendRef) {
+      const ref = `"_clientRef":${JSON.stringify(clientRef)}}`
+      json = json === "{}" ? `{${ref}` : `${json.slice(0, -1)},${ref}`
+    }
+    const bytes = byteLength(json)
+    if (bytes > maxItemBytes) {
+      return reject(record, [{
+        path: "",
+        message: `too large: ${bytes} bytes encoded, and a request body holds at most ${settings.maxBytes}`
+      }])
+    }
+    return Either.right({ position: record.position, clientRef, externalId, json, bytes })
+  }
   return {
     name: resource.name,
     prepare: (record) => {
@@ -92,6 +118,10 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
         input = { ...value, _clientRef: clientRef }
         if (assignsExternalId) input["externalId"] = assignExternalId(record.position)
       }
+      if (certainlyValid(input)) {
+        const externalId = input["externalId"]
+        return toItem(record, clientRef, input, typeof externalId === "string" ? externalId : undefined, appendRef)
+      }
       const decoded = decode(input)
       const unknownFields = unknownFieldIssues(value)
       if (Either.isLeft(decoded) || unknownFields.length > 0) {
@@ -103,32 +133,10 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
           : []
         return reject(record, [...unknownFields, ...invalid])
       }
-      let json: string
-      if (skipEncode) {
-        json = JSON.stringify(decoded.right)
-      } else {
-        const encoded = encode(decoded.right)
-        if (Either.isLeft(encoded)) return reject(record, [{ path: "", message: encoded.left.message }])
-        json = JSON.stringify(encoded.right)
-      }
-      if (appendRef) {
-        const ref = `"_clientRef":${JSON.stringify(clientRef)}}`
-        json = json === "{}" ? `{${ref}` : `${json.slice(0, -1)},${ref}`
-      }
-      const bytes = byteLength(json)
-      if (bytes > maxItemBytes) {
-        return reject(record, [{
-          path: "",
-          message: `too large: ${bytes} bytes encoded, and a request body holds at most ${settings.maxBytes}`
-        }])
-      }
-      return Either.right({
-        position: record.position,
-        clientRef,
-        externalId: decoded.right.externalId,
-        json,
-        bytes
-      })
+      if (skipEncode) return toItem(record, clientRef, decoded.right, decoded.right.externalId, appendRef)
+      const encoded = encode(decoded.right)
+      if (Either.isLeft(encoded)) return reject(record, [{ path: "", message: encoded.left.message }])
+      return toItem(record, clientRef, encoded.right, decoded.right.externalId, appendRef)
     },
     submit: (client, body) => Effect.map(client.bulkCreatePrepared(resource, body), (job) => job.data.id),
     keyOf: (item) => {
