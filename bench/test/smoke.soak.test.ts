@@ -110,7 +110,7 @@ describe.sequential("benchmarks on tiny inputs", () => {
         "--defaults",
         "0",
         "--latencies",
-        "0.5",
+        "0.5-1",
         "--latency-records",
         "200"
       ])
