@@ -81,6 +81,9 @@ export interface FirstRead {
   readonly sawFinished: Effect.Effect<void>
 }
 
+/** A first read that happened within this factor of the delay was on time (the rest is the read's own round trip). */
+const onTimeFactor = 1.25
+
 /**
  * An adaptive {@link FirstRead} starting at `initial`.
  *
@@ -94,15 +97,17 @@ export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<Fi
     const firstRead: FirstRead = {
       delayMillis: Ref.get(delay),
       // Growing from the job's own elapsed time rather than compounding the shared delay keeps a burst of jobs that
-      // miss together (a backlog behind the API's workers) from pushing every later first read to the cap.
+      // miss together (a backlog behind the API's workers) from pushing every later first read to the cap. Only a
+      // read about on time shrinks it: a read held back (by a spent budget, or behind the probe) that finds its job
+      // finished says nothing about an earlier one, and a window's worth of them at once would otherwise halve the
+      // delay (0.995^150) and send the next jobs' first reads too early.
       learn: (finished, elapsedMillis) =>
         Effect.zipRight(
           finished ? Ref.set(seenFinished, true) : Effect.void,
-          Ref.update(
-            delay,
-            (current) =>
-              finished ? Math.max(200, current * 0.995) : Math.max(current, Math.min(30_000, elapsedMillis * 1.3))
-          )
+          Ref.update(delay, (current) =>
+            finished
+              ? elapsedMillis <= current * onTimeFactor ? Math.max(200, current * 0.995) : current
+              : Math.max(current, Math.min(30_000, elapsedMillis * 1.3)))
         ),
       sawFinished: Ref.set(seenFinished, true),
       probe: (read) => Effect.flatMap(Ref.get(seenFinished), (seen) => seen ? read : oneAtATime.withPermits(1)(read))

@@ -115,6 +115,18 @@ describe("BulkJob.awaitResults (fake API, test clock)", () => {
       assert.isAtLeast(yield* firstRead.delayMillis, 9_000)
     }))
 
+  it.effect("a first read held back long after its delay does not shorten the delay; one on time does", () =>
+    Effect.gen(function*() {
+      const firstRead = yield* BulkJob.makeFirstRead(Duration.seconds(10))
+      // A window's worth of reads that waited for the budget and found their jobs finished long ago.
+      for (let index = 0; index < 150; index++) yield* firstRead.learn(true, 16_000)
+      assert.strictEqual(yield* firstRead.delayMillis, 10_000)
+      yield* firstRead.learn(true, 10_100)
+      assert.strictEqual(yield* firstRead.delayMillis, 9_950)
+      yield* firstRead.learn(false, 10_000)
+      assert.strictEqual(yield* firstRead.delayMillis, 13_000)
+    }))
+
   it.effect("fails with JobTimedOut keeping the job id when the job outlasts the timeout, reading last at it", () =>
     Effect.gen(function*() {
       const { reads, result } = yield* awaitJob(Number.MAX_SAFE_INTEGER, {
