@@ -9,7 +9,7 @@ describe("SeenKeys", () => {
     for (let index = 0; index < count; index++) {
       assert.isUndefined(seen.firstUse(`ticket-${index}`, { index, line: index + 1 }))
     }
-    for (const index of [0, 1, 4095, 4096, 65_537, count - 1]) {
+    for (const index of [0, 1, 4095, 4096, 8192, 65_535, 65_536, 65_537, 131_072, count - 1]) {
       assert.deepStrictEqual(seen.firstUse(`ticket-${index}`, { index: count + index, line: 1 }), {
         index,
         line: index + 1
@@ -27,5 +27,26 @@ describe("SeenKeys", () => {
     assert.deepStrictEqual(seen.firstUse("late", { index: 6, line: 5001 }), { index: 5 })
     assert.isUndefined(seen.firstUse("near", { index: 7, line: 7 + 255 }))
     assert.deepStrictEqual(seen.firstUse("near", { index: 8 }), { index: 7, line: 262 })
+  })
+
+  it("answers as a Map of the keys would when repeats interleave with new keys through every growth", () => {
+    const seen = SeenKeys.make()
+    const reference = new Map<string, number>()
+    // A fixed pseudo-random sequence over 150,000 possible keys: about half of 300,000 uses are repeats.
+    let state = 12_345
+    for (let index = 0; index < 300_000; index++) {
+      state = (Math.imul(state, 1_103_515_245) + 12_345) >>> 0
+      const key = `customer-${state % 150_000}@example.com`
+      const expected = reference.get(key)
+      if (expected === undefined) reference.set(key, index)
+      assert.deepStrictEqual(
+        seen.firstUse(key, { index, line: index + 2 }),
+        expected === undefined ? undefined : {
+          index: expected,
+          line: expected + 2
+        }
+      )
+    }
+    assert.isAbove(reference.size, 100_000)
   })
 })
