@@ -1,9 +1,9 @@
 import { defineConfig } from "vitest/config"
+import projects from "./vitest.workspace.js"
 
 /**
- * `pnpm test`: one vitest project per package, the examples, and the benchmarks (each with its own
- * `vitest.config.ts` over `vitest.shared.ts`). The long runs are `pnpm test:soak` (`vitest.soak.config.ts`).
+ * `pnpm test`: the projects of `vitest.workspace.ts`. The long runs are `pnpm test:soak` (`vitest.soak.config.ts`).
  */
 export default defineConfig({
-  test: { projects: ["packages/*", "examples", "bench"] }
+  test: { projects }
 })
