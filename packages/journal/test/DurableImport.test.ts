@@ -323,6 +323,23 @@ describe("DurableImport", () => {
       const simulator = yield* Simulator.Simulator
       const dir = yield* tempDir
       const input = inputFile({ records: 50, customers: simulator.customerIds })
+      // A temporary directory of this test's own, so that another process's copy of its standard input (a test
+      // running beside this one) is not taken for this one's.
+      const spoolDir = `${dir}/tmp`
+      NodeFs.mkdirSync(spoolDir)
+      yield* Effect.acquireRelease(
+        Effect.sync(() => {
+          const previous = process.env["TMPDIR"]
+          process.env["TMPDIR"] = spoolDir
+          return previous
+        }),
+        (previous) =>
+          Effect.sync(() => {
+            if (previous === undefined) delete process.env["TMPDIR"]
+            else process.env["TMPDIR"] = previous
+          })
+      )
+      assert.strictEqual(Os.tmpdir(), spoolDir)
       const spools = () =>
         new Set(NodeFs.readdirSync(Os.tmpdir()).filter((name) => name.startsWith("kustomer-import-")))
       const before = spools()
