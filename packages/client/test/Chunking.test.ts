@@ -76,4 +76,29 @@ describe("chunked", () => {
       assert.deepStrictEqual(released.map((item) => item.id), [1, 2])
       yield* Fiber.interrupt(fiber)
     }))
+
+  it.effect("loses nothing that arrives as a partial chunk's linger runs out", () =>
+    Effect.gen(function*() {
+      const linger = Duration.seconds(1)
+      // Each round: one item, then the next exactly when (or a hair before or after) the partial chunk's wait for
+      // more items times out: the moment a wait cut short could drop what it was being handed.
+      const gaps = [999, 1000, 1001, 1000, 1000, 1000]
+      const source = Stream.concat(
+        Stream.succeed<Item>({ id: 0, bytes: 10 }),
+        Stream.fromIterable(gaps.map((gap, index) => ({ gap, id: index + 1 }))).pipe(
+          Stream.mapEffect(({ gap, id }) => Effect.as(Effect.sleep(Duration.millis(gap)), { id, bytes: 10 }))
+        )
+      )
+      const fiber = yield* source.pipe(
+        (stream) => chunked(stream, { maxItems: 100, maxBytes: 100_000, linger }),
+        Stream.runCollect,
+        Effect.fork
+      )
+      for (let step = 0; step < 12; step++) yield* TestClock.adjust(Duration.millis(500))
+      const chunks = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+      assert.deepStrictEqual(
+        chunks.flatMap((chunk) => Chunk.toReadonlyArray(chunk).map((item) => item.id)),
+        [0, 1, 2, 3, 4, 5, 6]
+      )
+    }))
 })

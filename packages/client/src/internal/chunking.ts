@@ -3,13 +3,11 @@
  * group is released `linger` after its first item arrived, so that a slow source still makes progress.
  */
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
-import * as Queue from "effect/Queue"
 import * as Stream from "effect/Stream"
-import * as Take from "effect/Take"
 
 /** Anything with an encoded size. */
 export interface Sized {
@@ -36,12 +34,23 @@ export const chunked = <A extends Sized, E, R>(
   options: Limits
 ): Stream.Stream<Chunk.Chunk<A>, E, R> => chunkedAmong<A, never, E, R>(items, options, (_value): _value is A => true)
 
+/** How many values may wait between the source and the grouping (the source is held back beyond that). */
+const inputCapacity = 4096
+
+/** A partial group's deadline, delivered through the input itself: `group` numbers the group it was set for. */
+class Deadline {
+  constructor(readonly group: number) {}
+}
+
 /**
  * Groups the items of a stream that carries other values too (`isItem` tells them apart); the other values pass
  * through at once, in order.
  *
- * The grouping itself is a plain loop over each chunk the source delivers; only the wait for the next chunk goes
- * through Effect (an element-wise `Stream.aggregateWithin` cost more than validating the items).
+ * The grouping itself is a plain loop over what the source has delivered; only the wait for more goes through
+ * Effect (an element-wise `Stream.aggregateWithin` cost more than validating the items). The source runs into a
+ * `Mailbox`, and a partial group's deadline arrives in the same mailbox, offered by a timer: the wait for input is
+ * never cut short, so nothing the source delivers can be lost to a timeout (a `take` interrupted by a timeout just
+ * as a value reaches it would drop that value).
  */
 export const chunkedAmong = <A extends Sized, B, E, R>(
   items: Stream.Stream<A | B, E, R>,
@@ -49,58 +58,62 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
   isItem: (value: A | B) => value is A
 ): Stream.Stream<Chunk.Chunk<A> | B, E, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
-    const input = yield* Stream.toQueue(items)
-    const lingerMillis = Duration.toMillis(options.linger)
+    const scope = yield* Effect.scope
+    const input = yield* Mailbox.make<A | B | Deadline, E>(inputCapacity)
+    yield* Stream.runForEachChunk(items, (values) => input.offerAll(values)).pipe(
+      Mailbox.into(input),
+      Effect.forkIn(scope)
+    )
     let group: Array<A> = []
     // A body costs 1 + Σ(bytes + 1): "[", then each item followed by "," or "]".
     let groupBytes = 1
-    let groupDeadline = 0
+    // The number of the current group: a deadline set for an earlier one is stale.
+    let groupNumber = 0
     let ended = false
 
     const close = (into: Array<Chunk.Chunk<A> | B>) => {
       into.push(Chunk.unsafeFromArray(group))
       group = []
       groupBytes = 1
+      groupNumber++
     }
 
-    const add = (incoming: Chunk.Chunk<A | B>, now: number) => {
-      const closed: Array<Chunk.Chunk<A> | B> = []
-      for (const item of incoming) {
-        if (!isItem(item)) {
-          closed.push(item)
+    /** Adds what arrived; returns whether a new partial group was opened (its deadline is then due). */
+    const add = (incoming: Iterable<A | B | Deadline>, closed: Array<Chunk.Chunk<A> | B>) => {
+      for (const value of incoming) {
+        if (value instanceof Deadline) {
+          if (value.group === groupNumber && group.length > 0) close(closed)
           continue
         }
-        if (group.length > 0 && groupBytes + item.bytes + 1 > options.maxBytes) close(closed)
-        if (group.length === 0) groupDeadline = now + lingerMillis
-        group.push(item)
-        groupBytes += item.bytes + 1
+        if (!isItem(value)) {
+          closed.push(value)
+          continue
+        }
+        if (group.length > 0 && groupBytes + value.bytes + 1 > options.maxBytes) close(closed)
+        group.push(value)
+        groupBytes += value.bytes + 1
         if (group.length >= options.maxItems) close(closed)
       }
-      return Chunk.unsafeFromArray(closed)
     }
 
     const next: Effect.Effect<Chunk.Chunk<Chunk.Chunk<A> | B>, Option.Option<E>> = Effect.gen(function*() {
       if (ended) return yield* Effect.fail(Option.none<E>())
-      const now = yield* Clock.currentTimeMillis
-      // With a partial group, wait for more only until its deadline; then release it as it is.
-      const take = group.length === 0
-        ? Effect.asSome(Queue.take(input))
-        : Effect.timeoutOption(Queue.take(input), Duration.millis(Math.max(0, groupDeadline - now)))
-      const received = yield* take
-      if (Option.isNone(received)) {
-        const released: Array<Chunk.Chunk<A> | B> = []
-        close(released)
-        return Chunk.unsafeFromArray(released)
-      }
-      if (Take.isDone(received.value)) {
+      const timedGroup = group.length > 0 ? groupNumber : -1
+      const [incoming, done] = yield* Effect.mapError(input.takeAll, Option.some)
+      const out: Array<Chunk.Chunk<A> | B> = []
+      add(incoming, out)
+      if (done) {
         ended = true
-        const rest: Array<Chunk.Chunk<A> | B> = []
-        if (group.length > 0) close(rest)
-        return Chunk.unsafeFromArray(rest)
+        if (group.length > 0) close(out)
+      } else if (group.length > 0 && groupNumber !== timedGroup) {
+        // A new partial group: its deadline comes through the mailbox (a no-op once the source has ended).
+        const deadline = new Deadline(groupNumber)
+        yield* Effect.sleep(options.linger).pipe(
+          Effect.zipRight(input.offer(deadline)),
+          Effect.forkIn(scope)
+        )
       }
-      // A chunk of items, or the source's failure as `Some(error)`.
-      const incoming = yield* Take.done(received.value)
-      return add(incoming, yield* Clock.currentTimeMillis)
+      return Chunk.unsafeFromArray(out)
     })
 
     return Stream.repeatEffectChunkOption(next)
