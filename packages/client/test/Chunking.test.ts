@@ -2,6 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
@@ -77,11 +78,24 @@ describe("chunked", () => {
       yield* Fiber.interrupt(fiber)
     }))
 
+  it.effect("a source's failure reaches the output, also when it arrives with the last items", () =>
+    Effect.gen(function*() {
+      const source = Stream.concat(
+        Stream.make<Array<Item>>({ id: 0, bytes: 10 }, { id: 1, bytes: 10 }),
+        Stream.fail("the source broke")
+      )
+      const result = yield* chunked(source, { maxItems: 100, maxBytes: 100_000, linger: Duration.seconds(1) }).pipe(
+        Stream.runCollect,
+        Effect.either
+      )
+      assert.deepStrictEqual(result, Either.left("the source broke"))
+    }))
+
   it.effect("loses nothing that arrives as a partial chunk's linger runs out", () =>
     Effect.gen(function*() {
       const linger = Duration.seconds(1)
-      // Each round: one item, then the next exactly when (or a hair before or after) the partial chunk's wait for
-      // more items times out: the moment a wait cut short could drop what it was being handed.
+      // Each round: one item, then the next exactly when (or a hair before or after) the partial chunk's deadline
+      // releases it: every item arrives once, in order, whichever side of the deadline it falls on.
       const gaps = [999, 1000, 1001, 1000, 1000, 1000]
       const source = Stream.concat(
         Stream.succeed<Item>({ id: 0, bytes: 10 }),

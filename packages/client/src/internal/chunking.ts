@@ -78,7 +78,7 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
       groupNumber++
     }
 
-    /** Adds what arrived; returns whether a new partial group was opened (its deadline is then due). */
+    /** Adds what arrived to the group, pushing the groups it closes and the other values to `closed`, in order. */
     const add = (incoming: Iterable<A | B | Deadline>, closed: Array<Chunk.Chunk<A> | B>) => {
       for (const value of incoming) {
         if (value instanceof Deadline) {
