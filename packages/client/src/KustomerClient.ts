@@ -28,7 +28,7 @@ import * as KustomerAuthModule from "./KustomerAuth.js"
 import { KustomerAuth } from "./KustomerAuth.js"
 import * as KustomerConfigModule from "./KustomerConfig.js"
 import { KustomerConfig } from "./KustomerConfig.js"
-import { Decode, type KustomerError, PayloadTooLarge } from "./KustomerError.js"
+import { Decode, InvalidRequest, type KustomerError, PayloadTooLarge } from "./KustomerError.js"
 import * as RateLimiterModule from "./RateLimiter.js"
 import { RateLimiter } from "./RateLimiter.js"
 
@@ -84,6 +84,16 @@ export interface Service {
     externalId: string
   ) => Effect.Effect<Option.Option<ExistingObject>, KustomerError>
   /**
+   * Every object of one parent: `GET {resource.listing.path(parentId)}` (a conversation's messages or notes),
+   * following `links.next` page by page; `onPage` runs before each page is requested (to count them). Fails with
+   * `InvalidRequest` for a resource that has no listing, `NotFound` when the parent does not exist.
+   */
+  readonly listChildren: <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+    resource: BulkResource.BulkResource<Item, Encoded>,
+    parentId: string,
+    options?: { readonly onPage?: Effect.Effect<void> | undefined }
+  ) => Effect.Effect<ReadonlyArray<ExistingObject>, KustomerError>
+  /**
    * `GET /v1/customers/email={email}`: the customer with this e-mail address; `None` when there is none (404).
    * Not in the bulk guides; the path is the one Kustomer's own app snippets and public integrations use.
    */
@@ -123,6 +133,18 @@ export type ExistingObject = typeof ExistingObject.Type
 const ExistingObjectDocument = Schema.Struct({
   data: Schema.Union(ExistingObject, Schema.Array(ExistingObject))
 })
+
+/** A page of a listing; a `data` of `null` is an empty page, `links` may be absent or `null`. */
+const ListingPage = Schema.Struct({
+  data: Schema.NullOr(Schema.Array(ExistingObject)),
+  links: Schema.optionalWith(
+    Schema.NullOr(Schema.Struct({ next: Schema.optionalWith(Schema.NullOr(Schema.String), { exact: true }) })),
+    { exact: true }
+  )
+})
+
+/** Objects asked for per page of a listing (Kustomer's lists take `pageSize` up to 100). */
+const listingPageSize = 100
 
 /**
  * The Kustomer client.
@@ -267,9 +289,53 @@ export const make = (
       resource: BulkResource.BulkResource<Item, Encoded>,
       externalId: string
     ) =>
-      findOne("findByExternalId", resource.externalIdPath(externalId), resource.readRoles).pipe(
-        Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
+      (resource.externalIdPath === undefined
+        ? Effect.fail(
+          fail(
+            "findByExternalId",
+            new InvalidRequest({ status: 0, detail: `Kustomer has no look-up of ${resource.name} by externalId` })
+          )
+        )
+        : findOne("findByExternalId", resource.externalIdPath(externalId), resource.readRoles)).pipe(
+          Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
+        )
+
+    const decodeListingPage = Schema.decodeUnknownEither(ListingPage)
+
+    const listChildren = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+      resource: BulkResource.BulkResource<Item, Encoded>,
+      parentId: string,
+      listOptions?: { readonly onPage?: Effect.Effect<void> | undefined }
+    ): Effect.Effect<ReadonlyArray<ExistingObject>, KustomerError> => {
+      const method = "listChildren"
+      const listing = resource.listing
+      if (listing === undefined) {
+        return Effect.fail(
+          fail(method, new InvalidRequest({ status: 0, detail: `Kustomer has no listing of ${resource.name}` }))
+        )
+      }
+      const readPage = (pathOrUrl: string) =>
+        Effect.zipRight(
+          listOptions?.onPage ?? Effect.void,
+          run({
+            method,
+            request: HttpClientRequest.get(pathOrUrl),
+            requiredRoles: resource.readRoles,
+            decode: (body) =>
+              Either.map(decodeListingPage(body), (page) => ({ data: page.data ?? [], links: page.links }))
+          })
+        )
+      return readAllPages({
+        baseUrl: config.baseUrl,
+        firstPath: `${listing.path(parentId)}?pageSize=${listingPageSize}`,
+        maxPages: maxBatchPages,
+        readPage,
+        refused: (detail) => fail(method, new Decode({ status: 200, detail, bodyExcerpt: "" }))
+      }).pipe(
+        Effect.map((all): ReadonlyArray<ExistingObject> => all.data),
+        Effect.withSpan("KustomerClient.listChildren", { attributes: { "kustomer.resource": resource.name } })
       )
+    }
 
     const findCustomerByEmail = (email: string) =>
       findOne(
@@ -286,6 +352,7 @@ export const make = (
       getBulkJob,
       getBulkJobBatches,
       findByExternalId,
+      listChildren,
       findConversationByExternalId: (externalId) => findByExternalId(BulkResource.Conversations, externalId),
       rateLimit: SubscriptionRef.get(latest),
       rateLimitChanges: Stream.filterMap(latest.changes, (info) => info),

@@ -43,8 +43,21 @@ export interface BulkResource<Item extends BulkItemBase, ItemEncoded extends Bul
   readonly readRoles: readonly [permission: string, legacy: string]
   /** Path of the bulk-create endpoint, e.g. `/v1/conversations/bulk`. */
   readonly bulkPath: string
-  /** Path that reads one object by its external id. */
-  readonly externalIdPath: (externalId: string) => string
+  /**
+   * Path that reads one object by its external id; `undefined` when Kustomer has no such look-up (notes).
+   */
+  readonly externalIdPath: ((externalId: string) => string) | undefined
+  /**
+   * Whether Kustomer refuses a second object with the same `externalId` ("duplicate detected"). Documented for
+   * customers and conversations only: messages and notes with a repeated `externalId` are stored again, so a
+   * client must never resend them blindly — it reads what exists first.
+   */
+  readonly deduplicatesExternalId: boolean
+  /**
+   * Where the objects of one parent are listed (messages and notes: `GET /v1/conversations/{id}/messages`),
+   * and which field of an item names that parent; `undefined` for top-level resources.
+   */
+  readonly listing: Listing | undefined
   /** Path that reads one object by id. */
   readonly objectPath: (id: string) => string
   /** Schema of one item: decodes unknown input, encodes the exact wire JSON. */
@@ -58,6 +71,17 @@ export interface BulkResource<Item extends BulkItemBase, ItemEncoded extends Bul
 }
 
 /**
+ * How the objects of one parent are listed: `path(parentId)` answers pages of objects (JSON:API, `links.next`),
+ * and `parentField` is the item field that holds the parent's id.
+ *
+ * @since 0.1.0
+ */
+export interface Listing {
+  readonly parentField: string
+  readonly path: (parentId: string) => string
+}
+
+/**
  * Builds a {@link BulkResource} for a plural resource name such as `conversations`.
  *
  * @since 0.1.0
@@ -67,15 +91,33 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
   readonly roleName: string
   readonly item: Schema.Schema<Item, ItemEncoded, never>
   readonly findableByEmail?: boolean | undefined
-}): BulkResource<Item, ItemEncoded> => ({
+  /** Default `true`. */
+  readonly deduplicatesExternalId?: boolean | undefined
+  /** The look-up's path segment before `=`: default `externalId`; `undefined` for none. */
+  readonly externalIdSegment?: string | undefined | null
+  readonly listing?: Listing | undefined
+}): BulkResource<Item, ItemEncoded> => {
+  const segment = options.externalIdSegment === undefined ? "externalId" : options.externalIdSegment
+  return {
   name: options.name,
   createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
   readRoles: [`org.permission.${options.roleName}.read`, `org.user.${options.roleName}.read`],
   bulkPath: `/v1/${options.name}/bulk`,
-  externalIdPath: (externalId) => `/v1/${options.name}/externalId=${encodeURIComponent(externalId)}`,
-  objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,
-  item: options.item,
-  findableByEmail: options.findableByEmail ?? false
+    externalIdPath: segment === null
+      ? undefined
+      : (externalId) => `/v1/${options.name}/${segment}=${encodeURIComponent(externalId)}`,
+    objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,
+    item: options.item,
+    findableByEmail: options.findableByEmail ?? false,
+    deduplicatesExternalId: options.deduplicatesExternalId ?? true,
+    listing: options.listing
+  }
+}
+
+/** A conversation's children of one kind: `GET /v1/conversations/{id}/{name}`. */
+const conversationListing = (name: string): Listing => ({
+  parentField: "conversation",
+  path: (conversationId) => `/v1/conversations/${encodeURIComponent(conversationId)}/${name}`
 })
 
 /** Bulk-created conversations: `POST /v1/conversations/bulk`. @since 0.1.0 */
@@ -90,16 +132,35 @@ export const Customers = make({
 })
 
 /**
- * Bulk-created messages: `POST /v1/messages/bulk` (answers 200, not 201). Their look-up is spelt
- * `/v1/messages/externalid={id}` in Kustomer's generated client (lower-case; unverified) — this path follows the
- * other resources' spelling.
+ * Bulk-created messages: `POST /v1/messages/bulk` (answers 200, not 201). Kustomer does not deduplicate their
+ * `externalId`. Their look-up is spelt `/v1/messages/externalid={id}` in Kustomer's generated client
+ * (lower-case); a conversation's messages are listed at `GET /v1/conversations/{id}/messages`.
  *
  * @since 0.1.0
  */
-export const Messages = make({ name: "messages", roleName: "message", item: MessageInput })
+export const Messages = make({
+  name: "messages",
+  roleName: "message",
+  item: MessageInput,
+  deduplicatesExternalId: false,
+  externalIdSegment: "externalid",
+  listing: conversationListing("messages")
+})
 
-/** Bulk-created notes: `POST /v1/notes/bulk`. Notes have no look-up by external id. @since 0.1.0 */
-export const Notes = make({ name: "notes", roleName: "note", item: NoteInput })
+/**
+ * Bulk-created notes: `POST /v1/notes/bulk`. Kustomer does not deduplicate their `externalId` and has no look-up
+ * by it: a conversation's notes are listed at `GET /v1/conversations/{id}/notes`.
+ *
+ * @since 0.1.0
+ */
+export const Notes = make({
+  name: "notes",
+  roleName: "note",
+  item: NoteInput,
+  deduplicatesExternalId: false,
+  externalIdSegment: null,
+  listing: conversationListing("notes")
+})
 
 /** The roles that may read bulk jobs (`GET /v1/bulk/{id}` and its batches). @since 0.1.0 */
 export const bulkReadRoles = ["org.permission.bulk.read", "org.user.bulk.read"] as const

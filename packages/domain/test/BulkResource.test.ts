@@ -12,7 +12,7 @@ describe("BulkResource", () => {
     ])
     assert.strictEqual(BulkResource.Customers.bulkPath, "/v1/customers/bulk")
     assert.strictEqual(
-      BulkResource.Conversations.externalIdPath("ticket 7/8"),
+      BulkResource.Conversations.externalIdPath?.("ticket 7/8"),
       "/v1/conversations/externalId=ticket%207%2F8"
     )
     const customer = Schema.decodeUnknownEither(BulkResource.Customers.item)({
@@ -20,6 +20,27 @@ describe("BulkResource", () => {
       emails: [{ email: "ada@example.com" }]
     })
     assert.isTrue(Either.isRight(customer))
+  })
+})
+
+describe("what Kustomer deduplicates, looks up and lists", () => {
+  it("refuses repeated externalIds of customers and conversations only", () => {
+    assert.isTrue(BulkResource.Customers.deduplicatesExternalId)
+    assert.isTrue(BulkResource.Conversations.deduplicatesExternalId)
+    assert.isFalse(BulkResource.Messages.deduplicatesExternalId)
+    assert.isFalse(BulkResource.Notes.deduplicatesExternalId)
+  })
+
+  it("spells the message look-up in lower case and has none for notes", () => {
+    assert.strictEqual(BulkResource.Messages.externalIdPath?.("m 1"), "/v1/messages/externalid=m%201")
+    assert.isUndefined(BulkResource.Notes.externalIdPath)
+  })
+
+  it("lists messages and notes under their conversation", () => {
+    assert.strictEqual(BulkResource.Messages.listing?.path("c1"), "/v1/conversations/c1/messages")
+    assert.strictEqual(BulkResource.Notes.listing?.path("c 2"), "/v1/conversations/c%202/notes")
+    assert.strictEqual(BulkResource.Notes.listing?.parentField, "conversation")
+    assert.isUndefined(BulkResource.Conversations.listing)
   })
 })
 

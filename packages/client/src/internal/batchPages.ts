@@ -1,8 +1,8 @@
 /**
- * Reading every page of a bulk job's batch results: `links.next` is followed (same origin only, relative links
- * resolved against the current page) until there is none, a link repeats, or the page limit is reached.
+ * Reading every page of a paginated list (a bulk job's batch results, a conversation's messages or notes):
+ * `links.next` is followed (same origin only, relative links resolved against the current page) until there is
+ * none, a link repeats, or the page limit is reached.
  */
-import type { BulkJob } from "@effect-kustomer/domain"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 
@@ -19,8 +19,14 @@ const nextPage = (current: URL, next: string, origin: string): Either.Either<URL
     : Either.left(`the next-page link points to another origin (${resolved.origin}); it was not followed`)
 }
 
-/** How to read the pages of one job. */
-export interface PagesOptions<E> {
+/** One page of a list, as far as paging goes. */
+export interface Page<A> {
+  readonly data: ReadonlyArray<A>
+  readonly links?: { readonly next?: string | null | undefined } | null | undefined
+}
+
+/** How to read the pages of one list. */
+export interface PagesOptions<A, E> {
   /** The API's base URL. */
   readonly baseUrl: string
   /** The path of the first page. */
@@ -28,19 +34,19 @@ export interface PagesOptions<E> {
   /** The most pages followed; more is refused. */
   readonly maxPages: number
   /** Reads one page: a path for the first, an absolute URL for the next. */
-  readonly readPage: (pathOrUrl: string) => Effect.Effect<typeof BulkJob.BatchList.Type, E>
+  readonly readPage: (pathOrUrl: string) => Effect.Effect<Page<A>, E>
   /** The error for a link that is refused (another origin, not a URL, too many pages). */
   readonly refused: (detail: string) => E
 }
 
-/** Every batch of every page. */
-export const readAllPages = <E>(options: PagesOptions<E>): Effect.Effect<{ data: Array<BulkJob.BatchResource> }, E> =>
+/** Every element of every page. */
+export const readAllPages = <A, E>(options: PagesOptions<A, E>): Effect.Effect<{ data: Array<A> }, E> =>
   Effect.gen(function*() {
     const origin = new URL(options.baseUrl).origin
     let current = new URL(`${options.baseUrl}${options.firstPath}`)
     let request = options.firstPath
     const visited = new Set([current.href])
-    const data: Array<BulkJob.BatchResource> = []
+    const data: Array<A> = []
     for (let page = 1;; page++) {
       const document = yield* options.readPage(request)
       data.push(...document.data)
@@ -49,7 +55,7 @@ export const readAllPages = <E>(options: PagesOptions<E>): Effect.Effect<{ data:
       const resolved = nextPage(current, next, origin)
       if (Either.isLeft(resolved)) return yield* Effect.fail(options.refused(resolved.left))
       if (page >= options.maxPages) {
-        return yield* Effect.fail(options.refused(`more than ${options.maxPages} pages of batch results`))
+        return yield* Effect.fail(options.refused(`more than ${options.maxPages} pages`))
       }
       // A link seen before would loop forever: the pages read so far are all there is.
       if (visited.has(resolved.right.href)) break

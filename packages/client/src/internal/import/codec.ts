@@ -12,6 +12,7 @@ import * as Schema from "effect/Schema"
 import type * as Checkpoint from "../../ImportCheckpoint.js"
 import * as Events from "../../ImportEvent.js"
 import type { Position, SourceRecord } from "../../ImportSource.js"
+import type * as KustomerClientModule from "../../KustomerClient.js"
 import type { KustomerClient, PreparedBody } from "../../KustomerClient.js"
 import type { KustomerError } from "../../KustomerError.js"
 import * as SchemaGuard from "../schemaGuard.js"
@@ -39,10 +40,40 @@ export interface ItemCodec {
   readonly keyOf: (item: Checkpoint.ChunkItem) => ItemKey | undefined
   /** The id of the object with this key; `None` when there is none. */
   readonly find: (client: KustomerClient["Type"], key: ItemKey) => Effect.Effect<Option.Option<string>, KustomerError>
+  /** Whether `find` can look this key up (notes have no look-up by `externalId`). */
+  readonly findable: (key: ItemKey) => boolean
+  /** Whether Kustomer refuses a repeated `externalId` of this resource, so that a resend is safe. */
+  readonly deduplicates: boolean
+  /** The parent whose listing holds the item (a message's conversation); `undefined` when not listed by parent. */
+  readonly parentOf: (item: Checkpoint.ChunkItem) => string | undefined
+  /** The ids of one parent's objects, by `externalId` (the first of each); `onPage` runs before each page. */
+  readonly list: (
+    client: KustomerClient["Type"],
+    parentId: string,
+    onPage: Effect.Effect<void>
+  ) => Effect.Effect<ReadonlyMap<string, string>, KustomerError>
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** A string field of an item's wire JSON. */
+const stringFieldOf = (json: string, field: string): string | undefined => {
+  const item: unknown = JSON.parse(json)
+  if (!isObject(item)) return undefined
+  const value = item[field]
+  return typeof value === "string" && value !== "" ? value : undefined
+}
+
+/** The first of each `externalId` among listed objects. */
+const byExternalId = (objects: ReadonlyArray<KustomerClientModule.ExistingObject>): ReadonlyMap<string, string> => {
+  const ids = new Map<string, string>()
+  for (const object of objects) {
+    const externalId = object.attributes?.externalId
+    if (typeof externalId === "string" && !ids.has(externalId)) ids.set(externalId, object.id)
+  }
+  return ids
+}
 
 /** The first e-mail address of an item's wire JSON (`emails[0].email`). */
 const firstEmailOf = (json: string): string | undefined => {
@@ -150,7 +181,15 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
           ? client.findByExternalId(resource, key.value)
           : client.findCustomerByEmail(key.value),
         (found) => Option.map(found, (object) => object.id)
-      )
+      ),
+    findable: (key) => key.field === "email" || resource.externalIdPath !== undefined,
+    deduplicates: resource.deduplicatesExternalId,
+    parentOf: (item) => {
+      const listing = resource.listing
+      return listing === undefined ? undefined : stringFieldOf(item.json, listing.parentField)
+    },
+    list: (client, parentId, onPage) =>
+      Effect.map(client.listChildren(resource, parentId, { onPage }), (objects) => byExternalId(objects))
   }
 }
 

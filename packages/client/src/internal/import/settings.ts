@@ -3,6 +3,7 @@
  */
 import { BulkResource } from "@effect-kustomer/domain"
 import * as Duration from "effect/Duration"
+import type * as Effect from "effect/Effect"
 import type * as Schedule from "effect/Schedule"
 import * as Checkpoint from "../../ImportCheckpoint.js"
 import type { Position } from "../../ImportSource.js"
@@ -38,9 +39,11 @@ export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends
   /** How long a job may take before its items are reported unknown (resumable by job id). Default 10 min. */
   readonly jobTimeout?: Duration.DurationInput | undefined
   /**
-   * How long after a request in doubt (its answer lost) its items without an `externalId` are looked up by e-mail
-   * (customers), so that a job the API may have accepted has had time to finish: found, they are `Created`;
-   * not found, they are sent again. Default 30 s.
+   * How long after a request in doubt (its answer lost) its items are read back when a resend is not safe —
+   * customers without an `externalId` (by e-mail), and messages and notes, whose duplicates Kustomer stores
+   * again (from their conversation's listing) — so that a job the API may have accepted has had time to finish:
+   * found, they are `Created`; not found, they are sent again. The wait is at least the jobs' observed
+   * turnaround. Default 30 s.
    */
   readonly inDoubtCheckDelay?: Duration.DurationInput | undefined
   /**
@@ -49,6 +52,16 @@ export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends
    * false: such items are `AlreadyExisting` without an `objectId`, at no cost to the budget.
    */
   readonly resolveExisting?: boolean | undefined
+  /**
+   * Which items may exist already from before this import (say, the messages of a conversation an earlier run
+   * created), for a resource whose duplicates Kustomer does not refuse (messages, notes). Those items are read
+   * back before they are sent — one listing per parent, or a look-up each — and only the ones not found are
+   * sent; found ones are `AlreadyExisting` with their id. Asked once per chunk, before its first request.
+   * Default: none may.
+   */
+  readonly mayAlreadyExist?:
+    | ((items: ReadonlyArray<Checkpoint.ChunkItem>) => Effect.Effect<ReadonlyArray<boolean>>)
+    | undefined
   /** Look-ups of existing objects in flight at once across the import, with `resolveExisting`. Default 4. */
   readonly resolveConcurrency?: number | undefined
   /**
@@ -83,6 +96,7 @@ export const settingsOf = <Item extends BulkResource.BulkItemBase, Encoded exten
   inDoubtCheckDelay: Duration.decode(options.inDoubtCheckDelay ?? Duration.seconds(30)),
   resolveExisting: options.resolveExisting ?? false,
   resolveConcurrency: Math.max(1, options.resolveConcurrency ?? 4),
+  mayAlreadyExist: options.mayAlreadyExist,
   unknownFields: options.unknownFields ?? "reject",
   clientRef: options.clientRef ?? ((position: Position) => `r${position.index}`),
   checkpoint: options.checkpoint ?? Checkpoint.disabled

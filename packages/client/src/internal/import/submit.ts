@@ -4,8 +4,11 @@
  * API — checked item by item by its key (`externalId`, or a customer's e-mail).
  *
  * A chunk in doubt (an earlier request with it may have reached the API) is sent again only where that is safe:
- * items with an `externalId` (the API reports a duplicate), and customers without one once a look-up by e-mail,
- * made after `inDoubtCheckDelay`, has not found them. Items that cannot be checked are `Unknown`.
+ * items with an `externalId` of a resource whose duplicates the API refuses (customers, conversations). Any
+ * other item — a customer without one, a message or note, whose duplicates Kustomer stores again — is read back
+ * after `inDoubtCheckDelay` (by e-mail, or in its conversation's listing): found, it is settled; not found, it is
+ * sent again. Items that cannot be checked are `Unknown`. Items that may exist from before the import
+ * (`mayAlreadyExist`) are read back the same way before their first request.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -18,8 +21,8 @@ import type * as Checkpoint from "../../ImportCheckpoint.js"
 import * as Events from "../../ImportEvent.js"
 import { prepareBody } from "../../KustomerClient.js"
 import { isFatal, KustomerError } from "../../KustomerError.js"
-import type { ItemKey } from "./codec.js"
 import { emitting } from "./emitting.js"
+import { findExisting, type Found } from "./existing.js"
 import type { Importer, Pending, Submitted } from "./importer.js"
 import { isEvent } from "./prepare.js"
 
@@ -46,8 +49,14 @@ export const failedItem = (item: Checkpoint.ChunkItem, jobId: Submitted["jobId"]
 const unverifiableReason = "an earlier request with this record may have reached the API, and without an " +
   "externalId it cannot be checked; it was not sent again, to avoid a duplicate"
 
-const emailUncheckedReason = "an earlier request with this record may have reached the API, and looking it up " +
-  "by e-mail failed; it was not sent again, to avoid a duplicate"
+const readFailedReason = "an earlier request with this record may have reached the API, and reading back whether " +
+  "it exists failed; it was not sent again, to avoid a duplicate"
+
+const mayExistUncheckedReason = "it may exist already (what it belongs to existed before this run), and without " +
+  "an externalId it cannot be checked; it was not sent, to avoid a duplicate"
+
+const mayExistReadFailedReason = "it may exist already (what it belongs to existed before this run), and reading " +
+  "back whether it does failed; it was not sent, to avoid a duplicate"
 
 /** An item of an in-doubt chunk that a look-up found: the request whose answer was lost created it. */
 const createdEarlier = (item: Checkpoint.ChunkItem, objectId: string) =>
@@ -59,21 +68,17 @@ const createdEarlier = (item: Checkpoint.ChunkItem, objectId: string) =>
     jobId: undefined
   })
 
-/** Looks an item up by its key: the id of the object, `None` when there is none. */
-const findItem = (importer: Importer, key: ItemKey) =>
-  Effect.zipRight(importer.bump("lookups"), Effect.either(importer.codec.find(importer.client, key)))
+/** An item found to exist before this import sent it. */
+const existedBefore = (item: Checkpoint.ChunkItem, externalId: string, objectId: string) =>
+  new Events.AlreadyExisting({ position: item.position, clientRef: item.clientRef, externalId, objectId })
 
 /**
- * Asks the API, item by item, whether the items of an in-doubt chunk exist. Found items were created by the lost
- * request — unless some other item of it was not found: a job creates every valid item it holds, so the lost
- * request was never processed, and what was found existed before the import.
+ * Asks the API whether the items of an in-doubt chunk exist. Found items were created by the lost request —
+ * unless some other item of it was not found: a job creates every valid item it holds, so the lost request was
+ * never processed, and what was found existed before the import.
  */
 const reconcile = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>, error: KustomerError) =>
-  Effect.gen(function*() {
-    const found = yield* Effect.forEach(items, (item) => {
-      const key = importer.codec.keyOf(item)
-      return key === undefined ? Effect.succeed(undefined) : findItem(importer, key)
-    }, { concurrency: 4 })
+  Effect.map(findExisting(importer, items), (found) => {
     const someMissing = found.some((result) =>
       result !== undefined && Either.isRight(result) && Option.isNone(result.right)
     )
@@ -86,63 +91,115 @@ const reconcile = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem
       if (Option.isNone(result.right)) return failedItem(item, undefined, `not created: ${error.message}`)
       const objectId = result.right.value
       return someMissing && item.externalId !== undefined
-        ? new Events.AlreadyExisting({
-          position: item.position,
-          clientRef: item.clientRef,
-          externalId: item.externalId,
-          objectId
-        })
+        ? existedBefore(item, item.externalId, objectId)
         : createdEarlier(item, objectId)
     })
   })
 
-/** What becomes of an in-doubt chunk's items before it is sent again. */
-interface InDoubtCheck {
-  /** Safe to send again. */
-  readonly resend: ReadonlyArray<Checkpoint.ChunkItem>
-  /** Settled without sending: found (created by the lost request), or impossible to check. */
+/** What becomes of a chunk's items before it is sent: some are sent, the others settled without sending. */
+interface Sorted {
+  /** To send. */
+  readonly send: ReadonlyArray<Checkpoint.ChunkItem>
+  /** Settled without sending: found, or impossible to check. */
   readonly settled: ReadonlyArray<Events.Outcome>
 }
 
+/** Splits items into those to send and those settled, from what each one's check decided. */
+const sorted = (checked: ReadonlyArray<Either.Either<Checkpoint.ChunkItem, Events.Outcome>>): Sorted => ({
+  send: checked.flatMap((entry) => Either.isRight(entry) ? [entry.right] : []),
+  settled: checked.flatMap((entry) => Either.isLeft(entry) ? [entry.left] : [])
+})
+
 /**
- * Sorts an in-doubt chunk's items: those with an `externalId` are sent again (the API reports duplicates); those
- * found by e-mail are settled as created; the rest are `Unknown`. First it waits for the job the lost request may
- * have become to finish (the jobs' observed turnaround; for look-ups by e-mail at least `inDoubtCheckDelay`), so
- * that the resend finds either all of that request's items or none of them.
+ * Whether an in-doubt item is read back rather than sent again: always when it is keyed by e-mail (the API
+ * reports no duplicate for an e-mail), and for a resource whose duplicates the API does not refuse.
  */
-const checkInDoubt = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>, sentAt: number) =>
+const readsBack = (importer: Importer, item: Checkpoint.ChunkItem): boolean => {
+  const key = importer.codec.keyOf(item)
+  return key !== undefined && (key.field === "email" || !importer.codec.deduplicates)
+}
+
+/** What reading back found of an item, as its fate: found (settled by `onFound`), absent (sent), or unknown. */
+const fateOf = (
+  item: Checkpoint.ChunkItem,
+  result: Found,
+  reasons: { readonly unchecked: string; readonly readFailed: string },
+  onFound: (objectId: string) => Events.Outcome
+): Either.Either<Checkpoint.ChunkItem, Events.Outcome> => {
+  if (result === undefined) return Either.left(unknownItem(item, undefined, reasons.unchecked))
+  if (Either.isLeft(result)) {
+    return Either.left(unknownItem(item, undefined, `${reasons.readFailed}: ${result.left.message}`))
+  }
+  return Option.match(result.right, {
+    onNone: () => Either.right(item),
+    onSome: (objectId) => Either.left(onFound(objectId))
+  })
+}
+
+/** Reads back `toRead` (a subset of `items`): what each of them found, by `_clientRef`. */
+const readBack = (importer: Importer, toRead: ReadonlyArray<Checkpoint.ChunkItem>) =>
+  Effect.map(
+    findExisting(importer, toRead),
+    (results) => new Map(toRead.map((item, index) => [item.clientRef, results[index]] as const))
+  )
+
+/**
+ * Sorts an in-doubt chunk's items. Those the API recognises as duplicates (an `externalId`, on customers and
+ * conversations) are sent again; the others are read back — found: `Created` (or `AlreadyExisting` when they
+ * may have existed before the import), absent: sent again; without a key: `Unknown`. First it waits for the job
+ * the lost request may have become to finish (the jobs' observed turnaround; before a read, at least
+ * `inDoubtCheckDelay`), so that the resend or the read finds either all of that request's items or none.
+ */
+const checkInDoubt = (
+  importer: Importer,
+  items: ReadonlyArray<Checkpoint.ChunkItem>,
+  sentAt: number,
+  mayExist: ReadonlySet<string>
+) =>
   Effect.gen(function*() {
-    const byEmail = items.some((item) => importer.codec.keyOf(item)?.field === "email")
+    const toRead = items.filter((item) => readsBack(importer, item))
     const turnaround = yield* importer.firstRead.delayMillis
     const checkDelay = Duration.toMillis(importer.settings.inDoubtCheckDelay)
     const waited = (yield* Clock.currentTimeMillis) - sentAt
     yield* Effect.sleep(
-      Duration.millis(Math.max(0, (byEmail ? Math.max(turnaround, checkDelay) : turnaround) - waited))
+      Duration.millis(Math.max(0, (toRead.length > 0 ? Math.max(turnaround, checkDelay) : turnaround) - waited))
     )
-    const checked = yield* Effect.forEach(
-      items,
-      (item): Effect.Effect<Either.Either<Checkpoint.ChunkItem, Events.Outcome>> => {
-        const key = importer.codec.keyOf(item)
-        if (key === undefined) return Effect.succeed(Either.left(unknownItem(item, undefined, unverifiableReason)))
-        if (key.field === "externalId") return Effect.succeed(Either.right(item))
-        return Effect.map(findItem(importer, key), (found) =>
-          Either.match(found, {
-            onLeft: (lookupError) =>
-              Either.left(unknownItem(item, undefined, `${emailUncheckedReason}: ${lookupError.message}`)),
-            onRight: (existing) =>
-              Option.match(existing, {
-                onNone: () => Either.right(item),
-                onSome: (objectId) => Either.left(createdEarlier(item, objectId))
-              })
-          }))
-      },
-      { concurrency: 4 }
-    )
-    const check: InDoubtCheck = {
-      resend: checked.flatMap((entry) => Either.isRight(entry) ? [entry.right] : []),
-      settled: checked.flatMap((entry) => Either.isLeft(entry) ? [entry.left] : [])
-    }
-    return check
+    const found = yield* readBack(importer, toRead)
+    const reasons = { unchecked: unverifiableReason, readFailed: readFailedReason }
+    return sorted(items.map((item) => {
+      if (importer.codec.keyOf(item) === undefined) return Either.left(unknownItem(item, undefined, unverifiableReason))
+      if (!found.has(item.clientRef)) return Either.right(item)
+      return fateOf(item, found.get(item.clientRef), reasons, (objectId) =>
+        mayExist.has(item.clientRef) && item.externalId !== undefined
+          ? existedBefore(item, item.externalId, objectId)
+          : createdEarlier(item, objectId))
+    }))
+  })
+
+/**
+ * The items of a chunk that may exist from before the import (`mayAlreadyExist`), by `_clientRef`: only for a
+ * resource whose duplicates the API does not refuse (for the others, the API's duplicate verdict tells).
+ */
+const mayExistOf = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>) => {
+  const ask = importer.settings.mayAlreadyExist
+  if (ask === undefined || importer.codec.deduplicates) return Effect.succeed(new Set<string>())
+  return Effect.map(ask(items), (flags) => new Set(items.flatMap((item, index) => flags[index] ? [item.clientRef] : [])))
+}
+
+/**
+ * Reads back the items that may exist from before the import: found, they are `AlreadyExisting` and not sent;
+ * absent, they are sent; impossible to check, they are `Unknown` and not sent.
+ */
+const checkExisting = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>, mayExist: ReadonlySet<string>) =>
+  Effect.gen(function*() {
+    const found = yield* readBack(importer, items.filter((item) => mayExist.has(item.clientRef)))
+    const reasons = { unchecked: mayExistUncheckedReason, readFailed: mayExistReadFailedReason }
+    return sorted(items.map((item) => {
+      if (!found.has(item.clientRef)) return Either.right(item)
+      const externalId = item.externalId
+      if (externalId === undefined) return Either.left(unknownItem(item, undefined, mayExistUncheckedReason))
+      return fateOf(item, found.get(item.clientRef), reasons, (objectId) => existedBefore(item, externalId, objectId))
+    }))
   })
 
 /** Settles the items of a chunk that was given up on. */
@@ -177,12 +234,18 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
       sentAt: yield* Clock.currentTimeMillis
     })
     const number = initial.chunk.chunk
+    // Items that may exist from before the import are read back once, before the first request.
+    const mayExist = yield* mayExistOf(importer, initial.chunk.items)
     const attempt = Effect.gen(function*() {
       const current = yield* Ref.get(state)
       let items = current.items
-      if (current.check) {
-        const check = yield* checkInDoubt(importer, items, current.sentAt)
-        items = check.resend
+      const check = current.check
+        ? yield* checkInDoubt(importer, items, current.sentAt, mayExist)
+        : current.attempt === 0 && mayExist.size > 0
+        ? yield* checkExisting(importer, items, mayExist)
+        : undefined
+      if (check !== undefined) {
+        items = check.send
         if (check.settled.length > 0) {
           yield* settleNow(importer, emit, check.settled, items.length === 0 ? number : undefined)
         }
