@@ -8,7 +8,7 @@
  */
 import { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
-import { DurableImport, JournalError } from "@effect-kustomer/journal"
+import { DurableImport, JournalError, RejectsFile } from "@effect-kustomer/journal"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 
@@ -87,6 +87,9 @@ const describeKustomer = (error: KustomerError.KustomerError): string => {
       return `${reason.message}.\nCheck the id, and that the key and base URL belong to the org (and region) where it was created.`
     case "CredentialsUnavailable":
       return `${reason.message}. Check KUSTOMER_API_KEY.`
+    case "Unresponsive":
+      return `${reason.message}.\nCheck the base URL and Kustomer's status page; run the same command again (with ` +
+        "the same --journal) once the API answers: what was in flight is checked, not sent twice."
     default:
       return error.message
   }
@@ -132,6 +135,10 @@ export const describe = (error: unknown): string => {
       case "Journal":
         return describeJournal(error.detail, JournalError.isJournalError(cause) ? cause.kind : undefined)
       case "Output":
+        if (cause instanceof RejectsFile.RejectsFileError && cause.noSpace === true) {
+          return `${error.detail}.\nFree some space, then run the same command again: with --journal it resumes ` +
+            "where it stopped."
+        }
         return `${error.detail}.\nCheck that the directories of --journal, --rejects, --unknown and --report exist ` +
           "and can be written; nothing was sent."
       case "Api":

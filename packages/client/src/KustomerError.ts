@@ -253,6 +253,29 @@ export class JobTimedOut extends Data.TaggedClass("JobTimedOut")<{
   }
 }
 
+/**
+ * The API answered nothing for too long: every request in that time failed at the transport (connections refused,
+ * reset or left without an answer). A run stops rather than retry without end; what it sent is in doubt until it
+ * is resumed.
+ *
+ * @since 0.1.0
+ */
+export class Unresponsive extends Data.TaggedClass("Unresponsive")<{
+  readonly silentFor: Duration.Duration
+  readonly lastError: string
+}> implements ReasonProperties {
+  get retryable() {
+    return false
+  }
+  get mayHaveTakenEffect() {
+    return true
+  }
+  get message() {
+    return `the API has answered no request for ${Duration.format(this.silentFor)} (last: ${this.lastError}); ` +
+      "stopped rather than retry without end"
+  }
+}
+
 /** Every reason a Kustomer operation can fail with. @since 0.1.0 */
 export type Reason =
   | InvalidRequest
@@ -268,6 +291,7 @@ export type Reason =
   | Decode
   | CredentialsUnavailable
   | JobTimedOut
+  | Unresponsive
 
 /**
  * The error of every Kustomer operation: which module and method failed, and why.
@@ -291,10 +315,10 @@ export class KustomerError extends Data.TaggedError("KustomerError")<{
 
 /**
  * Whether an error is fatal for a whole run: no later request can succeed either (bad or missing credentials,
- * missing roles).
+ * missing roles), or the API has stopped answering.
  *
  * @since 0.1.0
  */
 export const isFatal = (error: KustomerError): boolean =>
   error.reason._tag === "Unauthorized" || error.reason._tag === "Forbidden" ||
-  error.reason._tag === "CredentialsUnavailable"
+  error.reason._tag === "CredentialsUnavailable" || error.reason._tag === "Unresponsive"

@@ -107,13 +107,32 @@ export const take = (
   return [Option.some({ untilMillis, cause }), state]
 }
 
+/**
+ * The server's reset time, when it is a plausible one: after `now` and at most two windows ahead (the limiter's or
+ * Kustomer's documented 60 s, whichever is longer). `RateLimit.fromHeaders` already reads the header so; this
+ * holds for information built any other way too.
+ */
+const usableReset = (settings: Settings, info: RateLimit.RateLimitInfo, now: number): number | undefined => {
+  const reset = Option.getOrUndefined(info.resetAtMillis)
+  const latest = now + 2 * Math.max(settings.windowMillis, RateLimit.documentedWindowMillis)
+  return reset !== undefined && reset > now && reset <= latest ? reset : undefined
+}
+
+/**
+ * When a budget the server reports spent will be back, without a usable reset time from it: the end of the window
+ * the server confirmed earlier, while that is still ahead, else one whole window from now — never a wait of zero,
+ * never one without end.
+ */
+const windowEnd = (settings: Settings, state: State, now: number): number =>
+  state.confirmed && state.resetAtMillis > now ? state.resetAtMillis : now + settings.windowMillis
+
 /** Adopts the server's count and window from a response's headers: they always win over the local estimate. */
-const learn = (state: State, info: RateLimit.RateLimitInfo, now: number): State => {
+const learn = (settings: Settings, state: State, info: RateLimit.RateLimitInfo, now: number): State => {
   const limit = Option.getOrElse(info.limit, () => state.limit)
-  const serverReset = Option.getOrUndefined(info.resetAtMillis)
+  const serverReset = usableReset(settings, info, now)
   const serverRemaining = Option.getOrUndefined(info.remaining)
   const current = { ...state, limit }
-  if (serverReset !== undefined && serverReset > now) {
+  if (serverReset !== undefined) {
     const newer = serverReset > current.resetAtMillis
     const correction = !current.confirmed && serverReset !== current.resetAtMillis
     if (newer || correction) {
@@ -131,18 +150,28 @@ const learn = (state: State, info: RateLimit.RateLimitInfo, now: number): State 
     }
     return current
   }
-  if (serverRemaining !== undefined && serverReset === undefined) {
-    return { ...current, remaining: Math.min(current.remaining, serverRemaining) }
+  if (serverRemaining !== undefined) {
+    const remaining = Math.min(current.remaining, serverRemaining)
+    return remaining === 0
+      ? { ...current, remaining, resetAtMillis: windowEnd(settings, current, now) }
+      : { ...current, remaining }
   }
   return current
 }
 
-/** After a 429 every request waits until the window resets: `Retry-After`, else the reset, else a fixed wait. */
+/**
+ * After a 429 every request waits until the window resets: `Retry-After`, else the server's reset time; a response
+ * that speaks of its rate limit without a usable time waits for the window (see {@link windowEnd}); one without any
+ * rate-limit header, a fixed wait.
+ */
 const rejected = (settings: Settings, state: State, info: Option.Option<RateLimit.RateLimitInfo>, now: number) => {
-  const wait = Option.flatMap(info, (rateLimit) => RateLimit.waitAfterRejection(rateLimit, now))
-  const resumeAt = Option.match(wait, {
+  const resumeAt = Option.match(info, {
     onNone: () => now + settings.fallbackWaitMillis,
-    onSome: (duration) => now + Duration.toMillis(duration)
+    onSome: (rateLimit) =>
+      Option.match(rateLimit.retryAfter, {
+        onSome: (duration) => now + Duration.toMillis(duration),
+        onNone: () => usableReset(settings, rateLimit, now) ?? windowEnd(settings, state, now)
+      })
   })
   const until = Math.max(resumeAt, now + 1)
   return {
@@ -164,6 +193,6 @@ export const observe = (
   now: number
 ): State => {
   const state = rolled(settings, before, now)
-  const learned = Option.isSome(info) ? learn(state, info.value, now) : state
+  const learned = Option.isSome(info) ? learn(settings, state, info.value, now) : state
   return status === 429 ? rejected(settings, learned, info, now) : learned
 }

@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Checkpoint from "../../ImportCheckpoint.js"
-import type { KustomerError } from "../../KustomerError.js"
+import { isFatal, type KustomerError } from "../../KustomerError.js"
 import type { Importer } from "./importer.js"
 
 /**
@@ -21,30 +21,38 @@ export type Found = Either.Either<Option.Option<string>, KustomerError> | undefi
 /** Reads at once per chunk. */
 const readConcurrency = 4
 
+/** A read's result as a value, except a fatal failure (credentials, an API gone silent), which stops the import. */
+const settledRead = <A>(read: Effect.Effect<A, KustomerError>) =>
+  Effect.flatMap(
+    Effect.either(read),
+    (result) => Either.isLeft(result) && isFatal(result.left) ? Effect.fail(result.left) : Effect.succeed(result)
+  )
+
 /** Looks one item up by its key, under the retry policy. */
-const lookUp = (importer: Importer, item: Checkpoint.ChunkItem): Effect.Effect<Found> => {
+const lookUp = (importer: Importer, item: Checkpoint.ChunkItem): Effect.Effect<Found, KustomerError> => {
   const key = importer.codec.keyOf(item)
   if (key === undefined || !importer.codec.findable(key)) return Effect.succeed(undefined)
-  return importer.retry(
+  return settledRead(importer.retry(
     Effect.zipRight(importer.bump("lookups"), importer.codec.find(importer.client, key)),
     { write: false }
-  ).pipe(Effect.either)
+  ))
 }
 
 /** Lists one parent's objects, under the retry policy; every page counts as a look-up. */
 const listParent = (importer: Importer, parentId: string) =>
-  importer.retry(importer.codec.list(importer.client, parentId, importer.bump("lookups")), { write: false }).pipe(
-    Effect.either
+  settledRead(
+    importer.retry(importer.codec.list(importer.client, parentId, importer.bump("lookups")), { write: false })
   )
 
 /**
  * Finds the items: one result per item, in order. An item with an `externalId` and a parent is found in that
  * parent's listing (read once for all of the chunk's items under it); any other findable item by a look-up.
+ * Fails only with a fatal error.
  */
 export const findExisting = (
   importer: Importer,
   items: ReadonlyArray<Checkpoint.ChunkItem>
-): Effect.Effect<ReadonlyArray<Found>> =>
+): Effect.Effect<ReadonlyArray<Found>, KustomerError> =>
   Effect.gen(function*() {
     const parents = items.map((item) => item.externalId === undefined ? undefined : importer.codec.parentOf(item))
     const distinctParents = [...new Set(parents.flatMap((parent) => parent === undefined ? [] : [parent]))]
@@ -55,7 +63,7 @@ export const findExisting = (
         { concurrency: readConcurrency }
       )
     )
-    return yield* Effect.forEach(items, (item, index): Effect.Effect<Found> => {
+    return yield* Effect.forEach(items, (item, index): Effect.Effect<Found, KustomerError> => {
       const parentId = parents[index]
       const listed = parentId === undefined ? undefined : listings.get(parentId)
       if (listed === undefined || item.externalId === undefined) return lookUp(importer, item)

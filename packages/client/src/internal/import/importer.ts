@@ -4,6 +4,8 @@
  */
 import type { BulkResource, Ids } from "@effect-kustomer/domain"
 import { ImportCounts } from "@effect-kustomer/domain"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -13,6 +15,7 @@ import * as BulkJob from "../../BulkJob.js"
 import type * as Checkpoint from "../../ImportCheckpoint.js"
 import type * as Events from "../../ImportEvent.js"
 import type { KustomerClient } from "../../KustomerClient.js"
+import { KustomerError as KustomerErrorClass, Unresponsive } from "../../KustomerError.js"
 import type { KustomerError } from "../../KustomerError.js"
 import type { Pause } from "../../RateLimiter.js"
 import * as RetryPolicy from "../../RetryPolicy.js"
@@ -79,6 +82,41 @@ export interface Importer extends Preparation {
   ) => Effect.Effect<A, KustomerError | E>
 }
 
+/**
+ * Watches every request for an answer: any HTTP answer (an error status included) counts; a transport failure
+ * (refused, reset, timed out) after `maxSilence` without one becomes `Unresponsive`, which stops the import.
+ */
+const makeSilenceGuard = (maxSilence: Duration.Duration) =>
+  Effect.map(
+    Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.make(now)),
+    (lastAnswer) =>
+    <A, E>(request: Effect.Effect<A, KustomerError | E>): Effect.Effect<A, KustomerError | E> => {
+      const answered = Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(lastAnswer, now))
+      return request.pipe(
+        Effect.tap(() => answered),
+        Effect.catchIf(
+          (error): error is KustomerError => error instanceof KustomerErrorClass,
+          (error) =>
+            Effect.gen(function*() {
+              if (error.reason._tag !== "Transport") {
+                yield* answered
+                return yield* Effect.fail(error)
+              }
+              const silent = (yield* Clock.currentTimeMillis) - (yield* Ref.get(lastAnswer))
+              if (silent < Duration.toMillis(maxSilence)) return yield* Effect.fail(error)
+              return yield* Effect.fail(
+                new KustomerErrorClass({
+                  module: error.module,
+                  method: error.method,
+                  reason: new Unresponsive({ silentFor: Duration.millis(silent), lastError: error.reason.message })
+                })
+              )
+            })
+        )
+      )
+    }
+  )
+
 /** The validation and chunking part of an import. */
 export const makePreparation = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
   options: Options<Item, Encoded>
@@ -116,6 +154,7 @@ export const make = <Item extends BulkResource.BulkItemBase, Encoded extends Bul
     const bump = (counter: keyof ImportCounts.RequestCounts) =>
       Ref.update(counters, (counts) => ({ ...counts, [counter]: counts[counter] + 1 }))
     const lookups = yield* Effect.makeSemaphore(settings.resolveConcurrency)
+    const heard = yield* makeSilenceGuard(settings.maxSilence)
     const importer: Importer = {
       ...preparation,
       client,
@@ -130,7 +169,7 @@ export const make = <Item extends BulkResource.BulkItemBase, Encoded extends Bul
       }),
       pauses: client.pauses,
       retry: (request, retryOptions) =>
-        RetryPolicy.retry(request, {
+        RetryPolicy.retry(heard(request), {
           schedule: settings.retrySchedule,
           maxRateLimitRetries: settings.maxRateLimitRetries,
           write: retryOptions.write,

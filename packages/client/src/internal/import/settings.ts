@@ -62,6 +62,11 @@ export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends
   readonly mayAlreadyExist?:
     | ((items: ReadonlyArray<Checkpoint.ChunkItem>) => Effect.Effect<ReadonlyArray<boolean>>)
     | undefined
+  /**
+   * How long the API may answer no request at all (every one failing at the transport: refused, reset, timed
+   * out) before the import stops with an `Unresponsive` error, to be resumed later. Default 5 min.
+   */
+  readonly maxSilence?: Duration.DurationInput | undefined
   /** Look-ups of existing objects in flight at once across the import, with `resolveExisting`. Default 4. */
   readonly resolveConcurrency?: number | undefined
   /**
@@ -97,6 +102,7 @@ export const settingsOf = <Item extends BulkResource.BulkItemBase, Encoded exten
   resolveExisting: options.resolveExisting ?? false,
   resolveConcurrency: Math.max(1, options.resolveConcurrency ?? 4),
   mayAlreadyExist: options.mayAlreadyExist,
+  maxSilence: Duration.decode(options.maxSilence ?? Duration.minutes(5)),
   unknownFields: options.unknownFields ?? "reject",
   clientRef: options.clientRef ?? ((position: Position) => `r${position.index}`),
   checkpoint: options.checkpoint ?? Checkpoint.disabled
