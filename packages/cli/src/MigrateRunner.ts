@@ -81,12 +81,17 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
   ]
   const skipped = result.phases.reduce((sum, phase) => sum + phase.settledBefore, 0)
   const foundByEmail = result.phases.reduce((sum, phase) => sum + phase.foundByEmail, 0)
+  const held = result.phases.reduce((sum, phase) => sum + phase.held, 0)
   return [
     result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
     Format.table(rows),
     foundByEmail === 0
       ? undefined
       : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,
+    held === 0
+      ? undefined
+      : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
+        "conversation could not be read yet. Run the same command again (with the same --journal) to send them",
     plan.rejects === undefined || result.rejectsWritten === 0
       ? undefined
       : `${
@@ -96,9 +101,9 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
   ].filter((line): line is string => line !== undefined).join("\n")
 }
 
-/** Whether every object was created or found. */
+/** Whether every object was created or found (objects held for a later attempt are not). */
 const exitCodeOf = (result: Migration.Result): number =>
-  Math.max(0, ...result.phases.map((phase) => Summary.exitCode(phase.summary)))
+  Math.max(0, ...result.phases.map((phase) => phase.held > 0 ? 2 : Summary.exitCode(phase.summary)))
 
 /** The JSON report: per resource, what happened and what it cost. */
 const reportOf = (
@@ -123,6 +128,8 @@ const reportOf = (
         resource: phase.phase,
         settledBefore: phase.settledBefore,
         foundByEmail: phase.foundByEmail,
+        held: phase.held,
+        parentReads: phase.parentReads,
         read: phase.summary.read,
         created: phase.summary.created,
         alreadyExisting: phase.summary.alreadyExisting,

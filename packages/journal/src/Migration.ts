@@ -33,25 +33,29 @@ import {
   ImportEvent,
   KustomerClient,
   type KustomerError,
-  KustomerSchedule
+  KustomerSchedule,
+  RetryPolicy
 } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { resumeAfterSpace } from "./internal/diskFull.js"
 import * as IdMap from "./internal/migration/idMap.js"
+import * as InDoubt from "./internal/migration/inDoubt.js"
 import * as Input from "./internal/migration/input.js"
+import * as JournalSet from "./internal/migration/journalSet.js"
 import * as Links from "./internal/migration/links.js"
 import * as Phases from "./internal/migration/phases.js"
 import * as Pipeline from "./internal/migration/pipeline.js"
 import * as Rejects from "./internal/migration/rejects.js"
 import * as Preflight from "./internal/preflight.js"
 import type * as JournalError from "./JournalError.js"
-import * as SqliteJournal from "./SqliteJournal.js"
+import type * as RejectsFile from "./RejectsFile.js"
 
 /**
  * The phases, in the order they run.
@@ -107,6 +111,13 @@ export interface PhaseResult {
   readonly settledBefore: number
   /** Customers known only by e-mail that Kustomer already had: linked, not created (customers phase only). */
   readonly foundByEmail: number
+  /**
+   * Objects held back, neither sent nor rejected, because their parent is in doubt (its job's verdict could not
+   * be read yet): a later attempt with the same journal reads the parent again and sends them.
+   */
+  readonly held: number
+  /** Requests made to read parents in doubt again (job reads and look-ups), before the phase's records. */
+  readonly parentReads: number
 }
 
 /**
@@ -140,6 +151,13 @@ export class MigrationError extends Data.TaggedError("MigrationError")<{
 const journalError = (error: { readonly message: string }) =>
   new MigrationError({ reason: "Journal", detail: error.message })
 
+/** The rejects file failed; on a full disk, with what to do (the journals hold every outcome). */
+const outputError = (error: RejectsFile.RejectsFileError) =>
+  new MigrationError({
+    reason: "Output",
+    detail: error.noSpace === true ? `${error.message}: ${resumeAfterSpace}` : error.message
+  })
+
 /** Where the id map and the phase journals live: the journal's path, or a temporary directory. */
 const journalBase = (options: Options): Effect.Effect<string, MigrationError, FileSystem.FileSystem | Scope.Scope> =>
   options.journal !== undefined
@@ -164,6 +182,7 @@ const toMigrationError = (error: PhaseFailure): MigrationError => {
     case "SourceError":
       return new MigrationError({ reason: "Input", detail: error.message })
     case "CheckpointError":
+      return error instanceof Rejects.RejectsFailed ? outputError(error.failure) : journalError(error)
     case "JournalError":
     case "IdMapError":
       return journalError(error)
@@ -175,11 +194,20 @@ const toMigrationError = (error: PhaseFailure): MigrationError => {
 /** Opens the id map for this bundle and collects its customers. */
 const openMap = (input: BundleInput, base: string, fingerprint: string) =>
   Effect.gen(function*() {
-    const idMap = yield* IdMap.open(base)
+    // The id map heads the journal set: a set that is incomplete or mixed is refused before anything is sent.
+    const idMap = yield* JournalSet.open(base)
     const begun = yield* Links.beginMap(idMap, fingerprint, base)
     yield* Links.collectCustomers(idMap, Input.bundleRecords(input))
     return { idMap, ...begun }
   }).pipe(Effect.mapError(toMigrationError))
+
+/** The one retry policy, with the pipeline's schedule, for the migration's own reads. */
+const retriedRead = <A>(options: Options, read: Effect.Effect<A, KustomerError.KustomerError>) =>
+  RetryPolicy.retry(read, {
+    schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
+    maxRateLimitRetries: options.pipeline?.maxRateLimitRetries ?? 50,
+    write: false
+  })
 
 /**
  * Looks up a parent the API reported without its id: by `externalId`, else (a customer known by e-mail) by e-mail.
@@ -187,6 +215,7 @@ const openMap = (input: BundleInput, base: string, fingerprint: string) =>
  */
 const findMissingId = (
   phase: Phase,
+  options: Options,
   client: KustomerClient.KustomerClient["Type"],
   idMap: IdMap.IdMap
 ): Links.FindMissingId =>
@@ -206,10 +235,46 @@ const findMissingId = (
         })
     )
     : Effect.succeed(Option.none())
-  return lookup.pipe(
-    Effect.retry({ schedule: KustomerSchedule.retryTransient, while: (error) => error.retryable }),
+  return retriedRead(options, lookup).pipe(
     Effect.map(Option.map((found) => found.id)),
     Effect.orElseSucceed(() => Option.none())
+  )
+}
+
+/** The parents whose fate a phase's records depend on: read again first when they are in doubt. */
+const parentsOf = (phase: Phase): ReadonlyArray<InDoubt.ParentKind> => {
+  switch (phase) {
+    case "customers":
+      return []
+    case "conversations":
+      return ["customers"]
+    case "messages":
+      return ["customers", "conversations"]
+    case "notes":
+      return ["conversations"]
+  }
+}
+
+/** The conversation id of a child's wire JSON. */
+const conversationOf = (json: string): string | undefined => {
+  const item: unknown = JSON.parse(json)
+  if (!Predicate.isRecord(item)) return undefined
+  const conversation = item["conversation"]
+  return typeof conversation === "string" ? conversation : undefined
+}
+
+/**
+ * Which children may exist already: those of a conversation that existed before the migration (a re-run
+ * without the journal, a bundle that overlaps an earlier one). Kustomer stores a repeated message or note again,
+ * so they are read back from the conversation's listing before any is sent.
+ */
+const childrenOfExisting = (idMap: IdMap.IdMap) => (items: ReadonlyArray<ImportCheckpoint.ChunkItem>) => {
+  const conversations = items.map((item) => conversationOf(item.json))
+  return idMap.existedConversations([
+    ...new Set(conversations.flatMap((id) => id === undefined ? [] : [id]))
+  ]).pipe(
+    Effect.map((existed) => conversations.map((id) => id !== undefined && existed.has(id))),
+    Effect.orDie
   )
 }
 
@@ -242,25 +307,48 @@ export const run = (
     const runPhase = (phase: Phase) =>
       Effect.gen(function*() {
         if (options.onPhase !== undefined) yield* options.onPhase(phase)
-        const journal = yield* SqliteJournal.make(`${base}.${phase}`)
+        const journal = yield* idMap.openPhase(phase, rejects)
+        let foundByEmail = 0
+        let held = 0
+        let parentReads = 0
+        // Parents in doubt are read again before their children are judged; those still in doubt hold them.
+        const reader: InDoubt.Reader = {
+          client,
+          schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
+          onRequest: Effect.sync(() => {
+            parentReads += 1
+          })
+        }
+        yield* Effect.forEach(parentsOf(phase), (kind) => InDoubt.settleParents(kind, idMap, reader), {
+          discard: true
+        })
         const records = Input.recordsOf(phase, {
           input: options,
           idMap,
-          linker: idMap,
+          linker: {
+            customerLinks: idMap.customerLinks,
+            conversationLinks: idMap.conversationLinks,
+            onHeld: Effect.sync(() => {
+              held += 1
+            })
+          },
           importedAt,
           findByEmail: (email) =>
-            Effect.map(client.findCustomerByEmail(email), (found) => Option.map(found, (customer) => customer.id)).pipe(
-              Effect.retry({ schedule: KustomerSchedule.retryTransient, while: (error) => error.retryable })
+            retriedRead(
+              options,
+              Effect.map(client.findCustomerByEmail(email), (found) => Option.map(found, (customer) => customer.id))
             ),
           onFound: Effect.sync(() => {
             foundByEmail += 1
           })
         })
-        let foundByEmail = 0
         const events = Pipeline.eventsOf(phase, records, {
           ...options.pipeline,
           checkpoint: {
-            ...Links.linkingCheckpoint(journal, Links.settleFor(phase, idMap, findMissingId(phase, client, idMap))),
+            ...Links.linkingCheckpoint(
+              journal,
+              Links.settleFor(phase, idMap, findMissingId(phase, options, client, idMap))
+            ),
             // The rejects file is written afresh: what earlier attempts settled comes from the journal (once the
             // resume has released what it sends again), what this attempt settles from its events.
             begin: (run) =>
@@ -272,7 +360,8 @@ export const run = (
           },
           source: { name: `${options.bundle}#${phase}`, fingerprint },
           // Children need their parents' ids, also of parents that already existed.
-          resolveExisting: phase === "customers" || phase === "conversations"
+          resolveExisting: phase === "customers" || phase === "conversations",
+          mayAlreadyExist: phase === "messages" || phase === "notes" ? childrenOfExisting(idMap) : undefined
         })
         const summary = yield* BulkImport.summarize(events, (event) =>
           Effect.gen(function*() {
@@ -284,7 +373,14 @@ export const run = (
             }
           }))
         const status = yield* journal.status
-        return { phase, summary, settledBefore: status.settledBefore, foundByEmail } satisfies PhaseResult
+        return {
+          phase,
+          summary,
+          settledBefore: status.settledBefore,
+          foundByEmail,
+          held,
+          parentReads
+        } satisfies PhaseResult
       }).pipe(Effect.scoped, Effect.mapError(toMigrationError), Effect.withSpan(`Migration.${phase}`))
 
     const results = yield* Effect.forEach(phases, (phase) => runPhase(phase))
@@ -308,10 +404,12 @@ export interface PlannedPhase {
 /** A placeholder id: the dry run checks each object as if its parents had been created. */
 const placeholderId = "000000000000000000000000"
 
+const placeholder = IdMap.Parent.Linked({ id: placeholderId, existed: false })
+
 const placeholderLinker: Phases.Linker = {
-  customerLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, Either.right(placeholderId)] as const))),
-  conversationLinks: (indexes) =>
-    Effect.succeed(new Map(indexes.map((index) => [index, Either.right(placeholderId)] as const)))
+  customerLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, placeholder] as const))),
+  conversationLinks: (indexes) => Effect.succeed(new Map(indexes.map((index) => [index, placeholder] as const))),
+  onHeld: Effect.void
 }
 
 /**

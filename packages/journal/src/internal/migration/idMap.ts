@@ -7,26 +7,62 @@
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { isNoSpace, noSpaceLeft, resumeAfterSpace } from "../diskFull.js"
+import { transaction } from "../journalDatabase.js"
 
-/** The id map cannot be opened, read or written. */
+/** The id map cannot be opened, read or written; `noSpace`: because its disk is full. */
 export class IdMapError extends Schema.TaggedError<IdMapError>()("IdMapError", {
   path: Schema.String,
-  reason: Schema.String
+  reason: Schema.String,
+  noSpace: Schema.optional(Schema.Boolean)
 }) {
   override get message(): string {
-    return `migration id map ${this.path}: ${this.reason}`
+    return this.noSpace === true
+      ? `migration id map: ${noSpaceLeft(this.path)}: ${resumeAfterSpace}`
+      : `migration id map ${this.path}: ${this.reason}`
   }
 }
 
-/** A parent's fate: its Kustomer id, or why it has none. */
-export type Link = Either.Either<string, string>
+/** The id map's failure, a full disk said by name. */
+const failureAt = (path: string) => (error: unknown): IdMapError =>
+  isNoSpace(error)
+    ? new IdMapError({ path, reason: noSpaceLeft(path), noSpace: true })
+    : new IdMapError({
+      path,
+      reason: Predicate.hasProperty(error, "message") && typeof error.message === "string"
+        ? error.message
+        : String(error)
+    })
+
+/**
+ * A parent's fate: `Linked` to its Kustomer id (`existed`: it was there before the migration, so children of it
+ * may be too), `NotCreated` with the reason, or `InDoubt` — its job's verdict was never read (an outage, a job
+ * that outlived its timeout), so its children wait until the job is read again.
+ */
+export type Parent = Data.TaggedEnum<{
+  Linked: { readonly id: string; readonly existed: boolean }
+  NotCreated: { readonly reason: string }
+  InDoubt: { readonly reason: string; readonly jobId: string; readonly externalId: string | undefined }
+}>
+
+/** Builds and matches {@link Parent} values. */
+export const Parent = Data.taggedEnum<Parent>()
+
+/** A parent whose job's verdict is awaited: its key in the id map, with what finds it again. */
+export interface InDoubtRow<K> {
+  readonly key: K
+  readonly jobId: string
+  readonly externalId: string | undefined
+  readonly reason: string
+}
 
 /** A distinct customer of the bundle, in the order of first appearance. */
 export interface CustomerRow {
@@ -46,15 +82,44 @@ const CustomerRowSchema = Schema.Struct({
 const LinkRow = Schema.Struct({
   key: Schema.Union(Schema.String, Schema.Number),
   id: Schema.NullOr(Schema.String),
-  failure: Schema.NullOr(Schema.String)
+  failure: Schema.NullOr(Schema.String),
+  existed: Schema.NullOr(Schema.Number),
+  job: Schema.NullOr(Schema.String),
+  external_id: Schema.NullOr(Schema.String)
 })
 
-const linkOf = (row: typeof LinkRow.Type): Option.Option<Link> =>
+const parentOf = (row: typeof LinkRow.Type): Option.Option<Parent> =>
   row.id !== null
-    ? Option.some(Either.right(row.id))
-    : row.failure !== null
-    ? Option.some(Either.left(row.failure))
-    : Option.none()
+    ? Option.some(Parent.Linked({ id: row.id, existed: row.existed === 1 }))
+    : row.failure === null
+    ? Option.none()
+    : row.job !== null
+    ? Option.some(Parent.InDoubt({ reason: row.failure, jobId: row.job, externalId: row.external_id ?? undefined }))
+    : Option.some(Parent.NotCreated({ reason: row.failure }))
+
+/** The columns that record a parent's fate. */
+const parentColumns = (parent: Parent) =>
+  Parent.$match(parent, {
+    Linked: ({ existed, id }) => ({ id, failure: null, existed: existed ? 1 : 0, job: null, external_id: null }),
+    NotCreated: ({ reason }) => ({ id: null, failure: reason, existed: null, job: null, external_id: null }),
+    InDoubt: ({ externalId, jobId, reason }) => ({
+      id: null,
+      failure: reason,
+      existed: null,
+      job: jobId,
+      external_id: externalId ?? null
+    })
+  })
+
+/** Columns added after the first version of the id map: added to an older file when it is opened. */
+const addedColumns = ["existed INTEGER", "job TEXT", "external_id TEXT"]
+
+const InDoubtRowSchema = Schema.Struct({
+  key: Schema.Number,
+  job: Schema.String,
+  external_id: Schema.NullOr(Schema.String),
+  failure: Schema.String
+})
 
 /** Rows read or written per statement. */
 const batchSize = 500
@@ -69,24 +134,30 @@ export interface IdMap {
   ) => Effect.Effect<void, IdMapError>
   /** The distinct customers, by ordinal. */
   readonly customers: Stream.Stream<CustomerRow, IdMapError>
-  readonly settleCustomer: (ordinal: number, link: Link) => Effect.Effect<void, IdMapError>
+  readonly settleCustomer: (ordinal: number, parent: Parent) => Effect.Effect<void, IdMapError>
   /** The key of the customer with this ordinal. */
   readonly customerKey: (ordinal: number) => Effect.Effect<Option.Option<string>, IdMapError>
-  readonly settleConversation: (index: number, link: Link) => Effect.Effect<void, IdMapError>
+  readonly settleConversation: (index: number, parent: Parent) => Effect.Effect<void, IdMapError>
   /** What became of these customers, by key; a key not settled yet is absent. */
-  readonly customerLinks: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Link>, IdMapError>
+  readonly customerLinks: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Parent>, IdMapError>
   /** What became of the conversations at these record indexes. */
   readonly conversationLinks: (
     indexes: ReadonlyArray<number>
-  ) => Effect.Effect<ReadonlyMap<number, Link>, IdMapError>
+  ) => Effect.Effect<ReadonlyMap<number, Parent>, IdMapError>
+  /** The customers in doubt, by ordinal. */
+  readonly customersInDoubt: Effect.Effect<ReadonlyArray<InDoubtRow<number>>, IdMapError>
+  /** The conversations in doubt, by record index. */
+  readonly conversationsInDoubt: Effect.Effect<ReadonlyArray<InDoubtRow<number>>, IdMapError>
+  /** Which of these conversation ids belong to conversations that existed before the migration. */
+  readonly existedConversations: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>, IdMapError>
 }
 
 /** Opens (or creates) the id map at `path` for the scope's life. */
 export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope> =>
   Effect.gen(function*() {
-    const fail = (error: { readonly message: string }) => new IdMapError({ path, reason: error.message })
+    const fail = failureAt(path)
     const context = yield* Layer.build(SqliteClient.layer({ filename: path })).pipe(
-      Effect.catchAllDefect((defect) => Effect.fail(new IdMapError({ path, reason: String(defect) }))),
+      Effect.catchAllDefect((defect) => Effect.fail(fail(defect))),
       Effect.mapError(fail)
     )
     const sql = Context.get(context, SqliteClient.SqliteClient)
@@ -102,12 +173,30 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
       id TEXT, failure TEXT)`)
     yield* run(sql`CREATE TABLE IF NOT EXISTS conversations (
       record_index INTEGER PRIMARY KEY, id TEXT, failure TEXT)`)
+    for (const table of ["customers", "conversations"]) {
+      const columns = yield* run(sql`SELECT name FROM pragma_table_info(${table})`.values)
+      const present = new Set(columns.map((row) => String(row[0])))
+      for (const column of addedColumns) {
+        const name = column.split(" ")[0] ?? column
+        if (!present.has(name)) yield* run(sql.unsafe(`ALTER TABLE ${table} ADD COLUMN ${column}`))
+      }
+    }
+    yield* run(sql`CREATE INDEX IF NOT EXISTS conversations_by_id ON conversations (id)`)
 
-    const linkColumns = (link: Link) =>
-      Either.match(link, {
-        onLeft: (failure) => ({ id: null, failure }),
-        onRight: (id) => ({ id, failure: null })
-      })
+    /** The parents in doubt of one table. */
+    const inDoubt = (rows: Effect.Effect<ReadonlyArray<unknown>, { readonly message: string }>) =>
+      rows.pipe(
+        run,
+        Effect.flatMap(decode(InDoubtRowSchema)),
+        Effect.map((decoded) =>
+          decoded.map((row): InDoubtRow<number> => ({
+            key: row.key,
+            jobId: row.job,
+            externalId: row.external_id ?? undefined,
+            reason: row.failure
+          }))
+        )
+      )
 
     /** The settled links among `rows`, by key. */
     const linksOf = <K, E extends { readonly message: string }>(
@@ -119,7 +208,9 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
         Effect.flatMap(decode(LinkRow)),
         Effect.map((decoded) =>
           new Map(
-            decoded.flatMap((row) => Option.toArray(Option.map(linkOf(row), (link) => [keyOf(row.key), link] as const)))
+            decoded.flatMap((row) =>
+              Option.toArray(Option.map(parentOf(row), (parent) => [keyOf(row.key), parent] as const))
+            )
           )
         )
       )
@@ -133,13 +224,15 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
         ),
       setMeta: (key, value) => run(sql`INSERT OR REPLACE INTO migration_meta ${sql.insert({ key, value })}`),
       addCustomers: (customers) =>
-        customers.length === 0 ? Effect.void : run(sql.withTransaction(Effect.forEach(
-          customers,
-          (customer) =>
-            sql`INSERT OR IGNORE INTO customers (ordinal, key, line, record)
+        customers.length === 0 ? Effect.void : run(
+          transaction(sql)(Effect.forEach(
+            customers,
+            (customer) =>
+              sql`INSERT OR IGNORE INTO customers (ordinal, key, line, record)
               VALUES ((SELECT COUNT(*) FROM customers), ${customer.key}, ${customer.line}, ${customer.record})`,
-          { discard: true }
-        ))),
+            { discard: true }
+          ))
+        ),
       customers: Stream.paginateChunkEffect(0, (from) =>
         sql`SELECT ordinal, key, line, record FROM customers WHERE ordinal >= ${from} ORDER BY ordinal
           LIMIT ${batchSize}`.pipe(
@@ -153,9 +246,10 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
             ] as const
           })
         )),
-      settleCustomer: (ordinal, link) => {
-        const columns = linkColumns(link)
-        return run(sql`UPDATE customers SET id = ${columns.id}, failure = ${columns.failure}
+      settleCustomer: (ordinal, parent) => {
+        const columns = parentColumns(parent)
+        return run(sql`UPDATE customers SET id = ${columns.id}, failure = ${columns.failure},
+          existed = ${columns.existed}, job = ${columns.job}, external_id = ${columns.external_id}
           WHERE ordinal = ${ordinal}`)
       },
       customerKey: (ordinal) =>
@@ -167,18 +261,36 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
               row.value)
           )
         ),
-      settleConversation: (index, link) =>
-        run(sql`INSERT OR REPLACE INTO conversations ${sql.insert({ record_index: index, ...linkColumns(link) })}`),
+      settleConversation: (index, parent) =>
+        run(
+          sql`INSERT OR REPLACE INTO conversations ${sql.insert({ record_index: index, ...parentColumns(parent) })}`
+        ),
       customerLinks: (keys) =>
         keys.length === 0
           ? Effect.succeed(new Map())
-          : linksOf(sql`SELECT key, id, failure FROM customers WHERE key IN ${sql.in(keys)}`, (key) => String(key)),
+          : linksOf(
+            sql`SELECT key, id, failure, existed, job, external_id FROM customers WHERE key IN ${sql.in(keys)}`,
+            (key) => String(key)
+          ),
       conversationLinks: (indexes) =>
         indexes.length === 0
           ? Effect.succeed(new Map())
           : linksOf(
-            sql`SELECT record_index AS key, id, failure FROM conversations WHERE record_index IN ${sql.in(indexes)}`,
+            sql`SELECT record_index AS key, id, failure, existed, job, external_id FROM conversations
+              WHERE record_index IN ${sql.in(indexes)}`,
             (key) => Number(key)
+          ),
+      customersInDoubt: inDoubt(sql`SELECT ordinal AS key, job, external_id, failure FROM customers
+        WHERE id IS NULL AND job IS NOT NULL ORDER BY ordinal`),
+      conversationsInDoubt: inDoubt(sql`SELECT record_index AS key, job, external_id, failure FROM conversations
+        WHERE id IS NULL AND job IS NOT NULL ORDER BY record_index`),
+      existedConversations: (ids) =>
+        ids.length === 0
+          ? Effect.succeed(new Set())
+          : sql`SELECT DISTINCT id AS value FROM conversations WHERE existed = 1 AND id IN ${sql.in(ids)}`.pipe(
+            run,
+            Effect.flatMap(decode(MetaRow)),
+            Effect.map((rows) => new Set(rows.map((row) => row.value)))
           )
     }
     return idMap

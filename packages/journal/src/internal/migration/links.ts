@@ -8,7 +8,6 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as IdMap from "./idMap.js"
@@ -49,21 +48,27 @@ export const collectCustomers = (
     yield* idMap.setMeta("customersCollected", "1")
   })
 
-/** A parent's id or why it has none, from its outcome. */
-export const linkOf = (outcome: ImportEvent.Outcome): IdMap.Link => {
+/**
+ * A parent's fate from its outcome: linked to its id; in doubt when its job's verdict was never read (its
+ * children wait for it); not created otherwise.
+ */
+export const parentOf = (outcome: ImportEvent.Outcome): IdMap.Parent => {
   switch (outcome._tag) {
     case "Created":
       return outcome.objectId === undefined
-        ? Either.left("created, but the API did not report its id")
-        : Either.right(outcome.objectId)
+        ? IdMap.Parent.NotCreated({ reason: "created, but the API did not report its id" })
+        : IdMap.Parent.Linked({ id: outcome.objectId, existed: false })
     case "AlreadyExisting":
       return outcome.objectId === undefined
-        ? Either.left("it already exists, but its id could not be looked up")
-        : Either.right(outcome.objectId)
+        ? IdMap.Parent.NotCreated({ reason: "it already exists, but its id could not be looked up" })
+        : IdMap.Parent.Linked({ id: outcome.objectId, existed: true })
+    case "Unknown":
+      return outcome.jobId === undefined
+        ? IdMap.Parent.NotCreated({ reason: outcome.reason })
+        : IdMap.Parent.InDoubt({ reason: outcome.reason, jobId: outcome.jobId, externalId: outcome.externalId })
     case "Failed":
     case "Rejected":
-    case "Unknown":
-      return Either.left(outcome.reason)
+      return IdMap.Parent.NotCreated({ reason: outcome.reason })
   }
 }
 
@@ -91,16 +96,17 @@ export type FindMissingId = (outcome: ImportEvent.Created | ImportEvent.AlreadyE
   Option.Option<string>
 >
 
-/** The parent's link, its id looked up when the API did not report it. */
-const resolvedLink = (outcome: ImportEvent.Outcome, findMissingId: FindMissingId): Effect.Effect<IdMap.Link> => {
-  const link = linkOf(outcome)
-  if (Either.isRight(link) || (outcome._tag !== "Created" && outcome._tag !== "AlreadyExisting")) {
-    return Effect.succeed(link)
+/** The parent's fate, its id looked up when the API did not report it. */
+const resolvedParent = (outcome: ImportEvent.Outcome, findMissingId: FindMissingId): Effect.Effect<IdMap.Parent> => {
+  const parent = parentOf(outcome)
+  if (parent._tag === "Linked" || (outcome._tag !== "Created" && outcome._tag !== "AlreadyExisting")) {
+    return Effect.succeed(parent)
   }
+  const existed = outcome._tag === "AlreadyExisting"
   return Effect.map(findMissingId(outcome), (found) =>
     Option.match(found, {
-      onNone: () => link,
-      onSome: (id) => Either.right(id)
+      onNone: () => parent,
+      onSome: (id) => IdMap.Parent.Linked({ id, existed })
     }))
 }
 
@@ -112,13 +118,13 @@ export const settleFor = (phase: Pipeline.Phase, idMap: IdMap.IdMap, findMissing
   switch (phase) {
     case "customers":
       return Effect.flatMap(
-        resolvedLink(outcome, findMissingId),
-        (link) => idMap.settleCustomer(outcome.position.index, link)
+        resolvedParent(outcome, findMissingId),
+        (parent) => idMap.settleCustomer(outcome.position.index, parent)
       )
     case "conversations":
       return Effect.flatMap(
-        resolvedLink(outcome, findMissingId),
-        (link) => idMap.settleConversation(outcome.position.index, link)
+        resolvedParent(outcome, findMissingId),
+        (parent) => idMap.settleConversation(outcome.position.index, parent)
       )
     default:
       return Effect.void

@@ -1,8 +1,10 @@
 /**
  * The record streams of the migration's phases, read from the bundle each time (it is never held in memory):
  * the distinct customers, then the conversations with their customer's id, then the messages and the notes with
- * their conversation's (and customer's) id. A record whose parent has no id is not sent: it becomes an
+ * their conversation's (and customer's) id. A record whose parent was not created is not sent: it becomes an
  * `Unparsable` record whose reason names the parent and why it is missing, so the pipeline reports it rejected.
+ * A record whose parent is in doubt (its job's verdict was never read) is held: left out of this attempt and
+ * unsettled, so that a later attempt sends it once the parent's fate is known.
  */
 import { ImportSource } from "@effect-kustomer/client"
 import * as Chunk from "effect/Chunk"
@@ -11,12 +13,14 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Bundle from "./bundle.js"
-import type * as IdMap from "./idMap.js"
+import * as IdMap from "./idMap.js"
 
 /** What the phases ask of the id map: where the parents went. */
 export interface Linker {
   readonly customerLinks: IdMap.IdMap["customerLinks"]
   readonly conversationLinks: IdMap.IdMap["conversationLinks"]
+  /** Counts a record held back because its parent is in doubt. */
+  readonly onHeld: Effect.Effect<void>
 }
 
 /** The child phases: objects nested in each conversation. */
@@ -73,7 +77,7 @@ export const customerRecords = <E, R, LE>(
     Stream.grouped(linesPerBatch),
     Stream.mapEffect((rows) =>
       Effect.map(idMap.customerLinks(Chunk.toReadonlyArray(rows).map((row) => row.key)), (links) =>
-        Chunk.filter(rows, (row) => Option.isNone(linkedId(Option.fromNullable(links.get(row.key))))))
+        Chunk.filter(rows, (row) => links.get(row.key)?._tag !== "Linked"))
     ),
     Stream.flattenChunks,
     Stream.mapEffect((row) =>
@@ -103,18 +107,24 @@ const emailLookup = <LE>(
       Option.match(found, {
         onNone: () => Effect.succeed(Option.some(row)),
         onSome: (id) =>
-          Effect.as(Effect.zipRight(idMap.settleCustomer(row.ordinal, Either.right(id)), onFound), Option.none())
+          Effect.as(
+            Effect.zipRight(idMap.settleCustomer(row.ordinal, IdMap.Parent.Linked({ id, existed: true })), onFound),
+            Option.none()
+          )
       }))
 
-const parentMissing = (what: string, link: Option.Option<IdMap.Link>): string =>
-  Option.match(link, {
-    onNone: () => `${what} was not created`,
-    onSome: (settled) =>
-      Either.match(settled, { onLeft: (why) => `${what} was not created: ${why}`, onRight: () => "" })
-  })
+/** What a record does about its parent: sent with the parent's id, rejected with a reason, or held. */
+type ParentFate = Either.Either<string, string> | "held"
 
-const linkedId = (link: Option.Option<IdMap.Link>): Option.Option<string> =>
-  Option.flatMap(link, (settled) => Either.getRight(settled))
+/** What a record does about its parent, from the parent's fate (`undefined`: not settled, so not created). */
+const fateOf = (what: string, parent: IdMap.Parent | undefined): ParentFate => {
+  if (parent === undefined) return Either.left(`${what} was not created`)
+  return IdMap.Parent.$match(parent, {
+    Linked: ({ id }) => Either.right(id),
+    NotCreated: ({ reason }) => Either.left(`${what} was not created: ${reason}`),
+    InDoubt: (): ParentFate => "held"
+  })
+}
 
 /** The conversations phase: each line's conversation, linked to its customer. */
 export const conversationRecords = <E, R>(
@@ -136,26 +146,38 @@ export const conversationRecords = <E, R>(
             : []
         )
         const links = yield* linker.customerLinks(keys)
-        return all.map((record) => conversationRecord(record, links, importedAt))
+        return yield* heldOut(all.map((record) => conversationRecord(record, links, importedAt)), linker)
       })
     ),
     Stream.flattenIterables
   )
 
+/** The records to send or reject; the held ones are counted and left out. */
+const heldOut = (records: ReadonlyArray<ImportSource.SourceRecord | "held">, linker: Linker) =>
+  Effect.gen(function*() {
+    const kept: Array<ImportSource.SourceRecord> = []
+    for (const record of records) {
+      if (record === "held") yield* linker.onHeld
+      else kept.push(record)
+    }
+    return kept
+  })
+
 const conversationRecord = (
   record: ImportSource.SourceRecord,
-  links: ReadonlyMap<string, IdMap.Link>,
+  links: ReadonlyMap<string, IdMap.Parent>,
   importedAt: string
-): ImportSource.SourceRecord => {
+): ImportSource.SourceRecord | "held" => {
   if (record._tag === "Unparsable") return record
   const parts = Bundle.split(record.value)
   if (Either.isLeft(parts)) return ImportSource.unparsable(record.position, parts.left)
   const customer = parts.right.customer
   if (Either.isLeft(customer)) return ImportSource.unparsable(record.position, customer.left)
-  const link = Option.fromNullable(links.get(customer.right.key))
-  return Option.match(linkedId(link), {
-    onNone: () => ImportSource.unparsable(record.position, parentMissing(`its customer (${customer.right.key})`, link)),
-    onSome: (id) =>
+  const fate = fateOf(`its customer (${customer.right.key})`, links.get(customer.right.key))
+  if (fate === "held") return fate
+  return Either.match(fate, {
+    onLeft: (reason) => ImportSource.unparsable(record.position, reason),
+    onRight: (id) =>
       ImportSource.parsed(record.position, Bundle.withLinks(parts.right.conversation, importedAt, { customer: id }))
   })
 }
@@ -201,8 +223,11 @@ export const childRecords = <E, R>(
         const conversations = yield* linker.conversationLinks(all.map((child) => child.conversationIndex))
         const customers = phase === "messages"
           ? yield* linker.customerLinks(all.map((child) => child.customerKey))
-          : new Map<string, IdMap.Link>()
-        return all.map((child) => childRecord(child, phase, conversations, customers, importedAt))
+          : new Map<string, IdMap.Parent>()
+        return yield* heldOut(
+          all.map((child) => childRecord(child, phase, conversations, customers, importedAt)),
+          linker
+        )
       })
     ),
     Stream.flattenIterables
@@ -211,31 +236,29 @@ export const childRecords = <E, R>(
 const childRecord = (
   child: Child,
   phase: ChildPhase,
-  conversations: ReadonlyMap<number, IdMap.Link>,
-  customers: ReadonlyMap<string, IdMap.Link>,
+  conversations: ReadonlyMap<number, IdMap.Parent>,
+  customers: ReadonlyMap<string, IdMap.Parent>,
   importedAt: string
-): ImportSource.SourceRecord => {
+): ImportSource.SourceRecord | "held" => {
   const problem = Bundle.linkProblem(Bundle.linkFields[phase], child.value)
   if (problem !== undefined) return ImportSource.unparsable(child.position, problem)
-  const conversationLink = Option.fromNullable(conversations.get(child.conversationIndex))
-  const conversationId = linkedId(conversationLink)
-  if (Option.isNone(conversationId)) {
-    return ImportSource.unparsable(child.position, parentMissing("its conversation", conversationLink))
-  }
+  const conversation = fateOf("its conversation", conversations.get(child.conversationIndex))
+  if (conversation === "held") return conversation
+  if (Either.isLeft(conversation)) return ImportSource.unparsable(child.position, conversation.left)
   if (phase === "notes") {
     return ImportSource.parsed(
       child.position,
-      Bundle.withLinks(child.value, importedAt, { conversation: conversationId.value })
+      Bundle.withLinks(child.value, importedAt, { conversation: conversation.right })
     )
   }
-  const customerLink = Option.fromNullable(customers.get(child.customerKey))
-  return Option.match(linkedId(customerLink), {
-    onNone: () =>
-      ImportSource.unparsable(child.position, parentMissing(`its customer (${child.customerKey})`, customerLink)),
-    onSome: (customerId) =>
+  const customer = fateOf(`its customer (${child.customerKey})`, customers.get(child.customerKey))
+  if (customer === "held") return customer
+  return Either.match(customer, {
+    onLeft: (reason) => ImportSource.unparsable(child.position, reason),
+    onRight: (customerId) =>
       ImportSource.parsed(
         child.position,
-        Bundle.withLinks(child.value, importedAt, { conversation: conversationId.value, customer: customerId })
+        Bundle.withLinks(child.value, importedAt, { conversation: conversation.right, customer: customerId })
       )
   })
 }
