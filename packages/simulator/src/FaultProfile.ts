@@ -1,7 +1,7 @@
 /**
  * Fault injection: which failures the simulator injects, how often, and from which seed.
  *
- * Every API request (the admin route excepted) draws the same number of values from a PRNG seeded with
+ * Every API request (the admin route excepted) draws the same number of values from PRNGs seeded with
  * {@link FaultProfile.seed}, whatever its route or outcome, so the same seed and the same order of requests give
  * the same faults. Every rate defaults to 0.
  *
@@ -24,10 +24,17 @@ export interface FaultProfile {
   /** Fraction of bulk POSTs whose connection is destroyed without any response. */
   readonly connectionResetRate: number
   /**
-   * Of the faults above, the share injected after the job was accepted and stored (the client sees a failure,
-   * yet the data exists). The rest happen before anything is stored. Default `0.5`.
+   * Of the faults above and of hung requests ({@link hangRate}), the share injected after the work was done — a
+   * bulk job accepted and stored — so the client sees a failure, yet the data exists. The rest happen before
+   * anything is stored. Default `0.5`.
    */
   readonly afterAcceptanceShare: number
+  /**
+   * Fraction of API requests (any route) that are never answered: the connection stays open, with no response,
+   * until the client gives up or the simulator stops (then it is dropped like a connection reset). Before or
+   * after the work by {@link afterAcceptanceShare}.
+   */
+  readonly hangRate: number
   /** Fraction of API requests (any route) whose response is delayed by {@link slowDelay}. */
   readonly slowRate: number
   /** How long a slow response is delayed. Default 2 seconds. */
@@ -53,6 +60,7 @@ export interface FaultProfileOptions {
   readonly htmlBadGatewayRate?: number
   readonly connectionResetRate?: number
   readonly afterAcceptanceShare?: number
+  readonly hangRate?: number
   readonly slowRate?: number
   readonly slowDelay?: Duration.DurationInput
   readonly stallRate?: number
@@ -73,6 +81,8 @@ export type FaultKind =
   | "html_bad_gateway_after_acceptance"
   | "connection_reset_before_acceptance"
   | "connection_reset_after_acceptance"
+  | "hang_before_acceptance"
+  | "hang_after_acceptance"
   | "slow_response"
   | "stalled_job"
   | "rate_limit_storm"
@@ -89,6 +99,8 @@ export const faultKinds: ReadonlyArray<FaultKind> = [
   "html_bad_gateway_after_acceptance",
   "connection_reset_before_acceptance",
   "connection_reset_after_acceptance",
+  "hang_before_acceptance",
+  "hang_after_acceptance",
   "slow_response",
   "stalled_job",
   "rate_limit_storm"
@@ -115,6 +127,7 @@ export const make = (options: FaultProfileOptions = {}): FaultProfile => {
     htmlBadGatewayRate: htmlBadGatewayRate * scale,
     connectionResetRate: connectionResetRate * scale,
     afterAcceptanceShare: options.afterAcceptanceShare === undefined ? 0.5 : rate(options.afterAcceptanceShare),
+    hangRate: rate(options.hangRate),
     slowRate: rate(options.slowRate),
     slowDelay: Duration.decode(options.slowDelay ?? "2 seconds"),
     stallRate: rate(options.stallRate),

@@ -35,9 +35,15 @@ export interface ResourceStats {
   readonly withExternalId: number
   /** Distinct `externalId`s among the stored objects. */
   readonly distinctExternalIds: number
-  /** Every `externalId` stored more than once (always empty unless duplicates are allowed). */
+  /**
+   * Objects stored although an object with the same `externalId` was already stored in this resource: an object
+   * stored a third time counts 2. `0` when no client sent an object twice (or when duplicates are refused, see
+   * `SimulatorConfig.duplicateExternalIds`).
+   */
+  readonly storedTwice: number
+  /** Every `externalId` stored more than once, and how many times (empty when {@link storedTwice} is 0). */
   readonly externalIdsStoredMoreThanOnce: ReadonlyArray<ExternalIdCount>
-  /** Items refused with `duplicate detected`. */
+  /** Items refused with `duplicate detected` (only in resources whose duplicates are refused). */
   readonly duplicatesRejected: number
   /** Items that failed for any reason (invalid, reference not found, duplicate). */
   readonly itemsFailed: number

@@ -9,6 +9,7 @@ import type { Customer } from "@effect-kustomer/domain"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -61,7 +62,10 @@ export interface Service {
   readonly customers: Effect.Effect<ReadonlyArray<StoredObject>>
   /** Stored objects of any resource (messages and notes included), in the order they were stored. */
   readonly objects: (resource: ResourceName) => Effect.Effect<ReadonlyArray<StoredObject>>
-  /** Objects of a resource stored with this `externalId` (more than one only when duplicates are allowed). */
+  /**
+   * Objects of a resource stored with this `externalId`, first one first (more than one only in a resource whose
+   * duplicates are stored again: by default messages and notes).
+   */
   readonly findByExternalId: (resource: ResourceName, externalId: string) => Effect.Effect<ReadonlyArray<StoredObject>>
   /** How many objects of a resource are stored under each `externalId`. */
   readonly externalIdCounts: (resource: ResourceName) => Effect.Effect<ReadonlyMap<string, number>>
@@ -97,8 +101,9 @@ const generatedCustomer = (index: number): CustomerSeed => ({
 export const startUpCustomersMillis = (seed: number): number => (1_600_000_000 + (seed % 100_000_000)) * 1000
 
 /**
- * Creates a simulator in the current scope: seeds its customers and starts its worker pool (stopped when the
- * scope closes). Its time is the `Clock` of the fiber that creates it and of each request.
+ * Creates a simulator in the current scope: seeds its customers and starts its worker pool. When the scope closes
+ * the workers stop, and requests held by the hang fault (`FaultProfile.hangRate`) end as connection resets. Its
+ * time is the `Clock` of the fiber that creates it and of each request.
  *
  * @since 0.1.0
  */
@@ -107,7 +112,9 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
     const config = SimulatorConfig.make(options)
     const state = new SimulatorState(config)
     const enqueue = yield* Engine.start(state)
-    const app = Router.make(state, enqueue)
+    const stopped = yield* Deferred.make<void>()
+    yield* Effect.addFinalizer(() => Deferred.succeed(stopped, undefined))
+    const app = Router.make(state, enqueue, stopped)
 
     const seedCustomersAt = (customers: number | ReadonlyArray<CustomerSeed>, nowMillis: number) => {
       const seeds = typeof customers === "number"

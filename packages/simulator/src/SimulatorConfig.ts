@@ -8,6 +8,7 @@ import { BulkResource } from "@effect-kustomer/domain"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as FaultProfile from "./FaultProfile.js"
+import type { ResourceName } from "./Inspection.js"
 
 /**
  * An API key of the simulated org and the roles it was created with.
@@ -132,6 +133,97 @@ export interface JobLatencyRange {
 }
 
 /**
+ * What a second object with an `externalId` already stored in its resource gets: `"reject"` (the item fails in
+ * its batch with code `duplicate`, `duplicate detected`, and nothing is stored) or `"allow"` (it is stored again,
+ * and the stats count it in `storedTwice`).
+ *
+ * @since 0.1.0
+ */
+export type DuplicatePolicy = "reject" | "allow"
+
+/**
+ * The duplicate policy of every resource.
+ *
+ * @since 0.1.0
+ */
+export type DuplicatePolicies = Readonly<Record<ResourceName, DuplicatePolicy>>
+
+/**
+ * Every resource the simulator stores, in a stable order.
+ *
+ * @since 0.1.0
+ */
+export const resourceNames: ReadonlyArray<ResourceName> = ["customers", "conversations", "messages", "notes"]
+
+/**
+ * What Kustomer does with a repeated `externalId`, and the simulator's default: it documents `duplicate detected`
+ * for customers and conversations only; nothing is documented for messages and notes, which are stored again.
+ *
+ * @since 0.1.0
+ */
+export const kustomerDuplicatePolicies: DuplicatePolicies = {
+  customers: "reject",
+  conversations: "reject",
+  messages: "allow",
+  notes: "allow"
+}
+
+/**
+ * The `duplicateExternalIds` option: one policy for every resource, or per resource on top of
+ * {@link kustomerDuplicatePolicies}.
+ *
+ * @since 0.1.0
+ */
+export type DuplicateExternalIdsOption = DuplicatePolicy | Partial<Record<ResourceName, DuplicatePolicy>>
+
+/**
+ * Resolves the `duplicateExternalIds` option: absent, Kustomer's behaviour ({@link kustomerDuplicatePolicies}); a
+ * string, that policy for every resource; an object, its entries over Kustomer's behaviour.
+ *
+ * @since 0.1.0
+ */
+export const duplicatePolicies = (option: DuplicateExternalIdsOption | undefined): DuplicatePolicies => {
+  if (option === undefined) return kustomerDuplicatePolicies
+  if (typeof option === "string") {
+    return { customers: option, conversations: option, messages: option, notes: option }
+  }
+  return {
+    customers: option.customers ?? kustomerDuplicatePolicies.customers,
+    conversations: option.conversations ?? kustomerDuplicatePolicies.conversations,
+    messages: option.messages ?? kustomerDuplicatePolicies.messages,
+    notes: option.notes ?? kustomerDuplicatePolicies.notes
+  }
+}
+
+const isResourceName = (text: string): text is ResourceName => resourceNames.some((name) => name === text)
+
+/**
+ * Parses the list of resources whose duplicates are refused, comma-separated
+ * (`customers,conversations,messages,notes`); `none` (or an empty list) refuses none. The resources not listed
+ * store duplicates again.
+ *
+ * @since 0.1.0
+ */
+export const parseDeduplicate = (text: string): Option.Option<DuplicatePolicies> => {
+  const names = text.split(",").map((name) => name.trim().toLowerCase()).filter((name) => name !== "")
+  if (names.length === 1 && names[0] === "none") return Option.some(duplicatePolicies("allow"))
+  const policies: Record<ResourceName, DuplicatePolicy> = { ...duplicatePolicies("allow") }
+  for (const name of names) {
+    if (!isResourceName(name)) return Option.none()
+    policies[name] = "reject"
+  }
+  return Option.some(policies)
+}
+
+/**
+ * The resources whose duplicates a configuration refuses, in {@link resourceNames} order.
+ *
+ * @since 0.1.0
+ */
+export const deduplicatedResources = (policies: DuplicatePolicies): ReadonlyArray<ResourceName> =>
+  resourceNames.filter((name) => policies[name] === "reject")
+
+/**
  * The complete configuration of a simulator.
  *
  * @since 0.1.0
@@ -168,10 +260,10 @@ export interface SimulatorConfig {
   /** Customers created at start-up, so conversations have someone to reference. Default 10. */
   readonly customers: number
   /**
-   * What a second object with an `externalId` already used in the org gets: `"reject"` (default, the item fails
-   * with `duplicate detected`) or `"allow"` (stored again; the per-externalId counts then show it).
+   * Per resource, what a second object with an `externalId` already stored in that resource gets. Default
+   * {@link kustomerDuplicatePolicies}: refused for customers and conversations, stored again for messages and notes.
    */
-  readonly duplicateExternalIds: "reject" | "allow"
+  readonly duplicateExternalIds: DuplicatePolicies
   /** The most items one bulk request may carry. Default 100. */
   readonly maxItemsPerRequest: number
   /** The largest bulk request body in bytes. Default 100,000. */
@@ -206,7 +298,11 @@ export interface SimulatorOptions {
   readonly jobLatency?: Duration.DurationInput | JobLatencyRange
   readonly itemLatency?: Duration.DurationInput
   readonly customers?: number
-  readonly duplicateExternalIds?: "reject" | "allow"
+  /**
+   * `"reject"` or `"allow"` for every resource, or per resource (`{ messages: "reject" }`) on top of the default,
+   * {@link kustomerDuplicatePolicies}.
+   */
+  readonly duplicateExternalIds?: DuplicateExternalIdsOption
   readonly maxItemsPerRequest?: number
   readonly maxBodyBytes?: number
   readonly faults?: FaultProfile.FaultProfileOptions
@@ -247,7 +343,7 @@ export const make = (options: SimulatorOptions = {}): SimulatorConfig => {
     ...jobLatency(options.jobLatency),
     itemLatency: Duration.decode(options.itemLatency ?? "1 millis"),
     customers: atLeast(0, options.customers, 10),
-    duplicateExternalIds: options.duplicateExternalIds ?? "reject",
+    duplicateExternalIds: duplicatePolicies(options.duplicateExternalIds),
     maxItemsPerRequest: atLeast(1, options.maxItemsPerRequest, BulkResource.maxItemsPerRequest),
     maxBodyBytes: atLeast(1, options.maxBodyBytes, BulkResource.maxBodyBytes),
     faults: FaultProfile.make(options.faults),

@@ -87,9 +87,11 @@ export const make = (
   options: SimulatorServerOptions = {}
 ): Effect.Effect<Service, ServeError, Scope.Scope> =>
   Effect.gen(function*() {
-    const simulator = yield* Simulator.make(options)
     const host = options.host ?? "127.0.0.1"
     const server = yield* NodeHttpServer.make(() => createServer(), { port: options.port ?? 0, host })
+    // Made after the server, so it stops first when the scope closes: the requests it holds (the hang fault) end
+    // and drop their sockets, and the server's close, which waits for every connection, can finish.
+    const simulator = yield* Simulator.make(options)
     // No request spans: nothing consumes them here, and they cost throughput.
     yield* server.serve(toNodeApp(simulator.app)).pipe(
       Effect.locally(HttpMiddleware.currentTracerDisabledWhen, () => true)

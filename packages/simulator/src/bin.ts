@@ -77,8 +77,38 @@ const options = {
     )
   ),
   itemLatency: millis("item-latency", 1, "processing time per item"),
-  allowDuplicates: Options.boolean("allow-duplicates").pipe(
-    Options.withDescription("store items whose externalId is already used instead of rejecting them")
+  duplicates: Options.all({
+    deduplicate: Options.text("deduplicate").pipe(
+      Options.withPseudoName("RESOURCES"),
+      Options.optional,
+      Options.withDescription(
+        "the resources whose items with an externalId already stored are refused (duplicate detected), " +
+          "comma-separated from customers,conversations,messages,notes, or none; the others store them again. " +
+          "Default customers,conversations, as Kustomer documents"
+      )
+    ),
+    allowDuplicates: Options.boolean("allow-duplicates").pipe(
+      Options.withDescription("refuse no duplicate externalId in any resource (the same as --deduplicate none)")
+    )
+  }).pipe(
+    Options.mapEffect(({ allowDuplicates, deduplicate }) => {
+      if (Option.isNone(deduplicate)) {
+        return Effect.succeed(SimulatorConfig.duplicatePolicies(allowDuplicates ? "allow" : undefined))
+      }
+      if (allowDuplicates) {
+        return Effect.fail(
+          ValidationError.invalidValue(HelpDoc.p("--allow-duplicates and --deduplicate cannot be used together"))
+        )
+      }
+      return Option.match(SimulatorConfig.parseDeduplicate(deduplicate.value), {
+        onNone: () =>
+          Effect.fail(ValidationError.invalidValue(HelpDoc.p(
+            `--deduplicate: expected resources from ${SimulatorConfig.resourceNames.join(",")} or none, ` +
+              `got ${deduplicate.value}`
+          ))),
+        onSome: (policies) => Effect.succeed(policies)
+      })
+    })
   ),
   seed: Options.integer("seed").pipe(
     Options.withDefault(1),
@@ -89,7 +119,11 @@ const options = {
   htmlRate: rate("html-502-rate", "fraction of bulk POSTs answered 502 with an HTML body"),
   afterShare: Options.float("after-acceptance-share").pipe(
     Options.withDefault(0.5),
-    Options.withDescription("share of those faults injected after the job was stored")
+    Options.withDescription("share of those faults, and of hung requests, injected after the job was stored")
+  ),
+  hangRate: rate(
+    "hang-rate",
+    "fraction of requests never answered: the connection stays open until the client gives up"
   ),
   slowRate: rate("slow-rate", "fraction of requests answered late"),
   slowMs: millis("slow-ms", 2000, "delay of a slow response"),
@@ -133,13 +167,14 @@ const toServerOptions = (flags: Flags): SimulatorServer.SimulatorServerOptions =
   batchSize: flags.batchSize,
   jobLatency: flags.jobLatency,
   itemLatency: Duration.millis(flags.itemLatency),
-  duplicateExternalIds: flags.allowDuplicates ? "allow" : "reject",
+  duplicateExternalIds: flags.duplicates,
   faults: {
     seed: flags.seed,
     serverErrorRate: flags.failRate,
     connectionResetRate: flags.resetRate,
     htmlBadGatewayRate: flags.htmlRate,
     afterAcceptanceShare: flags.afterShare,
+    hangRate: flags.hangRate,
     slowRate: flags.slowRate,
     slowDelay: Duration.millis(flags.slowMs),
     stallRate: flags.stallRate,
@@ -164,6 +199,15 @@ const jobLatencyText = (config: SimulatorConfig.SimulatorConfig): string =>
     ? Duration.format(config.jobLatency)
     : `${Duration.format(config.jobLatency)}–${Duration.format(config.jobLatencyMax)}`
 
+const duplicatesText = (config: SimulatorConfig.SimulatorConfig): string => {
+  const refused = SimulatorConfig.deduplicatedResources(config.duplicateExternalIds)
+  const stored = SimulatorConfig.resourceNames.filter((name) => !refused.includes(name))
+  return [
+    ...(refused.length === 0 ? [] : [`refused for ${refused.join(", ")}`]),
+    ...(stored.length === 0 ? [] : [`stored again for ${stored.join(", ")}`])
+  ].join("; ")
+}
+
 const serve = (flags: Flags) =>
   Effect.gen(function*() {
     const server = yield* SimulatorServer.SimulatorServer
@@ -177,6 +221,7 @@ const serve = (flags: Flags) =>
       `  workers:     ${config.workers}, job latency ${jobLatencyText(config)}, ` +
         `item latency ${Duration.format(config.itemLatency)}`
     )
+    yield* Console.log(`  duplicates:  ${duplicatesText(config)}`)
     yield* Console.log(
       `  customers:   ${server.customerIds.slice(0, 5).join(", ")}` +
         (server.customerIds.length > 5 ? ` (+${server.customerIds.length - 5} more)` : "")

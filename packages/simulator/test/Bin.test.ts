@@ -19,6 +19,9 @@ describe("the simulator's command line", () => {
         )
         assert.include(help, "--rate-limit")
         assert.include(help, "--job-latency MS|MIN-MAX")
+        assert.include(help, "--deduplicate RESOURCES")
+        assert.include(help, "--allow-duplicates")
+        assert.include(help, "--hang-rate")
         assert.notInclude(help, "\u001b[")
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000

@@ -1,16 +1,19 @@
 /** Fault injection through the in-process client: kinds, phases, slow responses, and determinism by seed. */
 import { BulkResource, ErrorBody } from "@effect-kustomer/domain"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import { FaultProfile, Simulator, SimulatorClient } from "../src/index.js"
 import type { SimulatorConfig } from "../src/index.js"
-import { awaitJobOnTestClock, conversations, inProcessApi, str } from "./utils.js"
+import { makeFaultSource } from "../src/internal/faults.js"
+import { awaitJobOnTestClock, conversations, inProcessApi, makeApi, str } from "./utils.js"
 
 const run = <A, E>(
   options: SimulatorConfig.SimulatorOptions,
@@ -225,5 +228,108 @@ describe("fault injection", () => {
     assert.strictEqual(profile.connectionResetRate, 0)
     assert.strictEqual(profile.afterAcceptanceShare, 0.5)
     assert.strictEqual(FaultProfile.none.serverErrorRate, 0)
+  })
+})
+
+describe("the hang fault (a request never answered)", () => {
+  it.effect("before acceptance: no answer however long the clock runs, nothing stored; the client's timeout ends it", () =>
+    run(
+      { faults: { hangRate: 1, afterAcceptanceShare: 0 } },
+      Effect.gen(function*() {
+        const api = yield* inProcessApi
+        const simulator = yield* Simulator.Simulator
+        const fiber = yield* Effect.fork(
+          api.post(BulkResource.Conversations.bulkPath, {
+            json: conversations(simulator.customerIds[0] ?? "", 2, "hung")
+          }).pipe(Effect.timeout("1 hour"))
+        )
+        yield* TestClock.adjust("59 minutes")
+        assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+        const stats = yield* simulator.stats
+        assert.strictEqual(stats.faults.hang_before_acceptance, 1)
+        assert.strictEqual(stats.requests.total, 1)
+        assert.deepStrictEqual(stats.requests.byStatus, {})
+        assert.strictEqual(stats.jobs.created, 0)
+        yield* TestClock.adjust("1 minute")
+        const result = yield* Effect.either(Fiber.join(fiber))
+        assert.isTrue(Either.isLeft(result) && result.left._tag === "TimeoutException")
+      })
+    ))
+
+  it.effect("after acceptance: the job is stored and runs, yet the client never hears of it", () =>
+    run(
+      { faults: { hangRate: 1, afterAcceptanceShare: 1 } },
+      Effect.gen(function*() {
+        const api = yield* inProcessApi
+        const simulator = yield* Simulator.Simulator
+        const fiber = yield* Effect.fork(api.post(BulkResource.Conversations.bulkPath, {
+          json: conversations(simulator.customerIds[0] ?? "", 2, "hung")
+        }))
+        yield* TestClock.adjust("1 hour")
+        assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+        const stats = yield* simulator.stats
+        assert.strictEqual(stats.faults.hang_after_acceptance, 1)
+        assert.strictEqual(stats.jobs.complete, 1)
+        assert.strictEqual(stats.conversations.stored, 2)
+        assert.deepStrictEqual(stats.requests.byStatus, {})
+        // The client gives up.
+        yield* Fiber.interrupt(fiber)
+      })
+    ))
+
+  it.effect("any route can hang: a listing, a look-up, a job poll", () =>
+    run(
+      { faults: { hangRate: 1 } },
+      Effect.gen(function*() {
+        const api = yield* inProcessApi
+        const simulator = yield* Simulator.Simulator
+        const fibers = yield* Effect.forEach(
+          ["/v1/conversations/5cb3a1b7c9e77c0013e5f2d1/messages", "/v1/messages/externalid=x", "/v1/bulk/abc"],
+          (path) => Effect.fork(api.get(path))
+        )
+        yield* TestClock.adjust("1 hour")
+        for (const fiber of fibers) assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+        const stats = yield* simulator.stats
+        assert.strictEqual(stats.faults.hang_before_acceptance + stats.faults.hang_after_acceptance, 3)
+        yield* Effect.forEach(fibers, (fiber) => Fiber.interrupt(fiber))
+      })
+    ))
+
+  it.effect("when the simulator stops, a hung request ends as a dropped connection (a transport error)", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const simulator = yield* Scope.extend(Simulator.make({ faults: { hangRate: 1 } }), scope)
+      const api = makeApi(SimulatorClient.baseUrl, simulator.apiKey)
+      const fiber = yield* Effect.fork(
+        api.get("/v1/bulk/abc").pipe(
+          Effect.provideService(HttpClient.HttpClient, SimulatorClient.fromApp(simulator.app))
+        )
+      )
+      yield* TestClock.adjust("1 hour")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* Scope.close(scope, Exit.void)
+      const result = yield* Effect.either(Fiber.join(fiber))
+      if (Either.isLeft(result) && result.left._tag === "RequestError") {
+        assert.strictEqual(result.left.reason, "Transport")
+      } else {
+        assert.fail("expected a transport RequestError")
+      }
+    }))
+
+  it("hangs draw from their own stream: every other fault of a seed is decided as before", () => {
+    const decisions = (profile: FaultProfile.FaultProfile) => {
+      const next = makeFaultSource(profile)
+      return Array.from({ length: 300 }, () => next())
+    }
+    const without = decisions(FaultProfile.make({ ...mixed, seed: 42 }))
+    const withHangs = decisions(FaultProfile.make({ ...mixed, seed: 42, hangRate: 0.3 }))
+    assert.deepStrictEqual(
+      withHangs.map(({ hang: _hang, ...others }) => others),
+      without.map(({ hang: _hang, ...others }) => others)
+    )
+    assert.isTrue(without.every((decision) => decision.hang === undefined))
+    const hung = withHangs.filter((decision) => decision.hang !== undefined).length
+    assert.isAbove(hung, 60)
+    assert.isBelow(hung, 120)
   })
 })

@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { Simulator, SimulatorClient } from "../src/index.js"
 import type { SimulatorConfig } from "../src/index.js"
-import { at, inProcessApi, submitAndAwait } from "./utils.js"
+import { at, externalIdPath, inProcessApi, submitAndAwait } from "./utils.js"
 
 const run = <A, E>(
   effect: Effect.Effect<A, E, Simulator.Simulator | HttpClient.HttpClient>,
@@ -45,19 +45,42 @@ describe("messages", () => {
         { ...message, channel: "pigeon", conversation, customer }
       ])
       assert.strictEqual(result.status, 200)
-      assert.strictEqual(result.objectIds.length, 1)
+      // Kustomer documents no duplicate detection for messages: the second m-1 is stored again.
+      assert.strictEqual(result.objectIds.length, 2)
       assert.deepStrictEqual(result.errors.map((error) => [error.index, error.code]), [
         [1, "invalid"],
         [2, "not_found"],
-        [3, "duplicate"],
         [4, "invalid"]
       ])
       assert.include(result.errors[0]?.error ?? "", "does not belong to customer")
       const api = yield* inProcessApi
       const found = yield* api.get("/v1/messages/externalid=m-1")
       assert.strictEqual(found.status, 200)
+      assert.strictEqual(at(found.body, "data", "id"), result.objectIds[0])
       assert.strictEqual(at(found.body, "data", "relationships", "conversation", "data", "id"), conversation)
+      const stats = yield* (yield* Simulator.Simulator).stats
+      assert.strictEqual(stats.messages.storedTwice, 1)
     })))
+
+  it.effect("with messages' duplicates refused, a repeated externalId is `duplicate detected`", () =>
+    run(
+      Effect.gen(function*() {
+        const { conversation, customer } = yield* conversationOfFirstCustomer
+        const message = { channel: "email", app: "postmark", conversation, customer }
+        const result = yield* importItems(BulkResource.Messages.bulkPath, [
+          { ...message, externalId: "m-1" },
+          { ...message, externalId: "m-1" }
+        ])
+        assert.strictEqual(result.objectIds.length, 1)
+        assert.deepStrictEqual(result.errors.map((error) => [error.index, error.code, error.error]), [
+          [1, "duplicate", "duplicate detected"]
+        ])
+        const stats = yield* (yield* Simulator.Simulator).stats
+        assert.strictEqual(stats.messages.storedTwice, 0)
+        assert.strictEqual(stats.messages.duplicatesRejected, 1)
+      }),
+      { duplicateExternalIds: { messages: "reject" } }
+    ))
 })
 
 describe("notes", () => {
@@ -104,7 +127,7 @@ describe("customers", () => {
       assert.strictEqual(result.objectIds.length, 1)
       assert.deepStrictEqual(result.errors.map((error) => [error.index, error.code]), [[1, "invalid"]])
       const api = yield* inProcessApi
-      const byExternalId = yield* api.get(BulkResource.Customers.externalIdPath("zd-user-55"))
+      const byExternalId = yield* api.get(externalIdPath("customers", "zd-user-55"))
       assert.strictEqual(at(byExternalId.body, "data", "id"), result.objectIds[0])
       assert.strictEqual(at(byExternalId.body, "data", "attributes", "company"), "Analytical Engines Ltd")
       assert.strictEqual(at(byExternalId.body, "data", "attributes", "createdAt"), "2023-11-02T09:15:00.000Z")
@@ -193,4 +216,52 @@ describe("every resource: the same guard", () => {
       }),
       { rateLimit: { limit: 3, window: "1 minute" }, faults: { serverErrorRate: 1, afterAcceptanceShare: 0 } }
     ))
+})
+
+describe("look-ups by external id, spelt as Kustomer spells them", () => {
+  it.effect("messages only at externalid= (lower case); camelCase externalId= is an unknown message id", () =>
+    run(Effect.gen(function*() {
+      const { conversation, customer } = yield* conversationOfFirstCustomer
+      const created = yield* importItems(BulkResource.Messages.bulkPath, [
+        { channel: "email", app: "postmark", conversation, customer, externalId: "zd/comment 1" }
+      ])
+      const api = yield* inProcessApi
+      const found = yield* api.get(externalIdPath("messages", "zd/comment 1"))
+      assert.strictEqual(found.status, 200)
+      assert.strictEqual(at(found.body, "data", "id"), created.objectIds[0])
+      assert.strictEqual(at(found.body, "data", "attributes", "externalId"), "zd/comment 1")
+      const camelCase = yield* api.get(`/v1/messages/externalId=${encodeURIComponent("zd/comment 1")}`)
+      assert.strictEqual(camelCase.status, 404)
+      assert.include(camelCase.text, "no message with id externalId=")
+      const missing = yield* api.get(externalIdPath("messages", "never-sent"))
+      assert.strictEqual(missing.status, 404)
+      const stats = yield* (yield* Simulator.Simulator).stats
+      assert.strictEqual(stats.requests.byRoute["GET /v1/messages/externalid={externalId}"], 2)
+      assert.strictEqual(stats.requests.byRoute["GET /v1/messages/{id}"], 1)
+    })))
+
+  it.effect("customers and conversations only at externalId=; lower-case externalid= is an unknown id", () =>
+    run(Effect.gen(function*() {
+      const { conversation } = yield* conversationOfFirstCustomer
+      const api = yield* inProcessApi
+      const byExternalId = yield* api.get(externalIdPath("conversations", "conv-1"))
+      assert.strictEqual(at(byExternalId.body, "data", "id"), conversation)
+      assert.strictEqual((yield* api.get("/v1/conversations/externalid=conv-1")).status, 404)
+      assert.strictEqual((yield* api.get(externalIdPath("customers", "sim-customer-1"))).status, 200)
+      assert.strictEqual((yield* api.get("/v1/customers/externalid=sim-customer-1")).status, 404)
+    })))
+
+  it.effect("notes have no look-up by external id in either spelling", () =>
+    run(Effect.gen(function*() {
+      const { conversation } = yield* conversationOfFirstCustomer
+      yield* importItems(BulkResource.Notes.bulkPath, [{ conversation, body: "hello", externalId: "n-1" }])
+      const api = yield* inProcessApi
+      for (const path of ["/v1/notes/externalId=n-1", "/v1/notes/externalid=n-1"]) {
+        const reply = yield* api.get(path)
+        assert.strictEqual(reply.status, 404, path)
+        assert.include(reply.text, "no note with id", path)
+      }
+      const stats = yield* (yield* Simulator.Simulator).stats
+      assert.strictEqual(stats.requests.byRoute["GET /v1/notes/{id}"], 2)
+    })))
 })

@@ -61,7 +61,12 @@ describe("SimulatorConfig", () => {
     assert.strictEqual(config.maxBodyBytes, BulkResource.maxBodyBytes)
     assert.strictEqual(config.forbiddenStatus, 403)
     assert.strictEqual(config.retryAfterHeader, false)
-    assert.strictEqual(config.duplicateExternalIds, "reject")
+    assert.deepStrictEqual(config.duplicateExternalIds, {
+      customers: "reject",
+      conversations: "reject",
+      messages: "allow",
+      notes: "allow"
+    })
     assert.match(config.orgId, /^[0-9a-f]{24}$/)
   })
 
@@ -80,5 +85,46 @@ describe("SimulatorConfig", () => {
     assert.strictEqual(config.workers, 1)
     assert.strictEqual(config.batchSize, 1)
     assert.strictEqual(Duration.toMillis(config.rateLimit.window), 10_000)
+  })
+
+  it("duplicateExternalIds: a string sets every resource, an object overrides Kustomer's behaviour per resource", () => {
+    const policies = (option: SimulatorConfig.SimulatorOptions["duplicateExternalIds"]) =>
+      SimulatorConfig.make(option === undefined ? {} : { duplicateExternalIds: option }).duplicateExternalIds
+    assert.deepStrictEqual(policies(undefined), SimulatorConfig.kustomerDuplicatePolicies)
+    assert.deepStrictEqual(policies("reject"), {
+      customers: "reject",
+      conversations: "reject",
+      messages: "reject",
+      notes: "reject"
+    })
+    assert.deepStrictEqual(policies("allow"), {
+      customers: "allow",
+      conversations: "allow",
+      messages: "allow",
+      notes: "allow"
+    })
+    assert.deepStrictEqual(policies({ messages: "reject", customers: "allow" }), {
+      customers: "allow",
+      conversations: "reject",
+      messages: "reject",
+      notes: "allow"
+    })
+    assert.deepStrictEqual(SimulatorConfig.deduplicatedResources(policies({})), ["customers", "conversations"])
+  })
+
+  it("parses --deduplicate: the resources whose duplicates are refused, or none", () => {
+    const refused = (text: string) =>
+      Option.map(SimulatorConfig.parseDeduplicate(text), (policies) => SimulatorConfig.deduplicatedResources(policies))
+    assert.deepStrictEqual(
+      refused("customers,conversations,messages,notes"),
+      Option.some(["customers", "conversations", "messages", "notes"])
+    )
+    assert.deepStrictEqual(refused(" Messages , customers "), Option.some(["customers", "messages"]))
+    assert.deepStrictEqual(refused("customers,conversations"), Option.some(["customers", "conversations"]))
+    assert.deepStrictEqual(refused("none"), Option.some([]))
+    assert.deepStrictEqual(refused(""), Option.some([]))
+    for (const bad of ["companies", "customers,kobjects", "none,customers", "message"]) {
+      assert.isTrue(Option.isNone(SimulatorConfig.parseDeduplicate(bad)), bad)
+    }
   })
 })

@@ -5,10 +5,14 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import { SimulatorConfig, SimulatorServer } from "../src/index.js"
-import { at, awaitJobLive, conversations, makeApi, str } from "./utils.js"
+import { at, awaitJobLive, conversations, externalIdPath, makeApi, str } from "./utils.js"
 
 type Api = ReturnType<typeof makeApi>
 
@@ -227,7 +231,7 @@ describe("SimulatorServer (real HTTP)", () => {
         assert.strictEqual(errors[0]?.externalId, "ext-2")
         assert.include(errors[1]?.error ?? "", "priority")
 
-        const byExternalId = yield* api.get(BulkResource.Conversations.externalIdPath("ext/1 a"))
+        const byExternalId = yield* api.get(externalIdPath("conversations", "ext/1 a"))
         assert.strictEqual(byExternalId.status, 200)
         const conversation = Schema.decodeUnknownSync(Conversation.ConversationDocument)(byExternalId.body)
         assert.strictEqual(conversation.data.id, objectId)
@@ -242,7 +246,7 @@ describe("SimulatorServer (real HTTP)", () => {
         const customerReply = yield* api.get(BulkResource.Customers.objectPath(customer))
         assert.strictEqual(Schema.decodeUnknownSync(Customer.CustomerDocument)(customerReply.body).data.id, customer)
 
-        assertError(yield* api.get(BulkResource.Conversations.externalIdPath("ext-2")), 404, "not_found")
+        assertError(yield* api.get(externalIdPath("conversations", "ext-2")), 404, "not_found")
         assertError(yield* api.get(BulkResource.Conversations.objectPath("000000000000000000000000")), 404, "not_found")
         assertError(yield* api.get("/v1/bulk/000000000000000000000000"), 404, "not_found")
         assertError(yield* api.get("/v1/bulk/000000000000000000000000/batches"), 404, "not_found")
@@ -257,13 +261,13 @@ describe("SimulatorServer (real HTTP)", () => {
         })
         assert.strictEqual(BulkJob.attributesOf(decodeJob(created.body).data)?.context, "customer")
         yield* awaitJobLive(api, decodeJob(created.body).data.id)
-        const customer = yield* api.get(BulkResource.Customers.externalIdPath("crm-1"))
+        const customer = yield* api.get(externalIdPath("customers", "crm-1"))
         const customerId = str(customer.body, "data", "id")
         const conversationJob = yield* api.post(BulkResource.Conversations.bulkPath, {
           json: conversations(customerId, 2, "owned")
         })
         yield* awaitJobLive(api, decodeJob(conversationJob.body).data.id)
-        const found = yield* api.get(BulkResource.Conversations.externalIdPath("owned-1"))
+        const found = yield* api.get(externalIdPath("conversations", "owned-1"))
         assert.strictEqual(found.status, 200)
       })))
 
@@ -312,4 +316,31 @@ describe("SimulatorServer (real HTTP)", () => {
         assert.strictEqual(at(second.body, "customers", "stored"), 10)
         assert.strictEqual((yield* api.get("/v1/bulk/x")).status, 429)
       })))
+
+  it.live("a hung request keeps its connection open without an answer; stopping the server drops it and closes", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const server = yield* Scope.extend(
+        SimulatorServer.make({ faults: { hangRate: 1, afterAcceptanceShare: 0 } }),
+        scope
+      )
+      const api = makeApi(server.baseUrl, server.apiKey)
+      const fiber = yield* Effect.fork(api.get("/v1/bulk/abc"))
+      // Wait (one real round trip at a time) until the server holds the request: the admin route never hangs.
+      let held = false
+      for (let attempt = 0; attempt < 10_000 && !held; attempt++) {
+        const stats = yield* api.get("/__admin/stats", { key: null })
+        held = at(stats.body, "faults", "hang_before_acceptance") === 1
+      }
+      assert.isTrue(held)
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      // Closing waits for every connection: it finishes only because the hung one is dropped.
+      yield* Scope.close(scope, Exit.void)
+      const result = yield* Effect.either(Fiber.join(fiber))
+      if (Either.isLeft(result) && result.left._tag === "RequestError") {
+        assert.strictEqual(result.left.reason, "Transport")
+      } else {
+        assert.fail("expected a transport RequestError")
+      }
+    }).pipe(Effect.provide(FetchHttpClient.layer)))
 })

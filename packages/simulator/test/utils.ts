@@ -90,6 +90,14 @@ export const str = (value: unknown, ...path: ReadonlyArray<string | number>): st
   return found
 }
 
+/**
+ * The path of a look-up by external id as Kustomer spells it: `externalId=` for customers and conversations, the
+ * lower-case `externalid=` for messages (notes have none). Written out here, not taken from the domain, so that
+ * these tests pin the spelling the simulator serves.
+ */
+export const externalIdPath = (resource: "customers" | "conversations" | "messages", externalId: string): string =>
+  `/v1/${resource}/${resource === "messages" ? "externalid" : "externalId"}=${encodeURIComponent(externalId)}`
+
 /** `n` valid conversations for `customer`, with external ids `${prefix}-0..n-1`. */
 export const conversations = (
   customer: string,

@@ -1,7 +1,9 @@
 /**
- * The JSON documents the simulator answers with: a bulk job, its batches, and a stored object with its
- * relationships. Pure renderings of the state.
+ * The JSON documents the simulator answers with: a bulk job, its batches, a stored object with its relationships,
+ * and a page of a conversation's messages or notes. Pure renderings of the state.
  */
+import { BulkResource } from "@effect-kustomer/domain"
+import type { StoredObject } from "../Inspection.js"
 import * as Prng from "../Prng.js"
 import type { AnswerStyle, SimulatorConfig } from "../SimulatorConfig.js"
 import type { BatchRecord, ItemErrorRecord, ItemResultRecord, JobRecord } from "./jobs.js"
@@ -99,23 +101,31 @@ const batchDocument = (style: AnswerStyle, batch: BatchRecord) => {
 }
 
 /**
+ * One page of a list: the items of page `page` (from 1) of `pageSize`, and whether a page follows. Every paged
+ * list of the simulator links its pages with paths relative to the host, `{path}?page=N…`.
+ */
+const pageOf = <A>(items: ReadonlyArray<A>, page: number, pageSize: number) => {
+  const start = (page - 1) * pageSize
+  return { items: items.slice(start, start + pageSize), hasNext: start + pageSize < items.length }
+}
+
+/**
  * `{ data: [batch, ...] }`, as `GET /v1/bulk/{id}/batches`: page `page` (from 1) of the job's batches, with
  * `links.next` when the style pages them.
  */
 export const batchList = (style: AnswerStyle, job: JobRecord, page: number) => {
   const perPage = style.batchesPerPage
   if (perPage === 0) return { data: job.batches.map((batch) => batchDocument(style, batch)) }
-  const start = (page - 1) * perPage
-  const hasNext = start + perPage < job.batches.length
+  const { hasNext, items } = pageOf(job.batches, page, perPage)
   const path = `/v1/bulk/${job.id}/batches`
   return {
-    data: job.batches.slice(start, start + perPage).map((batch) => batchDocument(style, batch)),
+    data: items.map((batch) => batchDocument(style, batch)),
     links: { self: `${path}?page=${page}`, next: hasNext ? `${path}?page=${page + 1}` : null }
   }
 }
 
-/** `{ data: object }`: a stored object, the fields that name other objects as JSON:API relationships. */
-export const objectDocument = (resource: SimResource, id: string, stored: Readonly<Record<string, unknown>>) => {
+/** A stored object as a JSON:API resource object: the fields that name other objects as relationships. */
+const objectResource = (resource: SimResource, id: string, stored: Readonly<Record<string, unknown>>) => {
   const attributes: Record<string, unknown> = { ...stored }
   const relationships: Record<string, unknown> = {}
   for (const relationship of resource.relationships) {
@@ -129,12 +139,42 @@ export const objectDocument = (resource: SimResource, id: string, stored: Readon
     }
   }
   return {
-    data: {
-      type: resource.type,
-      id,
-      attributes,
-      ...(resource.relationships.length === 0 ? {} : { relationships }),
-      links: { self: resource.objectPath(id) }
-    }
+    type: resource.type,
+    id,
+    attributes,
+    ...(resource.relationships.length === 0 ? {} : { relationships }),
+    links: { self: resource.objectPath(id) }
+  }
+}
+
+/** `{ data: object }`: a stored object, the fields that name other objects as JSON:API relationships. */
+export const objectDocument = (resource: SimResource, id: string, stored: Readonly<Record<string, unknown>>) => ({
+  data: objectResource(resource, id, stored)
+})
+
+/**
+ * `{ data: [object, ...], links, meta }`, as `GET /v1/conversations/{id}/messages` and `…/notes`: page `page`
+ * (from 1) of `pageSize` of the objects that belong to the conversation, oldest first. `links.next` is `null` on
+ * the last page, `links.prev` on the first.
+ */
+export const conversationChildList = (
+  resource: SimResource,
+  conversationId: string,
+  children: ReadonlyArray<StoredObject>,
+  page: number,
+  pageSize: number
+) => {
+  const { hasNext, items } = pageOf(children, page, pageSize)
+  const path = `${BulkResource.Conversations.objectPath(conversationId)}/${resource.name}`
+  const pagePath = (number: number) => `${path}?page=${number}&pageSize=${pageSize}`
+  return {
+    data: items.map((child) => objectResource(resource, child.id, child.attributes)),
+    links: {
+      self: pagePath(page),
+      first: pagePath(1),
+      prev: page > 1 ? pagePath(page - 1) : null,
+      next: hasNext ? pagePath(page + 1) : null
+    },
+    meta: { pageSize, page }
   }
 }

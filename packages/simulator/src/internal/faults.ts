@@ -1,5 +1,5 @@
 /**
- * Turns a fault profile and its seeded PRNG into one decision per request. Every request draws exactly the same
+ * Turns a fault profile and its seeded PRNGs into one decision per request. Every request draws exactly the same
  * number of values, whatever happens to it, so a decision depends only on the seed and the request's position.
  */
 import type * as Duration from "effect/Duration"
@@ -25,6 +25,8 @@ export interface FaultDecision {
   readonly stall: boolean
   /** A 429 storm starts with this request (if none is going on). */
   readonly stormStarts: boolean
+  /** The request is never answered: held before anything is done, or after the work instead of its answer. */
+  readonly hang: FaultPhase | undefined
 }
 
 const serverErrorStatuses = [500, 502, 503] as const
@@ -32,6 +34,8 @@ const serverErrorStatuses = [500, 502, 503] as const
 /** Makes the per-request decision source of a profile. */
 export const makeFaultSource = (profile: FaultProfile): () => FaultDecision => {
   const next = Prng.make(profile.seed)
+  // Hangs draw from a stream of their own, so that adding them left the faults of every seed as they were.
+  const nextForHang = Prng.make((profile.seed ^ 0x5bd1e995) >>> 0)
   const serverErrorEnd = profile.serverErrorRate
   const htmlEnd = serverErrorEnd + profile.htmlBadGatewayRate
   const resetEnd = htmlEnd + profile.connectionResetRate
@@ -42,6 +46,8 @@ export const makeFaultSource = (profile: FaultProfile): () => FaultDecision => {
     const slowDraw = next()
     const stallDraw = next()
     const stormDraw = next()
+    const hangDraw = nextForHang()
+    const hangPhaseDraw = nextForHang()
     const phase: FaultPhase = phaseDraw < profile.afterAcceptanceShare ? "after_acceptance" : "before_acceptance"
     const status = serverErrorStatuses[Math.min(2, Math.floor(statusDraw * 3))] ?? 500
     const bulk: BulkFault | undefined = bulkDraw < serverErrorEnd
@@ -55,7 +61,10 @@ export const makeFaultSource = (profile: FaultProfile): () => FaultDecision => {
       bulk,
       slowBy: slowDraw < profile.slowRate ? profile.slowDelay : undefined,
       stall: stallDraw < profile.stallRate,
-      stormStarts: stormDraw < profile.rateLimitStormRate
+      stormStarts: stormDraw < profile.rateLimitStormRate,
+      hang: hangDraw < profile.hangRate
+        ? hangPhaseDraw < profile.afterAcceptanceShare ? "after_acceptance" : "before_acceptance"
+        : undefined
     }
   }
 }

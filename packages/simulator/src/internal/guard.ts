@@ -1,18 +1,20 @@
 /**
- * The guard every API route runs behind, in this order: count the request, draw its faults, authenticate,
- * rate-limit, check roles, run the handler, delay a slow response, and set the rate-limit headers.
+ * The guard every API route runs behind, in this order: count the request, draw its faults, hang a request the
+ * faults hold before any work, authenticate, rate-limit, check roles, run the handler, delay a slow response, set
+ * the rate-limit headers, and hang a request the faults hold instead of its answer.
  */
 import { RateLimit } from "@effect-kustomer/domain"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { ApiKey } from "../SimulatorConfig.js"
-import type { FaultDecision } from "./faults.js"
+import type { FaultDecision, FaultPhase } from "./faults.js"
 import type { RateSnapshot } from "./rateLimiter.js"
-import type { ConnectionReset } from "./responses.js"
 import * as Responses from "./responses.js"
+import { ConnectionReset } from "./responses.js"
 import type { SimulatorState } from "./state.js"
 import { isoString } from "./time.js"
 
@@ -42,8 +44,11 @@ const withRateHeaders = (response: Response, snapshot: RateSnapshot): Response =
 const hasAnyRole = (caller: ApiKey, roles: ReadonlyArray<string>): boolean =>
   roles.length === 0 || roles.some((role) => caller.roles.includes(role))
 
-/** The guard of one simulator. */
-export const make = (state: SimulatorState): Guard => {
+/**
+ * The guard of one simulator. `stopped` completes when the simulator stops: a hung request then ends as a
+ * connection reset, so that no request outlives the simulator (and a server can close its connections).
+ */
+export const make = (state: SimulatorState, stopped: Deferred.Deferred<void>): Guard => {
   const config = state.config
   const stormMillis = Duration.toMillis(config.faults.rateLimitStormDuration)
   const error = (status: number, code: string, detail: string) =>
@@ -65,11 +70,20 @@ export const make = (state: SimulatorState): Guard => {
     return HttpServerResponse.setHeader(response, "retry-after", String(seconds))
   }
 
-  return (route, roles, handler) =>
+  /** Never answers: waits, interruptibly, for the client to give up or the simulator to stop. */
+  const hang = (phase: FaultPhase): Effect.Effect<never, ConnectionReset> =>
+    Effect.suspend(() => {
+      state.counters.countFault(`hang_${phase}`)
+      return Effect.zipRight(Deferred.await(stopped), Effect.fail(new ConnectionReset({ phase })))
+    })
+
+  const answer = (
+    request: HttpServerRequest.HttpServerRequest,
+    roles: ReadonlyArray<string>,
+    handler: Handler,
+    faults: FaultDecision
+  ): Effect.Effect<Response, ConnectionReset> =>
     Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      state.counters.countRequest(route)
-      const faults = state.nextFaults()
       const nowMillis = yield* Clock.currentTimeMillis
       const authorization = request.headers["authorization"]
       const caller = state.authenticate(authorization)
@@ -97,5 +111,17 @@ export const make = (state: SimulatorState): Guard => {
         yield* Effect.sleep(faults.slowBy)
       }
       return withRateHeaders(response, decision.snapshot)
-    }).pipe(Effect.tap((response) => Effect.sync(() => state.counters.countResponse(response.status))))
+    })
+
+  return (route, roles, handler) =>
+    Effect.gen(function*() {
+      const request = yield* HttpServerRequest.HttpServerRequest
+      state.counters.countRequest(route)
+      const faults = state.nextFaults()
+      if (faults.hang === "before_acceptance") return yield* hang(faults.hang)
+      const response = yield* answer(request, roles, handler, faults)
+      if (faults.hang === "after_acceptance") return yield* hang(faults.hang)
+      state.counters.countResponse(response.status)
+      return response
+    })
 }

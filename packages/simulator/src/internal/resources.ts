@@ -43,8 +43,17 @@ export interface SimResource {
   readonly type: "conversation" | "customer" | "message" | "note"
   /** The status a bulk create answers with: 201, except messages' 200. */
   readonly createdStatus: 200 | 201
-  /** Whether objects can be read by external id (notes cannot). */
-  readonly readableByExternalId: boolean
+  /**
+   * How the path segment of a look-up by external id starts (`GET /v1/{resource}/{segment}`): `externalId=` for
+   * customers and conversations, the lower-case `externalid=` of Kustomer's generated client for messages, and
+   * `undefined` for notes, which have no such look-up. Any other spelling is read as an object id.
+   */
+  readonly externalIdSegment: "externalId=" | "externalid=" | undefined
+  /**
+   * Whether the objects are listed under the conversation they belong to (their `conversation` attribute), at
+   * `GET /v1/conversations/{id}/{resource}`: messages and notes.
+   */
+  readonly listedByConversation: boolean
   /** Whether creations count against the per-customer creation limit (conversations and messages). */
   readonly perCustomerLimited: boolean
   /**
@@ -78,7 +87,8 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
     readonly name: ResourceName
     readonly type: SimResource["type"]
     readonly createdStatus?: SimResource["createdStatus"]
-    readonly readableByExternalId?: boolean
+    readonly externalIdSegment?: SimResource["externalIdSegment"] | null
+    readonly listedByConversation?: boolean
     readonly roleName: string
     readonly defaults: Readonly<Record<string, unknown>>
     readonly relationships: SimResource["relationships"]
@@ -105,7 +115,8 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
     name: options.name,
     type: options.type,
     createdStatus: options.createdStatus ?? 201,
-    readableByExternalId: options.readableByExternalId ?? true,
+    externalIdSegment: options.externalIdSegment === null ? undefined : options.externalIdSegment ?? "externalId=",
+    listedByConversation: options.listedByConversation ?? false,
     perCustomerLimited: options.perCustomerLimited ?? false,
     linksConversation: options.linksConversation ?? false,
     bulkPath: resource.bulkPath,
@@ -147,12 +158,15 @@ export const customers: SimResource = make(BulkResource.Customers, {
 
 /**
  * Messages: each references an existing conversation, and the customer that conversation belongs to. The bulk
- * create answers 200 (Kustomer's documented status for this endpoint).
+ * create answers 200 (Kustomer's documented status for this endpoint); the look-up by external id is spelt
+ * `externalid=`, as in Kustomer's generated client, and only so.
  */
 export const messages: SimResource = make(BulkResource.Messages, {
   name: "messages",
   type: "message",
   createdStatus: 200,
+  externalIdSegment: "externalid=",
+  listedByConversation: true,
   roleName: "message",
   defaults: {},
   relationships: [
@@ -180,7 +194,8 @@ export const messages: SimResource = make(BulkResource.Messages, {
 export const notes: SimResource = make(BulkResource.Notes, {
   name: "notes",
   type: "note",
-  readableByExternalId: false,
+  externalIdSegment: null,
+  listedByConversation: true,
   roleName: "note",
   defaults: {},
   relationships: [

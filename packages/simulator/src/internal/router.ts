@@ -5,6 +5,7 @@ import { BulkResource } from "@effect-kustomer/domain"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as BulkCreate from "./bulkCreate.js"
 import * as Documents from "./documents.js"
@@ -22,11 +23,20 @@ const isPathInput = (path: string): path is `/${string}` => path.startsWith("/")
 /** A domain path as a router path (they all start with `/`). */
 const routePath = (path: string): HttpRouter.PathInput => (isPathInput(path) ? path : `/${path}`)
 
-/** `externalId=`, and the lower-case `externalid=` Kustomer's generated client uses for messages. */
-const externalIdOf = (segment: string): string | undefined =>
-  segment.startsWith("externalId=") || segment.startsWith("externalid=")
-    ? segment.slice("externalId=".length)
+/**
+ * The external id a path segment looks up, in the resource's one spelling (`externalId=` for customers and
+ * conversations, `externalid=` for messages); `undefined` for any other segment, which is then read as an id, and
+ * always for notes, which have no look-up by external id.
+ */
+const externalIdOf = (
+  resource: SimResource,
+  segment: string
+): { readonly prefix: string; readonly externalId: string } | undefined => {
+  const prefix = resource.externalIdSegment
+  return prefix !== undefined && segment.startsWith(prefix)
+    ? { prefix, externalId: segment.slice(prefix.length) }
     : undefined
+}
 
 /**
  * `email=` of a customer look-up by e-mail, `GET /v1/customers/email={email}` (INFERRED from the single-customer
@@ -35,20 +45,38 @@ const externalIdOf = (segment: string): string | undefined =>
 const emailOf = (resource: SimResource, segment: string): string | undefined =>
   resource.name === "customers" && segment.startsWith("email=") ? segment.slice("email=".length) : undefined
 
-/** The `page` query parameter (from 1) of a request URL; 1 when absent or not a positive integer. */
-const pageOf = (url: string): number => {
+/** A positive integer query parameter of a request URL, or `fallback` when absent or not a positive integer. */
+const positiveParam = (url: string, name: string, fallback: number): number => {
   const query = url.indexOf("?")
-  if (query < 0) return 1
-  const page = Number(new URLSearchParams(url.slice(query + 1)).get("page"))
-  return Number.isInteger(page) && page >= 1 ? page : 1
+  if (query < 0) return fallback
+  const value = new URLSearchParams(url.slice(query + 1)).get(name)
+  const number = value === null || value.trim() === "" ? Number.NaN : Number(value)
+  return Number.isInteger(number) && number >= 1 ? number : fallback
 }
 
-/** The app of one simulator. `enqueue` hands an accepted job to the worker pool. */
+/** The `page` query parameter (from 1) of a request URL; 1 when absent or not a positive integer. */
+const pageOf = (url: string): number => positiveParam(url, "page", 1)
+
+/** Objects per page of a conversation's messages or notes when `pageSize` is absent: Kustomer's lists start small. */
+const defaultListPageSize = 10
+
+/** The largest `pageSize` of a conversation's messages or notes; a larger one is served as this. */
+const maxListPageSize = 100
+
+/** The `pageSize` query parameter: default {@link defaultListPageSize}, at most {@link maxListPageSize}. */
+const pageSizeOf = (url: string): number =>
+  Math.min(maxListPageSize, positiveParam(url, "pageSize", defaultListPageSize))
+
+/**
+ * The app of one simulator. `enqueue` hands an accepted job to the worker pool; `stopped` completes when the
+ * simulator stops (see `Guard.make`).
+ */
 export const make = (
   state: SimulatorState,
-  enqueue: (job: JobRecord) => Effect.Effect<void>
+  enqueue: (job: JobRecord) => Effect.Effect<void>,
+  stopped: Deferred.Deferred<void>
 ): HttpApp.Default<ConnectionReset> => {
-  const guarded = Guard.make(state)
+  const guarded = Guard.make(state, stopped)
   const error = (status: number, code: string, detail: string) =>
     Responses.error(status, code, detail, state.config.answers.errorBody)
   const bulkCreate = BulkCreate.make(state, enqueue)
@@ -85,6 +113,32 @@ export const make = (
     return json(200, Documents.objectDocument(resource, customer.id, customer.attributes))
   }
 
+  const childList = (resource: SimResource, conversationId: string, url: string): Guard.Response => {
+    const conversation = state.store.collections.conversations.byId.get(conversationId)
+    if (conversation === undefined) return error(404, "not_found", `no conversation with id ${conversationId}`)
+    const children = state.store.collections[resource.name].ofConversation(conversation.id)
+    return json(
+      200,
+      Documents.conversationChildList(resource, conversation.id, children, pageOf(url), pageSizeOf(url))
+    )
+  }
+
+  /** `GET /v1/conversations/{id}/messages` or `…/notes`: a page of the conversation's objects, oldest first. */
+  const childListRoute = (resource: SimResource) =>
+    HttpRouter.makeRoute(
+      "GET",
+      `/v1/conversations/:id/${resource.name}`,
+      Effect.flatMap(HttpRouter.params, (params) => {
+        const conversationId = params["id"] ?? ""
+        return Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          guarded(
+            `GET /v1/conversations/{id}/${resource.name}`,
+            resource.readRoles,
+            () => Effect.sync(() => childList(resource, conversationId, request.url))
+          ))
+      })
+    )
+
   const objectRoutes = (resource: SimResource) => [
     HttpRouter.makeRoute(
       "POST",
@@ -104,12 +158,12 @@ export const make = (
             () => Effect.sync(() => byEmail(resource, email))
           )
         }
-        const externalId = resource.readableByExternalId ? externalIdOf(segment) : undefined
-        if (externalId !== undefined) {
+        const lookUp = externalIdOf(resource, segment)
+        if (lookUp !== undefined) {
           return guarded(
-            `GET /v1/${resource.name}/externalId={externalId}`,
+            `GET /v1/${resource.name}/${lookUp.prefix}{externalId}`,
             resource.readRoles,
-            () => Effect.sync(() => byExternalId(resource, externalId))
+            () => Effect.sync(() => byExternalId(resource, lookUp.externalId))
           )
         }
         return guarded(
@@ -136,7 +190,8 @@ export const make = (
         return readJob("GET /v1/bulk/{id}/batches", (job) => Documents.batchList(state.config.answers, job, page))
       })
     ),
-    ...Resources.all.flatMap((resource) => objectRoutes(resource))
+    ...Resources.all.flatMap((resource) => objectRoutes(resource)),
+    ...Resources.all.filter((resource) => resource.listedByConversation).map((resource) => childListRoute(resource))
   ])
 
   return router.pipe(

@@ -14,6 +14,8 @@ const zeroFaults: Record<FaultKind, number> = {
   html_bad_gateway_after_acceptance: 0,
   connection_reset_before_acceptance: 0,
   connection_reset_after_acceptance: 0,
+  hang_before_acceptance: 0,
+  hang_after_acceptance: 0,
   slow_response: 0,
   stalled_job: 0,
   rate_limit_storm: 0

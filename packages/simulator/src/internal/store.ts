@@ -1,6 +1,7 @@
 /**
  * The stored objects of one simulated org, by resource, and the rules an item must pass to be stored: its schema,
- * the objects it references, and the uniqueness of its `externalId` and id.
+ * the objects it references, and the uniqueness of its id and — in the resources whose duplicates are refused —
+ * of its `externalId`.
  */
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
@@ -11,7 +12,7 @@ import type { IdKind } from "./ids.js"
 import type { SimResource } from "./resources.js"
 import { isoString } from "./time.js"
 
-/** The objects of one resource, indexed by id and by external id. */
+/** The objects of one resource, indexed by id, by external id and by the conversation they belong to. */
 export class Collection {
   readonly byId = new Map<string, StoredObject>()
   readonly all: Array<StoredObject> = []
@@ -19,22 +20,37 @@ export class Collection {
   private readonly firstByExternalId = new Map<string, StoredObject>()
   /** Objects stored under an external id already taken (only when duplicates are allowed). */
   private readonly extraByExternalId = new Map<string, Array<StoredObject>>()
+  /** Objects whose `conversation` attribute names a conversation, by that id, in storage order. */
+  private readonly byConversation = new Map<string, Array<StoredObject>>()
   private withExternalId = 0
+  private storedTwice = 0
   duplicatesRejected = 0
   itemsFailed = 0
 
   insert(object: StoredObject): void {
     this.byId.set(object.id, object)
     this.all.push(object)
+    const conversation = object.attributes["conversation"]
+    if (typeof conversation === "string") {
+      const children = this.byConversation.get(conversation)
+      if (children === undefined) this.byConversation.set(conversation, [object])
+      else children.push(object)
+    }
     if (object.externalId === undefined) return
     this.withExternalId += 1
     if (!this.firstByExternalId.has(object.externalId)) {
       this.firstByExternalId.set(object.externalId, object)
       return
     }
+    this.storedTwice += 1
     const extra = this.extraByExternalId.get(object.externalId)
     if (extra === undefined) this.extraByExternalId.set(object.externalId, [object])
     else extra.push(object)
+  }
+
+  /** The objects that belong to a conversation, oldest first. */
+  ofConversation(conversation: string): ReadonlyArray<StoredObject> {
+    return this.byConversation.get(conversation) ?? []
   }
 
   hasExternalId(externalId: string): boolean {
@@ -66,6 +82,7 @@ export class Collection {
       stored: this.all.length,
       withExternalId: this.withExternalId,
       distinctExternalIds: this.firstByExternalId.size,
+      storedTwice: this.storedTwice,
       externalIdsStoredMoreThanOnce: storedMoreThanOnce,
       duplicatesRejected: this.duplicatesRejected,
       itemsFailed: this.itemsFailed
@@ -153,7 +170,7 @@ export class ObjectStore {
       if (missing !== undefined) return refuse("invalid", missing)
     }
     if (
-      item.externalId !== undefined && this.config.duplicateExternalIds === "reject" &&
+      item.externalId !== undefined && this.config.duplicateExternalIds[resource.name] === "reject" &&
       collection.hasExternalId(item.externalId)
     ) {
       return refuse("duplicate", "duplicate detected")
