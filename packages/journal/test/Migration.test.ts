@@ -195,7 +195,7 @@ describe("Migration", () => {
       const customers = yield* simulator.externalIdCounts("customers")
       assert.strictEqual([...customers.keys()].filter((key) => key.startsWith("user-")).length, 24)
       yield* checkLinks
-    }).pipe(Effect.provide(simulated({ duplicateExternalIds: "reject" }))))
+    }).pipe(Effect.provide(simulated())))
 
   it.scopedLive("a dry run checks every object and counts the requests, sending nothing", () =>
     Effect.gen(function*() {
