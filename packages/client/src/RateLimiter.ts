@@ -6,6 +6,8 @@
  * The limiter starts from a configured budget (e.g. 1000 requests per 60 s) and the server's count and window
  * always win over the local estimate, because other clients of the same org spend the same budget. After a 429
  * every request waits until the window resets (`Retry-After` when the server sent one, else `x-ratelimit-reset`).
+ * A spent budget whose reset time is unusable — already past, or implausibly far ahead — waits for one window
+ * (the one the server confirmed earlier, else the configured one), never zero and never without end.
  * Polls never take the last units of a window while submissions are waiting, so polling cannot starve submission.
  * With a cap, the configured budget is also a ceiling over its own sliding window, whatever the server's window.
  *
@@ -98,7 +100,7 @@ export interface Options {
   readonly window?: Duration.DurationInput | undefined
   /** Extra wait after a window's reset time, against clock differences. Default 250 ms. */
   readonly margin?: Duration.DurationInput | undefined
-  /** Wait after a 429 that says nothing about when to retry. Default 5 s. */
+  /** Wait after a 429 that carries no rate-limit header at all. Default 5 s. */
   readonly fallbackWait?: Duration.DurationInput | undefined
   /** The share of a window's units that polls leave to waiting submissions. Default 0.1. */
   readonly submitReserve?: number | undefined

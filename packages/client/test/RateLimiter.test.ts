@@ -224,3 +224,78 @@ describe("RateLimiter", () => {
     assert.strictEqual(RateLimiter.kindOf(HttpClientRequest.get("/v1/customers/externalId=x")), "lookup")
   })
 })
+
+describe("RateLimiter: x-ratelimit-reset in any plausible unit, never a wait of zero or without end", () => {
+  /** The limiter after one response at `start`, and a request forked right after it. */
+  const afterResponse = (options: RateLimiter.Options, responses: ReadonlyArray<[number, Record<string, string>]>) =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ margin: 0, ...options })
+      for (const [status, headers] of responses) yield* limiter.observe("submit", status, info(headers))
+      return yield* Effect.fork(Effect.zipRight(limiter.acquire("submit"), Clock.currentTimeMillis))
+    })
+
+  /** Asserts that `waiter` is let through exactly `afterMillis` after `start`. */
+  const resumesAfter = (waiter: Fiber.RuntimeFiber<number>, afterMillis: number) =>
+    Effect.gen(function*() {
+      if (afterMillis > 1) {
+        yield* TestClock.adjust(Duration.millis(afterMillis - 1))
+        assert.isTrue(Option.isNone(yield* Fiber.poll(waiter)), `let through before ${afterMillis} ms`)
+      }
+      yield* TestClock.adjust(Duration.millis(1))
+      const exit = yield* Fiber.poll(waiter)
+      assert.isTrue(Option.isSome(exit), `still waiting after ${afterMillis} ms`)
+      assert.strictEqual(yield* Fiber.join(waiter), start + afterMillis)
+    })
+
+  it.effect("reads the reset as seconds from now", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const waiter = yield* afterResponse({}, [[429, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "30" }]])
+      yield* resumesAfter(waiter, 30_000)
+    })))
+
+  it.effect("reads the reset as epoch milliseconds", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const waiter = yield* afterResponse({}, [[429, {
+        "x-ratelimit-remaining": "0",
+        "x-ratelimit-reset": String(start + 42_000)
+      }]])
+      yield* resumesAfter(waiter, 42_000)
+    })))
+
+  const past = { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(start / 1000 - 5) }
+  const tomorrow = { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(start / 1000 + 86_400) }
+
+  it.effect("a reset already past while the budget is spent waits for the window, not zero", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const waiter = yield* afterResponse({ window: Duration.seconds(60) }, [[201, past]])
+      yield* resumesAfter(waiter, 60_000)
+    })))
+
+  it.effect("after a 429 whose reset is already past, every request waits for the configured window", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const waiter = yield* afterResponse({ window: Duration.seconds(20) }, [[429, past]])
+      yield* resumesAfter(waiter, 20_000)
+    })))
+
+  it.effect("a reset implausibly far ahead waits for the documented window, not until then", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const waiter = yield* afterResponse({}, [[429, tomorrow]])
+      yield* resumesAfter(waiter, 60_000)
+    })))
+
+  it.effect("a reset implausibly far ahead waits for the configured window when there is one", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const waiter = yield* afterResponse({ window: Duration.seconds(10) }, [[429, tomorrow]])
+      yield* resumesAfter(waiter, 10_000)
+    })))
+
+  it.effect("a window the server confirmed earlier stands when a later reset is unusable", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const waiter = yield* afterResponse({}, [
+        [201, { "x-ratelimit-remaining": "5", "x-ratelimit-reset": String(start / 1000 + 20) }],
+        [429, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0" }]
+      ])
+      yield* resumesAfter(waiter, 20_000)
+    })))
+})

@@ -4,14 +4,19 @@
  *
  * Responses are decoded tolerantly: unknown fields are ignored, an unknown status is an explicit `Unknown` case,
  * and the optional parts of a 201 that look odd are kept raw instead of failing — the job id must always come
- * through, or a caller would resubmit and duplicate data.
+ * through, or a caller would resubmit and duplicate data. A batches page is read field by field: one batch field of
+ * an unexpected shape is kept raw in that batch's `unreadable` and never fails the page, so every other item
+ * still gets its answer.
  *
  * @since 0.1.0
  */
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import type * as SchemaAST from "effect/SchemaAST"
+import type * as Types from "effect/Types"
 import { BulkJobId } from "./Ids.js"
 import { lenient, Link, LooseId, nullable, openLiterals, optional } from "./internal/schema.js"
 import * as ItemError from "./ItemError.js"
@@ -30,10 +35,20 @@ export const BatchStatus = openLiterals("queued", "scheduled", "complete")
 /** @since 0.1.0 */
 export type BatchStatus = typeof BatchStatus.Type
 
+/**
+ * A count: a non-negative integer, or one written as a string (`"3"`), as some JSON APIs send numbers.
+ *
+ * @since 0.1.0
+ */
+export const Count = Schema.Union(
+  Schema.NonNegativeInt,
+  Schema.compose(Schema.NumberFromString, Schema.NonNegativeInt)
+).annotations({ identifier: "Count" })
+
 /** How many of a job's batches have finished. @since 0.1.0 */
 export const BatchProgress = Schema.Struct({
-  complete: Schema.NonNegativeInt,
-  total: Schema.NonNegativeInt
+  complete: Count,
+  total: Count
 })
 /** @since 0.1.0 */
 export type BatchProgress = typeof BatchProgress.Type
@@ -71,21 +86,33 @@ export const JobPayload = Schema.Struct({ api: optional(JobRequestRecord) })
 export type JobPayload = typeof JobPayload.Type
 
 /**
+ * An optional part that only informs: absent when it is `null` or does not match `schema`, so that an odd one never
+ * hides the fields beside it.
+ */
+const absentIfOdd = <A, I>(schema: Schema.Schema<A, I, never>) =>
+  Schema.optionalToOptional(Schema.Unknown, Schema.typeSchema(schema), {
+    decode: (raw) => Option.flatMap(raw, (value) => Schema.decodeUnknownOption(schema)(value)),
+    encode: (value) => Option.flatMap(value, (typed) => Schema.encodeOption(schema)(typed))
+  })
+
+/**
  * The attributes of a bulk job. Every field is optional: only the job id is essential. The request record in
- * `payload` is informational, so an odd one is kept raw (`Either.left`) rather than hiding the job's status.
+ * `payload` is informational, so an odd one is kept raw (`Either.left`) rather than hiding the job's status; a
+ * `null` status or flag reads as absent, and batch progress that cannot be read (counts as `"3"` are read) is left
+ * out rather than hiding the status.
  *
  * @since 0.1.0
  */
 export const BulkJobAttributes = Schema.Struct({
   ids: optional(Schema.Array(Schema.Unknown)),
   context: optional(Schema.String),
-  status: optional(JobStatus),
+  status: nullable(JobStatus),
   v2: optional(Schema.Boolean),
   payload: optional(lenient(JobPayload)),
   createdAt: optional(Schema.String),
   updatedAt: optional(Schema.String),
-  completed: optional(Schema.Boolean),
-  batches: optional(BatchProgress)
+  completed: nullable(Schema.Boolean),
+  batches: absentIfOdd(BatchProgress)
 }).annotations({ identifier: "BulkJobAttributes" })
 /** @since 0.1.0 */
 export type BulkJobAttributes = typeof BulkJobAttributes.Type
@@ -185,15 +212,16 @@ export type ItemResult = typeof ItemResult.Type
 
 /**
  * One entry of a batch's `errors`. Its shape is not documented, so every field is optional and unknown fields
- * are ignored; `index` is the item's position in the request.
+ * are ignored; `index` is the item's position in the request (a numeric string is read too), and a numeric `code`
+ * reads as a string.
  *
  * @since 0.1.0
  */
 export const BatchItemError = Schema.Struct({
-  index: nullable(Schema.NonNegativeInt),
+  index: nullable(Count),
   _clientRef: nullable(Schema.String),
   externalId: nullable(Schema.String),
-  code: nullable(Schema.String),
+  code: nullable(LooseId),
   error: nullable(ItemError.ItemError),
   message: nullable(Schema.String)
 }).annotations({ identifier: "BatchItemError" })
@@ -215,24 +243,117 @@ export const itemErrorOf = (entry: BatchItemError): ItemError.ItemError => ItemE
  */
 export const CompletedAt = Schema.Union(Schema.String, Schema.Number).annotations({ identifier: "CompletedAt" })
 
+const ObjectIds = Schema.Array(Schema.String)
+const BatchErrors = Schema.Array(lenient(BatchItemError))
+const BatchResults = Schema.Array(lenient(ItemResult))
+
+/** The readable fields of a batch, as they are written on the wire. */
+const WellFormedBatch = Schema.Struct({
+  status: optional(BatchStatus),
+  objectIds: optional(ObjectIds),
+  successCount: optional(Count),
+  failureCount: optional(Count),
+  completedAt: optional(Schema.NullOr(CompletedAt)),
+  errors: optional(BatchErrors),
+  results: optional(BatchResults)
+})
+
+const BatchAttributesShape = Schema.Struct({
+  ...WellFormedBatch.fields,
+  unreadable: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
 /**
- * What a batch reports. A `null` list or count reads as absent (an empty list). Each entry of `errors` and
- * `results` decodes on its own: an entry that does not match is kept as `Either.left(raw)` — never dropped, and
- * never failing its neighbours.
+ * What a batch reports. Its format is only partly documented, so each field is read on its own: absent or `null`
+ * reads as absent, an empty object `{}` in place of a list as an empty list, a count written as `"3"` as 3, and a
+ * field of any other unexpected shape is left out and kept raw in `unreadable` (by field name; `attributes` when
+ * the batch itself is not an object) — never failing the page. A missing `status` means the batch's progress is
+ * unknown. Each entry of `errors` and `results` decodes on its own: an entry that does not match is kept as
+ * `Either.left(raw)` — never dropped, and never failing its neighbours.
  *
  * @since 0.1.0
  */
-export const BatchAttributes = Schema.Struct({
-  status: BatchStatus,
-  objectIds: nullable(Schema.Array(Schema.String)),
-  successCount: nullable(Schema.NonNegativeInt),
-  failureCount: nullable(Schema.NonNegativeInt),
-  completedAt: optional(Schema.NullOr(CompletedAt)),
-  errors: nullable(Schema.Array(lenient(BatchItemError))),
-  results: nullable(Schema.Array(lenient(ItemResult)))
-}).annotations({ identifier: "BatchAttributes" })
-/** @since 0.1.0 */
-export type BatchAttributes = typeof BatchAttributes.Type
+export interface BatchAttributes extends Schema.Schema.Type<typeof BatchAttributesShape> {}
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+const isEmptyRecord = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0
+
+const decodeStatus = Schema.decodeUnknownEither(BatchStatus)
+const decodeObjectIds = Schema.decodeUnknownEither(ObjectIds)
+const decodeCount = Schema.decodeUnknownEither(Count)
+const decodeCompletedAt = Schema.decodeUnknownEither(CompletedAt)
+const decodeErrors = Schema.decodeUnknownEither(BatchErrors)
+const decodeResults = Schema.decodeUnknownEither(BatchResults)
+
+/** A batch's attributes from a JSON object, field by field (see {@link BatchAttributes}). */
+const readAttributes = (input: Readonly<Record<string, unknown>>): BatchAttributes => {
+  const attributes: Types.Mutable<BatchAttributes> = {}
+  const unreadable: Record<string, unknown> = {}
+  const read = <A>(
+    name: keyof typeof WellFormedBatch.fields,
+    decode: (raw: unknown) => Either.Either<A, unknown>,
+    set: (value: A) => void,
+    list = false
+  ) => {
+    const raw = input[name]
+    if (raw === undefined || raw === null || (list && isEmptyRecord(raw))) return
+    Either.match(decode(raw), {
+      onLeft: () => {
+        unreadable[name] = raw
+      },
+      onRight: set
+    })
+  }
+  read("status", decodeStatus, (status) => {
+    attributes.status = status
+  })
+  read("objectIds", decodeObjectIds, (objectIds) => {
+    attributes.objectIds = objectIds
+  }, true)
+  read("successCount", decodeCount, (count) => {
+    attributes.successCount = count
+  })
+  read("failureCount", decodeCount, (count) => {
+    attributes.failureCount = count
+  })
+  if (input.completedAt === null) attributes.completedAt = null
+  read("completedAt", decodeCompletedAt, (completedAt) => {
+    attributes.completedAt = completedAt
+  })
+  read("errors", decodeErrors, (errors) => {
+    attributes.errors = errors
+  }, true)
+  read("results", decodeResults, (results) => {
+    attributes.results = results
+  }, true)
+  if (Object.keys(unreadable).length > 0) attributes.unreadable = unreadable
+  return attributes
+}
+
+/** Attributes from any JSON value: one that is not an object is kept raw as `unreadable.attributes`. */
+const readAttributesValue = (raw: unknown): BatchAttributes =>
+  isRecord(raw) ? readAttributes(raw) : { unreadable: { attributes: raw } }
+
+/**
+ * A batch's attributes (see {@link BatchAttributes}). Decoding never fails; encoding writes the readable fields and
+ * puts the unreadable ones back as they came.
+ *
+ * @since 0.1.0
+ */
+export const BatchAttributes: Schema.Schema<BatchAttributes, unknown> = Schema.transformOrFail(
+  Schema.Unknown,
+  Schema.typeSchema(BatchAttributesShape),
+  {
+    strict: true,
+    decode: (raw) => ParseResult.succeed(readAttributesValue(raw)),
+    encode: ({ unreadable, ...wellFormed }) =>
+      unreadable !== undefined && "attributes" in unreadable
+        ? ParseResult.succeed(unreadable.attributes)
+        : ParseResult.map(ParseResult.encode(WellFormedBatch)(wellFormed), (wire) => ({ ...wire, ...unreadable }))
+  }
+).annotations({ identifier: "BatchAttributes" })
 
 /** A batch as a JSON:API resource (a numeric id reads as a string). @since 0.1.0 */
 export const BatchResource = Schema.Struct({
@@ -243,31 +364,91 @@ export const BatchResource = Schema.Struct({
 /** @since 0.1.0 */
 export type BatchResource = typeof BatchResource.Type
 
+const decodeBatchId = Schema.decodeUnknownOption(LooseId)
+
+/**
+ * A batch from any JSON value: a JSON:API resource `{ type, id, attributes }`, a flat batch object
+ * `{ id, status, ... }`, or — kept raw as `unreadable.attributes` — anything else. An odd `id` or `type` is left out.
+ */
+const readBatch = (raw: unknown): BatchResource => {
+  if (!isRecord(raw)) return { attributes: readAttributesValue(raw) }
+  const id = raw.id === undefined ? undefined : Option.getOrUndefined(decodeBatchId(raw.id))
+  const type = typeof raw.type === "string" ? raw.type : undefined
+  return {
+    ...(type === undefined ? {} : { type }),
+    ...(id === undefined ? {} : { id }),
+    attributes: "attributes" in raw ? readAttributesValue(raw.attributes) : readAttributes(raw)
+  }
+}
+
 /** `links` of a batches page: `next` as a URL or a JSON:API link object `{ href }`, read as the URL. */
 const BatchListLinks = Schema.Struct({ next: optional(Schema.NullOr(Link)) })
 
+const decodeLinks = Schema.decodeUnknownEither(BatchListLinks)
+
+/** A batches page as it is written on the wire. */
+const WireBatchList = Schema.Struct({
+  data: Schema.Array(BatchResource),
+  links: optional(BatchListLinks)
+})
+
+const BatchListShape = Schema.Struct({
+  ...WireBatchList.fields,
+  unreadable: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+})
+
 /**
- * The body of `GET /v1/bulk/{id}/batches`: `{ data: [batch, ...] }`. Whether the real API wraps the list is not
- * documented; {@link BatchList} also accepts a bare array and flat batch objects.
+ * The body of `GET /v1/bulk/{id}/batches`: `{ data: [batch, ...], links: { next } }`. Whether the real API wraps
+ * the list is not documented, so a bare array and flat batch objects are accepted too. `data` that is `null`,
+ * absent or `{}` reads as an empty page, `links` that is `null` or absent as the last page; a `data` or `links` of
+ * another shape is kept raw in `unreadable` (and then there is no next page). Only a body that is neither an object
+ * nor an array fails.
  *
  * @since 0.1.0
  */
-export const BatchListDocument = Schema.Struct({
-  data: Schema.Array(BatchResource),
-  links: optional(BatchListLinks)
-}).annotations({ identifier: "BatchListDocument" })
-/** @since 0.1.0 */
-export type BatchListDocument = typeof BatchListDocument.Type
+export interface BatchListDocument extends Schema.Schema.Type<typeof BatchListShape> {}
 
-const FlatBatch = Schema.Struct({ id: optional(LooseId), ...BatchAttributes.fields })
+const readBatchList = (raw: unknown, ast: SchemaAST.AST) => {
+  if (Array.isArray(raw)) return ParseResult.succeed<BatchListDocument>({ data: raw.map(readBatch) })
+  if (!isRecord(raw)) {
+    return ParseResult.fail(new ParseResult.Type(ast, raw, "expected { data: [batch, ...] } or a list of batches"))
+  }
+  const document: Types.Mutable<BatchListDocument> = { data: [] }
+  const unreadable: Record<string, unknown> = {}
+  const data = raw.data
+  if (Array.isArray(data)) document.data = data.map(readBatch)
+  else if (data !== undefined && data !== null && !isEmptyRecord(data)) unreadable.data = data
+  const links = raw.links
+  if (links !== undefined && links !== null) {
+    Either.match(decodeLinks(links), {
+      onLeft: () => {
+        unreadable.links = links
+      },
+      onRight: (decoded) => {
+        document.links = decoded
+      }
+    })
+  }
+  if (Object.keys(unreadable).length > 0) document.unreadable = unreadable
+  return ParseResult.succeed<BatchListDocument>(document)
+}
 
-const batchFromFlat = Schema.transform(FlatBatch, Schema.typeSchema(BatchResource), {
-  strict: true,
-  decode: ({ id, ...attributes }) => (id === undefined ? { attributes } : { id, attributes }),
-  encode: ({ attributes, id }) => (id === undefined ? attributes : { id, ...attributes })
-})
-
-const AnyBatch = Schema.Union(BatchResource, batchFromFlat)
+/**
+ * The batches response (see {@link BatchListDocument}). Encoding writes `{ data, links }`, with the unreadable parts
+ * put back as they came.
+ *
+ * @since 0.1.0
+ */
+export const BatchListDocument: Schema.Schema<BatchListDocument, unknown> = Schema.transformOrFail(
+  Schema.Unknown,
+  Schema.typeSchema(BatchListShape),
+  {
+    strict: true,
+    decode: (raw, _options, ast) => readBatchList(raw, ast),
+    encode: ({ unreadable, ...wellFormed }) =>
+      ParseResult.map(ParseResult.encode(WireBatchList)(wellFormed), (wire) => ({ ...wire, ...unreadable }))
+  }
+).annotations({ identifier: "BatchListDocument" })
 
 /**
  * Decodes any plausible shape of the batches response — `{ data: [...] }` or a bare array, of JSON:API or flat
@@ -275,17 +456,9 @@ const AnyBatch = Schema.Union(BatchResource, batchFromFlat)
  *
  * @since 0.1.0
  */
-export const BatchList = Schema.Union(
-  Schema.Struct({
-    data: Schema.Array(AnyBatch),
-    links: optional(BatchListLinks)
-  }),
-  Schema.transform(Schema.Array(AnyBatch), Schema.typeSchema(BatchListDocument), {
-    strict: true,
-    decode: (data) => ({ data }),
-    encode: (document) => document.data
-  })
-).annotations({ identifier: "BatchList" })
+export const BatchList: Schema.Schema<BatchListDocument, unknown> = BatchListDocument.annotations({
+  identifier: "BatchList"
+})
 
 /**
  * The link to the next page of batches, when the response has one (`links.next`; `null` or absent at the end).

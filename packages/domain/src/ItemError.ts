@@ -1,6 +1,7 @@
 /**
  * The error a bulk job reports for one item, in `results[].error` or `errors[]`. Kustomer's one example is a
- * string (`"duplicate detected"`); an object `{ code, message }` is just as plausible, so both decode.
+ * string (`"duplicate detected"`); an object `{ code, message }` or a JSON:API error `{ status, code, title, detail }`
+ * is just as plausible, so all decode.
  *
  * Whether an item error means "an object with this externalId exists already" is decided here, once, for the
  * client and the simulator alike.
@@ -8,15 +9,16 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { optional } from "./internal/schema.js"
+import { LooseId, optional } from "./internal/schema.js"
 
 /**
- * An item error given as an object. Only `code` and a text are expected; the JSON:API members are accepted too.
+ * An item error given as an object. Only `code` and a text are expected; the JSON:API members are accepted too
+ * (`status` and other members are ignored). A numeric `code` reads as a string.
  *
  * @since 0.1.0
  */
 export const ItemErrorObject = Schema.Struct({
-  code: optional(Schema.String),
+  code: optional(LooseId),
   message: optional(Schema.String),
   title: optional(Schema.String),
   detail: optional(Schema.String),
@@ -62,7 +64,8 @@ export const text = (error: ItemError): string => {
 
 /**
  * Codes that mean "exists already". Kustomer documents no item error codes (INFERRED): these are the spellings a
- * JSON API plausibly uses for the case, matched case-insensitively.
+ * JSON API plausibly uses for the case, matched case-insensitively. A bare `conflict` (HTTP 409) is not one: Kustomer
+ * also uses it for optimistic-locking failures.
  */
 const duplicateCode = /duplicate|already[_-]?exists?/i
 
@@ -70,14 +73,17 @@ const duplicateCode = /duplicate|already[_-]?exists?/i
 const duplicateText = /\bduplicate|\balready exists\b/i
 
 /**
- * Whether an item error says the object exists already: by its `code` when it has one, else by its text.
+ * Whether an item error says the object exists already: by its `code`, or by any of its texts (`message`, `title`,
+ * `detail`, or the string itself). Either may carry it — `{ code: "invalid", message: "duplicate detected" }` is a
+ * duplicate — because taking an existing object for a failure would reject everything that belongs under it.
  *
  * @since 0.1.0
  */
 export const isDuplicate = (error: ItemError): boolean => {
-  const errorCode = code(error)
-  if (errorCode !== undefined && errorCode.length > 0) return duplicateCode.test(errorCode)
-  return duplicateText.test(typeof error === "string" ? error : text(error))
+  if (typeof error === "string") return duplicateText.test(error)
+  const errorCode = error.code
+  if (errorCode !== undefined && duplicateCode.test(errorCode)) return true
+  return [error.message, error.title, error.detail].some((part) => part !== undefined && duplicateText.test(part))
 }
 
 /**

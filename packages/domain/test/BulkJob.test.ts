@@ -111,8 +111,10 @@ describe("BatchList", () => {
     assert.deepStrictEqual(results(decoded)[0]?.status, { _tag: "Unknown", value: "skipped" })
   })
 
-  it("rejects a batch without a status", () => {
-    assert.isTrue(Either.isLeft(decodeBatches({ data: [{ attributes: { successCount: 1 } }] })))
+  it("reads a batch without a status as one whose progress is unknown, not as a failed page", () => {
+    const decoded = Either.getOrThrow(decodeBatches({ data: [{ attributes: { successCount: 1 } }] }))
+    assert.isUndefined(decoded.data[0]?.attributes.status)
+    assert.strictEqual(decoded.data[0]?.attributes.successCount, 1)
   })
 })
 
@@ -254,5 +256,164 @@ describe("BulkJobDocument: request records of deletes and ?ids= updates", () => 
     }))
     assert.isTrue(BulkJob.isComplete(job.data))
     assert.isUndefined(BulkJob.payloadOf(job.data))
+  })
+})
+
+describe("BatchList: batch fields of an unexpected shape cost at most that field", () => {
+  const created = { _clientRef: "a", status: "created", objectId: "58228e05d4e96711004eccb7" }
+  const refsOf = (document: BulkJob.BatchListDocument) =>
+    document.data.map((batch) => BulkJob.readableResults(batch.attributes).map((result) => result._clientRef))
+
+  it("a null or missing status: the batch's progress is unknown, its results still read", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [
+        { id: "b1", attributes: { status: null, results: [created] } },
+        { id: "b2", attributes: { results: [{ _clientRef: "b", status: "error", error: "duplicate detected" }] } },
+        { id: "b3", attributes: { status: "complete", results: [{ _clientRef: "c", status: "created" }] } }
+      ]
+    }))
+    assert.deepStrictEqual(decoded.data.map((batch) => batch.attributes.status), [undefined, undefined, "complete"])
+    assert.deepStrictEqual(refsOf(decoded), [["a"], ["b"], ["c"]])
+    assert.isUndefined(decoded.data[0]?.attributes.unreadable)
+  })
+
+  it("a status that is not a string is kept raw; the batch and its neighbours still read", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [{ attributes: { status: 3, results: [created] } }, { attributes: { status: "complete" } }]
+    }))
+    assert.isUndefined(decoded.data[0]?.attributes.status)
+    assert.deepStrictEqual(decoded.data[0]?.attributes.unreadable, { status: 3 })
+    assert.deepStrictEqual(refsOf(decoded), [["a"], []])
+    assert.strictEqual(decoded.data[1]?.attributes.status, "complete")
+  })
+
+  it("counts given as numeric strings read as numbers; other odd counts are kept raw", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [
+        { attributes: { status: "complete", successCount: "3", failureCount: "0" } },
+        { attributes: { status: "complete", successCount: "three", failureCount: -1 } }
+      ]
+    }))
+    assert.strictEqual(decoded.data[0]?.attributes.successCount, 3)
+    assert.strictEqual(decoded.data[0]?.attributes.failureCount, 0)
+    assert.isUndefined(decoded.data[0]?.attributes.unreadable)
+    assert.isUndefined(decoded.data[1]?.attributes.successCount)
+    assert.deepStrictEqual(decoded.data[1]?.attributes.unreadable, { successCount: "three", failureCount: -1 })
+  })
+
+  it("errors as {} or null mean no errors; errors of another shape are kept raw", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [
+        { attributes: { status: "complete", errors: {}, results: [created] } },
+        { attributes: { status: "complete", errors: null } },
+        { attributes: { status: "complete", errors: { r1: "duplicate detected" } } }
+      ]
+    }))
+    assert.isUndefined(decoded.data[0]?.attributes.errors)
+    assert.isUndefined(decoded.data[0]?.attributes.unreadable)
+    assert.deepStrictEqual(refsOf(decoded)[0], ["a"])
+    assert.isUndefined(decoded.data[1]?.attributes.errors)
+    assert.deepStrictEqual(decoded.data[2]?.attributes.unreadable, { errors: { r1: "duplicate detected" } })
+  })
+
+  it("odd objectIds, completedAt and results are kept raw without failing the batch", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: [{
+        attributes: {
+          status: "complete",
+          objectIds: "58228e05d4e96711004eccb7",
+          completedAt: { at: "yesterday" },
+          results: "see errors",
+          successCount: 1
+        }
+      }]
+    }))
+    const attributes = decoded.data[0]?.attributes
+    assert.strictEqual(attributes?.successCount, 1)
+    assert.deepStrictEqual(attributes?.unreadable, {
+      objectIds: "58228e05d4e96711004eccb7",
+      completedAt: { at: "yesterday" },
+      results: "see errors"
+    })
+  })
+
+  it("links null or missing is the last page; links of another shape is kept raw, with no next page", () => {
+    const nullLinks = Either.getOrThrow(decodeBatches({ data: [{ attributes: { status: "complete" } }], links: null }))
+    assert.isUndefined(BulkJob.nextPage(nullLinks))
+    assert.strictEqual(nullLinks.data.length, 1)
+    assert.isUndefined(BulkJob.nextPage(Either.getOrThrow(decodeBatches({ data: [] }))))
+    const odd = Either.getOrThrow(decodeBatches({ data: [], links: { next: 2 } }))
+    assert.isUndefined(BulkJob.nextPage(odd))
+    assert.deepStrictEqual(odd.unreadable, { links: { next: 2 } })
+  })
+
+  it("data null, missing or {} is an empty page; data of another shape is kept raw", () => {
+    for (const body of [{ data: null }, {}, { data: {} }, { data: null, links: null }]) {
+      const page = Either.getOrThrow(decodeBatches(body))
+      assert.deepStrictEqual(page.data, [])
+      assert.isUndefined(page.unreadable)
+    }
+    const odd = Either.getOrThrow(decodeBatches({ data: "none yet" }))
+    assert.deepStrictEqual(odd.data, [])
+    assert.deepStrictEqual(odd.unreadable, { data: "none yet" })
+    // Only a body that is neither an object nor a list is no page at all.
+    assert.isTrue(Either.isLeft(decodeBatches("not batches")))
+    assert.isTrue(Either.isLeft(decodeBatches(null)))
+  })
+
+  it("a batch that is not an object, or whose attributes are not, is kept raw beside readable neighbours", () => {
+    const decoded = Either.getOrThrow(decodeBatches({
+      data: ["garbage", { id: "b2", attributes: null }, {
+        id: "b3",
+        attributes: { status: "complete", results: [created] }
+      }]
+    }))
+    assert.deepStrictEqual(decoded.data.map((batch) => batch.attributes.unreadable), [
+      { attributes: "garbage" },
+      { attributes: null },
+      undefined
+    ])
+    assert.strictEqual(decoded.data[1]?.id, "b2")
+    assert.deepStrictEqual(refsOf(decoded), [[], [], ["a"]])
+  })
+
+  it("puts the unreadable parts back as they came when encoding", () => {
+    const wire = {
+      data: [{
+        type: "bulk_batch",
+        id: "b1",
+        attributes: { status: "complete", successCount: 1, errors: { odd: true }, results: [created] }
+      }],
+      links: { next: 7 }
+    }
+    const decoded = Either.getOrThrow(decodeBatches(wire))
+    assert.deepStrictEqual(Either.getOrThrow(Schema.encodeEither(BulkJob.BatchList)(decoded)), wire)
+  })
+})
+
+describe("BulkJobDocument: odd batch progress never hides the job's status", () => {
+  it("reads counts given as strings, and a missing progress", () => {
+    const job = Either.getOrThrow(decodeJob({
+      data: { id: "j", attributes: { status: "complete", batches: { complete: "2", total: "2" } } }
+    }))
+    assert.deepStrictEqual(BulkJob.attributesOf(job.data)?.batches, { complete: 2, total: 2 })
+    assert.isTrue(BulkJob.isComplete(job.data))
+    const without = Either.getOrThrow(decodeJob({ data: { id: "j", attributes: { status: "running" } } }))
+    assert.strictEqual(BulkJob.attributesOf(without.data)?.status, "running")
+    assert.isUndefined(BulkJob.attributesOf(without.data)?.batches)
+  })
+
+  it("leaves out progress it cannot read, and reads a null status or flag as absent", () => {
+    for (const batches of [{ complete: "some", total: 2 }, { done: 1 }, "1/2", null]) {
+      const job = Either.getOrThrow(decodeJob({ data: { id: "j", attributes: { status: "complete", batches } } }))
+      assert.isTrue(BulkJob.isComplete(job.data), JSON.stringify(batches))
+      assert.isUndefined(BulkJob.attributesOf(job.data)?.batches)
+    }
+    const flagged = Either.getOrThrow(decodeJob({ data: { id: "j", attributes: { status: null, completed: true } } }))
+    assert.isTrue(BulkJob.isComplete(flagged.data))
+    const noFlag = Either.getOrThrow(
+      decodeJob({ data: { id: "j", attributes: { status: "complete", completed: null } } })
+    )
+    assert.isTrue(BulkJob.isComplete(noFlag.data))
   })
 })

@@ -15,12 +15,31 @@ describe("ItemError", () => {
     assert.isTrue(Either.isLeft(decode(42)))
   })
 
-  it("tells a duplicate by its code first", () => {
+  it("tells a duplicate by its code or by any of its texts, whatever its code says", () => {
     assert.isTrue(ItemError.isDuplicate({ code: "duplicate", message: "exists" }))
-    assert.isTrue(ItemError.isDuplicate({ code: "duplicate_external_id" }))
+    assert.isTrue(ItemError.isDuplicate({ code: "duplicate" }))
+    assert.isTrue(ItemError.isDuplicate({ code: "duplicate_detected" }))
     assert.isTrue(ItemError.isDuplicate({ code: "already_exists" }))
-    // A code that says something else wins over a text that mentions duplicates.
-    assert.isFalse(ItemError.isDuplicate({ code: "validation", message: "duplicate tag in tags" }))
+    // The code alone used to decide: an existing object was then taken for a failure.
+    assert.isTrue(ItemError.isDuplicate({ code: "invalid", message: "duplicate detected" }))
+    assert.isTrue(ItemError.isDuplicate({ code: "validation", title: "Duplicate externalId" }))
+    assert.isTrue(ItemError.isDuplicate({ code: "bad_request", message: "Invalid item", detail: "duplicate detected" }))
+    const jsonApi = Either.getOrThrow(decode({ status: 409, title: "Conflict", detail: "duplicate detected" }))
+    assert.isTrue(ItemError.isDuplicate(jsonApi))
+    // An error that says nothing of duplicates stays a failure, a bare conflict included: 409 is also Kustomer's
+    // optimistic-locking answer.
+    assert.isFalse(ItemError.isDuplicate({ code: "invalid", message: "customer not found" }))
+    assert.isFalse(ItemError.isDuplicate({ code: "not_found", title: "Not Found", detail: "no such customer" }))
+    assert.isFalse(
+      ItemError.isDuplicate(Either.getOrThrow(decode({ status: 409, code: "conflict", title: "Conflict" })))
+    )
+    assert.isFalse(ItemError.isDuplicate({}))
+  })
+
+  it("reads a numeric code as a string, and JSON:API members beside it", () => {
+    const error = Either.getOrThrow(decode({ status: 400, code: 11000, title: "E11000 duplicate key error" }))
+    assert.deepStrictEqual(error, { code: "11000", title: "E11000 duplicate key error" })
+    assert.isTrue(ItemError.isDuplicate(error))
   })
 
   it("falls back to the text when there is no code", () => {

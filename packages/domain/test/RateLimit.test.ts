@@ -53,4 +53,35 @@ describe("RateLimit", () => {
     assert.deepStrictEqual(info.remaining, Option.some(0))
     assert.deepStrictEqual(info.resetAtMillis, Option.some(now + 2000))
   })
+
+  it("reads x-ratelimit-reset as epoch seconds, epoch milliseconds or seconds from now", () => {
+    const resetOf = (value: string) =>
+      Option.flatMap(RateLimit.fromHeaders({ "x-ratelimit-reset": value }, now), (info) => info.resetAtMillis)
+    assert.deepStrictEqual(resetOf(String(now / 1000 + 42)), Option.some(now + 42_000))
+    assert.deepStrictEqual(resetOf(String(now + 42_000)), Option.some(now + 42_000))
+    assert.deepStrictEqual(resetOf("42"), Option.some(now + 42_000))
+    assert.deepStrictEqual(resetOf("1.5"), Option.some(now + 1_500))
+  })
+
+  it("reads a reset already past, or more than two windows ahead, as no reset time", () => {
+    for (const value of [String(now / 1000 - 5), String(now / 1000), String(now - 1), "0", String(now / 1000 + 121)]) {
+      const info = Option.getOrThrow(
+        RateLimit.fromHeaders({ "x-ratelimit-reset": value, "x-ratelimit-remaining": "0" }, now)
+      )
+      assert.isTrue(Option.isNone(info.resetAtMillis), value)
+      assert.deepStrictEqual(info.remaining, Option.some(0))
+      assert.isTrue(Option.isNone(RateLimit.waitAfterRejection(info, now)), value)
+    }
+    // Two windows of the caller's own, when it knows a longer one than Kustomer's documented 60 s.
+    assert.deepStrictEqual(RateLimit.resetAtMillisOf(now / 1000 + 600, now, 300_000), Option.some(now + 600_000))
+    // A header that places no time still tells that the response spoke of its rate limit.
+    assert.isTrue(Option.isSome(RateLimit.fromHeaders({ "x-ratelimit-reset": "0" }, now)))
+  })
+
+  it("prefers epoch seconds, so that a clock near the epoch (a test clock) reads them right", () => {
+    assert.deepStrictEqual(RateLimit.resetAtMillisOf(60, 30_000), Option.some(60_000))
+    assert.deepStrictEqual(RateLimit.resetAtMillisOf(60, 0), Option.some(60_000))
+    // Just past as epoch seconds: a reset that has happened, not 60 s from now.
+    assert.isTrue(Option.isNone(RateLimit.resetAtMillisOf(60, 61_000)))
+  })
 })

@@ -27,7 +27,7 @@ export interface Settings {
   readonly windowMillis: number
   /** Extra wait after a window's reset time, against clock differences. */
   readonly marginMillis: number
-  /** Wait after a 429 that says nothing about when to retry. */
+  /** Wait after a 429 that carries no rate-limit header at all. */
   readonly fallbackWaitMillis: number
   /** The share of a window's units that polls leave to waiting submissions. */
   readonly submitReserve: number

@@ -138,6 +138,7 @@ export const read = (
       }
     }
   }
+  // Like the counts above, this takes the listed batches, all complete, for the whole job.
   if (everyBatchComplete && unreadableParts.length > 0) {
     const detail = `the job is complete, but part of its answer could not be read (${unreadableParts.join("; ")}); ` +
       "nothing readable says what became of this item"
