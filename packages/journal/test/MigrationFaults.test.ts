@@ -1,0 +1,102 @@
+/**
+ * A whole migration under injected faults — server errors and dropped connections, half of them after the API
+ * accepted the request, and slow answers — against the truthful simulator (messages and notes stored again when
+ * repeated): every object is stored exactly once and counted created. On the test clock, so the in-doubt waits
+ * (30 s each) cost no real time.
+ */
+import { Simulator } from "@effect-kustomer/simulator"
+import { assert, describe, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
+import * as NodeFs from "node:fs"
+import { Migration } from "../src/index.js"
+import { simulated, tempDir } from "./harness.js"
+
+const conversations = 150
+const customers = 30
+
+const bundleText = () =>
+  Array.from({ length: conversations }, (_, index) =>
+    JSON.stringify({
+      externalId: `fault-${index}`,
+      name: `Ticket ${index}`,
+      customer: { externalId: `fault-user-${index % customers}`, name: `Person ${index % customers}` },
+      messages: [0, 1, 2].map((turn) => ({
+        externalId: `fault-${index}-m${turn}`,
+        direction: turn === 1 ? "out" : "in",
+        channel: "email",
+        app: "postmark",
+        preview: `message ${turn}`
+      })),
+      notes: [{ externalId: `fault-${index}-n`, body: `note on ${index}` }]
+    })).join("\n") + "\n"
+
+/**
+ * Runs `effect` while moving the test clock to each next wake-up; real work in between (files, SQLite) is waited
+ * for by yielding, so that simulated time only moves when every fiber is asleep.
+ */
+const onTestClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let step = 0; step < 1_000_000; step++) {
+      for (let spin = 0; spin < 20; spin++) yield* Effect.yieldNow()
+      if (Option.isSome(yield* Fiber.poll(fiber))) return yield* Fiber.join(fiber)
+      const sleeps = Array.from(yield* TestClock.sleeps())
+      if (sleeps.length === 0) {
+        // Waiting on a file or a socket: let it finish in real time.
+        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
+        continue
+      }
+      const now = yield* Clock.currentTimeMillis
+      yield* TestClock.adjust(Duration.millis(Math.max(0, Math.ceil(Math.min(...sleeps) - now))))
+    }
+    return yield* Effect.dieMessage("the migration did not finish")
+  })
+
+describe("Migration under faults (test clock)", () => {
+  for (const seed of [3, 17]) {
+    it.scoped(`seed ${seed}: 5 % server errors, 4 % dropped connections, slow answers — each object stored once`, () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        NodeFs.writeFileSync(`${dir}/bundle.jsonl`, bundleText())
+        const result = yield* onTestClock(Migration.run({
+          bundle: `${dir}/bundle.jsonl`,
+          journal: `${dir}/migration.journal`,
+          pipeline: { maxItems: 20, linger: "100 millis" }
+        }))
+        const simulator = yield* Simulator.Simulator
+        const stats = yield* simulator.stats
+        assert.isAbove(stats.faults.connection_reset_after_acceptance + stats.faults.server_error_after_acceptance, 0)
+        for (const resource of ["customers", "conversations", "messages", "notes"] as const) {
+          assert.strictEqual(stats[resource].storedTwice, 0, `${resource} stored twice`)
+        }
+        assert.strictEqual(stats.conversations.stored, conversations)
+        assert.strictEqual(stats.messages.stored, 3 * conversations)
+        assert.strictEqual(stats.notes.stored, conversations)
+        assert.deepStrictEqual(
+          result.phases.map((phase) => [phase.phase, phase.summary.created, phase.summary.alreadyExisting]),
+          [
+            ["customers", customers, 0],
+            ["conversations", conversations, 0],
+            ["messages", 3 * conversations, 0],
+            ["notes", conversations, 0]
+          ]
+        )
+      }).pipe(Effect.provide(simulated({
+        customers: 0,
+        jobLatency: "2 seconds",
+        faults: {
+          seed,
+          serverErrorRate: 0.05,
+          connectionResetRate: 0.04,
+          afterAcceptanceShare: 0.5,
+          slowRate: 0.05,
+          slowDelay: "3 seconds"
+        }
+      }))))
+  }
+})
