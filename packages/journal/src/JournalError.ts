@@ -6,18 +6,22 @@
  * - `Locked`: another import holds the file open;
  * - `Damaged`: the file is an import journal that cannot be read back (truncated, corrupted, unexpected contents);
  * - `NotAJournal`: the file is something else (not SQLite, another SQLite database, another journal version);
- * - `Io`: the file cannot be opened, read or written (missing directory, permissions, disk full).
+ * - `Incomplete`: a journal of a set is missing or belongs to another set (a migration's id map and phase
+ *   journals), or the file was deleted or replaced while the run used it;
+ * - `NoSpace`: the disk holding the file is full (the journal stays as it was after its last commit);
+ * - `Io`: the file cannot be opened, read or written (missing directory, permissions).
  *
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
+import { noSpaceLeft, resumeAfterSpace } from "./internal/diskFull.js"
 
 /**
  * The kinds of {@link JournalError}.
  *
  * @since 0.1.0
  */
-export type Kind = "Mismatch" | "Locked" | "Damaged" | "NotAJournal" | "Io"
+export type Kind = "Mismatch" | "Locked" | "Damaged" | "NotAJournal" | "Incomplete" | "NoSpace" | "Io"
 
 /**
  * The journal refused or failed. `detail` is a complete sentence that names the file.
@@ -49,6 +53,24 @@ export const damaged = (path: string, detail: string): JournalError =>
       "externalIds) are then reported as already existing instead of created twice, while records without one " +
       "may be created again"
   })
+
+/**
+ * The disk holding the journal is full. Its transactions make it stop at its last commit, so the run can be
+ * resumed once there is room.
+ *
+ * @since 0.1.0
+ */
+export const noSpace = (path: string, cause?: unknown): JournalError =>
+  new JournalError({ kind: "NoSpace", path, detail: `${noSpaceLeft(path)}: ${resumeAfterSpace}`, cause })
+
+/**
+ * A journal set that cannot be trusted: a file of it is missing, belongs to another set, or was deleted or
+ * replaced while the run used it. `detail` says which and what to do.
+ *
+ * @since 0.1.0
+ */
+export const incomplete = (path: string, detail: string): JournalError =>
+  new JournalError({ kind: "Incomplete", path, detail })
 
 /**
  * Whether a failure is a {@link JournalError}.

@@ -30,6 +30,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Bitmap from "./internal/bitmap.js"
+import { isNoSpace, noSpaceLeft } from "./internal/diskFull.js"
 
 /**
  * One line of the rejects file.
@@ -49,18 +50,29 @@ export const Entry = Schema.Struct({
 export type Entry = typeof Entry.Type
 
 /**
- * The rejects file cannot be read or written.
+ * The rejects file cannot be read or written; `noSpace`: because the disk holding it is full.
  *
  * @since 0.1.0
  */
 export class RejectsFileError extends Data.TaggedError("RejectsFileError")<{
   readonly path: string
   readonly reason: string
+  readonly noSpace?: boolean
 }> {
   override get message(): string {
-    return `rejects file ${this.path}: ${this.reason}`
+    return this.noSpace === true ? `rejects file: ${this.reason}` : `rejects file ${this.path}: ${this.reason}`
   }
 }
+
+/**
+ * The error of a failed read or write of the rejects file at `path`; a full disk is said by name.
+ *
+ * @since 0.1.0
+ */
+export const errorAt = (path: string) => (error: { readonly message: string }): RejectsFileError =>
+  isNoSpace(error)
+    ? new RejectsFileError({ path, reason: noSpaceLeft(path), noSpace: true })
+    : new RejectsFileError({ path, reason: error.message })
 
 const isEntry = Schema.is(Entry)
 const decodeEntryLine = Schema.decodeUnknownOption(Schema.parseJson(Entry))
@@ -227,7 +239,7 @@ export const open = (
 ): Effect.Effect<Writer, RejectsFileError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const fail = (error: { readonly message: string }) => new RejectsFileError({ path, reason: error.message })
+    const fail = errorAt(path)
     const exists = mode === "append" && (yield* fs.exists(path).pipe(Effect.mapError(fail)))
     const found: Scan = exists
       ? yield* scan(fs, path).pipe(Effect.mapError(fail))
@@ -274,7 +286,7 @@ export const open = (
  */
 export const read = (path: string): Stream.Stream<Entry, RejectsFileError, FileSystem.FileSystem> =>
   Stream.unwrap(Effect.map(FileSystem.FileSystem, (fs) => fs.stream(path))).pipe(
-    Stream.mapError((error) => new RejectsFileError({ path, reason: error.message })),
+    Stream.mapError(errorAt(path)),
     Stream.decodeText(),
     Stream.splitLines,
     Stream.filterMap((line) => decodeEntryLine(line))

@@ -1,9 +1,10 @@
 /**
- * The journal's SQLite database: opening it (locking, WAL, integrity, format and version), its metadata, and
- * SQLite's failures as {@link JournalError}s.
+ * The journal's SQLite database: opening it (locking, WAL, integrity, format and version, the set it belongs
+ * to), its metadata, transactions whose commit may fail, and SQLite's failures as {@link JournalError}s.
  */
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import type { SqlError } from "@effect/sql/SqlError"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import { SqlError } from "@effect/sql/SqlError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -12,7 +13,8 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { damaged, JournalError } from "../JournalError.js"
+import { damaged, incomplete, JournalError, noSpace } from "../JournalError.js"
+import { isNoSpace } from "./diskFull.js"
 import * as Tables from "./journalSchema.js"
 
 /** How long opening waits for a journal another process holds before it refuses. */
@@ -25,9 +27,18 @@ const sqliteCode = (error: SqlError): string | undefined => {
   return Predicate.hasProperty(cause, "code") && typeof cause.code === "string" ? cause.code : undefined
 }
 
-/** SQLite's failure as a journal error: locked, damaged, or an I/O error. */
+/**
+ * For tests: the most pages a journal may grow to, by its path, as if its disk were that small. SQLite then fails
+ * a write that needs more with `SQLITE_FULL`, as on a full disk. No limit by default.
+ */
+export class PageLimit extends Context.Reference<PageLimit>()("@effect-kustomer/journal/PageLimit", {
+  defaultValue: (): (path: string) => Option.Option<number> => () => Option.none()
+}) {}
+
+/** SQLite's failure as a journal error: locked, damaged, a full disk, or an I/O error. */
 export const fromSqlError = (path: string) => (error: SqlError): JournalError => {
   const detail = errorText(error.cause)
+  if (isNoSpace(error)) return noSpace(path, error)
   switch (sqliteCode(error)) {
     case "SQLITE_BUSY":
     case "SQLITE_LOCKED":
@@ -58,15 +69,67 @@ export const decodeRows = <A, I>(schema: Schema.Schema<A, I>, path: string) => {
     )
 }
 
+/**
+ * `sql.withTransaction`, except that a failed `COMMIT` or `ROLLBACK` fails instead of dying: in WAL mode a full
+ * disk shows at the commit, and it must stop the run with its name, not as a defect. The failure is the body's own
+ * when it had one. SQLite may or may not have rolled the transaction back itself; a `ROLLBACK` makes sure (its
+ * "no transaction is active" is ignored), so nothing of it is committed later.
+ */
+export const transaction =
+  (sql: SqlClient.SqlClient) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E | SqlError, R> =>
+    Effect.suspend(() => {
+      let bodyFailure = Option.none<E>()
+      return sql.withTransaction(Effect.tapError(effect, (error) =>
+        Effect.sync(() => {
+          bodyFailure = Option.some(error)
+        }))).pipe(
+          Effect.catchSomeDefect((defect) =>
+            defect instanceof SqlError
+              ? Option.some(
+                Effect.zipRight(
+                  Effect.ignore(sql.unsafe("ROLLBACK")),
+                  Effect.fail(Option.getOrElse(bodyFailure, (): E | SqlError => defect))
+                )
+              )
+              : Option.none()
+          )
+        )
+    })
+
+/** Which set of journals a journal belongs to: a key of its metadata and the value it must hold. */
+export interface Membership {
+  readonly key: string
+  readonly value: string
+}
+
 /** An open journal database. */
 export interface Database {
   readonly sql: SqliteClient.SqliteClient
   readonly metaValue: (key: string) => Effect.Effect<Option.Option<string>, JournalError>
   readonly setMeta: (key: string, value: string) => Effect.Effect<void, JournalError>
+  /** A transaction; see {@link transaction}. */
+  readonly transaction: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E | SqlError, R>
 }
 
+/**
+ * Records the set a journal belongs to, or refuses a journal of another set. A journal made before sets were
+ * recorded holds none: it joins the set it is opened with.
+ */
+const joinSet = (path: string, database: Database, membership: Membership) =>
+  Effect.gen(function*() {
+    const stored = yield* database.metaValue(membership.key)
+    if (Option.isNone(stored)) return yield* database.setMeta(membership.key, membership.value)
+    if (stored.value !== membership.value) {
+      return yield* incomplete(
+        path,
+        `${path} belongs to another set of journals (another run's, put in its place): restore the original or ` +
+          "start again with a new --journal path"
+      )
+    }
+  })
+
 /** Creates the tables, or checks that the file holds an import journal of this version (migrating older ones). */
-const prepareTables = (path: string, database: Database) =>
+const checkTables = (path: string, database: Database) =>
   Effect.gen(function*() {
     const { metaValue, setMeta, sql } = database
     const tables = (yield* sql`SELECT name FROM sqlite_master WHERE type = 'table'`.values).map((row) => String(row[0]))
@@ -107,32 +170,71 @@ const prepareTables = (path: string, database: Database) =>
     }
   })
 
+/** The tables, checked or created, and the set the journal belongs to. */
+const prepareTables = (path: string, database: Database, membership: Option.Option<Membership>) =>
+  Effect.gen(function*() {
+    yield* checkTables(path, database)
+    if (Option.isSome(membership)) yield* joinSet(path, database, membership.value)
+  })
+
 /**
- * Opens the database at `path` for as long as the scope lasts: exclusively locked, in WAL mode, checked.
+ * Connects to the database at `path` for as long as the scope lasts, exclusively locked: the lock is held until
+ * it closes (another import is refused), and in WAL mode the WAL index lives in memory instead of a
+ * shared-memory file.
  */
-export const open = (
-  path: string,
-  durability: "process" | "system"
-): Effect.Effect<Database, JournalError, Scope.Scope> =>
+const connect = (path: string) =>
   Effect.gen(function*() {
     const toJournalError = fromSqlError(path)
     const cannotOpen = (detail: string, cause: unknown) =>
-      new JournalError({ kind: "Io", path, detail: `cannot open ${path}: ${detail}`, cause })
+      isNoSpace(cause)
+        ? noSpace(path, cause)
+        : new JournalError({ kind: "Io", path, detail: `cannot open ${path}: ${detail}`, cause })
     const context = yield* Layer.build(SqliteClient.layer({ filename: path, disableWAL: true })).pipe(
       Effect.catchAllDefect((defect) => Effect.fail(cannotOpen(errorText(defect), defect))),
       Effect.mapError((error) => error._tag === "JournalError" ? error : cannotOpen(error.message, error))
     )
     const sql = Context.get(context, SqliteClient.SqliteClient)
     const run = (statement: string) => Effect.mapError(sql.unsafe(statement).values, toJournalError)
-
-    // Exclusive locking before WAL: the lock is held until the journal closes (another import is refused), and
-    // the WAL index lives in memory instead of a shared-memory file.
     yield* run(`PRAGMA busy_timeout = ${lockWaitMillis}`)
     yield* run("PRAGMA locking_mode = EXCLUSIVE")
+    return { sql, run }
+  })
+
+/**
+ * One value of the metadata of the journal at `path`, read without opening it as a journal (no check, no write):
+ * none when the file holds no journal yet.
+ */
+export const peekMeta = (path: string, key: string): Effect.Effect<Option.Option<string>, JournalError> =>
+  Effect.scoped(Effect.gen(function*() {
+    const { run, sql } = yield* connect(path)
+    const tables = yield* run("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'journal_meta'")
+    if (tables.length === 0) return Option.none()
+    const rows = yield* sql`SELECT key, value FROM journal_meta WHERE key = ${key}`.pipe(
+      Effect.mapError(fromSqlError(path)),
+      Effect.flatMap(decodeRows(Tables.MetaRow, path))
+    )
+    return Option.map(Option.fromNullable(rows[0]), (row) => row.value)
+  }))
+
+/**
+ * Opens the database at `path` for as long as the scope lasts: exclusively locked, in WAL mode, checked, and (with
+ * `membership`) of the right set.
+ */
+export const open = (
+  path: string,
+  durability: "process" | "system",
+  membership: Option.Option<Membership> = Option.none()
+): Effect.Effect<Database, JournalError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const toJournalError = fromSqlError(path)
+    const { run, sql } = yield* connect(path)
+    // Exclusive locking (by `connect`) before WAL.
     yield* run("PRAGMA journal_mode = WAL")
     yield* run(`PRAGMA synchronous = ${durability === "system" ? "FULL" : "NORMAL"}`)
     const verdict = (yield* run("PRAGMA quick_check")).map((row) => String(row[0]))
     if (verdict.length !== 1 || verdict[0] !== "ok") return yield* damaged(path, verdict.slice(0, 3).join("; "))
+    const pageLimit = (yield* PageLimit)(path)
+    if (Option.isSome(pageLimit)) yield* run(`PRAGMA max_page_count = ${pageLimit.value}`)
 
     const database: Database = {
       sql,
@@ -146,9 +248,12 @@ export const open = (
         sql`INSERT OR REPLACE INTO journal_meta ${sql.insert({ key, value })}`.pipe(
           Effect.asVoid,
           Effect.mapError(toJournalError)
-        )
+        ),
+      transaction: transaction(sql)
     }
     // The first write takes the lock; the tables exist afterwards.
-    yield* sql.withTransaction(prepareTables(path, database)).pipe(Effect.mapError(journalFailure(path)))
+    yield* database.transaction(prepareTables(path, database, membership)).pipe(
+      Effect.mapError(journalFailure(path))
+    )
     return database
   })

@@ -1,6 +1,7 @@
 /**
  * The journal's writes, one statement (or transaction) each, stamped with the time and the attempt: a chunk
- * prepared, being sent, submitted as a job; outcomes settled; the run finished.
+ * prepared, being sent, submitted as a job; outcomes settled; the run finished. A write that fails (a full disk)
+ * leaves the journal as it was before it.
  */
 import type { ImportCheckpoint, ImportEvent } from "@effect-kustomer/client"
 import type { Ids } from "@effect-kustomer/domain"
@@ -45,7 +46,7 @@ export const sending = (database: Database, chunk: number): Write => (now) =>
 /** A chunk the API accepted as job `jobId`. */
 export const submitted = (database: Database, chunk: number, jobId: Ids.BulkJobId): Write => (now, attempt) => {
   const { sql } = database
-  return sql.withTransaction(Effect.gen(function*() {
+  return database.transaction(Effect.gen(function*() {
     yield* sql`UPDATE journal_chunks SET state = 'submitted', job_id = ${jobId}, updated_at = ${now}
       WHERE chunk = ${chunk}`
     yield* sql`INSERT OR IGNORE INTO journal_jobs ${sql.insert({ job_id: jobId, chunk, attempt, submitted_at: now })}`
@@ -62,7 +63,8 @@ export const settled = (
   if (outcomes.length === 0 && chunk === undefined) return Effect.void
   const { sql } = database
   const rows = outcomes.map((outcome) => Rows.outcomeRow(outcome, chunk, attempt))
-  return sql.withTransaction(Effect.gen(function*() {
+  // One transaction: a chunk is never settled without its outcomes, whatever stops the write.
+  return database.transaction(Effect.gen(function*() {
     for (const batch of chunksOf(rows, rowsPerInsert)) {
       yield* sql.unsafe(Rows.insertOutcomes(batch.length), batch.flat())
     }
@@ -75,7 +77,7 @@ export const settled = (
 
 /** The run reached its end. */
 export const finished = (database: Database): Write => (now, attempt) =>
-  database.sql.withTransaction(Effect.gen(function*() {
+  database.transaction(Effect.gen(function*() {
     yield* database.sql`UPDATE journal_attempts SET finished_at = ${now} WHERE attempt = ${attempt}`
     yield* database.setMeta("finished_at", String(now))
   }))

@@ -48,7 +48,7 @@ export const open = (
     const unknownPath = paths.unknown
     if (unknownPath !== undefined) {
       yield* fs.remove(unknownPath, { force: true }).pipe(
-        Effect.mapError((error) => new RejectsFile.RejectsFileError({ path: unknownPath, reason: error.message }))
+        Effect.mapError(RejectsFile.errorAt(unknownPath))
       )
     }
     const unknownRef = yield* Ref.make<RejectsFile.Writer | undefined>(undefined)

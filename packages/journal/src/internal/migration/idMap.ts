@@ -26,7 +26,7 @@ export class IdMapError extends Schema.TaggedError<IdMapError>()("IdMapError", {
 }) {
   override get message(): string {
     return this.noSpace === true
-      ? `migration id map: ${noSpaceLeft(this.path)}: ${resumeAfterSpace}`
+      ? `${noSpaceLeft(this.path)}: ${resumeAfterSpace}`
       : `migration id map ${this.path}: ${this.reason}`
   }
 }
