@@ -55,8 +55,13 @@ export interface RunIdentity {
 export interface Resume {
   /** Whether the record at this index already has a final outcome (skip it). */
   readonly isSettled: (index: number) => boolean
-  /** Chunks accepted as jobs whose results were not read yet: poll them again. */
-  readonly submitted: ReadonlyArray<{ readonly chunk: PlannedChunk; readonly jobId: Ids.BulkJobId }>
+  /**
+   * Chunks accepted as jobs whose results were not read yet: poll them again. `resent`: the job is a resend of a
+   * chunk whose earlier request may have created its items, so its duplicates were created by this import.
+   */
+  readonly submitted: ReadonlyArray<
+    { readonly chunk: PlannedChunk; readonly jobId: Ids.BulkJobId; readonly resent?: boolean | undefined }
+  >
   /** Chunks that were being sent: the job may or may not exist. */
   readonly inDoubt: ReadonlyArray<PlannedChunk>
   /** Chunks prepared but never sent. */
@@ -99,8 +104,11 @@ export interface ImportCheckpoint {
   readonly prepared: (chunk: PlannedChunk) => Effect.Effect<void, CheckpointError>
   /** The chunk's bulk request is about to be sent (again). */
   readonly sending: (chunk: number) => Effect.Effect<void, CheckpointError>
-  /** The API accepted the chunk as `jobId`. */
-  readonly submitted: (chunk: number, jobId: Ids.BulkJobId) => Effect.Effect<void, CheckpointError>
+  /**
+   * The API accepted the chunk as `jobId`; `resent` when an earlier request with the chunk may have created its
+   * items (kept for a resume, so that it counts the job's duplicates as created by this import).
+   */
+  readonly submitted: (chunk: number, jobId: Ids.BulkJobId, resent?: boolean) => Effect.Effect<void, CheckpointError>
   /** Final outcomes; when `chunk` is given, that chunk is finished. */
   readonly settled: (outcomes: ReadonlyArray<Outcome>, chunk?: number) => Effect.Effect<void, CheckpointError>
   /** The run ended (all input read and every chunk settled). */
@@ -124,7 +132,12 @@ export const disabled: ImportCheckpoint = {
 type ChunkState =
   | { readonly _tag: "prepared"; readonly chunk: PlannedChunk }
   | { readonly _tag: "sending"; readonly chunk: PlannedChunk }
-  | { readonly _tag: "submitted"; readonly chunk: PlannedChunk; readonly jobId: Ids.BulkJobId }
+  | {
+    readonly _tag: "submitted"
+    readonly chunk: PlannedChunk
+    readonly jobId: Ids.BulkJobId
+    readonly resent: boolean
+  }
 
 interface MemoryState {
   readonly run: RunIdentity | undefined
@@ -165,7 +178,7 @@ export const inMemory = Effect.gen(function*() {
         const resume: Resume = {
           isSettled: (index) => settled.has(index),
           submitted: chunks.flatMap((entry) =>
-            entry._tag === "submitted" ? [{ chunk: entry.chunk, jobId: entry.jobId }] : []
+            entry._tag === "submitted" ? [{ chunk: entry.chunk, jobId: entry.jobId, resent: entry.resent }] : []
           ),
           inDoubt: chunks.flatMap((entry) => (entry._tag === "sending" ? [entry.chunk] : [])),
           unsent: chunks.flatMap((entry) => (entry._tag === "prepared" ? [entry.chunk] : [])),
@@ -180,7 +193,8 @@ export const inMemory = Effect.gen(function*() {
         nextChunk: Math.max(current.nextChunk, chunk.chunk + 1)
       })),
     sending: (chunk) => updateChunk(chunk, (entry) => ({ _tag: "sending", chunk: entry.chunk })),
-    submitted: (chunk, jobId) => updateChunk(chunk, (entry) => ({ _tag: "submitted", chunk: entry.chunk, jobId })),
+    submitted: (chunk, jobId, resent) =>
+      updateChunk(chunk, (entry) => ({ _tag: "submitted", chunk: entry.chunk, jobId, resent: resent ?? false })),
     settled: (outcomes, chunk) =>
       Ref.update(state, (current) => {
         const settled = new Map(current.settled)

@@ -36,7 +36,10 @@ describe("an API that never answers", () => {
       assert.isTrue(Exit.isFailure(exit))
       if (Exit.isFailure(exit)) {
         const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-        assert.isTrue(error instanceof KustomerError.KustomerError && error.reason._tag === "Unresponsive", String(error))
+        assert.isTrue(
+          error instanceof KustomerError.KustomerError && error.reason._tag === "Unresponsive",
+          String(error)
+        )
         assert.isTrue(error instanceof KustomerError.KustomerError && KustomerError.isFatal(error))
       }
       // Two minutes of silence, plus at most one request's 30 s time limit and one retry delay (≤ 30 s).

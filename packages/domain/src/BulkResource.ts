@@ -99,10 +99,10 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
 }): BulkResource<Item, ItemEncoded> => {
   const segment = options.externalIdSegment === undefined ? "externalId" : options.externalIdSegment
   return {
-  name: options.name,
-  createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
-  readRoles: [`org.permission.${options.roleName}.read`, `org.user.${options.roleName}.read`],
-  bulkPath: `/v1/${options.name}/bulk`,
+    name: options.name,
+    createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
+    readRoles: [`org.permission.${options.roleName}.read`, `org.user.${options.roleName}.read`],
+    bulkPath: `/v1/${options.name}/bulk`,
     externalIdPath: segment === null
       ? undefined
       : (externalId) => `/v1/${options.name}/${segment}=${encodeURIComponent(externalId)}`,

@@ -200,7 +200,8 @@ export const make = (
       begin,
       prepared: (chunk) => write("prepared", Writes.prepared(database, chunk)),
       sending: (chunk) => write("sending", Writes.sending(database, chunk)),
-      submitted: (chunk, jobId) => write("submitted", Writes.submitted(database, chunk, jobId)),
+      submitted: (chunk, jobId, resent) =>
+        write("submitted", Writes.submitted(database, chunk, jobId, resent ?? false)),
       settled: (outcomes, chunk) => write("settled", Writes.settled(database, outcomes, chunk)),
       finished: write("finished", Writes.finished(database), true)
     }

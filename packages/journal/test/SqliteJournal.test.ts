@@ -90,6 +90,26 @@ const firstAttempt = (journal: ImportCheckpoint.ImportCheckpoint) =>
   })
 
 describe("SqliteJournal", () => {
+  it.scoped("remembers that a submitted job resent a chunk in doubt, for the resume to count its duplicates", () =>
+    Effect.gen(function*() {
+      const path = `${yield* tempDir}/journal.db`
+      yield* withJournal(path, (journal) =>
+        Effect.gen(function*() {
+          yield* journal.begin(run)
+          yield* journal.prepared(chunkOf(0, [0, 1]))
+          yield* journal.sending(0)
+          yield* journal.submitted(0, jobId("job-first"))
+          yield* journal.prepared(chunkOf(1, [2, 3]))
+          yield* journal.sending(1)
+          yield* journal.submitted(1, jobId("job-resent"), true)
+        }))
+      const resume = yield* withJournal(path, (journal) => journal.begin(run))
+      assert.deepStrictEqual(
+        resume.submitted.map((job) => [String(job.jobId), job.resent]),
+        [["job-first", false], ["job-resent", true]]
+      )
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
   it.scoped("a fresh journal starts from nothing and records the whole run", () =>
     Effect.gen(function*() {
       const path = `${yield* tempDir}/journal.db`

@@ -126,9 +126,10 @@ const loadSettled = (path: string, database: Database) =>
 const unsettledChunks = (path: string, database: Database, settled: Bitmap.Bitmap, now: number) =>
   Effect.gen(function*() {
     const { sql } = database
-    const chunkRows = yield* sql`SELECT chunk, state, job_id, items FROM journal_chunks
-      WHERE state != 'settled' ORDER BY chunk`.pipe(Effect.flatMap(decodeRows(Tables.ChunkRow, path)))
-    const submitted: Array<{ chunk: ImportCheckpoint.PlannedChunk; jobId: Ids.BulkJobId }> = []
+    const chunkRows = yield* sql`SELECT c.chunk, c.state, c.job_id, c.items, j.resent FROM journal_chunks c
+      LEFT JOIN journal_jobs j ON j.job_id = c.job_id
+      WHERE c.state != 'settled' ORDER BY c.chunk`.pipe(Effect.flatMap(decodeRows(Tables.ChunkRow, path)))
+    const submitted: Array<{ chunk: ImportCheckpoint.PlannedChunk; jobId: Ids.BulkJobId; resent: boolean }> = []
     const inDoubt: Array<ImportCheckpoint.PlannedChunk> = []
     const unsent: Array<ImportCheckpoint.PlannedChunk> = []
     for (const row of chunkRows) {
@@ -147,8 +148,9 @@ const unsettledChunks = (path: string, database: Database, settled: Bitmap.Bitma
         continue
       }
       const chunk: ImportCheckpoint.PlannedChunk = { chunk: row.chunk, items }
-      if (row.state === "submitted" && row.job_id !== null) submitted.push({ chunk, jobId: row.job_id })
-      else if (row.state === "prepared") unsent.push(chunk)
+      if (row.state === "submitted" && row.job_id !== null) {
+        submitted.push({ chunk, jobId: row.job_id, resent: row.resent === 1 })
+      } else if (row.state === "prepared") unsent.push(chunk)
       else inDoubt.push(chunk)
     }
     return { submitted, inDoubt, unsent }

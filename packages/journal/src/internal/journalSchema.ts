@@ -9,14 +9,19 @@ import * as Schema from "effect/Schema"
 export const format = "effect-kustomer/import-journal"
 
 /** The version of the tables below. */
-export const version = "2"
+export const version = "3"
 
 /**
  * The statements that bring a journal of an earlier version to {@link version}, by the version they start from.
- * Version 2 added `journal_outcomes.final` (NULL in rows of version 1: then a failure with a job id is final).
+ * Version 2 added `journal_outcomes.final` (NULL in rows of version 1: then a failure with a job id is final);
+ * version 3 `journal_jobs.resent` (NULL in older rows: not known to be a resend).
  */
 export const migrations: ReadonlyMap<string, ReadonlyArray<string>> = new Map([
-  ["1", ["ALTER TABLE journal_outcomes ADD COLUMN final INTEGER"]]
+  ["1", [
+    "ALTER TABLE journal_outcomes ADD COLUMN final INTEGER",
+    "ALTER TABLE journal_jobs ADD COLUMN resent INTEGER"
+  ]],
+  ["2", ["ALTER TABLE journal_jobs ADD COLUMN resent INTEGER"]]
 ])
 
 /** The statements that create an empty journal. */
@@ -44,7 +49,8 @@ export const tables: ReadonlyArray<string> = [
     job_id TEXT PRIMARY KEY NOT NULL,
     chunk INTEGER NOT NULL,
     attempt INTEGER NOT NULL,
-    submitted_at INTEGER NOT NULL
+    submitted_at INTEGER NOT NULL,
+    resent INTEGER
   ) WITHOUT ROWID`,
   // One row per input record with a final outcome. `payload` is the record (Rejected) or the item as sent
   // (Failed, Unknown), kept for the rejects file. `final`, for Failed: 1 when the API refused the item (it stays
@@ -84,7 +90,8 @@ export const ChunkRow = Schema.Struct({
   chunk: Schema.Number,
   state: Schema.Literal("prepared", "sending", "submitted", "settled"),
   job_id: Schema.NullOr(Ids.BulkJobId),
-  items: Schema.NullOr(Schema.String)
+  items: Schema.NullOr(Schema.String),
+  resent: Schema.NullOr(Schema.Number)
 })
 
 /**

@@ -43,13 +43,19 @@ export const prepared = (database: Database, chunk: ImportCheckpoint.PlannedChun
 export const sending = (database: Database, chunk: number): Write => (now) =>
   Effect.asVoid(database.sql`UPDATE journal_chunks SET state = 'sending', updated_at = ${now} WHERE chunk = ${chunk}`)
 
-/** A chunk the API accepted as job `jobId`. */
-export const submitted = (database: Database, chunk: number, jobId: Ids.BulkJobId): Write => (now, attempt) => {
+/** A chunk the API accepted as job `jobId`; `resent`: a resend of a chunk in doubt. */
+export const submitted = (database: Database, chunk: number, jobId: Ids.BulkJobId, resent: boolean): Write =>
+(
+  now,
+  attempt
+) => {
   const { sql } = database
   return database.transaction(Effect.gen(function*() {
     yield* sql`UPDATE journal_chunks SET state = 'submitted', job_id = ${jobId}, updated_at = ${now}
       WHERE chunk = ${chunk}`
-    yield* sql`INSERT OR IGNORE INTO journal_jobs ${sql.insert({ job_id: jobId, chunk, attempt, submitted_at: now })}`
+    yield* sql`INSERT OR IGNORE INTO journal_jobs ${
+      sql.insert({ job_id: jobId, chunk, attempt, submitted_at: now, resent: resent ? 1 : 0 })
+    }`
   }))
 }
 

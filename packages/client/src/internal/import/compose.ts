@@ -67,7 +67,12 @@ export const run = <E, R>(
     )
     const jobs = Stream.concat(
       Stream.fromIterable(
-        resume.submitted.map((job): Submitted => ({ ...job, submittedAt: resumedAt, resent: false }))
+        resume.submitted.map((job): Submitted => ({
+          chunk: job.chunk,
+          jobId: job.jobId,
+          submittedAt: resumedAt,
+          resent: job.resent ?? false
+        }))
       ).pipe(Stream.tap(() => importer.window.occupy)),
       pending.pipe(submit(importer))
     )

@@ -89,8 +89,7 @@ export interface Importer extends Preparation {
 const makeSilenceGuard = (maxSilence: Duration.Duration) =>
   Effect.map(
     Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.make(now)),
-    (lastAnswer) =>
-    <A, E>(request: Effect.Effect<A, KustomerError | E>): Effect.Effect<A, KustomerError | E> => {
+    (lastAnswer) => <A, E>(request: Effect.Effect<A, KustomerError | E>): Effect.Effect<A, KustomerError | E> => {
       const answered = Effect.flatMap(Clock.currentTimeMillis, (now) => Ref.set(lastAnswer, now))
       return request.pipe(
         Effect.tap(() => answered),

@@ -183,7 +183,10 @@ const checkInDoubt = (
 const mayExistOf = (importer: Importer, items: ReadonlyArray<Checkpoint.ChunkItem>) => {
   const ask = importer.settings.mayAlreadyExist
   if (ask === undefined || importer.codec.deduplicates) return Effect.succeed(new Set<string>())
-  return Effect.map(ask(items), (flags) => new Set(items.flatMap((item, index) => flags[index] ? [item.clientRef] : [])))
+  return Effect.map(
+    ask(items),
+    (flags) => new Set(items.flatMap((item, index) => flags[index] ? [item.clientRef] : []))
+  )
 }
 
 /**
@@ -263,7 +266,7 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
       const body = prepareBody(items.map((item) => item.json))
       const jobId = yield* importer.codec.submit(importer.client, body)
       yield* importer.bump("jobs")
-      yield* importer.journal.submitted(number, jobId)
+      yield* importer.journal.submitted(number, jobId, current.pending.inDoubt)
       yield* emit(
         new Events.ChunkSubmitted({
           chunk: number,
