@@ -448,5 +448,11 @@ export const dryRun = (
             ? Effect.as(rejects.write(phase, event), { ...planned, rejected: planned.rejected + 1 })
             : Effect.succeed({ ...planned, valid: planned.valid + event.items, requests: planned.requests + 1 })
       ).pipe(Effect.mapError(toMigrationError))
-    return yield* Effect.forEach(phases, (phase) => planPhase(phase))
+    const planned = yield* Effect.forEach(phases, (phase) => planPhase(phase))
+    // A rejects file that could not be written is an error, not a dry run that says nothing is wrong.
+    const failure = yield* rejects.failure
+    if (Option.isSome(failure)) {
+      return yield* new MigrationError({ reason: "Output", detail: failure.value.message })
+    }
+    return planned
   }))
