@@ -118,10 +118,8 @@ export const main = (_args: ReadonlyArray<string>) =>
       BulkImport.validate(importer),
       BulkImport.chunk(importer),
       // Our second step: every chunk is written to the audit log before it is sent; events pass through.
-      Stream.tap((value) =>
-        BulkImport.isEvent(value)
-          ? Effect.void
-          : Ref.update(audit, (log) => [...log, `chunk ${value.chunk.chunk}: ${value.chunk.items.length} tickets`])
+      BulkImport.tapChunks((chunk) =>
+        Ref.update(audit, (log) => [...log, `chunk ${chunk.chunk}: ${chunk.items.length} tickets`])
       ),
       BulkImport.submit(importer),
       BulkImport.settle(importer),

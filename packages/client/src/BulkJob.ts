@@ -11,6 +11,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
+import type * as Stream from "effect/Stream"
+import { emitting } from "./internal/emitting.js"
 import * as Results from "./internal/results.js"
 import { KustomerClient } from "./KustomerClient.js"
 import { JobTimedOut, KustomerError } from "./KustomerError.js"
@@ -148,6 +150,24 @@ const defaultReadWith = <A>(read: Effect.Effect<A, KustomerError>) =>
 
 const isFirstRead = (value: AwaitOptions["firstRead"]): value is FirstRead =>
   typeof value === "object" && value !== null && "learn" in value
+
+/**
+ * A job's readings as a stream, as {@link awaitResults} makes them: each reading of its batches as it arrives, the
+ * last one holding every item's verdict; fails with `JobTimedOut` (keeping the job id) when `timeout` passes first.
+ *
+ * @since 0.1.0
+ */
+export const readings = (
+  jobId: Ids.BulkJobId,
+  options: AwaitOptions = {}
+): Stream.Stream<Reading, KustomerError, KustomerClient> =>
+  emitting<Reading, KustomerError, KustomerClient>((emit) =>
+    Effect.asVoid(awaitResults(jobId, {
+      ...options,
+      onReading: (reading) =>
+        Effect.zipRight(options.onReading === undefined ? Effect.void : options.onReading(reading), emit(reading))
+    }))
+  )
 
 /**
  * Waits for a job's results: the first read when it is due, then reads on `schedule` until every item has a

@@ -15,6 +15,8 @@ export * as ImportCheckpoint from "./ImportCheckpoint.js"
 /** @since 0.1.0 */
 export * as ImportEvent from "./ImportEvent.js"
 /** @since 0.1.0 */
+export * as ImportPlan from "./ImportPlan.js"
+/** @since 0.1.0 */
 export * as ImportSource from "./ImportSource.js"
 /** @since 0.1.0 */
 export * as KustomerAuth from "./KustomerAuth.js"

@@ -19,11 +19,10 @@ import * as SchemaGuard from "../schemaGuard.js"
 import { encodesAsItself, unknownFields as unknownFieldsOf } from "../schemaShape.js"
 import { byteLength } from "../utf8.js"
 import type { Options, Settings } from "./settings.js"
+import { PreparedItem } from "./stageValues.js"
 
 /** A valid record, encoded once, ready to be chunked. */
-export interface Prepared extends Checkpoint.ChunkItem {
-  readonly bytes: number
-}
+export type Prepared = PreparedItem
 
 /** How an item can be found again: by its `externalId`, or (customers without one) by its first e-mail. */
 export interface ItemKey {
@@ -129,7 +128,7 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
         message: `too large: ${bytes} bytes encoded, and a request body holds at most ${settings.maxBytes}`
       }])
     }
-    return Either.right({ position: record.position, clientRef, externalId, json, bytes })
+    return Either.right(new PreparedItem(record.position, clientRef, externalId, json, bytes))
   }
   return {
     name: resource.name,

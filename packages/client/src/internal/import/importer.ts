@@ -2,7 +2,7 @@
  * What the stages of an import share, captured once when the import is built: the client, the journal, the
  * settings and codec, the request counters, the adaptive first-read delay, and how outcomes are recorded.
  */
-import type { BulkResource, Ids } from "@effect-kustomer/domain"
+import type { BulkResource } from "@effect-kustomer/domain"
 import { ImportCounts } from "@effect-kustomer/domain"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -22,6 +22,7 @@ import * as RetryPolicy from "../../RetryPolicy.js"
 import { codecFor, type ItemCodec } from "./codec.js"
 import { type InFlightWindow, make as makeWindow } from "./inFlightWindow.js"
 import { type Options, type Settings, settingsOf } from "./settings.js"
+import type { PendingChunk, SubmittedJob } from "./stageValues.js"
 
 /** Records by outcome. */
 export const recordsCounter = Metric.counter("kustomer_import_records_total", {
@@ -29,28 +30,57 @@ export const recordsCounter = Metric.counter("kustomer_import_records_total", {
   incremental: true
 })
 
-/** A chunk on its way to the API. `inDoubt`: an earlier attempt may have created its items already. */
-export interface Pending {
-  readonly chunk: Checkpoint.PlannedChunk
-  readonly inDoubt: boolean
-}
+/** A chunk on its way to the API. */
+export type Pending = PendingChunk
+
+/** A chunk the API accepted as a job. */
+export type Submitted = SubmittedJob
 
 /**
- * A chunk the API accepted as a job. `resent`: an earlier request with these items may have created them, so a
- * duplicate verdict means this import created them.
+ * Which chunks `chunk` formed and `submit` has not seen yet: a chunk dropped between the two, or one made by hand,
+ * breaks the stage protocol (its records would be neither sent nor reported) and is refused.
  */
-export interface Submitted {
-  readonly chunk: Checkpoint.PlannedChunk
-  readonly jobId: Ids.BulkJobId
-  readonly submittedAt: number
-  readonly resent: boolean
+export interface ChunkLedger {
+  /** A chunk formed (or resumed, or revised by `mapChunks`). */
+  readonly formed: (chunk: PendingChunk) => Effect.Effect<void>
+  /** A chunk reaches `submit`: whether `chunk` (or `mapChunks`) formed it. */
+  readonly arrived: (chunk: PendingChunk) => Effect.Effect<boolean>
+  /** The numbers of chunks formed that never reached `submit`. */
+  readonly missing: Effect.Effect<ReadonlyArray<number>>
 }
+
+const makeLedger = Effect.sync((): ChunkLedger => {
+  const known = new WeakSet<PendingChunk>()
+  const outstanding = new Set<number>()
+  return {
+    formed: (chunk) =>
+      Effect.sync(() => {
+        known.add(chunk)
+        outstanding.add(chunk.chunk.chunk)
+      }),
+    arrived: (chunk) =>
+      Effect.sync(() => {
+        if (!known.has(chunk)) return false
+        known.delete(chunk)
+        outstanding.delete(chunk.chunk.chunk)
+        return true
+      }),
+    missing: Effect.sync(() => [...outstanding].sort((a, b) => a - b))
+  }
+})
 
 /** The part of an import that validation and chunking need (a dry run has only this). */
 export interface Preparation<RecordError = Checkpoint.CheckpointError> {
   readonly settings: Settings
   readonly codec: ItemCodec
   readonly journal: Checkpoint.ImportCheckpoint
+  /**
+   * Opens the run in the journal, once for the whole import (every stage that needs what an earlier attempt
+   * left asks it; the first to ask opens it).
+   */
+  readonly begin: Effect.Effect<Checkpoint.Resume, RecordError>
+  /** The chunks formed and not yet submitted. */
+  readonly ledger: ChunkLedger
   /** The number of the next chunk formed. */
   readonly nextChunk: Ref.Ref<number>
   /** Records final outcomes: metrics and the journal (`chunk`: that chunk is finished). */
@@ -66,6 +96,8 @@ export interface Importer extends Preparation {
   readonly counters: Ref.Ref<ImportCounts.RequestCounts>
   readonly bump: (counter: keyof ImportCounts.RequestCounts) => Effect.Effect<void>
   readonly firstRead: BulkJob.FirstRead
+  /** Set when the source failed: the run then ends without `Finished`, and fails once what was sent is settled. */
+  readonly sourceFailed: Ref.Ref<boolean>
   /** The jobs between submission and results: a slot is taken before a submission, freed when its job settles. */
   readonly window: InFlightWindow
   /** Every pause of the rate limiter, as it starts. */
@@ -123,10 +155,23 @@ export const makePreparation = <Item extends BulkResource.BulkItemBase, Encoded 
   Effect.gen(function*() {
     const settings = settingsOf(options)
     const journal = settings.checkpoint
+    const codec = codecFor(options, settings)
+    const begin = yield* Effect.cached(journal.begin({
+      resource: codec.name,
+      source: options.source?.name ?? "stream",
+      fingerprint: options.source?.fingerprint,
+      settings: JSON.stringify({
+        maxItems: settings.maxItems,
+        maxBytes: settings.maxBytes,
+        assignExternalIds: options.assignExternalId !== undefined
+      })
+    }))
     const preparation: Preparation = {
       settings,
-      codec: codecFor(options, settings),
+      codec,
       journal,
+      begin,
+      ledger: yield* makeLedger,
       nextChunk: yield* Ref.make(0),
       record: (outcomes, chunk) =>
         Effect.zipRight(
@@ -160,6 +205,7 @@ export const make = <Item extends BulkResource.BulkItemBase, Encoded extends Bul
       counters,
       bump,
       firstRead: yield* BulkJob.makeFirstRead(settings.firstPollDelay),
+      sourceFailed: yield* Ref.make(false),
       window: yield* makeWindow({
         initial: 32,
         max: settings.maxJobsInFlight,

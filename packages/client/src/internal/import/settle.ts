@@ -1,7 +1,9 @@
 /**
- * The `settle` stage: each accepted job is awaited (`BulkJob.awaitResults`) and its items get one outcome each,
- * with bounded concurrency. A job that does not finish in time, or whose results cannot be read, leaves its items
- * `Unknown` with the job id — never `Failed`.
+ * The `settle` stage: each accepted job is awaited (`BulkJob.awaitResults`, or the caller's `awaitJob`) and its
+ * items get one outcome each, with bounded concurrency. A job that does not finish in time, or whose results
+ * cannot be read, leaves its items `Unknown` with the job id — never `Failed`. The rate limiter's pauses are
+ * merged in as they start; when every job is settled the journal is told the run finished and `Finished` (the
+ * request counts) comes last.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
@@ -15,9 +17,9 @@ import type * as Checkpoint from "../../ImportCheckpoint.js"
 import * as Events from "../../ImportEvent.js"
 import { KustomerClient } from "../../KustomerClient.js"
 import { isFatal, type KustomerError } from "../../KustomerError.js"
-import { emitting } from "./emitting.js"
+import { emitting } from "../emitting.js"
 import type { Importer, Submitted } from "./importer.js"
-import { isEvent } from "./prepare.js"
+import { isEvent, type SubmittedJob } from "./stageValues.js"
 import { failedItem, unknownItem } from "./submit.js"
 
 type Emit = (value: Events.ImportEvent) => Effect.Effect<void>
@@ -97,8 +99,21 @@ const outcomesOf = (
   )
 }
 
+/**
+ * How `settle` waits for a job's results: given the job and the reading options the import would use (its first-read
+ * delay, poll schedule, timeout, retries and counting), the reading that holds every item's verdict; a
+ * `JobTimedOut` failure leaves the items `Unknown`.
+ */
+export type AwaitJob = (
+  job: SubmittedJob,
+  options: BulkJob.AwaitOptions
+) => Effect.Effect<BulkJob.Reading, KustomerError, KustomerClient>
+
+/** The default: `BulkJob.awaitResults`. */
+export const awaitResults: AwaitJob = (job, options) => BulkJob.awaitResults(job.jobId, options)
+
 /** Waits for a job's results and settles its items. */
-const settleJob = (importer: Importer, job: Submitted, emit: Emit) =>
+const settleJob = (importer: Importer, job: Submitted, emit: Emit, awaitJob: AwaitJob) =>
   Effect.gen(function*() {
     const { settings } = importer
     const last = yield* Ref.make(Option.none<BulkJob.Reading>())
@@ -117,7 +132,7 @@ const settleJob = (importer: Importer, job: Submitted, emit: Emit) =>
           })
         )
       })
-    const awaited = yield* BulkJob.awaitResults(job.jobId, {
+    const awaited = yield* awaitJob(job, {
       items: job.chunk.items,
       submittedAt: job.submittedAt,
       firstRead: importer.firstRead,
@@ -169,18 +184,52 @@ const abandoned = (
     )
   })
 
-/** The `settle` stage: accepted jobs in, one outcome per item out (progress events on the way). */
-export const settle = (importer: Importer) =>
+/** Options of the `settle` stage. */
+export interface SettleOptions {
+  /** How each job's results are awaited. Default: `BulkJob.awaitResults`. */
+  readonly awaitJob?: AwaitJob | undefined
+}
+
+/** The end of a run: every chunk formed was submitted, the journal is told, and the request counts close it. */
+const finish = (importer: Importer) =>
+  Effect.gen(function*() {
+    // A source that failed ends the records early: the caller fails the run after what was sent is settled.
+    if (yield* Ref.get(importer.sourceFailed)) return Option.none<Events.ImportEvent>()
+    const missing = yield* importer.ledger.missing
+    if (missing.length > 0) {
+      return yield* Effect.dieMessage(
+        `chunks ${missing.join(", ")} were formed by BulkImport.chunk but never reached BulkImport.submit: ` +
+          "their records would be neither sent nor reported. Drop records before BulkImport.validate"
+      )
+    }
+    yield* importer.journal.finished
+    return Option.some<Events.ImportEvent>(new Events.Finished(yield* Ref.get(importer.counters)))
+  })
+
+/**
+ * The `settle` stage: accepted jobs in, one outcome per item out (progress events and the rate limiter's pauses on
+ * the way), `Finished` last.
+ */
+export const settle = (importer: Importer, options: SettleOptions = {}) =>
 <A extends Events.ImportEvent, E, R>(
   jobs: Stream.Stream<Submitted | A, E, R>
-): Stream.Stream<Events.ImportEvent | A, E | KustomerError | Checkpoint.CheckpointError, R> =>
-  Stream.flatMap(
+): Stream.Stream<Events.ImportEvent | A, E | KustomerError | Checkpoint.CheckpointError, R> => {
+  const awaitJob = options.awaitJob ?? awaitResults
+  const settled = Stream.flatMap(
     jobs,
     (value) =>
       isEvent(value)
         ? Stream.succeed(value)
         : emitting<Events.ImportEvent, KustomerError | Checkpoint.CheckpointError, never>((emit) =>
-          settleJob(importer, value, emit)
+          settleJob(importer, value, emit, awaitJob)
         ),
     { concurrency: importer.settings.maxJobsInFlight }
   )
+  const pauses = Stream.map(
+    importer.pauses,
+    (pause) => new Events.RateLimitedUntil({ untilMillis: pause.untilMillis, cause: pause.cause })
+  )
+  return Stream.merge(settled, pauses, { haltStrategy: "left" }).pipe(
+    Stream.concat(Stream.filterMap(Stream.fromEffect(finish(importer)), (last) => last))
+  )
+}

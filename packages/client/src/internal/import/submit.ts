@@ -21,10 +21,10 @@ import type * as Checkpoint from "../../ImportCheckpoint.js"
 import * as Events from "../../ImportEvent.js"
 import { prepareBody } from "../../KustomerClient.js"
 import { isFatal, KustomerError } from "../../KustomerError.js"
-import { emitting } from "./emitting.js"
+import { emitting } from "../emitting.js"
 import { findExisting, type Found } from "./existing.js"
 import type { Importer, Pending, Submitted } from "./importer.js"
-import { isEvent } from "./prepare.js"
+import { isEvent, PendingChunk, SubmittedJob } from "./stageValues.js"
 
 type Emit = (value: Submitted | Events.ImportEvent) => Effect.Effect<void>
 
@@ -276,12 +276,9 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
           attempt: current.attempt + 1
         })
       )
-      return Option.some<Submitted>({
-        chunk: { chunk: number, items },
-        jobId,
-        submittedAt: yield* Clock.currentTimeMillis,
-        resent: current.pending.inDoubt
-      })
+      return Option.some<Submitted>(
+        new SubmittedJob({ chunk: number, items }, jobId, yield* Clock.currentTimeMillis, current.pending.inDoubt)
+      )
     })
     const result = yield* importer.retry(attempt, {
       write: true,
@@ -289,7 +286,7 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
         decision === "reconcile"
           ? Ref.update(
             state,
-            (current) => ({ ...current, pending: { ...current.pending, inDoubt: true }, check: true })
+            (current) => ({ ...current, pending: new PendingChunk(current.pending.chunk, true), check: true })
           )
           : Effect.void,
       onRetry: (failedAttempt, error, delay) =>
@@ -319,18 +316,43 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
     })
   )
 
-/** The `submit` stage: chunks in, accepted jobs (and the outcomes of chunks given up on) out. */
+/** A chunk that `chunk` (or `mapChunks`) did not form: the stage protocol was broken between the two stages. */
+const strayChunk = (chunk: Pending) =>
+  Effect.dieMessage(
+    `chunk ${chunk.chunk.chunk} reached BulkImport.submit without being formed by BulkImport.chunk (or revised by ` +
+      "BulkImport.mapChunks): a chunk changed or made by another step would be sent without being journaled"
+  )
+
+/**
+ * The `submit` stage: chunks in, accepted jobs (and the outcomes of chunks given up on) out. The jobs an earlier
+ * attempt submitted whose results were not read come first, each holding its slot of the window.
+ */
 export const submit = (importer: Importer) =>
 <A extends Events.ImportEvent, E, R>(
   chunks: Stream.Stream<Pending | A, E, R>
 ): Stream.Stream<Submitted | Events.ImportEvent | A, E | KustomerError | Checkpoint.CheckpointError, R> =>
-  Stream.flatMap(
-    chunks,
-    (value) =>
-      isEvent(value)
-        ? Stream.succeed(value)
-        : emitting<Submitted | Events.ImportEvent, KustomerError | Checkpoint.CheckpointError, never>((emit) =>
-          Effect.zipRight(importer.window.acquire, submitChunk(importer, value, emit))
-        ),
-    { concurrency: importer.settings.submitConcurrency }
-  )
+  Stream.unwrap(Effect.gen(function*() {
+    const resume = yield* importer.begin
+    const resumedAt = yield* Clock.currentTimeMillis
+    const resumed = Stream.mapEffect(
+      Stream.fromIterable(resume.submitted),
+      (job) => Effect.as(importer.window.occupy, new SubmittedJob(job.chunk, job.jobId, resumedAt, job.resent ?? false))
+    )
+    const submitted = Stream.flatMap(
+      chunks,
+      (value) =>
+        isEvent(value)
+          ? Stream.succeed(value)
+          : emitting<Submitted | Events.ImportEvent, KustomerError | Checkpoint.CheckpointError, never>((emit) =>
+            Effect.flatMap(
+              importer.ledger.arrived(value),
+              (formed) =>
+                formed
+                  ? Effect.zipRight(importer.window.acquire, submitChunk(importer, value, emit))
+                  : strayChunk(value)
+            )
+          ),
+      { concurrency: importer.settings.submitConcurrency }
+    )
+    return Stream.concat(resumed, submitted)
+  }))
