@@ -7,6 +7,7 @@
  */
 import { IsoDateTime } from "@effect-kustomer/domain"
 import * as DateTime from "effect/DateTime"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import { textExceeds, tooDeep } from "./internal/sources/depth.js"
 
@@ -91,9 +92,6 @@ export const columnsOf = (mapping: Mapping): ReadonlyArray<string> => {
   return Array.from(columns)
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 const toDateTime = (text: string, column: string): string => {
   const trimmed = text.trim()
   const zoned = /(Z|[+-]\d{2}:?\d{2})$/i.test(trimmed) ? trimmed : `${trimmed.replace(" ", "T")}Z`
@@ -144,7 +142,7 @@ const setPath = (target: Record<string, unknown>, path: string, value: unknown):
   let node = target
   for (const key of keys.slice(0, -1)) {
     const next = node[key]
-    if (isRecord(next)) {
+    if (Predicate.isRecord(next)) {
       node = next
     } else {
       const created: Record<string, unknown> = {}

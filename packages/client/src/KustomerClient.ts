@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, BulkResource, type Conversation, Ids, type RateLimit } from "@effect-kustomer/domain"
+import { BulkJob, BulkResource, type Conversation, Ids, type RateLimit, Token } from "@effect-kustomer/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ConfigError from "effect/ConfigError"
@@ -102,6 +102,14 @@ export interface Service {
   readonly findConversationByExternalId: (
     externalId: string
   ) => Effect.Effect<Option.Option<ExistingObject>, KustomerError>
+  /**
+   * `GET /v1/auth/tokens/current`: the calling key's roles (permission-set and legacy names alike), its user's id
+   * and its org's id, read from the token document (`Token.CurrentTokenFromDocument`: unknown fields ignored,
+   * missing roles read as none, a missing id as `undefined`). Read it before creating anything, to know what the
+   * key may do (`Token.grants`, `Token.keepsCreatedAtAndBy`). Any valid key may read its own token; an invalid one
+   * fails with `Unauthorized`. It spends one request of the org's budget.
+   */
+  readonly currentToken: Effect.Effect<Token.CurrentToken, KustomerError>
   /** The rate-limit information of the latest response that carried any. */
   readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
   /** Every response's rate-limit information, as it arrives. */
@@ -171,6 +179,8 @@ export interface Options {
 export const requestsCounter = requests
 
 const decodeJobDocument = Schema.decodeUnknownEither(BulkJob.BulkJobDocument)
+
+const decodeToken = Schema.decodeUnknownEither(Token.CurrentTokenFromDocument)
 
 /** `POST` of an encoded body to a resource's bulk endpoint; a body over the API's limit is refused unsent. */
 const bulkCreatePreparedWith =
@@ -337,6 +347,13 @@ export const make = (
       )
     }
 
+    const currentToken = run({
+      method: "currentToken",
+      request: HttpClientRequest.get(Token.currentPath),
+      requiredRoles: [],
+      decode: decodeToken
+    }).pipe(Effect.withSpan("KustomerClient.currentToken"))
+
     const findCustomerByEmail = (email: string) =>
       findOne(
         "findCustomerByEmail",
@@ -354,6 +371,7 @@ export const make = (
       findByExternalId,
       listChildren,
       findConversationByExternalId: (externalId) => findByExternalId(BulkResource.Conversations, externalId),
+      currentToken,
       rateLimit: SubscriptionRef.get(latest),
       rateLimitChanges: Stream.filterMap(latest.changes, (info) => info),
       pauses: options.rateLimiter?.pauses ?? Stream.empty

@@ -14,6 +14,7 @@
  * Refinements run their own filter, so `Int`, `between`, patterns and custom filters hold exactly as in decoding.
  */
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import type * as AST from "effect/SchemaAST"
 
 /** Whether a value is certainly valid and decodes to itself (`false`: decode it to find out). */
@@ -41,9 +42,6 @@ const holdsStructure = (ast: AST.AST): boolean => {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 /** An object: every declared property present (or optional and absent) and valid; every other key under an index signature. */
 const typeLiteralGuard = (ast: AST.TypeLiteral): Guard => {
   const fields = new Map<string, { readonly guard: Guard; readonly optional: boolean }>()
@@ -59,7 +57,7 @@ const typeLiteralGuard = (ast: AST.TypeLiteral): Guard => {
     indexGuards.push(compile(signature.type))
   }
   return (value) => {
-    if (!isRecord(value)) return false
+    if (!Predicate.isRecord(value)) return false
     let present = 0
     for (const key in value) {
       if (!Object.prototype.hasOwnProperty.call(value, key)) return false

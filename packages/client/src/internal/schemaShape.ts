@@ -1,6 +1,7 @@
 /**
  * Facts about a schema's shape that let the pipeline skip work on its hot path.
  */
+import * as Predicate from "effect/Predicate"
 import type * as AST from "effect/SchemaAST"
 
 /**
@@ -97,9 +98,6 @@ export interface UnknownField {
   readonly message: string
 }
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 /**
  * A check for fields the schema does not know, at every depth (`queue.bogus`, `emails.0.verified`), walked with
  * an explicit stack; `undefined` when the schema accepts any key anywhere.
@@ -134,7 +132,7 @@ export const unknownFields = (
             paths.push(`${prefix}${index}`)
           }
         }
-      } else if (isPlainObject(current) && shape.fields !== undefined) {
+      } else if (Predicate.isRecord(current) && shape.fields !== undefined) {
         for (const key in current) {
           const child = shape.fields.get(key)
           if (child === undefined) {

@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Checkpoint from "../../ImportCheckpoint.js"
 import * as Events from "../../ImportEvent.js"
@@ -53,13 +54,10 @@ export interface ItemCodec {
   ) => Effect.Effect<ReadonlyMap<string, string>, KustomerError>
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
 /** A string field of an item's wire JSON. */
 const stringFieldOf = (json: string, field: string): string | undefined => {
   const item: unknown = JSON.parse(json)
-  if (!isObject(item)) return undefined
+  if (!Predicate.isRecord(item)) return undefined
   const value = item[field]
   return typeof value === "string" && value !== "" ? value : undefined
 }
@@ -77,9 +75,11 @@ const byExternalId = (objects: ReadonlyArray<KustomerClientModule.ExistingObject
 /** The first e-mail address of an item's wire JSON (`emails[0].email`). */
 const firstEmailOf = (json: string): string | undefined => {
   const item: unknown = JSON.parse(json)
-  if (!isObject(item) || !Array.isArray(item["emails"])) return undefined
+  if (!Predicate.isRecord(item) || !Array.isArray(item["emails"])) return undefined
   const first: unknown = item["emails"][0]
-  return isObject(first) && typeof first["email"] === "string" && first["email"] !== "" ? first["email"] : undefined
+  return Predicate.isRecord(first) && typeof first["email"] === "string" && first["email"] !== ""
+    ? first["email"]
+    : undefined
 }
 
 export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
@@ -135,7 +135,7 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
     prepare: (record) => {
       if (record._tag === "Unparsable") return reject(record, [{ path: "", message: record.reason }])
       const value = record.value
-      if (!isObject(value)) return reject(record, [{ path: "", message: "expected an object" }])
+      if (!Predicate.isRecord(value)) return reject(record, [{ path: "", message: "expected an object" }])
       const clientRef = settings.clientRef(record.position)
       const assignsExternalId = assignExternalId !== undefined &&
         (value["externalId"] === undefined || value["externalId"] === null)
