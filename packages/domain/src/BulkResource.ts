@@ -1,12 +1,16 @@
 /**
  * A bulk-capable Kustomer resource: where its bulk endpoint lives and what one item looks like.
  *
- * The import pipeline and the simulator are written against this descriptor, so adding customers, messages or
- * notes is one more value of this type, not a copy of the conversation code.
+ * The import pipeline and the simulator are written against this descriptor, so adding a resource is one more
+ * value of this type (plus its item schema) in {@link all}, not a copy of the conversation code: its name joins
+ * {@link ResourceName}, {@link byName} finds it, and the simulator serves it.
  *
  * @since 0.1.0
  */
-import type * as Schema from "effect/Schema"
+import * as Arr from "effect/Array"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import { CompanyInput } from "./Company.js"
 import { ConversationInput } from "./Conversation.js"
 import { CustomerInput } from "./Customer.js"
 import { MessageInput } from "./Message.js"
@@ -30,13 +34,18 @@ export interface BulkItemBase {
 }
 
 /**
- * Describes one bulk-capable resource.
+ * Describes one bulk-capable resource. `Name` is its plural name as a literal type for the values of
+ * {@link all}, so that {@link ResourceName} is derived from them.
  *
  * @since 0.1.0
  */
-export interface BulkResource<Item extends BulkItemBase, ItemEncoded extends BulkItemBase> {
-  /** Plural name used in logs, metrics and errors, e.g. `conversations`. */
-  readonly name: string
+export interface BulkResource<
+  Item extends BulkItemBase,
+  ItemEncoded extends BulkItemBase,
+  Name extends string = string
+> {
+  /** Plural name used in paths, logs, metrics and errors, e.g. `conversations`. */
+  readonly name: Name
   /** The permission a key needs to create these objects, in both the role-set and the legacy spelling. */
   readonly createRoles: readonly [permission: string, legacy: string]
   /** The permission a key needs to read these objects (e.g. a look-up by external id), in both spellings. */
@@ -48,9 +57,14 @@ export interface BulkResource<Item extends BulkItemBase, ItemEncoded extends Bul
    */
   readonly externalIdPath: ((externalId: string) => string) | undefined
   /**
+   * How the look-up by external id is spelt: the path segment before `=` (`externalId`, or the lower-case
+   * `externalid` of messages); `undefined` when there is no look-up, as {@link externalIdPath}.
+   */
+  readonly externalIdSegment: string | undefined
+  /**
    * Whether Kustomer refuses a second object with the same `externalId` ("duplicate detected"). Documented for
-   * customers and conversations only: messages and notes with a repeated `externalId` are stored again, so a
-   * client must never resend them blindly — it reads what exists first.
+   * customers and conversations only: companies, messages and notes with a repeated `externalId` are stored
+   * again, so a client must never resend them blindly — it reads what exists first (where it can).
    */
   readonly deduplicatesExternalId: boolean
   /**
@@ -86,8 +100,8 @@ export interface Listing {
  *
  * @since 0.1.0
  */
-export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase>(options: {
-  readonly name: string
+export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase, const Name extends string>(options: {
+  readonly name: Name
   readonly roleName: string
   readonly item: Schema.Schema<Item, ItemEncoded, never>
   readonly findableByEmail?: boolean | undefined
@@ -96,7 +110,7 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
   /** The look-up's path segment before `=`: default `externalId`; `undefined` for none. */
   readonly externalIdSegment?: string | undefined | null
   readonly listing?: Listing | undefined
-}): BulkResource<Item, ItemEncoded> => {
+}): BulkResource<Item, ItemEncoded, Name> => {
   const segment = options.externalIdSegment === undefined ? "externalId" : options.externalIdSegment
   return {
     name: options.name,
@@ -106,6 +120,7 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
     externalIdPath: segment === null
       ? undefined
       : (externalId) => `/v1/${options.name}/${segment}=${encodeURIComponent(externalId)}`,
+    externalIdSegment: segment === null ? undefined : segment,
     objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,
     item: options.item,
     findableByEmail: options.findableByEmail ?? false,
@@ -118,6 +133,21 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
 const conversationListing = (name: string): Listing => ({
   parentField: "conversation",
   path: (conversationId) => `/v1/conversations/${encodeURIComponent(conversationId)}/${name}`
+})
+
+/**
+ * Bulk-created companies: `POST /v1/companies/bulk` (`name` required). Kustomer documents no look-up of companies
+ * by `externalId`, no listing and no duplicate detection: a company sent twice is stored twice. Customers name
+ * their company by id, so companies are created first.
+ *
+ * @since 0.1.0
+ */
+export const Companies = make({
+  name: "companies",
+  roleName: "company",
+  item: CompanyInput,
+  deduplicatesExternalId: false,
+  externalIdSegment: null
 })
 
 /** Bulk-created conversations: `POST /v1/conversations/bulk`. @since 0.1.0 */
@@ -161,6 +191,41 @@ export const Notes = make({
   externalIdSegment: null,
   listing: conversationListing("notes")
 })
+
+/**
+ * Every bulk resource, in the order a migration creates them: a company before the customers that name it, a
+ * customer before its conversations, a conversation before its messages and notes.
+ *
+ * @since 0.1.0
+ */
+export const all = [Companies, Customers, Conversations, Messages, Notes] as const
+
+/**
+ * Any resource of {@link all}.
+ *
+ * @since 0.1.0
+ */
+export type Any = (typeof all)[number]
+
+/**
+ * The name of a resource of {@link all} (`companies`, `customers`, `conversations`, `messages`, `notes`), as a
+ * Schema — e.g. for a command-line flag — derived from the registry.
+ *
+ * @since 0.1.0
+ */
+export const ResourceName = Schema.Literal(...Arr.map(all, (resource) => resource.name)).annotations({
+  identifier: "ResourceName"
+})
+/** @since 0.1.0 */
+export type ResourceName = typeof ResourceName.Type
+
+/**
+ * The resource of {@link all} with this name, if any.
+ *
+ * @since 0.1.0
+ */
+export const byName = (name: string): Option.Option<Any> =>
+  Option.fromNullable(all.find((resource) => resource.name === name))
 
 /** The roles that may read bulk jobs (`GET /v1/bulk/{id}` and its batches). @since 0.1.0 */
 export const bulkReadRoles = ["org.permission.bulk.read", "org.user.bulk.read"] as const

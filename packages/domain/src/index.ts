@@ -12,6 +12,8 @@ export * as BulkResource from "./BulkResource.js"
 /** @since 0.1.0 */
 export * as ClientRef from "./ClientRef.js"
 /** @since 0.1.0 */
+export * as Company from "./Company.js"
+/** @since 0.1.0 */
 export * as Conversation from "./Conversation.js"
 /** @since 0.1.0 */
 export * as CustomAttributes from "./CustomAttributes.js"
@@ -33,3 +35,5 @@ export * as ItemError from "./ItemError.js"
 export * as RateBudget from "./RateBudget.js"
 /** @since 0.1.0 */
 export * as RateLimit from "./RateLimit.js"
+/** @since 0.1.0 */
+export * as Token from "./Token.js"

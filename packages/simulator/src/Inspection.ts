@@ -4,14 +4,22 @@
  *
  * @since 0.1.0
  */
+import type { BulkResource } from "@effect-kustomer/domain"
 import type { FaultKind } from "./FaultProfile.js"
 
 /**
- * The resources the simulator stores.
+ * The resources the simulator stores: every resource of the domain's registry (`BulkResource.all`).
  *
  * @since 0.1.0
  */
-export type ResourceName = "conversations" | "customers" | "messages" | "notes"
+export type ResourceName = BulkResource.ResourceName
+
+/**
+ * The JSON:API type of a stored object (and the `context` of its bulk jobs).
+ *
+ * @since 0.1.0
+ */
+export type ObjectType = "company" | "conversation" | "customer" | "message" | "note"
 
 /**
  * An `externalId` held by more than one stored object, and how many.
@@ -50,11 +58,18 @@ export interface ResourceStats {
 }
 
 /**
- * A snapshot of every counter of a simulator.
+ * The counters of every stored resource, by name (`companies`, `customers`, `conversations`, …).
  *
  * @since 0.1.0
  */
-export interface SimulatorStats {
+export type ResourceStatsByName = { readonly [Name in ResourceName]: ResourceStats }
+
+/**
+ * A snapshot of every counter of a simulator, with one {@link ResourceStats} per resource.
+ *
+ * @since 0.1.0
+ */
+export interface SimulatorStats extends ResourceStatsByName {
   readonly requests: {
     /** API requests received (the admin route excepted), whatever their outcome. */
     readonly total: number
@@ -73,10 +88,6 @@ export interface SimulatorStats {
     readonly running: number
     readonly complete: number
   }
-  readonly conversations: ResourceStats
-  readonly customers: ResourceStats
-  readonly messages: ResourceStats
-  readonly notes: ResourceStats
 }
 
 /**
@@ -86,7 +97,7 @@ export interface SimulatorStats {
  */
 export interface StoredObject {
   readonly id: string
-  readonly type: "conversation" | "customer" | "message" | "note"
+  readonly type: ObjectType
   readonly externalId: string | undefined
   /** The item as it was sent (without `_clientRef`), plus `createdAt`/`updatedAt`. */
   readonly attributes: Readonly<Record<string, unknown>>

@@ -60,11 +60,11 @@ export interface Service {
   readonly conversations: Effect.Effect<ReadonlyArray<StoredObject>>
   /** Stored customers, in the order they were stored (seeded ones first). */
   readonly customers: Effect.Effect<ReadonlyArray<StoredObject>>
-  /** Stored objects of any resource (messages and notes included), in the order they were stored. */
+  /** Stored objects of any resource (companies, messages and notes included), in the order they were stored. */
   readonly objects: (resource: ResourceName) => Effect.Effect<ReadonlyArray<StoredObject>>
   /**
    * Objects of a resource stored with this `externalId`, first one first (more than one only in a resource whose
-   * duplicates are stored again: by default messages and notes).
+   * duplicates are stored again: by default companies, messages and notes).
    */
   readonly findByExternalId: (resource: ResourceName, externalId: string) => Effect.Effect<ReadonlyArray<StoredObject>>
   /** How many objects of a resource are stored under each `externalId`. */

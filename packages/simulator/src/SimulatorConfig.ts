@@ -4,11 +4,12 @@
  *
  * @since 0.1.0
  */
-import { BulkResource } from "@effect-kustomer/domain"
+import { BulkResource, Token } from "@effect-kustomer/domain"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as FaultProfile from "./FaultProfile.js"
 import type { ResourceName } from "./Inspection.js"
+import * as Resources from "./internal/resources.js"
 
 /**
  * An API key of the simulated org and the roles it was created with.
@@ -20,12 +21,16 @@ export interface ApiKey {
   readonly key: string
   /** Roles granted to the key, e.g. `org.permission.conversation.create`. */
   readonly roles: ReadonlyArray<string>
-  /** The machine user behind the key (24-hex), reported as the job's `createdBy`. */
+  /**
+   * The machine user behind the key (24-hex), reported as the job's `createdBy`, as the token's user, and stored as
+   * the `createdBy` of messages and notes created with a key without {@link orgAdminRole}.
+   */
   readonly userId: string
 }
 
 /**
- * The role needed to read objects of a resource, in both spellings (role-set and legacy).
+ * The role needed to read objects of a resource, in both spellings (role-set and legacy): the spelling of the
+ * registry's `readRoles` (`BulkResource.Customers.readRoles`), which the simulator's routes use.
  *
  * @since 0.1.0
  */
@@ -35,21 +40,31 @@ export const readRoles = (roleName: string): readonly [permission: string, legac
 ]
 
 /**
- * Every role the simulator checks: create and read for conversations, customers, messages and notes, and bulk read.
+ * The role that lets a key keep the `createdAt` and `createdBy` it sends on messages and notes. Without it the
+ * simulator, like Kustomer, silently stores the time of creation (from its `Clock`) and the key's user instead.
  *
  * @since 0.1.0
  */
-export const allRoles: ReadonlyArray<string> = [
-  ...BulkResource.Conversations.createRoles,
-  ...readRoles("conversation"),
-  ...BulkResource.Customers.createRoles,
-  ...readRoles("customer"),
-  ...BulkResource.Messages.createRoles,
-  ...readRoles("message"),
-  ...BulkResource.Notes.createRoles,
-  ...readRoles("note"),
+export const orgAdminRole: string = Token.orgAdminRole
+
+/**
+ * The roles the simulator checks on its routes: create and read of every resource of the domain's registry
+ * (`BulkResource.all`), and bulk read.
+ *
+ * @since 0.1.0
+ */
+export const resourceRoles: ReadonlyArray<string> = [
+  ...BulkResource.all.flatMap((resource) => [...resource.createRoles, ...resource.readRoles]),
   ...BulkResource.bulkReadRoles
 ]
+
+/**
+ * Every role the simulator knows: {@link resourceRoles} and {@link orgAdminRole}. A key configured without roles
+ * gets these.
+ *
+ * @since 0.1.0
+ */
+export const allRoles: ReadonlyArray<string> = [...resourceRoles, orgAdminRole]
 
 /**
  * The API key used when none is configured; it carries {@link allRoles}.
@@ -149,24 +164,23 @@ export type DuplicatePolicy = "reject" | "allow"
 export type DuplicatePolicies = Readonly<Record<ResourceName, DuplicatePolicy>>
 
 /**
- * Every resource the simulator stores, in a stable order.
+ * Every resource the simulator stores, in the registry's order (`BulkResource.all`: companies, customers,
+ * conversations, messages, notes).
  *
  * @since 0.1.0
  */
-export const resourceNames: ReadonlyArray<ResourceName> = ["customers", "conversations", "messages", "notes"]
+export const resourceNames: ReadonlyArray<ResourceName> = Resources.all.map((resource) => resource.name)
 
 /**
- * What Kustomer does with a repeated `externalId`, and the simulator's default: it documents `duplicate detected`
- * for customers and conversations only; nothing is documented for messages and notes, which are stored again.
+ * What Kustomer does with a repeated `externalId`, and the simulator's default, from the registry's
+ * `deduplicatesExternalId`: it documents `duplicate detected` for customers and conversations only; nothing is
+ * documented for companies, messages and notes, which are stored again.
  *
  * @since 0.1.0
  */
-export const kustomerDuplicatePolicies: DuplicatePolicies = {
-  customers: "reject",
-  conversations: "reject",
-  messages: "allow",
-  notes: "allow"
-}
+export const kustomerDuplicatePolicies: DuplicatePolicies = Resources.perResource((resource) =>
+  resource.deduplicatesExternalId ? "reject" : "allow"
+)
 
 /**
  * The `duplicateExternalIds` option: one policy for every resource, or per resource on top of
@@ -184,23 +198,16 @@ export type DuplicateExternalIdsOption = DuplicatePolicy | Partial<Record<Resour
  */
 export const duplicatePolicies = (option: DuplicateExternalIdsOption | undefined): DuplicatePolicies => {
   if (option === undefined) return kustomerDuplicatePolicies
-  if (typeof option === "string") {
-    return { customers: option, conversations: option, messages: option, notes: option }
-  }
-  return {
-    customers: option.customers ?? kustomerDuplicatePolicies.customers,
-    conversations: option.conversations ?? kustomerDuplicatePolicies.conversations,
-    messages: option.messages ?? kustomerDuplicatePolicies.messages,
-    notes: option.notes ?? kustomerDuplicatePolicies.notes
-  }
+  if (typeof option === "string") return Resources.perResource(() => option)
+  return Resources.perResource((resource) => option[resource.name] ?? kustomerDuplicatePolicies[resource.name])
 }
 
 const isResourceName = (text: string): text is ResourceName => resourceNames.some((name) => name === text)
 
 /**
- * Parses the list of resources whose duplicates are refused, comma-separated
- * (`customers,conversations,messages,notes`); `none` (or an empty list) refuses none. The resources not listed
- * store duplicates again.
+ * Parses the list of resources whose duplicates are refused, comma-separated from {@link resourceNames}
+ * (`companies,customers,conversations,messages,notes`); `none` (or an empty list) refuses none. The resources not
+ * listed store duplicates again.
  *
  * @since 0.1.0
  */
@@ -233,7 +240,10 @@ export interface SimulatorConfig {
   readonly orgId: string
   /** Name of the simulated org. */
   readonly orgName: string
-  /** The keys that authenticate; the first one is the one {@link Simulator} reports. */
+  /**
+   * The keys that authenticate; the first one is the one {@link Simulator} reports. `GET /v1/auth/tokens/current`
+   * answers each with its roles, user and the org.
+   */
   readonly apiKeys: ReadonlyArray<ApiKey>
   /** Status of a request whose key lacks a role: 403 (default) or 401. */
   readonly forbiddenStatus: 401 | 403
@@ -278,7 +288,9 @@ export interface SimulatorConfig {
 
 /**
  * The options of {@link make}: any part of a {@link SimulatorConfig}. `apiKey` is a shortcut for one key with
- * every role; `apiKeys` entries may omit `roles` (every role) and `userId`.
+ * every role ({@link allRoles}, `org.admin` included); `apiKeys` entries may omit `roles` (every role) and
+ * `userId`. A key without `org.admin` — e.g. `roles: SimulatorConfig.resourceRoles` — has the `createdAt` and
+ * `createdBy` of its messages and notes replaced.
  *
  * @since 0.1.0
  */

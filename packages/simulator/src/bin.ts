@@ -47,7 +47,13 @@ const options = {
   ),
   apiKey: Options.text("api-key").pipe(
     Options.withDefault(SimulatorConfig.defaultApiKey),
-    Options.withDescription("the API key to accept (it gets every role)")
+    Options.withDescription("the API key to accept (it gets every role, org.admin included)")
+  ),
+  withoutOrgAdmin: Options.boolean("without-org-admin").pipe(
+    Options.withDescription(
+      "give the API key every role but org.admin: the createdAt and createdBy sent on messages and notes are " +
+        "then replaced by the time of creation and the key's user, as Kustomer does"
+    )
   ),
   forbiddenStatus: Options.choice("forbidden-status", ["403", "401"]).pipe(
     Options.withDefault("403"),
@@ -83,8 +89,10 @@ const options = {
       Options.optional,
       Options.withDescription(
         "the resources whose items with an externalId already stored are refused (duplicate detected), " +
-          "comma-separated from customers,conversations,messages,notes, or none; the others store them again. " +
-          "Default customers,conversations, as Kustomer documents"
+          `comma-separated from ${SimulatorConfig.resourceNames.join(",")}, or none; the others store them ` +
+          `again. Default ${
+            SimulatorConfig.deduplicatedResources(SimulatorConfig.kustomerDuplicatePolicies).join(",")
+          }, as Kustomer documents`
       )
     ),
     allowDuplicates: Options.boolean("allow-duplicates").pipe(
@@ -158,7 +166,9 @@ type Flags = Command.Command.ParseConfig<typeof options>
 const toServerOptions = (flags: Flags): SimulatorServer.SimulatorServerOptions => ({
   port: flags.port,
   host: flags.host,
-  apiKey: flags.apiKey,
+  ...(flags.withoutOrgAdmin
+    ? { apiKeys: [{ key: flags.apiKey, roles: SimulatorConfig.resourceRoles }] }
+    : { apiKey: flags.apiKey }),
   rateLimit: flags.rateLimit,
   retryAfterHeader: flags.retryAfter,
   forbiddenStatus: flags.forbiddenStatus === "401" ? 401 : 403,
@@ -213,7 +223,10 @@ const serve = (flags: Flags) =>
     const server = yield* SimulatorServer.SimulatorServer
     const config = server.simulator.config
     yield* Console.log(`Kustomer simulator listening on ${server.baseUrl}`)
-    yield* Console.log(`  API key:     ${server.apiKey}`)
+    yield* Console.log(
+      `  API key:     ${server.apiKey}` +
+        (config.apiKeys[0]?.roles.includes(SimulatorConfig.orgAdminRole) === true ? "" : " (without org.admin)")
+    )
     yield* Console.log(
       `  rate limit:  ${config.rateLimit.limit} requests / ${Duration.format(config.rateLimit.window)}`
     )

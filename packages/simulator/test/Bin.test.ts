@@ -22,6 +22,9 @@ describe("the simulator's command line", () => {
         assert.include(help, "--deduplicate RESOURCES")
         assert.include(help, "--allow-duplicates")
         assert.include(help, "--hang-rate")
+        assert.include(help, "--without-org-admin")
+        // The resources come from the domain's registry, companies included.
+        assert.include(help, "companies,customers,conversations,messages,notes")
         assert.notInclude(help, "\u001b[")
       }).pipe(Effect.provide(NodeContext.layer)),
     60_000

@@ -1,7 +1,7 @@
 /**
  * Duplicate `externalId`s, per resource: refused for customers and conversations (Kustomer's documented
- * `duplicate detected`), stored again for messages and notes (nothing is documented for them), and counted in
- * each resource's `storedTwice`.
+ * `duplicate detected`), stored again for companies, messages and notes (nothing is documented for them), and
+ * counted in each resource's `storedTwice`.
  */
 import { BulkResource } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -135,11 +135,16 @@ describe("duplicate externalIds, switched per resource", () => {
           yield* failures(BulkResource.Notes.bulkPath, [note("n-1"), note("n-1")]),
           [[1, "duplicate"]]
         )
+        const company = { name: "Acme", externalId: "org-1" }
+        assert.deepStrictEqual(yield* failures(BulkResource.Companies.bulkPath, [company, company]), [[1, "duplicate"]])
         const stats = yield* (yield* Simulator.Simulator).stats
         assert.deepStrictEqual(
-          [stats.customers, stats.conversations, stats.messages, stats.notes].map((resource) => resource.storedTwice),
-          [0, 0, 0, 0]
+          [stats.companies, stats.customers, stats.conversations, stats.messages, stats.notes].map((resource) =>
+            resource.storedTwice
+          ),
+          [0, 0, 0, 0, 0]
         )
+        assert.strictEqual(stats.companies.duplicatesRejected, 1)
       }),
       { duplicateExternalIds: "reject" }
     ))

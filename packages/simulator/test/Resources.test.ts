@@ -110,10 +110,13 @@ describe("notes", () => {
 describe("customers", () => {
   it.effect("stores every customer field, and finds a customer by external id and by e-mail (any case)", () =>
     run(Effect.gen(function*() {
+      // A customer names its company by id: the company is created first.
+      const company = yield* importItems(BulkResource.Companies.bulkPath, [{ name: "Analytical Engines Ltd" }])
+      const companyId = String(company.objectIds[0])
       const customer = {
         externalId: "zd-user-55",
         name: "Ada Lovelace",
-        company: "Analytical Engines Ltd",
+        company: companyId,
         emails: [{ type: "home", email: "Ada@Example.com" }, { type: "work", email: "ada@work.example" }],
         phones: [{ type: "mobile", phone: "+44 20 7946 0001" }],
         createdAt: "2023-11-02T09:15:00.000Z",
@@ -129,7 +132,11 @@ describe("customers", () => {
       const api = yield* inProcessApi
       const byExternalId = yield* api.get(externalIdPath("customers", "zd-user-55"))
       assert.strictEqual(at(byExternalId.body, "data", "id"), result.objectIds[0])
-      assert.strictEqual(at(byExternalId.body, "data", "attributes", "company"), "Analytical Engines Ltd")
+      assert.strictEqual(at(byExternalId.body, "data", "relationships", "company", "data", "id"), companyId)
+      assert.strictEqual(
+        at(byExternalId.body, "data", "relationships", "company", "links", "self"),
+        `/v1/companies/${companyId}`
+      )
       assert.strictEqual(at(byExternalId.body, "data", "attributes", "createdAt"), "2023-11-02T09:15:00.000Z")
       for (const email of ["ada@example.com", "ADA@EXAMPLE.COM", "ada@work.example"]) {
         const found = yield* api.get(Customer.emailPath(email))

@@ -51,9 +51,19 @@ describe("SimulatorConfig", () => {
     assert.strictEqual(config.apiKeys[0]?.key, SimulatorConfig.defaultApiKey)
     assert.match(config.apiKeys[0]?.key ?? "", /^sim-key-/)
     assert.deepStrictEqual(config.apiKeys[0]?.roles, SimulatorConfig.allRoles)
-    for (const role of [...BulkResource.Conversations.createRoles, ...BulkResource.bulkReadRoles]) {
+    for (
+      const role of [
+        ...BulkResource.Conversations.createRoles,
+        ...BulkResource.Companies.createRoles,
+        ...BulkResource.Companies.readRoles,
+        ...BulkResource.bulkReadRoles,
+        "org.admin"
+      ]
+    ) {
       assert.include(SimulatorConfig.allRoles, role)
     }
+    assert.strictEqual(SimulatorConfig.orgAdminRole, "org.admin")
+    assert.notInclude(SimulatorConfig.resourceRoles, "org.admin")
     assert.strictEqual(config.rateLimit.limit, 1000)
     assert.strictEqual(Duration.toMillis(config.rateLimit.window), 60_000)
     assert.strictEqual(config.batchSize, 100)
@@ -62,6 +72,7 @@ describe("SimulatorConfig", () => {
     assert.strictEqual(config.forbiddenStatus, 403)
     assert.strictEqual(config.retryAfterHeader, false)
     assert.deepStrictEqual(config.duplicateExternalIds, {
+      companies: "allow",
       customers: "reject",
       conversations: "reject",
       messages: "allow",
@@ -92,18 +103,21 @@ describe("SimulatorConfig", () => {
       SimulatorConfig.make(option === undefined ? {} : { duplicateExternalIds: option }).duplicateExternalIds
     assert.deepStrictEqual(policies(undefined), SimulatorConfig.kustomerDuplicatePolicies)
     assert.deepStrictEqual(policies("reject"), {
+      companies: "reject",
       customers: "reject",
       conversations: "reject",
       messages: "reject",
       notes: "reject"
     })
     assert.deepStrictEqual(policies("allow"), {
+      companies: "allow",
       customers: "allow",
       conversations: "allow",
       messages: "allow",
       notes: "allow"
     })
     assert.deepStrictEqual(policies({ messages: "reject", customers: "allow" }), {
+      companies: "allow",
       customers: "allow",
       conversations: "reject",
       messages: "reject",
@@ -121,9 +135,11 @@ describe("SimulatorConfig", () => {
     )
     assert.deepStrictEqual(refused(" Messages , customers "), Option.some(["customers", "messages"]))
     assert.deepStrictEqual(refused("customers,conversations"), Option.some(["customers", "conversations"]))
+    // Companies are a resource like the others (stored again by default, as Kustomer documents no detection).
+    assert.deepStrictEqual(refused("notes,companies"), Option.some(["companies", "notes"]))
     assert.deepStrictEqual(refused("none"), Option.some([]))
     assert.deepStrictEqual(refused(""), Option.some([]))
-    for (const bad of ["companies", "customers,kobjects", "none,customers", "message"]) {
+    for (const bad of ["kobjects", "customers,kobjects", "none,customers", "message", "company"]) {
       assert.isTrue(Option.isNone(SimulatorConfig.parseDeduplicate(bad)), bad)
     }
   })

@@ -1,11 +1,11 @@
 /**
  * The JSON documents the simulator answers with: a bulk job, its batches, a stored object with its relationships,
- * and a page of a conversation's messages or notes. Pure renderings of the state.
+ * a page of a conversation's messages or notes, and the calling key's token. Pure renderings of the state.
  */
-import { BulkResource } from "@effect-kustomer/domain"
+import { BulkResource, Token } from "@effect-kustomer/domain"
 import type { StoredObject } from "../Inspection.js"
 import * as Prng from "../Prng.js"
-import type { AnswerStyle, SimulatorConfig } from "../SimulatorConfig.js"
+import type { AnswerStyle, ApiKey, SimulatorConfig } from "../SimulatorConfig.js"
 import type { BatchRecord, ItemErrorRecord, ItemResultRecord, JobRecord } from "./jobs.js"
 import type { SimResource } from "./resources.js"
 import { isoString } from "./time.js"
@@ -178,3 +178,24 @@ export const conversationChildList = (
     meta: { pageSize, page }
   }
 }
+
+/** A key's token id: 24-hex, fixed by the key's place in the configuration. */
+const tokenId = (config: SimulatorConfig, key: ApiKey): string =>
+  `5e1ec7ed7000000000${(config.apiKeys.indexOf(key) + 1).toString(16).padStart(6, "0")}`
+
+/**
+ * `{ data: token }`, as `GET /v1/auth/tokens/current`: the calling key's roles, its machine user and the org
+ * (the fields Kustomer's generated client names; the others are INFERRED).
+ */
+export const tokenDocument = (config: SimulatorConfig, key: ApiKey) => ({
+  data: {
+    type: "token",
+    id: tokenId(config, key),
+    attributes: { roles: key.roles, userType: "machine", orgName: config.orgName },
+    relationships: {
+      user: { links: { self: `/v1/users/${key.userId}` }, data: { type: "user", id: key.userId } },
+      org: { links: { self: `/v1/orgs/${config.orgId}` }, data: { type: "org", id: config.orgId } }
+    },
+    links: { self: Token.currentPath }
+  }
+})

@@ -7,6 +7,7 @@ const kindTags = {
   job: "b0",
   batch: "ba",
   request: "e0",
+  company: "c7",
   conversation: "c0",
   customer: "c5",
   message: "d0",

@@ -144,7 +144,7 @@ export class JobBook {
     const collection = this.store.collections[job.resource.name]
     for (let index = batch.start; index < batch.end; index++) {
       const clientRef = job.clientRefs?.[index]
-      const outcome = this.store.storeItem(job.resource, job.items[index], job.id, nowMillis)
+      const outcome = this.store.storeItem(job.resource, job.items[index], job.id, job.caller, nowMillis)
       if (Either.isRight(outcome)) {
         batch.objectIds.push(outcome.right)
         batch.successCount += 1

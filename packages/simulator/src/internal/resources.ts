@@ -1,14 +1,18 @@
 /**
- * The resources the simulator serves, each built from the domain's `BulkResource` descriptor. Everything past
- * this module is written once, against {@link SimResource}, for every resource.
+ * The resources the simulator serves, derived from the domain's registry (`BulkResource.all`): the bulk path, the
+ * roles, the spelling of the look-up by external id, the listing under a conversation, the look-up by e-mail and
+ * whether Kustomer refuses a repeated `externalId` all come from there. What the registry does not say — how the
+ * simulator checks and stores an item (the objects it references, its defaults, its relationships) — is the one
+ * entry per resource of {@link byName}: a resource added to the registry does not compile here until it has one.
+ * Everything past this module is written once, against {@link SimResource}, for every resource.
  */
 import { BulkResource } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
+import * as Records from "effect/Record"
 import * as Schema from "effect/Schema"
-import type { ResourceName } from "../Inspection.js"
-import { readRoles } from "../SimulatorConfig.js"
+import type { ObjectType, ResourceName } from "../Inspection.js"
 
 /** A field of an item that names another stored object, which must exist. */
 export interface Reference {
@@ -17,13 +21,12 @@ export interface Reference {
   /** Where the referenced object must be stored. */
   readonly collection: ResourceName
   /** The JSON:API type of the referenced object. */
-  readonly type: string
+  readonly type: ObjectType
   /** The referenced id. */
   readonly id: string
   /** The referenced object must belong to this one: its attribute `field` must be `id`. */
   readonly ownedBy?: { readonly field: string; readonly id: string }
 }
-
 /** An item that passed its schema, reduced to what storing it needs. */
 export interface DecodedItem {
   readonly externalId: string | undefined
@@ -40,20 +43,25 @@ export interface DecodedItem {
 export interface SimResource {
   readonly name: ResourceName
   /** JSON:API type of one object and the job's `context`. */
-  readonly type: "conversation" | "customer" | "message" | "note"
+  readonly type: ObjectType
   /** The status a bulk create answers with: 201, except messages' 200. */
   readonly createdStatus: 200 | 201
   /**
-   * How the path segment of a look-up by external id starts (`GET /v1/{resource}/{segment}`): `externalId=` for
-   * customers and conversations, the lower-case `externalid=` of Kustomer's generated client for messages, and
-   * `undefined` for notes, which have no such look-up. Any other spelling is read as an object id.
+   * How the path segment of a look-up by external id starts (`GET /v1/{resource}/{segment}`), from the registry:
+   * `externalId=` for customers and conversations, the lower-case `externalid=` of Kustomer's generated client for
+   * messages, and `undefined` for companies and notes, which have no such look-up. Any other spelling is read as
+   * an object id.
    */
-  readonly externalIdSegment: "externalId=" | "externalid=" | undefined
+  readonly externalIdSegment: string | undefined
   /**
    * Whether the objects are listed under the conversation they belong to (their `conversation` attribute), at
-   * `GET /v1/conversations/{id}/{resource}`: messages and notes.
+   * `GET /v1/conversations/{id}/{resource}`: the resources whose registry listing names `conversation`.
    */
   readonly listedByConversation: boolean
+  /** Whether an object can be read by one of its e-mail addresses (`GET /v1/{resource}/email={email}`). */
+  readonly findableByEmail: boolean
+  /** Whether Kustomer refuses a repeated `externalId`: the default duplicate policy of the resource. */
+  readonly deduplicatesExternalId: boolean
   /** Whether creations count against the per-customer creation limit (conversations and messages). */
   readonly perCustomerLimited: boolean
   /**
@@ -61,13 +69,18 @@ export interface SimResource {
    * missing conversation is opened for the customer, and one of the two is required.
    */
   readonly linksConversation: boolean
+  /**
+   * Whether `createdAt` and `createdBy` sent on an item are kept only for a key with the `org.admin` role
+   * (messages and notes); for any other key they are silently replaced by the time of creation and the key's user.
+   */
+  readonly datesNeedOrgAdmin: boolean
   readonly bulkPath: string
   readonly createRoles: ReadonlyArray<string>
   readonly readRoles: ReadonlyArray<string>
   readonly objectPath: (id: string) => string
   /** Attributes that name another object: served as JSON:API relationships instead of attributes. */
   readonly relationships: ReadonlyArray<
-    { readonly field: string; readonly type: string; readonly path: (id: string) => string }
+    { readonly field: string; readonly type: ObjectType; readonly path: (id: string) => string }
   >
   /** Attributes an object gets when its item does not set them. */
   readonly defaults: Readonly<Record<string, unknown>>
@@ -81,26 +94,32 @@ export const formatParseError = (error: ParseResult.ParseError): string =>
     .map((issue) => (issue.path.length === 0 ? issue.message : `${issue.path.map(String).join(".")}: ${issue.message}`))
     .join("; ")
 
-const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkResource.BulkItemBase>(
-  resource: BulkResource.BulkResource<Item, ItemEncoded>,
-  options: {
-    readonly name: ResourceName
-    readonly type: SimResource["type"]
-    readonly createdStatus?: SimResource["createdStatus"]
-    readonly externalIdSegment?: SimResource["externalIdSegment"] | null
-    readonly listedByConversation?: boolean
-    readonly roleName: string
-    readonly defaults: Readonly<Record<string, unknown>>
-    readonly relationships: SimResource["relationships"]
-    readonly references: (item: Item) => ReadonlyArray<Reference>
-    readonly objectId: (item: Item) => string | undefined
-    readonly perCustomerLimited?: boolean
-    readonly linksConversation?: boolean
-  }
-): SimResource => {
+/** How the simulator checks and stores the items of one resource: what the registry does not say. */
+interface Behaviour<Item> {
+  readonly type: ObjectType
+  readonly createdStatus?: SimResource["createdStatus"]
+  readonly defaults?: Readonly<Record<string, unknown>>
+  readonly relationships?: SimResource["relationships"]
+  readonly references?: (item: Item) => ReadonlyArray<Reference>
+  /** The id the caller chose for the object, where the resource allows one. */
+  readonly objectId?: (item: Item) => string | undefined
+  readonly perCustomerLimited?: boolean
+  readonly linksConversation?: boolean
+  readonly datesNeedOrgAdmin?: boolean
+}
+
+const make = <
+  Item extends BulkResource.BulkItemBase,
+  ItemEncoded extends BulkResource.BulkItemBase,
+  Name extends ResourceName
+>(
+  resource: BulkResource.BulkResource<Item, ItemEncoded, Name>,
+  behaviour: Behaviour<Item>
+): SimResource & { readonly name: Name } => {
   const decodeItem = Schema.decodeUnknownEither(resource.item)
+  const references = behaviour.references ?? (() => [])
+  const objectId = behaviour.objectId ?? (() => undefined)
   const toDecoded = (raw: unknown, item: Item): DecodedItem => {
-    const references = options.references(item)
     const attributes: Record<string, unknown> = {}
     if (Predicate.isRecord(raw)) {
       for (const key of Object.keys(raw)) {
@@ -109,22 +128,26 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
       }
     }
     const imported = Predicate.isRecord(raw) && raw["importedAt"] !== undefined
-    return { externalId: item.externalId, id: options.objectId(item), references, imported, attributes }
+    return { externalId: item.externalId, id: objectId(item), references: references(item), imported, attributes }
   }
+  const segment = resource.externalIdSegment
   return {
-    name: options.name,
-    type: options.type,
-    createdStatus: options.createdStatus ?? 201,
-    externalIdSegment: options.externalIdSegment === null ? undefined : options.externalIdSegment ?? "externalId=",
-    listedByConversation: options.listedByConversation ?? false,
-    perCustomerLimited: options.perCustomerLimited ?? false,
-    linksConversation: options.linksConversation ?? false,
+    name: resource.name,
+    type: behaviour.type,
+    createdStatus: behaviour.createdStatus ?? 201,
+    externalIdSegment: segment === undefined ? undefined : `${segment}=`,
+    listedByConversation: resource.listing?.parentField === "conversation",
+    findableByEmail: resource.findableByEmail,
+    deduplicatesExternalId: resource.deduplicatesExternalId,
+    perCustomerLimited: behaviour.perCustomerLimited ?? false,
+    linksConversation: behaviour.linksConversation ?? false,
+    datesNeedOrgAdmin: behaviour.datesNeedOrgAdmin ?? false,
     bulkPath: resource.bulkPath,
     createRoles: resource.createRoles,
-    readRoles: readRoles(options.roleName),
+    readRoles: resource.readRoles,
     objectPath: (id) => resource.objectPath(id),
-    defaults: options.defaults,
-    relationships: options.relationships,
+    defaults: behaviour.defaults ?? {},
+    relationships: behaviour.relationships ?? [],
     decode: (raw) =>
       Either.match(decodeItem(raw), {
         onLeft: (error) => Either.left(formatParseError(error)),
@@ -133,82 +156,89 @@ const make = <Item extends BulkResource.BulkItemBase, ItemEncoded extends BulkRe
   }
 }
 
-/** Conversations: each references an existing customer and may carry its own id. */
-export const conversations: SimResource = make(BulkResource.Conversations, {
-  name: "conversations",
-  type: "conversation",
-  roleName: "conversation",
-  defaults: { status: "open" },
-  relationships: [{ field: "customer", type: "customer", path: (id) => BulkResource.Customers.objectPath(id) }],
-  references: (item) => [{ field: "customer", collection: "customers", type: "customer", id: item.customer }],
-  objectId: (item) => item.id,
-  perCustomerLimited: true
+/** A relationship to a top-level object of the registry. */
+const relationship = (field: string, type: ObjectType, resource: { readonly objectPath: (id: string) => string }) => ({
+  field,
+  type,
+  path: (id: string) => resource.objectPath(id)
 })
 
-/** Customers: no references. */
-export const customers: SimResource = make(BulkResource.Customers, {
-  name: "customers",
-  type: "customer",
-  roleName: "customer",
-  defaults: {},
-  relationships: [],
-  references: () => [],
-  objectId: () => undefined
-})
+/** Every served resource by name: the registry's descriptor with the simulator's checks of its items. */
+export const byName: { readonly [Name in ResourceName]: SimResource & { readonly name: Name } } = {
+  /** Companies: no references; any number of them may share an `externalId`. */
+  companies: make(BulkResource.Companies, { type: "company" }),
 
-/**
- * Messages: each references an existing conversation, and the customer that conversation belongs to. The bulk
- * create answers 200 (Kustomer's documented status for this endpoint); the look-up by external id is spelt
- * `externalid=`, as in Kustomer's generated client, and only so.
- */
-export const messages: SimResource = make(BulkResource.Messages, {
-  name: "messages",
-  type: "message",
-  createdStatus: 200,
-  externalIdSegment: "externalid=",
-  listedByConversation: true,
-  roleName: "message",
-  defaults: {},
-  relationships: [
-    { field: "conversation", type: "conversation", path: (id) => BulkResource.Conversations.objectPath(id) },
-    { field: "customer", type: "customer", path: (id) => BulkResource.Customers.objectPath(id) }
-  ],
-  references: (item) => [
-    ...(item.customer === undefined ? [] : [
-      { field: "customer", collection: "customers" as const, type: "customer", id: item.customer }
-    ]),
-    ...(item.conversation === undefined ? [] : [{
-      field: "conversation",
-      collection: "conversations" as const,
-      type: "conversation",
-      id: item.conversation,
-      ...(item.customer === undefined ? {} : { ownedBy: { field: "customer", id: item.customer } })
-    }])
-  ],
-  objectId: (item) => item.id,
-  perCustomerLimited: true,
-  linksConversation: true
-})
+  /** Customers: a customer may name its company (by id), which must exist. */
+  customers: make(BulkResource.Customers, {
+    type: "customer",
+    relationships: [relationship("company", "company", BulkResource.Companies)],
+    references: (item) =>
+      typeof item.company === "string"
+        ? [{ field: "company", collection: "companies", type: "company", id: item.company }]
+        : []
+  }),
 
-/** Notes: each references an existing conversation; Kustomer has no look-up of notes by external id. */
-export const notes: SimResource = make(BulkResource.Notes, {
-  name: "notes",
-  type: "note",
-  externalIdSegment: null,
-  listedByConversation: true,
-  roleName: "note",
-  defaults: {},
-  relationships: [
-    { field: "conversation", type: "conversation", path: (id) => BulkResource.Conversations.objectPath(id) }
-  ],
-  references: (item) => [{
-    field: "conversation",
-    collection: "conversations",
+  /** Conversations: each references an existing customer and may carry its own id. */
+  conversations: make(BulkResource.Conversations, {
     type: "conversation",
-    id: item.conversation
-  }],
-  objectId: (item) => item.id
-})
+    defaults: { status: "open" },
+    relationships: [relationship("customer", "customer", BulkResource.Customers)],
+    references: (item) => [{ field: "customer", collection: "customers", type: "customer", id: item.customer }],
+    objectId: (item) => item.id,
+    perCustomerLimited: true
+  }),
 
-/** Every served resource. */
-export const all: ReadonlyArray<SimResource> = [conversations, customers, messages, notes]
+  /**
+   * Messages: each references an existing conversation, and the customer that conversation belongs to. The bulk
+   * create answers 200 (Kustomer's documented status for this endpoint).
+   */
+  messages: make(BulkResource.Messages, {
+    type: "message",
+    createdStatus: 200,
+    relationships: [
+      relationship("conversation", "conversation", BulkResource.Conversations),
+      relationship("customer", "customer", BulkResource.Customers)
+    ],
+    references: (item) => {
+      const references: Array<Reference> = []
+      if (item.customer !== undefined) {
+        references.push({ field: "customer", collection: "customers", type: "customer", id: item.customer })
+      }
+      if (item.conversation !== undefined) {
+        references.push({
+          field: "conversation",
+          collection: "conversations",
+          type: "conversation",
+          id: item.conversation,
+          ...(item.customer === undefined ? {} : { ownedBy: { field: "customer", id: item.customer } })
+        })
+      }
+      return references
+    },
+    objectId: (item) => item.id,
+    perCustomerLimited: true,
+    linksConversation: true,
+    datesNeedOrgAdmin: true
+  }),
+
+  /** Notes: each references an existing conversation. */
+  notes: make(BulkResource.Notes, {
+    type: "note",
+    relationships: [relationship("conversation", "conversation", BulkResource.Conversations)],
+    references: (item) => [{
+      field: "conversation",
+      collection: "conversations",
+      type: "conversation",
+      id: item.conversation
+    }],
+    objectId: (item) => item.id,
+    datesNeedOrgAdmin: true
+  })
+}
+
+/** Every served resource, in the registry's order (a migration's: companies first). */
+export const all: ReadonlyArray<SimResource> = BulkResource.all.map((resource) => byName[resource.name])
+
+/** One value per served resource, by name. */
+export const perResource = <A>(f: (resource: SimResource) => A): { readonly [Name in ResourceName]: A } =>
+  Records.map(byName, (resource) => f(resource))

@@ -1,7 +1,7 @@
 /**
  * The simulator's HTTP app: one router for every route, each API route behind the same guard (see `guard.ts`).
  */
-import { BulkResource } from "@effect-kustomer/domain"
+import { BulkResource, Token } from "@effect-kustomer/domain"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -24,9 +24,9 @@ const isPathInput = (path: string): path is `/${string}` => path.startsWith("/")
 const routePath = (path: string): HttpRouter.PathInput => (isPathInput(path) ? path : `/${path}`)
 
 /**
- * The external id a path segment looks up, in the resource's one spelling (`externalId=` for customers and
- * conversations, `externalid=` for messages); `undefined` for any other segment, which is then read as an id, and
- * always for notes, which have no look-up by external id.
+ * The external id a path segment looks up, in the resource's one spelling from the registry (`externalId=` for
+ * customers and conversations, `externalid=` for messages); `undefined` for any other segment, which is then read
+ * as an id, and always for companies and notes, which have no look-up by external id.
  */
 const externalIdOf = (
   resource: SimResource,
@@ -39,11 +39,11 @@ const externalIdOf = (
 }
 
 /**
- * `email=` of a customer look-up by e-mail, `GET /v1/customers/email={email}` (INFERRED from the single-customer
- * API family, like the look-up by external id).
+ * `email=` of a look-up by e-mail of a resource findable by e-mail (customers), `GET /v1/customers/email={email}`
+ * (INFERRED from the single-customer API family, like the look-up by external id).
  */
 const emailOf = (resource: SimResource, segment: string): string | undefined =>
-  resource.name === "customers" && segment.startsWith("email=") ? segment.slice("email=".length) : undefined
+  resource.findableByEmail && segment.startsWith("email=") ? segment.slice("email=".length) : undefined
 
 /** A positive integer query parameter of a request URL, or `fallback` when absent or not a positive integer. */
 const positiveParam = (url: string, name: string, fallback: number): number => {
@@ -108,9 +108,9 @@ export const make = (
   }
 
   const byEmail = (resource: SimResource, email: string): Guard.Response => {
-    const customer = state.store.customerByEmail(email)
-    if (customer === undefined) return error(404, "not_found", `no customer with email ${JSON.stringify(email)}`)
-    return json(200, Documents.objectDocument(resource, customer.id, customer.attributes))
+    const found = state.store.collections[resource.name].findByEmail(email)
+    if (found === undefined) return error(404, "not_found", `no ${resource.type} with email ${JSON.stringify(email)}`)
+    return json(200, Documents.objectDocument(resource, found.id, found.attributes))
   }
 
   const childList = (resource: SimResource, conversationId: string, url: string): Guard.Response => {
@@ -175,8 +175,20 @@ export const make = (
     )
   ]
 
+  /** The calling key's token: any key may read its own (no role needed); it counts against the budget. */
+  const currentToken = HttpRouter.makeRoute(
+    "GET",
+    routePath(Token.currentPath),
+    guarded(
+      `GET ${Token.currentPath}`,
+      [],
+      (call) => Effect.succeed(json(200, Documents.tokenDocument(state.config, call.caller)))
+    )
+  )
+
   const router = HttpRouter.fromIterable([
     HttpRouter.makeRoute("GET", "/__admin/stats", Effect.sync(() => json(200, state.stats()))),
+    currentToken,
     HttpRouter.makeRoute(
       "GET",
       "/v1/bulk/:id",

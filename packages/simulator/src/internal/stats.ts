@@ -2,6 +2,7 @@
  * The simulator's counters: requests by route and responses by status, injected faults, and the snapshot of
  * every counter that `Simulator.stats` and `GET /__admin/stats` report.
  */
+import * as Records from "effect/Record"
 import type { FaultKind } from "../FaultProfile.js"
 import type { SimulatorStats } from "../Inspection.js"
 import type { JobBook } from "./jobs.js"
@@ -58,8 +59,5 @@ export const snapshot = (counters: Counters, jobs: JobBook, store: ObjectStore):
   },
   faults: { ...counters.faults },
   jobs: { created: jobs.byId.size, queued: jobs.queued, running: jobs.running, complete: jobs.complete },
-  conversations: store.collections.conversations.stats(),
-  customers: store.collections.customers.stats(),
-  messages: store.collections.messages.stats(),
-  notes: store.collections.notes.stats()
+  ...Records.map(store.collections, (collection) => collection.stats())
 })

@@ -1,18 +1,23 @@
 /**
  * The stored objects of one simulated org, by resource, and the rules an item must pass to be stored: its schema,
  * the objects it references, and the uniqueness of its id and — in the resources whose duplicates are refused —
- * of its `externalId`.
+ * of its `externalId`. Messages and notes keep the `createdAt`/`createdBy` they were sent with only when the key
+ * has `org.admin`.
  */
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import type { ExternalIdCount, ResourceName, ResourceStats, StoredObject } from "../Inspection.js"
-import type { SimulatorConfig } from "../SimulatorConfig.js"
+import { type ApiKey, orgAdminRole, type SimulatorConfig } from "../SimulatorConfig.js"
 import { CreationLimit } from "./creationLimit.js"
 import type { IdKind } from "./ids.js"
+import * as Resources from "./resources.js"
 import type { SimResource } from "./resources.js"
 import { isoString } from "./time.js"
 
-/** The objects of one resource, indexed by id, by external id and by the conversation they belong to. */
+/**
+ * The objects of one resource, indexed by id, by external id, by the conversation they belong to and — for a
+ * resource findable by e-mail — by each of their e-mail addresses.
+ */
 export class Collection {
   readonly byId = new Map<string, StoredObject>()
   readonly all: Array<StoredObject> = []
@@ -22,14 +27,19 @@ export class Collection {
   private readonly extraByExternalId = new Map<string, Array<StoredObject>>()
   /** Objects whose `conversation` attribute names a conversation, by that id, in storage order. */
   private readonly byConversation = new Map<string, Array<StoredObject>>()
+  /** Objects by each of their e-mail addresses, lower-cased; the first one stored wins. */
+  private readonly byEmail = new Map<string, StoredObject>()
   private withExternalId = 0
   private storedTwice = 0
   duplicatesRejected = 0
   itemsFailed = 0
 
+  constructor(private readonly findableByEmail: boolean) {}
+
   insert(object: StoredObject): void {
     this.byId.set(object.id, object)
     this.all.push(object)
+    if (this.findableByEmail) this.indexEmails(object)
     const conversation = object.attributes["conversation"]
     if (typeof conversation === "string") {
       const children = this.byConversation.get(conversation)
@@ -46,6 +56,22 @@ export class Collection {
     const extra = this.extraByExternalId.get(object.externalId)
     if (extra === undefined) this.extraByExternalId.set(object.externalId, [object])
     else extra.push(object)
+  }
+
+  /** The object that has `email` among its `emails`, compared without case. */
+  findByEmail(email: string): StoredObject | undefined {
+    return this.byEmail.get(email.toLowerCase())
+  }
+
+  private indexEmails(object: StoredObject): void {
+    const emails = object.attributes["emails"]
+    if (!Array.isArray(emails)) return
+    for (const entry of emails) {
+      const email: unknown = Predicate.isRecord(entry) ? entry["email"] : undefined
+      if (typeof email !== "string") continue
+      const key = email.toLowerCase()
+      if (!this.byEmail.has(key)) this.byEmail.set(key, object)
+    }
   }
 
   /** The objects that belong to a conversation, oldest first. */
@@ -99,14 +125,9 @@ export interface ItemFailure {
 
 /** Every stored object of the org. */
 export class ObjectStore {
-  readonly collections: Record<ResourceName, Collection> = {
-    conversations: new Collection(),
-    customers: new Collection(),
-    messages: new Collection(),
-    notes: new Collection()
-  }
-  /** Customers by each of their e-mail addresses, lower-cased; the first one stored wins. */
-  private readonly customersByEmail = new Map<string, StoredObject>()
+  readonly collections: { readonly [Name in ResourceName]: Collection } = Resources.perResource((resource) =>
+    new Collection(resource.findableByEmail)
+  )
   private readonly creationLimit: CreationLimit
 
   constructor(
@@ -131,16 +152,14 @@ export class ObjectStore {
     return id
   }
 
-  /** The customer that has `email` among its `emails`, compared without case. */
-  customerByEmail(email: string): StoredObject | undefined {
-    return this.customersByEmail.get(email.toLowerCase())
-  }
-
-  /** Checks one raw item of a job and stores it: its new object id, or why it was refused. */
+  /**
+   * Checks one raw item of a job sent with `caller`'s key and stores it: its new object id, or why it was refused.
+   */
   storeItem(
     resource: SimResource,
     raw: unknown,
     jobId: string,
+    caller: ApiKey,
     nowMillis: number
   ): Either.Either<string, ItemFailure> {
     const collection = this.collections[resource.name]
@@ -192,6 +211,11 @@ export class ObjectStore {
     for (const key in resource.defaults) {
       if (!(key in attributes)) attributes[key] = resource.defaults[key]
     }
+    if (resource.datesNeedOrgAdmin && !caller.roles.includes(orgAdminRole)) {
+      // Kustomer keeps these only for an `org.admin` key; for any other it uses the key's own, without an error.
+      attributes["createdAt"] = at
+      attributes["createdBy"] = caller.userId
+    }
     if (!("createdAt" in attributes)) attributes["createdAt"] = at
     attributes["updatedAt"] = at
     this.insert(resource.name, {
@@ -235,14 +259,5 @@ export class ObjectStore {
 
   private insert(name: ResourceName, object: StoredObject): void {
     this.collections[name].insert(object)
-    if (name !== "customers") return
-    const emails = object.attributes["emails"]
-    if (!Array.isArray(emails)) return
-    for (const entry of emails) {
-      const email: unknown = Predicate.isRecord(entry) ? entry["email"] : undefined
-      if (typeof email !== "string") continue
-      const key = email.toLowerCase()
-      if (!this.customersByEmail.has(key)) this.customersByEmail.set(key, object)
-    }
   }
 }
