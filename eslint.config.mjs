@@ -6,7 +6,7 @@ import tseslint from "typescript-eslint"
 
 // The package graph (docs/architecture.md): what each package's sources may not import. A package is named by its
 // specifier and by a relative path into its folder; `internal/` modules are private to their package everywhere.
-const packageNames = ["domain", "client", "journal", "simulator", "cli"]
+const packageNames = ["domain", "client", "journal", "migration", "simulator", "cli"]
 const importsOf = (
   name
 ) => [`@effect-kustomer/${name}`, `@effect-kustomer/${name}/*`, `**/packages/${name}/**`, `../../${name}/**`]
@@ -69,10 +69,28 @@ export default tseslint.config(
     "journal tests add the simulator"
   ),
   forbid(
+    ["packages/migration/src/**"],
+    others("migration", "journal", "client", "domain"),
+    "the migration builds on journal, client and domain"
+  ),
+  forbid(
+    ["packages/migration/test/**"],
+    others("migration", "journal", "client", "domain", "simulator"),
+    "migration tests add the simulator"
+  ),
+  forbid(
     ["packages/simulator/**"],
     others("simulator", "domain"),
     "the simulator is an independent implementation of the contract and imports domain only"
   ),
-  forbid(["examples/**"], ["journal", "cli"], "the examples show the library: client, domain and the simulator"),
-  forbid(["bench/**"], ["cli"], "the benchmarks run the CLI as a process, not as a library")
+  forbid(
+    ["examples/**"],
+    ["journal", "migration", "cli"],
+    "the examples show the library: client, domain and the simulator"
+  ),
+  forbid(
+    ["bench/**"],
+    ["migration", "cli"],
+    "the benchmarks run the CLI as a process, not as a library (the migration benchmark runs kustomer-bulk migrate)"
+  )
 )

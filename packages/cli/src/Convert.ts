@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import { ZendeskExport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -15,7 +16,6 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import { CliError } from "./Failure.js"
 import { Output } from "./Output.js"
-import * as ZendeskExport from "./ZendeskExport.js"
 
 /**
  * What `convert zendesk` was asked to do.

@@ -9,7 +9,8 @@
  */
 import { BulkImport, ImportSource, KustomerAuth } from "@effect-kustomer/client"
 import { BulkResource, type RateBudget } from "@effect-kustomer/domain"
-import type { DurableImport, Migration } from "@effect-kustomer/journal"
+import type { DurableImport } from "@effect-kustomer/journal"
+import type { Migration } from "@effect-kustomer/migration"
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"

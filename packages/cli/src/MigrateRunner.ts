@@ -5,7 +5,8 @@
  * @since 0.1.0
  */
 import { KustomerClient } from "@effect-kustomer/client"
-import { Migration, RunTimeline } from "@effect-kustomer/journal"
+import { RunTimeline } from "@effect-kustomer/journal"
+import { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -13,7 +14,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
 import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
@@ -112,7 +112,7 @@ const reportOf = (
   startedAt: number,
   finishedAt: number,
   timeline: RunTimeline.RunTimeline
-) => ({
+): MigrationReport.MigrationReport => ({
   status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
   bundle: plan.bundle,
   ...(plan.journal === undefined ? {} : { journal: plan.journal }),
@@ -144,7 +144,7 @@ const reportOf = (
       }))
     }
     : { error: Exit.isFailure(exit) ? String(exit.cause) : "" }),
-  timeline: Schema.encodeSync(RunTimeline.RunTimeline)(timeline)
+  timeline
 })
 
 /**
@@ -201,7 +201,9 @@ export const run = (plan: MigratePlan): Effect.Effect<
       Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
       Effect.exit
     )
-    const report = reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis, yield* timeline.timeline)
+    const report = MigrationReport.encode(
+      reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis, yield* timeline.timeline)
+    )
     if (plan.report !== undefined) {
       yield* fs.writeFileString(plan.report, `${JSON.stringify(report, null, 2)}\n`).pipe(
         Effect.catchAll((error) => output.err(`cannot write the report ${plan.report}: ${error.message}`))

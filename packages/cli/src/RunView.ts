@@ -5,7 +5,8 @@
  *
  * @since 0.1.0
  */
-import { RunReport, RunTimeline } from "@effect-kustomer/journal"
+import { RunReport, type RunTimeline } from "@effect-kustomer/journal"
+import { MigrationReport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
@@ -44,33 +45,6 @@ export interface RunView {
   readonly unknownPath: string | undefined
 }
 
-const Count = Schema.optionalWith(Schema.Number, { default: () => 0 })
-
-/** The report `migrate` writes, as far as the page needs it. */
-const MigrationReport = Schema.Struct({
-  status: Schema.String,
-  error: Schema.optional(Schema.String),
-  bundle: Schema.String,
-  rejects: Schema.optional(Schema.String),
-  startedAt: Schema.String,
-  elapsedMillis: Schema.Number,
-  phases: Schema.optionalWith(
-    Schema.Array(Schema.Struct({
-      resource: Schema.String,
-      read: Count,
-      created: Count,
-      alreadyExisting: Count,
-      rejected: Count,
-      failed: Count,
-      unknown: Count,
-      requests: Count,
-      rateLimited: Count
-    })),
-    { default: () => [] }
-  ),
-  timeline: Schema.optional(RunTimeline.RunTimeline)
-})
-
 const sumRows = (rows: ReadonlyArray<ResourceRow>): Omit<ResourceRow, "resource"> => ({
   read: rows.reduce((sum, row) => sum + row.read, 0),
   created: rows.reduce((sum, row) => sum + row.created, 0),
@@ -100,15 +74,15 @@ export const fromImport = (report: RunReport.RunReport): RunView => {
   }
 }
 
-const fromMigration = (report: typeof MigrationReport.Type): RunView => ({
+const fromMigration = (report: MigrationReport.MigrationReport): RunView => ({
   kind: "migration",
   title: report.bundle,
   status: report.status,
   error: report.error,
   startedAt: report.startedAt,
   elapsedMillis: report.elapsedMillis,
-  resources: report.phases,
-  totals: sumRows(report.phases),
+  resources: report.phases ?? [],
+  totals: sumRows(report.phases ?? []),
   rateLimitWaits: undefined,
   timeline: report.timeline,
   rejectsPath: report.rejects,
@@ -123,7 +97,7 @@ const fromMigration = (report: typeof MigrationReport.Type): RunView => ({
 export const fromDocument = (document: unknown): Either.Either<RunView, string> => {
   const asImport = Schema.decodeUnknownEither(RunReport.RunReport)(document)
   if (Either.isRight(asImport)) return Either.right(fromImport(asImport.right))
-  const asMigration = Schema.decodeUnknownEither(MigrationReport)(document)
+  const asMigration = MigrationReport.decode(document)
   if (Either.isRight(asMigration)) return Either.right(fromMigration(asMigration.right))
   const issue = ParseResult.ArrayFormatter.formatErrorSync(asImport.left)[0]
   const detail = issue === undefined ? "" : ` (${issue.path.join(".") || "the document"}: ${issue.message})`

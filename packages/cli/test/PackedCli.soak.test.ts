@@ -18,7 +18,7 @@ import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
 
 const root = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "../../..")
-const packages = ["domain", "client", "journal", "simulator", "cli"] as const
+const packages = ["domain", "client", "journal", "migration", "simulator", "cli"] as const
 
 const text = (stream: Stream.Stream<Uint8Array, PlatformError>) => stream.pipe(Stream.decodeText(), Stream.mkString)
 

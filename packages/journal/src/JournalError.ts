@@ -14,7 +14,7 @@
  * @since 0.1.0
  */
 import * as Data from "effect/Data"
-import { noSpaceLeft, resumeAfterSpace } from "./internal/diskFull.js"
+import { noSpaceLeft, resumeAfterSpace } from "./DiskFull.js"
 
 /**
  * The kinds of {@link JournalError}.

@@ -1,6 +1,9 @@
 /**
  * What is checked before the first request: that every output file can be written, that the input is not a file
- * of records in doubt (unless asked), and that the API key may read job results.
+ * of records in doubt (unless asked), and that the API key may read job results. `DurableImport.run` and the
+ * migration (`@effect-kustomer/migration`) both run these checks, so that a run refuses early and in the same words.
+ *
+ * @since 0.1.0
  */
 import { type KustomerClient, type KustomerError } from "@effect-kustomer/client"
 import { Ids } from "@effect-kustomer/domain"
@@ -9,16 +12,25 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import * as RejectsFile from "../RejectsFile.js"
-import { unwritable } from "./fileChecks.js"
+import { unwritable } from "./internal/fileChecks.js"
+import * as RejectsFile from "./RejectsFile.js"
 
-/** A file the run writes, by its flag. */
+/**
+ * A file the run writes, by its flag (`what`, e.g. `--rejects`); an absent `path` is not checked.
+ *
+ * @since 0.1.0
+ */
 export interface Output {
   readonly what: string
   readonly path: string | undefined
 }
 
-/** Why the output files cannot be used, if they cannot: one message per problem. */
+/**
+ * Why the output files cannot be used, if they cannot: one message per problem (a missing or unwritable directory,
+ * a path that is not a file, two outputs or an output and the input on the same path).
+ *
+ * @since 0.1.0
+ */
 export const outputProblems = (
   input: string,
   outputs: ReadonlyArray<Output>
@@ -44,6 +56,8 @@ const decodeEntry = Schema.decodeUnknownOption(Schema.parseJson(RejectsFile.Entr
 /**
  * Whether a JSON Lines file is a file of records in doubt: its first line is an entry of a rejects or unknown file,
  * and some entry is `Unknown`. Other inputs are not read past their first line.
+ *
+ * @since 0.1.0
  */
 export const holdsRecordsInDoubt = (
   bytes: Stream.Stream<Uint8Array, unknown, FileSystem.FileSystem>,
@@ -74,6 +88,8 @@ const probeJobId = Schema.decodeSync(Ids.BulkJobId)("000000000000000000000000")
  * Reads a job that does not exist, so that a key lacking `bulk.read` (or a key the API does not accept) is found
  * before a record is sent — else records would be created whose results cannot be read. Other answers (the job is
  * not found, the network is down) are left to the import itself.
+ *
+ * @since 0.1.0
  */
 export const checkAccess = (
   client: KustomerClient.Service

@@ -29,8 +29,8 @@ import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { isNoSpace, noSpaceLeft } from "./DiskFull.js"
 import * as Bitmap from "./internal/bitmap.js"
-import { isNoSpace, noSpaceLeft } from "./internal/diskFull.js"
 
 /**
  * One line of the rejects file.

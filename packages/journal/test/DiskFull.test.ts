@@ -1,174 +1,17 @@
 import { type ImportCheckpoint, ImportEvent } from "@effect-kustomer/client"
 import { Simulator } from "@effect-kustomer/simulator"
 import { NodeFileSystem } from "@effect/platform-node"
-import { SystemError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as Ref from "effect/Ref"
 import * as NodeFs from "node:fs"
-import { DurableImport, Migration, SqliteJournal } from "../src/index.js"
-import * as Database from "../src/internal/journalDatabase.js"
-import { fastPipeline, inputFile, simulated, tempDir } from "./harness.js"
+import { DiskFull, DurableImport, JournalFile, SqliteJournal } from "../src/index.js"
+import { fastPipeline, fileSystemWithRoom, inputFile, readJsonLines, simulated, tempDir } from "./harness.js"
 
-/**
- * A bundle of `conversations` lines over `customers` customers, with two messages and a note each; every tenth note
- * cannot be created (an empty body).
- */
-const writeBundle = (path: string, conversations: number, customers: number) =>
-  NodeFs.writeFileSync(
-    path,
-    Array.from({ length: conversations }, (_, index) =>
-      JSON.stringify({
-        externalId: `ticket-${index}`,
-        name: `Ticket ${index}`,
-        status: "open",
-        customer: { externalId: `user-${index % customers}`, name: `Person ${index % customers}` },
-        messages: [
-          { externalId: `m-${index}-0`, direction: "in", channel: "email", app: "postmark", preview: "Where is it?" },
-          { externalId: `m-${index}-1`, direction: "out", channel: "email", app: "postmark", preview: "On its way." }
-        ],
-        notes: [index % 10 === 0 ? { body: "" } : { externalId: `n-${index}`, body: `Checked ticket ${index}` }]
-      })).join("\n") + "\n"
-  )
-
-const readJsonLines = (path: string): ReadonlyArray<Record<string, unknown>> =>
-  NodeFs.readFileSync(path, "utf8").split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))
-
-/** What the simulator holds: nothing stored twice, and how many of each. */
-const checkStored = (expected: { readonly messages: number; readonly notes: number; readonly conversations: number }) =>
-  Effect.gen(function*() {
-    const simulator = yield* Simulator.Simulator
-    const stats = yield* simulator.stats
-    for (const resource of ["conversations", "messages", "notes"] as const) {
-      assert.deepStrictEqual(stats[resource].externalIdsStoredMoreThanOnce, [], resource)
-    }
-    assert.strictEqual(stats.conversations.stored, expected.conversations)
-    assert.strictEqual(stats.messages.stored, expected.messages)
-    assert.strictEqual(stats.notes.stored, expected.notes)
-  })
-
-/** The error Node gives a write to a full disk, as the platform's file system reports it. */
-const noSpaceOnDevice = (path: string) =>
-  new SystemError({
-    reason: "Unknown",
-    module: "FileSystem",
-    method: "write",
-    pathOrDescriptor: path,
-    syscall: "write",
-    description: "ENOSPC: no space left on device, write",
-    cause: Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", syscall: "write" })
-  })
-
-/** The file system, except that the file at `path` takes only `room` bytes: writes beyond fail with ENOSPC. */
-const fileSystemWithRoom = (path: string, room: number) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const left = yield* Ref.make(room)
-    const spend = (bytes: number) =>
-      Effect.flatMap(
-        Ref.modify(left, (now) => [now >= bytes, now - bytes]),
-        (fits) => fits ? Effect.void : Effect.fail(noSpaceOnDevice(path))
-      )
-    const limited = (file: FileSystem.File): FileSystem.File => ({
-      [FileSystem.FileTypeId]: FileSystem.FileTypeId,
-      fd: file.fd,
-      stat: file.stat,
-      sync: file.sync,
-      seek: (offset, from) => file.seek(offset, from),
-      read: (buffer) => file.read(buffer),
-      readAlloc: (size) => file.readAlloc(size),
-      truncate: (length) => file.truncate(length),
-      write: (buffer) => Effect.zipRight(spend(buffer.length), file.write(buffer)),
-      writeAll: (buffer) => Effect.zipRight(spend(buffer.length), file.writeAll(buffer))
-    })
-    const full: FileSystem.FileSystem = {
-      ...fs,
-      open: (target, options) =>
-        target === path ? Effect.map(fs.open(target, options), (file) => limited(file)) : fs.open(target, options)
-    }
-    return full
-  })
-
-/** Pages the messages' journal may grow to: it fills up after a few of its chunks. */
-const pageLimit = 12
-
-/** Small chunks, so that a phase takes many; chunks in doubt are read back at once. */
-const pipeline: Migration.Options["pipeline"] = { ...fastPipeline, maxItems: 10, inDoubtCheckDelay: "10 millis" }
-
-describe("a full disk", () => {
-  it.scopedLive("on a phase journal: a clear error naming it, and the resume once there is room doubles nothing", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      writeBundle(`${dir}/bundle.jsonl`, 150, 30)
-      const options: Migration.Options = {
-        bundle: `${dir}/bundle.jsonl`,
-        journal: `${dir}/migration.journal`,
-        rejects: `${dir}/rejects.jsonl`,
-        pipeline
-      }
-      const messages = `${dir}/migration.journal.messages`
-      const error = yield* Effect.flip(
-        Migration.run(options).pipe(
-          Effect.provideService(
-            Database.PageLimit,
-            (path) => path === messages ? Option.some(pageLimit) : Option.none()
-          )
-        )
-      )
-      assert.strictEqual(error.reason, "Journal")
-      assert.strictEqual(
-        error.message,
-        `import journal: no space left on the device holding ${messages}: free some space, then run the same ` +
-          "command again to resume"
-      )
-      // It stopped during the messages phase, some of them created.
-      const simulator = yield* Simulator.Simulator
-      const storedBefore = (yield* simulator.stats).messages.stored
-      assert.isAbove(storedBefore, 0)
-      assert.isBelow(storedBefore, 300)
-
-      const result = yield* Migration.run(options)
-      assert.isTrue(result.resumed)
-      yield* checkStored({ conversations: 150, messages: 300, notes: 135 })
-      assert.strictEqual(readJsonLines(`${dir}/rejects.jsonl`).length, 15)
-    }).pipe(Effect.provide(simulated())))
-
-  it.scopedLive("on the rejects file: a clear error naming it, and the resume writes it whole, doubling nothing", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      writeBundle(`${dir}/bundle.jsonl`, 150, 30)
-      const rejects = `${dir}/rejects.jsonl`
-      const options: Migration.Options = {
-        bundle: `${dir}/bundle.jsonl`,
-        journal: `${dir}/migration.journal`,
-        rejects,
-        pipeline
-      }
-      // Room for three lines of the fifteen.
-      const full = yield* fileSystemWithRoom(rejects, 3 * 200)
-      const error = yield* Effect.flip(
-        Migration.run(options).pipe(Effect.provideService(FileSystem.FileSystem, full))
-      )
-      assert.strictEqual(error.reason, "Output")
-      assert.strictEqual(
-        error.message,
-        `rejects file: no space left on the device holding ${rejects}: free some space, then run the same command ` +
-          "again to resume"
-      )
-      assert.isBelow(readJsonLines(rejects).length, 15)
-
-      const result = yield* Migration.run(options)
-      assert.isTrue(result.resumed)
-      yield* checkStored({ conversations: 150, messages: 300, notes: 135 })
-      const lines = readJsonLines(rejects)
-      assert.strictEqual(lines.length, 15)
-      assert.strictEqual(new Set(lines.map((line) => JSON.stringify(line["position"]))).size, 15)
-    }).pipe(Effect.provide(simulated())))
-
+describe("a full disk on an import", () => {
   it.scopedLive("on an import's rejects file: a clear error naming it, and the resume writes it whole", () =>
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator
@@ -263,7 +106,7 @@ describe("a journal write that fails", () => {
         assert.strictEqual(Option.getOrUndefined(failure)?.kind, "NoSpace")
         // A small write that would fit is refused too: it would record a state after the failed one.
         assert.strictEqual((yield* Effect.flip(journal.sending(1))).reason, reason)
-      })).pipe(Effect.provideService(Database.PageLimit, () => Option.some(pages)))
+      })).pipe(Effect.provideService(DiskFull.PageLimit, () => Option.some(pages)))
       // Room again: the chunk is resumed as it was before, none of its outcomes recorded.
       yield* Effect.scoped(Effect.gen(function*() {
         const journal = yield* SqliteJournal.make(path)
@@ -283,7 +126,7 @@ describe("a journal write that fails", () => {
       yield* sql.unsafe(
         "CREATE TABLE child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)"
       )
-      const transaction = Database.transaction(sql)
+      const transaction = JournalFile.transaction(sql)
       // A deferred constraint is checked at the commit, as a full disk shows in WAL mode: the commit fails.
       const failed = yield* Effect.flip(transaction(sql.unsafe("INSERT INTO child (id, parent) VALUES (1, 7)")))
       assert.strictEqual(String(failed.cause), "SqliteError: FOREIGN KEY constraint failed")

@@ -1,12 +1,18 @@
-/** Durable imports wired to an in-process simulator, and input files for them. */
+/**
+ * Durable imports wired to an in-process simulator, input files for them, and a file system whose disk fills up.
+ * The migration's tests (`packages/migration/test`) use it too.
+ */
 import { KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } from "@effect-kustomer/client"
 import { Simulator, SimulatorClient, type SimulatorConfig } from "@effect-kustomer/simulator"
 import { NodeFileSystem } from "@effect/platform-node"
+import { SystemError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
+import * as NodeFs from "node:fs"
 import type { DurableImport } from "../src/index.js"
 
 /**
@@ -34,6 +40,52 @@ export const fastPipeline: NonNullable<DurableImport.Options["pipeline"]> = {
 
 /** A fresh directory that lasts as long as the test's scope. */
 export const tempDir = Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "durable-" }))
+
+/** The lines of a JSON Lines file (a rejects file, a bundle), parsed. */
+export const readJsonLines = (path: string): ReadonlyArray<Record<string, unknown>> =>
+  NodeFs.readFileSync(path, "utf8").split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))
+
+/** The error Node gives a write to a full disk, as the platform's file system reports it. */
+export const noSpaceOnDevice = (path: string) =>
+  new SystemError({
+    reason: "Unknown",
+    module: "FileSystem",
+    method: "write",
+    pathOrDescriptor: path,
+    syscall: "write",
+    description: "ENOSPC: no space left on device, write",
+    cause: Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", syscall: "write" })
+  })
+
+/** The file system, except that the file at `path` takes only `room` bytes: writes beyond fail with ENOSPC. */
+export const fileSystemWithRoom = (path: string, room: number) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const left = yield* Ref.make(room)
+    const spend = (bytes: number) =>
+      Effect.flatMap(
+        Ref.modify(left, (now) => [now >= bytes, now - bytes]),
+        (fits) => fits ? Effect.void : Effect.fail(noSpaceOnDevice(path))
+      )
+    const limited = (file: FileSystem.File): FileSystem.File => ({
+      [FileSystem.FileTypeId]: FileSystem.FileTypeId,
+      fd: file.fd,
+      stat: file.stat,
+      sync: file.sync,
+      seek: (offset, from) => file.seek(offset, from),
+      read: (buffer) => file.read(buffer),
+      readAlloc: (size) => file.readAlloc(size),
+      truncate: (length) => file.truncate(length),
+      write: (buffer) => Effect.zipRight(spend(buffer.length), file.write(buffer)),
+      writeAll: (buffer) => Effect.zipRight(spend(buffer.length), file.writeAll(buffer))
+    })
+    const full: FileSystem.FileSystem = {
+      ...fs,
+      open: (target, options) =>
+        target === path ? Effect.map(fs.open(target, options), (file) => limited(file)) : fs.open(target, options)
+    }
+    return full
+  })
 
 /** A valid conversation record. */
 export const conversation = (index: number, customer: string, withExternalId = true) => ({

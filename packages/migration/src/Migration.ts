@@ -37,6 +37,7 @@ import {
   RetryPolicy
 } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
+import { DiskFull, type JournalError, Preflight, type RejectsFile } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -44,18 +45,14 @@ import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { resumeAfterSpace } from "./internal/diskFull.js"
-import * as IdMap from "./internal/migration/idMap.js"
-import * as InDoubt from "./internal/migration/inDoubt.js"
-import * as Input from "./internal/migration/input.js"
-import * as JournalSet from "./internal/migration/journalSet.js"
-import * as Links from "./internal/migration/links.js"
-import * as Phases from "./internal/migration/phases.js"
-import * as Pipeline from "./internal/migration/pipeline.js"
-import * as Rejects from "./internal/migration/rejects.js"
-import * as Preflight from "./internal/preflight.js"
-import type * as JournalError from "./JournalError.js"
-import type * as RejectsFile from "./RejectsFile.js"
+import * as IdMap from "./internal/idMap.js"
+import * as InDoubt from "./internal/inDoubt.js"
+import * as Input from "./internal/input.js"
+import * as JournalSet from "./internal/journalSet.js"
+import * as Links from "./internal/links.js"
+import * as Phases from "./internal/phases.js"
+import * as Pipeline from "./internal/pipeline.js"
+import * as Rejects from "./internal/rejects.js"
 
 /**
  * The phases, in the order they run.
@@ -155,7 +152,7 @@ const journalError = (error: { readonly message: string }) =>
 const outputError = (error: RejectsFile.RejectsFileError) =>
   new MigrationError({
     reason: "Output",
-    detail: error.noSpace === true ? `${error.message}: ${resumeAfterSpace}` : error.message
+    detail: error.noSpace === true ? `${error.message}: ${DiskFull.resumeAfterSpace}` : error.message
   })
 
 /** Where the id map and the phase journals live: the journal's path, or a temporary directory. */

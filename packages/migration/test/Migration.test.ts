@@ -4,8 +4,8 @@ import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as NodeFs from "node:fs"
+import { fastPipeline, readJsonLines, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration } from "../src/index.js"
-import { fastPipeline, simulated, tempDir } from "./harness.js"
 
 /** A bundle of `conversations` lines over `customers` customers (every fifth one known by e-mail only). */
 const bundle = (conversations: number, customers: number) =>
@@ -33,9 +33,6 @@ const writeBundle = (path: string, lines: ReadonlyArray<unknown>) =>
     path,
     lines.map((line) => typeof line === "string" ? line : JSON.stringify(line)).join("\n") + "\n"
   )
-
-const readJsonLines = (path: string): ReadonlyArray<Record<string, unknown>> =>
-  NodeFs.readFileSync(path, "utf8").split("\n").filter((line) => line.length > 0).map((line) => JSON.parse(line))
 
 const countsOf = (result: Migration.Result) =>
   Object.fromEntries(result.phases.map((phase) => [phase.phase, {

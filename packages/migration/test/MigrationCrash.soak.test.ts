@@ -14,7 +14,7 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
-import { fixtureCommand } from "./fixtures/crashHarness.js"
+import { fixtureCommand } from "../../journal/test/fixtures/crashHarness.js"
 
 const packageDir = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "..")
 

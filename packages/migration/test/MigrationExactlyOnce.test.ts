@@ -11,8 +11,8 @@ import * as Layer from "effect/Layer"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as NodeFs from "node:fs"
+import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration } from "../src/index.js"
-import { fastPipeline, simulated, tempDir } from "./harness.js"
 
 /** `conversations` lines over `customers` customers, 3 messages and 1 note each. */
 const bundle = (conversations: number, customers: number) =>

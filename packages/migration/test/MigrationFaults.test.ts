@@ -13,8 +13,8 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as TestClock from "effect/TestClock"
 import * as NodeFs from "node:fs"
+import { simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration } from "../src/index.js"
-import { simulated, tempDir } from "./harness.js"
 
 const conversations = 150
 const customers = 30

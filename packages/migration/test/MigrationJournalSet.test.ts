@@ -3,8 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as NodeFs from "node:fs"
+import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration } from "../src/index.js"
-import { fastPipeline, simulated, tempDir } from "./harness.js"
 
 /** A bundle of `conversations` lines over `customers` customers, two messages and a note each. */
 const bundle = (conversations: number, customers: number) =>

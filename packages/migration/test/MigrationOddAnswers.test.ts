@@ -3,8 +3,8 @@ import { Simulator } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as NodeFs from "node:fs"
+import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration } from "../src/index.js"
-import { fastPipeline, simulated, tempDir } from "./harness.js"
 
 /** `conversations` tickets of one customer, two messages and a note each. */
 const oneBusyCustomer = (conversations: number) =>

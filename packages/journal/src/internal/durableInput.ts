@@ -9,9 +9,9 @@ import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "../ImportInput.js"
+import * as Preflight from "../Preflight.js"
 import * as RejectsFile from "../RejectsFile.js"
 import { DurableImportError } from "./durableError.js"
-import * as Preflight from "./preflight.js"
 
 /** The options of a durable import that name its input and its files (see `DurableImport.Options`). */
 export interface InputOptions {

@@ -13,8 +13,8 @@ import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import { isNoSpace, PageLimit } from "../DiskFull.js"
 import { damaged, incomplete, JournalError, noSpace } from "../JournalError.js"
-import { isNoSpace } from "./diskFull.js"
 import * as Tables from "./journalSchema.js"
 
 /** How long opening waits for a journal another process holds before it refuses. */
@@ -26,14 +26,6 @@ const sqliteCode = (error: SqlError): string | undefined => {
   const cause = error.cause
   return Predicate.hasProperty(cause, "code") && typeof cause.code === "string" ? cause.code : undefined
 }
-
-/**
- * For tests: the most pages a journal may grow to, by its path, as if its disk were that small. SQLite then fails
- * a write that needs more with `SQLITE_FULL`, as on a full disk. No limit by default.
- */
-export class PageLimit extends Context.Reference<PageLimit>()("@effect-kustomer/journal/PageLimit", {
-  defaultValue: (): (path: string) => Option.Option<number> => () => Option.none()
-}) {}
 
 /** SQLite's failure as a journal error: locked, damaged, a full disk, or an I/O error. */
 export const fromSqlError = (path: string) => (error: SqlError): JournalError => {

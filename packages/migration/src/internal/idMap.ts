@@ -4,6 +4,7 @@
  * lives on disk, so memory stays flat in the bundle's size, and it survives a kill: a resumed migration links
  * children to the parents an earlier attempt created.
  */
+import { DiskFull, JournalFile } from "@effect-kustomer/journal"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
@@ -15,8 +16,6 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import { isNoSpace, noSpaceLeft, resumeAfterSpace } from "../diskFull.js"
-import { transaction } from "../journalDatabase.js"
 
 /** The id map cannot be opened, read or written; `noSpace`: because its disk is full. */
 export class IdMapError extends Schema.TaggedError<IdMapError>()("IdMapError", {
@@ -26,15 +25,15 @@ export class IdMapError extends Schema.TaggedError<IdMapError>()("IdMapError", {
 }) {
   override get message(): string {
     return this.noSpace === true
-      ? `${noSpaceLeft(this.path)}: ${resumeAfterSpace}`
+      ? `${DiskFull.noSpaceLeft(this.path)}: ${DiskFull.resumeAfterSpace}`
       : `migration id map ${this.path}: ${this.reason}`
   }
 }
 
 /** The id map's failure, a full disk said by name. */
 const failureAt = (path: string) => (error: unknown): IdMapError =>
-  isNoSpace(error)
-    ? new IdMapError({ path, reason: noSpaceLeft(path), noSpace: true })
+  DiskFull.isNoSpace(error)
+    ? new IdMapError({ path, reason: DiskFull.noSpaceLeft(path), noSpace: true })
     : new IdMapError({
       path,
       reason: Predicate.hasProperty(error, "message") && typeof error.message === "string"
@@ -225,7 +224,7 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
       setMeta: (key, value) => run(sql`INSERT OR REPLACE INTO migration_meta ${sql.insert({ key, value })}`),
       addCustomers: (customers) =>
         customers.length === 0 ? Effect.void : run(
-          transaction(sql)(Effect.forEach(
+          JournalFile.transaction(sql)(Effect.forEach(
             customers,
             (customer) =>
               sql`INSERT OR IGNORE INTO customers (ordinal, key, line, record)

@@ -3,10 +3,10 @@
  * phase's records.
  */
 import { ImportSource } from "@effect-kustomer/client"
+import { ImportInput } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import type * as Stream from "effect/Stream"
-import * as ImportInput from "../../ImportInput.js"
 import type * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type { Phase } from "./pipeline.js"

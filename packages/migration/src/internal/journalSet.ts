@@ -12,17 +12,13 @@
  *
  * A journal set made before set ids were recorded joins a new set when it is next opened.
  */
+import { JournalError, JournalFile, type RejectsFile, SqliteJournal } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
-import { incomplete, type JournalError } from "../../JournalError.js"
-import type * as RejectsFile from "../../RejectsFile.js"
-import * as SqliteJournal from "../../SqliteJournal.js"
-import { checkSameFile, type FileIdentity, hasContent, identify } from "../fileChecks.js"
-import { peekMeta } from "../journalDatabase.js"
 import * as IdMap from "./idMap.js"
 import { type Phase, phases } from "./pipeline.js"
 import { RejectsFailed } from "./rejects.js"
@@ -45,7 +41,7 @@ export interface JournalSet extends IdMap.IdMap {
   /** The set's id, in the id map and in every phase journal. */
   readonly setId: string
   /** Refuses to go on when a file of the set opened so far was deleted or replaced. */
-  readonly check: Effect.Effect<void, JournalError>
+  readonly check: Effect.Effect<void, JournalError.JournalError>
   /**
    * Opens a phase's journal, as a member of the set, for as long as the scope lasts; it stops the phase at its
    * next write once the rejects file failed.
@@ -53,7 +49,7 @@ export interface JournalSet extends IdMap.IdMap {
   readonly openPhase: (
     phase: Phase,
     rejects: { readonly failure: Effect.Effect<Option.Option<RejectsFile.RejectsFileError>> }
-  ) => Effect.Effect<SqliteJournal.Journal, JournalError | IdMap.IdMapError, Scope.Scope>
+  ) => Effect.Effect<SqliteJournal.Journal, JournalError.JournalError | IdMap.IdMapError, Scope.Scope>
 }
 
 /** A new set id: 64 random bits, in hex. */
@@ -80,15 +76,15 @@ const checkMembers = (base: string, idMap: IdMap.IdMap, setId: string, present: 
       const begun = Option.isSome(yield* idMap.meta(begunKey(phase)))
       if (!present.includes(phase)) {
         if (!begun) return
-        return yield* incomplete(
+        return yield* JournalError.incomplete(
           path,
           `the phase journal ${path} is missing, though the id map ${base} records that the ${phase} phase ` +
             `began: the journal set is incomplete; ${startOver}`
         )
       }
-      const member = yield* peekMeta(path, setKey)
+      const member = yield* JournalFile.peekMeta(path, setKey)
       if (Option.isSome(member) && member.value !== setId) {
-        return yield* incomplete(
+        return yield* JournalError.incomplete(
           path,
           `the phase journal ${path} belongs to another migration than the id map ${base} (one of them was ` +
             "replaced): the journal set is mixed; restore the original files or start again with a new --journal path"
@@ -104,12 +100,12 @@ const checkMembers = (base: string, idMap: IdMap.IdMap, setId: string, present: 
  */
 export const open = (
   base: string
-): Effect.Effect<JournalSet, JournalError | IdMap.IdMapError, Scope.Scope | FileSystem.FileSystem> =>
+): Effect.Effect<JournalSet, JournalError.JournalError | IdMap.IdMapError, Scope.Scope | FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const present = yield* Effect.filter(phases, (phase) => hasContent(phaseJournalPath(base, phase)))
-    if (present.length > 0 && !(yield* hasContent(base))) {
-      return yield* incomplete(
+    const present = yield* Effect.filter(phases, (phase) => JournalFile.hasContent(phaseJournalPath(base, phase)))
+    if (present.length > 0 && !(yield* JournalFile.hasContent(base))) {
+      return yield* JournalError.incomplete(
         base,
         `the id map ${base} is missing but phase journals ${
           present.map((phase) => phaseJournalPath(base, phase)).join(", ")
@@ -119,11 +115,12 @@ export const open = (
     const idMap = yield* IdMap.open(base)
     const setId = yield* setIdOf(idMap)
     yield* checkMembers(base, idMap, setId, present)
-    const files = yield* Ref.make<ReadonlyArray<FileIdentity>>([yield* identify(base)])
+    const files = yield* Ref.make<ReadonlyArray<JournalFile.FileIdentity>>([yield* JournalFile.identify(base)])
 
     const check: JournalSet["check"] = Effect.flatMap(
       Ref.get(files),
-      (opened) => Effect.forEach(opened, (identity) => checkSameFile(identity, "migration"), { discard: true })
+      (opened) =>
+        Effect.forEach(opened, (identity) => JournalFile.checkSameFile(identity, "migration"), { discard: true })
     ).pipe(
       Effect.provideService(FileSystem.FileSystem, fs)
     )
@@ -133,8 +130,8 @@ export const open = (
         yield* check
         const path = phaseJournalPath(base, phase)
         const begun = Option.isSome(yield* idMap.meta(begunKey(phase)))
-        if (begun && !(yield* hasContent(path))) {
-          return yield* incomplete(
+        if (begun && !(yield* JournalFile.hasContent(path))) {
+          return yield* JournalError.incomplete(
             path,
             `${path} was deleted while the migration ran, though the id map ${base} records that the ${phase} ` +
               `phase began: the journal set is incomplete; ${startOver}`
@@ -144,7 +141,7 @@ export const open = (
           belongsTo: { key: setKey, value: setId },
           checkAlso: check
         })
-        const opened = yield* identify(path)
+        const opened = yield* JournalFile.identify(path)
         yield* Ref.update(files, (known) => [...known.filter((identity) => identity.path !== path), opened])
         if (!begun) yield* idMap.setMeta(begunKey(phase), "1")
         return stoppedByRejects(journal, rejects.failure)

@@ -6,12 +6,12 @@
  * {@link RejectsFailed}. Nothing is lost: every outcome is in the journals, and a resume writes the file afresh.
  */
 import { ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
+import { RejectsFile } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
-import * as RejectsFile from "../../RejectsFile.js"
 import type { Phase } from "./pipeline.js"
 
 /** The rejects file's line for an outcome: the import's entry, with the resource it belongs to. */

@@ -1,0 +1,30 @@
+/**
+ * The history migration into Kustomer: a *bundle* (one conversation per line, with its customer, messages and
+ * notes nested) migrated in four phases — customers, conversations, messages, notes — each linked to the ids its
+ * parents were given, with an id map and phase journals that make it resumable; and the source converters that
+ * turn a helpdesk's export into a bundle.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * The migration: `run` (with the journal set, the rejects file and the in-doubt reads) and `dryRun`.
+ *
+ * @since 0.1.0
+ */
+export * as Migration from "./Migration.js"
+
+/**
+ * The JSON report of a migration: one Schema, encoded by the CLI's `migrate --report` and decoded by its `report`.
+ *
+ * @since 0.1.0
+ */
+export * as MigrationReport from "./MigrationReport.js"
+
+/**
+ * Source converter: a Zendesk Support export (tickets with their comments, and users) decoded and turned into
+ * bundle lines.
+ *
+ * @since 0.1.0
+ */
+export * as ZendeskExport from "./ZendeskExport.js"
