@@ -9,6 +9,7 @@
 import { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
 import { DurableImport, JournalError, RejectsFile } from "@effect-kustomer/journal"
+import { Migration } from "@effect-kustomer/migration"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
 
@@ -142,6 +143,18 @@ export const describe = (error: unknown): string => {
         return `${error.detail}.\nCheck that the directories of --journal, --rejects, --unknown and --report exist ` +
           "and can be written; nothing was sent."
       case "Api":
+        return error.detail
+    }
+  }
+  if (error instanceof Migration.MigrationError) {
+    const cause = error.cause
+    if (cause instanceof KustomerError.KustomerError) return describeKustomer(cause)
+    switch (error.reason) {
+      case "Input":
+        return describeInput(error.detail)
+      case "Journal":
+        return describeJournal(error.detail, JournalError.isJournalError(cause) ? cause.kind : undefined)
+      default:
         return error.detail
     }
   }

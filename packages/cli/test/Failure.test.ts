@@ -1,4 +1,6 @@
+import { KustomerError } from "@effect-kustomer/client"
 import { DurableImport, JournalError } from "@effect-kustomer/journal"
+import { Migration } from "@effect-kustomer/migration"
 import { assert, describe, it } from "@effect/vitest"
 import * as Failure from "../src/Failure.js"
 
@@ -32,5 +34,17 @@ describe("Failure.describe", () => {
     )
     assert.include(text, "the directory out does not exist")
     assert.include(text, "nothing was sent")
+  })
+
+  it("a migration stopped by a missing role gets the same advice as an import, from its cause", () => {
+    const forbidden = new KustomerError.KustomerError({
+      module: "KustomerClient",
+      method: "bulkCreate",
+      reason: new KustomerError.Forbidden({ detail: "", requiredRoles: ["org.permission.message.create"] })
+    })
+    const text = Failure.describe(
+      new Migration.MigrationError({ reason: "Api", detail: forbidden.message, cause: forbidden })
+    )
+    assert.include(text, "Roles cannot be added to an existing key")
   })
 })

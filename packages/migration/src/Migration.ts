@@ -26,33 +26,30 @@
  *
  * @since 0.1.0
  */
-import type { ImportSource } from "@effect-kustomer/client"
-import {
-  BulkImport,
-  ImportCheckpoint,
-  ImportEvent,
-  KustomerClient,
-  type KustomerError,
-  KustomerSchedule,
-  RetryPolicy
-} from "@effect-kustomer/client"
-import { BulkResource } from "@effect-kustomer/domain"
-import { DiskFull, type JournalError, Preflight, type RejectsFile } from "@effect-kustomer/journal"
-import * as FileSystem from "@effect/platform/FileSystem"
-import * as Data from "effect/Data"
+import { BulkImport, ImportCheckpoint, ImportEvent, KustomerClient, KustomerSchedule } from "@effect-kustomer/client"
+import { Preflight } from "@effect-kustomer/journal"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Predicate from "effect/Predicate"
-import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as IdMap from "./internal/idMap.js"
+import * as DryRun from "./internal/dryRun.js"
+import * as Failure from "./internal/failure.js"
+import { journalBase, openMap, toMigrationError } from "./internal/failure.js"
 import * as InDoubt from "./internal/inDoubt.js"
 import * as Input from "./internal/input.js"
-import * as JournalSet from "./internal/journalSet.js"
 import * as Links from "./internal/links.js"
-import * as Phases from "./internal/phases.js"
 import * as Pipeline from "./internal/pipeline.js"
+import * as Reads from "./internal/reads.js"
 import * as Rejects from "./internal/rejects.js"
+
+/**
+ * Why a migration stopped: a `reason` for the reader, the failure below it as its typed `cause`.
+ *
+ * @since 0.1.0
+ */
+export const MigrationError = Failure.MigrationError
+/** @since 0.1.0 */
+export type MigrationError = Failure.MigrationError
 
 /**
  * The phases, in the order they run.
@@ -132,150 +129,6 @@ export interface Result {
 }
 
 /**
- * Why a migration stopped.
- *
- * @since 0.1.0
- */
-export class MigrationError extends Data.TaggedError("MigrationError")<{
-  readonly reason: "Input" | "Journal" | "Api" | "Output"
-  readonly detail: string
-}> {
-  override get message(): string {
-    return this.detail
-  }
-}
-
-const journalError = (error: { readonly message: string }) =>
-  new MigrationError({ reason: "Journal", detail: error.message })
-
-/** The rejects file failed; on a full disk, with what to do (the journals hold every outcome). */
-const outputError = (error: RejectsFile.RejectsFileError) =>
-  new MigrationError({
-    reason: "Output",
-    detail: error.noSpace === true ? `${error.message}: ${DiskFull.resumeAfterSpace}` : error.message
-  })
-
-/** Where the id map and the phase journals live: the journal's path, or a temporary directory. */
-const journalBase = (options: Options): Effect.Effect<string, MigrationError, FileSystem.FileSystem | Scope.Scope> =>
-  options.journal !== undefined
-    ? Effect.succeed(options.journal)
-    : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-" })).pipe(
-      Effect.map((dir) => `${dir}/migration.journal`),
-      Effect.mapError((error) => new MigrationError({ reason: "Journal", detail: error.message }))
-    )
-
-type PhaseFailure =
-  | MigrationError
-  | ImportSource.SourceError
-  | ImportCheckpoint.CheckpointError
-  | JournalError.JournalError
-  | IdMap.IdMapError
-  | KustomerError.KustomerError
-
-const toMigrationError = (error: PhaseFailure): MigrationError => {
-  switch (error._tag) {
-    case "MigrationError":
-      return error
-    case "SourceError":
-      return new MigrationError({ reason: "Input", detail: error.message })
-    case "CheckpointError":
-      return error instanceof Rejects.RejectsFailed ? outputError(error.failure) : journalError(error)
-    case "JournalError":
-    case "IdMapError":
-      return journalError(error)
-    case "KustomerError":
-      return new MigrationError({ reason: "Api", detail: error.message })
-  }
-}
-
-/** Opens the id map for this bundle and collects its customers. */
-const openMap = (input: BundleInput, base: string, fingerprint: string) =>
-  Effect.gen(function*() {
-    // The id map heads the journal set: a set that is incomplete or mixed is refused before anything is sent.
-    const idMap = yield* JournalSet.open(base)
-    const begun = yield* Links.beginMap(idMap, fingerprint, base)
-    yield* Links.collectCustomers(idMap, Input.bundleRecords(input))
-    return { idMap, ...begun }
-  }).pipe(Effect.mapError(toMigrationError))
-
-/** The one retry policy, with the pipeline's schedule, for the migration's own reads. */
-const retriedRead = <A>(options: Options, read: Effect.Effect<A, KustomerError.KustomerError>) =>
-  RetryPolicy.retry(read, {
-    schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
-    maxRateLimitRetries: options.pipeline?.maxRateLimitRetries ?? 50,
-    write: false
-  })
-
-/**
- * Looks up a parent the API reported without its id: by `externalId`, else (a customer known by e-mail) by e-mail.
- * A failed look-up leaves the parent without an id; its children are then reported, not sent.
- */
-const findMissingId = (
-  phase: Phase,
-  options: Options,
-  client: KustomerClient.KustomerClient["Type"],
-  idMap: IdMap.IdMap
-): Links.FindMissingId =>
-(outcome) => {
-  const externalId = outcome.externalId
-  const lookup = externalId !== undefined
-    ? phase === "customers"
-      ? client.findByExternalId(BulkResource.Customers, externalId)
-      : client.findByExternalId(BulkResource.Conversations, externalId)
-    : phase === "customers"
-    ? Effect.flatMap(
-      Effect.orDie(idMap.customerKey(outcome.position.index)),
-      (key) =>
-        Option.match(Option.filter(key, (text) => text.startsWith(Phases.emailKeyPrefix)), {
-          onNone: () => Effect.succeed(Option.none()),
-          onSome: (text) => client.findCustomerByEmail(text.slice(Phases.emailKeyPrefix.length))
-        })
-    )
-    : Effect.succeed(Option.none())
-  return retriedRead(options, lookup).pipe(
-    Effect.map(Option.map((found) => found.id)),
-    Effect.orElseSucceed(() => Option.none())
-  )
-}
-
-/** The parents whose fate a phase's records depend on: read again first when they are in doubt. */
-const parentsOf = (phase: Phase): ReadonlyArray<InDoubt.ParentKind> => {
-  switch (phase) {
-    case "customers":
-      return []
-    case "conversations":
-      return ["customers"]
-    case "messages":
-      return ["customers", "conversations"]
-    case "notes":
-      return ["conversations"]
-  }
-}
-
-/** The conversation id of a child's wire JSON. */
-const conversationOf = (json: string): string | undefined => {
-  const item: unknown = JSON.parse(json)
-  if (!Predicate.isRecord(item)) return undefined
-  const conversation = item["conversation"]
-  return typeof conversation === "string" ? conversation : undefined
-}
-
-/**
- * Which children may exist already: those of a conversation that existed before the migration (a re-run
- * without the journal, a bundle that overlaps an earlier one). Kustomer stores a repeated message or note again,
- * so they are read back from the conversation's listing before any is sent.
- */
-const childrenOfExisting = (idMap: IdMap.IdMap) => (items: ReadonlyArray<ImportCheckpoint.ChunkItem>) => {
-  const conversations = items.map((item) => conversationOf(item.json))
-  return idMap.existedConversations([
-    ...new Set(conversations.flatMap((id) => id === undefined ? [] : [id]))
-  ]).pipe(
-    Effect.map((existed) => conversations.map((id) => id !== undefined && existed.has(id))),
-    Effect.orDie
-  )
-}
-
-/**
  * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials);
  * objects that cannot be created are outcomes, counted per phase and written to the rejects file.
  *
@@ -316,7 +169,7 @@ export const run = (
             parentReads += 1
           })
         }
-        yield* Effect.forEach(parentsOf(phase), (kind) => InDoubt.settleParents(kind, idMap, reader), {
+        yield* Effect.forEach(Reads.parentsOf(phase), (kind) => InDoubt.settleParents(kind, idMap, reader), {
           discard: true
         })
         const records = Input.recordsOf(phase, {
@@ -331,7 +184,7 @@ export const run = (
           },
           importedAt,
           findByEmail: (email) =>
-            retriedRead(
+            Reads.retriedRead(
               options,
               Effect.map(client.findCustomerByEmail(email), (found) => Option.map(found, (customer) => customer.id))
             ),
@@ -344,7 +197,7 @@ export const run = (
           checkpoint: {
             ...Links.linkingCheckpoint(
               journal,
-              Links.settleFor(phase, idMap, findMissingId(phase, options, client, idMap))
+              Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
             ),
             // The rejects file is written afresh: what earlier attempts settled comes from the journal (once the
             // resume has released what it sends again), what this attempt settles from its events.
@@ -358,7 +211,7 @@ export const run = (
           source: { name: `${options.bundle}#${phase}`, fingerprint },
           // Children need their parents' ids, also of parents that already existed.
           resolveExisting: phase === "customers" || phase === "conversations",
-          mayAlreadyExist: phase === "messages" || phase === "notes" ? childrenOfExisting(idMap) : undefined
+          mayAlreadyExist: phase === "messages" || phase === "notes" ? Reads.childrenOfExisting(idMap) : undefined
         })
         const summary = yield* BulkImport.summarize(events, (event) =>
           Effect.gen(function*() {
@@ -389,25 +242,7 @@ export const run = (
  *
  * @since 0.1.0
  */
-export interface PlannedPhase {
-  readonly phase: Phase
-  /** Objects that would be sent. */
-  readonly valid: number
-  readonly rejected: number
-  /** Bulk requests that would carry them. */
-  readonly requests: number
-}
-
-/** A placeholder id: the dry run checks each object as if its parents had been created. */
-const placeholderId = "000000000000000000000000"
-
-const placeholder = IdMap.Parent.Linked({ id: placeholderId, existed: false })
-
-const placeholderLinker: Phases.Linker = {
-  customerLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, placeholder] as const))),
-  conversationLinks: (indexes) => Effect.succeed(new Map(indexes.map((index) => [index, placeholder] as const))),
-  onHeld: Effect.void
-}
+export type PlannedPhase = DryRun.PlannedPhase
 
 /**
  * A dry run: reads the bundle, finds its distinct customers and checks every object against its resource's schema
@@ -416,40 +251,6 @@ const placeholderLinker: Phases.Linker = {
  *
  * @since 0.1.0
  */
-export const dryRun = (
+export const dryRun: (
   options: BundleInput & Pick<Options, "rejects" | "pipeline">
-): Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> =>
-  Effect.scoped(Effect.gen(function*() {
-    const base = yield* journalBase({ bundle: options.bundle })
-    const { idMap, importedAt } = yield* openMap(options, base, "dry run")
-    const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
-      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
-    )
-    const planPhase = (phase: Phase) =>
-      Stream.runFoldEffect(
-        Pipeline.planOf(
-          phase,
-          Input.recordsOf(phase, {
-            input: options,
-            idMap,
-            linker: placeholderLinker,
-            importedAt,
-            findByEmail: () => Effect.succeed(Option.none()),
-            onFound: Effect.void
-          }),
-          options.pipeline ?? {}
-        ),
-        { phase, valid: 0, rejected: 0, requests: 0 } satisfies PlannedPhase,
-        (planned, event) =>
-          event._tag === "Rejected"
-            ? Effect.as(rejects.write(phase, event), { ...planned, rejected: planned.rejected + 1 })
-            : Effect.succeed({ ...planned, valid: planned.valid + event.items, requests: planned.requests + 1 })
-      ).pipe(Effect.mapError(toMigrationError))
-    const planned = yield* Effect.forEach(phases, (phase) => planPhase(phase))
-    // A rejects file that could not be written is an error, not a dry run that says nothing is wrong.
-    const failure = yield* rejects.failure
-    if (Option.isSome(failure)) {
-      return yield* new MigrationError({ reason: "Output", detail: failure.value.message })
-    }
-    return planned
-  }))
+) => Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> = DryRun.dryRun

@@ -1,0 +1,89 @@
+/**
+ * The migration's dry run: the bundle read, its distinct customers found, every object checked against its
+ * resource's schema as the migration would (as if every parent had been created), and the requests it would
+ * send counted. Nothing is sent.
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { journalBase, MigrationError, openMap, toMigrationError } from "./failure.js"
+import * as IdMap from "./idMap.js"
+import * as Input from "./input.js"
+import type * as Phases from "./phases.js"
+import * as Pipeline from "./pipeline.js"
+import type { PipelineOptions } from "./pipeline.js"
+import * as Rejects from "./rejects.js"
+
+/**
+ * What a dry run found in one phase.
+ *
+ * @since 0.1.0
+ */
+export interface PlannedPhase {
+  readonly phase: Pipeline.Phase
+  /** Objects that would be sent. */
+  readonly valid: number
+  readonly rejected: number
+  /** Bulk requests that would carry them. */
+  readonly requests: number
+}
+
+/** A placeholder id: the dry run checks each object as if its parents had been created. */
+const placeholderId = "000000000000000000000000"
+
+const placeholder = IdMap.Parent.Linked({ id: placeholderId, existed: false })
+
+const placeholderLinker: Phases.Linker = {
+  customerLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, placeholder] as const))),
+  conversationLinks: (indexes) => Effect.succeed(new Map(indexes.map((index) => [index, placeholder] as const))),
+  onHeld: Effect.void
+}
+
+/**
+ * A dry run: reads the bundle, finds its distinct customers and checks every object against its resource's schema
+ * as the migration would (as if every parent had been created), and counts the requests it would send. Sends
+ * nothing and needs no credentials; rejected objects go to the rejects file.
+ *
+ * @since 0.1.0
+ */
+export const dryRun = (
+  options: Input.BundleInput & {
+    readonly rejects?: string | undefined
+    readonly pipeline?: PipelineOptions | undefined
+  }
+): Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const base = yield* journalBase({ bundle: options.bundle })
+    const { idMap, importedAt } = yield* openMap(options, base, "dry run")
+    const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
+      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
+    )
+    const planPhase = (phase: Pipeline.Phase) =>
+      Stream.runFoldEffect(
+        Pipeline.planOf(
+          phase,
+          Input.recordsOf(phase, {
+            input: options,
+            idMap,
+            linker: placeholderLinker,
+            importedAt,
+            findByEmail: () => Effect.succeed(Option.none()),
+            onFound: Effect.void
+          }),
+          options.pipeline ?? {}
+        ),
+        { phase, valid: 0, rejected: 0, requests: 0 } satisfies PlannedPhase,
+        (planned, event) =>
+          event._tag === "Rejected"
+            ? Effect.as(rejects.write(phase, event), { ...planned, rejected: planned.rejected + 1 })
+            : Effect.succeed({ ...planned, valid: planned.valid + event.items, requests: planned.requests + 1 })
+      ).pipe(Effect.mapError(toMigrationError))
+    const planned = yield* Effect.forEach(Pipeline.phases, (phase) => planPhase(phase))
+    // A rejects file that could not be written is an error, not a dry run that says nothing is wrong.
+    const failure = yield* rejects.failure
+    if (Option.isSome(failure)) {
+      return yield* new MigrationError({ reason: "Output", detail: failure.value.message })
+    }
+    return planned
+  }))
