@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, BulkResource, type Conversation, Ids, type RateLimit, Token } from "@effect-kustomer/domain"
+import { BulkJob, BulkResource, type Conversation, Ids, type RateLimit, Token, User } from "@effect-kustomer/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ConfigError from "effect/ConfigError"
@@ -93,6 +93,13 @@ export interface Service {
     parentId: string,
     options?: { readonly onPage?: Effect.Effect<void> | undefined }
   ) => Effect.Effect<ReadonlyArray<ExistingObject>, KustomerError>
+  /**
+   * `GET /v1/users`: every user of the org (agents and machine users), following `links.next` page by page;
+   * `onPage` runs before each page is requested. Role `user.read`.
+   */
+  readonly listUsers: (
+    options?: { readonly onPage?: Effect.Effect<void> | undefined }
+  ) => Effect.Effect<ReadonlyArray<User.UserSummary>, KustomerError>
   /**
    * `GET /v1/customers/email={email}`: the customer with this e-mail address; `None` when there is none (404).
    * Not in the bulk guides; the path is the one Kustomer's own app snippets and public integrations use.
@@ -311,6 +318,29 @@ export const make = (
         )
 
     const decodeListingPage = Schema.decodeUnknownEither(ListingPage)
+    const decodeUserPage = Schema.decodeUnknownEither(User.UserPage)
+
+    const listUsers = (listOptions?: { readonly onPage?: Effect.Effect<void> | undefined }) =>
+      readAllPages({
+        baseUrl: config.baseUrl,
+        firstPath: `${User.listPath}?pageSize=${listingPageSize}`,
+        maxPages: maxBatchPages,
+        readPage: (pathOrUrl) =>
+          Effect.zipRight(
+            listOptions?.onPage ?? Effect.void,
+            run({
+              method: "listUsers",
+              request: HttpClientRequest.get(pathOrUrl),
+              requiredRoles: User.readRoles,
+              decode: (body) =>
+                Either.map(decodeUserPage(body), (page) => ({ data: page.data ?? [], links: page.links }))
+            })
+          ),
+        refused: (detail) => fail("listUsers", new Decode({ status: 200, detail, bodyExcerpt: "" }))
+      }).pipe(
+        Effect.map((all): ReadonlyArray<User.UserSummary> => all.data.map((user) => User.summaryOf(user))),
+        Effect.withSpan("KustomerClient.listUsers")
+      )
 
     const listChildren = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
       resource: BulkResource.BulkResource<Item, Encoded>,
@@ -370,6 +400,7 @@ export const make = (
       getBulkJobBatches,
       findByExternalId,
       listChildren,
+      listUsers,
       findConversationByExternalId: (externalId) => findByExternalId(BulkResource.Conversations, externalId),
       currentToken,
       rateLimit: SubscriptionRef.get(latest),

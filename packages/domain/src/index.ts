@@ -37,3 +37,5 @@ export * as RateBudget from "./RateBudget.js"
 export * as RateLimit from "./RateLimit.js"
 /** @since 0.1.0 */
 export * as Token from "./Token.js"
+/** @since 0.1.0 */
+export * as User from "./User.js"

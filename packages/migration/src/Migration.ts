@@ -38,6 +38,7 @@ import { journalBase, openMap, toMigrationError } from "./internal/failure.js"
 import * as InDoubt from "./internal/inDoubt.js"
 import * as Input from "./internal/input.js"
 import * as Links from "./internal/links.js"
+import * as People from "./internal/people.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Reads from "./internal/reads.js"
 import * as Rejects from "./internal/rejects.js"
@@ -89,6 +90,12 @@ export interface Options extends BundleInput {
   readonly onEvent?: ((phase: Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
   /** Other files the caller writes (a report, a results file): checked with the journal and rejects file. */
   readonly otherOutputs?: ReadonlyArray<{ readonly what: string; readonly path: string | undefined }> | undefined
+  /**
+   * How the history's people (`author` of a message or note, `assignee` of a conversation) become Kustomer users:
+   * a map (source id or e-mail → user id) first, then the org's users by e-mail (read once, when the bundle names
+   * anyone). Unmapped people are never guessed: see {@link Result.unmappedPeople}.
+   */
+  readonly people?: People.PeopleOptions | undefined
   /** Called when a phase starts. */
   readonly onPhase?: ((phase: Phase) => Effect.Effect<void>) | undefined
 }
@@ -126,6 +133,8 @@ export interface Result {
   readonly importedAt: string
   /** Lines written to the rejects file by this attempt. */
   readonly rejectsWritten: number
+  /** People the bundle names who are no Kustomer user (their objects went without them), most named first. */
+  readonly unmappedPeople: ReadonlyArray<People.Unmapped>
 }
 
 /**
@@ -150,6 +159,13 @@ export const run = (
     yield* Effect.mapError(Preflight.checkAccess(client), toMigrationError)
     const base = yield* journalBase(options)
     const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
+    // The org's users are read only when the bundle names someone (an author or an assignee).
+    const people = (yield* Effect.mapError(Input.namesPeople(options), toMigrationError))
+      ? yield* Effect.mapError(
+        Reads.retriedRead(options, People.make(options.people ?? {}, client.listUsers)),
+        toMigrationError
+      )
+      : People.none
     const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
       Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
     )
@@ -178,6 +194,7 @@ export const run = (
           linker: {
             customerLinks: idMap.customerLinks,
             conversationLinks: idMap.conversationLinks,
+            people,
             onHeld: Effect.sync(() => {
               held += 1
             })
@@ -234,7 +251,13 @@ export const run = (
       }).pipe(Effect.scoped, Effect.mapError(toMigrationError), Effect.withSpan(`Migration.${phase}`))
 
     const results = yield* Effect.forEach(phases, (phase) => runPhase(phase))
-    return { phases: results, resumed, importedAt, rejectsWritten: rejects.written() } satisfies Result
+    return {
+      phases: results,
+      resumed,
+      importedAt,
+      rejectsWritten: rejects.written(),
+      unmappedPeople: people.unmapped()
+    } satisfies Result
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))
 
 /**

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { BulkResource, Token } from "@effect-kustomer/domain"
+import { BulkResource, Token, User } from "@effect-kustomer/domain"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 import * as FaultProfile from "./FaultProfile.js"
@@ -55,8 +55,20 @@ export const orgAdminRole: string = Token.orgAdminRole
  */
 export const resourceRoles: ReadonlyArray<string> = [
   ...BulkResource.all.flatMap((resource) => [...resource.createRoles, ...resource.readRoles]),
-  ...BulkResource.bulkReadRoles
+  ...BulkResource.bulkReadRoles,
+  ...User.readRoles
 ]
+
+/**
+ * A user (an agent) of the simulated org, listed at `GET /v1/users` beside the keys' machine users.
+ *
+ * @since 0.1.0
+ */
+export interface OrgUser {
+  readonly id: string
+  readonly email: string
+  readonly name: string | undefined
+}
 
 /**
  * Every role the simulator knows: {@link resourceRoles} and {@link orgAdminRole}. A key configured without roles
@@ -245,6 +257,8 @@ export interface SimulatorConfig {
    * answers each with its roles, user and the org.
    */
   readonly apiKeys: ReadonlyArray<ApiKey>
+  /** The org's agents, listed at `GET /v1/users` after the keys' machine users. Default: none. */
+  readonly users: ReadonlyArray<OrgUser>
   /** Status of a request whose key lacks a role: 403 (default) or 401. */
   readonly forbiddenStatus: 401 | 403
   /** The org-wide rate limit. Default 1000 requests per 60 seconds. */
@@ -301,6 +315,8 @@ export interface SimulatorOptions {
   readonly apiKeys?: ReadonlyArray<
     { readonly key: string; readonly roles?: ReadonlyArray<string>; readonly userId?: string }
   >
+  /** Agents of the org (`GET /v1/users`); an id is made up when none is given. */
+  readonly users?: ReadonlyArray<{ readonly email: string; readonly name?: string; readonly id?: string }>
   readonly forbiddenStatus?: 401 | 403
   readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput }
   readonly retryAfterHeader?: boolean
@@ -343,6 +359,11 @@ export const make = (options: SimulatorOptions = {}): SimulatorConfig => {
       key: key.key,
       roles: key.roles ?? allRoles,
       userId: key.userId ?? defaultUserId(index)
+    })),
+    users: (options.users ?? []).map((user, index) => ({
+      id: user.id ?? `a9e171d0000000000${(index + 1).toString(16).padStart(7, "0")}`,
+      email: user.email,
+      name: user.name
     })),
     forbiddenStatus: options.forbiddenStatus ?? 403,
     rateLimit: {

@@ -4,6 +4,7 @@
  * Kustomer's schemas — each phase's pipeline does that, per object, so a bad message rejects that message only.
  */
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 
 /** How a customer is found again: by `externalId`, else by e-mail (case-insensitive). */
 export type CustomerKey = string
@@ -22,8 +23,7 @@ export interface BundleParts {
   readonly notes: ReadonlyArray<unknown>
 }
 
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
+const isRecord = Predicate.isRecord
 
 const emailOf = (customer: Readonly<Record<string, unknown>>): string | undefined => {
   const plain = customer["email"]
@@ -43,7 +43,11 @@ export const customerKey = (customer: Readonly<Record<string, unknown>>): Custom
 }
 
 /** The customer as Kustomer takes it: the convenience `email` string becomes an entry of `emails`. */
-const customerRecord = (customer: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
+const customerRecord = (given: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
+  // A company named as an object (the source's organization, `{ externalId, name }`) is not migrated yet; a
+  // company id (a string) is sent as given.
+  const { company, ...withoutCompany } = given
+  const customer = company === undefined || typeof company === "string" ? given : withoutCompany
   const { email, ...rest } = customer
   if (typeof email !== "string") return customer
   const emails = Array.isArray(rest["emails"]) ? rest["emails"] : []
@@ -107,3 +111,11 @@ export const withLinks = (
   importedAt: string,
   links: Readonly<Record<string, string>>
 ): unknown => (isRecord(value) ? { importedAt, ...value, ...links } : value)
+
+/** Whether a bundle line names a person: a conversation's `assignee`, or an `author` of a message or note. */
+export const namesPeople = (value: unknown): boolean => {
+  if (!isRecord(value)) return false
+  if (value["assignee"] !== undefined) return true
+  const authored = (list: unknown) => Array.isArray(list) && list.some((child) => isRecord(child) && "author" in child)
+  return authored(value["messages"]) || authored(value["notes"])
+}

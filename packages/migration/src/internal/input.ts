@@ -6,7 +6,8 @@ import { ImportSource } from "@effect-kustomer/client"
 import { ImportInput } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import type * as Stream from "effect/Stream"
+import * as Stream from "effect/Stream"
+import * as Bundle from "./bundle.js"
 import type * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type { Phase } from "./pipeline.js"
@@ -65,3 +66,12 @@ export const recordsOf = <LE>(
       return Phases.childRecords(bundleRecords(input), phase, linker, importedAt)
   }
 }
+
+/** Whether any line of the bundle names a person: a conversation's `assignee`, or a message's or note's `author`. */
+export const namesPeople = (input: BundleInput) =>
+  bundleRecords(input).pipe(
+    Stream.filter((record) => record._tag === "Parsed" && Bundle.namesPeople(record.value)),
+    Stream.take(1),
+    Stream.runCount,
+    Effect.map((count) => count > 0)
+  )

@@ -11,9 +11,11 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as Bundle from "./bundle.js"
 import * as IdMap from "./idMap.js"
+import type * as People from "./people.js"
 
 /** What the phases ask of the id map: where the parents went. */
 export interface Linker {
@@ -21,6 +23,8 @@ export interface Linker {
   readonly conversationLinks: IdMap.IdMap["conversationLinks"]
   /** Counts a record held back because its parent is in doubt. */
   readonly onHeld: Effect.Effect<void>
+  /** The Kustomer users of the history's authors and assignees. */
+  readonly people: People.People
 }
 
 /** The child phases: objects nested in each conversation. */
@@ -146,7 +150,10 @@ export const conversationRecords = <E, R>(
             : []
         )
         const links = yield* linker.customerLinks(keys)
-        return yield* heldOut(all.map((record) => conversationRecord(record, links, importedAt)), linker)
+        return yield* heldOut(
+          all.map((record) => conversationRecord(record, links, importedAt, linker.people)),
+          linker
+        )
       })
     ),
     Stream.flattenIterables
@@ -166,7 +173,8 @@ const heldOut = (records: ReadonlyArray<ImportSource.SourceRecord | "held">, lin
 const conversationRecord = (
   record: ImportSource.SourceRecord,
   links: ReadonlyMap<string, IdMap.Parent>,
-  importedAt: string
+  importedAt: string,
+  people: People.People
 ): ImportSource.SourceRecord | "held" => {
   if (record._tag === "Unparsable") return record
   const parts = Bundle.split(record.value)
@@ -178,7 +186,10 @@ const conversationRecord = (
   return Either.match(fate, {
     onLeft: (reason) => ImportSource.unparsable(record.position, reason),
     onRight: (id) =>
-      ImportSource.parsed(record.position, Bundle.withLinks(parts.right.conversation, importedAt, { customer: id }))
+      ImportSource.parsed(
+        record.position,
+        Bundle.withLinks(withAssignee(parts.right.conversation, people), importedAt, { customer: id })
+      )
   })
 }
 
@@ -225,7 +236,7 @@ export const childRecords = <E, R>(
           ? yield* linker.customerLinks(all.map((child) => child.customerKey))
           : new Map<string, IdMap.Parent>()
         return yield* heldOut(
-          all.map((child) => childRecord(child, phase, conversations, customers, importedAt)),
+          all.map((child) => childRecord(child, phase, conversations, customers, importedAt, linker.people)),
           linker
         )
       })
@@ -233,12 +244,40 @@ export const childRecords = <E, R>(
     Stream.flattenIterables
   )
 
+/**
+ * A conversation with its `assignee` (the source's agent) as `assignedUsers`, when the agent is a Kustomer user and
+ * the bundle does not set `assignedUsers` itself.
+ */
+const withAssignee = (
+  conversation: Readonly<Record<string, unknown>>,
+  people: People.People
+): Readonly<Record<string, unknown>> => {
+  const { assignee, ...fields } = conversation
+  if (assignee === undefined || fields["assignedUsers"] !== undefined) return fields
+  const user = people.userOf(assignee)
+  return user === undefined ? fields : { ...fields, assignedUsers: [user] }
+}
+
+/**
+ * A message or note with its `author` (who wrote it in the source) as `createdBy`, when the author is a Kustomer
+ * user: every note, and messages the team sent (`direction: out`) — an inbound message is the customer's.
+ */
+const withAuthor = (value: unknown, phase: ChildPhase, people: People.People): unknown => {
+  if (!Predicate.isRecord(value) || !("author" in value)) return value
+  const { author, ...fields } = value
+  const byTeam = phase === "notes" || fields["direction"] === "out"
+  if (!byTeam || fields["createdBy"] !== undefined) return fields
+  const user = people.userOf(author)
+  return user === undefined ? fields : { ...fields, createdBy: user }
+}
+
 const childRecord = (
   child: Child,
   phase: ChildPhase,
   conversations: ReadonlyMap<number, IdMap.Parent>,
   customers: ReadonlyMap<string, IdMap.Parent>,
-  importedAt: string
+  importedAt: string,
+  people: People.People
 ): ImportSource.SourceRecord | "held" => {
   const problem = Bundle.linkProblem(Bundle.linkFields[phase], child.value)
   if (problem !== undefined) return ImportSource.unparsable(child.position, problem)
@@ -248,7 +287,7 @@ const childRecord = (
   if (phase === "notes") {
     return ImportSource.parsed(
       child.position,
-      Bundle.withLinks(child.value, importedAt, { conversation: conversation.right })
+      Bundle.withLinks(withAuthor(child.value, phase, people), importedAt, { conversation: conversation.right })
     )
   }
   const customer = fateOf(`its customer (${child.customerKey})`, customers.get(child.customerKey))
@@ -258,7 +297,10 @@ const childRecord = (
     onRight: (customerId) =>
       ImportSource.parsed(
         child.position,
-        Bundle.withLinks(child.value, importedAt, { conversation: conversation.right, customer: customerId })
+        Bundle.withLinks(withAuthor(child.value, phase, people), importedAt, {
+          conversation: conversation.right,
+          customer: customerId
+        })
       )
   })
 }

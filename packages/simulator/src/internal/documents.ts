@@ -2,7 +2,7 @@
  * The JSON documents the simulator answers with: a bulk job, its batches, a stored object with its relationships,
  * a page of a conversation's messages or notes, and the calling key's token. Pure renderings of the state.
  */
-import { BulkResource, Token } from "@effect-kustomer/domain"
+import { BulkResource, Token, User } from "@effect-kustomer/domain"
 import type { StoredObject } from "../Inspection.js"
 import * as Prng from "../Prng.js"
 import type { AnswerStyle, ApiKey, SimulatorConfig } from "../SimulatorConfig.js"
@@ -199,3 +199,27 @@ export const tokenDocument = (config: SimulatorConfig, key: ApiKey) => ({
     links: { self: Token.currentPath }
   }
 })
+
+/**
+ * `{ data: [user, ...], links, meta }`, as `GET /v1/users`: page `page` (from 1) of `pageSize` of the org's users —
+ * the keys' machine users (without an e-mail), then the configured agents.
+ */
+export const userList = (config: SimulatorConfig, page: number, pageSize: number) => {
+  const machines = config.apiKeys.map((key) => ({ type: "user", id: key.userId, attributes: { userType: "machine" } }))
+  const agents = config.users.map((user) => ({
+    type: "user",
+    id: user.id,
+    attributes: { email: user.email, name: user.name ?? null, userType: "user" }
+  }))
+  const { hasNext, items } = pageOf([...machines, ...agents], page, pageSize)
+  const pagePath = (number: number) => `${User.listPath}?page=${number}&pageSize=${pageSize}`
+  return {
+    data: items,
+    links: {
+      self: pagePath(page),
+      prev: page > 1 ? pagePath(page - 1) : null,
+      next: hasNext ? pagePath(page + 1) : null
+    },
+    meta: { pageSize, page }
+  }
+}

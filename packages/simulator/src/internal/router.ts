@@ -1,7 +1,7 @@
 /**
  * The simulator's HTTP app: one router for every route, each API route behind the same guard (see `guard.ts`).
  */
-import { BulkResource, Token } from "@effect-kustomer/domain"
+import { BulkResource, Token, User } from "@effect-kustomer/domain"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -186,9 +186,23 @@ export const make = (
     )
   )
 
+  /** The org's users, a page at a time (role `user.read`). */
+  const users = HttpRouter.makeRoute(
+    "GET",
+    routePath(User.listPath),
+    Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+      guarded(
+        `GET ${User.listPath}`,
+        User.readRoles,
+        () =>
+          Effect.sync(() => json(200, Documents.userList(state.config, pageOf(request.url), pageSizeOf(request.url))))
+      ))
+  )
+
   const router = HttpRouter.fromIterable([
     HttpRouter.makeRoute("GET", "/__admin/stats", Effect.sync(() => json(200, state.stats()))),
     currentToken,
+    users,
     HttpRouter.makeRoute(
       "GET",
       "/v1/bulk/:id",
