@@ -9,11 +9,9 @@ import { KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } from "@effe
 import { type RateBudget } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
+import type * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 
 /**
  * The connection flags. When any of `baseUrl`, `org`, `region` is given, the flags decide the base URL alone and
@@ -37,12 +35,21 @@ export const fromEnvironment: Connection = {
   rateLimit: undefined
 }
 
-const environment = Config.all({
-  baseUrl: Config.option(Config.string("KUSTOMER_BASE_URL")),
-  org: Config.option(Config.string("KUSTOMER_ORG")),
-  region: Config.option(KustomerConfig.regionConfig("KUSTOMER_REGION")),
-  requestTimeout: Config.option(Config.duration("KUSTOMER_REQUEST_TIMEOUT"))
-})
+/**
+ * The options of the connection: the flags, else the environment (`KustomerConfig.environment`); the request
+ * timeout always from the environment.
+ *
+ * @since 0.1.0
+ */
+export const options = (connection: Connection): Config.Config.Wrap<KustomerConfig.Options> =>
+  connection.baseUrl !== undefined || connection.org !== undefined || connection.region !== undefined
+    ? {
+      baseUrl: Config.succeed(connection.baseUrl),
+      org: Config.succeed(connection.org),
+      region: Config.succeed(connection.region),
+      requestTimeout: KustomerConfig.environment.requestTimeout
+    }
+    : KustomerConfig.environment
 
 /**
  * The resolved base URL and timeout: the flags, else the environment.
@@ -50,23 +57,7 @@ const environment = Config.all({
  * @since 0.1.0
  */
 export const config = (connection: Connection): Config.Config<KustomerConfig.KustomerConfig["Type"]> =>
-  environment.pipe(
-    Config.mapOrFail((env) => {
-      const flagged = connection.baseUrl !== undefined || connection.org !== undefined ||
-        connection.region !== undefined
-      const options: KustomerConfig.Options = flagged
-        ? { baseUrl: connection.baseUrl, org: connection.org, region: connection.region }
-        : {
-          baseUrl: Option.getOrUndefined(env.baseUrl),
-          org: Option.getOrUndefined(env.org),
-          region: Option.getOrUndefined(env.region)
-        }
-      return Either.mapLeft(
-        KustomerConfig.make({ ...options, requestTimeout: Option.getOrUndefined(env.requestTimeout) }),
-        (message) => ConfigError.InvalidData([], message)
-      )
-    })
-  )
+  KustomerConfig.fromConfig(options(connection))
 
 /**
  * A `KustomerClient` and its `RateLimiter` for a connection. The API key is `KUSTOMER_API_KEY` unless `auth` is
@@ -88,7 +79,7 @@ export const clientLayer = (
         ? RateLimiter.layerConfig()
         : RateLimiter.layer({ ...connection.rateLimit, cap: true })
     ),
-    Layer.provide(Layer.merge(auth, KustomerConfig.layerConfig(config(connection))))
+    Layer.provide(Layer.merge(auth, KustomerConfig.layerConfig(options(connection))))
   )
 
 /**

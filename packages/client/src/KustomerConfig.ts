@@ -137,36 +137,53 @@ export const layer = (options: Options): Layer.Layer<KustomerConfig, ConfigError
 /** The region names accepted by `KUSTOMER_REGION`. @since 0.1.0 */
 export const regionConfig = (name: string): Config.Config<Region> => Config.literal("us", "eu", "in")(name)
 
+/** An optional setting: `undefined` when the variable is not set. */
+const optionalSetting = <A>(config: Config.Config<A>): Config.Config<A | undefined> =>
+  Config.map(Config.option(config), (value) => Option.getOrUndefined(value))
+
 /**
- * The configuration read from `Config`: by default `KUSTOMER_BASE_URL`, `KUSTOMER_ORG`, `KUSTOMER_REGION` and
- * `KUSTOMER_REQUEST_TIMEOUT` (a duration such as `30 seconds`), all optional.
+ * The options as the environment gives them, each optional: `KUSTOMER_BASE_URL`, `KUSTOMER_ORG`,
+ * `KUSTOMER_REGION` and `KUSTOMER_REQUEST_TIMEOUT` (a duration such as `30 seconds`). A caller with options of its
+ * own (flags) replaces some of them and keeps the others: `{ ...KustomerConfig.environment, baseUrl: … }`.
  *
  * @since 0.1.0
  */
-export const config: Config.Config<Context.Tag.Service<KustomerConfig>> = Config.all({
-  baseUrl: Config.option(Config.string("KUSTOMER_BASE_URL")),
-  org: Config.option(Config.string("KUSTOMER_ORG")),
-  region: Config.option(regionConfig("KUSTOMER_REGION")),
-  requestTimeout: Config.option(Config.duration("KUSTOMER_REQUEST_TIMEOUT"))
-}).pipe(
-  Config.mapOrFail((options) =>
-    Either.mapLeft(
-      make({
-        baseUrl: Option.getOrUndefined(options.baseUrl),
-        org: Option.getOrUndefined(options.org),
-        region: Option.getOrUndefined(options.region),
-        requestTimeout: Option.getOrUndefined(options.requestTimeout)
-      }),
-      (message) => ConfigError.InvalidData([], message)
-    )
-  )
-)
+export const environment: {
+  readonly [K in keyof Options]-?: Config.Config<Options[K]>
+} = {
+  baseUrl: optionalSetting(Config.string("KUSTOMER_BASE_URL")),
+  org: optionalSetting(Config.string("KUSTOMER_ORG")),
+  region: optionalSetting(regionConfig("KUSTOMER_REGION")),
+  requestTimeout: optionalSetting(Config.duration("KUSTOMER_REQUEST_TIMEOUT"))
+}
 
 /**
- * A layer reading {@link config}.
+ * The resolved configuration from a `Config` of each option (a `Config.Wrap` of {@link Options}): read, then
+ * checked, failing with a `ConfigError` that says what to fix.
+ *
+ * @since 0.1.0
+ */
+export const fromConfig = (
+  options: Config.Config.Wrap<Options>
+): Config.Config<Context.Tag.Service<KustomerConfig>> =>
+  Config.unwrap(options).pipe(
+    Config.mapOrFail((resolved) => Either.mapLeft(make(resolved), (message) => ConfigError.InvalidData([], message)))
+  )
+
+/**
+ * The configuration read from the environment ({@link environment}).
+ *
+ * @since 0.1.0
+ */
+export const config: Config.Config<Context.Tag.Service<KustomerConfig>> = fromConfig(environment)
+
+/**
+ * A layer reading the options from `Config`, as `SqliteClient.layerConfig` does: by default the environment
+ * ({@link environment}); any option may come from elsewhere, e.g.
+ * `layerConfig({ ...KustomerConfig.environment, baseUrl: Config.succeed("https://acme.api.kustomerapp.com") })`.
  *
  * @since 0.1.0
  */
 export const layerConfig = (
-  source: Config.Config<Context.Tag.Service<KustomerConfig>> = config
-): Layer.Layer<KustomerConfig, ConfigError.ConfigError> => Layer.effect(KustomerConfig, source)
+  options: Config.Config.Wrap<Options> = environment
+): Layer.Layer<KustomerConfig, ConfigError.ConfigError> => Layer.effect(KustomerConfig, fromConfig(options))

@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -57,5 +58,20 @@ describe("KustomerConfig", () => {
       assert.include(String(insecure), "must use https")
       const region = yield* Effect.flip(fromEnv({ KUSTOMER_REGION: "mars" }))
       assert.include(String(region), "KUSTOMER_REGION")
+    }))
+
+  it.effect("layerConfig takes a Config of each option: some from the caller, the others from the environment", () =>
+    Effect.gen(function*() {
+      const config = yield* KustomerConfig.KustomerConfig.pipe(
+        Effect.provide(
+          KustomerConfig.layerConfig({ ...KustomerConfig.environment, org: Config.succeed("acme") }).pipe(
+            Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+              new Map([["KUSTOMER_REGION", "eu"], ["KUSTOMER_REQUEST_TIMEOUT", "7 seconds"]])
+            )))
+          )
+        )
+      )
+      assert.strictEqual(config.baseUrl, "https://acme.api.kustomerapp.com")
+      assert.isTrue(Duration.equals(config.requestTimeout, Duration.seconds(7)))
     }))
 })
