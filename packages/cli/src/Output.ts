@@ -8,6 +8,7 @@ import { SingleBar } from "cli-progress"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import * as Terminal from "./Terminal.js"
 
 /**
  * A line redrawn in place.
@@ -50,8 +51,11 @@ export class Output extends Effect.Service<Output>()("@effect-kustomer/cli/Outpu
     out: (text: string): Effect.Effect<void> => Effect.sync(() => void process.stdout.write(`${text}\n`)),
     /** Writes a line to standard error. */
     err: (text: string): Effect.Effect<void> => Effect.sync(() => void process.stderr.write(`${text}\n`)),
-    /** A live line on standard error when it is a terminal; `None` otherwise (then progress is printed as lines). */
-    liveLine: process.stderr.isTTY === true
+    /**
+     * A live line on standard error when it is a terminal and `NO_COLOR` is not set (redrawing a line needs cursor
+     * escapes); `None` otherwise (then progress is printed as lines).
+     */
+    liveLine: Terminal.colorEnabled(process.env, process.stderr.isTTY === true)
       ? Option.some(terminalLine(process.stderr))
       : Option.none<Effect.Effect<LiveLine, never, Scope.Scope>>(),
     /** The width of the terminal, for the live line. */
