@@ -18,6 +18,9 @@ export interface ItemRow {
   readonly detail: string
 }
 
+/** What a row says of an item whose `externalId` exists already: an import reports it `AlreadyExisting`. */
+const alreadyExisting = "already existing"
+
 const statusText = (status: BulkJob.JobStatus | BulkJob.ItemResultStatus | BulkJob.BatchStatus): string =>
   typeof status === "string" ? status : status.value
 
@@ -44,7 +47,9 @@ export const itemRows = (batches: BulkJob.BatchListDocument): ReadonlyArray<Item
           onRight: (result) => ({
             index: offset + index,
             clientRef: result._clientRef,
-            result: statusText(result.status),
+            result: result.error !== undefined && ItemError.isDuplicate(result.error)
+              ? alreadyExisting
+              : statusText(result.status),
             detail: result.error === undefined ? result.objectId ?? "" : ItemError.text(result.error)
           })
         }))
@@ -61,7 +66,7 @@ export const itemRows = (batches: BulkJob.BatchListDocument): ReadonlyArray<Item
       rows.push({
         index: offset + (error.index ?? 0),
         clientRef: error._clientRef,
-        result: "error",
+        result: ItemError.isDuplicate(BulkJob.itemErrorOf(error)) ? alreadyExisting : "error",
         detail: ItemError.text(BulkJob.itemErrorOf(error))
       })
     }

@@ -94,6 +94,10 @@ const statusText = (status: BulkJob.ItemResultStatus): string => typeof status =
 const outcomeOfStatus = (status: string): Outcome =>
   status === "created" ? "Created" : status === "updated" ? "Updated" : status === "error" ? "Failed" : "Unknown"
 
+/** An item error's outcome, as an import reports it: a duplicate `externalId` is an object that already exists. */
+const outcomeOfError = (error: ItemError.ItemError): Outcome =>
+  ItemError.isDuplicate(error) ? "AlreadyExisting" : "Failed"
+
 /**
  * The lines of a job's batches, one per item: from `results` when the items carried `_clientRef`, else from the
  * created object ids and the errors by index. An entry the API sent in a shape this version cannot read is
@@ -119,7 +123,9 @@ export const jobLines = (jobId: string, batches: BulkJob.BatchListDocument): Rea
           onRight: (result) => ({
             index: offset + index,
             clientRef: result._clientRef,
-            outcome: outcomeOfStatus(statusText(result.status)),
+            outcome: result.error !== undefined && statusText(result.status) === "error"
+              ? outcomeOfError(result.error)
+              : outcomeOfStatus(statusText(result.status)),
             objectId: result.objectId,
             jobId,
             reason: result.error === undefined ? undefined : ItemError.text(result.error)
@@ -145,7 +151,7 @@ export const jobLines = (jobId: string, batches: BulkJob.BatchListDocument): Rea
           index: offset + (error.index ?? 0),
           clientRef: error._clientRef,
           externalId: error.externalId,
-          outcome: "Failed",
+          outcome: outcomeOfError(BulkJob.itemErrorOf(error)),
           jobId,
           reason: ItemError.text(BulkJob.itemErrorOf(error))
         })

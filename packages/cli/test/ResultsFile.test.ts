@@ -149,6 +149,26 @@ describe("ResultsFile.jobLines", () => {
     assert.strictEqual(lines[2]?.externalId, "x-3")
   })
 
+  it("reports a duplicate externalId as already existing, as an import does, in results and in errors", () => {
+    const batches = decodeBatches({
+      data: [{
+        id: "1",
+        attributes: {
+          status: "complete",
+          results: [
+            { _clientRef: "r0", status: "error", error: { code: "invalid", message: "duplicate detected" } },
+            { _clientRef: "r1", status: "error", error: "customer not found" }
+          ]
+        }
+      }, {
+        id: "2",
+        attributes: { status: "complete", failureCount: 1, errors: [{ index: 0, message: "duplicate detected" }] }
+      }]
+    })
+    const lines = ResultsFile.jobLines("job-1", batches)
+    assert.deepStrictEqual(lines.map((line) => line.outcome), ["AlreadyExisting", "Failed", "AlreadyExisting"])
+  })
+
   it("keeps an unreadable result entry as Unknown with the entry", () => {
     const batches = decodeBatches({
       data: [{
