@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The `kustomer-bulk` command: starts the built CLI (`dist/bin.js`) under a capped V8 heap.
+// The `kustomer-bulk` command: starts the built CLI under a capped V8 heap — the bundle `dist/kustomer-bulk.mjs`
+// (one module to read, see scripts/bundle.mjs), else `dist/bin.js`.
 //
 // Node sizes its heap from the machine's memory and collects lazily, so a long import's resident memory would grow
 // with the machine rather than with the work (docs/benchmarks.md, "memory"). Unless a heap size is already given
@@ -15,7 +16,8 @@ import { existsSync, readFileSync } from "node:fs"
 import { constants } from "node:os"
 import { fileURLToPath } from "node:url"
 
-const entry = new URL("../dist/bin.js", import.meta.url).href
+const bundled = new URL("../dist/kustomer-bulk.mjs", import.meta.url)
+const entry = (existsSync(fileURLToPath(bundled)) ? bundled : new URL("../dist/bin.js", import.meta.url)).href
 const launcherPidVariable = "KUSTOMER_BULK_LAUNCHER_PID"
 const defaultHeapMb = 128
 
@@ -23,6 +25,11 @@ const heapIsSet = () =>
   [...process.execArgv, ...(process.env["NODE_OPTIONS"] ?? "").split(/\s+/)].some((flag) =>
     flag.startsWith("--max-old-space-size")
   )
+
+/** Whether the arguments only ask for help (of the CLI or of a command), or are empty. */
+const asksForHelp = (args) =>
+  args.length === 0 || (args.length <= 3 && args.some((arg) => arg === "--help" || arg === "-h") &&
+    args.every((arg) => /^[a-z-]+$/.test(arg)))
 
 const isAlive = (pid) => {
   try {
@@ -92,7 +99,8 @@ if (process.argv.length === 3 && process.argv[2] === "--version") {
 } else if (Number.isInteger(launcherPid) && launcherPid > 0) {
   runAsChild(launcherPid)
   await import(entry)
-} else if (heapIsSet()) {
+} else if (heapIsSet() || asksForHelp(process.argv.slice(2))) {
+  // Help does no work worth a heap cap: answered in this process, without a second Node start.
   await import(entry)
 } else {
   launch()
