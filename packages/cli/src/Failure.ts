@@ -112,6 +112,35 @@ const describeJournal = (detail: string, kind: JournalError.Kind | undefined) =>
   }
 }
 
+/** What an import's output failure calls for: room on the disk, or a directory that exists. */
+const describeImportOutput = (detail: string, cause: unknown): string =>
+  cause instanceof RejectsFile.RejectsFileError && cause.noSpace === true
+    ? `${detail}.\nFree some space, then run the same command again: with --journal it resumes where it stopped.`
+    : `${detail}.\nCheck that the directories of --journal, --rejects, --unknown and --report exist and can be ` +
+      "written; nothing was sent."
+
+/**
+ * A run that stopped (an import or a migration): described from the failure under it when that is the API's, so
+ * that a missing role gets the same advice however it surfaced; else by what stopped it.
+ */
+const describeRun = (
+  error: { readonly reason: "Input" | "Journal" | "Api" | "Output"; readonly detail: string; readonly cause?: unknown },
+  describeOutput: (detail: string, cause: unknown) => string
+): string => {
+  const cause = error.cause
+  if (cause instanceof KustomerError.KustomerError) return describeKustomer(cause)
+  switch (error.reason) {
+    case "Input":
+      return describeInput(error.detail)
+    case "Journal":
+      return describeJournal(error.detail, JournalError.isJournalError(cause) ? cause.kind : undefined)
+    case "Output":
+      return describeOutput(error.detail, cause)
+    case "Api":
+      return error.detail
+  }
+}
+
 const hasMessage = (error: unknown): error is { readonly message: string } =>
   typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
 
@@ -127,37 +156,8 @@ export const describe = (error: unknown): string => {
   if (error instanceof ImportSource.SourceError) return describeInput(error.message)
   if (error instanceof JournalError.JournalError) return describeJournal(error.message, error.kind)
   if (error instanceof ImportCheckpoint.CheckpointError) return describeJournal(error.message, undefined)
-  if (error instanceof DurableImport.DurableImportError) {
-    const cause: unknown = error.cause
-    if (cause instanceof KustomerError.KustomerError) return describeKustomer(cause)
-    switch (error.reason) {
-      case "Input":
-        return describeInput(error.detail)
-      case "Journal":
-        return describeJournal(error.detail, JournalError.isJournalError(cause) ? cause.kind : undefined)
-      case "Output":
-        if (cause instanceof RejectsFile.RejectsFileError && cause.noSpace === true) {
-          return `${error.detail}.\nFree some space, then run the same command again: with --journal it resumes ` +
-            "where it stopped."
-        }
-        return `${error.detail}.\nCheck that the directories of --journal, --rejects, --unknown and --report exist ` +
-          "and can be written; nothing was sent."
-      case "Api":
-        return error.detail
-    }
-  }
-  if (error instanceof Migration.MigrationError) {
-    const cause = error.cause
-    if (cause instanceof KustomerError.KustomerError) return describeKustomer(cause)
-    switch (error.reason) {
-      case "Input":
-        return describeInput(error.detail)
-      case "Journal":
-        return describeJournal(error.detail, JournalError.isJournalError(cause) ? cause.kind : undefined)
-      default:
-        return error.detail
-    }
-  }
+  if (error instanceof DurableImport.DurableImportError) return describeRun(error, describeImportOutput)
+  if (error instanceof Migration.MigrationError) return describeRun(error, (detail) => `${detail}.`)
   if (error instanceof CliError) return error.message
   if (hasMessage(error) && error.message.length > 0) return error.message
   return String(error)
