@@ -72,63 +72,55 @@ describe("stages composed by hand", () => {
 
   it.effect("a chunk dropped between chunk and submit is refused, naming the chunk", () =>
     Effect.gen(function*() {
-      const simulator = yield* Simulator.Simulator
-      const importer = yield* BulkImport.make({ maxItems: 10, linger: "10 millis" })
-      const exit = yield* runOnTestClock(Effect.exit(
-        ImportSource.fromIterable(recordsFor(simulator.customerIds[0] ?? "", 30)).pipe(
-          BulkImport.validate(importer),
-          BulkImport.chunk(importer),
-          Stream.filter((value) => BulkImport.isEvent(value) || value.chunk.chunk !== 1),
-          BulkImport.submit(importer),
-          BulkImport.settle(importer),
-          Stream.runDrain
-        )
-      ))
-      assert.isTrue(Exit.isFailure(exit))
-      assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), "chunks 1 were formed by BulkImport.chunk")
+      const cause = yield* refusedWith(30, () =>
+        Stream.filter((value) => BulkImport.isEvent(value) || value.chunk.chunk !== 1))
+      assert.include(cause, "chunks 1 were formed by BulkImport.chunk")
     }).pipe(Effect.provide(simulated())))
 
   it.effect("a chunk changed by another step is refused before it is sent", () =>
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator
-      const importer = yield* BulkImport.make({ maxItems: 10, linger: "10 millis" })
-      const exit = yield* runOnTestClock(Effect.exit(
-        ImportSource.fromIterable(recordsFor(simulator.customerIds[0] ?? "", 10)).pipe(
-          BulkImport.validate(importer),
-          BulkImport.chunk(importer),
-          Stream.map((value) =>
-            BulkImport.isEvent(value)
-              ? value
-              : new BulkImport.PendingChunk({ chunk: value.chunk.chunk, items: value.chunk.items.slice(1) }, false)
-          ),
-          BulkImport.submit(importer),
-          BulkImport.settle(importer),
-          Stream.runDrain
-        )
-      ))
-      assert.isTrue(Exit.isFailure(exit))
-      assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), "without being formed by BulkImport.chunk")
+      const cause = yield* refusedWith(10, () =>
+        Stream.map((value) =>
+          BulkImport.isEvent(value)
+            ? value
+            : new BulkImport.PendingChunk({ chunk: value.chunk.chunk, items: value.chunk.items.slice(1) }, false)
+        ))
+      assert.include(cause, "without being formed by BulkImport.chunk")
       assert.strictEqual((yield* simulator.stats).conversations.stored, 0, "nothing sent")
     }).pipe(Effect.provide(simulated())))
 
   it.effect("mapChunks that drops a record is refused", () =>
     Effect.gen(function*() {
-      const simulator = yield* Simulator.Simulator
-      const importer = yield* BulkImport.make({ maxItems: 10, linger: "10 millis" })
-      const exit = yield* runOnTestClock(Effect.exit(
-        ImportSource.fromIterable(recordsFor(simulator.customerIds[0] ?? "", 10)).pipe(
-          BulkImport.validate(importer),
-          BulkImport.chunk(importer),
-          BulkImport.mapChunks(importer, (items) => Effect.succeed(items.slice(1))),
-          BulkImport.submit(importer),
-          BulkImport.settle(importer),
-          Stream.runDrain
-        )
-      ))
-      assert.isTrue(Exit.isFailure(exit))
-      assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), "mapChunks must keep a chunk's records")
+      const cause = yield* refusedWith(10, (importer) =>
+        BulkImport.mapChunks(importer, (items) => Effect.succeed(items.slice(1))))
+      assert.include(cause, "mapChunks must keep a chunk's records")
     }).pipe(Effect.provide(simulated())))
 })
+
+/** A step between `chunk` and `submit`. */
+type Step = (importer: BulkImport.Importer) => <E, R>(
+  chunks: Stream.Stream<BulkImport.PendingChunk | ImportEvent.ImportEvent, E, R>
+) => Stream.Stream<BulkImport.PendingChunk | ImportEvent.ImportEvent, E | ImportCheckpoint.CheckpointError, R>
+
+/** Runs `records` conversations through the stages with `step` between chunk and submit; the failure, as text. */
+const refusedWith = (records: number, step: Step) =>
+  Effect.gen(function*() {
+    const simulator = yield* Simulator.Simulator
+    const importer = yield* BulkImport.make({ maxItems: 10, linger: "10 millis" })
+    const exit = yield* runOnTestClock(Effect.exit(
+      ImportSource.fromIterable(recordsFor(simulator.customerIds[0] ?? "", records)).pipe(
+        BulkImport.validate(importer),
+        BulkImport.chunk(importer),
+        step(importer),
+        BulkImport.submit(importer),
+        BulkImport.settle(importer),
+        Stream.runDrain
+      )
+    ))
+    assert.isTrue(Exit.isFailure(exit), "refused")
+    return Exit.isFailure(exit) ? String(exit.cause) : ""
+  })
 
 describe("BulkJob.readings", () => {
   it.effect("streams a job's readings, the last one with every verdict", () =>
