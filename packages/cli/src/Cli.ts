@@ -136,8 +136,9 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
       ).pipe(RunLog.verbosely(flags.verbose))
   ).pipe(
     Command.withDescription(
-      "Import conversations from a JSON Lines, JSON or CSV file (or standard input). The API key is read from " +
-        "KUSTOMER_API_KEY, never from a flag."
+      "Import records of one resource — conversations, or another with --resource — from a JSON Lines, JSON " +
+        "or CSV file (or standard input). The API key is read from KUSTOMER_API_KEY, never from a flag; its roles " +
+        "are checked before anything is created."
     )
   )
 
@@ -191,12 +192,19 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
     handle(actions.convert({
       tickets: flags.tickets,
       users: Option.getOrUndefined(flags.users),
+      organizations: Option.getOrUndefined(flags.organizations),
+      ticketFields: Option.getOrUndefined(flags.ticketFields),
+      fieldsMap: Option.getOrUndefined(flags.fieldsMap),
+      priorityMap: Option.getOrUndefined(flags.priorityMap),
+      includeDeleted: flags.includeDeleted,
       out: flags.out,
-      problems: Option.getOrUndefined(flags.problems)
+      problems: Option.getOrUndefined(flags.problems),
+      summary: Option.getOrUndefined(flags.summary)
     }))).pipe(
       Command.withDescription(
         "Convert a Zendesk export into a migration bundle: tickets → conversations, requesters → customers, " +
-          "public comments → messages, private comments → notes."
+          "public comments → messages, private comments → notes. Prints what was carried and what not " +
+          "(exit code 2 when something was not)."
       )
     )
 
@@ -330,6 +338,8 @@ export const actions: Actions<Environment> = {
         : undefined
       const plan = {
         input: request.input,
+        resource: request.resource,
+        acceptImportDates: request.acceptImportDates,
         format: request.format,
         csv,
         encoding: request.encoding,
@@ -384,7 +394,8 @@ export const actions: Actions<Environment> = {
         maxItems: request.maxItems,
         maxBytes: request.maxBytes,
         concurrency: request.concurrency,
-        maxJobsInFlight: request.maxJobsInFlight
+        maxJobsInFlight: request.maxJobsInFlight,
+        acceptImportDates: request.acceptImportDates
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

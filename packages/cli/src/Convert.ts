@@ -1,8 +1,13 @@
 /**
- * `kustomer-bulk convert zendesk <tickets> [--users FILE] --out BUNDLE`: turns a Zendesk export into a migration
- * bundle (JSON Lines, one conversation per line) for `kustomer-bulk migrate`. Tickets are streamed; users are held
- * in memory by id (requesters are found by them). Whatever cannot be carried over is written, with its ticket and
- * comment ids and the reason, to a problems file next to the bundle — nothing is dropped without a word.
+ * `kustomer-bulk convert zendesk <tickets> [--users FILE] [--organizations FILE] [--fields-map FILE]
+ * [--ticket-fields FILE] [--priority-map MAP] [--include-deleted] --out BUNDLE [--problems FILE] [--summary FILE]`:
+ * turns a Zendesk export into a migration bundle (JSON Lines, one conversation per line) for `kustomer-bulk
+ * migrate`. Tickets are streamed; users and organizations are held in memory by id (tickets name them).
+ *
+ * Nothing is dropped without a word: what could not be carried over is written, with its ticket, comment or field
+ * and the reason, to a problems file next to the bundle; and the fidelity summary — printed on standard error,
+ * and written as JSON with `--summary` — counts per kind what was carried and what not, and why. The exit code is
+ * 0 when everything was carried, 2 when something was not.
  *
  * @since 0.1.0
  */
@@ -13,8 +18,10 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { CliError } from "./Failure.js"
+import { CliError, exitIncomplete, exitOk } from "./Failure.js"
+import * as Format from "./Format.js"
 import { Output } from "./Output.js"
 
 /**
@@ -25,23 +32,40 @@ import { Output } from "./Output.js"
 export interface ConvertRequest {
   readonly tickets: string
   readonly users: string | undefined
+  /** Zendesk's organizations: the companies of the customers. */
+  readonly organizations: string | undefined
+  /** Zendesk's ticket field definitions, to name fields by title in the fields map. */
+  readonly ticketFields: string | undefined
+  /** Zendesk custom field (id or title) and satisfaction → Kustomer custom attribute: JSON object or CSV. */
+  readonly fieldsMap: string | undefined
+  /** `low=1,normal=3,…` over the default priority map. */
+  readonly priorityMap: string | undefined
+  /** Convert deleted tickets (as done, tagged `zendesk-deleted`) instead of skipping them. */
+  readonly includeDeleted: boolean
   readonly out: string
   readonly problems: string | undefined
+  /** Where to write the fidelity summary as JSON. */
+  readonly summary: string | undefined
 }
 
 /**
- * What a conversion did, for the summary and tests.
+ * What a conversion did: the fidelity summary (per kind, what was carried and what not, and why), the bundle and
+ * the problems file. Written by `--summary` as JSON.
  *
  * @since 0.1.0
  */
-export interface ConvertSummary {
-  readonly tickets: number
-  readonly conversations: number
-  readonly messages: number
-  readonly notes: number
-  readonly problems: number
-  readonly problemsFile: string | undefined
-}
+export class ConvertSummary extends Schema.Class<ConvertSummary>("ConvertSummary")({
+  out: Schema.String,
+  problemsFile: Schema.NullOr(Schema.String),
+  ...ZendeskExport.FidelitySummary.fields
+}) {}
+
+const encodeSummary = Schema.encodeSync(ConvertSummary)
+
+/** The files an export is read from, and the key of each in an API page. */
+type ExportKey = "tickets" | "users" | "organizations" | "ticket_fields"
+
+const exportKeys: ReadonlyArray<ExportKey> = ["tickets", "users", "organizations", "ticket_fields"]
 
 /** One value read from an export file, with the line it started on (1-based). */
 interface ExportRecord {
@@ -61,7 +85,7 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** A whole-file JSON document: an array of records, or an API page whose `key` array holds them. */
-const readDocument = (fs: FileSystem.FileSystem, path: string, key: "tickets" | "users") =>
+const readDocument = (fs: FileSystem.FileSystem, path: string, key: ExportKey) =>
   Effect.gen(function*() {
     const text = yield* fs.readFileString(path)
     const parsed = yield* Effect.try({
@@ -81,7 +105,7 @@ const readDocument = (fs: FileSystem.FileSystem, path: string, key: "tickets" | 
  * The records of an export file: JSON Lines (the full JSON export), or one JSON document (an array, or an API page
  * such as `{"tickets": [...], "users": [...]}`) — told apart by the first line.
  */
-const readRecords = (path: string, key: "tickets" | "users") =>
+const readRecords = (path: string, key: ExportKey) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const lines = fs.stream(path).pipe(Stream.decodeText(), Stream.splitLines)
@@ -90,8 +114,10 @@ const readRecords = (path: string, key: "tickets" | "users") =>
     const isJsonLines = Option.match(firstRecord, {
       onNone: () => true,
       onSome: (record) =>
-        Either.isRight(record.value) && isObject(record.value.right) &&
-        !Array.isArray(record.value.right["tickets"]) && !Array.isArray(record.value.right["users"])
+        Either.match(record.value, {
+          onLeft: () => false,
+          onRight: (value) => isObject(value) && !exportKeys.some((name) => Array.isArray(value[name]))
+        })
     })
     if (!isJsonLines) return Stream.fromIterable(yield* readDocument(fs, path, key))
     return lines.pipe(
@@ -101,24 +127,87 @@ const readRecords = (path: string, key: "tickets" | "users") =>
     )
   }).pipe(Stream.unwrap)
 
-/** The users of the export, by id; undecodable ones are problems. */
-const loadUsers = (path: string | undefined, problems: Ref.Ref<Chunk.Chunk<Record<string, unknown>>>) =>
+type ProblemLine = Record<string, unknown>
+
+/**
+ * The records of a side file (users, organizations) by id; undecodable ones are problems and counted as not
+ * carried.
+ */
+const loadById = <A>(
+  path: string | undefined,
+  key: "users" | "organizations",
+  decode: (value: unknown) => Either.Either<A, { readonly message: string }>,
+  keyOf: (record: A) => string,
+  onUnreadable: (file: string, line: number, reason: string) => Effect.Effect<void>
+) =>
   Effect.gen(function*() {
-    const users = new Map<string, ZendeskExport.User>()
-    if (path === undefined) return users
-    yield* readRecords(path, "users").pipe(
+    const byId = new Map<string, A>()
+    if (path === undefined) return byId
+    const what = key === "users" ? "user" : "organization"
+    yield* readRecords(path, key).pipe(
       Stream.runForEach((record) =>
-        Either.match(Either.flatMap(record.value, (value) => userOf(value)), {
-          onLeft: (reason) => Ref.update(problems, Chunk.append({ file: path, line: record.line, reason })),
-          onRight: (user) => Effect.sync(() => void users.set(ZendeskExport.userKey(user), user))
-        })
+        Either.match(
+          Either.flatMap(
+            record.value,
+            (value) => Either.mapLeft(decode(value), (error) => `not a Zendesk ${what}: ${error.message}`)
+          ),
+          {
+            onLeft: (reason) => onUnreadable(path, record.line, reason),
+            onRight: (found) => Effect.sync(() => void byId.set(keyOf(found), found))
+          }
+        )
       )
     )
-    return users
+    return byId
   })
 
-const userOf = (value: unknown): Either.Either<ZendeskExport.User, string> =>
-  Either.mapLeft(ZendeskExport.decodeUser(value), (error) => `not a Zendesk user: ${error.message}`)
+/** The ticket fields' definitions, when given: a field map may name fields by title. */
+const loadTicketFields = (path: string | undefined) =>
+  path === undefined
+    ? Effect.succeed(undefined)
+    : readRecords(path, "ticket_fields").pipe(
+      Stream.mapEffect((record) =>
+        Either.match(
+          Either.flatMap(
+            record.value,
+            (value) => Either.mapLeft(ZendeskExport.decodeTicketField(value), (error) => error.message)
+          ),
+          {
+            onLeft: (reason) =>
+              Effect.fail(new CliError({ message: `${path}:${record.line}: not a Zendesk ticket field: ${reason}` })),
+            onRight: (field) => Effect.succeed(field)
+          }
+        )
+      ),
+      Stream.runCollect,
+      Effect.map((fields) => Chunk.toReadonlyArray(fields))
+    )
+
+/** The conversion's options, from the request's flags and files; a mistake in them stops the conversion. */
+const optionsOf = (request: ConvertRequest) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const priorityMap = request.priorityMap === undefined
+      ? ZendeskExport.defaultPriorityMap
+      : yield* Either.mapLeft(
+        ZendeskExport.parsePriorityMap(request.priorityMap),
+        (message) => new CliError({ message })
+      )
+    const ticketFields = yield* loadTicketFields(request.ticketFields)
+    let fieldsMap: ZendeskExport.FieldsMap = ZendeskExport.defaultOptions.fieldsMap
+    if (request.fieldsMap !== undefined) {
+      const text = yield* fs.readFileString(request.fieldsMap)
+      const entries = yield* Either.mapLeft(
+        ZendeskExport.parseFieldsMap(text, request.fieldsMap),
+        (message) => new CliError({ message })
+      )
+      fieldsMap = yield* Either.mapLeft(
+        ZendeskExport.resolveFieldsMap(entries, ticketFields),
+        (message) => new CliError({ message: `${request.fieldsMap}: ${message}` })
+      )
+    }
+    return { includeDeleted: request.includeDeleted, priorityMap, fieldsMap } satisfies ZendeskExport.ConvertOptions
+  })
 
 /**
  * Converts the export; the bundle is written as it is read.
@@ -128,33 +217,54 @@ const userOf = (value: unknown): Either.Either<ZendeskExport.User, string> =>
 export const convert = (request: ConvertRequest) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const problems = yield* Ref.make(Chunk.empty<Record<string, unknown>>())
-    const users = yield* loadUsers(request.users, problems)
-    const counts = { tickets: 0, conversations: 0, messages: 0, notes: 0 }
-    const encoder = new TextEncoder()
-    const addProblems = (entries: ReadonlyArray<Record<string, unknown>>) =>
+    const options = yield* optionsOf(request)
+    const problems = yield* Ref.make(Chunk.empty<ProblemLine>())
+    const tally = new ZendeskExport.FidelityTally()
+    const addProblems = (entries: ReadonlyArray<ProblemLine>) =>
       Ref.update(problems, (all) => Chunk.appendAll(all, Chunk.fromIterable(entries)))
+    const unreadable =
+      (kind: "tickets" | "users" | "organizations", summaryReason: string) =>
+      (file: string, line: number, reason: string) =>
+        Effect.zipRight(
+          Effect.sync(() => tally.unreadable(kind, summaryReason)),
+          addProblems([{ file, line, reason }])
+        )
+    const users = yield* loadById(
+      request.users,
+      "users",
+      ZendeskExport.decodeUser,
+      ZendeskExport.userKey,
+      unreadable("users", ZendeskExport.userReasons.unreadable)
+    )
+    const organizations = yield* loadById(
+      request.organizations,
+      "organizations",
+      ZendeskExport.decodeOrganization,
+      ZendeskExport.organizationKey,
+      unreadable("organizations", ZendeskExport.organizationReasons.unreadable)
+    )
+    const lookups: ZendeskExport.Lookups = {
+      user: (id) => Option.fromNullable(users.get(id)),
+      organization: (id) => Option.fromNullable(organizations.get(id))
+    }
+    const unreadableTicket = unreadable("tickets", "not a Zendesk ticket (see the problems file)")
+    const encoder = new TextEncoder()
     yield* readRecords(request.tickets, "tickets").pipe(
       Stream.mapEffect((record) =>
         Effect.gen(function*() {
-          counts.tickets += 1
           const ticket = Either.flatMap(record.value, (value) =>
             Either.mapLeft(ZendeskExport.decodeTicket(value), (error) => `not a Zendesk ticket: ${error.message}`))
           if (Either.isLeft(ticket)) {
-            yield* addProblems([{ file: request.tickets, line: record.line, reason: ticket.left }])
+            yield* unreadableTicket(request.tickets, record.line, ticket.left)
             return Option.none<string>()
           }
-          const converted = ZendeskExport.convertTicket(ticket.right, (id) =>
-            Option.fromNullable(users.get(id)))
+          const converted = ZendeskExport.convertTicket(ticket.right, lookups, options)
+          tally.record(converted.fidelity)
           yield* addProblems(
             converted.problems.map((problem) => ({ file: request.tickets, line: record.line, ...problem }))
           )
-          return Option.map(converted.line, (line) => {
-            counts.conversations += 1
-            counts.messages += Array.isArray(line["messages"]) ? line["messages"].length : 0
-            counts.notes += Array.isArray(line["notes"]) ? line["notes"].length : 0
-            return `${JSON.stringify(line)}\n`
-          })
+          return Option.map(converted.line, (line) =>
+            `${JSON.stringify(line)}\n`)
         })
       ),
       Stream.filterMap((line) => line),
@@ -166,11 +276,68 @@ export const convert = (request: ConvertRequest) =>
     if (problemsFile !== undefined) {
       yield* fs.writeFileString(problemsFile, found.map((problem) => `${JSON.stringify(problem)}\n`).join(""))
     }
-    return { ...counts, problems: found.length, problemsFile } satisfies ConvertSummary
+    const fidelity = tally.summary({ users: users.keys(), organizations: organizations.keys() })
+    const summary = new ConvertSummary({ ...fidelity, out: request.out, problemsFile: problemsFile ?? null })
+    if (request.summary !== undefined) {
+      yield* fs.writeFileString(request.summary, `${JSON.stringify(encodeSummary(summary), null, 2)}\n`)
+    }
+    return summary
   })
 
+const kindRows = (summary: ConvertSummary): ReadonlyArray<readonly [string, ZendeskExport.KindSummary]> => [
+  ["tickets", summary.tickets],
+  ["deleted tickets", summary.deletedTickets],
+  ["comments", summary.comments],
+  ["attachments", summary.attachments],
+  ["users", summary.users],
+  ["organizations", summary.organizations],
+  ["priority", summary.fields.priority],
+  ["type", summary.fields.type],
+  ["tags", summary.fields.tags],
+  ["custom fields", summary.fields.customFields],
+  ["satisfaction", summary.fields.satisfaction],
+  ["assignee", summary.fields.assignee]
+]
+
 /**
- * Runs `convert zendesk` and prints its summary; returns 0, or 2 when something could not be carried over.
+ * The fidelity summary for people: a row per kind (carried, not carried), each reason under its kind.
+ *
+ * @since 0.1.0
+ */
+export const render = (summary: ConvertSummary): string => {
+  const rows = kindRows(summary)
+  const table = Format.table([
+    ["", "carried", "not carried"],
+    ...rows.map(([name, counts]) => [name, Format.count(counts.carried), Format.count(counts.notCarried)])
+  ]).split("\n")
+  const lines = [
+    `converted ${Format.count(summary.tickets.carried + summary.tickets.notCarried)} tickets into ` +
+    `${Format.count(summary.bundle.conversations)} conversations (${Format.count(summary.bundle.customers)} ` +
+    `customers) with ${Format.count(summary.bundle.messages)} messages and ${Format.count(summary.bundle.notes)} ` +
+    `notes → ${summary.out}`,
+    table[0] ?? ""
+  ]
+  rows.forEach(([, counts], index) => {
+    lines.push(table[index + 1] ?? "")
+    for (const [reason, count] of Object.entries(counts.reasons)) {
+      lines.push(`      ${Format.count(count)} ${reason}`)
+    }
+  })
+  for (const note of summary.notes) lines.push(note)
+  if (summary.problemsFile !== null) {
+    const problems = summary.problems === 1 ? "1 problem" : `${Format.count(summary.problems)} problems`
+    lines.push(`${problems} (what was not carried, record by record) → ${summary.problemsFile}`)
+  }
+  lines.push(
+    summary.complete
+      ? "everything in the export was carried into the bundle"
+      : "not everything was carried into the bundle: see the counts above (exit code 2)"
+  )
+  return lines.join("\n")
+}
+
+/**
+ * Runs `convert zendesk` and prints its fidelity summary; returns 0, or 2 when something was not carried over.
  *
  * @since 0.1.0
  */
@@ -178,13 +345,6 @@ export const run = (request: ConvertRequest) =>
   Effect.gen(function*() {
     const output = yield* Output
     const summary = yield* convert(request)
-    yield* output.err(
-      `converted ${summary.tickets} tickets into ${summary.conversations} conversations with ` +
-        `${summary.messages} messages and ${summary.notes} notes → ${request.out}`
-    )
-    if (summary.problemsFile !== undefined) {
-      yield* output.err(`${summary.problems} problems (not carried over) → ${summary.problemsFile}`)
-      return 2
-    }
-    return 0
+    yield* output.err(render(summary))
+    return summary.complete ? exitOk : exitIncomplete
   })

@@ -7,8 +7,8 @@
  * @since 0.1.0
  */
 import { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
-import { BulkResource } from "@effect-kustomer/domain"
-import { DurableImport, JournalError, RejectsFile } from "@effect-kustomer/journal"
+import { BulkResource, Token } from "@effect-kustomer/domain"
+import { DurableImport, JournalError, Preflight, RejectsFile } from "@effect-kustomer/journal"
 import { Migration } from "@effect-kustomer/migration"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
@@ -29,17 +29,20 @@ export const exitInterrupted = 130
  */
 export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
 
-/** The roles an import key needs, in both spellings. @since 0.1.0 */
-export const importRoles = [
-  `${BulkResource.Conversations.createRoles.join(" or ")}`,
-  `${BulkResource.bulkReadRoles.join(" or ")}`
-]
+/** The roles an import of conversations needs, each in both spellings. @since 0.1.0 */
+export const importRoles: ReadonlyArray<string> = Preflight.importNeeds(BulkResource.Conversations).map((need) =>
+  need.roles.join(" or ")
+)
 
 const missingApiKey = [
   "KUSTOMER_API_KEY is not set.",
-  "Create an API key in Kustomer (Settings › Security › API Keys) with the roles",
+  "Create an API key in Kustomer (Settings › Security › API Keys) with the roles the command needs. For `import`",
+  "of conversations:",
   ...importRoles.map((role) => `  ${role}`),
-  "and export it: export KUSTOMER_API_KEY=<the key>. The key is read from the environment only, never from a flag."
+  "For another --resource, its own create and read roles instead; for `migrate`, those of customers, conversations,",
+  "messages and notes, user.read when the bundle names people, and " + Token.orgAdminRole + " to keep the createdAt",
+  "and createdBy of messages and notes (the README's \"Roles an API key needs\" lists them all).",
+  "Then export it: export KUSTOMER_API_KEY=<the key>. The key is read from the environment only, never from a flag."
 ].join("\n")
 
 interface ConfigProblem {
@@ -79,7 +82,7 @@ const describeKustomer = (error: KustomerError.KustomerError): string => {
         "(--base-url, --region or --org; KUSTOMER_BASE_URL, KUSTOMER_REGION or KUSTOMER_ORG)."
     case "Forbidden":
       return `${reason.message}.\nRoles cannot be added to an existing key: create a new one in Settings › Security › ` +
-        `API Keys with\n${importRoles.map((role) => `  ${role}`).join("\n")}`
+        "API Keys with every role the command needs (the README's \"Roles an API key needs\" lists them)."
     case "Transport":
       return reason.delivery === "not-sent"
         ? `${reason.message}.\nCheck the base URL (--base-url, --region, --org or KUSTOMER_BASE_URL) and the network.`

@@ -22,7 +22,7 @@ export const stdin = "-"
  */
 export const stdinPlaceholder = "<stdin>"
 
-/** The smallest `--max-bytes` accepted: below this, ordinary conversations no longer fit. @since 0.1.0 */
+/** The smallest `--max-bytes` accepted: below this, ordinary records no longer fit. @since 0.1.0 */
 export const minMaxBytes = 1_000
 
 /** The most bulk requests in flight `--concurrency` allows. @since 0.1.0 */
@@ -49,6 +49,8 @@ export const unknownFieldsChoices: ReadonlyArray<UnknownFields> = ["reject", "ke
  */
 export interface Flags {
   readonly input: string
+  /** `--resource`: what the records are (a name of `BulkResource.all`); conversations when not given. */
+  readonly resource: Option.Option<string>
   readonly format: Option.Option<ImportSource.Format>
   readonly mapping: ReadonlyArray<string>
   readonly delimiter: Option.Option<string>
@@ -76,6 +78,8 @@ export interface Flags {
   readonly assignExternalIds: boolean
   /** `--resolve-existing`: look up the Kustomer id of records that already exist (one request each). */
   readonly resolveExisting: boolean
+  /** `--accept-import-dates`: go on without `org.admin`, messages' and notes' dates replaced by the import's. */
+  readonly acceptImportDates: boolean
 }
 
 /**
@@ -86,6 +90,8 @@ export interface Flags {
 export interface ImportRequest {
   /** A file path, or `-` for standard input. */
   readonly input: string
+  /** What the records are. */
+  readonly resource: BulkResource.Any
   readonly format: ImportSource.Format
   /** The `--mapping` values, in order (pairs and file paths; see `Mapping.resolve`). */
   readonly mapping: ReadonlyArray<string>
@@ -120,6 +126,8 @@ export interface ImportRequest {
   readonly json: boolean
   readonly assignExternalIds: boolean
   readonly resolveExisting: boolean
+  /** Go on without `org.admin` when messages or notes carry `createdAt`/`createdBy` (they are then replaced). */
+  readonly acceptImportDates: boolean
 }
 
 const fail = (message: string) => Either.left(new CliError({ message }))
@@ -167,6 +175,27 @@ export const rateLimitOf = (flag: Option.Option<string>) =>
 
 const restoreStdin = (value: string) => (value === stdinPlaceholder ? stdin : value)
 
+/** The names `--resource` takes, from the registry: "companies, customers, conversations, messages or notes". */
+export const resourceChoices = (): string => {
+  const names = BulkResource.all.map((resource) => resource.name)
+  return `${names.slice(0, -1).join(", ")} or ${names[names.length - 1] ?? ""}`
+}
+
+/**
+ * `--resource`, checked against the registry; conversations when not given.
+ *
+ * @since 0.1.0
+ */
+export const resourceOf = (flag: Option.Option<string>): Either.Either<BulkResource.Any, CliError> =>
+  Option.match(flag, {
+    onNone: () => Either.right(BulkResource.Conversations),
+    onSome: (name) =>
+      Option.match(BulkResource.byName(name.trim().toLowerCase()), {
+        onNone: () => fail(`--resource ${name} is not a resource Kustomer bulk-creates: use ${resourceChoices()}`),
+        onSome: (resource) => Either.right(resource)
+      })
+  })
+
 /**
  * Checks the flags of `import`.
  *
@@ -175,6 +204,7 @@ const restoreStdin = (value: string) => (value === stdinPlaceholder ? stdin : va
 export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> =>
   Either.gen(function*() {
     const input = restoreStdin(flags.input)
+    const resource = yield* resourceOf(flags.resource)
     const delimiter = Option.getOrUndefined(Option.map(flags.delimiter, restoreStdin))
     const format = Option.getOrUndefined(
       Option.orElse(flags.format, () => input === stdin ? Option.none() : ImportSource.formatOf(input))
@@ -211,6 +241,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
     }
     return {
       input,
+      resource,
       format,
       mapping: flags.mapping,
       delimiter,
@@ -233,6 +264,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       limit,
       json: flags.json,
       assignExternalIds: flags.assignExternalIds,
-      resolveExisting: flags.resolveExisting
+      resolveExisting: flags.resolveExisting,
+      acceptImportDates: flags.acceptImportDates
     }
   })

@@ -1,12 +1,14 @@
 /**
  * The one code path of an import, shared by `import` and `demo`: progress while it runs, the summary table at
  * the end, and the exit code. The import itself is `DurableImport.run` (journal and resume, rejects file, report,
- * assigned external ids); a dry run is `BulkImport.plan`, which sends nothing.
+ * assigned external ids, the check of the key's roles); a dry run is `DurableImport.plan`, which sends nothing.
+ * Records are of one resource of the registry (`--resource`, conversations by default).
  *
  * @since 0.1.0
  */
-import { BulkImport, ImportSource, type KustomerClient } from "@effect-kustomer/client"
-import { DurableImport, ImportInput } from "@effect-kustomer/journal"
+import { ImportSource, type KustomerClient } from "@effect-kustomer/client"
+import { BulkResource } from "@effect-kustomer/domain"
+import { DurableImport, type Preflight } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -36,6 +38,10 @@ import * as Summary from "./Summary.js"
 export interface Plan {
   /** A file path, or `-` for standard input. */
   readonly input: string
+  /** What the records are (default conversations). */
+  readonly resource?: BulkResource.Any | undefined
+  /** Go on without `org.admin` when messages or notes carry `createdAt`/`createdBy` (they are then replaced). */
+  readonly acceptImportDates?: boolean | undefined
   readonly format: ImportSource.Format
   readonly csv: ImportSource.CsvOptions | undefined
   readonly encoding: ImportSource.Encoding | undefined
@@ -71,13 +77,24 @@ export interface Plan {
 
 const inputName = (input: string) => (input === stdin ? "standard input" : input)
 
+const resourceOf = (plan: Pick<Plan, "resource">): BulkResource.Any => plan.resource ?? BulkResource.Conversations
+
 /** The records of the input, read as the durable import reads them (a rejects file's lines stand for records). */
-const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv" | "encoding">) =>
-  ImportInput.records(
+const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv" | "encoding" | "resource">) =>
+  DurableImport.records(
     plan.input === stdin ? StandardInput.bytes : ImportSource.fileBytes(plan.input),
     plan.format,
-    { csv: plan.csv, encoding: plan.encoding, sourceName: inputName(plan.input) }
+    { csv: plan.csv, encoding: plan.encoding, sourceName: inputName(plan.input), resource: plan.resource }
   ).records
+
+/**
+ * What the check of the key's roles has to say, one line each: that the roles could not be checked in advance,
+ * that messages' and notes' `createdAt`/`createdBy` were not kept.
+ *
+ * @since 0.1.0
+ */
+export const roleWarnings = (roles: Preflight.RoleReport | undefined): ReadonlyArray<string> =>
+  (roles?.warnings ?? []).map((warning) => `Warning: ${warning}.`)
 
 /** The records a trial run (`--skip`, `--limit`) takes, of `total`. */
 const trialCount = (plan: Pick<Plan, "skip" | "limit">, total: number) =>
@@ -107,7 +124,9 @@ export const run = (plan: Plan): Effect.Effect<
 > =>
   Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
-    yield* output.err(`Importing ${inputName(plan.input)} (${plan.format}) into ${plan.target}`)
+    yield* output.err(
+      `Importing ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}) into ${plan.target}`
+    )
     // The page is made from the JSON report, which the import writes however it ends: to `--report`, or for the
     // page alone to a temporary file.
     const reportFile = plan.report ?? (plan.html === undefined
@@ -126,6 +145,7 @@ export const run = (plan: Plan): Effect.Effect<
       const reasons = yield* FailureReasons.make
       const onStart = (start: DurableImport.Start) =>
         Effect.gen(function*() {
+          yield* Effect.forEach(roleWarnings(start.roles), (line) => output.err(line), { discard: true })
           if (start.resumed) {
             yield* output.err(
               `Resuming from ${plan.journal} (attempt ${start.attempt}): ` +
@@ -146,6 +166,8 @@ export const run = (plan: Plan): Effect.Effect<
         })
       const imported = yield* DurableImport.run({
         input: plan.input,
+        resource: plan.resource,
+        acceptImportDates: plan.acceptImportDates,
         format: plan.format,
         csv: plan.csv,
         encoding: plan.encoding,
@@ -179,7 +201,7 @@ export const run = (plan: Plan): Effect.Effect<
       resumed: result.resumed,
       skipped: result.skipped,
       cumulative: result.cumulative
-    }) + FailureReasons.render(result.reasons)
+    }) + FailureReasons.render(result.reasons) + roleWarnings(result.roles).map((line) => `\n${line}`).join("")
     const exitCode = Summary.exitCode(result.cumulative ?? result.summary)
     if (plan.html !== undefined) {
       const rejects = yield* RejectGroups.readIfAny([plan.rejects, result.report.unknownFile])
@@ -227,11 +249,12 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
 > =>
   Effect.gen(function*() {
     const output = yield* Output
-    yield* output.err(`Checking ${inputName(plan.input)} (${plan.format}); nothing is sent`)
+    yield* output.err(`Checking ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}); nothing is sent`)
     const skipped = plan.skip === undefined ? recordsOf(plan) : Stream.drop(recordsOf(plan), plan.skip)
     const records = plan.limit === undefined ? skipped : Stream.take(skipped, plan.limit)
-    const totals = yield* BulkImport.plan(records, {
+    const totals = yield* DurableImport.plan(records, {
       ...pipelineOf(plan),
+      resource: plan.resource,
       // Any id will do: the dry run only needs to know that every record would have one.
       assignExternalId: plan.assignExternalIds ? (position) => `dry-run-${position.index}` : undefined
     }).pipe(Stream.runFold(Summary.emptyPlan, (totals, event) => Summary.addToPlan(totals, event)))

@@ -26,6 +26,7 @@ type SharedField =
   | "rejects"
   | "results"
   | "json"
+  | "acceptImportDates"
 
 /**
  * The flags as parsed.
@@ -107,6 +108,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       html: Option.getOrUndefined(flags.html),
       rejects: Option.getOrUndefined(flags.rejects),
       results: Option.getOrUndefined(flags.results),
-      json: flags.json
+      json: flags.json,
+      acceptImportDates: flags.acceptImportDates
     }
   })

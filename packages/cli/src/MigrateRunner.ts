@@ -19,6 +19,7 @@ import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import * as HtmlReport from "./HtmlReport.js"
+import { roleWarnings } from "./ImportRunner.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
@@ -48,6 +49,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly concurrency: number | undefined
   /** The most jobs between submission and results (the memory bound); below it the window adapts. */
   readonly maxJobsInFlight?: number | undefined
+  /** Go on without `org.admin` when messages or notes carry `createdAt`/`createdBy` (they are then replaced). */
+  readonly acceptImportDates?: boolean | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -97,7 +100,8 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
       : `${
         Format.count(result.rejectsWritten)
       } objects not created → ${plan.rejects} (each with its resource and line)`,
-    plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`
+    plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`,
+    ...roleWarnings(result.roles)
   ].filter((line): line is string => line !== undefined).join("\n")
 }
 
@@ -124,6 +128,7 @@ const reportOf = (
     ? {
       resumed: exit.value.resumed,
       importedAt: exit.value.importedAt,
+      roles: exit.value.roles,
       phases: exit.value.phases.map((phase) => ({
         resource: phase.phase,
         settledBefore: phase.settledBefore,
@@ -176,6 +181,8 @@ export const run = (plan: MigratePlan): Effect.Effect<
         encoding: plan.encoding,
         journal: plan.journal,
         rejects: plan.rejects,
+        acceptImportDates: plan.acceptImportDates,
+        onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),
         onPhase: (phase) => {

@@ -57,7 +57,8 @@ const sumRows = (rows: ReadonlyArray<ResourceRow>): Omit<ResourceRow, "resource"
 
 /** The view of an import's report. @since 0.1.0 */
 export const fromImport = (report: RunReport.RunReport): RunView => {
-  const row: ResourceRow = { resource: "conversations", ...report.summary }
+  // A report written before imports named their resource is of conversations.
+  const row: ResourceRow = { resource: report.resource ?? "conversations", ...report.summary }
   return {
     kind: "import",
     title: report.input?.path ?? "import",

@@ -91,7 +91,52 @@ describe("kustomer-bulk command line", () => {
       assert.strictEqual(code, 0)
       assert.deepStrictEqual(calls, [{
         _tag: "convert",
-        request: { tickets: "tickets.json", users: "users.json", out: "b.jsonl", problems: undefined }
+        request: {
+          tickets: "tickets.json",
+          users: "users.json",
+          organizations: undefined,
+          ticketFields: undefined,
+          fieldsMap: undefined,
+          priorityMap: undefined,
+          includeDeleted: false,
+          out: "b.jsonl",
+          problems: undefined,
+          summary: undefined
+        }
+      }])
+      const every = yield* parse([
+        "convert",
+        "zendesk",
+        "tickets.json",
+        "--organizations",
+        "organizations.json",
+        "--fields-map",
+        "fields.csv",
+        "--ticket-fields",
+        "ticket_fields.json",
+        "--priority-map",
+        "normal=3",
+        "--include-deleted",
+        "--out",
+        "b.jsonl",
+        "--summary",
+        "summary.json"
+      ])
+      assert.strictEqual(every.code, 0)
+      assert.deepStrictEqual(every.calls, [{
+        _tag: "convert",
+        request: {
+          tickets: "tickets.json",
+          users: undefined,
+          organizations: "organizations.json",
+          ticketFields: "ticket_fields.json",
+          fieldsMap: "fields.csv",
+          priorityMap: "normal=3",
+          includeDeleted: true,
+          out: "b.jsonl",
+          problems: undefined,
+          summary: "summary.json"
+        }
       }])
     }))
 

@@ -174,18 +174,20 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       assert.include(html, "failed")
       assert.notInclude(html, "cli-end-to-end-secret")
 
+      // The key's roles are read first: what it lacks is listed, in both spellings, before anything is sent.
       const readOnly = yield* runCli(["import", file], env(server, "eyJ.read-only-key.sig"))
       assert.strictEqual(readOnly.code, 1)
-      assert.include(readOnly.text, "HTTP 403")
-      assert.include(readOnly.text, "org.permission.conversation.create")
+      assert.include(readOnly.text, "lacks a role this import of conversations needs")
+      assert.include(readOnly.text, "org.permission.conversation.create or org.user.conversation.write: to create")
       assert.notInclude(readOnly.text, "read-only-key")
 
       // A key that may create but not read job results is found before a record is created.
       const storedBefore = (yield* server.simulator.stats).conversations.stored
       const createOnly = yield* runCli(["import", file], env(server, "eyJ.create-only-key.sig"))
       assert.strictEqual(createOnly.code, 1)
-      assert.include(createOnly.text, "HTTP 403")
-      assert.include(createOnly.text, "org.permission.bulk.read")
+      assert.include(createOnly.text, "lacks 2 roles")
+      assert.include(createOnly.text, "org.permission.bulk.read or org.user.bulk.read")
+      assert.include(createOnly.text, "org.permission.conversation.read or org.user.conversation.read")
       assert.notInclude(createOnly.text, "create-only-key")
       assert.strictEqual((yield* server.simulator.stats).conversations.stored, storedBefore)
 

@@ -20,15 +20,21 @@
  * without one are looked up by e-mail; other items without an `externalId` are reported `Unknown` (and written to
  * the unknown file, never to the rejects file), never resent blindly.
  *
+ * Any resource of the registry can be imported (`resource`, default conversations): its schema checks the records,
+ * and converts CSV cells (see {@link records}).
+ *
  * Before the first request: the output files are checked (their directories exist and can be written), an input
- * that is a file of records in doubt is refused (unless `allowUnknown`), and one read checks that the key may read
- * job results. The report is written however the run ends: finished, failed or interrupted.
+ * that is a file of records in doubt is refused (unless `allowUnknown`), and the key's token is read and checked
+ * against every role the import needs — the resource's create role, `bulk.read`, the resource's read role when
+ * its objects can be looked up, and `org.admin` when messages or notes carry `createdAt` or `createdBy` (unless
+ * `acceptImportDates`) — so that a key lacking one is refused, with all it lacks, before anything is created
+ * (`Preflight.checkRoles`). The report is written however the run ends: finished, failed or interrupted.
  *
  * @since 0.1.0
  */
 import type { ImportSource } from "@effect-kustomer/client"
 import { BulkImport, ImportCheckpoint, ImportEvent, KustomerClient } from "@effect-kustomer/client"
-import type { Conversation, ImportCounts } from "@effect-kustomer/domain"
+import { BulkResource, type ImportCounts } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -38,8 +44,10 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "./ImportInput.js"
 import { DurableImportError, type Failure, failureOf, toDurableError } from "./internal/durableError.js"
-import { checkFiles, formatFor, openInput, unknownPathOf } from "./internal/durableInput.js"
+import * as CsvFields from "./internal/csvFields.js"
+import { checkFiles, formatFor, type OpenedInput, openInput, unknownPathOf } from "./internal/durableInput.js"
 import * as OutcomeFiles from "./internal/outcomeFiles.js"
+import * as ResourcePipeline from "./internal/resourcePipeline.js"
 import * as RunSettings from "./internal/runSettings.js"
 import * as RunState from "./internal/runState.js"
 import * as Preflight from "./Preflight.js"
@@ -54,6 +62,8 @@ import * as SqliteJournal from "./SqliteJournal.js"
 export interface Options {
   /** A file path, or `-` for standard input. */
   readonly input: string
+  /** What the records are: any resource of `BulkResource.all`. Default `BulkResource.Conversations`. */
+  readonly resource?: BulkResource.Any | undefined
   /** The input's format; else guessed from the file's extension (standard input needs it). */
   readonly format?: ImportSource.Format | undefined
   readonly csv?: ImportSource.CsvOptions | undefined
@@ -75,8 +85,18 @@ export interface Options {
   readonly unknown?: string | undefined
   /** Accept a file of records in doubt as input (refused by default: importing it may create duplicates). */
   readonly allowUnknown?: boolean | undefined
-  /** Check, with one read, that the key may read job results before the first record is sent. Default true. */
+  /**
+   * Check the key's roles before the first record is sent: its token is read and every role the import needs
+   * must be granted (where the API does not serve the token, one read of a job checks that the key may read job
+   * results, and the report says the roles were not checked). Default true.
+   */
   readonly checkAccess?: boolean | undefined
+  /**
+   * Import messages or notes that carry `createdAt`/`createdBy` with a key that lacks `org.admin`, knowing that
+   * Kustomer replaces them with the time of the import and the key's user: the result's and the report's `roles`
+   * say they were not kept. Default false: such an import is refused before anything is sent.
+   */
+  readonly acceptImportDates?: boolean | undefined
   /** The JSON report, written at the end (also when the run fails). */
   readonly report?: string | undefined
   /**
@@ -88,12 +108,7 @@ export interface Options {
   /** Gives records without an `externalId` one derived from the input's hash and their index. */
   readonly assignExternalIds?: boolean | undefined
   /** Everything else of the pipeline. */
-  readonly pipeline?:
-    | Omit<
-      BulkImport.Options<Conversation.ConversationInput, Conversation.ConversationInputEncoded>,
-      "checkpoint" | "source" | "assignExternalId"
-    >
-    | undefined
+  readonly pipeline?: Omit<ResourcePipeline.PipelineOptions, "checkpoint" | "source" | "assignExternalId"> | undefined
   /** Sees every event of the pipeline. */
   readonly onEvent?: ((event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
   /** Called once the journal has been read, before the first record is sent. */
@@ -116,6 +131,8 @@ export interface Start {
   /** The input's records, when counted while identifying it. */
   readonly totalRecords: number | undefined
   readonly input: ImportInput.Identity | undefined
+  /** What the check of the key's roles found (`undefined` with `checkAccess: false`). */
+  readonly roles: Preflight.RoleReport | undefined
 }
 
 /**
@@ -141,6 +158,50 @@ export interface Result {
   readonly unknownFile: string | undefined
   /** The report, also written to `options.report` when given. */
   readonly report: RunReport.RunReport
+  /**
+   * What the check of the key's roles found: whether they could be checked, what was needed, whether the
+   * `createdAt`/`createdBy` of messages and notes were kept (`undefined` with `checkAccess: false`).
+   */
+  readonly roles: Preflight.RoleReport | undefined
+}
+
+/**
+ * The records of an input as a durable import of `resource` reads them (`ImportInput.records`), CSV cells converted
+ * as the resource's schema types their fields where the library's defaults (made for conversations) would leave
+ * them as text: a customer's `signedUpAt` a date-time, a message's `meta` JSON, a company's `domains` a list.
+ *
+ * @since 0.1.0
+ */
+export const records = <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  format: ImportSource.Format,
+  options: ImportSource.ReadOptions & { readonly resource?: BulkResource.Any | undefined } = {}
+): ImportInput.Records<E, R> => {
+  const source = ImportInput.records(bytes, format, options)
+  return format !== "csv" ? source : {
+    ...source,
+    records: CsvFields.typedRecords(
+      source.records,
+      options.resource ?? BulkResource.Conversations,
+      options.csv?.mapping
+    )
+  }
+}
+
+/**
+ * The dry run of records as objects of `resource` (default conversations): `BulkImport.plan` with the resource's
+ * schema; nothing is sent.
+ *
+ * @since 0.1.0
+ */
+export const plan = <E, R>(
+  source: Stream.Stream<ImportSource.SourceRecord, E, R>,
+  options: Omit<ResourcePipeline.PipelineOptions, "checkpoint" | "source"> & {
+    readonly resource?: BulkResource.Any | undefined
+  } = {}
+): Stream.Stream<BulkImport.PlanEvent, E, R> => {
+  const { resource, ...pipeline } = options
+  return ResourcePipeline.plan(resource ?? BulkResource.Conversations, source, pipeline)
 }
 
 /** Settings that shape the records (format, CSV mapping, field checks): a journal of other settings is refused. */
@@ -179,6 +240,33 @@ const runCheckpoint = (
   settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
 })
 
+const resourceOf = (options: Pick<Options, "resource">): BulkResource.Any =>
+  options.resource ?? BulkResource.Conversations
+
+/**
+ * How many of the records to import are messages or notes that carry `createdAt` or `createdBy` (kept only with
+ * `org.admin`): the input is read once more, up to what the import itself would read.
+ */
+const datedRecordsOf = (options: Options, format: ImportSource.Format, input: OpenedInput) => {
+  const resource = resourceOf(options)
+  if (!Preflight.keepsDatesOnlyForOrgAdmin(resource)) return Effect.succeed(Preflight.noDatedRecords)
+  const all = records(input.bytes, format, { csv: options.csv, encoding: options.encoding, resource }).records.pipe(
+    // An input that cannot be read on is reported by the import, after the records before it: those are counted.
+    Stream.catchAll(() => Stream.empty)
+  )
+  const skipped = options.skip === undefined ? all : Stream.drop(all, options.skip)
+  const taken = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
+  return Stream.runFold(
+    taken,
+    0,
+    (count, record) => record._tag === "Parsed" && Preflight.carriesDates(record.value) ? count + 1 : count
+  ).pipe(
+    Effect.map((dated): Preflight.DatedRecords =>
+      resource.name === "messages" ? { messages: dated, notes: 0 } : { messages: 0, notes: dated }
+    )
+  )
+}
+
 /** The pipeline's events, with the journal behind its checkpoint and the outcome files written as it goes. */
 const importEvents = (
   options: Options,
@@ -188,21 +276,24 @@ const importEvents = (
 ) =>
   Effect.gen(function*() {
     const format = yield* formatFor(options)
-    const input = yield* openInput(options, format, scope)
+    // Standard input is kept in a file when the check of the key's roles reads it first.
+    const readTwice = options.checkAccess !== false && Preflight.keepsDatesOnlyForOrgAdmin(resourceOf(options))
+    const input = yield* openInput({ ...options, readTwice }, format, scope)
     yield* Ref.set(state.identity, input.identity)
     yield* checkFiles(options, format, input)
+    const client = yield* KustomerClient.KustomerClient
+    const pipeline = options.pipeline ?? {}
     const journal = options.journal === undefined
       ? undefined
       : yield* SqliteJournal.make(options.journal, { durability: options.durability }).pipe(Scope.extend(scope))
     yield* Ref.set(state.journal, journal)
-    const client = yield* KustomerClient.KustomerClient
     const fs = yield* FileSystem.FileSystem
-    const source = ImportInput.records(input.bytes, format, {
+    const source = records(input.bytes, format, {
       csv: options.csv,
       encoding: options.encoding,
-      sourceName: input.name
+      sourceName: input.name,
+      resource: options.resource
     })
-    const pipeline = options.pipeline ?? {}
     const recordSettings = recordSettingsOf(options, format)
     const inner = journal ?? ImportCheckpoint.disabled
 
@@ -215,7 +306,10 @@ const importEvents = (
         : new ImportEvent.Rejected({ position: outcome.position, issues: outcome.issues, record: text })
     }
 
-    /** Once the journal is read: the outcome files, the key's access, and the caller's `onStart`. */
+    /**
+     * Once the journal is read (a journal of another run is refused before any request): the outcome files, the
+     * key's roles, and the caller's `onStart`.
+     */
     const started = Effect.gen(function*() {
       const files = yield* OutcomeFiles.open(
         { rejects: options.rejects, unknown: unknownPathOf(options) },
@@ -223,14 +317,27 @@ const importEvents = (
         scope
       )
       yield* Ref.set(state.files, files)
-      if (options.checkAccess !== false) yield* Preflight.checkAccess(client)
+      if (options.checkAccess !== false) {
+        const dated = yield* datedRecordsOf(options, format, input)
+        const roles = yield* Preflight.checkRoles(client, {
+          needs: Preflight.importNeeds(resourceOf(options)),
+          dated
+        }, {
+          run: `import of ${resourceOf(options).name}`,
+          acceptImportDates: options.acceptImportDates,
+          retrySchedule: pipeline.retrySchedule,
+          maxRateLimitRetries: pipeline.maxRateLimitRetries
+        })
+        yield* Ref.set(state.roles, roles)
+      }
       const status = journal === undefined ? undefined : yield* journal.status
       const start: Start = {
         resumed: status?.resumed ?? false,
         attempt: status?.attempt ?? 1,
         alreadySettled: status?.settledBefore ?? 0,
         totalRecords: input.known?.records,
-        input: input.known
+        input: input.known,
+        roles: yield* Ref.get(state.roles)
       }
       yield* Ref.set(state.started, start)
       if (options.onStart !== undefined) yield* options.onStart(start)
@@ -253,8 +360,8 @@ const importEvents = (
 
     const identity = input.known
     const skipped = options.skip === undefined ? source.records : Stream.drop(source.records, options.skip)
-    const records = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
-    return BulkImport.stream(records, {
+    const taken = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
+    return ResourcePipeline.events(resourceOf(options), taken, {
       ...pipeline,
       checkpoint,
       source: { name: input.name, fingerprint: identity === undefined ? undefined : ImportInput.fingerprint(identity) },
@@ -289,7 +396,12 @@ export const run = (
     const startFailure = yield* Ref.make(Option.none<Failure>())
     const endingRef = yield* Ref.make<Option.Option<RunState.Ending>>(Option.none())
     const closing = yield* Ref.make<Exit.Exit<void, DurableImportError>>(Exit.void)
-    const paths = { journal: options.journal, rejects: options.rejects, unknown: unknownPathOf(options) }
+    const paths = {
+      resource: resourceOf(options).name,
+      journal: options.journal,
+      rejects: options.rejects,
+      unknown: unknownPathOf(options)
+    }
 
     /** Whatever the exit: the files flushed, the report made and written. */
     const finish = (exit: Exit.Exit<ImportEvent.Summary, DurableImportError>) =>
@@ -326,6 +438,7 @@ export const run = (
       rejectsWritten: ending.written.rejects,
       unknownWritten: ending.written.unknown,
       unknownFile: ending.report.unknownFile,
-      report: ending.report
+      report: ending.report,
+      roles: yield* Ref.get(state.roles)
     }
   })).pipe(Effect.withSpan("DurableImport.run", { attributes: { "import.input": options.input } }))

@@ -1,18 +1,20 @@
 /**
  * What is checked before the first request: that every output file can be written, that the input is not a file
- * of records in doubt (unless asked), and that the API key may read job results. `DurableImport.run` and the
- * migration (`@effect-kustomer/migration`) both run these checks, so that a run refuses early and in the same words.
+ * of records in doubt (unless asked), and that the API key has every role the run needs (its token, read once;
+ * where the API does not serve it, that the key may read job results). `DurableImport.run` and the migration
+ * (`@effect-kustomer/migration`) both run these checks, so that a run refuses early and in the same words.
  *
  * @since 0.1.0
  */
 import { type KustomerClient, type KustomerError } from "@effect-kustomer/client"
-import { Ids } from "@effect-kustomer/domain"
+import type { BulkResource } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { unwritable } from "./internal/fileChecks.js"
+import * as Roles from "./internal/roles.js"
 import * as RejectsFile from "./RejectsFile.js"
 
 /**
@@ -79,24 +81,120 @@ export const holdsRecordsInDoubt = (
   }).pipe(Effect.orElseSucceed(() => false))
 
 /**
- * A job id no job has: reading it answers 404 to a key that may read jobs, and 403 to one that may not. INFERRED:
- * the API checks roles before it looks the job up, as it does for every other route.
- */
-const probeJobId = Schema.decodeSync(Ids.BulkJobId)("000000000000000000000000")
-
-/**
  * Reads a job that does not exist, so that a key lacking `bulk.read` (or a key the API does not accept) is found
  * before a record is sent — else records would be created whose results cannot be read. Other answers (the job is
- * not found, the network is down) are left to the import itself.
+ * not found, the network is down) are left to the import itself. {@link checkRoles} falls back to it where the
+ * API does not serve the key's token.
  *
  * @since 0.1.0
  */
-export const checkAccess = (
-  client: KustomerClient.Service
-): Effect.Effect<void, KustomerError.KustomerError> =>
-  client.getBulkJob(probeJobId).pipe(
-    Effect.asVoid,
-    Effect.catchAll((error) =>
-      error.reason._tag === "Forbidden" || error.reason._tag === "Unauthorized" ? Effect.fail(error) : Effect.void
-    )
-  )
+export const checkAccess: (client: KustomerClient.Service) => Effect.Effect<void, KustomerError.KustomerError> =
+  Roles.checkAccess
+
+/**
+ * One role a run needs: any of `roles` (the permission-set and the legacy spelling) grants it; `why` says what
+ * for.
+ *
+ * @since 0.1.0
+ */
+export const RoleNeed = Roles.RoleNeed
+/** @since 0.1.0 */
+export type RoleNeed = Roles.RoleNeed
+
+/**
+ * What the check before the first request found — whether the roles were checked, every role needed, whether the
+ * `createdAt`/`createdBy` of messages and notes are kept, and warnings — as a run's result and report carry it.
+ *
+ * @since 0.1.0
+ */
+export const RoleReport = Roles.RoleReport
+/** @since 0.1.0 */
+export type RoleReport = Roles.RoleReport
+
+/**
+ * Messages and notes that carry `createdAt` or `createdBy`: Kustomer keeps them only for a key with `org.admin`.
+ *
+ * @since 0.1.0
+ */
+export type DatedRecords = Roles.DatedRecords
+
+/** No dated records. @since 0.1.0 */
+export const noDatedRecords: DatedRecords = Roles.noDatedRecords
+
+/**
+ * Whether a record sets `createdAt` or `createdBy` (for messages and notes, only kept with `org.admin`).
+ *
+ * @since 0.1.0
+ */
+export const carriesDates: (value: unknown) => boolean = Roles.carriesDates
+
+/**
+ * Whether Kustomer keeps the `createdAt`/`createdBy` of `resource`'s objects only for a key with `org.admin`
+ * (messages and notes).
+ *
+ * @since 0.1.0
+ */
+export const keepsDatesOnlyForOrgAdmin: (resource: BulkResource.Any) => boolean = Roles.keepsDatesOnlyForOrgAdmin
+
+/** The role that creates `resource`'s objects. @since 0.1.0 */
+export const toCreate: (resource: BulkResource.Any) => RoleNeed = Roles.toCreate
+
+/** The role that reads bulk jobs: every run polls its jobs. @since 0.1.0 */
+export const toReadJobs: RoleNeed = Roles.toReadJobs
+
+/**
+ * The role that finds `resource`'s existing objects (by `externalId`, by e-mail, or in their conversation's
+ * listing), for duplicates and for requests whose answer was lost; `undefined` when Kustomer offers no way
+ * (companies).
+ *
+ * @since 0.1.0
+ */
+export const toFind: (resource: BulkResource.Any) => RoleNeed | undefined = Roles.toFind
+
+/**
+ * The roles an import of `resource` needs, besides `org.admin` for dated messages and notes: its create role, the
+ * jobs' read role, and its read role when its objects can be found.
+ *
+ * @since 0.1.0
+ */
+export const importNeeds: (resource: BulkResource.Any) => ReadonlyArray<RoleNeed> = Roles.importNeeds
+
+/**
+ * The key lacks roles the run needs: nothing was sent. Its message lists each, in both spellings, with why.
+ *
+ * @since 0.1.0
+ */
+export const MissingRoles = Roles.MissingRoles
+/** @since 0.1.0 */
+export type MissingRoles = Roles.MissingRoles
+
+/**
+ * What a run needs checked: its roles (see {@link importNeeds}), and its dated messages and notes.
+ *
+ * @since 0.1.0
+ */
+export type RolePlan = Roles.RolePlan
+
+/**
+ * Options of {@link checkRoles}: what is checked (`import`, `migration`, for the messages), whether to go on
+ * without `org.admin` (`acceptImportDates`), and the retry policy of the token read.
+ *
+ * @since 0.1.0
+ */
+export type CheckOptions = Roles.CheckOptions
+
+/**
+ * Reads the key's token (`GET /v1/auth/tokens/current`, under the retry policy) and checks it against every role
+ * the run needs, before anything is created: fails with {@link MissingRoles} listing all that are missing —
+ * `org.admin` too when messages or notes carry `createdAt`/`createdBy`, unless `acceptImportDates` — or with the
+ * API's error when the key is not accepted. Where the API does not serve the token (404, 403, an answer that is
+ * not a token), it falls back to {@link checkAccess} and says in the report's warnings that the roles could not be
+ * checked in advance.
+ *
+ * @since 0.1.0
+ */
+export const checkRoles: (
+  client: KustomerClient.Service,
+  plan: RolePlan,
+  options: CheckOptions
+) => Effect.Effect<RoleReport, KustomerError.KustomerError | MissingRoles> = Roles.checkRoles

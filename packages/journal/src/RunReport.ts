@@ -6,13 +6,14 @@
  */
 import type { ImportSource } from "@effect-kustomer/client"
 import { ImportEvent } from "@effect-kustomer/client"
-import { ImportCounts } from "@effect-kustomer/domain"
+import { BulkResource, ImportCounts } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import { RoleReport } from "./internal/roles.js"
 import * as RunTimeline from "./RunTimeline.js"
 
 /**
@@ -54,6 +55,8 @@ export const RunReport = Schema.Struct({
    */
   status: Schema.Literal("finished", "failed", "interrupted"),
   error: Schema.optional(Schema.String),
+  /** What the records were (a report without it is of conversations, as every import was before). */
+  resource: Schema.optional(BulkResource.ResourceName),
   input: Schema.optional(Input),
   journal: Schema.optional(Schema.String),
   rejects: Schema.optional(Schema.String),
@@ -85,7 +88,13 @@ export const RunReport = Schema.Struct({
   /** Lines this attempt wrote to the unknown file. */
   unknownWritten: Schema.optionalWith(Schema.Number, { default: () => 0 }),
   /** This attempt's time series: outcomes, requests, 429s, rate-limit waits and job turnaround per interval. */
-  timeline: Schema.optional(RunTimeline.RunTimeline)
+  timeline: Schema.optional(RunTimeline.RunTimeline),
+  /**
+   * The check of the key's roles before the first request: whether it could be done, every role needed, and
+   * whether the `createdAt`/`createdBy` of messages and notes were kept (`false`: the key lacked `org.admin` and
+   * the run went on with `acceptImportDates`).
+   */
+  roles: Schema.optional(RoleReport)
 })
 
 /** @since 0.1.0 */

@@ -20,7 +20,14 @@
  *
  * `importedAt` is set on every object unless the bundle sets it (it waives Kustomer's per-customer creation
  * limit); `createdAt` is sent as given. An object whose parent was not created is not sent: it is reported
- * rejected with its parent's reason. The bundle is read once per phase and never held in memory; the id map and
+ * rejected with its parent's reason.
+ *
+ * Before anything is created, the key's roles are checked against what the bundle needs (`Preflight.checkRoles`):
+ * the create roles of the customers, conversations, messages and notes it holds, `bulk.read`, the read roles of
+ * the look-ups and listings the phases use, the users' read role when it names people, and `org.admin` when
+ * messages or notes carry `createdAt`/`createdBy` (without it Kustomer replaces them silently) — unless
+ * `acceptImportDates`, and then the result says they were not kept. A key lacking any is refused with the whole
+ * list, before anything is written. The bundle is read once per phase and never held in memory; the id map and
  * each phase's journal live in SQLite files, so a migration killed at any moment and run again with the same
  * journal continues where it stopped, without creating anything twice.
  *
@@ -42,6 +49,7 @@ import * as People from "./internal/people.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Reads from "./internal/reads.js"
 import * as Rejects from "./internal/rejects.js"
+import * as RoleNeeds from "./internal/roleNeeds.js"
 
 /**
  * Why a migration stopped: a `reason` for the reader, the failure below it as its typed `cause`.
@@ -98,6 +106,14 @@ export interface Options extends BundleInput {
   readonly people?: People.PeopleOptions | undefined
   /** Called when a phase starts. */
   readonly onPhase?: ((phase: Phase) => Effect.Effect<void>) | undefined
+  /**
+   * Migrate messages and notes that carry `createdAt`/`createdBy` with a key that lacks `org.admin`, knowing that
+   * Kustomer replaces them with the time of the import and the key's user: the result's `roles` says they were
+   * not kept. Default false: such a migration is refused before anything is created.
+   */
+  readonly acceptImportDates?: boolean | undefined
+  /** Called once the key's roles were checked, before anything is created (e.g. to show the report's warnings). */
+  readonly onChecked?: ((roles: Preflight.RoleReport) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -135,6 +151,11 @@ export interface Result {
   readonly rejectsWritten: number
   /** People the bundle names who are no Kustomer user (their objects went without them), most named first. */
   readonly unmappedPeople: ReadonlyArray<People.Unmapped>
+  /**
+   * The check of the key's roles: whether it could be done, every role needed, and whether the `createdAt`/
+   * `createdBy` of messages and notes were kept.
+   */
+  readonly roles: Preflight.RoleReport
 }
 
 /**
@@ -155,12 +176,13 @@ export const run = (
     ])
     if (problems.length > 0) return yield* new MigrationError({ reason: "Output", detail: problems.join("; ") })
     const client = yield* KustomerClient.KustomerClient
-    // A key that may not read jobs is refused before anything is created.
-    yield* Effect.mapError(Preflight.checkAccess(client), toMigrationError)
+    // A key lacking a role the bundle needs is refused before anything is created, and before anything is written.
+    const { contents, roles } = yield* Effect.mapError(RoleNeeds.check(options, client), toMigrationError)
+    if (options.onChecked !== undefined) yield* options.onChecked(roles)
     const base = yield* journalBase(options)
     const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
     // The org's users are read only when the bundle names someone (an author or an assignee).
-    const people = (yield* Effect.mapError(Input.namesPeople(options), toMigrationError))
+    const people = contents.namesPeople
       ? yield* Effect.mapError(
         Reads.retriedRead(options, People.make(options.people ?? {}, client.listUsers)),
         toMigrationError
@@ -256,7 +278,8 @@ export const run = (
       resumed,
       importedAt,
       rejectsWritten: rejects.written(),
-      unmappedPeople: people.unmapped()
+      unmappedPeople: people.unmapped(),
+      roles
     } satisfies Result
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))
 

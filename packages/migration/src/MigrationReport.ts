@@ -7,7 +7,7 @@
  *
  * @since 0.1.0
  */
-import { RunTimeline } from "@effect-kustomer/journal"
+import { Preflight, RunTimeline } from "@effect-kustomer/journal"
 import * as Schema from "effect/Schema"
 import { phases } from "./internal/pipeline.js"
 
@@ -70,7 +70,13 @@ export const MigrationReport = Schema.Struct({
   /** Why the migration stopped (a failed or interrupted run). */
   error: Schema.optional(Schema.String),
   /** This attempt's time series: outcomes, requests, 429s, rate-limit waits and job turnaround per interval. */
-  timeline: Schema.optional(RunTimeline.RunTimeline)
+  timeline: Schema.optional(RunTimeline.RunTimeline),
+  /**
+   * The check of the key's roles before anything was created (a finished run only): whether it could be done,
+   * every role needed, and whether the `createdAt`/`createdBy` of messages and notes were kept (`false`: the key
+   * lacked `org.admin` and the migration went on with `--accept-import-dates`).
+   */
+  roles: Schema.optional(Preflight.RoleReport)
 })
 
 /** @since 0.1.0 */

@@ -1,55 +1,76 @@
 /**
  * A Zendesk Support export, read and turned into migration-bundle lines: one conversation per ticket, with its
- * requester as the customer, its public comments as messages and its private comments as notes.
+ * requester as the customer (and the requester's organization as the customer's company), its public comments as
+ * messages and its private comments as notes — with their authors and attachments — and the ticket's priority,
+ * type, tags, custom fields, satisfaction rating and assignee. Whatever is not carried is counted, with its reason,
+ * in a {@link FidelitySummary}; nothing is left out silently.
  *
  * Zendesk's shapes are those of its full JSON export (one ticket per line, comments inline) and of its REST API
- * (`{"tickets": [...], "users": [...]}` with side-loaded users); only the fields used here are decoded, and extra
- * fields are ignored. The mapping:
+ * (`{"tickets": [...], "users": [...]}` with side-loads); only the fields used here are decoded, and extra fields
+ * are ignored. The mapping:
  *
- * | Zendesk                          | migration bundle                                                          |
- * | -------------------------------- | ------------------------------------------------------------------------- |
- * | ticket `id`                      | conversation `externalId` `zd-<id>`                                       |
- * | `subject` (else `raw_subject`)   | `name`                                                                    |
- * | `status` new/open/pending/hold   | `status` `open`; solved/closed → `done`                                   |
- * | `created_at`, `tags`             | `createdAt`, `tags`                                                       |
- * | requester (a user)               | `customer`: `externalId` `zd-user-<id>`, `name`, `emails`, `phones`        |
- * | public comment                   | message: `externalId` `zd-comment-<id>`, `preview` = the comment's text,  |
- * |                                  | `direction` `in` when the requester wrote it, else `out`; `channel`/`app` |
- * |                                  | from the comment's `via.channel` (see {@link channelOf})                  |
- * | private comment                  | note: `externalId` `zd-comment-<id>`, `body` = the comment's text          |
+ * | Zendesk                              | migration bundle                                                         |
+ * | ------------------------------------ | ------------------------------------------------------------------------ |
+ * | ticket `id`                          | conversation `externalId` `zd-<id>`                                      |
+ * | `subject` (else `raw_subject`)       | `name`                                                                   |
+ * | `status` new/open/pending/hold       | `status` `open`; solved/closed → `done`                                  |
+ * | `status` deleted                     | skipped and counted; with `includeDeleted`: `done`, tag `zendesk-deleted` |
+ * | `priority` low/normal/high/urgent    | `priority` 1–5 through the priority map (default 1, 2, 4, 5)             |
+ * | `type`                               | tag `zendesk-type-<type>`                                                |
+ * | `created_at`, `tags`                 | `createdAt`, `tags`                                                      |
+ * | `custom_fields` (`fields`)           | `custom` through the fields map, each value checked against its suffix   |
+ * | `satisfaction_rating` score, comment | `custom` through the fields map (`satisfaction`, `satisfaction.comment`) |
+ * | `assignee_id`                        | `assignee` `{ externalId: "zd-user-<id>", email?, name? }`               |
+ * | requester (a user)                   | `customer`: `externalId` `zd-user-<id>`, `name`, `emails`, `phones`,     |
+ * |                                      | `company` `{ externalId: "zd-org-<id>", name }` from its organization    |
+ * | public comment                       | message: `externalId` `zd-comment-<id>`, `preview` = its text,           |
+ * |                                      | `direction` `in` for end-users, `out` for agents; `channel`/`app` from   |
+ * |                                      | `via.channel` (see {@link channelOf}); `author`; `attachments`           |
+ * | private comment                      | note: `externalId` `zd-comment-<id>`, `body` = its text; `author`;       |
+ * |                                      | `attachments`                                                            |
+ * | comment attachment                   | `{ externalId: "zd-att-<id>", name, contentType, size, url }`            |
  *
  * Kustomer's bulk message schema has no body field: `preview` is its only free-text field, so the comment's whole
- * plain text goes there, unshortened. The HTML rendering is not sent.
+ * plain text goes there, unshortened ({@link commentText} says which text).
+ *
+ * `author`, `assignee`, `company` and the attachments' shape are the bundle's, not Kustomer's: the migration
+ * resolves the users to Kustomer user ids (`createdBy`, `assignedUsers`) and the organizations to companies.
  *
  * @since 0.1.0
  */
-import * as Arr from "effect/Array"
-import * as Either from "effect/Either"
-import * as Option from "effect/Option"
+import type * as Either from "effect/Either"
+import type * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as convertInternal from "./internal/zendesk/convert.js"
+import * as fidelity from "./internal/zendesk/fidelity.js"
+import * as htmlText from "./internal/zendesk/html.js"
+import * as options from "./internal/zendesk/options.js"
+import * as schema from "./internal/zendesk/schema.js"
 
-/** A Zendesk id: a number in the API, sometimes a string in hand-made exports. */
-const ZendeskId = Schema.Union(Schema.Int, Schema.NonEmptyString)
+// ---------------------------------------------------------------------------------------------------------------
+// Zendesk's records
+// ---------------------------------------------------------------------------------------------------------------
 
-const Via = Schema.Struct({ channel: Schema.optional(Schema.NullOr(Schema.String)) })
+/**
+ * A file attached to a comment.
+ *
+ * @since 0.1.0
+ */
+export const Attachment = schema.Attachment
+
+/** @since 0.1.0 */
+export type Attachment = schema.Attachment
 
 /**
  * A ticket comment, as the API's `/tickets/{id}/comments` and the full JSON export give it.
  *
  * @since 0.1.0
  */
-export const Comment = Schema.Struct({
-  id: ZendeskId,
-  author_id: Schema.optional(Schema.NullOr(ZendeskId)),
-  public: Schema.optionalWith(Schema.Boolean, { default: () => true }),
-  body: Schema.optional(Schema.NullOr(Schema.String)),
-  plain_body: Schema.optional(Schema.NullOr(Schema.String)),
-  created_at: Schema.optional(Schema.NullOr(Schema.String)),
-  via: Schema.optional(Schema.NullOr(Via))
-})
+export const Comment = schema.Comment
 
 /** @since 0.1.0 */
-export type Comment = typeof Comment.Type
+export type Comment = schema.Comment
 
 /**
  * A ticket, with its comments inline (the full JSON export's shape; the API's tickets gain them from
@@ -57,72 +78,200 @@ export type Comment = typeof Comment.Type
  *
  * @since 0.1.0
  */
-export const Ticket = Schema.Struct({
-  id: ZendeskId,
-  subject: Schema.optional(Schema.NullOr(Schema.String)),
-  raw_subject: Schema.optional(Schema.NullOr(Schema.String)),
-  status: Schema.optional(Schema.NullOr(Schema.String)),
-  requester_id: Schema.optional(Schema.NullOr(ZendeskId)),
-  created_at: Schema.optional(Schema.NullOr(Schema.String)),
-  tags: Schema.optional(Schema.NullOr(Schema.Array(Schema.String))),
-  via: Schema.optional(Schema.NullOr(Via)),
-  comments: Schema.optionalWith(Schema.Array(Comment), { default: () => [] })
-})
+export const Ticket = schema.Ticket
 
 /** @since 0.1.0 */
-export type Ticket = typeof Ticket.Type
+export type Ticket = schema.Ticket
 
 /**
- * A user: requesters become customers.
+ * A user: requesters become customers; comment authors and assignees are named by their id, e-mail and name.
  *
  * @since 0.1.0
  */
-export const User = Schema.Struct({
-  id: ZendeskId,
-  name: Schema.optional(Schema.NullOr(Schema.String)),
-  email: Schema.optional(Schema.NullOr(Schema.String)),
-  phone: Schema.optional(Schema.NullOr(Schema.String)),
-  created_at: Schema.optional(Schema.NullOr(Schema.String))
-})
+export const User = schema.User
 
 /** @since 0.1.0 */
-export type User = typeof User.Type
+export type User = schema.User
 
 /**
- * An API answer: a page of tickets with side-loaded users, or a page of users.
+ * An organization: the company of the customers who belong to it.
  *
  * @since 0.1.0
  */
-export const Page = Schema.Struct({
-  tickets: Schema.optionalWith(Schema.Array(Schema.Unknown), { default: () => [] }),
-  users: Schema.optionalWith(Schema.Array(Schema.Unknown), { default: () => [] })
-})
+export const Organization = schema.Organization
+
+/** @since 0.1.0 */
+export type Organization = schema.Organization
 
 /**
- * Something in the export that could not be carried over, and why. The rest of its ticket is still converted
- * unless `ticketDropped` says otherwise.
+ * A custom ticket field's definition (`GET /api/v2/ticket_fields`): lets a fields map name a field by its title.
  *
  * @since 0.1.0
  */
-export interface Problem {
-  readonly ticket: string
-  readonly comment?: string
-  readonly reason: string
-  readonly ticketDropped: boolean
-}
+export const TicketField = schema.TicketField
+
+/** @since 0.1.0 */
+export type TicketField = schema.TicketField
 
 /**
- * A ticket turned into one bundle line, with the problems found on the way.
+ * An API answer: a page of tickets, users, organizations or ticket fields, side-loads included.
  *
  * @since 0.1.0
  */
-export interface Converted {
-  readonly line: Option.Option<Record<string, unknown>>
-  readonly problems: ReadonlyArray<Problem>
-}
+export const Page = schema.Page
 
-/** A note's body is 1–10,240 characters in Kustomer. */
-export const maxNoteLength = 10_240
+/**
+ * Reads a ticket.
+ *
+ * @since 0.1.0
+ */
+export const decodeTicket: (value: unknown) => Either.Either<Ticket, ParseResult.ParseError> = Schema
+  .decodeUnknownEither(schema.Ticket)
+
+/**
+ * Reads a user; its `id` is the key it is found by ({@link userKey}).
+ *
+ * @since 0.1.0
+ */
+export const decodeUser: (value: unknown) => Either.Either<User, ParseResult.ParseError> = Schema
+  .decodeUnknownEither(schema.User)
+
+/**
+ * Reads an organization.
+ *
+ * @since 0.1.0
+ */
+export const decodeOrganization: (value: unknown) => Either.Either<Organization, ParseResult.ParseError> = Schema
+  .decodeUnknownEither(schema.Organization)
+
+/**
+ * Reads a ticket field's definition.
+ *
+ * @since 0.1.0
+ */
+export const decodeTicketField: (value: unknown) => Either.Either<TicketField, ParseResult.ParseError> = Schema
+  .decodeUnknownEither(schema.TicketField)
+
+/**
+ * Reads an API page (`{"tickets": [...], "users": [...], "organizations": [...], "ticket_fields": [...]}`).
+ *
+ * @since 0.1.0
+ */
+export const decodePage: (value: unknown) => Either.Either<typeof schema.Page.Type, ParseResult.ParseError> = Schema
+  .decodeUnknownEither(schema.Page)
+
+/**
+ * The key users, organizations and ticket fields are found by: their id as text.
+ *
+ * @since 0.1.0
+ */
+export const userKey = (user: User): string => schema.idText(user.id)
+
+/** @since 0.1.0 */
+export const organizationKey = (organization: Organization): string => schema.idText(organization.id)
+
+// ---------------------------------------------------------------------------------------------------------------
+// What a conversion is told
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * What a conversion is told: whether deleted tickets are converted, the priority map, the fields map.
+ *
+ * @since 0.1.0
+ */
+export type ConvertOptions = options.ConvertOptions
+
+/**
+ * Deleted tickets skipped, the default priority map, no fields map.
+ *
+ * @since 0.1.0
+ */
+export const defaultOptions: ConvertOptions = options.defaultOptions
+
+/**
+ * Zendesk priority → Kustomer priority (1 lowest, 5 highest): low 1, normal 2, high 4, urgent 5. Routine levels
+ * below Kustomer's middle value, escalations above it: "priority 4 or more" finds what Zendesk called high or urgent.
+ *
+ * @since 0.1.0
+ */
+export const defaultPriorityMap: Readonly<Record<string, number>> = options.defaultPriorityMap
+
+/**
+ * `low=1,normal=3,…` (the `--priority-map` flag) over the default map.
+ *
+ * @since 0.1.0
+ */
+export const parsePriorityMap: (text: string) => Either.Either<Readonly<Record<string, number>>, string> =
+  options.parsePriorityMap
+
+/**
+ * A fields map as written: Zendesk field (id or title, or `satisfaction`, `satisfaction.comment`) → attribute.
+ *
+ * @since 0.1.0
+ */
+export type FieldsMapEntries = options.FieldsMapEntries
+
+/**
+ * A fields map with its titles looked up: field id → Kustomer custom attribute, and the satisfaction attributes.
+ *
+ * @since 0.1.0
+ */
+export type FieldsMap = options.FieldsMap
+
+/**
+ * A fields-map file: a JSON object `{"360001": "orderNumberStr", "satisfaction": "csatStr"}`, or CSV lines
+ * `zendeskFieldIdOrTitle,kustomerAttributeName` (a first line without a typed attribute name is a header). Every
+ * attribute must end in its type (`Str`, `Txt`, `Num`, `Bool`, `At`, `Url`); a field or attribute named twice is
+ * refused.
+ *
+ * @since 0.1.0
+ */
+export const parseFieldsMap: (text: string, source: string) => Either.Either<FieldsMapEntries, string> =
+  options.parseFieldsMap
+
+/**
+ * The fields map with titles looked up in the ticket fields' definitions (needed only when a field is named by
+ * title; a title that matches no field, or several, is refused).
+ *
+ * @since 0.1.0
+ */
+export const resolveFieldsMap: (
+  entries: FieldsMapEntries,
+  ticketFields: ReadonlyArray<TicketField> | undefined
+) => Either.Either<FieldsMap, string> = options.resolveFieldsMap
+
+// ---------------------------------------------------------------------------------------------------------------
+// The conversion
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Something in the export that could not be carried over, and why (the problems file's lines). The rest of its
+ * ticket is still converted unless `ticketDropped` says otherwise.
+ *
+ * @since 0.1.0
+ */
+export type Problem = convertInternal.Problem
+
+/**
+ * A ticket turned into one bundle line, with the problems found on the way and what it carried.
+ *
+ * @since 0.1.0
+ */
+export type Converted = convertInternal.Converted
+
+/**
+ * Where the users and organizations a ticket names are found.
+ *
+ * @since 0.1.0
+ */
+export type Lookups = convertInternal.Lookups
+
+/**
+ * A note's body is 1–10,240 characters in Kustomer.
+ *
+ * @since 0.1.0
+ */
+export const maxNoteLength: number = convertInternal.maxNoteLength
 
 /**
  * Kustomer's channel and app for a Zendesk `via.channel`. Zendesk's web form, API and mobile channels arrive as
@@ -131,143 +280,123 @@ export const maxNoteLength = 10_240
  *
  * @since 0.1.0
  */
-export const channelOf = (via: string | null | undefined): { readonly channel: string; readonly app: string } => {
-  switch (via) {
-    case "chat":
-    case "native_messaging":
-      return { channel: "chat", app: "chat" }
-    case "sms":
-      return { channel: "sms", app: "twilio" }
-    case "voice":
-      return { channel: "voice", app: "voice" }
-    case "facebook":
-      return { channel: "facebook", app: "facebook" }
-    case "twitter":
-      return { channel: "twitter-dm", app: "twitter" }
-    case "whatsapp":
-      return { channel: "whatsapp", app: "whatsapp" }
-    case "instagram_dm":
-      return { channel: "instagram", app: "instagram" }
-    default:
-      return { channel: "email", app: "postmark" }
+export const channelOf: (via: string | null | undefined) => { readonly channel: string; readonly app: string } =
+  convertInternal.channelOf
+
+/**
+ * The bundle's customer for a requester: what the users file says about them (and their company), or only their
+ * external id.
+ *
+ * @since 0.1.0
+ */
+export const customerOf: (
+  requesterId: string | number,
+  user: Option.Option<User>,
+  company?: Option.Option<Record<string, unknown>>
+) => Record<string, unknown> = convertInternal.customerOf
+
+/**
+ * The value a custom attribute gets, or why the value does not fit the type its name's suffix declares. Nothing is
+ * coerced, except a number written as text for a `Num` attribute (Zendesk gives integer and decimal fields so).
+ *
+ * @since 0.1.0
+ */
+export const attributeValue: (attribute: string, value: unknown) => Either.Either<unknown, string> =
+  convertInternal.attributeValue
+
+/**
+ * A comment's text: Zendesk's plain text (`plain_body`, else `body`) when it says the same as `html_body`
+ * rendered, else the rendering ({@link htmlToText}), which keeps link targets.
+ *
+ * @since 0.1.0
+ */
+export const commentText: (
+  comment: {
+    readonly plain_body?: string | null | undefined
+    readonly body?: string | null | undefined
+    readonly html_body?: string | null | undefined
   }
-}
-
-/** Kustomer's create status for a Zendesk status: solved and closed tickets are done, the rest open. */
-const statusOf = (status: string | null | undefined): string | undefined =>
-  status === undefined || status === null ? undefined : status === "solved" || status === "closed" ? "done" : "open"
-
-const idText = (id: string | number): string => String(id)
-
-/** Drops the keys whose value is `undefined` or `null`, so the bundle only carries what the export had. */
-const defined = (fields: Record<string, unknown>): Record<string, unknown> =>
-  Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined && value !== null))
+) => string = htmlText.commentText
 
 /**
- * The bundle's customer for a requester: what the users file says about them, or only their external id.
+ * HTML as plain text: `<a href="u">text</a>` → `text (u)`, paragraphs and line breaks → newlines, entities decoded,
+ * white space collapsed as a browser shows it.
  *
  * @since 0.1.0
  */
-export const customerOf = (requesterId: string | number, user: Option.Option<User>): Record<string, unknown> =>
-  Option.match(user, {
-    onNone: () => ({ externalId: `zd-user-${idText(requesterId)}` }),
-    onSome: (found) =>
-      defined({
-        externalId: `zd-user-${idText(requesterId)}`,
-        name: found.name,
-        emails: found.email ? [{ type: "other", email: found.email }] : undefined,
-        phones: found.phone ? [{ type: "other", phone: found.phone }] : undefined,
-        createdAt: found.created_at
-      })
-  })
-
-const commentText = (comment: Comment): string => comment.plain_body ?? comment.body ?? ""
-
-const messageOf = (ticket: Ticket, comment: Comment): Record<string, unknown> => {
-  const { app, channel } = channelOf(comment.via?.channel ?? ticket.via?.channel)
-  const fromRequester = comment.author_id !== undefined && comment.author_id !== null &&
-    idText(comment.author_id) === idText(ticket.requester_id ?? "")
-  return defined({
-    externalId: `zd-comment-${idText(comment.id)}`,
-    direction: fromRequester ? "in" : "out",
-    channel,
-    app,
-    preview: commentText(comment),
-    createdAt: comment.created_at
-  })
-}
-
-const noteOf = (ticket: Ticket, comment: Comment): Either.Either<Record<string, unknown>, Problem> => {
-  const body = commentText(comment)
-  const problem = (reason: string): Problem => ({
-    ticket: idText(ticket.id),
-    comment: idText(comment.id),
-    reason,
-    ticketDropped: false
-  })
-  if (body.trim().length === 0) return Either.left(problem("a private comment without text cannot be a note"))
-  if (body.length > maxNoteLength) {
-    return Either.left(problem(`a private comment of ${body.length} characters exceeds a note's ${maxNoteLength}`))
-  }
-  return Either.right(defined({ externalId: `zd-comment-${idText(comment.id)}`, body, createdAt: comment.created_at }))
-}
+export const htmlToText: (html: string) => string = htmlText.htmlToText
 
 /**
- * One ticket as a bundle line. A ticket without a requester cannot be placed on a customer's timeline, so it is
- * dropped with a problem; a private comment that cannot be a note is a problem of its own.
+ * Why a deleted ticket was not converted (its reason in the summary).
  *
  * @since 0.1.0
  */
-export const convertTicket = (
-  ticket: Ticket,
-  userById: (id: string) => Option.Option<User>
-): Converted => {
-  if (ticket.requester_id === undefined || ticket.requester_id === null) {
-    return {
-      line: Option.none(),
-      problems: [{ ticket: idText(ticket.id), reason: "the ticket has no requester_id", ticketDropped: true }]
-    }
-  }
-  const requesterId = ticket.requester_id
-  const [publicComments, privateComments] = Arr.partition(ticket.comments, (comment) => !comment.public)
-  const [problems, notes] = Arr.partitionMap(privateComments, (comment) => noteOf(ticket, comment))
-  const line = defined({
-    externalId: `zd-${idText(ticket.id)}`,
-    name: ticket.subject ?? ticket.raw_subject,
-    status: statusOf(ticket.status),
-    createdAt: ticket.created_at,
-    tags: ticket.tags,
-    customer: customerOf(requesterId, userById(idText(requesterId))),
-    messages: publicComments.map((comment) => messageOf(ticket, comment)),
-    notes
-  })
-  return { line: Option.some(line), problems }
-}
+export const deletedReason: string = convertInternal.deletedReason
 
 /**
- * Reads a user; its `id` is the key it is found by.
+ * One ticket as a bundle line. A deleted ticket is skipped (unless `options.includeDeleted`); a ticket without a
+ * requester cannot be placed on a customer's timeline, so it is dropped with a problem; a private comment that
+ * cannot be a note, and a custom field whose value does not fit its attribute, are problems of their own.
  *
  * @since 0.1.0
  */
-export const decodeUser = Schema.decodeUnknownEither(User)
+export const convertTicket: (ticket: Ticket, lookups: Lookups, options?: ConvertOptions) => Converted = (
+  ticket,
+  lookups,
+  convertOptions = options.defaultOptions
+) => convertInternal.convertTicket(ticket, lookups, convertOptions)
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fidelity summary
+// ---------------------------------------------------------------------------------------------------------------
 
 /**
- * Reads a ticket.
+ * How many of one kind were carried and how many not, with each reason's count.
  *
  * @since 0.1.0
  */
-export const decodeTicket = Schema.decodeUnknownEither(Ticket)
+export const KindSummary = fidelity.KindSummary
+
+/** @since 0.1.0 */
+export type KindSummary = fidelity.KindSummary
 
 /**
- * Reads an API page (`{"tickets": [...], "users": [...]}`).
+ * The fidelity summary of a conversion: per kind (tickets, deleted tickets, comments, attachments, users,
+ * organizations, and the fields priority, type, tags, custom fields, satisfaction, assignee) what was carried and
+ * what not, and why; what the bundle holds; the number of problems; notes (attachments not uploaded yet, …).
+ * `complete` is true when everything was carried.
  *
  * @since 0.1.0
  */
-export const decodePage = Schema.decodeUnknownEither(Page)
+export const FidelitySummary = fidelity.FidelitySummary
+
+/** @since 0.1.0 */
+export type FidelitySummary = fidelity.FidelitySummary
 
 /**
- * The key users are found by.
+ * What one ticket carried, as the tally adds it up.
  *
  * @since 0.1.0
  */
-export const userKey = (user: User): string => idText(user.id)
+export type TicketFidelity = fidelity.TicketFidelity
+
+/**
+ * Adds up what the tickets carried (`record`), the records that could not be read (`unreadable`), and makes the
+ * summary once the export was read (`summary`, given the ids of the users and organizations read).
+ *
+ * @since 0.1.0
+ */
+export const FidelityTally = fidelity.FidelityTally
+
+/** @since 0.1.0 */
+export type FidelityTally = fidelity.FidelityTally
+
+/**
+ * The reasons users and organizations of the export files are not carried.
+ *
+ * @since 0.1.0
+ */
+export const userReasons = fidelity.userReasons
+
+/** @since 0.1.0 */
+export const organizationReasons = fidelity.organizationReasons

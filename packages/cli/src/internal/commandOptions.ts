@@ -2,6 +2,7 @@
  * The flags and arguments of each `kustomer-bulk` command, as `@effect/cli` options, with their help texts.
  */
 import { ImportSource } from "@effect-kustomer/client"
+import { BulkResource } from "@effect-kustomer/domain"
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 import * as FlagSuggestion from "../FlagSuggestion.js"
@@ -50,6 +51,14 @@ const otelEndpoint = optionalText(
     "(default OTEL_EXPORTER_OTLP_ENDPOINT; none when unset)"
 )
 
+const acceptImportDates = Options.boolean("accept-import-dates").pipe(
+  Options.withDescription(
+    "go on with a key that lacks org.admin although messages or notes carry createdAt or createdBy: Kustomer " +
+      "then gives them the time of the import and the key's user, and the summary and report say so (refused " +
+      "by default)"
+  )
+)
+
 const html = optionalText(
   "html",
   "FILE",
@@ -60,6 +69,14 @@ const html = optionalText(
 export const importOptions = {
   input: Args.text({ name: "file | -" }).pipe(
     Args.withDescription("a .jsonl, .json or .csv file, or - for standard input")
+  ),
+  resource: Options.text("resource").pipe(
+    Options.withPseudoName(BulkResource.all.map((resource) => resource.name).join(" | ")),
+    Options.optional,
+    Options.withDescription(
+      "what the records are: each is checked against that resource's schema and created with its bulk endpoint " +
+        `(default ${BulkResource.Conversations.name})`
+    )
   ),
   format: Options.choice("format", ["jsonl", "json", "csv"]).pipe(
     Options.optional,
@@ -142,6 +159,7 @@ export const importOptions = {
         "without it)"
     )
   ),
+  acceptImportDates,
   verbose,
   otelEndpoint
 }
@@ -179,6 +197,7 @@ export const migrateOptions = {
   rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
   results: importOptions.results,
   json: importOptions.json,
+  acceptImportDates,
   verbose,
   otelEndpoint
 }
@@ -255,6 +274,35 @@ export const convertZendeskOptions = {
     "problems",
     "FILE",
     "where to list what could not be carried over (default: <out>.problems.jsonl, written only when needed)"
+  ),
+  organizations: optionalText(
+    "organizations",
+    "FILE",
+    "the organizations (each requester's becomes its customer's company): JSON Lines or an API page"
+  ),
+  fieldsMap: optionalText(
+    "fields-map",
+    "FILE",
+    "custom fields (id or title) and satisfaction → Kustomer attributes with a type suffix (orderNumberStr): " +
+      "a JSON object or CSV lines zendeskFieldIdOrTitle,kustomerAttributeName"
+  ),
+  ticketFields: optionalText(
+    "ticket-fields",
+    "FILE",
+    "the ticket fields' definitions (GET /api/v2/ticket_fields), to name fields by title in --fields-map"
+  ),
+  priorityMap: optionalText(
+    "priority-map",
+    "MAP",
+    "Zendesk priority → Kustomer priority 1–5 (default low=1,normal=2,high=4,urgent=5); e.g. normal=3"
+  ),
+  includeDeleted: Options.boolean("include-deleted").pipe(
+    Options.withDescription("convert deleted tickets (as done, tagged zendesk-deleted) instead of skipping them")
+  ),
+  summary: optionalText(
+    "summary",
+    "FILE",
+    "where to write the fidelity summary (what was carried and what not, per kind, with reasons) as JSON"
   )
 }
 

@@ -9,12 +9,13 @@ import * as Ref from "effect/Ref"
 import type { JournalError } from "../JournalError.js"
 import type * as RejectsFile from "../RejectsFile.js"
 import type * as RunReport from "../RunReport.js"
+import type { MissingRoles } from "./roles.js"
 import type * as RunState from "./runState.js"
 
 /**
  * Why a durable import stopped: `Input` (missing file, unknown format, unreadable records, a file of records in
  * doubt), `Journal` (refused, damaged or locked journal; `cause` is the `JournalError`), `Api` (credentials,
- * roles), `Output` (rejects, unknown or report file not writable).
+ * roles: `cause` is the `KustomerError`, or `Preflight.MissingRoles` listing every role the key lacks), `Output` (rejects, unknown or report file not writable).
  *
  * @since 0.1.0
  */
@@ -35,6 +36,7 @@ export type Failure =
   | KustomerError.KustomerError
   | RejectsFile.RejectsFileError
   | RunReport.RunReportError
+  | MissingRoles
   | DurableImportError
 
 export const toDurableError = (error: Failure): DurableImportError => {
@@ -47,6 +49,7 @@ export const toDurableError = (error: Failure): DurableImportError => {
     case "JournalError":
       return new DurableImportError({ reason: "Journal", detail: error.message, cause: error })
     case "KustomerError":
+    case "MissingRoles":
       return new DurableImportError({ reason: "Api", detail: error.message, cause: error })
     case "RejectsFileError":
     case "RunReportError":

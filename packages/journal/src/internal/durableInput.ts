@@ -24,6 +24,8 @@ export interface InputOptions {
   readonly unknown?: string | undefined
   readonly report?: string | undefined
   readonly allowUnknown?: boolean | undefined
+  /** The input is read before the import too (standard input is then kept in a temporary file). */
+  readonly readTwice?: boolean | undefined
 }
 
 /** The format named, or guessed from the path. */
@@ -73,7 +75,7 @@ export const openInput = (options: InputOptions, format: ImportSource.Format, sc
       Stream.fail(
         new ImportSource.SourceError({ source: "standard input", reason: "no stream of its bytes was given" })
       )
-    if (options.journal !== undefined || options.assignExternalIds === true) {
+    if (options.journal !== undefined || options.assignExternalIds === true || options.readTwice === true) {
       // The temporary copy is removed when the run's scope closes, however the run ends.
       const spooled = yield* ImportInput.spool(stdin, format).pipe(Scope.extend(scope))
       const opened: OpenedInput = {

@@ -3,7 +3,7 @@
  * events seen — and the report made of it when the run ends, however it ends.
  */
 import type { ImportEvent } from "@effect-kustomer/client"
-import type { ImportCounts, RateLimit } from "@effect-kustomer/domain"
+import type { BulkResource, ImportCounts, RateLimit } from "@effect-kustomer/domain"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -16,6 +16,7 @@ import type * as ImportInput from "../ImportInput.js"
 import * as RunReport from "../RunReport.js"
 import type * as SqliteJournal from "../SqliteJournal.js"
 import type { OutcomeFiles } from "./outcomeFiles.js"
+import type { RoleReport } from "./roles.js"
 
 /** How the run started, once the journal has been read. */
 export interface Started {
@@ -24,6 +25,7 @@ export interface Started {
   readonly alreadySettled: number
   readonly totalRecords: number | undefined
   readonly input: ImportInput.Identity | undefined
+  readonly roles: RoleReport | undefined
 }
 
 /** The run so far. */
@@ -34,6 +36,8 @@ export interface RunState {
   readonly journal: Ref.Ref<SqliteJournal.Journal | undefined>
   readonly files: Ref.Ref<OutcomeFiles | undefined>
   readonly started: Ref.Ref<Started | undefined>
+  /** What the check of the key's roles found, once it ran. */
+  readonly roles: Ref.Ref<RoleReport | undefined>
   /** The API's latest rate-limit headers, for the report's requests-per-window chart. */
   readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
 }
@@ -48,7 +52,8 @@ export const make = (rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitI
       identity: yield* Ref.make<Effect.Effect<ImportInput.Identity | undefined>>(Effect.succeed(undefined)),
       journal: yield* Ref.make<SqliteJournal.Journal | undefined>(undefined),
       files: yield* Ref.make<OutcomeFiles | undefined>(undefined),
-      started: yield* Ref.make<Started | undefined>(undefined)
+      started: yield* Ref.make<Started | undefined>(undefined),
+      roles: yield* Ref.make<RoleReport | undefined>(undefined)
     }
   })
 
@@ -69,6 +74,7 @@ const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(milli
 
 /** The paths the report names. */
 export interface ReportPaths {
+  readonly resource: BulkResource.ResourceName
   readonly journal: string | undefined
   readonly rejects: string | undefined
   readonly unknown: string | undefined
@@ -101,6 +107,7 @@ export const ending = <E extends { readonly message: string }>(
     const files = yield* Ref.get(state.files)
     const written = files === undefined ? { rejects: 0, unknown: 0 } : yield* files.written
     const identity = yield* Effect.flatten(Ref.get(state.identity))
+    const roles = yield* Ref.get(state.roles)
     const summary = Exit.isSuccess(exit) ? exit.value : partialSummary(observed, finishedAt - state.startedAt)
     const error = Exit.isFailure(exit)
       ? Option.match(Cause.failureOption(exit.cause), {
@@ -111,7 +118,9 @@ export const ending = <E extends { readonly message: string }>(
     const report: RunReport.RunReport = {
       status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
       ...(error === undefined ? {} : { error }),
+      resource: paths.resource,
       ...(identity === undefined ? {} : { input: RunReport.inputOf(identity) }),
+      ...(roles === undefined ? {} : { roles }),
       ...(paths.journal === undefined ? {} : { journal: paths.journal }),
       ...(paths.rejects === undefined ? {} : { rejects: paths.rejects }),
       ...(paths.unknown === undefined || written.unknown === 0 && (cumulative?.unknown ?? 0) === 0

@@ -4,7 +4,7 @@
  * is advised on as for an import).
  */
 import type { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
-import { DiskFull, type JournalError, type RejectsFile } from "@effect-kustomer/journal"
+import { DiskFull, type JournalError, type Preflight, type RejectsFile } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -22,6 +22,7 @@ export type Cause =
   | JournalError.JournalError
   | IdMap.IdMapError
   | KustomerError.KustomerError
+  | Preflight.MissingRoles
   | RejectsFile.RejectsFileError
 
 /** What a phase can fail with. */
@@ -78,6 +79,7 @@ export const toMigrationError = (error: PhaseFailure): MigrationError => {
     case "IdMapError":
       return journalError(error)
     case "KustomerError":
+    case "MissingRoles":
       return new MigrationError({ reason: "Api", detail: error.message, cause: error })
     case "RejectsFileError":
       return outputError(error)

@@ -271,6 +271,21 @@ const withAuthor = (value: unknown, phase: ChildPhase, people: People.People): u
   return user === undefined ? fields : { ...fields, createdBy: user }
 }
 
+/**
+ * A message or note without the source's attachments (`{ externalId, name, contentType, size, url }`, no Kustomer
+ * `_id`): they are listed in the bundle but not uploaded yet, so they are left out rather than sent as references
+ * to documents that do not exist. Kustomer's own references (with an `_id`) are kept.
+ */
+const withoutSourceAttachments = (value: unknown): unknown => {
+  if (!Predicate.isRecord(value) || !Array.isArray(value["attachments"])) return value
+  const uploaded = value["attachments"].filter((attachment: unknown) =>
+    Predicate.isRecord(attachment) && typeof attachment["_id"] === "string"
+  )
+  if (uploaded.length === value["attachments"].length) return value
+  const { attachments: _attachments, ...fields } = value
+  return uploaded.length === 0 ? fields : { ...fields, attachments: uploaded }
+}
+
 const childRecord = (
   child: Child,
   phase: ChildPhase,
@@ -287,7 +302,9 @@ const childRecord = (
   if (phase === "notes") {
     return ImportSource.parsed(
       child.position,
-      Bundle.withLinks(withAuthor(child.value, phase, people), importedAt, { conversation: conversation.right })
+      Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value), phase, people), importedAt, {
+        conversation: conversation.right
+      })
     )
   }
   const customer = fateOf(`its customer (${child.customerKey})`, customers.get(child.customerKey))
@@ -297,7 +314,7 @@ const childRecord = (
     onRight: (customerId) =>
       ImportSource.parsed(
         child.position,
-        Bundle.withLinks(withAuthor(child.value, phase, people), importedAt, {
+        Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value), phase, people), importedAt, {
           conversation: conversation.right,
           customer: customerId
         })

@@ -1,0 +1,141 @@
+/**
+ * The roles a migration needs, computed from its bundle before anything is created, and the check of the key's
+ * token against them: the create role of every resource the bundle holds that a phase creates (customers and
+ * conversations always; messages and notes when it has any; companies when it has any and the migration has a
+ * companies phase), `bulk.read` (every phase polls its jobs), the read role of every resource whose existing
+ * objects a phase looks up (customers by `externalId` or e-mail, conversations by `externalId`, messages and notes
+ * in their conversation's listing), the users' read role when the bundle names people (the org's users are read to
+ * map them), and `org.admin` when messages or notes carry `createdAt` or `createdBy`, or an `author` that becomes
+ * `createdBy` (every note's; a message's when the team sent it).
+ */
+import type { ImportSource, KustomerClient } from "@effect-kustomer/client"
+import { BulkResource, User } from "@effect-kustomer/domain"
+import { Preflight } from "@effect-kustomer/journal"
+import * as Effect from "effect/Effect"
+import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
+import * as Bundle from "./bundle.js"
+import * as Input from "./input.js"
+import * as People from "./people.js"
+import { type PipelineOptions, phases } from "./pipeline.js"
+
+/** What the bundle holds, as far as roles go. */
+export interface BundleContents {
+  readonly messages: number
+  readonly notes: number
+  /** Customers whose `company` is an object: the migration creates the company. */
+  readonly companies: number
+  readonly dated: Preflight.DatedRecords
+  /** Whether a line names a person (an `assignee`, an `author`): the org's users are then read. */
+  readonly namesPeople: boolean
+}
+
+const empty: BundleContents = {
+  messages: 0,
+  notes: 0,
+  companies: 0,
+  dated: Preflight.noDatedRecords,
+  namesPeople: false
+}
+
+const listOf = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
+
+/**
+ * Whether a message or note sets when or by whom it was written: `createdAt`, `createdBy`, or an `author` the
+ * migration sends as `createdBy` (every note's, and a message's when the team sent it). Kustomer keeps these only
+ * for `org.admin`.
+ */
+const isDated = (value: unknown, child: "messages" | "notes"): boolean =>
+  Preflight.carriesDates(value) ||
+  (Predicate.isRecord(value) && value["author"] !== undefined && value["author"] !== null &&
+    (child === "notes" || value["direction"] === "out"))
+
+const countDated = (values: ReadonlyArray<unknown>, child: "messages" | "notes") =>
+  values.filter((value) => isDated(value, child)).length
+
+/** What one bundle line adds. */
+const add = (contents: BundleContents, record: ImportSource.SourceRecord): BundleContents => {
+  if (record._tag !== "Parsed" || !Predicate.isRecord(record.value)) return contents
+  const line = record.value
+  const messages = listOf(line["messages"])
+  const notes = listOf(line["notes"])
+  const customer = line["customer"]
+  return {
+    messages: contents.messages + messages.length,
+    notes: contents.notes + notes.length,
+    companies: contents.companies + (Predicate.isRecord(customer) && Predicate.isRecord(customer["company"]) ? 1 : 0),
+    dated: {
+      messages: contents.dated.messages + countDated(messages, "messages"),
+      notes: contents.dated.notes + countDated(notes, "notes")
+    },
+    namesPeople: contents.namesPeople || Bundle.namesPeople(line)
+  }
+}
+
+/** Reads the bundle once and counts what decides the roles. */
+export const scan = (input: Input.BundleInput) => Stream.runFold(Input.bundleRecords(input), empty, add)
+
+/** The phases' names, to ask whether there is one for a resource. */
+const phaseNames: ReadonlyArray<string> = phases
+
+/** Whether the migration creates objects of `resource` for this bundle. */
+const creates = (contents: BundleContents, resource: BulkResource.Any): boolean => {
+  switch (resource.name) {
+    case "companies":
+      // A customer's company given as an object is created only once the migration has a companies phase.
+      return contents.companies > 0 && phaseNames.includes(resource.name)
+    case "customers":
+    case "conversations":
+      return true
+    case "messages":
+      return contents.messages > 0
+    case "notes":
+      return contents.notes > 0
+  }
+}
+
+/** The role that reads the org's users, to map the history's people to them. */
+const toReadUsers: Preflight.RoleNeed = {
+  roles: User.readRoles,
+  why: `read the org's users (GET ${User.listPath}), to find the Kustomer user of each author and assignee by e-mail`
+}
+
+/**
+ * The roles a migration of a bundle with these contents needs (`org.admin` for dates is added by the check);
+ * `readsUsers`: whether the org's users are read for the people the bundle names.
+ */
+export const needsOf = (contents: BundleContents, readsUsers: boolean): ReadonlyArray<Preflight.RoleNeed> => {
+  const resources = BulkResource.all.filter((resource) => creates(contents, resource))
+  return [
+    ...resources.map((resource) => Preflight.toCreate(resource)),
+    Preflight.toReadJobs,
+    ...resources.flatMap((resource) => {
+      const find = Preflight.toFind(resource)
+      return find === undefined ? [] : [find]
+    }),
+    ...(readsUsers ? [toReadUsers] : [])
+  ]
+}
+
+/** What the check takes of the migration's options. */
+export interface CheckOptions extends Input.BundleInput {
+  readonly acceptImportDates?: boolean | undefined
+  readonly pipeline?: PipelineOptions | undefined
+  readonly people?: People.PeopleOptions | undefined
+}
+
+/**
+ * Scans the bundle and checks the key's roles against what it needs: fails listing every missing role, or
+ * reports that they could not be checked (where the API does not serve the key's token). Returns the report and
+ * what the scan found.
+ */
+export const check = (options: CheckOptions, client: KustomerClient.Service) =>
+  Effect.flatMap(scan(options), (contents) => {
+    const readsUsers = contents.namesPeople && options.people?.lookUpUsers !== false
+    return Preflight.checkRoles(client, { needs: needsOf(contents, readsUsers), dated: contents.dated }, {
+      run: "migration",
+      acceptImportDates: options.acceptImportDates,
+      retrySchedule: options.pipeline?.retrySchedule,
+      maxRateLimitRetries: options.pipeline?.maxRateLimitRetries
+    }).pipe(Effect.map((roles) => ({ roles, contents })))
+  })
