@@ -9,7 +9,16 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, BulkResource, type Conversation, Ids, type RateLimit, Token, User } from "@effect-kustomer/domain"
+import {
+  Attachment,
+  BulkJob,
+  BulkResource,
+  type Conversation,
+  Ids,
+  type RateLimit,
+  Token,
+  User
+} from "@effect-kustomer/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ConfigError from "effect/ConfigError"
@@ -117,6 +126,14 @@ export interface Service {
    * fails with `Unauthorized`. It spends one request of the org's budget.
    */
   readonly currentToken: Effect.Effect<Token.CurrentToken, KustomerError>
+  /**
+   * `POST /v1/attachments`: creates an attachment document (role `message.create` or `note.create`) and returns
+   * its id and the presigned POST its bytes go to (send them with `Attachments.upload`). Spends one request of the
+   * org's budget, like every API call; a body that fails `Attachment.AttachmentCreate` is refused unsent.
+   */
+  readonly createAttachment: (
+    attachment: Attachment.AttachmentCreate
+  ) => Effect.Effect<CreatedAttachment, KustomerError>
   /** The rate-limit information of the latest response that carried any. */
   readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
   /** Every response's rate-limit information, as it arrives. */
@@ -124,6 +141,21 @@ export interface Service {
   /** Every pause of the client's rate limiter, as it starts (none without a limiter). */
   readonly pauses: Stream.Stream<RateLimiterModule.Pause>
 }
+
+/**
+ * A created attachment document: its id (the `_id` of the reference a message or note carries) and where its
+ * bytes go.
+ *
+ * @since 0.1.0
+ */
+export interface CreatedAttachment {
+  readonly id: string
+  readonly upload: Attachment.Upload
+}
+
+const decodeAttachmentDocument = Schema.decodeUnknownEither(Attachment.AttachmentDocument)
+
+const encodeAttachmentCreate = Schema.encodeEither(Attachment.AttachmentCreate)
 
 /**
  * An object that already exists, found by its external id.
@@ -391,7 +423,35 @@ export const make = (
         BulkResource.Customers.readRoles
       ).pipe(Effect.withSpan("KustomerClient.findCustomerByEmail"))
 
+    const createAttachment = (attachment: Attachment.AttachmentCreate) => {
+      const method = "createAttachment"
+      return Either.match(encodeAttachmentCreate(attachment), {
+        onLeft: (error) =>
+          Effect.fail(
+            fail(method, new InvalidRequest({ status: 0, detail: `not sent: ${error.message.split("\n")[0]}` }))
+          ),
+        onRight: (body) =>
+          run({
+            method,
+            request: HttpClientRequest.post(Attachment.createPath).pipe(
+              HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
+            ),
+            requiredRoles: Attachment.createRoles,
+            decode: (raw) =>
+              Either.map(
+                decodeAttachmentDocument(raw),
+                (document): CreatedAttachment => ({ id: document.data.id, upload: document.meta.upload })
+              )
+          })
+      }).pipe(
+        Effect.withSpan("KustomerClient.createAttachment", {
+          attributes: { "kustomer.attachment": attachment.name, "kustomer.bytes": attachment.contentLength }
+        })
+      )
+    }
+
     return {
+      createAttachment,
       bulkCreate,
       bulkCreatePrepared,
       findCustomerByEmail,

@@ -88,6 +88,54 @@ export interface SimulatorStats extends ResourceStatsByName {
     readonly running: number
     readonly complete: number
   }
+  /** Attachment documents and their uploads. */
+  readonly attachments: AttachmentStats
+}
+
+/**
+ * Counters of attachments: documents created by `POST /v1/attachments`, the uploads to their presigned URLs (the
+ * storage route, which the rate limit does not count) and the messages and notes that reference them.
+ *
+ * @since 0.1.0
+ */
+export interface AttachmentStats {
+  /** Attachment documents created. */
+  readonly created: number
+  /** Documents whose bytes were uploaded (an upload sent again counts once). */
+  readonly uploaded: number
+  /** Bytes held by the uploaded documents (the latest upload of each). */
+  readonly bytes: number
+  /** Documents referenced by at least one stored message or note. */
+  readonly referenced: number
+  /** Documents referenced by more than one stored message or note: a client that attached a file twice. */
+  readonly referencedTwice: number
+  /** Requests to the upload route, whatever their outcome. */
+  readonly uploadRequests: number
+  /** Uploads refused (bad form, changed field, wrong size, an `Authorization` header, unknown document). */
+  readonly uploadsRefused: number
+  /** Uploads answered with an injected fault (5xx, HTML 502 or a connection reset). */
+  readonly uploadFaults: number
+}
+
+/**
+ * One attachment document as the simulator keeps it: what was declared, and what was uploaded (its size and
+ * SHA-256, `undefined` until an upload succeeds).
+ *
+ * @since 0.1.0
+ */
+export interface StoredAttachment {
+  readonly id: string
+  readonly name: string
+  readonly contentType: string
+  /** The size declared when the document was created. */
+  readonly contentLength: number
+  /** The size of the uploaded bytes. */
+  readonly size: number | undefined
+  /** The SHA-256 of the uploaded bytes, lowercase hex. */
+  readonly sha256: string | undefined
+  readonly uploaded: boolean
+  /** Ids of the messages and notes that reference it. */
+  readonly referencedBy: ReadonlyArray<string>
 }
 
 /**

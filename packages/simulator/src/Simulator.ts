@@ -15,7 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import type { JobSnapshot, ResourceName, SimulatorStats, StoredObject } from "./Inspection.js"
+import type { JobSnapshot, ResourceName, SimulatorStats, StoredAttachment, StoredObject } from "./Inspection.js"
 import * as Engine from "./internal/engine.js"
 import * as Jobs from "./internal/jobs.js"
 import { ConnectionReset as ConnectionResetError } from "./internal/responses.js"
@@ -75,6 +75,8 @@ export interface Service {
   readonly job: (id: string) => Effect.Effect<Option.Option<JobSnapshot>>
   /** Every bulk job, oldest first. */
   readonly jobs: Effect.Effect<ReadonlyArray<JobSnapshot>>
+  /** Attachment documents, in the order they were created, with what was uploaded and who references them. */
+  readonly attachments: Effect.Effect<ReadonlyArray<StoredAttachment>>
   /** Starts a 429 storm now: every authenticated request gets 429 until it ends. */
   readonly startRateLimitStorm: (duration: Duration.DurationInput) => Effect.Effect<void>
 }
@@ -149,6 +151,7 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
       job: (id) =>
         Effect.sync(() => Option.map(Option.fromNullable(state.jobs.byId.get(id)), (job) => Jobs.snapshot(job))),
       jobs: Effect.sync(() => Array.from(state.jobs.byId.values(), (job) => Jobs.snapshot(job))),
+      attachments: Effect.sync(() => state.store.attachments.inspect()),
       startRateLimitStorm: (duration) =>
         Effect.map(Clock.currentTimeMillis, (nowMillis) => {
           state.limiter.startStorm(nowMillis, Duration.toMillis(duration))

@@ -38,6 +38,27 @@ const clientRefsOf = (items: ReadonlyArray<unknown>): Either.Either<ReadonlyArra
   return Either.right(present.length === 0 ? undefined : present)
 }
 
+/**
+ * Answers with an injected fault instead of the response: a 5xx with an error body, a proxy's HTML 502, or a
+ * connection reset. `count` records it.
+ */
+export const injectFault = (
+  fault: BulkFault,
+  errorBody: Responses.ErrorStyle,
+  count: () => void
+): Effect.Effect<Response, ConnectionReset> =>
+  Effect.suspend(() => {
+    count()
+    switch (fault.kind) {
+      case "server_error":
+        return Effect.succeed(Responses.serverError(fault.status, errorBody))
+      case "html_bad_gateway":
+        return Effect.succeed(htmlBadGateway())
+      case "connection_reset":
+        return Effect.fail(new ConnectionReset({ phase: fault.phase }))
+    }
+  })
+
 /** The handler of one resource's bulk create. `enqueue` hands an accepted job to the worker pool. */
 export const make = (
   state: SimulatorState,
@@ -48,17 +69,7 @@ export const make = (
     Responses.error(status, code, detail, config.answers.errorBody)
 
   const injectBulkFault = (fault: BulkFault): Effect.Effect<Response, ConnectionReset> =>
-    Effect.suspend(() => {
-      state.counters.countFault(`${fault.kind}_${fault.phase}`)
-      switch (fault.kind) {
-        case "server_error":
-          return Effect.succeed(Responses.serverError(fault.status, config.answers.errorBody))
-        case "html_bad_gateway":
-          return Effect.succeed(htmlBadGateway())
-        case "connection_reset":
-          return Effect.fail(new ConnectionReset({ phase: fault.phase }))
-      }
-    })
+    injectFault(fault, config.answers.errorBody, () => state.counters.countFault(`${fault.kind}_${fault.phase}`))
 
   const readItems = (resource: SimResource, request: HttpServerRequest.HttpServerRequest) =>
     Effect.gen(function*() {

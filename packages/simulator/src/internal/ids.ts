@@ -11,7 +11,8 @@ const kindTags = {
   conversation: "c0",
   customer: "c5",
   message: "d0",
-  note: "d5"
+  note: "d5",
+  attachment: "a7"
 } as const
 
 /** The kinds of object the simulator creates ids for. */

@@ -74,6 +74,11 @@ export interface SimResource {
    * (messages and notes); for any other key they are silently replaced by the time of creation and the key's user.
    */
   readonly datesNeedOrgAdmin: boolean
+  /**
+   * Whether items may carry `attachments` (messages and notes): each must name an attachment document that was
+   * uploaded, with its uploaded size.
+   */
+  readonly carriesAttachments: boolean
   readonly bulkPath: string
   readonly createRoles: ReadonlyArray<string>
   readonly readRoles: ReadonlyArray<string>
@@ -106,6 +111,7 @@ interface Behaviour<Item> {
   readonly perCustomerLimited?: boolean
   readonly linksConversation?: boolean
   readonly datesNeedOrgAdmin?: boolean
+  readonly carriesAttachments?: boolean
 }
 
 const make = <
@@ -142,6 +148,7 @@ const make = <
     perCustomerLimited: behaviour.perCustomerLimited ?? false,
     linksConversation: behaviour.linksConversation ?? false,
     datesNeedOrgAdmin: behaviour.datesNeedOrgAdmin ?? false,
+    carriesAttachments: behaviour.carriesAttachments ?? false,
     bulkPath: resource.bulkPath,
     createRoles: resource.createRoles,
     readRoles: resource.readRoles,
@@ -218,7 +225,8 @@ export const byName: { readonly [Name in ResourceName]: SimResource & { readonly
     objectId: (item) => item.id,
     perCustomerLimited: true,
     linksConversation: true,
-    datesNeedOrgAdmin: true
+    datesNeedOrgAdmin: true,
+    carriesAttachments: true
   }),
 
   /** Notes: each references an existing conversation. */
@@ -232,7 +240,8 @@ export const byName: { readonly [Name in ResourceName]: SimResource & { readonly
       id: item.conversation
     }],
     objectId: (item) => item.id,
-    datesNeedOrgAdmin: true
+    datesNeedOrgAdmin: true,
+    carriesAttachments: true
   })
 }
 

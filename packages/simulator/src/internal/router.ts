@@ -1,7 +1,7 @@
 /**
  * The simulator's HTTP app: one router for every route, each API route behind the same guard (see `guard.ts`).
  */
-import { BulkResource, Token, User } from "@effect-kustomer/domain"
+import { Attachment, BulkResource, Token, User } from "@effect-kustomer/domain"
 import type * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
@@ -17,6 +17,7 @@ import type { ConnectionReset } from "./responses.js"
 import * as Responses from "./responses.js"
 import { json } from "./responses.js"
 import type { SimulatorState } from "./state.js"
+import * as Uploads from "./uploads.js"
 
 const isPathInput = (path: string): path is `/${string}` => path.startsWith("/")
 
@@ -199,8 +200,31 @@ export const make = (
       ))
   )
 
+  /** `POST /v1/attachments`: an API request like any other (key, roles, rate limit, faults). */
+  const createAttachment = HttpRouter.makeRoute(
+    "POST",
+    routePath(Attachment.createPath),
+    guarded(`POST ${Attachment.createPath}`, Attachment.createRoles, Uploads.makeCreate(state))
+  )
+
+  /** The storage host's presigned POST: outside the guard, so no key is needed and the rate limit is not spent. */
+  const upload = HttpRouter.makeRoute(
+    "POST",
+    "/__uploads/:id",
+    Effect.flatMap(
+      HttpRouter.params,
+      (params) =>
+        Effect.flatMap(
+          HttpServerRequest.HttpServerRequest,
+          (request) => Uploads.upload(state, request, params["id"] ?? "")
+        )
+    )
+  )
+
   const router = HttpRouter.fromIterable([
     HttpRouter.makeRoute("GET", "/__admin/stats", Effect.sync(() => json(200, state.stats()))),
+    createAttachment,
+    upload,
     currentToken,
     users,
     HttpRouter.makeRoute(

@@ -21,6 +21,8 @@ export class SimulatorState {
   readonly counters = new Stats.Counters()
   readonly limiter: FixedWindowLimiter
   readonly nextFaults: () => FaultDecision
+  /** The faults of uploads: a stream of its own, so that uploads leave the faults of API requests as they were. */
+  readonly nextUploadFaults: () => FaultDecision
   private readonly keys: Map<string, ApiKey>
 
   constructor(readonly config: SimulatorConfig) {
@@ -32,6 +34,7 @@ export class SimulatorState {
       Math.max(1, Duration.toMillis(config.rateLimit.window))
     )
     this.nextFaults = makeFaultSource(config.faults)
+    this.nextUploadFaults = makeFaultSource({ ...config.faults, seed: (config.faults.seed ^ 0x2545f491) >>> 0 })
     this.keys = new Map(config.apiKeys.map((key) => [key.key, key]))
   }
 

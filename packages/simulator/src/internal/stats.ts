@@ -59,5 +59,6 @@ export const snapshot = (counters: Counters, jobs: JobBook, store: ObjectStore):
   },
   faults: { ...counters.faults },
   jobs: { created: jobs.byId.size, queued: jobs.queued, running: jobs.running, complete: jobs.complete },
+  attachments: store.attachments.stats(),
   ...Records.map(store.collections, (collection) => collection.stats())
 })

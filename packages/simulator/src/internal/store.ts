@@ -8,6 +8,7 @@ import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import type { ExternalIdCount, ResourceName, ResourceStats, StoredObject } from "../Inspection.js"
 import { type ApiKey, orgAdminRole, type SimulatorConfig } from "../SimulatorConfig.js"
+import { AttachmentBook } from "./attachments.js"
 import { CreationLimit } from "./creationLimit.js"
 import type { IdKind } from "./ids.js"
 import * as Resources from "./resources.js"
@@ -128,6 +129,8 @@ export class ObjectStore {
   readonly collections: { readonly [Name in ResourceName]: Collection } = Resources.perResource((resource) =>
     new Collection(resource.findableByEmail)
   )
+  /** The attachment documents that messages and notes may reference. */
+  readonly attachments: AttachmentBook
   private readonly creationLimit: CreationLimit
 
   constructor(
@@ -135,6 +138,7 @@ export class ObjectStore {
     private readonly newId: (kind: IdKind, nowMillis: number) => string
   ) {
     this.creationLimit = new CreationLimit(config.perCustomerCreateLimit)
+    this.attachments = new AttachmentBook(`simulator-upload-secret-${config.answers.seed}`, newId)
   }
 
   /** Stores a customer that did not come through a bulk job (start-up seeds and test helpers). */
@@ -184,6 +188,10 @@ export class ObjectStore {
       }
     }
     const attributes = item.attributes
+    if (resource.carriesAttachments) {
+      const problem = this.attachments.referenceProblem(attributes["attachments"])
+      if (problem !== undefined) return refuse("invalid", problem)
+    }
     if (resource.linksConversation) {
       const missing = this.fillCustomerFromConversation(attributes)
       if (missing !== undefined) return refuse("invalid", missing)
@@ -226,6 +234,7 @@ export class ObjectStore {
       jobId,
       storedAtMillis: nowMillis
     })
+    if (resource.carriesAttachments) this.attachments.reference(id, attributes["attachments"])
     return Either.right(id)
   }
 
