@@ -40,8 +40,8 @@ const missingApiKey = [
   "of conversations:",
   ...importRoles.map((role) => `  ${role}`),
   "For another --resource, its own create and read roles instead; for `migrate`, those of customers, conversations,",
-  "messages and notes, user.read when the bundle names people, and " + Token.orgAdminRole + " to keep the createdAt",
-  "and createdBy of messages and notes (the README's \"Roles an API key needs\" lists them all).",
+  `messages and notes, user.read when the bundle names people, and ${Token.orgAdminRole} to keep the createdAt and`,
+  "createdBy of messages and notes (the README's \"Roles an API key needs\" lists them all).",
   "Then export it: export KUSTOMER_API_KEY=<the key>. The key is read from the environment only, never from a flag."
 ].join("\n")
 

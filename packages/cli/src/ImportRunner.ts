@@ -8,7 +8,7 @@
  */
 import { ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
-import { DurableImport, type Preflight } from "@effect-kustomer/journal"
+import { DurableImport, Preflight } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -95,6 +95,14 @@ const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv" | "encoding" | "r
  */
 export const roleWarnings = (roles: Preflight.RoleReport | undefined): ReadonlyArray<string> =>
   (roles?.warnings ?? []).map((warning) => `Warning: ${warning}.`)
+
+/**
+ * The roles a run needs, as a dry run lists them: a key made with them is not refused.
+ *
+ * @since 0.1.0
+ */
+export const rolesLines = (needs: ReadonlyArray<Preflight.RoleNeed>): string =>
+  `\nThe API key needs these roles (either spelling of each):\n${Preflight.describeNeeds(needs)}`
 
 /** The records a trial run (`--skip`, `--limit`) takes, of `total`. */
 const trialCount = (plan: Pick<Plan, "skip" | "limit">, total: number) =>
@@ -249,9 +257,21 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
 > =>
   Effect.gen(function*() {
     const output = yield* Output
-    yield* output.err(`Checking ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}); nothing is sent`)
+    yield* output.err(
+      `Checking ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}); nothing is sent`
+    )
+    const resource = resourceOf(plan)
+    const keepsDates = Preflight.keepsDatesOnlyForOrgAdmin(resource)
+    // Messages and notes that carry dates need org.admin: counted on the way, as the input may be read only once.
+    let dated = 0
     const skipped = plan.skip === undefined ? recordsOf(plan) : Stream.drop(recordsOf(plan), plan.skip)
-    const records = plan.limit === undefined ? skipped : Stream.take(skipped, plan.limit)
+    const records = (plan.limit === undefined ? skipped : Stream.take(skipped, plan.limit)).pipe(
+      Stream.tap((record) =>
+        Effect.sync(() => {
+          if (keepsDates && record._tag === "Parsed" && Preflight.carriesDates(record.value)) dated += 1
+        })
+      )
+    )
     const totals = yield* DurableImport.plan(records, {
       ...pipelineOf(plan),
       resource: plan.resource,
@@ -259,10 +279,14 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
       assignExternalId: plan.assignExternalIds ? (position) => `dry-run-${position.index}` : undefined
     }).pipe(Stream.runFold(Summary.emptyPlan, (totals, event) => Summary.addToPlan(totals, event)))
     const exitCode = Summary.planExitCode(totals)
+    const roles = Preflight.neededRoles({
+      needs: Preflight.importNeeds(resource),
+      dated: resource.name === "messages" ? { messages: dated, notes: 0 } : { messages: 0, notes: dated }
+    })
     yield* JsonOutput.emit(
       plan.json === true,
-      Summary.renderPlan(totals, { assignExternalIds: plan.assignExternalIds }),
-      () => JsonOutput.planDocument(totals, exitCode)
+      `${Summary.renderPlan(totals, { assignExternalIds: plan.assignExternalIds })}\n${rolesLines(roles)}`,
+      () => ({ ...JsonOutput.planDocument(totals, exitCode), rolesNeeded: roles })
     )
     return exitCode
   })

@@ -19,7 +19,7 @@ import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import * as HtmlReport from "./HtmlReport.js"
-import { roleWarnings } from "./ImportRunner.js"
+import { rolesLines, roleWarnings } from "./ImportRunner.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
@@ -264,14 +264,21 @@ export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">)
     ]
     const rejected = planned.reduce((sum, phase) => sum + phase.rejected, 0)
     const exitCode = rejected === 0 ? 0 : 2
+    const roles = yield* Migration.rolesNeeded(plan)
     yield* JsonOutput.emit(
       plan.json === true,
       [
         Format.table(rows),
         rejected === 0 || plan.rejects === undefined ? undefined : `Rejected objects → ${plan.rejects}`,
-        "Objects are checked as if their parents were created; job polls are not counted in the requests."
+        "Objects are checked as if their parents were created; job polls are not counted in the requests.",
+        rolesLines(roles)
       ].filter((line): line is string => line !== undefined).join("\n"),
-      () => ({ exitCode, dryRun: true, phases: planned.map((phase) => ({ ...phase, resource: phase.phase })) })
+      () => ({
+        exitCode,
+        dryRun: true,
+        phases: planned.map((phase) => ({ ...phase, resource: phase.phase })),
+        rolesNeeded: roles
+      })
     )
     return exitCode
   })

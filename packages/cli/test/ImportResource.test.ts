@@ -31,8 +31,10 @@ const customers = (count: number) =>
   }))
 
 const writeLines = (path: string, lines: ReadonlyArray<unknown>) =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) =>
-    fs.writeFileString(path, lines.map((line) => JSON.stringify(line)).join("\n") + "\n"))
+  Effect.flatMap(
+    FileSystem.FileSystem,
+    (fs) => fs.writeFileString(path, lines.map((line) => JSON.stringify(line)).join("\n") + "\n")
+  )
 
 const tempDir = Effect.flatMap(
   FileSystem.FileSystem,
@@ -51,6 +53,9 @@ describe("kustomer-bulk import --resource", () => {
       assert.include(result.text, "Checking customers from")
       assert.include(result.text, "Dry run — nothing was sent.")
       assert.include(result.text, "line 5: priority")
+      // The roles a key will need, before one is made.
+      assert.include(result.text, "org.permission.customer.create or org.user.customer.write: to create customers")
+      assert.include(result.text, "org.permission.customer.read or org.user.customer.read: to find customers")
       yield* writeLines(`${dir}/valid.jsonl`, customers(4))
       const valid = yield* runCli(["import", `${dir}/valid.jsonl`, "--resource", "customers", "--dry-run", "--json"])
       assert.strictEqual(valid.code, 0, valid.text)
@@ -91,8 +96,18 @@ describe("kustomer-bulk import --resource", () => {
         "emails=emails"
       ])
       assert.strictEqual(result.code, 2, result.text)
-      assert.include(result.text, "1 of 2 records", result.text)
-      assert.include(result.text, `column "Signed up": "not a date" is not a date-time`)
+      assert.match(result.text, /valid\s+1\b/)
+      assert.include(result.text, `line 3: column "Signed up": "not a date" is not a date-time`)
+      // Without a mapping the columns are the fields' paths, converted the same way.
+      yield* fs.writeFileString(
+        `${dir}/paths.csv`,
+        [
+          "externalId,name,signedUpAt,rev,emails,tags",
+          `c-1,Ada,2023-05-01 10:00,3,"[{""email"":""ada@example.com""}]","vip, early"`
+        ].join("\n") + "\n"
+      )
+      const paths = yield* runCli(["import", `${dir}/paths.csv`, "--resource", "customers", "--dry-run"])
+      assert.strictEqual(paths.code, 0, paths.text)
     }).pipe(Effect.provide(nodeLayer)))
 
   it.scoped("an unknown resource lists the valid ones, from the registry", () =>
@@ -147,6 +162,20 @@ describe("kustomer-bulk import --resource", () => {
         }))
       )
       const env = { KUSTOMER_API_KEY: plainKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const dry = yield* runCli(["migrate", bundle, "--dry-run", "--json"])
+      assert.strictEqual(dry.code, 0, dry.text)
+      const needed: ReadonlyArray<{ readonly roles: ReadonlyArray<string> }> = JSON.parse(dry.stdout.join("\n"))
+        .rolesNeeded
+      assert.deepStrictEqual(needed.map((need) => need.roles[0]), [
+        "org.permission.customer.create",
+        "org.permission.conversation.create",
+        "org.permission.message.create",
+        "org.permission.bulk.read",
+        "org.permission.customer.read",
+        "org.permission.conversation.read",
+        "org.permission.message.read",
+        Token.orgAdminRole
+      ])
       const refused = yield* runCli(["migrate", bundle], env)
       assert.strictEqual(refused.code, 1, refused.text)
       assert.include(refused.text, `${Token.orgAdminRole}: to keep the createdAt and createdBy of 5 messages`)

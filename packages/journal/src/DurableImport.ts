@@ -34,7 +34,8 @@
  */
 import type { ImportSource } from "@effect-kustomer/client"
 import { BulkImport, ImportCheckpoint, ImportEvent, KustomerClient } from "@effect-kustomer/client"
-import { BulkResource, type ImportCounts } from "@effect-kustomer/domain"
+import type { BulkResource } from "@effect-kustomer/domain"
+import { type ImportCounts } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -44,10 +45,10 @@ import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "./ImportInput.js"
 import { DurableImportError, type Failure, failureOf, toDurableError } from "./internal/durableError.js"
-import * as CsvFields from "./internal/csvFields.js"
-import { checkFiles, formatFor, type OpenedInput, openInput, unknownPathOf } from "./internal/durableInput.js"
+import { checkFiles, formatFor, openInput, unknownPathOf } from "./internal/durableInput.js"
 import * as OutcomeFiles from "./internal/outcomeFiles.js"
 import * as ResourcePipeline from "./internal/resourcePipeline.js"
+import * as ResourceRecords from "./internal/resourceRecords.js"
 import * as RunSettings from "./internal/runSettings.js"
 import * as RunState from "./internal/runState.js"
 import * as Preflight from "./Preflight.js"
@@ -108,7 +109,7 @@ export interface Options {
   /** Gives records without an `externalId` one derived from the input's hash and their index. */
   readonly assignExternalIds?: boolean | undefined
   /** Everything else of the pipeline. */
-  readonly pipeline?: Omit<ResourcePipeline.PipelineOptions, "checkpoint" | "source" | "assignExternalId"> | undefined
+  readonly pipeline?: PipelineOptions | undefined
   /** Sees every event of the pipeline. */
   readonly onEvent?: ((event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
   /** Called once the journal has been read, before the first record is sent. */
@@ -116,6 +117,14 @@ export interface Options {
   /** The bytes read for `-` (standard input, which the application reads; the CLI uses `NodeStream.stdin`). */
   readonly stdin?: Stream.Stream<Uint8Array, ImportSource.SourceError> | undefined
 }
+
+/**
+ * The pipeline's options a durable import takes (`BulkImport.Options` but its resource, journal, source and
+ * assigned external ids, which the import sets).
+ *
+ * @since 0.1.0
+ */
+export type PipelineOptions = Omit<ResourcePipeline.PipelineOptions, "checkpoint" | "source" | "assignExternalId">
 
 /**
  * What the run found when it started.
@@ -172,21 +181,11 @@ export interface Result {
  *
  * @since 0.1.0
  */
-export const records = <E, R>(
+export const records: <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   format: ImportSource.Format,
-  options: ImportSource.ReadOptions & { readonly resource?: BulkResource.Any | undefined } = {}
-): ImportInput.Records<E, R> => {
-  const source = ImportInput.records(bytes, format, options)
-  return format !== "csv" ? source : {
-    ...source,
-    records: CsvFields.typedRecords(
-      source.records,
-      options.resource ?? BulkResource.Conversations,
-      options.csv?.mapping
-    )
-  }
-}
+  options?: ImportSource.ReadOptions & { readonly resource?: BulkResource.Any | undefined }
+) => ImportInput.Records<E, R> = ResourceRecords.records
 
 /**
  * The dry run of records as objects of `resource` (default conversations): `BulkImport.plan` with the resource's
@@ -201,7 +200,7 @@ export const plan = <E, R>(
   } = {}
 ): Stream.Stream<BulkImport.PlanEvent, E, R> => {
   const { resource, ...pipeline } = options
-  return ResourcePipeline.plan(resource ?? BulkResource.Conversations, source, pipeline)
+  return ResourcePipeline.plan(ResourceRecords.resourceOf({ resource }), source, pipeline)
 }
 
 /** Settings that shape the records (format, CSV mapping, field checks): a journal of other settings is refused. */
@@ -240,33 +239,6 @@ const runCheckpoint = (
   settled: (outcomes, chunk) => inner.settled(outcomes.map(withText), chunk)
 })
 
-const resourceOf = (options: Pick<Options, "resource">): BulkResource.Any =>
-  options.resource ?? BulkResource.Conversations
-
-/**
- * How many of the records to import are messages or notes that carry `createdAt` or `createdBy` (kept only with
- * `org.admin`): the input is read once more, up to what the import itself would read.
- */
-const datedRecordsOf = (options: Options, format: ImportSource.Format, input: OpenedInput) => {
-  const resource = resourceOf(options)
-  if (!Preflight.keepsDatesOnlyForOrgAdmin(resource)) return Effect.succeed(Preflight.noDatedRecords)
-  const all = records(input.bytes, format, { csv: options.csv, encoding: options.encoding, resource }).records.pipe(
-    // An input that cannot be read on is reported by the import, after the records before it: those are counted.
-    Stream.catchAll(() => Stream.empty)
-  )
-  const skipped = options.skip === undefined ? all : Stream.drop(all, options.skip)
-  const taken = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
-  return Stream.runFold(
-    taken,
-    0,
-    (count, record) => record._tag === "Parsed" && Preflight.carriesDates(record.value) ? count + 1 : count
-  ).pipe(
-    Effect.map((dated): Preflight.DatedRecords =>
-      resource.name === "messages" ? { messages: dated, notes: 0 } : { messages: 0, notes: dated }
-    )
-  )
-}
-
 /** The pipeline's events, with the journal behind its checkpoint and the outcome files written as it goes. */
 const importEvents = (
   options: Options,
@@ -276,8 +248,9 @@ const importEvents = (
 ) =>
   Effect.gen(function*() {
     const format = yield* formatFor(options)
+    const resource = ResourceRecords.resourceOf(options)
     // Standard input is kept in a file when the check of the key's roles reads it first.
-    const readTwice = options.checkAccess !== false && Preflight.keepsDatesOnlyForOrgAdmin(resourceOf(options))
+    const readTwice = options.checkAccess !== false && Preflight.keepsDatesOnlyForOrgAdmin(resource)
     const input = yield* openInput({ ...options, readTwice }, format, scope)
     yield* Ref.set(state.identity, input.identity)
     yield* checkFiles(options, format, input)
@@ -318,12 +291,9 @@ const importEvents = (
       )
       yield* Ref.set(state.files, files)
       if (options.checkAccess !== false) {
-        const dated = yield* datedRecordsOf(options, format, input)
-        const roles = yield* Preflight.checkRoles(client, {
-          needs: Preflight.importNeeds(resourceOf(options)),
-          dated
-        }, {
-          run: `import of ${resourceOf(options).name}`,
+        const dated = yield* ResourceRecords.datedRecordsOf(input.bytes, format, options)
+        const roles = yield* Preflight.checkRoles(client, { needs: Preflight.importNeeds(resource), dated }, {
+          run: `import of ${resource.name}`,
           acceptImportDates: options.acceptImportDates,
           retrySchedule: pipeline.retrySchedule,
           maxRateLimitRetries: pipeline.maxRateLimitRetries
@@ -361,7 +331,7 @@ const importEvents = (
     const identity = input.known
     const skipped = options.skip === undefined ? source.records : Stream.drop(source.records, options.skip)
     const taken = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
-    return ResourcePipeline.events(resourceOf(options), taken, {
+    return ResourcePipeline.events(resource, taken, {
       ...pipeline,
       checkpoint,
       source: { name: input.name, fingerprint: identity === undefined ? undefined : ImportInput.fingerprint(identity) },
@@ -397,7 +367,7 @@ export const run = (
     const endingRef = yield* Ref.make<Option.Option<RunState.Ending>>(Option.none())
     const closing = yield* Ref.make<Exit.Exit<void, DurableImportError>>(Exit.void)
     const paths = {
-      resource: resourceOf(options).name,
+      resource: ResourceRecords.resourceOf(options).name,
       journal: options.journal,
       rejects: options.rejects,
       unknown: unknownPathOf(options)

@@ -176,6 +176,21 @@ export type MissingRoles = Roles.MissingRoles
 export type RolePlan = Roles.RolePlan
 
 /**
+ * Every role a plan needs: its roles, and `org.admin` when messages or notes carry `createdAt`/`createdBy` — what
+ * {@link checkRoles} checks, e.g. for a dry run to list before a key is made.
+ *
+ * @since 0.1.0
+ */
+export const neededRoles: (plan: RolePlan) => ReadonlyArray<RoleNeed> = Roles.neededRoles
+
+/**
+ * Roles as the lines of a message, one each: `  org.permission.x.create or org.user.x.write: to create x`.
+ *
+ * @since 0.1.0
+ */
+export const describeNeeds: (needs: ReadonlyArray<RoleNeed>) => string = Roles.describeNeeds
+
+/**
  * Options of {@link checkRoles}: what is checked (`import`, `migration`, for the messages), whether to go on
  * without `org.admin` (`acceptImportDates`), and the retry policy of the token read.
  *

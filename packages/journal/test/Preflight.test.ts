@@ -8,6 +8,7 @@ import { BulkResource, Token } from "@effect-kustomer/domain"
 import { Simulator, SimulatorConfig } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import { DurableImport, Preflight, RunReport } from "../src/index.js"
 import { simulatedWithKey } from "./fixtures/keys.js"
@@ -129,6 +130,24 @@ describe("Preflight.checkRoles before an import", () => {
       assert.isUndefined(result.roles?.createdAtAndByKept)
       assert.isFalse(result.roles?.needed.some((need) => need.roles.includes(Token.orgAdminRole)))
     }).pipe(Effect.provide(simulatedWith("no-org-admin"))))
+
+  it.scopedLive("messages from standard input are read twice (kept in a file): checked, then imported", () =>
+    Effect.gen(function*() {
+      const simulator = yield* Simulator.Simulator
+      const dir = yield* tempDir
+      const file = yield* messagesFile(dir, 6)
+      const result = yield* DurableImport.run({
+        input: "-",
+        format: "jsonl",
+        stdin: Stream.make(new TextEncoder().encode(NodeFs.readFileSync(file, "utf8"))),
+        resource: BulkResource.Messages,
+        pipeline: fastPipeline
+      })
+      assert.strictEqual(result.summary.created, 6)
+      assert.isTrue(result.roles?.createdAtAndByKept)
+      const [dated] = yield* simulator.findByExternalId("messages", "m-0")
+      assert.strictEqual(dated?.attributes["createdAt"], historic)
+    }).pipe(Effect.provide(simulatedWith("admin"))))
 
   it.scopedLive("an API that 404s the token check: the job probe instead, and a warning", () =>
     Effect.gen(function*() {

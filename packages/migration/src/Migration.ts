@@ -284,6 +284,17 @@ export const run = (
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))
 
 /**
+ * Every role a key needs to migrate this bundle — what `run` checks before it creates anything — read from the
+ * bundle without a request: for a dry run to list before a key is made (Kustomer keys cannot gain roles later).
+ *
+ * @since 0.1.0
+ */
+export const rolesNeeded = (
+  input: BundleInput & Pick<Options, "people">
+): Effect.Effect<ReadonlyArray<Preflight.RoleNeed>, MigrationError, FileSystem.FileSystem> =>
+  Effect.mapError(RoleNeeds.rolesNeeded(input), toMigrationError)
+
+/**
  * What a dry run found in one phase.
  *
  * @since 0.1.0

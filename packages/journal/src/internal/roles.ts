@@ -97,8 +97,8 @@ export const toFind = (resource: BulkResource.Any): RoleNeed | undefined => {
 export const toKeepDates = (dated: DatedRecords): RoleNeed => ({
   roles: [Token.orgAdminRole],
   why: `keep the createdAt and createdBy of ${describeDated(dated)}: without it Kustomer silently replaces them ` +
-    "with the time of the import and the key's user (to import them so anyway, accept import dates: " +
-    "acceptImportDates, kustomer-bulk --accept-import-dates)"
+    "with the time of the import and the key's user. To import them with those instead, accept it: " +
+    "--accept-import-dates (library: acceptImportDates)"
 })
 
 /** The roles an import of `resource` needs: create, read jobs, find existing objects, and `org.admin` for dates. */
@@ -120,7 +120,7 @@ export class MissingRoles extends Data.TaggedError("MissingRoles")<{
     const count = this.missing.length
     return `the API key lacks ${count === 1 ? "a role" : `${count} roles`} this ${this.run} needs, so nothing ` +
       "was sent. Roles cannot be added to a key: create a new one in Kustomer (Settings › Security › API Keys) " +
-      `with\n${this.missing.map((need) => `  ${need.roles.join(" or ")}: to ${need.why}`).join("\n")}`
+      `with\n${describeNeeds(this.missing)}`
   }
 }
 
@@ -148,6 +148,14 @@ export interface RolePlan {
   readonly dated: DatedRecords
 }
 
+/** Every role of a plan: its needs, and `org.admin` when it has dated records. */
+export const neededRoles = (plan: RolePlan): ReadonlyArray<RoleNeed> =>
+  datedTotal(plan.dated) > 0 ? [...plan.needs, toKeepDates(plan.dated)] : plan.needs
+
+/** The roles as lines of a message: `  org.permission.x.create or org.user.x.write: to create x`. */
+export const describeNeeds = (needs: ReadonlyArray<RoleNeed>): string =>
+  needs.map((need) => `  ${need.roles.join(" or ")}: to ${need.why}`).join("\n")
+
 /** Options of {@link checkRoles}. */
 export interface CheckOptions {
   /** What is checked, for the messages: `import`, `migration`. */
@@ -170,7 +178,7 @@ const judge = (
   options: CheckOptions
 ): Effect.Effect<RoleReport, MissingRoles> => {
   const dates = datedTotal(plan.dated) > 0 ? toKeepDates(plan.dated) : undefined
-  const needed = dates === undefined ? plan.needs : [...plan.needs, dates]
+  const needed = neededRoles(plan)
   const missing = plan.needs.filter((need) => !Token.grants(token, need.roles))
   const keepsDates = dates === undefined ? undefined : Token.grants(token, dates.roles)
   const refused = keepsDates === false && options.acceptImportDates !== true && dates !== undefined
@@ -195,7 +203,7 @@ const unchecked = (plan: RolePlan, error: KustomerError.KustomerError): RoleRepo
   const dates = datedTotal(plan.dated) > 0 ? toKeepDates(plan.dated) : undefined
   return {
     checked: false,
-    needed: dates === undefined ? plan.needs : [...plan.needs, dates],
+    needed: neededRoles(plan),
     warnings: [
       `the key's roles could not be checked in advance (${Token.currentPath}: ${error.reason.message}); only ` +
       "its access to bulk jobs was",

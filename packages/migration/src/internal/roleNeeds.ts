@@ -16,8 +16,8 @@ import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as Bundle from "./bundle.js"
 import * as Input from "./input.js"
-import * as People from "./people.js"
-import { type PipelineOptions, phases } from "./pipeline.js"
+import type * as People from "./people.js"
+import { phases, type PipelineOptions } from "./pipeline.js"
 
 /** What the bundle holds, as far as roles go. */
 export interface BundleContents {
@@ -116,6 +116,14 @@ export const needsOf = (contents: BundleContents, readsUsers: boolean): Readonly
     ...(readsUsers ? [toReadUsers] : [])
   ]
 }
+
+/** Every role a migration of this bundle needs, `org.admin` included when its messages or notes carry dates. */
+export const rolesNeeded = (options: Input.BundleInput & { readonly people?: People.PeopleOptions | undefined }) =>
+  Effect.map(scan(options), (contents) =>
+    Preflight.neededRoles({
+      needs: needsOf(contents, contents.namesPeople && options.people?.lookUpUsers !== false),
+      dated: contents.dated
+    }))
 
 /** What the check takes of the migration's options. */
 export interface CheckOptions extends Input.BundleInput {
