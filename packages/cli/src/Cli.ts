@@ -395,7 +395,8 @@ export const actions: Actions<Environment> = {
         maxBytes: request.maxBytes,
         concurrency: request.concurrency,
         maxJobsInFlight: request.maxJobsInFlight,
-        acceptImportDates: request.acceptImportDates
+        acceptImportDates: request.acceptImportDates,
+        usersMap: request.usersMap
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

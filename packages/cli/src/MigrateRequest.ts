@@ -36,6 +36,7 @@ type SharedField =
 export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl" | "region" | "org" | "rateLimit"> {
   readonly bundle: string
   readonly format: Option.Option<"jsonl" | "csv">
+  readonly usersMap: Option.Option<string>
 }
 
 /**
@@ -46,6 +47,8 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
 export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, SharedField | "connection"> {
   readonly bundle: string
   readonly format: "jsonl" | "csv"
+  /** `--users-map FILE`: the source's agents → Kustomer user ids. */
+  readonly usersMap: string | undefined
 }
 
 /**
@@ -109,6 +112,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       rejects: Option.getOrUndefined(flags.rejects),
       results: Option.getOrUndefined(flags.results),
       json: flags.json,
-      acceptImportDates: flags.acceptImportDates
+      acceptImportDates: flags.acceptImportDates,
+      usersMap: Option.getOrUndefined(flags.usersMap)
     }
   })

@@ -28,6 +28,7 @@ import * as ResultsFile from "./ResultsFile.js"
 import * as RunLog from "./RunLog.js"
 import * as RunView from "./RunView.js"
 import * as Summary from "./Summary.js"
+import * as UsersMap from "./UsersMap.js"
 
 /**
  * A migration to run.
@@ -51,6 +52,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly maxJobsInFlight?: number | undefined
   /** Go on without `org.admin` when messages or notes carry `createdAt`/`createdBy` (they are then replaced). */
   readonly acceptImportDates?: boolean | undefined
+  /** `--users-map FILE`: the source's agents (id or e-mail) → Kustomer user ids, JSON object or two-column CSV. */
+  readonly usersMap?: string | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -91,6 +94,13 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
     foundByEmail === 0
       ? undefined
       : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,
+    result.unmappedPeople.length === 0
+      ? undefined
+      : `${Format.count(result.unmappedPeople.length)} people the bundle names are no Kustomer user (their ` +
+        `messages, notes and assignments went without them; map them with --users-map FILE): ${
+          result.unmappedPeople.slice(0, 10).map((person) => `${person.person} (${Format.count(person.objects)})`)
+            .join(", ")
+        }${result.unmappedPeople.length > 10 ? ", …" : ""}`,
     held === 0
       ? undefined
       : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
@@ -182,6 +192,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         journal: plan.journal,
         rejects: plan.rejects,
         acceptImportDates: plan.acceptImportDates,
+        people: { usersMap: yield* UsersMap.read(plan.usersMap) },
         onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),

@@ -198,6 +198,12 @@ export const migrateOptions = {
   results: importOptions.results,
   json: importOptions.json,
   acceptImportDates,
+  usersMap: optionalText(
+    "users-map",
+    "FILE",
+    "who the history's agents are in Kustomer: a JSON object or a two-column CSV, the source's user id (or the " +
+      "bundle's author/assignee externalId) or e-mail → Kustomer user id; before the org's users by e-mail"
+  ),
   verbose,
   otelEndpoint
 }
