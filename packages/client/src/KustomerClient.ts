@@ -10,34 +10,35 @@
  * @since 0.1.0
  */
 import {
-  Attachment,
-  BulkJob,
+  type Attachment,
+  type BulkJob,
   BulkResource,
   type Conversation,
   Ids,
   type RateLimit,
   Token,
-  User
+  type User
 } from "@effect-kustomer/domain"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
-import { readAllPages } from "./internal/batchPages.js"
-import { type Call, fail, makeRunner, requestsCounter as requests, stack } from "./internal/request.js"
-import { byteLength } from "./internal/utf8.js"
+import * as Attachments from "./internal/attachmentsEndpoint.js"
+import * as Bulk from "./internal/bulkEndpoints.js"
+import { listings } from "./internal/listings.js"
+import * as Lookups from "./internal/lookups.js"
+import { makeRunner, requestsCounter as requests, type Run, stack } from "./internal/request.js"
 import * as KustomerAuthModule from "./KustomerAuth.js"
 import { KustomerAuth } from "./KustomerAuth.js"
 import * as KustomerConfigModule from "./KustomerConfig.js"
 import { KustomerConfig } from "./KustomerConfig.js"
-import { Decode, InvalidRequest, type KustomerError, PayloadTooLarge } from "./KustomerError.js"
+import type { KustomerError } from "./KustomerError.js"
 import * as RateLimiterModule from "./RateLimiter.js"
 import { RateLimiter } from "./RateLimiter.js"
 
@@ -47,21 +48,14 @@ import { RateLimiter } from "./RateLimiter.js"
  *
  * @since 0.1.0
  */
-export interface PreparedBody {
-  readonly json: string
-  readonly items: number
-  readonly bytes: number
-}
+export interface PreparedBody extends Bulk.PreparedBody {}
 
 /**
  * Joins encoded items into a bulk request body.
  *
  * @since 0.1.0
  */
-export const prepareBody = (encodedItems: ReadonlyArray<string>): PreparedBody => {
-  const json = `[${encodedItems.join(",")}]`
-  return { json, items: encodedItems.length, bytes: byteLength(json) }
-}
+export const prepareBody: (encodedItems: ReadonlyArray<string>) => PreparedBody = Bulk.prepareBody
 
 /**
  * The service.
@@ -148,50 +142,16 @@ export interface Service {
  *
  * @since 0.1.0
  */
-export interface CreatedAttachment {
-  readonly id: string
-  readonly upload: Attachment.Upload
-}
-
-const decodeAttachmentDocument = Schema.decodeUnknownEither(Attachment.AttachmentDocument)
-
-const encodeAttachmentCreate = Schema.encodeEither(Attachment.AttachmentCreate)
+export interface CreatedAttachment extends Attachments.CreatedAttachment {}
 
 /**
  * An object that already exists, found by its external id.
  *
  * @since 0.1.0
  */
-export const ExistingObject = Schema.Struct({
-  type: Schema.String,
-  id: Schema.String,
-  attributes: Schema.optionalWith(
-    Schema.Struct({ externalId: Schema.optionalWith(Schema.NullOr(Schema.String), { exact: true }) }),
-    { exact: true }
-  )
-})
+export const ExistingObject = Lookups.ExistingObject
 /** @since 0.1.0 */
 export type ExistingObject = typeof ExistingObject.Type
-
-/**
- * A look-up's answer: one object, as Kustomer's single-object reads give it — or, tolerated, a list of them (the
- * first is the one), since no document rules it out for the look-ups by e-mail.
- */
-const ExistingObjectDocument = Schema.Struct({
-  data: Schema.Union(ExistingObject, Schema.Array(ExistingObject))
-})
-
-/** A page of a listing; a `data` of `null` is an empty page, `links` may be absent or `null`. */
-const ListingPage = Schema.Struct({
-  data: Schema.NullOr(Schema.Array(ExistingObject)),
-  links: Schema.optionalWith(
-    Schema.NullOr(Schema.Struct({ next: Schema.optionalWith(Schema.NullOr(Schema.String), { exact: true }) })),
-    { exact: true }
-  )
-})
-
-/** Objects asked for per page of a listing (Kustomer's lists take `pageSize` up to 100). */
-const listingPageSize = 100
 
 /**
  * The Kustomer client.
@@ -217,39 +177,7 @@ export interface Options {
 /** Requests sent, by method and status class. @since 0.1.0 */
 export const requestsCounter = requests
 
-const decodeJobDocument = Schema.decodeUnknownEither(BulkJob.BulkJobDocument)
-
 const decodeToken = Schema.decodeUnknownEither(Token.CurrentTokenFromDocument)
-
-/** `POST` of an encoded body to a resource's bulk endpoint; a body over the API's limit is refused unsent. */
-const bulkCreatePreparedWith =
-  (run: <A>(call: Call<A>) => Effect.Effect<A, KustomerError>) =>
-  <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
-    resource: BulkResource.BulkResource<Item, Encoded>,
-    body: PreparedBody
-  ) => {
-    const method = "bulkCreate"
-    const submit = body.bytes > BulkResource.maxBodyBytes
-      ? Effect.fail(
-        fail(
-          method,
-          new PayloadTooLarge({ detail: "not sent: the body is over the API's limit", bytes: Option.some(body.bytes) })
-        )
-      )
-      : run({
-        method,
-        request: HttpClientRequest.post(resource.bulkPath).pipe(
-          HttpClientRequest.bodyText(body.json, "application/json")
-        ),
-        requiredRoles: resource.createRoles,
-        decode: decodeJobDocument
-      })
-    return submit.pipe(
-      Effect.withSpan("KustomerClient.bulkCreate", {
-        attributes: { "kustomer.resource": resource.name, "kustomer.items": body.items, "kustomer.bytes": body.bytes }
-      })
-    )
-  }
 
 /**
  * Builds the client from the configured `HttpClient`, auth and base URL.
@@ -269,145 +197,17 @@ export const make = (
       rateLimit: options.rateLimiter === undefined ? undefined : RateLimiterModule.transform(options.rateLimiter)
     })
     const latest = yield* SubscriptionRef.make(Option.none<RateLimit.RateLimitInfo>())
-    const run: <A>(call: Call<A>) => Effect.Effect<A, KustomerError> = makeRunner({ httpClient, auth, config, latest })
+    const run: Run = makeRunner({ httpClient, auth, config, latest })
     const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
-    const decodeBatches = Schema.decodeUnknownEither(BulkJob.BatchList)
-    const decodeExisting = Schema.decodeUnknownEither(ExistingObjectDocument)
-
-    const bulkCreatePrepared = bulkCreatePreparedWith(run)
-
-    const bulkCreate = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
-      resource: BulkResource.BulkResource<Item, Encoded>,
-      items: ReadonlyArray<Item>
-    ) =>
-      Schema.encode(Schema.Array(resource.item))(items).pipe(
-        Effect.mapError((error) =>
-          fail(
-            "bulkCreate",
-            new Decode({ status: 0, detail: `an item cannot be encoded: ${error.message}`, bodyExcerpt: "" })
-          )
-        ),
-        Effect.flatMap((encoded) =>
-          bulkCreatePrepared(resource, prepareBody(encoded.map((item) => JSON.stringify(item))))
-        )
-      )
-
-    const getBulkJob = (id: Ids.BulkJobId) =>
-      run({
-        method: "getBulkJob",
-        request: HttpClientRequest.get(`/v1/bulk/${encodeURIComponent(id)}`),
-        requiredRoles: BulkResource.bulkReadRoles,
-        decode: decodeJobDocument
-      }).pipe(Effect.withSpan("KustomerClient.getBulkJob", { attributes: { "kustomer.job": id } }))
-
-    const batchPage = (url: string) =>
-      run({
-        method: "getBulkJobBatches",
-        request: HttpClientRequest.get(url),
-        requiredRoles: BulkResource.bulkReadRoles,
-        decode: decodeBatches
-      })
-
-    /** Every page of a job's batches: follows `links.next` (same origin only) until there is none. */
-    const getBulkJobBatches = (id: Ids.BulkJobId) =>
-      readAllPages({
-        baseUrl: config.baseUrl,
-        firstPath: `/v1/bulk/${encodeURIComponent(id)}/batches`,
-        maxPages: maxBatchPages,
-        readPage: batchPage,
-        refused: (detail) => fail("getBulkJobBatches", new Decode({ status: 200, detail, bodyExcerpt: "" }))
-      }).pipe(Effect.withSpan("KustomerClient.getBulkJobBatches", { attributes: { "kustomer.job": id } }))
-
-    /** One object read by a key; `None` on a 404. */
-    const findOne = (method: string, path: string, requiredRoles: readonly [string, string]) =>
-      run<Option.Option<ExistingObject>>({
-        method,
-        request: HttpClientRequest.get(path),
-        requiredRoles,
-        decode: (body) =>
-          Either.map(
-            decodeExisting(body),
-            (document) =>
-              Array.isArray(document.data) ? Option.fromNullable(document.data[0]) : Option.some(document.data)
-          ),
-        onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
-      })
-
-    const findByExternalId = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
-      resource: BulkResource.BulkResource<Item, Encoded>,
-      externalId: string
-    ) =>
-      (resource.externalIdPath === undefined
-        ? Effect.fail(
-          fail(
-            "findByExternalId",
-            new InvalidRequest({ status: 0, detail: `Kustomer has no look-up of ${resource.name} by externalId` })
-          )
-        )
-        : findOne("findByExternalId", resource.externalIdPath(externalId), resource.readRoles)).pipe(
-          Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
-        )
-
-    const decodeListingPage = Schema.decodeUnknownEither(ListingPage)
-    const decodeUserPage = Schema.decodeUnknownEither(User.UserPage)
-
-    const listUsers = (listOptions?: { readonly onPage?: Effect.Effect<void> | undefined }) =>
-      readAllPages({
-        baseUrl: config.baseUrl,
-        firstPath: `${User.listPath}?pageSize=${listingPageSize}`,
-        maxPages: maxBatchPages,
-        readPage: (pathOrUrl) =>
-          Effect.zipRight(
-            listOptions?.onPage ?? Effect.void,
-            run({
-              method: "listUsers",
-              request: HttpClientRequest.get(pathOrUrl),
-              requiredRoles: User.readRoles,
-              decode: (body) =>
-                Either.map(decodeUserPage(body), (page) => ({ data: page.data ?? [], links: page.links }))
-            })
-          ),
-        refused: (detail) => fail("listUsers", new Decode({ status: 200, detail, bodyExcerpt: "" }))
-      }).pipe(
-        Effect.map((all): ReadonlyArray<User.UserSummary> => all.data.map((user) => User.summaryOf(user))),
-        Effect.withSpan("KustomerClient.listUsers")
-      )
-
-    const listChildren = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
-      resource: BulkResource.BulkResource<Item, Encoded>,
-      parentId: string,
-      listOptions?: { readonly onPage?: Effect.Effect<void> | undefined }
-    ): Effect.Effect<ReadonlyArray<ExistingObject>, KustomerError> => {
-      const method = "listChildren"
-      const listing = resource.listing
-      if (listing === undefined) {
-        return Effect.fail(
-          fail(method, new InvalidRequest({ status: 0, detail: `Kustomer has no listing of ${resource.name}` }))
-        )
-      }
-      const readPage = (pathOrUrl: string) =>
-        Effect.zipRight(
-          listOptions?.onPage ?? Effect.void,
-          run({
-            method,
-            request: HttpClientRequest.get(pathOrUrl),
-            requiredRoles: resource.readRoles,
-            decode: (body) =>
-              Either.map(decodeListingPage(body), (page) => ({ data: page.data ?? [], links: page.links }))
-          })
-        )
-      return readAllPages({
-        baseUrl: config.baseUrl,
-        firstPath: `${listing.path(parentId)}?pageSize=${listingPageSize}`,
-        maxPages: maxBatchPages,
-        readPage,
-        refused: (detail) => fail(method, new Decode({ status: 200, detail, bodyExcerpt: "" }))
-      }).pipe(
-        Effect.map((all): ReadonlyArray<ExistingObject> => all.data),
-        Effect.withSpan("KustomerClient.listChildren", { attributes: { "kustomer.resource": resource.name } })
-      )
-    }
+    const { bulkCreate, bulkCreatePrepared, getBulkJob, getBulkJobBatches } = Bulk.bulkEndpoints({
+      run,
+      baseUrl: config.baseUrl,
+      maxBatchPages
+    })
+    const { findByExternalId, findCustomerByEmail } = Lookups.lookups(run)
+    const { listChildren, listUsers } = listings({ run, baseUrl: config.baseUrl, maxPages: maxBatchPages })
+    const createAttachment = Attachments.createAttachmentWith(run)
 
     const currentToken = run({
       method: "currentToken",
@@ -415,40 +215,6 @@ export const make = (
       requiredRoles: [],
       decode: decodeToken
     }).pipe(Effect.withSpan("KustomerClient.currentToken"))
-
-    const findCustomerByEmail = (email: string) =>
-      findOne(
-        "findCustomerByEmail",
-        `/v1/customers/email=${encodeURIComponent(email)}`,
-        BulkResource.Customers.readRoles
-      ).pipe(Effect.withSpan("KustomerClient.findCustomerByEmail"))
-
-    const createAttachment = (attachment: Attachment.AttachmentCreate) => {
-      const method = "createAttachment"
-      return Either.match(encodeAttachmentCreate(attachment), {
-        onLeft: (error) =>
-          Effect.fail(
-            fail(method, new InvalidRequest({ status: 0, detail: `not sent: ${error.message.split("\n")[0]}` }))
-          ),
-        onRight: (body) =>
-          run({
-            method,
-            request: HttpClientRequest.post(Attachment.createPath).pipe(
-              HttpClientRequest.bodyText(JSON.stringify(body), "application/json")
-            ),
-            requiredRoles: Attachment.createRoles,
-            decode: (raw) =>
-              Either.map(
-                decodeAttachmentDocument(raw),
-                (document): CreatedAttachment => ({ id: document.data.id, upload: document.meta.upload })
-              )
-          })
-      }).pipe(
-        Effect.withSpan("KustomerClient.createAttachment", {
-          attributes: { "kustomer.attachment": attachment.name, "kustomer.bytes": attachment.contentLength }
-        })
-      )
-    }
 
     return {
       createAttachment,

@@ -13,12 +13,12 @@
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import type * as SchemaAST from "effect/SchemaAST"
-import type * as Types from "effect/Types"
 import { BulkJobId } from "./Ids.js"
-import { lenient, Link, LooseId, nullable, openLiterals, optional } from "./internal/schema.js"
+import * as BatchReading from "./internal/batchReading.js"
+import * as BatchSchemas from "./internal/batchSchemas.js"
+import * as JobSchemas from "./internal/jobSchemas.js"
+import { absentIfOdd, lenient, nullable, openLiterals, optional } from "./internal/schema.js"
 import * as ItemError from "./ItemError.js"
 
 /**
@@ -31,7 +31,7 @@ export const JobStatus = openLiterals("queued", "running", "complete")
 export type JobStatus = typeof JobStatus.Type
 
 /** Status of one batch of a job: `queued` → `scheduled` → `complete`, or unknown. @since 0.1.0 */
-export const BatchStatus = openLiterals("queued", "scheduled", "complete")
+export const BatchStatus = BatchSchemas.BatchStatus
 /** @since 0.1.0 */
 export type BatchStatus = typeof BatchStatus.Type
 
@@ -40,10 +40,7 @@ export type BatchStatus = typeof BatchStatus.Type
  *
  * @since 0.1.0
  */
-export const Count = Schema.Union(
-  Schema.NonNegativeInt,
-  Schema.compose(Schema.NumberFromString, Schema.NonNegativeInt)
-).annotations({ identifier: "Count" })
+export const Count = BatchSchemas.Count
 
 /** How many of a job's batches have finished. @since 0.1.0 */
 export const BatchProgress = Schema.Struct({
@@ -54,14 +51,7 @@ export const BatchProgress = Schema.Struct({
 export type BatchProgress = typeof BatchProgress.Type
 
 /** The identity behind the request that created a job (`payload.api.user`). @since 0.1.0 */
-export const JobRequestUser = Schema.Struct({
-  id: optional(Schema.String),
-  userType: optional(Schema.String),
-  roles: optional(Schema.Array(Schema.String)),
-  orgName: optional(Schema.String),
-  subject: optional(Schema.String),
-  org: optional(Schema.String)
-})
+export const JobRequestUser = JobSchemas.JobRequestUser
 
 /**
  * A record of the API request that created a job (`payload.api`). `data` echoes the request body: an array for
@@ -69,31 +59,12 @@ export const JobRequestUser = Schema.Struct({
  *
  * @since 0.1.0
  */
-export const JobRequestRecord = Schema.Struct({
-  data: optional(
-    Schema.Union(Schema.Array(Schema.Unknown), Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-  ),
-  path: optional(Schema.String),
-  user: optional(JobRequestUser),
-  requestId: optional(Schema.String),
-  service: optional(Schema.String),
-  method: optional(Schema.String)
-})
+export const JobRequestRecord = JobSchemas.JobRequestRecord
 
 /** What a job keeps of the request that created it. @since 0.1.0 */
 export const JobPayload = Schema.Struct({ api: optional(JobRequestRecord) })
 /** @since 0.1.0 */
 export type JobPayload = typeof JobPayload.Type
-
-/**
- * An optional part that only informs: absent when it is `null` or does not match `schema`, so that an odd one never
- * hides the fields beside it.
- */
-const absentIfOdd = <A, I>(schema: Schema.Schema<A, I, never>) =>
-  Schema.optionalToOptional(Schema.Unknown, Schema.typeSchema(schema), {
-    decode: (raw) => Option.flatMap(raw, (value) => Schema.decodeUnknownOption(schema)(value)),
-    encode: (value) => Option.flatMap(value, (typed) => Schema.encodeOption(schema)(typed))
-  })
 
 /**
  * The attributes of a bulk job. Every field is optional: only the job id is essential. The request record in
@@ -117,15 +88,10 @@ export const BulkJobAttributes = Schema.Struct({
 /** @since 0.1.0 */
 export type BulkJobAttributes = typeof BulkJobAttributes.Type
 
-const RelationshipLink = Schema.Struct({
-  links: optional(Schema.Struct({ self: optional(Schema.String) })),
-  data: optional(Schema.Struct({ type: Schema.String, id: Schema.String }))
-})
-
 /** The org and the user or key that created a job. @since 0.1.0 */
 export const BulkJobRelationships = Schema.Struct({
-  org: optional(RelationshipLink),
-  createdBy: optional(RelationshipLink)
+  org: optional(JobSchemas.RelationshipLink),
+  createdBy: optional(JobSchemas.RelationshipLink)
 })
 
 /** @since 0.1.0 */
@@ -191,7 +157,7 @@ export const isComplete = (job: BulkJobResource): boolean => {
 // ---------------------------------------------------------------------------------------------------------------
 
 /** The outcome of one item in a batch. @since 0.1.0 */
-export const ItemResultStatus = openLiterals("created", "updated", "error")
+export const ItemResultStatus = BatchSchemas.ItemResultStatus
 /** @since 0.1.0 */
 export type ItemResultStatus = typeof ItemResultStatus.Type
 
@@ -201,12 +167,7 @@ export type ItemResultStatus = typeof ItemResultStatus.Type
  *
  * @since 0.1.0
  */
-export const ItemResult = Schema.Struct({
-  _clientRef: Schema.String,
-  objectId: nullable(Schema.String),
-  status: ItemResultStatus,
-  error: nullable(ItemError.ItemError)
-}).annotations({ identifier: "ItemResult" })
+export const ItemResult = BatchSchemas.ItemResult
 /** @since 0.1.0 */
 export type ItemResult = typeof ItemResult.Type
 
@@ -217,14 +178,7 @@ export type ItemResult = typeof ItemResult.Type
  *
  * @since 0.1.0
  */
-export const BatchItemError = Schema.Struct({
-  index: nullable(Count),
-  _clientRef: nullable(Schema.String),
-  externalId: nullable(Schema.String),
-  code: nullable(LooseId),
-  error: nullable(ItemError.ItemError),
-  message: nullable(Schema.String)
-}).annotations({ identifier: "BatchItemError" })
+export const BatchItemError = BatchSchemas.BatchItemError
 /** @since 0.1.0 */
 export type BatchItemError = typeof BatchItemError.Type
 
@@ -241,27 +195,7 @@ export const itemErrorOf = (entry: BatchItemError): ItemError.ItemError => ItemE
  *
  * @since 0.1.0
  */
-export const CompletedAt = Schema.Union(Schema.String, Schema.Number).annotations({ identifier: "CompletedAt" })
-
-const ObjectIds = Schema.Array(Schema.String)
-const BatchErrors = Schema.Array(lenient(BatchItemError))
-const BatchResults = Schema.Array(lenient(ItemResult))
-
-/** The readable fields of a batch, as they are written on the wire. */
-const WellFormedBatch = Schema.Struct({
-  status: optional(BatchStatus),
-  objectIds: optional(ObjectIds),
-  successCount: optional(Count),
-  failureCount: optional(Count),
-  completedAt: optional(Schema.NullOr(CompletedAt)),
-  errors: optional(BatchErrors),
-  results: optional(BatchResults)
-})
-
-const BatchAttributesShape = Schema.Struct({
-  ...WellFormedBatch.fields,
-  unreadable: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-})
+export const CompletedAt = BatchSchemas.CompletedAt
 
 /**
  * What a batch reports. Its format is only partly documented, so each field is read on its own: absent or `null`
@@ -273,68 +207,7 @@ const BatchAttributesShape = Schema.Struct({
  *
  * @since 0.1.0
  */
-export interface BatchAttributes extends Schema.Schema.Type<typeof BatchAttributesShape> {}
-
-const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
-  typeof value === "object" && value !== null && !Array.isArray(value)
-
-const isEmptyRecord = (value: unknown): boolean => isRecord(value) && Object.keys(value).length === 0
-
-const decodeStatus = Schema.decodeUnknownEither(BatchStatus)
-const decodeObjectIds = Schema.decodeUnknownEither(ObjectIds)
-const decodeCount = Schema.decodeUnknownEither(Count)
-const decodeCompletedAt = Schema.decodeUnknownEither(CompletedAt)
-const decodeErrors = Schema.decodeUnknownEither(BatchErrors)
-const decodeResults = Schema.decodeUnknownEither(BatchResults)
-
-/** A batch's attributes from a JSON object, field by field (see {@link BatchAttributes}). */
-const readAttributes = (input: Readonly<Record<string, unknown>>): BatchAttributes => {
-  const attributes: Types.Mutable<BatchAttributes> = {}
-  const unreadable: Record<string, unknown> = {}
-  const read = <A>(
-    name: keyof typeof WellFormedBatch.fields,
-    decode: (raw: unknown) => Either.Either<A, unknown>,
-    set: (value: A) => void,
-    list = false
-  ) => {
-    const raw = input[name]
-    if (raw === undefined || raw === null || (list && isEmptyRecord(raw))) return
-    Either.match(decode(raw), {
-      onLeft: () => {
-        unreadable[name] = raw
-      },
-      onRight: set
-    })
-  }
-  read("status", decodeStatus, (status) => {
-    attributes.status = status
-  })
-  read("objectIds", decodeObjectIds, (objectIds) => {
-    attributes.objectIds = objectIds
-  }, true)
-  read("successCount", decodeCount, (count) => {
-    attributes.successCount = count
-  })
-  read("failureCount", decodeCount, (count) => {
-    attributes.failureCount = count
-  })
-  if (input.completedAt === null) attributes.completedAt = null
-  read("completedAt", decodeCompletedAt, (completedAt) => {
-    attributes.completedAt = completedAt
-  })
-  read("errors", decodeErrors, (errors) => {
-    attributes.errors = errors
-  }, true)
-  read("results", decodeResults, (results) => {
-    attributes.results = results
-  }, true)
-  if (Object.keys(unreadable).length > 0) attributes.unreadable = unreadable
-  return attributes
-}
-
-/** Attributes from any JSON value: one that is not an object is kept raw as `unreadable.attributes`. */
-const readAttributesValue = (raw: unknown): BatchAttributes =>
-  isRecord(raw) ? readAttributes(raw) : { unreadable: { attributes: raw } }
+export interface BatchAttributes extends BatchReading.BatchAttributes {}
 
 /**
  * A batch's attributes (see {@link BatchAttributes}). Decoding never fails; encoding writes the readable fields and
@@ -342,60 +215,12 @@ const readAttributesValue = (raw: unknown): BatchAttributes =>
  *
  * @since 0.1.0
  */
-export const BatchAttributes: Schema.Schema<BatchAttributes, unknown> = Schema.transformOrFail(
-  Schema.Unknown,
-  Schema.typeSchema(BatchAttributesShape),
-  {
-    strict: true,
-    decode: (raw) => ParseResult.succeed(readAttributesValue(raw)),
-    encode: ({ unreadable, ...wellFormed }) =>
-      unreadable !== undefined && "attributes" in unreadable
-        ? ParseResult.succeed(unreadable.attributes)
-        : ParseResult.map(ParseResult.encode(WellFormedBatch)(wellFormed), (wire) => ({ ...wire, ...unreadable }))
-  }
-).annotations({ identifier: "BatchAttributes" })
+export const BatchAttributes: Schema.Schema<BatchAttributes, unknown> = BatchReading.BatchAttributes
 
 /** A batch as a JSON:API resource (a numeric id reads as a string). @since 0.1.0 */
-export const BatchResource = Schema.Struct({
-  type: optional(Schema.String),
-  id: optional(LooseId),
-  attributes: BatchAttributes
-}).annotations({ identifier: "BatchResource" })
+export const BatchResource = BatchReading.BatchResource
 /** @since 0.1.0 */
 export type BatchResource = typeof BatchResource.Type
-
-const decodeBatchId = Schema.decodeUnknownOption(LooseId)
-
-/**
- * A batch from any JSON value: a JSON:API resource `{ type, id, attributes }`, a flat batch object
- * `{ id, status, ... }`, or — kept raw as `unreadable.attributes` — anything else. An odd `id` or `type` is left out.
- */
-const readBatch = (raw: unknown): BatchResource => {
-  if (!isRecord(raw)) return { attributes: readAttributesValue(raw) }
-  const id = raw.id === undefined ? undefined : Option.getOrUndefined(decodeBatchId(raw.id))
-  const type = typeof raw.type === "string" ? raw.type : undefined
-  return {
-    ...(type === undefined ? {} : { type }),
-    ...(id === undefined ? {} : { id }),
-    attributes: "attributes" in raw ? readAttributesValue(raw.attributes) : readAttributes(raw)
-  }
-}
-
-/** `links` of a batches page: `next` as a URL or a JSON:API link object `{ href }`, read as the URL. */
-const BatchListLinks = Schema.Struct({ next: optional(Schema.NullOr(Link)) })
-
-const decodeLinks = Schema.decodeUnknownEither(BatchListLinks)
-
-/** A batches page as it is written on the wire. */
-const WireBatchList = Schema.Struct({
-  data: Schema.Array(BatchResource),
-  links: optional(BatchListLinks)
-})
-
-const BatchListShape = Schema.Struct({
-  ...WireBatchList.fields,
-  unreadable: optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
-})
 
 /**
  * The body of `GET /v1/bulk/{id}/batches`: `{ data: [batch, ...], links: { next } }`. Whether the real API wraps
@@ -406,32 +231,7 @@ const BatchListShape = Schema.Struct({
  *
  * @since 0.1.0
  */
-export interface BatchListDocument extends Schema.Schema.Type<typeof BatchListShape> {}
-
-const readBatchList = (raw: unknown, ast: SchemaAST.AST) => {
-  if (Array.isArray(raw)) return ParseResult.succeed<BatchListDocument>({ data: raw.map(readBatch) })
-  if (!isRecord(raw)) {
-    return ParseResult.fail(new ParseResult.Type(ast, raw, "expected { data: [batch, ...] } or a list of batches"))
-  }
-  const document: Types.Mutable<BatchListDocument> = { data: [] }
-  const unreadable: Record<string, unknown> = {}
-  const data = raw.data
-  if (Array.isArray(data)) document.data = data.map(readBatch)
-  else if (data !== undefined && data !== null && !isEmptyRecord(data)) unreadable.data = data
-  const links = raw.links
-  if (links !== undefined && links !== null) {
-    Either.match(decodeLinks(links), {
-      onLeft: () => {
-        unreadable.links = links
-      },
-      onRight: (decoded) => {
-        document.links = decoded
-      }
-    })
-  }
-  if (Object.keys(unreadable).length > 0) document.unreadable = unreadable
-  return ParseResult.succeed<BatchListDocument>(document)
-}
+export interface BatchListDocument extends BatchReading.BatchListDocument {}
 
 /**
  * The batches response (see {@link BatchListDocument}). Encoding writes `{ data, links }`, with the unreadable parts
@@ -439,16 +239,7 @@ const readBatchList = (raw: unknown, ast: SchemaAST.AST) => {
  *
  * @since 0.1.0
  */
-export const BatchListDocument: Schema.Schema<BatchListDocument, unknown> = Schema.transformOrFail(
-  Schema.Unknown,
-  Schema.typeSchema(BatchListShape),
-  {
-    strict: true,
-    decode: (raw, _options, ast) => readBatchList(raw, ast),
-    encode: ({ unreadable, ...wellFormed }) =>
-      ParseResult.map(ParseResult.encode(WireBatchList)(wellFormed), (wire) => ({ ...wire, ...unreadable }))
-  }
-).annotations({ identifier: "BatchListDocument" })
+export const BatchListDocument: Schema.Schema<BatchListDocument, unknown> = BatchReading.BatchListDocument
 
 /**
  * Decodes any plausible shape of the batches response — `{ data: [...] }` or a bare array, of JSON:API or flat

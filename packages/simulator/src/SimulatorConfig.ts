@@ -5,11 +5,13 @@
  * @since 0.1.0
  */
 import { BulkResource, Token, User } from "@effect-kustomer/domain"
-import * as Duration from "effect/Duration"
-import * as Option from "effect/Option"
-import * as FaultProfile from "./FaultProfile.js"
+import type * as Duration from "effect/Duration"
+import type * as Option from "effect/Option"
+import type * as FaultProfile from "./FaultProfile.js"
 import type { ResourceName } from "./Inspection.js"
-import * as Resources from "./internal/resources.js"
+import * as Answers from "./internal/answerStyle.js"
+import * as ConfigOptions from "./internal/configOptions.js"
+import * as Policies from "./internal/duplicatePolicies.js"
 
 /**
  * An API key of the simulated org and the roles it was created with.
@@ -90,10 +92,7 @@ export const defaultApiKey = "sim-key-0f3c9a1e5b2d4068a7c1"
  *
  * @since 0.1.0
  */
-export interface RateLimitConfig {
-  readonly limit: number
-  readonly window: Duration.Duration
-}
+export interface RateLimitConfig extends ConfigOptions.RateLimitConfig {}
 
 /**
  * How the simulator words the parts of its answers that Kustomer's docs leave open. Each default is the plainest
@@ -101,43 +100,14 @@ export interface RateLimitConfig {
  *
  * @since 0.1.0
  */
-export interface AnswerStyle {
-  /**
-   * Batches per page of `GET /v1/bulk/{id}/batches`; further pages are linked by `links.next` (`?page=2`, …) and
-   * the last page has `links.next: null`. `0` (default): every batch on one page, without `links`.
-   */
-  readonly batchesPerPage: number
-  /** Empty `errors` and `objectIds` lists, and an absent `results` list, sent as `null`. Default `false`. */
-  readonly nullLists: boolean
-  /** An item's `error`, in `errors` and `results`: a `"string"` (default) or an `"object"` `{ code, message }`. */
-  readonly itemErrors: "string" | "object"
-  /** A batch's `completedAt`: an `"iso"` string (default) or `"epochMillis"`. */
-  readonly completedAt: "iso" | "epochMillis"
-  /** Share of created items whose `results[].objectId` is `null` (the object exists all the same). Default 0. */
-  readonly nullObjectIdRate: number
-  /**
-   * Error bodies: `"jsonapi"` (default) `{ errors: [{ status, code, title, detail }] }`, or `"plain"`
-   * `{ code, message, meta }`.
-   */
-  readonly errorBody: "jsonapi" | "plain"
-  /** Seed of the draws behind {@link nullObjectIdRate}: the same seed picks the same objects. Default 1. */
-  readonly seed: number
-}
+export interface AnswerStyle extends Answers.AnswerStyle {}
 
 /**
  * The answers of a simulator unless configured otherwise.
  *
  * @since 0.1.0
  */
-export const plainAnswers: AnswerStyle = {
-  batchesPerPage: 0,
-  nullLists: false,
-  itemErrors: "string",
-  completedAt: "iso",
-  nullObjectIdRate: 0,
-  errorBody: "jsonapi",
-  seed: 1
-}
+export const plainAnswers: AnswerStyle = Answers.plainAnswers
 
 /**
  * Kustomer's limit on creations per customer (120 conversations, messages or KObjects per minute per customer on
@@ -146,18 +116,14 @@ export const plainAnswers: AnswerStyle = {
  *
  * @since 0.1.0
  */
-export const perCustomerCreateLimit: RateLimitConfig = { limit: 120, window: Duration.minutes(1) }
+export const perCustomerCreateLimit: RateLimitConfig = ConfigOptions.kustomerCreateLimit
 
 /**
  * A range of job latencies: each job draws its own uniformly between `min` and `max`.
  *
  * @since 0.1.0
  */
-export interface JobLatencyRange {
-  readonly min: Duration.DurationInput
-  /** A `max` shorter than `min` counts as `min`. */
-  readonly max: Duration.DurationInput
-}
+export interface JobLatencyRange extends ConfigOptions.JobLatencyRange {}
 
 /**
  * What a second object with an `externalId` already stored in its resource gets: `"reject"` (the item fails in
@@ -166,14 +132,14 @@ export interface JobLatencyRange {
  *
  * @since 0.1.0
  */
-export type DuplicatePolicy = "reject" | "allow"
+export type DuplicatePolicy = Policies.DuplicatePolicy
 
 /**
  * The duplicate policy of every resource.
  *
  * @since 0.1.0
  */
-export type DuplicatePolicies = Readonly<Record<ResourceName, DuplicatePolicy>>
+export type DuplicatePolicies = Policies.DuplicatePolicies
 
 /**
  * Every resource the simulator stores, in the registry's order (`BulkResource.all`: companies, customers,
@@ -181,7 +147,7 @@ export type DuplicatePolicies = Readonly<Record<ResourceName, DuplicatePolicy>>
  *
  * @since 0.1.0
  */
-export const resourceNames: ReadonlyArray<ResourceName> = Resources.all.map((resource) => resource.name)
+export const resourceNames: ReadonlyArray<ResourceName> = Policies.resourceNames
 
 /**
  * What Kustomer does with a repeated `externalId`, and the simulator's default, from the registry's
@@ -190,9 +156,7 @@ export const resourceNames: ReadonlyArray<ResourceName> = Resources.all.map((res
  *
  * @since 0.1.0
  */
-export const kustomerDuplicatePolicies: DuplicatePolicies = Resources.perResource((resource) =>
-  resource.deduplicatesExternalId ? "reject" : "allow"
-)
+export const kustomerDuplicatePolicies: DuplicatePolicies = Policies.kustomerDuplicatePolicies
 
 /**
  * The `duplicateExternalIds` option: one policy for every resource, or per resource on top of
@@ -200,7 +164,7 @@ export const kustomerDuplicatePolicies: DuplicatePolicies = Resources.perResourc
  *
  * @since 0.1.0
  */
-export type DuplicateExternalIdsOption = DuplicatePolicy | Partial<Record<ResourceName, DuplicatePolicy>>
+export type DuplicateExternalIdsOption = Policies.DuplicateExternalIdsOption
 
 /**
  * Resolves the `duplicateExternalIds` option: absent, Kustomer's behaviour ({@link kustomerDuplicatePolicies}); a
@@ -208,13 +172,8 @@ export type DuplicateExternalIdsOption = DuplicatePolicy | Partial<Record<Resour
  *
  * @since 0.1.0
  */
-export const duplicatePolicies = (option: DuplicateExternalIdsOption | undefined): DuplicatePolicies => {
-  if (option === undefined) return kustomerDuplicatePolicies
-  if (typeof option === "string") return Resources.perResource(() => option)
-  return Resources.perResource((resource) => option[resource.name] ?? kustomerDuplicatePolicies[resource.name])
-}
-
-const isResourceName = (text: string): text is ResourceName => resourceNames.some((name) => name === text)
+export const duplicatePolicies: (option: DuplicateExternalIdsOption | undefined) => DuplicatePolicies =
+  Policies.duplicatePolicies
 
 /**
  * Parses the list of resources whose duplicates are refused, comma-separated from {@link resourceNames}
@@ -223,24 +182,15 @@ const isResourceName = (text: string): text is ResourceName => resourceNames.som
  *
  * @since 0.1.0
  */
-export const parseDeduplicate = (text: string): Option.Option<DuplicatePolicies> => {
-  const names = text.split(",").map((name) => name.trim().toLowerCase()).filter((name) => name !== "")
-  if (names.length === 1 && names[0] === "none") return Option.some(duplicatePolicies("allow"))
-  const policies: Record<ResourceName, DuplicatePolicy> = { ...duplicatePolicies("allow") }
-  for (const name of names) {
-    if (!isResourceName(name)) return Option.none()
-    policies[name] = "reject"
-  }
-  return Option.some(policies)
-}
+export const parseDeduplicate: (text: string) => Option.Option<DuplicatePolicies> = Policies.parseDeduplicate
 
 /**
  * The resources whose duplicates a configuration refuses, in {@link resourceNames} order.
  *
  * @since 0.1.0
  */
-export const deduplicatedResources = (policies: DuplicatePolicies): ReadonlyArray<ResourceName> =>
-  resourceNames.filter((name) => policies[name] === "reject")
+export const deduplicatedResources: (policies: DuplicatePolicies) => ReadonlyArray<ResourceName> =
+  Policies.deduplicatedResources
 
 /**
  * The complete configuration of a simulator.
@@ -308,115 +258,15 @@ export interface SimulatorConfig {
  *
  * @since 0.1.0
  */
-export interface SimulatorOptions {
-  readonly orgId?: string
-  readonly orgName?: string
-  readonly apiKey?: string
-  readonly apiKeys?: ReadonlyArray<
-    { readonly key: string; readonly roles?: ReadonlyArray<string>; readonly userId?: string }
-  >
-  /** Agents of the org (`GET /v1/users`); an id is made up when none is given. */
-  readonly users?: ReadonlyArray<{ readonly email: string; readonly name?: string; readonly id?: string }>
-  readonly forbiddenStatus?: 401 | 403
-  readonly rateLimit?: { readonly limit: number; readonly window: Duration.DurationInput }
-  readonly retryAfterHeader?: boolean
-  readonly batchSize?: number
-  readonly workers?: number
-  /** A fixed job latency, or a range `{ min, max }` each job draws from uniformly. */
-  readonly jobLatency?: Duration.DurationInput | JobLatencyRange
-  readonly itemLatency?: Duration.DurationInput
-  readonly customers?: number
-  /**
-   * `"reject"` or `"allow"` for every resource, or per resource (`{ messages: "reject" }`) on top of the default,
-   * {@link kustomerDuplicatePolicies}.
-   */
-  readonly duplicateExternalIds?: DuplicateExternalIdsOption
-  readonly maxItemsPerRequest?: number
-  readonly maxBodyBytes?: number
-  readonly faults?: FaultProfile.FaultProfileOptions
-  readonly answers?: Partial<AnswerStyle>
-  /** `true` for Kustomer's 120 per minute ({@link perCustomerCreateLimit}), or a limit of your own. */
-  readonly perCustomerCreateLimit?: boolean | { readonly limit: number; readonly window: Duration.DurationInput }
-}
-
-const atLeast = (minimum: number, value: number | undefined, fallback: number): number =>
-  value === undefined || !Number.isFinite(value) ? fallback : Math.max(minimum, Math.trunc(value))
-
-/** Deterministic 24-hex user ids for keys that do not name one: `5e1ec7ed` + a counter. */
-const defaultUserId = (index: number): string => `5e1ec7ed0000000000${(index + 1).toString(16).padStart(6, "0")}`
+export interface SimulatorOptions extends ConfigOptions.SimulatorOptions {}
 
 /**
  * Resolves options into a complete configuration.
  *
  * @since 0.1.0
  */
-export const make = (options: SimulatorOptions = {}): SimulatorConfig => {
-  const keyOptions = options.apiKeys ?? [{ key: options.apiKey ?? defaultApiKey }]
-  return {
-    orgId: options.orgId ?? "5e1ec7ed0000000000000000",
-    orgName: options.orgName ?? "simulated-org",
-    apiKeys: keyOptions.map((key, index) => ({
-      key: key.key,
-      roles: key.roles ?? allRoles,
-      userId: key.userId ?? defaultUserId(index)
-    })),
-    users: (options.users ?? []).map((user, index) => ({
-      id: user.id ?? `a9e171d0000000000${(index + 1).toString(16).padStart(7, "0")}`,
-      email: user.email,
-      name: user.name
-    })),
-    forbiddenStatus: options.forbiddenStatus ?? 403,
-    rateLimit: {
-      limit: atLeast(0, options.rateLimit?.limit, 1000),
-      window: Duration.decode(options.rateLimit?.window ?? "60 seconds")
-    },
-    retryAfterHeader: options.retryAfterHeader ?? false,
-    batchSize: atLeast(1, options.batchSize, 100),
-    workers: atLeast(1, options.workers, 16),
-    ...jobLatency(options.jobLatency),
-    itemLatency: Duration.decode(options.itemLatency ?? "1 millis"),
-    customers: atLeast(0, options.customers, 10),
-    duplicateExternalIds: duplicatePolicies(options.duplicateExternalIds),
-    maxItemsPerRequest: atLeast(1, options.maxItemsPerRequest, BulkResource.maxItemsPerRequest),
-    maxBodyBytes: atLeast(1, options.maxBodyBytes, BulkResource.maxBodyBytes),
-    faults: FaultProfile.make(options.faults),
-    answers: answerStyle(options.answers),
-    perCustomerCreateLimit: customerLimit(options.perCustomerCreateLimit)
-  }
-}
-
-const answerStyle = (options: Partial<AnswerStyle> = {}): AnswerStyle => {
-  const rate = options.nullObjectIdRate
-  return {
-    ...plainAnswers,
-    ...options,
-    batchesPerPage: atLeast(0, options.batchesPerPage, plainAnswers.batchesPerPage),
-    nullObjectIdRate: rate === undefined || Number.isNaN(rate) ? 0 : Math.min(1, Math.max(0, rate)),
-    seed: Math.trunc(options.seed ?? plainAnswers.seed) >>> 0
-  }
-}
-
-const isRange = (option: SimulatorOptions["jobLatency"]): option is JobLatencyRange =>
-  typeof option === "object" && option !== null && "min" in option && "max" in option
-
-const jobLatency = (
-  option: SimulatorOptions["jobLatency"]
-): Pick<SimulatorConfig, "jobLatency" | "jobLatencyMax"> => {
-  if (!isRange(option)) {
-    const fixed = Duration.decode(option ?? "100 millis")
-    return { jobLatency: fixed, jobLatencyMax: fixed }
-  }
-  const min = Duration.decode(option.min)
-  return { jobLatency: min, jobLatencyMax: Duration.max(min, Duration.decode(option.max)) }
-}
-
-const customerLimit = (option: SimulatorOptions["perCustomerCreateLimit"]): RateLimitConfig | undefined => {
-  if (option === undefined || option === false) return undefined
-  if (option === true) return perCustomerCreateLimit
-  return { limit: atLeast(0, option.limit, perCustomerCreateLimit.limit), window: Duration.decode(option.window) }
-}
-
-const windowUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+export const make = (options: SimulatorOptions = {}): SimulatorConfig =>
+  ConfigOptions.resolve(options, { apiKey: defaultApiKey, roles: allRoles })
 
 /**
  * Parses a rate limit written `LIMIT/WINDOW`: the window in seconds (`1000/60`) or with a unit (`100/10s`,
@@ -424,26 +274,12 @@ const windowUnits: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_60
  *
  * @since 0.1.0
  */
-export const parseRateLimit = (text: string): Option.Option<RateLimitConfig> => {
-  const match = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text)
-  if (match === null) return Option.none()
-  const limit = Number(match[1])
-  const amount = Number(match[2])
-  const unit = windowUnits[match[3] ?? "s"] ?? 1000
-  const windowMillis = amount * unit
-  return windowMillis > 0 ? Option.some({ limit, window: Duration.millis(windowMillis) }) : Option.none()
-}
+export const parseRateLimit: (text: string) => Option.Option<RateLimitConfig> = ConfigOptions.parseRateLimit
 
 /**
  * Parses a job latency in milliseconds: fixed (`1500`) or a range `MIN-MAX` (`1000-3000`) each job draws from.
  *
  * @since 0.1.0
  */
-export const parseJobLatency = (text: string): Option.Option<Duration.DurationInput | JobLatencyRange> => {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:-\s*(\d+(?:\.\d+)?)\s*)?$/.exec(text)
-  if (match === null) return Option.none()
-  const min = Number(match[1])
-  if (match[2] === undefined) return Option.some(Duration.millis(min))
-  const max = Number(match[2])
-  return max >= min ? Option.some({ min: Duration.millis(min), max: Duration.millis(max) }) : Option.none()
-}
+export const parseJobLatency: (text: string) => Option.Option<Duration.DurationInput | JobLatencyRange> =
+  ConfigOptions.parseJobLatency

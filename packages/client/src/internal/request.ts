@@ -39,6 +39,9 @@ export interface Call<A> {
   readonly onStatus?: ((status: number) => Option.Option<A>) | undefined
 }
 
+/** Runs one call: the request runner every endpoint is built from. */
+export type Run = <A>(call: Call<A>) => Effect.Effect<A, KustomerError>
+
 /** The error of a client method. */
 export const fail = (method: string, reason: Reason) => new KustomerError({ module: "KustomerClient", method, reason })
 

@@ -1,4 +1,5 @@
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
@@ -69,3 +70,13 @@ export const LooseId = Schema.Union(
     encode: (id) => Number(id)
   })
 )
+
+/**
+ * An optional part that only informs: absent when it is `null` or does not match `schema`, so that an odd one never
+ * hides the fields beside it.
+ */
+export const absentIfOdd = <A, I>(schema: Schema.Schema<A, I, never>) =>
+  Schema.optionalToOptional(Schema.Unknown, Schema.typeSchema(schema), {
+    decode: (raw) => Option.flatMap(raw, (value) => Schema.decodeUnknownOption(schema)(value)),
+    encode: (value) => Option.flatMap(value, (typed) => Schema.encodeOption(schema)(typed))
+  })

@@ -1,0 +1,75 @@
+/**
+ * The look-ups of `KustomerClient`: one existing object read by a key (an external id, an e-mail address), `None`
+ * when there is none. Built from the request runner.
+ */
+import { BulkResource } from "@effect-kustomer/domain"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import { InvalidRequest } from "../KustomerError.js"
+import { fail, type Run } from "./request.js"
+
+/** An object that already exists (see `KustomerClient.ExistingObject`). */
+export const ExistingObject = Schema.Struct({
+  type: Schema.String,
+  id: Schema.String,
+  attributes: Schema.optionalWith(
+    Schema.Struct({ externalId: Schema.optionalWith(Schema.NullOr(Schema.String), { exact: true }) }),
+    { exact: true }
+  )
+})
+export type ExistingObject = typeof ExistingObject.Type
+
+/**
+ * A look-up's answer: one object, as Kustomer's single-object reads give it — or, tolerated, a list of them (the
+ * first is the one), since no document rules it out for the look-ups by e-mail.
+ */
+const ExistingObjectDocument = Schema.Struct({
+  data: Schema.Union(ExistingObject, Schema.Array(ExistingObject))
+})
+
+const decodeExisting = Schema.decodeUnknownEither(ExistingObjectDocument)
+
+/** The look-ups over one request runner. */
+export const lookups = (run: Run) => {
+  /** One object read by a key; `None` on a 404. */
+  const findOne = (method: string, path: string, requiredRoles: readonly [string, string]) =>
+    run<Option.Option<ExistingObject>>({
+      method,
+      request: HttpClientRequest.get(path),
+      requiredRoles,
+      decode: (body) =>
+        Either.map(
+          decodeExisting(body),
+          (document) =>
+            Array.isArray(document.data) ? Option.fromNullable(document.data[0]) : Option.some(document.data)
+        ),
+      onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
+    })
+
+  const findByExternalId = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+    resource: BulkResource.BulkResource<Item, Encoded>,
+    externalId: string
+  ) =>
+    (resource.externalIdPath === undefined
+      ? Effect.fail(
+        fail(
+          "findByExternalId",
+          new InvalidRequest({ status: 0, detail: `Kustomer has no look-up of ${resource.name} by externalId` })
+        )
+      )
+      : findOne("findByExternalId", resource.externalIdPath(externalId), resource.readRoles)).pipe(
+        Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
+      )
+
+  const findCustomerByEmail = (email: string) =>
+    findOne(
+      "findCustomerByEmail",
+      `/v1/customers/email=${encodeURIComponent(email)}`,
+      BulkResource.Customers.readRoles
+    ).pipe(Effect.withSpan("KustomerClient.findCustomerByEmail"))
+
+  return { findByExternalId, findCustomerByEmail }
+}
