@@ -5,8 +5,6 @@
  *
  * @since 0.1.0
  */
-import { RateBudget } from "@effect-kustomer/domain"
-import * as Args from "@effect/cli/Args"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as ValidationError from "@effect/cli/ValidationError"
@@ -25,23 +23,23 @@ import * as FlagSuggestion from "./FlagSuggestion.js"
 import * as HtmlReport from "./HtmlReport.js"
 import * as ImportRequest from "./ImportRequest.js"
 import * as ImportRunner from "./ImportRunner.js"
-import {
-  convertZendeskOptions,
-  demoOptions,
-  flagsByCommand,
-  importOptions,
-  jobOptions,
-  migrateOptions,
-  reportOptions
-} from "./internal/commandOptions.js"
+import type { demoOptions } from "./internal/commandOptions.js"
+import { flagsByCommand } from "./internal/commandOptions.js"
+import { convertCommand } from "./internal/commands/convert.js"
+import * as DemoCommand from "./internal/commands/demo.js"
+import type { Handler } from "./internal/commands/handler.js"
+import { importCommand } from "./internal/commands/import.js"
+import { jobCommand } from "./internal/commands/job.js"
+import { migrateCommand } from "./internal/commands/migrate.js"
+import { reportCommand } from "./internal/commands/report.js"
+import { simulateCommand } from "./internal/commands/simulate.js"
 import * as Job from "./Job.js"
 import * as Mapping from "./Mapping.js"
-import * as MigrateRequest from "./MigrateRequest.js"
+import type * as MigrateRequest from "./MigrateRequest.js"
 import * as MigrateRunner from "./MigrateRunner.js"
 import { Output } from "./Output.js"
 import * as RunLog from "./RunLog.js"
 import * as Simulate from "./Simulate.js"
-import * as Telemetry from "./Telemetry.js"
 
 /** The command's name. @since 0.1.0 */
 export const name = "kustomer-bulk"
@@ -79,41 +77,9 @@ export interface ReportRequest {
  *
  * @since 0.1.0
  */
-export const demoRequest = (
+export const demoRequest: (
   flags: Command.Command.ParseConfig<typeof demoOptions>
-): Either.Either<Demo.DemoRequest, Failure.CliError> =>
-  Either.gen(function*() {
-    const fail = (message: string) => Either.left(new Failure.CliError({ message }))
-    if (!Number.isInteger(flags.records) || flags.records < 1 || flags.records > 1_000_000) {
-      return yield* fail("--records must be a whole number from 1 to 1000000")
-    }
-    const maxCustomers = flags.conversationsOnly ? 100 : Math.max(1, flags.records)
-    if (!Number.isInteger(flags.customers) || flags.customers < 1 || flags.customers > maxCustomers) {
-      return yield* fail(
-        flags.conversationsOnly
-          ? "--customers must be a whole number from 1 to 100 (one bulk request)"
-          : `--customers must be a whole number from 1 to --records (${maxCustomers})`
-      )
-    }
-    if (!(flags.failRate >= 0 && flags.failRate <= 0.5)) return yield* fail("--fail-rate must be from 0 to 0.5")
-    const budget = yield* Option.match(flags.rateLimit, {
-      onNone: () => Either.right(undefined),
-      onSome: (text) =>
-        Either.mapLeft(
-          RateBudget.parse(text),
-          (message) => new Failure.CliError({ message: `--rate-limit: ${message}` })
-        )
-    })
-    return {
-      records: flags.records,
-      customers: flags.customers,
-      rateLimit: budget,
-      withErrors: flags.withErrors,
-      failRate: flags.failRate,
-      out: Option.getOrUndefined(flags.out),
-      conversationsOnly: flags.conversationsOnly
-    }
-  })
+) => Either.Either<Demo.DemoRequest, Failure.CliError> = DemoCommand.demoRequest
 
 /**
  * The command tree, with `actions` behind it; each handler stores its exit code in `exitCode`.
@@ -121,135 +87,21 @@ export const demoRequest = (
  * @since 0.1.0
  */
 export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
-  /** Runs an action: its code, or 1 with a message that says what to do. */
-  const handle = (action: Effect.Effect<number, unknown, R | HttpClient.HttpClient>) =>
-    Effect.flatMap(reportFailures(action), (code) => Ref.set(exitCode, code))
-
-  const importCommand = Command.make(
-    "import",
-    importOptions,
-    (flags) =>
-      handle(
-        Effect.flatMap(ImportRequest.fromFlags(flags), (request) => actions.import(request)).pipe(
-          Telemetry.exporting(flags.otelEndpoint, version)
-        )
-      ).pipe(RunLog.verbosely(flags.verbose))
-  ).pipe(
-    Command.withDescription(
-      "Import records of one resource — conversations, or another with --resource — from a JSON Lines, JSON " +
-        "or CSV file (or standard input). The API key is read from KUSTOMER_API_KEY, never from a flag; its roles " +
-        "are checked before anything is created."
-    )
-  )
-
-  const jobCommand = Command.make(
-    "job",
-    jobOptions,
-    (flags) =>
-      handle(
-        Telemetry.exporting(flags.otelEndpoint, version)(actions.job({
-          id: flags.id,
-          json: flags.json,
-          results: Option.getOrUndefined(flags.results),
-          connection: {
-            baseUrl: Option.getOrUndefined(flags.baseUrl),
-            org: Option.getOrUndefined(flags.org),
-            region: Option.getOrUndefined(flags.region),
-            rateLimit: undefined
-          }
-        }))
-      ).pipe(RunLog.verbosely(flags.verbose))
-  ).pipe(
-    Command.withDescription("Show a bulk job's status and per-item results.")
-  )
-
-  const simulateCommand = Command.make("simulate", {
-    flags: Args.text({ name: "simulator flags" }).pipe(Args.repeated)
-  }, (flags) => handle(actions.simulate(flags.flags))).pipe(
-    Command.withDescription(
-      "Start the Kustomer simulator on this machine, with the flags of `pnpm simulator` " +
-        "(kustomer-bulk simulate --help lists them)."
-    )
-  )
-
-  const demoCommand = Command.make(
-    "demo",
-    demoOptions,
-    (flags) =>
-      handle(
-        Effect.flatMap(demoRequest(flags), (request) => actions.demo(request)).pipe(
-          Telemetry.exporting(flags.otelEndpoint, version)
-        )
-      ).pipe(RunLog.verbosely(flags.verbose))
-  ).pipe(
-    Command.withDescription(
-      "Start a simulator in process, generate a bundle of realistic conversations with their customers, messages " +
-        "and notes, and migrate it as `migrate` would; then print the summary and what the simulator holds."
-    )
-  )
-
-  const convertZendeskCommand = Command.make("zendesk", convertZendeskOptions, (flags) =>
-    handle(actions.convert({
-      tickets: flags.tickets,
-      users: Option.getOrUndefined(flags.users),
-      organizations: Option.getOrUndefined(flags.organizations),
-      ticketFields: Option.getOrUndefined(flags.ticketFields),
-      fieldsMap: Option.getOrUndefined(flags.fieldsMap),
-      priorityMap: Option.getOrUndefined(flags.priorityMap),
-      includeDeleted: flags.includeDeleted,
-      out: flags.out,
-      problems: Option.getOrUndefined(flags.problems),
-      summary: Option.getOrUndefined(flags.summary)
-    }))).pipe(
-      Command.withDescription(
-        "Convert a Zendesk export into a migration bundle: tickets → conversations, requesters → customers, " +
-          "public comments → messages, private comments → notes. Prints what was carried and what not " +
-          "(exit code 2 when something was not)."
-      )
-    )
-
-  const migrateCommand = Command.make(
-    "migrate",
-    migrateOptions,
-    (flags) =>
-      handle(
-        Effect.flatMap(MigrateRequest.fromFlags(flags), (request) => actions.migrate(request)).pipe(
-          Telemetry.exporting(flags.otelEndpoint, version)
-        )
-      ).pipe(RunLog.verbosely(flags.verbose))
-  ).pipe(
-    Command.withDescription(
-      "Migrate a bundle of support history: customers (each once), then conversations, messages and notes, " +
-        "linked by the ids Kustomer gives them. Resumable with --journal. The API key is read from KUSTOMER_API_KEY."
-    )
-  )
-
-  const reportCommand = Command.make(
-    "report",
-    reportOptions,
-    (flags) => handle(actions.report({ report: flags.report, html: flags.html }))
-  ).pipe(
-    Command.withDescription(
-      "Write a run's JSON report (--report of import or migrate) as one self-contained HTML page, with the " +
-        "rejects file it names grouped by reason."
-    )
-  )
-
-  const convertCommand = Command.make("convert").pipe(
-    Command.withDescription("Convert another help desk's export into a migration bundle."),
-    Command.withSubcommands([convertZendeskCommand])
-  )
-
+  const handler: Handler<R> = {
+    /** Runs an action: its code, or 1 with a message that says what to do. */
+    handle: (action) => Effect.flatMap(reportFailures(action), (code) => Ref.set(exitCode, code)),
+    version
+  }
   return Command.make(name).pipe(
     Command.withDescription("Bulk-import support history into Kustomer, safely and as fast as the API allows."),
     Command.withSubcommands([
-      importCommand,
-      migrateCommand,
-      jobCommand,
-      simulateCommand,
-      demoCommand,
-      convertCommand,
-      reportCommand
+      importCommand((request) => actions.import(request), handler),
+      migrateCommand((request) => actions.migrate(request), handler),
+      jobCommand((request) => actions.job(request), handler),
+      simulateCommand((args) => actions.simulate(args), handler),
+      DemoCommand.demoCommand((request) => actions.demo(request), handler),
+      convertCommand((request) => actions.convert(request), handler),
+      reportCommand((request) => actions.report(request), handler)
     ])
   )
 }

@@ -31,6 +31,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { isNoSpace, noSpaceLeft } from "./DiskFull.js"
 import * as Bitmap from "./internal/bitmap.js"
+import { type Scan, scan } from "./internal/rejectsScan.js"
 
 /**
  * One line of the rejects file.
@@ -172,58 +173,6 @@ export interface Writer {
   readonly existing: number
 }
 
-/** What an existing rejects file holds, and where its last complete line ends. */
-interface Scan {
-  readonly indexes: Bitmap.Bitmap
-  readonly entries: number
-  readonly completeBytes: number
-  readonly size: number
-}
-
-const newline = 0x0a
-
-const concat = (parts: ReadonlyArray<Uint8Array>): Uint8Array => {
-  const out = new Uint8Array(parts.reduce((total, part) => total + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
-
-const scan = (fs: FileSystem.FileSystem, path: string) =>
-  Effect.suspend(() => {
-    const decoder = new TextDecoder()
-    const indexes = Bitmap.empty()
-    let entries = 0
-    let offset = 0
-    let completeBytes = 0
-    let pending: Array<Uint8Array> = []
-    const line = (bytes: Uint8Array) => {
-      Option.map(decodeEntryLine(decoder.decode(bytes)), (entry) => {
-        entries++
-        Bitmap.add(indexes, entry.position.index)
-      })
-    }
-    return Stream.runForEach(fs.stream(path, { chunkSize: FileSystem.KiB(64) }), (chunk) =>
-      Effect.sync(() => {
-        let start = 0
-        while (start < chunk.length) {
-          const end = chunk.indexOf(newline, start)
-          if (end === -1) {
-            pending.push(chunk.subarray(start))
-            break
-          }
-          line(concat([...pending, chunk.subarray(start, end)]))
-          pending = []
-          completeBytes = offset + end + 1
-          start = end + 1
-        }
-        offset += chunk.length
-      })).pipe(Effect.map((): Scan => ({ indexes, entries, completeBytes, size: offset })))
-  })
-
 /** Lines buffered before they are written. */
 const bufferedLines = 256
 
@@ -242,7 +191,7 @@ export const open = (
     const fail = errorAt(path)
     const exists = mode === "append" && (yield* fs.exists(path).pipe(Effect.mapError(fail)))
     const found: Scan = exists
-      ? yield* scan(fs, path).pipe(Effect.mapError(fail))
+      ? yield* scan(fs, path, decodeEntryLine).pipe(Effect.mapError(fail))
       : { indexes: Bitmap.empty(), entries: 0, completeBytes: 0, size: 0 }
     if (found.size > found.completeBytes) {
       yield* fs.truncate(path, found.completeBytes).pipe(Effect.mapError(fail))

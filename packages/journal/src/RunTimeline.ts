@@ -15,6 +15,7 @@ import * as MetricState from "effect/MetricState"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
+import { applyEvent, sample, type State, withBucket, withRateLimit } from "./internal/timelineBuckets.js"
 
 /**
  * One interval of the run.
@@ -95,34 +96,6 @@ export const windowOf = (longestResetMillis: number | undefined): number => {
   return usual ?? Math.max(1_000, Math.ceil(longestResetMillis / 1_000) * 1_000)
 }
 
-const emptyBucket: Bucket = {
-  created: 0,
-  alreadyExisting: 0,
-  failed: 0,
-  rejected: 0,
-  unknown: 0,
-  requests: 0,
-  rateLimited: 0,
-  waitMillis: 0,
-  jobsSettled: 0,
-  turnaroundMillis: 0,
-  longestTurnaroundMillis: 0
-}
-
-const mergeBuckets = (a: Bucket, b: Bucket): Bucket => ({
-  created: a.created + b.created,
-  alreadyExisting: a.alreadyExisting + b.alreadyExisting,
-  failed: a.failed + b.failed,
-  rejected: a.rejected + b.rejected,
-  unknown: a.unknown + b.unknown,
-  requests: a.requests + b.requests,
-  rateLimited: a.rateLimited + b.rateLimited,
-  waitMillis: a.waitMillis + b.waitMillis,
-  jobsSettled: a.jobsSettled + b.jobsSettled,
-  turnaroundMillis: a.turnaroundMillis + b.turnaroundMillis,
-  longestTurnaroundMillis: Math.max(a.longestTurnaroundMillis, b.longestTurnaroundMillis)
-})
-
 /** The name of the client's request counter (`KustomerClient.requestsCounter`). */
 const requestsMetricName = "kustomer_requests_total"
 
@@ -143,21 +116,6 @@ export const requestsSent: Effect.Effect<number> = Effect.map(
     )
 )
 
-interface State {
-  readonly bucketMillis: number
-  readonly buckets: Array<Bucket>
-  /** Jobs accepted and not settled yet: when each was accepted. */
-  readonly inFlight: Map<string, number>
-  /** The request counter at the last sample, and the interval it was taken in. */
-  readonly sampledRequests: number
-  readonly sampledBucket: number
-  /** The end of the latest rate-limit pause, so that overlapping pauses count once. */
-  readonly pausedUntil: number
-  readonly limit: number | undefined
-  /** The longest time to a window's reset a response stated while requests were left. */
-  readonly longestResetMillis: number | undefined
-}
-
 /**
  * Records a run's time series from its events.
  *
@@ -169,104 +127,6 @@ export interface Recorder {
   readonly observeRateLimit: (info: RateLimit.RateLimitInfo) => Effect.Effect<void>
   /** The series so far (the requests counter is sampled once more). */
   readonly timeline: Effect.Effect<RunTimeline>
-}
-
-/** The state with bucket `index` existing, the intervals widened as often as needed to keep it. */
-const withBucket = (state: State, index: number): { readonly state: State; readonly index: number } => {
-  let current = state
-  let at = index
-  while (at >= maxBuckets) {
-    const merged: Array<Bucket> = []
-    for (let i = 0; i < current.buckets.length; i += 2) {
-      merged.push(mergeBuckets(current.buckets[i] ?? emptyBucket, current.buckets[i + 1] ?? emptyBucket))
-    }
-    current = {
-      ...current,
-      bucketMillis: current.bucketMillis * 2,
-      buckets: merged,
-      sampledBucket: Math.floor(current.sampledBucket / 2)
-    }
-    at = Math.floor(at / 2)
-  }
-  while (current.buckets.length <= at) current.buckets.push(emptyBucket)
-  return { state: current, index: at }
-}
-
-const updateBucket = (state: State, index: number, change: (bucket: Bucket) => Bucket): State => {
-  state.buckets[index] = change(state.buckets[index] ?? emptyBucket)
-  return state
-}
-
-/** Attributes the requests sent since the last sample to the intervals since then, evenly. */
-const sample = (state: State, index: number, requests: number): State => {
-  const delta = requests - state.sampledRequests
-  if (delta <= 0) return { ...state, sampledRequests: requests, sampledBucket: index }
-  const from = Math.min(state.sampledBucket, index)
-  const spread = index - from + 1
-  const share = Math.floor(delta / spread)
-  for (let at = from; at <= index; at++) {
-    const extra = at === index ? delta - share * (spread - 1) : share
-    updateBucket(state, at, (bucket) => ({ ...bucket, requests: bucket.requests + extra }))
-  }
-  return { ...state, sampledRequests: requests, sampledBucket: index }
-}
-
-const applyEvent = (state: State, index: number, event: ImportEvent.ImportEvent, now: number): State => {
-  if (ImportEvent.isOutcome(event)) {
-    const key = ({
-      Created: "created",
-      AlreadyExisting: "alreadyExisting",
-      Failed: "failed",
-      Rejected: "rejected",
-      Unknown: "unknown"
-    } as const)[event._tag]
-    return updateBucket(state, index, (bucket) => ({ ...bucket, [key]: bucket[key] + 1 }))
-  }
-  switch (event._tag) {
-    case "ChunkSubmitted":
-      state.inFlight.set(event.jobId, now)
-      return state
-    case "JobProgress": {
-      const submittedAt = state.inFlight.get(event.jobId)
-      if (event.complete < event.total || submittedAt === undefined) return state
-      state.inFlight.delete(event.jobId)
-      const took = Math.max(0, now - submittedAt)
-      return updateBucket(state, index, (bucket) => ({
-        ...bucket,
-        jobsSettled: bucket.jobsSettled + 1,
-        turnaroundMillis: bucket.turnaroundMillis + took,
-        longestTurnaroundMillis: Math.max(bucket.longestTurnaroundMillis, took)
-      }))
-    }
-    case "JobTimedOut":
-      state.inFlight.delete(event.jobId)
-      return state
-    case "RateLimitedUntil": {
-      const added = Math.max(0, event.untilMillis - Math.max(now, state.pausedUntil))
-      return updateBucket({ ...state, pausedUntil: Math.max(state.pausedUntil, event.untilMillis) }, index, (
-        bucket
-      ) => ({
-        ...bucket,
-        waitMillis: bucket.waitMillis + added,
-        rateLimited: bucket.rateLimited + (event.cause === "rejected" ? 1 : 0)
-      }))
-    }
-    default:
-      return state
-  }
-}
-
-const withRateLimit = (state: State, info: RateLimit.RateLimitInfo): State => {
-  const untilReset = Option.isSome(info.resetAtMillis) && Option.exists(info.remaining, (left) => left > 0)
-    ? info.resetAtMillis.value - info.observedAtMillis
-    : undefined
-  return {
-    ...state,
-    limit: Option.getOrElse(info.limit, () => state.limit),
-    longestResetMillis: untilReset === undefined
-      ? state.longestResetMillis
-      : Math.max(untilReset, state.longestResetMillis ?? 0)
-  }
 }
 
 /**
@@ -314,7 +174,11 @@ export const recorder = (sources: Sources = {}): Effect.Effect<Recorder> =>
     const advance = (now: number) =>
       Effect.gen(function*() {
         const current = yield* Ref.get(state)
-        const placed = withBucket(current, Math.floor(Math.max(0, now - startedAt) / current.bucketMillis))
+        const placed = withBucket(
+          current,
+          Math.floor(Math.max(0, now - startedAt) / current.bucketMillis),
+          maxBuckets
+        )
         if (placed.index > placed.state.sampledBucket || placed.state.buckets.length === 0) {
           const sampled = yield* sampleAll(placed.state, placed.index)
           yield* Ref.set(state, sampled)

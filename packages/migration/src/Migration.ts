@@ -33,19 +33,16 @@
  *
  * @since 0.1.0
  */
-import { BulkImport, ImportCheckpoint, ImportEvent, KustomerClient, KustomerSchedule } from "@effect-kustomer/client"
+import { type ImportEvent, KustomerClient } from "@effect-kustomer/client"
 import { Preflight } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import * as DryRun from "./internal/dryRun.js"
 import * as Failure from "./internal/failure.js"
 import { journalBase, openMap, toMigrationError } from "./internal/failure.js"
-import * as InDoubt from "./internal/inDoubt.js"
 import * as Input from "./internal/input.js"
-import * as Links from "./internal/links.js"
 import * as People from "./internal/people.js"
+import { runPhase } from "./internal/phaseRun.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Reads from "./internal/reads.js"
 import * as Rejects from "./internal/rejects.js"
@@ -192,87 +189,8 @@ export const run = (
       Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
     )
 
-    const runPhase = (phase: Phase) =>
-      Effect.gen(function*() {
-        if (options.onPhase !== undefined) yield* options.onPhase(phase)
-        const journal = yield* idMap.openPhase(phase, rejects)
-        let foundByEmail = 0
-        let held = 0
-        let parentReads = 0
-        // Parents in doubt are read again before their children are judged; those still in doubt hold them.
-        const reader: InDoubt.Reader = {
-          client,
-          schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
-          onRequest: Effect.sync(() => {
-            parentReads += 1
-          })
-        }
-        yield* Effect.forEach(Reads.parentsOf(phase), (kind) => InDoubt.settleParents(kind, idMap, reader), {
-          discard: true
-        })
-        const records = Input.recordsOf(phase, {
-          input: options,
-          idMap,
-          linker: {
-            customerLinks: idMap.customerLinks,
-            conversationLinks: idMap.conversationLinks,
-            people,
-            onHeld: Effect.sync(() => {
-              held += 1
-            })
-          },
-          importedAt,
-          findByEmail: (email) =>
-            Reads.retriedRead(
-              options,
-              Effect.map(client.findCustomerByEmail(email), (found) => Option.map(found, (customer) => customer.id))
-            ),
-          onFound: Effect.sync(() => {
-            foundByEmail += 1
-          })
-        })
-        const events = Pipeline.eventsOf(phase, records, {
-          ...options.pipeline,
-          checkpoint: {
-            ...Links.linkingCheckpoint(
-              journal,
-              Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
-            ),
-            // The rejects file is written afresh: what earlier attempts settled comes from the journal (once the
-            // resume has released what it sends again), what this attempt settles from its events.
-            begin: (run) =>
-              Effect.tap(journal.begin(run), () =>
-                Stream.runForEach(journal.rejects, (outcome) =>
-                  rejects.write(phase, outcome)).pipe(
-                    Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message }))
-                  ))
-          },
-          source: { name: `${options.bundle}#${phase}`, fingerprint },
-          // Children need their parents' ids, also of parents that already existed.
-          resolveExisting: phase === "customers" || phase === "conversations",
-          mayAlreadyExist: phase === "messages" || phase === "notes" ? Reads.childrenOfExisting(idMap) : undefined
-        })
-        const summary = yield* BulkImport.summarize(events, (event) =>
-          Effect.gen(function*() {
-            if (ImportEvent.isOutcome(event)) {
-              yield* rejects.write(phase, event)
-            }
-            if (options.onEvent !== undefined) {
-              yield* options.onEvent(phase, event)
-            }
-          }))
-        const status = yield* journal.status
-        return {
-          phase,
-          summary,
-          settledBefore: status.settledBefore,
-          foundByEmail,
-          held,
-          parentReads
-        } satisfies PhaseResult
-      }).pipe(Effect.scoped, Effect.mapError(toMigrationError), Effect.withSpan(`Migration.${phase}`))
-
-    const results = yield* Effect.forEach(phases, (phase) => runPhase(phase))
+    const context = { options, client, idMap, rejects, people, importedAt, fingerprint }
+    const results = yield* Effect.forEach(phases, (phase) => runPhase(phase, context))
     return {
       phases: results,
       resumed,

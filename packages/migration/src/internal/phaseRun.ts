@@ -1,0 +1,115 @@
+/**
+ * One phase of a migration (`Migration.run`): its parents in doubt read again, its records linked to the ids of
+ * their parents, sent through the pipeline with the phase's journal as checkpoint, and its outcomes written to
+ * the rejects file.
+ */
+import type { KustomerClient } from "@effect-kustomer/client"
+import { BulkImport, ImportCheckpoint, ImportEvent, KustomerSchedule } from "@effect-kustomer/client"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Stream from "effect/Stream"
+import { toMigrationError } from "./failure.js"
+import * as InDoubt from "./inDoubt.js"
+import * as Input from "./input.js"
+import type * as JournalSet from "./journalSet.js"
+import * as Links from "./links.js"
+import type * as People from "./people.js"
+import * as Pipeline from "./pipeline.js"
+import type { Phase } from "./pipeline.js"
+import * as Reads from "./reads.js"
+import type * as Rejects from "./rejects.js"
+
+/** What every phase shares: the migration's options, the client, the id map, the rejects file, the people. */
+export interface PhaseContext {
+  readonly options: Input.BundleInput & Reads.ReadOptions & {
+    readonly onPhase?: ((phase: Phase) => Effect.Effect<void>) | undefined
+    readonly onEvent?: ((phase: Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
+  }
+  readonly client: KustomerClient.KustomerClient["Type"]
+  readonly idMap: JournalSet.JournalSet
+  readonly rejects: Rejects.RejectsWriter
+  readonly people: People.People
+  readonly importedAt: string
+  readonly fingerprint: string
+}
+
+export const runPhase = (phase: Phase, context: PhaseContext) =>
+  Effect.gen(function*() {
+    const { client, fingerprint, idMap, importedAt, options, people, rejects } = context
+    if (options.onPhase !== undefined) yield* options.onPhase(phase)
+    const journal = yield* idMap.openPhase(phase, rejects)
+    let foundByEmail = 0
+    let held = 0
+    let parentReads = 0
+    // Parents in doubt are read again before their children are judged; those still in doubt hold them.
+    const reader: InDoubt.Reader = {
+      client,
+      schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
+      onRequest: Effect.sync(() => {
+        parentReads += 1
+      })
+    }
+    yield* Effect.forEach(Reads.parentsOf(phase), (kind) => InDoubt.settleParents(kind, idMap, reader), {
+      discard: true
+    })
+    const records = Input.recordsOf(phase, {
+      input: options,
+      idMap,
+      linker: {
+        customerLinks: idMap.customerLinks,
+        conversationLinks: idMap.conversationLinks,
+        people,
+        onHeld: Effect.sync(() => {
+          held += 1
+        })
+      },
+      importedAt,
+      findByEmail: (email) =>
+        Reads.retriedRead(
+          options,
+          Effect.map(client.findCustomerByEmail(email), (found) => Option.map(found, (customer) => customer.id))
+        ),
+      onFound: Effect.sync(() => {
+        foundByEmail += 1
+      })
+    })
+    const events = Pipeline.eventsOf(phase, records, {
+      ...options.pipeline,
+      checkpoint: {
+        ...Links.linkingCheckpoint(
+          journal,
+          Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
+        ),
+        // The rejects file is written afresh: what earlier attempts settled comes from the journal (once the
+        // resume has released what it sends again), what this attempt settles from its events.
+        begin: (run) =>
+          Effect.tap(journal.begin(run), () =>
+            Stream.runForEach(journal.rejects, (outcome) =>
+              rejects.write(phase, outcome)).pipe(
+                Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message }))
+              ))
+      },
+      source: { name: `${options.bundle}#${phase}`, fingerprint },
+      // Children need their parents' ids, also of parents that already existed.
+      resolveExisting: phase === "customers" || phase === "conversations",
+      mayAlreadyExist: phase === "messages" || phase === "notes" ? Reads.childrenOfExisting(idMap) : undefined
+    })
+    const summary = yield* BulkImport.summarize(events, (event) =>
+      Effect.gen(function*() {
+        if (ImportEvent.isOutcome(event)) {
+          yield* rejects.write(phase, event)
+        }
+        if (options.onEvent !== undefined) {
+          yield* options.onEvent(phase, event)
+        }
+      }))
+    const status = yield* journal.status
+    return {
+      phase,
+      summary,
+      settledBefore: status.settledBefore,
+      foundByEmail,
+      held,
+      parentReads
+    }
+  }).pipe(Effect.scoped, Effect.mapError(toMigrationError), Effect.withSpan(`Migration.${phase}`))
