@@ -7,28 +7,11 @@
  *
  * Zendesk's shapes are those of its full JSON export (one ticket per line, comments inline) and of its REST API
  * (`{"tickets": [...], "users": [...]}` with side-loads); only the fields used here are decoded, and extra fields
- * are ignored. The mapping:
- *
- * | Zendesk                              | migration bundle                                                         |
- * | ------------------------------------ | ------------------------------------------------------------------------ |
- * | ticket `id`                          | conversation `externalId` `zd-<id>`                                      |
- * | `subject` (else `raw_subject`)       | `name`                                                                   |
- * | `status` new/open/pending/hold       | `status` `open`; solved/closed → `done`                                  |
- * | `status` deleted                     | skipped and counted; with `includeDeleted`: `done`, tag `zendesk-deleted` |
- * | `priority` low/normal/high/urgent    | `priority` 1–5 through the priority map (default 1, 2, 4, 5)             |
- * | `type`                               | tag `zendesk-type-<type>`                                                |
- * | `created_at`, `tags`                 | `createdAt`, `tags`                                                      |
- * | `custom_fields` (`fields`)           | `custom` through the fields map, each value checked against its suffix   |
- * | `satisfaction_rating` score, comment | `custom` through the fields map (`satisfaction`, `satisfaction.comment`) |
- * | `assignee_id`                        | `assignee` `{ externalId: "zd-user-<id>", email?, name? }`               |
- * | requester (a user)                   | `customer`: `externalId` `zd-user-<id>`, `name`, `emails`, `phones`,     |
- * |                                      | `company` `{ externalId: "zd-org-<id>", name }` from its organization    |
- * | public comment                       | message: `externalId` `zd-comment-<id>`, `preview` = its text,           |
- * |                                      | `direction` `in` for end-users, `out` for agents; `channel`/`app` from   |
- * |                                      | `via.channel` (see {@link channelOf}); `author`; `attachments`           |
- * | private comment                      | note: `externalId` `zd-comment-<id>`, `body` = its text; `author`;       |
- * |                                      | `attachments`                                                            |
- * | comment attachment                   | `{ externalId: "zd-att-<id>", name, contentType, size, url }`            |
+ * are ignored. The mapping, field by field, is in docs/migration.md ("From Zendesk"): tickets → conversations
+ * (`zd-<id>`), requesters → customers (`zd-user-<id>`, their organization as `company`), public comments →
+ * messages and private comments → notes (`zd-comment-<id>`, with `author` and `attachments`); priority through the
+ * priority map, type as a tag, custom fields and satisfaction through the fields map (each value checked against
+ * its attribute's suffix), the assignee as `assignee`; deleted tickets skipped and counted unless included.
  *
  * Kustomer's bulk message schema has no body field: `preview` is its only free-text field, so the comment's whole
  * plain text goes there, unshortened ({@link commentText} says which text).
@@ -48,25 +31,15 @@ import * as htmlText from "./internal/zendesk/html.js"
 import * as options from "./internal/zendesk/options.js"
 import * as schema from "./internal/zendesk/schema.js"
 
-// ---------------------------------------------------------------------------------------------------------------
-// Zendesk's records
-// ---------------------------------------------------------------------------------------------------------------
+// --- Zendesk's records ---
 
-/**
- * A file attached to a comment.
- *
- * @since 0.1.0
- */
+/** A file attached to a comment. @since 0.1.0 */
 export const Attachment = schema.Attachment
 
 /** @since 0.1.0 */
 export type Attachment = schema.Attachment
 
-/**
- * A ticket comment, as the API's `/tickets/{id}/comments` and the full JSON export give it.
- *
- * @since 0.1.0
- */
+/** A ticket comment, as the API's `/tickets/{id}/comments` and the full JSON export give it. @since 0.1.0 */
 export const Comment = schema.Comment
 
 /** @since 0.1.0 */
@@ -93,11 +66,7 @@ export const User = schema.User
 /** @since 0.1.0 */
 export type User = schema.User
 
-/**
- * An organization: the company of the customers who belong to it.
- *
- * @since 0.1.0
- */
+/** An organization: the company of the customers who belong to it. @since 0.1.0 */
 export const Organization = schema.Organization
 
 /** @since 0.1.0 */
@@ -113,42 +82,22 @@ export const TicketField = schema.TicketField
 /** @since 0.1.0 */
 export type TicketField = schema.TicketField
 
-/**
- * An API answer: a page of tickets, users, organizations or ticket fields, side-loads included.
- *
- * @since 0.1.0
- */
+/** An API answer: a page of tickets, users, organizations or ticket fields, side-loads included. @since 0.1.0 */
 export const Page = schema.Page
 
-/**
- * Reads a ticket.
- *
- * @since 0.1.0
- */
+/** Reads a ticket. @since 0.1.0 */
 export const decodeTicket: (value: unknown) => Either.Either<Ticket, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.Ticket)
 
-/**
- * Reads a user; its `id` is the key it is found by ({@link userKey}).
- *
- * @since 0.1.0
- */
+/** Reads a user; its `id` is the key it is found by ({@link userKey}). @since 0.1.0 */
 export const decodeUser: (value: unknown) => Either.Either<User, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.User)
 
-/**
- * Reads an organization.
- *
- * @since 0.1.0
- */
+/** Reads an organization. @since 0.1.0 */
 export const decodeOrganization: (value: unknown) => Either.Either<Organization, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.Organization)
 
-/**
- * Reads a ticket field's definition.
- *
- * @since 0.1.0
- */
+/** Reads a ticket field's definition. @since 0.1.0 */
 export const decodeTicketField: (value: unknown) => Either.Either<TicketField, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.TicketField)
 
@@ -160,32 +109,18 @@ export const decodeTicketField: (value: unknown) => Either.Either<TicketField, P
 export const decodePage: (value: unknown) => Either.Either<typeof schema.Page.Type, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.Page)
 
-/**
- * The key users, organizations and ticket fields are found by: their id as text.
- *
- * @since 0.1.0
- */
+/** The key users, organizations and ticket fields are found by: their id as text. @since 0.1.0 */
 export const userKey = (user: User): string => schema.idText(user.id)
 
 /** @since 0.1.0 */
 export const organizationKey = (organization: Organization): string => schema.idText(organization.id)
 
-// ---------------------------------------------------------------------------------------------------------------
-// What a conversion is told
-// ---------------------------------------------------------------------------------------------------------------
+// --- What a conversion is told ---
 
-/**
- * What a conversion is told: whether deleted tickets are converted, the priority map, the fields map.
- *
- * @since 0.1.0
- */
+/** What a conversion is told: whether deleted tickets are converted, the priority map, the fields map. @since 0.1.0 */
 export type ConvertOptions = options.ConvertOptions
 
-/**
- * Deleted tickets skipped, the default priority map, no fields map.
- *
- * @since 0.1.0
- */
+/** Deleted tickets skipped, the default priority map, no fields map. @since 0.1.0 */
 export const defaultOptions: ConvertOptions = options.defaultOptions
 
 /**
@@ -196,11 +131,7 @@ export const defaultOptions: ConvertOptions = options.defaultOptions
  */
 export const defaultPriorityMap: Readonly<Record<string, number>> = options.defaultPriorityMap
 
-/**
- * `low=1,normal=3,…` (the `--priority-map` flag) over the default map.
- *
- * @since 0.1.0
- */
+/** `low=1,normal=3,…` (the `--priority-map` flag) over the default map. @since 0.1.0 */
 export const parsePriorityMap: (text: string) => Either.Either<Readonly<Record<string, number>>, string> =
   options.parsePriorityMap
 
@@ -240,9 +171,7 @@ export const resolveFieldsMap: (
   ticketFields: ReadonlyArray<TicketField> | undefined
 ) => Either.Either<FieldsMap, string> = options.resolveFieldsMap
 
-// ---------------------------------------------------------------------------------------------------------------
-// The conversion
-// ---------------------------------------------------------------------------------------------------------------
+// --- The conversion ---
 
 /**
  * Something in the export that could not be carried over, and why (the problems file's lines). The rest of its
@@ -252,25 +181,13 @@ export const resolveFieldsMap: (
  */
 export type Problem = convertInternal.Problem
 
-/**
- * A ticket turned into one bundle line, with the problems found on the way and what it carried.
- *
- * @since 0.1.0
- */
+/** A ticket turned into one bundle line, with the problems found on the way and what it carried. @since 0.1.0 */
 export type Converted = convertInternal.Converted
 
-/**
- * Where the users and organizations a ticket names are found.
- *
- * @since 0.1.0
- */
+/** Where the users and organizations a ticket names are found. @since 0.1.0 */
 export type Lookups = convertInternal.Lookups
 
-/**
- * A note's body is 1–10,240 characters in Kustomer.
- *
- * @since 0.1.0
- */
+/** A note's body is 1–10,240 characters in Kustomer. @since 0.1.0 */
 export const maxNoteLength: number = convertInternal.maxNoteLength
 
 /**
@@ -326,11 +243,7 @@ export const commentText: (
  */
 export const htmlToText: (html: string) => string = htmlText.htmlToText
 
-/**
- * Why a deleted ticket was not converted (its reason in the summary).
- *
- * @since 0.1.0
- */
+/** Why a deleted ticket was not converted (its reason in the summary). @since 0.1.0 */
 export const deletedReason: string = convertInternal.deletedReason
 
 /**
@@ -346,15 +259,9 @@ export const convertTicket: (ticket: Ticket, lookups: Lookups, options?: Convert
   convertOptions = options.defaultOptions
 ) => convertInternal.convertTicket(ticket, lookups, convertOptions)
 
-// ---------------------------------------------------------------------------------------------------------------
-// The fidelity summary
-// ---------------------------------------------------------------------------------------------------------------
+// --- The fidelity summary ---
 
-/**
- * How many of one kind were carried and how many not, with each reason's count.
- *
- * @since 0.1.0
- */
+/** How many of one kind were carried and how many not, with each reason's count. @since 0.1.0 */
 export const KindSummary = fidelity.KindSummary
 
 /** @since 0.1.0 */
@@ -373,11 +280,7 @@ export const FidelitySummary = fidelity.FidelitySummary
 /** @since 0.1.0 */
 export type FidelitySummary = fidelity.FidelitySummary
 
-/**
- * What one ticket carried, as the tally adds it up.
- *
- * @since 0.1.0
- */
+/** What one ticket carried, as the tally adds it up. @since 0.1.0 */
 export type TicketFidelity = fidelity.TicketFidelity
 
 /**
@@ -391,11 +294,7 @@ export const FidelityTally = fidelity.FidelityTally
 /** @since 0.1.0 */
 export type FidelityTally = fidelity.FidelityTally
 
-/**
- * The reasons users and organizations of the export files are not carried.
- *
- * @since 0.1.0
- */
+/** The reasons users and organizations of the export files are not carried. @since 0.1.0 */
 export const userReasons = fidelity.userReasons
 
 /** @since 0.1.0 */
