@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { KustomerClient } from "@effect-kustomer/client"
+import { ImportSource, KustomerClient } from "@effect-kustomer/client"
 import { RunTimeline } from "@effect-kustomer/journal"
 import { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -280,6 +280,14 @@ export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">)
       plan.json === true,
       [
         Format.table(rows),
+        ...planned.flatMap((phase) => [
+          ...phase.examples.map((example) =>
+            `  ${phase.phase}, ${ImportSource.describePosition(example.position)}: ${example.reason}`
+          ),
+          phase.rejected > phase.examples.length
+            ? `  … and ${Format.count(phase.rejected - phase.examples.length)} more ${phase.phase} rejected`
+            : undefined
+        ]),
         rejected === 0 || plan.rejects === undefined ? undefined : `Rejected objects → ${plan.rejects}`,
         "Objects are checked as if their parents were created; job polls are not counted in the requests.",
         rolesLines(roles)

@@ -98,6 +98,28 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const result = yield* runCli(["migrate", bundle, "--dry-run"])
       assert.strictEqual(result.code, 2)
       assert.match(result.text, /notes\s+0\s+1\b/)
+      assert.include(result.text, "notes, line 1:", "the reject is named with its resource and line")
+    }).pipe(Effect.provide(nodeLayer)))
+
+  it.scoped("a dry run names each rejected object with its resource, bundle line and reason", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-test-" })
+      const line = (index: number) => ({
+        externalId: `t-${index}`,
+        customer: { externalId: `c-${index}` },
+        ...(index === 7 ? { status: "snoozed" } : {}),
+        messages: [{ externalId: `m-${index}`, channel: index === 12 ? "pigeon" : "email", app: "postmark" }]
+      })
+      const bundle = `${dir}/bundle.jsonl`
+      yield* fs.writeFileString(
+        bundle,
+        Array.from({ length: 15 }, (_, index) => JSON.stringify(line(index + 1))).join("\n") + "\n"
+      )
+      const result = yield* runCli(["migrate", bundle, "--dry-run"])
+      assert.strictEqual(result.code, 2)
+      assert.match(result.text, /conversations, line 7: .*status/)
+      assert.match(result.text, /messages, line 12: .*channel/)
     }).pipe(Effect.provide(nodeLayer)))
 
   it.scopedLive("a CSV export migrates with a mapping: each requester e-mail found or created once", () =>

@@ -3,6 +3,7 @@
  * resource's schema as the migration would (as if every parent had been created), and the requests it would
  * send counted. Nothing is sent.
  */
+import type { ImportSource } from "@effect-kustomer/client"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -28,7 +29,12 @@ export interface PlannedPhase {
   readonly rejected: number
   /** Bulk requests that would carry them. */
   readonly requests: number
+  /** The first rejected objects (at most {@link examplesPerPhase}): where each is in the bundle, and why. */
+  readonly examples: ReadonlyArray<{ readonly position: ImportSource.Position; readonly reason: string }>
 }
+
+/** Rejected objects a dry run names per phase (every one goes to the rejects file). */
+export const examplesPerPhase = 10
 
 /** A placeholder id: the dry run checks each object as if its parents had been created. */
 const placeholderId = "000000000000000000000000"
@@ -75,10 +81,16 @@ export const dryRun = (
           }),
           options.pipeline ?? {}
         ),
-        { phase, valid: 0, rejected: 0, requests: 0 } satisfies PlannedPhase,
-        (planned, event) =>
+        { phase, valid: 0, rejected: 0, requests: 0, examples: [] } satisfies PlannedPhase,
+        (planned, event): Effect.Effect<PlannedPhase> =>
           event._tag === "Rejected"
-            ? Effect.as(rejects.write(phase, event), { ...planned, rejected: planned.rejected + 1 })
+            ? Effect.as(rejects.write(phase, event), {
+              ...planned,
+              rejected: planned.rejected + 1,
+              examples: planned.examples.length < examplesPerPhase
+                ? [...planned.examples, { position: event.position, reason: event.reason }]
+                : planned.examples
+            })
             : Effect.succeed({ ...planned, valid: planned.valid + event.items, requests: planned.requests + 1 })
       ).pipe(Effect.mapError(toMigrationError))
     const planned = yield* Effect.forEach(Pipeline.phases, (phase) => planPhase(phase))
