@@ -101,6 +101,14 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
           result.unmappedPeople.slice(0, 10).map((person) => `${person.person} (${Format.count(person.objects)})`)
             .join(", ")
         }${result.unmappedPeople.length > 10 ? ", …" : ""}`,
+    result.leftOut.attachments + result.leftOut.companies === 0
+      ? undefined
+      : `Not sent, as this version does not migrate them yet: ${
+        [
+          result.leftOut.attachments === 0 ? [] : [`${Format.count(result.leftOut.attachments)} attachments`],
+          result.leftOut.companies === 0 ? [] : [`${Format.count(result.leftOut.companies)} customers' companies`]
+        ].flat().join(", ")
+      } (their messages, notes and customers were sent without them)`,
     held === 0
       ? undefined
       : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +

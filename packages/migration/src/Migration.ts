@@ -41,6 +41,7 @@ import * as DryRun from "./internal/dryRun.js"
 import * as Failure from "./internal/failure.js"
 import { journalBase, openMap, toMigrationError } from "./internal/failure.js"
 import * as Input from "./internal/input.js"
+import * as LeftOut from "./internal/leftOut.js"
 import * as People from "./internal/people.js"
 import { runPhase } from "./internal/phaseRun.js"
 import * as Pipeline from "./internal/pipeline.js"
@@ -149,6 +150,11 @@ export interface Result {
   /** People the bundle names who are no Kustomer user (their objects went without them), most named first. */
   readonly unmappedPeople: ReadonlyArray<People.Unmapped>
   /**
+   * What the bundle holds and the migration does not send yet: the source's attachments (files are not uploaded
+   * yet) and customers' companies given as objects (companies are not migrated yet).
+   */
+  readonly leftOut: LeftOut.LeftOutCounts
+  /**
    * The check of the key's roles: whether it could be done, every role needed, and whether the `createdAt`/
    * `createdBy` of messages and notes were kept.
    */
@@ -189,7 +195,8 @@ export const run = (
       Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
     )
 
-    const context = { options, client, idMap, rejects, people, importedAt, fingerprint }
+    const leftOut = LeftOut.make()
+    const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint }
     const results = yield* Effect.forEach(phases, (phase) => runPhase(phase, context))
     return {
       phases: results,
@@ -197,6 +204,7 @@ export const run = (
       importedAt,
       rejectsWritten: rejects.written(),
       unmappedPeople: people.unmapped(),
+      leftOut: leftOut.counts(),
       roles
     } satisfies Result
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))

@@ -43,16 +43,28 @@ export const customerKey = (customer: Readonly<Record<string, unknown>>): Custom
 }
 
 /** The customer as Kustomer takes it: the convenience `email` string becomes an entry of `emails`. */
-const customerRecord = (given: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
-  // A company named as an object (the source's organization, `{ externalId, name }`) is not migrated yet; a
-  // company id (a string) is sent as given.
-  const { company, ...withoutCompany } = given
-  const customer = company === undefined || typeof company === "string" ? given : withoutCompany
+const customerRecord = (customer: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> => {
   const { email, ...rest } = customer
   if (typeof email !== "string") return customer
   const emails = Array.isArray(rest["emails"]) ? rest["emails"] : []
   const listed = emails.some((entry: unknown) => isRecord(entry) && entry["email"] === email)
   return { ...rest, emails: listed ? emails : [...emails, { email }] }
+}
+
+/**
+ * A customer as sent: a company named as an object (the source's organization, `{ externalId, name }`) is not
+ * migrated yet, so it is left out (and `onLeftOut` counts it); a company id (a string) is sent as given.
+ */
+export const withoutCompanyObject = (
+  customer: unknown,
+  onLeftOut: () => void
+): unknown => {
+  if (!isRecord(customer) || customer["company"] === undefined || typeof customer["company"] === "string") {
+    return customer
+  }
+  const { company: _company, ...rest } = customer
+  onLeftOut()
+  return rest
 }
 
 const customerOf = (value: unknown): Either.Either<BundleCustomer, string> => {

@@ -11,6 +11,7 @@ import * as Stream from "effect/Stream"
 import { journalBase, MigrationError, openMap, toMigrationError } from "./failure.js"
 import * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
+import * as LeftOut from "./leftOut.js"
 import * as People from "./people.js"
 import type * as Phases from "./phases.js"
 import * as Pipeline from "./pipeline.js"
@@ -45,7 +46,8 @@ const placeholderLinker: Phases.Linker = {
   customerLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, placeholder] as const))),
   conversationLinks: (indexes) => Effect.succeed(new Map(indexes.map((index) => [index, placeholder] as const))),
   onHeld: Effect.void,
-  people: People.none
+  people: People.none,
+  leftOut: LeftOut.make()
 }
 
 /**

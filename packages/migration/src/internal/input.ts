@@ -6,8 +6,7 @@ import { ImportSource } from "@effect-kustomer/client"
 import { ImportInput } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Stream from "effect/Stream"
-import * as Bundle from "./bundle.js"
+import type * as Stream from "effect/Stream"
 import type * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type { Phase } from "./pipeline.js"
@@ -58,7 +57,14 @@ export const recordsOf = <LE>(
   const { idMap, importedAt, input, linker } = context
   switch (phase) {
     case "customers":
-      return Phases.customerRecords(idMap.customers, idMap, importedAt, context.findByEmail, context.onFound)
+      return Phases.customerRecords(
+        idMap.customers,
+        idMap,
+        importedAt,
+        context.findByEmail,
+        context.onFound,
+        context.linker.leftOut
+      )
     case "conversations":
       return Phases.conversationRecords(bundleRecords(input), linker, importedAt)
     case "messages":
@@ -66,12 +72,3 @@ export const recordsOf = <LE>(
       return Phases.childRecords(bundleRecords(input), phase, linker, importedAt)
   }
 }
-
-/** Whether any line of the bundle names a person: a conversation's `assignee`, or a message's or note's `author`. */
-export const namesPeople = (input: BundleInput) =>
-  bundleRecords(input).pipe(
-    Stream.filter((record) => record._tag === "Parsed" && Bundle.namesPeople(record.value)),
-    Stream.take(1),
-    Stream.runCount,
-    Effect.map((count) => count > 0)
-  )

@@ -12,6 +12,7 @@ import { toMigrationError } from "./failure.js"
 import * as InDoubt from "./inDoubt.js"
 import * as Input from "./input.js"
 import type * as JournalSet from "./journalSet.js"
+import type * as LeftOut from "./leftOut.js"
 import * as Links from "./links.js"
 import type * as People from "./people.js"
 import * as Pipeline from "./pipeline.js"
@@ -29,13 +30,14 @@ export interface PhaseContext {
   readonly idMap: JournalSet.JournalSet
   readonly rejects: Rejects.RejectsWriter
   readonly people: People.People
+  readonly leftOut: LeftOut.LeftOut
   readonly importedAt: string
   readonly fingerprint: string
 }
 
 export const runPhase = (phase: Phase, context: PhaseContext) =>
   Effect.gen(function*() {
-    const { client, fingerprint, idMap, importedAt, options, people, rejects } = context
+    const { client, fingerprint, idMap, importedAt, leftOut, options, people, rejects } = context
     if (options.onPhase !== undefined) yield* options.onPhase(phase)
     const journal = yield* idMap.openPhase(phase, rejects)
     let foundByEmail = 0
@@ -59,6 +61,7 @@ export const runPhase = (phase: Phase, context: PhaseContext) =>
         customerLinks: idMap.customerLinks,
         conversationLinks: idMap.conversationLinks,
         people,
+        leftOut,
         onHeld: Effect.sync(() => {
           held += 1
         })

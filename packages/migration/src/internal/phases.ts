@@ -15,6 +15,7 @@ import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as Bundle from "./bundle.js"
 import * as IdMap from "./idMap.js"
+import type * as LeftOut from "./leftOut.js"
 import type * as People from "./people.js"
 
 /** What the phases ask of the id map: where the parents went. */
@@ -25,6 +26,8 @@ export interface Linker {
   readonly onHeld: Effect.Effect<void>
   /** The Kustomer users of the history's authors and assignees. */
   readonly people: People.People
+  /** What the bundle holds and the migration does not send yet. */
+  readonly leftOut: LeftOut.LeftOut
 }
 
 /** The child phases: objects nested in each conversation. */
@@ -75,7 +78,8 @@ export const customerRecords = <E, R, LE>(
   idMap: Pick<IdMap.IdMap, "customerLinks" | "settleCustomer">,
   importedAt: string,
   findByEmail: FindByEmail<LE>,
-  onFound: Effect.Effect<void>
+  onFound: Effect.Effect<void>,
+  leftOut: LeftOut.LeftOut
 ): Stream.Stream<ImportSource.SourceRecord, E | LE | IdMap.IdMapError, R> =>
   customers.pipe(
     Stream.grouped(linesPerBatch),
@@ -90,7 +94,7 @@ export const customerRecords = <E, R, LE>(
       Option.map(row, (pending) =>
         ImportSource.parsed(
           { index: pending.ordinal, line: pending.line },
-          Bundle.withLinks(JSON.parse(pending.record), importedAt, {})
+          Bundle.withLinks(Bundle.withoutCompanyObject(JSON.parse(pending.record), leftOut.company), importedAt, {})
         ))
     )
   )
@@ -236,7 +240,9 @@ export const childRecords = <E, R>(
           ? yield* linker.customerLinks(all.map((child) => child.customerKey))
           : new Map<string, IdMap.Parent>()
         return yield* heldOut(
-          all.map((child) => childRecord(child, phase, conversations, customers, importedAt, linker.people)),
+          all.map((child) =>
+            childRecord(child, phase, conversations, customers, importedAt, linker.people, linker.leftOut)
+          ),
           linker
         )
       })
@@ -276,12 +282,13 @@ const withAuthor = (value: unknown, phase: ChildPhase, people: People.People): u
  * `_id`): they are listed in the bundle but not uploaded yet, so they are left out rather than sent as references
  * to documents that do not exist. Kustomer's own references (with an `_id`) are kept.
  */
-const withoutSourceAttachments = (value: unknown): unknown => {
+const withoutSourceAttachments = (value: unknown, leftOut: LeftOut.LeftOut): unknown => {
   if (!Predicate.isRecord(value) || !Array.isArray(value["attachments"])) return value
   const uploaded = value["attachments"].filter((attachment: unknown) =>
     Predicate.isRecord(attachment) && typeof attachment["_id"] === "string"
   )
   if (uploaded.length === value["attachments"].length) return value
+  leftOut.attachments(value["attachments"].length - uploaded.length)
   const { attachments: _attachments, ...fields } = value
   return uploaded.length === 0 ? fields : { ...fields, attachments: uploaded }
 }
@@ -292,7 +299,8 @@ const childRecord = (
   conversations: ReadonlyMap<number, IdMap.Parent>,
   customers: ReadonlyMap<string, IdMap.Parent>,
   importedAt: string,
-  people: People.People
+  people: People.People,
+  leftOut: LeftOut.LeftOut
 ): ImportSource.SourceRecord | "held" => {
   const problem = Bundle.linkProblem(Bundle.linkFields[phase], child.value)
   if (problem !== undefined) return ImportSource.unparsable(child.position, problem)
@@ -302,7 +310,7 @@ const childRecord = (
   if (phase === "notes") {
     return ImportSource.parsed(
       child.position,
-      Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value), phase, people), importedAt, {
+      Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value, leftOut), phase, people), importedAt, {
         conversation: conversation.right
       })
     )
@@ -314,7 +322,7 @@ const childRecord = (
     onRight: (customerId) =>
       ImportSource.parsed(
         child.position,
-        Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value), phase, people), importedAt, {
+        Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value, leftOut), phase, people), importedAt, {
           conversation: conversation.right,
           customer: customerId
         })
