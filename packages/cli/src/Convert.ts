@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { ZendeskExport } from "@effect-kustomer/migration"
+import { Bundle, ZendeskExport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -119,8 +119,7 @@ export const convert = (request: ConvertRequest) =>
           yield* addProblems(
             converted.problems.map((problem) => ({ file: request.tickets, line: record.line, ...problem }))
           )
-          return Option.map(converted.line, (line) =>
-            `${JSON.stringify(line)}\n`)
+          return Option.map(converted.line, (line) => `${Bundle.encodeLine(line)}\n`)
         })
       ),
       Stream.filterMap((line) => line),

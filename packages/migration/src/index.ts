@@ -8,6 +8,14 @@
  */
 
 /**
+ * The migration bundle's Schema: one line per conversation, with its customer, company, messages, notes and the
+ * source's people and attachments — encoded by the converters, decoded by the migration.
+ *
+ * @since 0.1.0
+ */
+export * as Bundle from "./Bundle.js"
+
+/**
  * The migration: `run` (with the journal set, the rejects file and the in-doubt reads) and `dryRun`.
  *
  * @since 0.1.0

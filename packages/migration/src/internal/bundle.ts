@@ -5,6 +5,8 @@
  */
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import * as BundleSchema from "../Bundle.js"
 
 /** How a customer is found again: by `externalId`, else by e-mail (case-insensitive). */
 export type CustomerKey = string
@@ -67,36 +69,36 @@ export const withoutCompanyObject = (
   return rest
 }
 
+const decodeCustomer = BundleSchema.decodePart(BundleSchema.Customer, "customer")
+const decodeLine = BundleSchema.decodePart(BundleSchema.LineParts)
+
 const customerOf = (value: unknown): Either.Either<BundleCustomer, string> => {
   if (typeof value === "string") {
     return Either.left("customer must be an object with an externalId or an e-mail, not an id: the migration links ids")
   }
-  if (!isRecord(value)) return Either.left("customer is missing: give an object with an externalId or an e-mail")
-  if (value["email"] !== undefined && typeof value["email"] !== "string") {
-    return Either.left("customer.email must be a string")
-  }
-  const key = customerKey(value)
-  return key === undefined
-    ? Either.left("customer needs an externalId or an e-mail, so it is found or created only once")
-    : Either.right({ key, record: customerRecord(value) })
+  if (value === undefined) return Either.left("customer is missing: give an object with an externalId or an e-mail")
+  return Either.flatMap(decodeCustomer(value), (customer) => {
+    const key = customerKey(customer)
+    return key === undefined
+      ? Either.left("customer needs an externalId or an e-mail, so it is found or created only once")
+      : Either.right({ key, record: customerRecord(customer) })
+  })
 }
 
-const listOf = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
-
 /**
- * A line's parts, or why the line cannot be a conversation at all. `messages` and `notes` that are present but
- * not arrays are refused here, so they are never silently ignored.
+ * A line's parts, or why the line cannot be a conversation at all (decoded by `Bundle.LineParts`). `messages` and
+ * `notes` that are present but not arrays are refused here, so they are never silently ignored.
  */
 export const split = (value: unknown): Either.Either<BundleParts, string> => {
   if (!isRecord(value)) return Either.left("a bundle line must be a JSON object (one conversation)")
-  const { customer, messages, notes, ...conversation } = value
-  if (messages !== undefined && !Array.isArray(messages)) return Either.left("messages must be an array")
-  if (notes !== undefined && !Array.isArray(notes)) return Either.left("notes must be an array")
-  return Either.right({
-    customer: customerOf(customer),
-    conversation,
-    messages: listOf(messages),
-    notes: listOf(notes)
+  return Either.map(decodeLine(value), (line) => {
+    const { customer, messages, notes, ...conversation } = line
+    return {
+      customer: customerOf(customer),
+      conversation,
+      messages: messages ?? [],
+      notes: notes ?? []
+    }
   })
 }
 
@@ -131,3 +133,24 @@ export const namesPeople = (value: unknown): boolean => {
   const authored = (list: unknown) => Array.isArray(list) && list.some((child) => isRecord(child) && "author" in child)
   return authored(value["messages"]) || authored(value["notes"])
 }
+
+/**
+ * A message's or note's own parts, as the migration reads them: its `author` checked (`Bundle.Person`); its
+ * attachments are read one by one, so that a bad attachment costs that attachment, not the message.
+ */
+const ChildParts = Schema.Struct({
+  author: Schema.optional(BundleSchema.Person),
+  attachments: Schema.optional(Schema.Array(Schema.Unknown))
+}, Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+
+const decodeChildOf = {
+  messages: BundleSchema.decodePart(ChildParts, "message"),
+  notes: BundleSchema.decodePart(ChildParts, "note")
+} as const
+
+/** Why a message or note of the bundle cannot be read, if it cannot. */
+export const childProblem = (phase: "messages" | "notes", value: unknown): string | undefined =>
+  Either.match(decodeChildOf[phase](value), { onLeft: (reason) => reason, onRight: () => undefined })
+
+/** Whether an attachment of the bundle is one of Kustomer's own (an `_id`), to be referenced as is. */
+export const isKustomerAttachment = Schema.is(BundleSchema.KustomerAttachment)

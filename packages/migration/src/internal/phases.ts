@@ -284,9 +284,7 @@ const withAuthor = (value: unknown, phase: ChildPhase, people: People.People): u
  */
 const withoutSourceAttachments = (value: unknown, leftOut: LeftOut.LeftOut): unknown => {
   if (!Predicate.isRecord(value) || !Array.isArray(value["attachments"])) return value
-  const uploaded = value["attachments"].filter((attachment: unknown) =>
-    Predicate.isRecord(attachment) && typeof attachment["_id"] === "string"
-  )
+  const uploaded = value["attachments"].filter((attachment: unknown) => Bundle.isKustomerAttachment(attachment))
   if (uploaded.length === value["attachments"].length) return value
   leftOut.attachments(value["attachments"].length - uploaded.length)
   const { attachments: _attachments, ...fields } = value
@@ -302,7 +300,7 @@ const childRecord = (
   people: People.People,
   leftOut: LeftOut.LeftOut
 ): ImportSource.SourceRecord | "held" => {
-  const problem = Bundle.linkProblem(Bundle.linkFields[phase], child.value)
+  const problem = Bundle.linkProblem(Bundle.linkFields[phase], child.value) ?? Bundle.childProblem(phase, child.value)
   if (problem !== undefined) return ImportSource.unparsable(child.position, problem)
   const conversation = fateOf("its conversation", conversations.get(child.conversationIndex))
   if (conversation === "held") return conversation

@@ -9,6 +9,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import * as Bundle from "../../Bundle.js"
 import { carried, type Count, notCarried, type OrganizationReference, type TicketFidelity } from "./fidelity.js"
 import { commentText } from "./html.js"
 import type { ConvertOptions } from "./options.js"
@@ -36,7 +37,7 @@ export interface Problem {
 
 /** A ticket turned into one bundle line, with the problems found on the way and what it carried. */
 export interface Converted {
-  readonly line: Option.Option<Record<string, unknown>>
+  readonly line: Option.Option<Bundle.Line>
   readonly problems: ReadonlyArray<Problem>
   readonly fidelity: TicketFidelity
 }
@@ -46,6 +47,8 @@ export interface Lookups {
   readonly user: (id: string) => Option.Option<User>
   readonly organization: (id: string) => Option.Option<Organization>
 }
+
+const decodeLine = Bundle.decodePart(Bundle.Line)
 
 /** A note's body is 1–10,240 characters in Kustomer. */
 export const maxNoteLength = 10_240
@@ -456,7 +459,7 @@ export const convertTicket = (ticket: Ticket, lookups: Lookups, options: Convert
 
   const customer = customerOf(requesterId, requester, company)
   const tags = tagsOf(ticket, type, deleted)
-  const line = defined({
+  const written = decodeLine(defined({
     externalId: `zd-${ticketId}`,
     name: ticket.subject ?? ticket.raw_subject,
     status: statusOf(ticket.status),
@@ -468,9 +471,14 @@ export const convertTicket = (ticket: Ticket, lookups: Lookups, options: Convert
     customer,
     messages,
     notes
-  })
+  }))
+  // The line is read back by the bundle's own Schema: a converter bug is this ticket's problem, never a bad line.
+  if (Either.isLeft(written)) {
+    const reason = `the converted ticket is not a bundle line: ${written.left}`
+    return notConverted(ticket, reason, [...problems, { ticket: ticketId, reason, ticketDropped: true }])
+  }
   return {
-    line: Option.some(line),
+    line: Option.some(written.right),
     problems,
     fidelity: {
       counts,
