@@ -24,7 +24,7 @@ const forbid = (files, names, why) => ({
 const others = (...allowed) => packageNames.filter((name) => !allowed.includes(name))
 
 export default tseslint.config(
-  { ignores: ["**/dist", "**/build", "**/node_modules", "**/.tsbuildinfo", "**/*.md"] },
+  { ignores: ["**/dist", "**/build", "**/node_modules", "**/.tsbuildinfo", "**/*.md", "packages/*/docs"] },
   js.configs.recommended,
   tseslint.configs.recommended,
   ...effectEslint.configs.dprint,

@@ -13,6 +13,10 @@ const benchmarks: Record<string, { readonly file: string; readonly about: string
   },
   "simulator-throughput": { file: "./simulator-throughput.js", about: "bulk POSTs/s the standalone simulator accepts" },
   "journal-overhead": { file: "./journal-overhead.js", about: "what the SQLite journal costs an import" },
+  "input-check": {
+    file: "./input-check.js",
+    about: "the structure check before the first request on 200,000 records, against a read and an import"
+  },
   migration: {
     file: "./migration.js",
     about: "kustomer-bulk migrate on a 72,000-object bundle: requests per 100 objects, share of the ceiling, memory"

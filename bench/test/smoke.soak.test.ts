@@ -97,6 +97,12 @@ const SimulatorThroughput = Schema.Struct({
   scenarios: Schema.Array(Schema.Struct({ requestsPerSecond: Figure }))
 })
 
+const InputCheck = Schema.Struct({
+  formats: Schema.Array(Schema.Struct({ format: Schema.String, checkMillis: Figure })),
+  imports: Schema.Array(Schema.Struct({ checkStructure: Schema.Boolean, created: Schema.Number })),
+  checkShareOfImport: Schema.NullOr(Figure)
+})
+
 // One at a time: each run starts several processes, and on a busy machine runs side by side starve each other.
 // The limits are several times what a run takes on a quiet 2-core machine (15–30 s).
 const timeout = 180_000
@@ -155,6 +161,23 @@ describe.sequential("benchmarks on tiny inputs", () => {
     Effect.gen(function*() {
       const report = yield* bench(Memory, "memory", ["--records", "500", "--small-records", "200"])
       assert.deepStrictEqual(report.runs.map((run) => run.created), [200, 500])
+    }), timeout)
+
+  it.scopedLive("input-check", () =>
+    Effect.gen(function*() {
+      const report = yield* bench(InputCheck, "input-check", [
+        "--records",
+        "300",
+        "--rounds",
+        "1",
+        "--import-rounds",
+        "1"
+      ])
+      assert.deepStrictEqual(report.formats.map((result) => result.format), ["json", "jsonl"])
+      assert.deepStrictEqual(report.imports.map((result) => [result.checkStructure, result.created]), [
+        [true, 300],
+        [false, 300]
+      ])
     }), timeout)
 
   it.scopedLive("simulator-throughput", () =>

@@ -8,8 +8,8 @@
  *
  *   pnpm example bulk-request
  */
-import { KustomerClient, type KustomerError, KustomerSchedule } from "@effect-kustomer/client"
-import { BulkJob, Conversation, ItemError } from "@effect-kustomer/domain"
+import { BatchResults, KustomerClient, type KustomerError, KustomerSchedule } from "@effect-kustomer/client"
+import { BulkJob, Conversation } from "@effect-kustomer/domain"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -65,12 +65,10 @@ export const main = (_args: ReadonlyArray<string>) =>
     const job = yield* client.bulkCreateConversations([0, 1, 2].map((index) => conversation(customer, index)))
     yield* Console.log(`  accepted as bulk job ${job.data.id}`)
     const batches = yield* awaitJob(client, job.data.id)
-    for (const batch of batches.data) {
-      for (const result of BulkJob.readableResults(batch.attributes)) {
-        const status = typeof result.status === "string" ? result.status : result.status.value
-        const detail = result.error === undefined ? result.objectId ?? "" : ItemError.text(result.error)
-        yield* Console.log(`  ${result._clientRef}: ${status} ${detail}`)
-      }
+    // The reading the import and `kustomer-bulk job <id>` use: one outcome per item, whatever shape the answer took.
+    for (const item of BatchResults.read(batches).reported) {
+      const detail = BatchResults.reason(item.verdict) ?? item.objectId ?? ""
+      yield* Console.log(`  ${item.clientRef}: ${item.status ?? item.verdict._tag} ${detail}`)
     }
 
     yield* Console.log("Sending 101 conversations in one request (the API takes at most 100)…")

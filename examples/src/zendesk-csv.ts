@@ -2,8 +2,9 @@
  * Example 5 — migrating a helpdesk CSV export (a Zendesk tickets export) into Kustomer conversations.
  *
  * 1. A column mapping turns each CSV row into a record: `Subject` → `name`, `Tags` (space-separated) → `tags`,
- *    `Created at` → `createdAt` (as ISO 8601), and the Zendesk fields Kustomer has no place for into custom
- *    attributes (`custom.zendeskStatusStr`, …). A row whose cells cannot be converted is rejected with its line.
+ *    `Created at` → `createdAt` (as ISO 8601 in UTC: Zendesk writes it in the account's time zone, without an
+ *    offset, so the zone is named), and the Zendesk fields Kustomer has no place for into custom attributes
+ *    (`custom.zendeskStatusStr`, …). A row whose cells cannot be converted is rejected with its line.
  * 2. A translation step maps what differs between the two systems: Zendesk's six statuses onto Kustomer's
  *    `open`/`done`, its priorities onto 1–5, requesters' e-mail addresses onto Kustomer customer ids, and ticket
  *    ids onto `externalId`s (`zendesk-48213`), which make the migration safe to run again.
@@ -41,6 +42,12 @@ export const mapping: CsvMapping.Mapping = {
   "custom.channelStr": "Via",
   "custom.satisfactionStr": "Satisfaction Score"
 }
+
+/**
+ * The Zendesk account's time zone (Admin Center → Account → Localization), in which the export writes its times
+ * without an offset: `2025-09-02 08:14:09` is 06:14:09 UTC in Paris' summer.
+ */
+export const exportTimeZone = "Europe/Paris"
 
 /** A row after the mapping: what the translation reads. */
 const MappedTicket = Schema.Struct({
@@ -138,7 +145,7 @@ export const main = (args: ReadonlyArray<string>) =>
     yield* Console.log(`Migrating ${file}: ${requesters.size} requesters`)
     const importedAt = DateTime.formatIso(DateTime.unsafeMake(yield* Clock.currentTimeMillis))
 
-    const conversations = ImportSource.fromFile(file, { csv: { mapping } }).pipe(
+    const conversations = ImportSource.fromFile(file, { csv: { mapping, timeZone: exportTimeZone } }).pipe(
       Stream.map((record) =>
         record._tag === "Unparsable" ? record : Either.match(translate(record.value, customerOf, importedAt), {
           onLeft: (reason) => ImportSource.unparsable(record.position, reason),

@@ -53,13 +53,13 @@ export const version = "0.1.0"
  * @since 0.1.0
  */
 export interface Actions<R> {
-  readonly import: (request: ImportRequest.ImportRequest) => Effect.Effect<number, unknown, R>
-  readonly job: (request: Job.JobRequest) => Effect.Effect<number, unknown, R>
-  readonly simulate: (args: ReadonlyArray<string>) => Effect.Effect<number, unknown, R>
-  readonly demo: (request: Demo.DemoRequest) => Effect.Effect<number, unknown, R>
-  readonly convert: (request: Convert.ConvertRequest) => Effect.Effect<number, unknown, R>
-  readonly migrate: (request: MigrateRequest.MigrateRequest) => Effect.Effect<number, unknown, R>
-  readonly report: (request: ReportRequest) => Effect.Effect<number, unknown, R>
+  readonly import: (request: ImportRequest.ImportRequest) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly job: (request: Job.JobRequest) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly simulate: (args: ReadonlyArray<string>) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly demo: (request: Demo.DemoRequest) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly convert: (request: Convert.ConvertRequest) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly migrate: (request: MigrateRequest.MigrateRequest) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly report: (request: ReportRequest) => Effect.Effect<number, Failure.CommandFailure, R>
 }
 
 /**
@@ -107,7 +107,9 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
 }
 
 /** An action's exit code; a failure becomes 1 after its message is printed. Interruption passes through. */
-const reportFailures = <R>(action: Effect.Effect<number, unknown, R>): Effect.Effect<number, never, R | Output> =>
+const reportFailures = <R>(
+  action: Effect.Effect<number, Failure.CommandFailure, R>
+): Effect.Effect<number, never, R | Output> =>
   Effect.catchAllCause(action, (cause) =>
     Effect.gen(function*() {
       if (Cause.isInterruptedOnly(cause)) return yield* Effect.interrupt
@@ -185,7 +187,8 @@ export const actions: Actions<Environment> = {
       const csv = request.format === "csv"
         ? {
           ...(mapping === undefined ? {} : { mapping }),
-          ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter })
+          ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter }),
+          ...(request.timeZone === undefined ? {} : { timeZone: request.timeZone })
         }
         : undefined
       const plan = {
@@ -233,7 +236,8 @@ export const actions: Actions<Environment> = {
         csv: request.format === "csv"
           ? {
             ...(mapping === undefined ? {} : { mapping }),
-            ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter })
+            ...(request.delimiter === undefined ? {} : { delimiter: request.delimiter }),
+            ...(request.timeZone === undefined ? {} : { timeZone: request.timeZone })
           }
           : undefined,
         encoding: request.encoding,
@@ -248,7 +252,8 @@ export const actions: Actions<Environment> = {
         concurrency: request.concurrency,
         maxJobsInFlight: request.maxJobsInFlight,
         acceptImportDates: request.acceptImportDates,
-        usersMap: request.usersMap
+        usersMap: request.usersMap,
+        lines: request.lines
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

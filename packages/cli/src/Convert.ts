@@ -11,7 +11,7 @@
  *
  * @since 0.1.0
  */
-import { Bundle, ZendeskExport } from "@effect-kustomer/migration"
+import { Bundle, ZendeskExport, ZendeskFidelity } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
@@ -58,7 +58,7 @@ export interface ConvertRequest {
 export class ConvertSummary extends Schema.Class<ConvertSummary>("ConvertSummary")({
   out: Schema.String,
   problemsFile: Schema.NullOr(Schema.String),
-  ...ZendeskExport.FidelitySummary.fields
+  ...ZendeskFidelity.FidelitySummary.fields
 }) {}
 
 const encodeSummary = Schema.encodeSync(ConvertSummary)
@@ -75,7 +75,7 @@ export const convert = (request: ConvertRequest) =>
     const fs = yield* FileSystem.FileSystem
     const options = yield* optionsOf(request)
     const problems = yield* Ref.make(Chunk.empty<ProblemLine>())
-    const tally = new ZendeskExport.FidelityTally()
+    const tally = new ZendeskFidelity.FidelityTally()
     const addProblems = (entries: ReadonlyArray<ProblemLine>) =>
       Ref.update(problems, (all) => Chunk.appendAll(all, Chunk.fromIterable(entries)))
     const unreadable =
@@ -90,14 +90,14 @@ export const convert = (request: ConvertRequest) =>
       "users",
       ZendeskExport.decodeUser,
       ZendeskExport.userKey,
-      unreadable("users", ZendeskExport.userReasons.unreadable)
+      unreadable("users", ZendeskFidelity.userReasons.unreadable)
     )
     const organizations = yield* loadById(
       request.organizations,
       "organizations",
       ZendeskExport.decodeOrganization,
       ZendeskExport.organizationKey,
-      unreadable("organizations", ZendeskExport.organizationReasons.unreadable)
+      unreadable("organizations", ZendeskFidelity.organizationReasons.unreadable)
     )
     const lookups: ZendeskExport.Lookups = {
       user: (id) => Option.fromNullable(users.get(id)),
@@ -119,7 +119,8 @@ export const convert = (request: ConvertRequest) =>
           yield* addProblems(
             converted.problems.map((problem) => ({ file: request.tickets, line: record.line, ...problem }))
           )
-          return Option.map(converted.line, (line) => `${Bundle.encodeLine(line)}\n`)
+          return Option.map(converted.line, (line) =>
+            `${Bundle.encodeLine(line)}\n`)
         })
       ),
       Stream.filterMap((line) => line),
@@ -139,7 +140,7 @@ export const convert = (request: ConvertRequest) =>
     return summary
   })
 
-const kindRows = (summary: ConvertSummary): ReadonlyArray<readonly [string, ZendeskExport.KindSummary]> => [
+const kindRows = (summary: ConvertSummary): ReadonlyArray<readonly [string, ZendeskFidelity.KindSummary]> => [
   ["tickets", summary.tickets],
   ["deleted tickets", summary.deletedTickets],
   ["comments", summary.comments],

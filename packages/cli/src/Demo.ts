@@ -9,8 +9,6 @@
  */
 import { BulkImport, ImportSource, KustomerAuth } from "@effect-kustomer/client"
 import { BulkResource, type RateBudget } from "@effect-kustomer/domain"
-import type { DurableImport } from "@effect-kustomer/journal"
-import type { Migration } from "@effect-kustomer/migration"
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -24,7 +22,7 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as Connection from "./Connection.js"
 import * as DemoData from "./DemoData.js"
-import { CliError } from "./Failure.js"
+import { CliError, type RunFailure } from "./Failure.js"
 import * as Format from "./Format.js"
 import * as ImportRunner from "./ImportRunner.js"
 import * as MigrateRunner from "./MigrateRunner.js"
@@ -126,8 +124,7 @@ export const run = (request: DemoRequest): Effect.Effect<
   | ConfigError.ConfigError
   | BulkImport.BulkImportError
   | CliError
-  | DurableImport.DurableImportError
-  | Migration.MigrationError,
+  | RunFailure,
   FileSystem.FileSystem | Path.Path | HttpClient.HttpClient | Output
 > =>
   Effect.scoped(Effect.gen(function*() {

@@ -6,12 +6,15 @@
  *
  * @since 0.1.0
  */
-import { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
+import type { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
 import { BulkResource, Token } from "@effect-kustomer/domain"
-import { DurableImport, JournalError, Preflight, RejectsFile } from "@effect-kustomer/journal"
-import { Migration } from "@effect-kustomer/migration"
+import { type JournalError, Preflight, type RunError } from "@effect-kustomer/journal"
+import type { Migration } from "@effect-kustomer/migration"
+import type { PlatformError } from "@effect/platform/Error"
+import type { ServeError } from "@effect/platform/HttpServerError"
 import * as ConfigError from "effect/ConfigError"
 import * as Data from "effect/Data"
+import * as Predicate from "effect/Predicate"
 
 /** Exit code: every record created or already existing. @since 0.1.0 */
 export const exitOk = 0
@@ -28,6 +31,33 @@ export const exitInterrupted = 130
  * @since 0.1.0
  */
 export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
+
+/**
+ * An import or a migration that stopped: the journal's `RunError`, whose `cause` (the API's error, a missing role,
+ * the input's, a journal's, a file's) says what to do.
+ *
+ * @since 0.1.0
+ */
+export type RunFailure = RunError.RunError<Migration.Cause>
+
+/**
+ * Everything a command's action can fail with: a mistake in how it was called (`CliError`), the configuration
+ * (`ConfigError`, e.g. no `KUSTOMER_API_KEY`), the API (`KustomerError`), an input, a journal, a run that stopped
+ * ({@link RunFailure}), the file system (`PlatformError`), or the demo's server (`ServeError`). {@link describe}
+ * says what to do about each.
+ *
+ * @since 0.1.0
+ */
+export type CommandFailure =
+  | CliError
+  | ConfigError.ConfigError
+  | KustomerError.KustomerError
+  | ImportSource.SourceError
+  | ImportCheckpoint.CheckpointError
+  | JournalError.JournalError
+  | RunFailure
+  | PlatformError
+  | ServeError
 
 /** The roles an import of conversations needs, each in both spellings. @since 0.1.0 */
 export const importRoles: ReadonlyArray<string> = Preflight.importNeeds(BulkResource.Conversations).map((need) =>
@@ -115,55 +145,109 @@ const describeJournal = (detail: string, kind: JournalError.Kind | undefined) =>
   }
 }
 
-/** What an import's output failure calls for: room on the disk, or a directory that exists. */
-const describeImportOutput = (detail: string, cause: unknown): string =>
-  cause instanceof RejectsFile.RejectsFileError && cause.noSpace === true
+/** An output file the run found it cannot write, before it sent anything. */
+const describeUnwritable = (detail: string) =>
+  `${detail}.\nCheck that the directory of each output file exists and can be written; nothing was sent.`
+
+/** An output file that failed while the run wrote it: room on the disk, or a directory that exists. */
+const describeOutput = (detail: string, noSpace: boolean) =>
+  noSpace
     ? `${detail}.\nFree some space, then run the same command again: with --journal it resumes where it stopped.`
-    : `${detail}.\nCheck that the directories of --journal, --rejects, --unknown and --report exist and can be ` +
-      "written; nothing was sent."
+    : `${detail}.\nCheck that the directory of each output file exists and can be written; with --journal, the ` +
+      "same command resumes where it stopped."
 
 /**
- * A run that stopped (an import or a migration): described from the failure under it when that is the API's, so
- * that a missing role gets the same advice however it surfaced; else by what stopped it.
+ * CSV times without an offset and no `--timezone`: how many, the first, and the flag that reads them right.
+ *
+ * @since 0.1.0
  */
-const describeRun = (
-  error: { readonly reason: "Input" | "Journal" | "Api" | "Output"; readonly detail: string; readonly cause?: unknown },
-  describeOutput: (detail: string, cause: unknown) => string
-): string => {
-  const cause = error.cause
-  if (cause instanceof KustomerError.KustomerError) return describeKustomer(cause)
+export const describeOffsetlessTimes = (cause: Preflight.OffsetlessTimes): string =>
+  `${cause.found}: give the export's zone with --timezone Area/City (e.g. --timezone Europe/Paris), or ` +
+  "--timezone UTC if they are UTC. Nothing was sent."
+
+/** A run stopped by what it found itself (no failure below it): by its reason. */
+const describeReason = (error: RunFailure): string => {
   switch (error.reason) {
     case "Input":
       return describeInput(error.detail)
     case "Journal":
-      return describeJournal(error.detail, JournalError.isJournalError(cause) ? cause.kind : undefined)
+      return describeJournal(error.detail, undefined)
     case "Output":
-      return describeOutput(error.detail, cause)
+      return describeUnwritable(error.detail)
     case "Api":
       return error.detail
   }
 }
 
-const hasMessage = (error: unknown): error is { readonly message: string } =>
-  typeof error === "object" && error !== null && "message" in error && typeof error.message === "string"
+/**
+ * A run that stopped (an import or a migration), described from the failure under it, so that a refused key or a
+ * missing role gets the same advice however it surfaced; else by its reason.
+ */
+const describeRun = (error: RunFailure): string => {
+  const cause = error.cause
+  if (cause === undefined) return describeReason(error)
+  switch (cause._tag) {
+    case "KustomerError":
+      return describeKustomer(cause)
+    case "MissingRoles":
+      // Its message lists every role the key lacks, and how to get a key that has them.
+      return cause.message
+    case "SourceError":
+      return describeInput(error.detail)
+    case "BrokenInput":
+      // Its message says where the input breaks and that nothing was sent.
+      return `${error.detail}.`
+    case "OffsetlessTimes":
+      return describeOffsetlessTimes(cause)
+    case "JournalError":
+      return describeJournal(error.detail, cause.kind)
+    case "CheckpointError":
+    case "IdMapError":
+    case "BadArgument":
+    case "SystemError":
+      return describeJournal(error.detail, undefined)
+    case "RejectsFileError":
+      // The advice is the command line's: the detail of a migration's full disk may carry the library's.
+      return describeOutput(cause.noSpace === true ? cause.message : error.detail, cause.noSpace === true)
+    case "RunReportError":
+      return describeOutput(error.detail, false)
+  }
+}
+
+/** Why the demo's simulator could not serve. */
+const describeServe = (error: ServeError): string =>
+  `the simulator could not start: ${
+    Predicate.hasProperty(error.cause, "message") && typeof error.cause.message === "string"
+      ? error.cause.message
+      : String(error.cause)
+  }`
 
 /**
- * The message for a fatal failure: what went wrong and what to do. Never contains the API key: no error of the
- * client carries it.
+ * The message for a fatal failure, by its `_tag`: what went wrong and what to do. Never contains the API key: no
+ * error of the client carries it.
  *
  * @since 0.1.0
  */
-export const describe = (error: unknown): string => {
+export const describe = (error: CommandFailure): string => {
   if (ConfigError.isConfigError(error)) return describeConfig(error)
-  if (error instanceof KustomerError.KustomerError) return describeKustomer(error)
-  if (error instanceof ImportSource.SourceError) return describeInput(error.message)
-  if (error instanceof JournalError.JournalError) return describeJournal(error.message, error.kind)
-  if (error instanceof ImportCheckpoint.CheckpointError) return describeJournal(error.message, undefined)
-  if (error instanceof DurableImport.DurableImportError) return describeRun(error, describeImportOutput)
-  if (error instanceof Migration.MigrationError) return describeRun(error, (detail) => `${detail}.`)
-  if (error instanceof CliError) return error.message
-  if (hasMessage(error) && error.message.length > 0) return error.message
-  return String(error)
+  switch (error._tag) {
+    case "KustomerError":
+      return describeKustomer(error)
+    case "SourceError":
+      return describeInput(error.message)
+    case "JournalError":
+      return describeJournal(error.message, error.kind)
+    case "CheckpointError":
+      return describeJournal(error.message, undefined)
+    case "RunError":
+      return describeRun(error)
+    case "ServeError":
+      return describeServe(error)
+    case "CliError":
+    case "BadArgument":
+    case "SystemError":
+      return error.message
+  }
 }
 
 /**

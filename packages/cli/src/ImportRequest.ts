@@ -4,8 +4,9 @@
  *
  * @since 0.1.0
  */
-import { ImportSource, type KustomerConfig } from "@effect-kustomer/client"
+import { CsvMapping, ImportSource, type KustomerConfig } from "@effect-kustomer/client"
 import { BulkResource, RateBudget } from "@effect-kustomer/domain"
+import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type * as Connection from "./Connection.js"
@@ -54,6 +55,8 @@ export interface Flags {
   readonly format: Option.Option<ImportSource.Format>
   readonly mapping: ReadonlyArray<string>
   readonly delimiter: Option.Option<string>
+  /** `--timezone`: the IANA zone of the CSV export's date-times without an offset. */
+  readonly timeZone: Option.Option<string>
   readonly encoding: Option.Option<ImportSource.Encoding>
   readonly unknownFields: Option.Option<UnknownFields>
   readonly baseUrl: Option.Option<string>
@@ -96,6 +99,11 @@ export interface ImportRequest {
   /** The `--mapping` values, in order (pairs and file paths; see `Mapping.resolve`). */
   readonly mapping: ReadonlyArray<string>
   readonly delimiter: string | undefined
+  /**
+   * The IANA zone (checked) in which the CSV export wrote its date-times without an offset; without it an input
+   * that has any is refused before the first request.
+   */
+  readonly timeZone: string | undefined
   /** The input's text encoding (`utf-8` when not given). */
   readonly encoding: ImportSource.Encoding | undefined
   /** What to do with fields the schema does not know, at any depth (`reject` when not given). */
@@ -197,6 +205,26 @@ export const resourceOf = (flag: Option.Option<string>): Either.Either<BulkResou
   })
 
 /**
+ * `--timezone`, checked: CSV input only, and an IANA zone that exists (its canonical name, `Europe/Paris`).
+ *
+ * @since 0.1.0
+ */
+export const timeZoneOf = (
+  flag: Option.Option<string>,
+  format: ImportSource.Format
+): Either.Either<string | undefined, CliError> =>
+  Option.match(flag, {
+    onNone: () => Either.right(undefined),
+    onSome: (name) =>
+      format !== "csv"
+        ? fail("--timezone applies to CSV input only (JSON times carry their own offset or are refused)")
+        : Either.match(CsvMapping.timeZoneOf(name), {
+          onLeft: (reason) => fail(`--timezone: ${reason}`),
+          onRight: (zone) => Either.right(DateTime.zoneToString(zone))
+        })
+  })
+
+/**
  * Checks the flags of `import`.
  *
  * @since 0.1.0
@@ -219,6 +247,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
     if (format !== "csv" && flags.mapping.length > 0) return yield* fail("--mapping applies to CSV input only")
     if (format !== "csv" && delimiter !== undefined) return yield* fail("--delimiter applies to CSV input only")
     if (delimiter !== undefined && delimiter.length === 0) return yield* fail("--delimiter must not be empty")
+    const timeZone = yield* timeZoneOf(flags.timeZone, format)
     const maxItems = yield* inRange("--max-items", flags.maxItems, 1, BulkResource.maxItemsPerRequest)
     const maxBytes = yield* inRange("--max-bytes", flags.maxBytes, minMaxBytes, BulkResource.maxBodyBytes)
     const concurrency = yield* inRange("--concurrency", flags.concurrency, 1, maxConcurrency)
@@ -245,6 +274,7 @@ export const fromFlags = (flags: Flags): Either.Either<ImportRequest, CliError> 
       format,
       mapping: flags.mapping,
       delimiter,
+      timeZone,
       encoding: Option.getOrUndefined(flags.encoding),
       unknownFields: Option.getOrUndefined(flags.unknownFields),
       connection: connectionOf(flags, rateLimit),

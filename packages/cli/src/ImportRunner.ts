@@ -8,7 +8,7 @@
  */
 import { ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
-import { DurableImport, Preflight } from "@effect-kustomer/journal"
+import { DurableImport, ImportInput, Preflight, RunError } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -79,10 +79,16 @@ const inputName = (input: string) => (input === stdin ? "standard input" : input
 
 const resourceOf = (plan: Pick<Plan, "resource">): BulkResource.Any => plan.resource ?? BulkResource.Conversations
 
+/** The input's bytes: standard input, or the file. */
+const bytesOf = (input: string) => input === stdin ? StandardInput.bytes : ImportSource.fileBytes(input)
+
 /** The records of the input, read as the durable import reads them (a rejects file's lines stand for records). */
-const recordsOf = (plan: Pick<Plan, "input" | "format" | "csv" | "encoding" | "resource">) =>
+const recordsOf = (
+  plan: Pick<Plan, "input" | "format" | "csv" | "encoding" | "resource">,
+  bytes: Stream.Stream<Uint8Array, ImportSource.SourceError, FileSystem.FileSystem> = bytesOf(plan.input)
+) =>
   DurableImport.records(
-    plan.input === stdin ? StandardInput.bytes : ImportSource.fileBytes(plan.input),
+    bytes,
     plan.format,
     { csv: plan.csv, encoding: plan.encoding, sourceName: inputName(plan.input), resource: plan.resource }
   ).records
@@ -127,7 +133,7 @@ const pipelineOf = (
  */
 export const run = (plan: Plan): Effect.Effect<
   number,
-  DurableImport.DurableImportError | CliError,
+  RunError.RunError | CliError,
   KustomerClient.KustomerClient | FileSystem.FileSystem | Output
 > =>
   Effect.scoped(Effect.gen(function*() {
@@ -245,26 +251,51 @@ const pageOfFailedRun = (plan: Plan, reportFile: string | undefined) =>
   })
 
 /**
+ * The CSV date-times without an offset a run without `--timezone` refuses, refused before the dry run as the
+ * import refuses them: the input read once more (standard input from a temporary copy). Returns the bytes to
+ * read the records from.
+ */
+const checkTimes = (plan: Omit<Plan, "target">) =>
+  Effect.gen(function*() {
+    if (plan.format !== "csv" || !Preflight.checksOffsetlessTimes(plan.csv, undefined)) return bytesOf(plan.input)
+    const bytes = plan.input === stdin
+      ? ImportSource.fileBytes((yield* ImportInput.spool(StandardInput.bytes, plan.format)).file)
+      : bytesOf(plan.input)
+    yield* Preflight.checkOffsetlessTimes(bytes, {
+      csv: plan.csv,
+      encoding: plan.encoding,
+      sourceName: inputName(plan.input),
+      resource: plan.resource,
+      skip: plan.skip,
+      limit: plan.limit
+    }).pipe(Effect.mapError((cause) => RunError.fromCause(cause)))
+    return bytes
+  })
+
+/**
  * A dry run: reads, validates and chunks the input as the import would, prints what it would send and why
- * records would be rejected, and sends nothing. Needs no API key. Returns 0 when every record is valid, else 2.
+ * records would be rejected, and sends nothing. Needs no API key. Returns 0 when every record is valid, else 2;
+ * fails as the import would on CSV times without an offset and no `--timezone`.
  *
  * @since 0.1.0
  */
 export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
   number,
-  ImportSource.SourceError,
+  ImportSource.SourceError | RunError.RunError,
   FileSystem.FileSystem | Output
 > =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
     yield* output.err(
       `Checking ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}); nothing is sent`
     )
     const resource = resourceOf(plan)
     const keepsDates = Preflight.keepsDatesOnlyForOrgAdmin(resource)
+    const bytes = yield* checkTimes(plan)
     // Messages and notes that carry dates need org.admin: counted on the way, as the input may be read only once.
     let dated = 0
-    const skipped = plan.skip === undefined ? recordsOf(plan) : Stream.drop(recordsOf(plan), plan.skip)
+    const all = recordsOf(plan, bytes)
+    const skipped = plan.skip === undefined ? all : Stream.drop(all, plan.skip)
     const records = (plan.limit === undefined ? skipped : Stream.take(skipped, plan.limit)).pipe(
       Stream.tap((record) =>
         Effect.sync(() => {
@@ -289,4 +320,4 @@ export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
       () => ({ ...JsonOutput.planDocument(totals, exitCode), rolesNeeded: roles })
     )
     return exitCode
-  })
+  }))

@@ -3,7 +3,7 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, KustomerClient, type KustomerError } from "@effect-kustomer/client"
+import { BatchResults, BulkJob, KustomerClient, type KustomerError } from "@effect-kustomer/client"
 import { BulkJob as BulkJobWire } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
@@ -50,11 +50,12 @@ export const run = (request: JobRequest): Effect.Effect<
     )
     const { batches, job } = yield* BulkJob.read(id)
     const status = BulkJobWire.attributesOf(job.data)?.status
+    const { batchesComplete, batchesTotal } = BatchResults.read(batches)
     yield* Effect.logInfo("job").pipe(Effect.annotateLogs({
       job: id,
       state: status === undefined ? "unknown" : typeof status === "string" ? status : status.value,
-      batches: batches.data.length,
-      batchesComplete: batches.data.filter((batch) => batch.attributes.status === "complete").length
+      batches: batchesTotal,
+      batchesComplete
     }))
     const resultsPath = request.results
     if (resultsPath !== undefined) {

@@ -3,8 +3,8 @@
  *
  * @since 0.1.0
  */
-import { BulkJob, ItemError } from "@effect-kustomer/domain"
-import * as Either from "effect/Either"
+import { BatchResults } from "@effect-kustomer/client"
+import { BulkJob } from "@effect-kustomer/domain"
 import * as Failure from "./Failure.js"
 import * as Format from "./Format.js"
 
@@ -14,66 +14,45 @@ export interface ItemRow {
   readonly index: number
   readonly clientRef: string | undefined
   readonly result: string
-  /** The created object's id, or the error. */
+  /** The created object's id, the error, or why the answer cannot be read. */
   readonly detail: string
 }
 
 /** What a row says of an item whose `externalId` exists already: an import reports it `AlreadyExisting`. */
 const alreadyExisting = "already existing"
 
-const statusText = (status: BulkJob.JobStatus | BulkJob.ItemResultStatus | BulkJob.BatchStatus): string =>
-  typeof status === "string" ? status : status.value
+const statusText = (status: BulkJob.JobStatus): string => typeof status === "string" ? status : status.value
+
+/** The result column: a duplicate is an object that exists already; else the status the API gave. */
+const resultOf = (item: BatchResults.ReportedItem): string => {
+  switch (item.verdict._tag) {
+    case "Created":
+      return item.status ?? "created"
+    case "Duplicate":
+      return alreadyExisting
+    case "Failed":
+      return "error"
+    case "Strange":
+      return item.status ?? "unreadable"
+  }
+}
+
+const rowsOf = (reading: BatchResults.Reading): ReadonlyArray<ItemRow> =>
+  reading.reported.map((item) => ({
+    index: item.index,
+    clientRef: item.clientRef,
+    result: resultOf(item),
+    detail: BatchResults.reason(item.verdict) ?? item.objectId ?? ""
+  }))
 
 /**
- * The per-item rows of a job's batches: from `results` when the items carried `_clientRef`, else from the
- * created object ids and the errors by index.
+ * The per-item rows of a job's batches, as `BatchResults.read` reports them (and an import reads them): from
+ * `results` when the items carried `_clientRef`, else from the created object ids and the errors by index.
  *
  * @since 0.1.0
  */
-export const itemRows = (batches: BulkJob.BatchListDocument): ReadonlyArray<ItemRow> => {
-  const rows: Array<ItemRow> = []
-  let offset = 0
-  for (const batch of batches.data) {
-    const attributes = batch.attributes
-    if (attributes.results !== undefined && attributes.results.length > 0) {
-      attributes.results.forEach((entry, index) => {
-        rows.push(Either.match(entry, {
-          onLeft: (raw) => ({
-            index: offset + index,
-            clientRef: BulkJob.rawClientRef(raw),
-            result: "unreadable",
-            detail: JSON.stringify(raw)
-          }),
-          onRight: (result) => ({
-            index: offset + index,
-            clientRef: result._clientRef,
-            result: result.error !== undefined && ItemError.isDuplicate(result.error)
-              ? alreadyExisting
-              : statusText(result.status),
-            detail: result.error === undefined ? result.objectId ?? "" : ItemError.text(result.error)
-          })
-        }))
-      })
-      offset += attributes.results.length
-      continue
-    }
-    const errors = (attributes.errors ?? []).flatMap((entry) => Either.isRight(entry) ? [entry.right] : [])
-    const objectIds = attributes.objectIds ?? []
-    objectIds.forEach((objectId, index) => {
-      rows.push({ index: offset + index, clientRef: undefined, result: "created", detail: objectId })
-    })
-    for (const error of errors) {
-      rows.push({
-        index: offset + (error.index ?? 0),
-        clientRef: error._clientRef,
-        result: ItemError.isDuplicate(BulkJob.itemErrorOf(error)) ? alreadyExisting : "error",
-        detail: ItemError.text(BulkJob.itemErrorOf(error))
-      })
-    }
-    offset += (attributes.successCount ?? objectIds.length) + (attributes.failureCount ?? errors.length)
-  }
-  return rows
-}
+export const itemRows = (batches: BulkJob.BatchListDocument): ReadonlyArray<ItemRow> =>
+  rowsOf(BatchResults.read(batches))
 
 /**
  * The report: status, timestamps, batch progress, counts, and a row per item.
@@ -83,16 +62,16 @@ export const itemRows = (batches: BulkJob.BatchListDocument): ReadonlyArray<Item
 export const render = (job: BulkJob.BulkJobDocument, batches: BulkJob.BatchListDocument): string => {
   const attributes = BulkJob.attributesOf(job.data)
   const status = attributes?.status === undefined ? "unknown" : statusText(attributes.status)
-  const rows = itemRows(batches)
+  const reading = BatchResults.read(batches)
+  const rows = rowsOf(reading)
   const errors = rows.filter((row) => row.result === "error").length
-  const complete = batches.data.filter((batch) => batch.attributes.status === "complete").length
   const lines = [
     `Bulk job ${job.data.id}: ${status}${attributes?.context === undefined ? "" : ` (${attributes.context})`}`,
     "",
     Format.table([
       ["created at", attributes?.createdAt ?? "—"],
       ["updated at", attributes?.updatedAt ?? "—"],
-      ["batches complete", `${complete}/${batches.data.length}`],
+      ["batches complete", `${reading.batchesComplete}/${reading.batchesTotal}`],
       ["items reported", Format.count(rows.length)],
       ["errors", Format.count(errors)]
     ].map(([label, value]) => [label ?? "", value ?? ""]))

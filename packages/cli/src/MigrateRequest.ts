@@ -14,6 +14,7 @@ import * as ImportRequest from "./ImportRequest.js"
 type SharedField =
   | "mapping"
   | "delimiter"
+  | "timeZone"
   | "encoding"
   | "concurrency"
   | "maxJobsInFlight"
@@ -37,6 +38,8 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
   readonly bundle: string
   readonly format: Option.Option<"jsonl" | "csv">
   readonly usersMap: Option.Option<string>
+  readonly limit: Option.Option<number>
+  readonly skip: Option.Option<number>
 }
 
 /**
@@ -49,7 +52,21 @@ export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, Shared
   readonly format: "jsonl" | "csv"
   /** `--users-map FILE`: the source's agents → Kustomer user ids. */
   readonly usersMap: string | undefined
+  /** `--limit N` (and `--skip N`): a trial of N conversations. */
+  readonly lines: { readonly skip: number; readonly limit: number } | undefined
 }
+
+/** `--limit N` and `--skip N`: a trial's window of conversations. */
+const linesOf = (flags: Pick<Flags, "limit" | "skip">) =>
+  Either.gen(function*() {
+    const limit = yield* ImportRequest.inRange("--limit", flags.limit, 1, Number.MAX_SAFE_INTEGER)
+    const skip = yield* ImportRequest.inRange("--skip", flags.skip, 0, Number.MAX_SAFE_INTEGER)
+    if (limit !== undefined) return { skip: skip ?? 0, limit }
+    if (skip === undefined) return undefined
+    return yield* Either.left(
+      new CliError({ message: "--skip goes with --limit: --skip 100 --limit 10 migrates conversations 101–110" })
+    )
+  })
 
 /**
  * Checks the flags of `migrate`.
@@ -82,6 +99,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
     if (format !== "csv" && (flags.mapping.length > 0 || Option.isSome(flags.delimiter))) {
       return yield* Either.left(new CliError({ message: "--mapping and --delimiter apply to a CSV bundle only" }))
     }
+    const timeZone = yield* ImportRequest.timeZoneOf(flags.timeZone, format)
     if (
       flags.dryRun &&
       (Option.isSome(flags.journal) || Option.isSome(flags.report) || Option.isSome(flags.html) ||
@@ -94,11 +112,21 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
         })
       )
     }
+    const lines = yield* linesOf(flags)
+    if (lines !== undefined && Option.isNone(flags.journal) && !flags.dryRun) {
+      return yield* Either.left(
+        new CliError({
+          message: "--limit needs --journal FILE: the full run continues the trial's journal, sending nothing twice"
+        })
+      )
+    }
     return {
+      lines,
       bundle: flags.bundle,
       format,
       mapping: flags.mapping,
       delimiter: Option.getOrUndefined(flags.delimiter),
+      timeZone,
       encoding: Option.getOrUndefined(flags.encoding),
       connection: ImportRequest.connectionOf(flags, rateLimit),
       maxItems,

@@ -54,6 +54,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly acceptImportDates?: boolean | undefined
   /** `--users-map FILE`: the source's agents (id or e-mail) → Kustomer user ids, JSON object or two-column CSV. */
   readonly usersMap?: string | undefined
+  /** `--limit N` / `--skip N`: a trial of N conversations; a later run with the same journal continues it. */
+  readonly lines?: Migration.LineWindow | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -72,7 +74,10 @@ const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(milli
  *
  * @since 0.1.0
  */
-export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "journal" | "rejects">): string => {
+export const renderResult = (
+  result: Migration.Result,
+  plan: Pick<MigratePlan, "journal" | "rejects" | "lines">
+): string => {
   const rows = [
     ["", "created", "existing", "rejected", "failed", "unknown", "requests"],
     ...result.phases.map((phase) => [
@@ -101,14 +106,16 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
           result.unmappedPeople.slice(0, 10).map((person) => `${person.person} (${Format.count(person.objects)})`)
             .join(", ")
         }${result.unmappedPeople.length > 10 ? ", …" : ""}`,
-    result.leftOut.attachments + result.leftOut.companies === 0
+    result.leftOut.attachments === 0
       ? undefined
-      : `Not sent, as this version does not migrate them yet: ${
-        [
-          result.leftOut.attachments === 0 ? [] : [`${Format.count(result.leftOut.attachments)} attachments`],
-          result.leftOut.companies === 0 ? [] : [`${Format.count(result.leftOut.companies)} customers' companies`]
-        ].flat().join(", ")
-      } (their messages, notes and customers were sent without them)`,
+      : `Not sent, as this version does not upload files yet: ${
+        Format.count(result.leftOut.attachments)
+      } attachments (their messages and notes were sent without them)`,
+    result.leftOut.companies === 0
+      ? undefined
+      : `${
+        Format.count(result.leftOut.companies)
+      } customers were created without their company: it was not created (see the companies phase's rejects)`,
     held === 0
       ? undefined
       : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
@@ -118,6 +125,11 @@ export const renderResult = (result: Migration.Result, plan: Pick<MigratePlan, "
       : `${
         Format.count(result.rejectsWritten)
       } objects not created → ${plan.rejects} (each with its resource and line)`,
+    plan.lines === undefined
+      ? undefined
+      : `Trial: conversations ${Format.count((plan.lines.skip ?? 0) + 1)}–${
+        Format.count((plan.lines.skip ?? 0) + plan.lines.limit)
+      } of the bundle, with what they need. Run again without --limit and --skip (same --journal) to send the rest`,
     plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`,
     ...roleWarnings(result.roles)
   ].filter((line): line is string => line !== undefined).join("\n")
@@ -130,7 +142,7 @@ const exitCodeOf = (result: Migration.Result): number =>
 /** The JSON report: per resource, what happened and what it cost. */
 const reportOf = (
   plan: MigratePlan,
-  exit: Exit.Exit<Migration.Result, Migration.MigrationError | CliError>,
+  exit: Exit.Exit<Migration.Result, Failure.RunFailure | CliError>,
   startedAt: number,
   finishedAt: number,
   timeline: RunTimeline.RunTimeline
@@ -178,7 +190,7 @@ const reportOf = (
  */
 export const run = (plan: MigratePlan): Effect.Effect<
   number,
-  Migration.MigrationError | CliError,
+  Failure.RunFailure | CliError,
   KustomerClient.KustomerClient | FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {
@@ -201,16 +213,15 @@ export const run = (plan: MigratePlan): Effect.Effect<
         rejects: plan.rejects,
         acceptImportDates: plan.acceptImportDates,
         people: { usersMap: yield* UsersMap.read(plan.usersMap) },
+        lines: plan.lines,
         onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),
-        onPhase: (phase) => {
-          const number = Migration.phases.indexOf(phase) + 1
-          return Effect.zipRight(
-            output.err(`Phase ${number}/${Migration.phases.length}: ${phase}`),
-            RunLog.phase(phase, number, Migration.phases.length)
-          )
-        },
+        onPhase: (phase, place) =>
+          Effect.zipRight(
+            output.err(`Phase ${place.number}/${place.of}: ${phase}`),
+            RunLog.phase(phase, place.number, place.of)
+          ),
         onEvent: (phase, event) =>
           Effect.all([
             reporter.onEvent(event),
@@ -258,7 +269,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
  */
 export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">): Effect.Effect<
   number,
-  Migration.MigrationError,
+  Failure.RunFailure,
   FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {

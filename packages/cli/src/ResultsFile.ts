@@ -15,11 +15,10 @@
  *
  * @since 0.1.0
  */
-import { ImportEvent } from "@effect-kustomer/client"
-import { BulkJob, ItemError } from "@effect-kustomer/domain"
+import { BatchResults, ImportEvent } from "@effect-kustomer/client"
+import type { BulkJob } from "@effect-kustomer/domain"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
@@ -88,80 +87,40 @@ export const lineOf = (outcome: ImportEvent.Outcome, resource?: string): Line =>
   }
 }
 
-const statusText = (status: BulkJob.ItemResultStatus): string => typeof status === "string" ? status : status.value
-
-/** An item's outcome from the status the API gave it; a status this version does not know is `Unknown`. */
-const outcomeOfStatus = (status: string): Outcome =>
-  status === "created" ? "Created" : status === "updated" ? "Updated" : status === "error" ? "Failed" : "Unknown"
-
-/** An item error's outcome, as an import reports it: a duplicate `externalId` is an object that already exists. */
-const outcomeOfError = (error: ItemError.ItemError): Outcome =>
-  ItemError.isDuplicate(error) ? "AlreadyExisting" : "Failed"
+/**
+ * A job item's outcome, as an import reports the same verdict: a duplicate `externalId` is an object that already
+ * exists, an answer this version cannot read is `Unknown`; `Updated` keeps the status the API gave.
+ */
+const outcomeOf = (item: BatchResults.ReportedItem): Outcome => {
+  switch (item.verdict._tag) {
+    case "Created":
+      return item.status === "updated" ? "Updated" : "Created"
+    case "Duplicate":
+      return "AlreadyExisting"
+    case "Failed":
+      return "Failed"
+    case "Strange":
+      return "Unknown"
+  }
+}
 
 /**
- * The lines of a job's batches, one per item: from `results` when the items carried `_clientRef`, else from the
- * created object ids and the errors by index. An entry the API sent in a shape this version cannot read is
- * `Unknown` with the entry as its reason — never dropped.
+ * The lines of a job's batches, one per item, as `BatchResults.read` reports them (and an import reads them): from
+ * `results` when the items carried `_clientRef`, else from the created object ids and the errors by index. An
+ * entry the API sent in a shape this version cannot read is `Unknown` with the entry in its reason — never dropped.
  *
  * @since 0.1.0
  */
-export const jobLines = (jobId: string, batches: BulkJob.BatchListDocument): ReadonlyArray<Line> => {
-  const lines: Array<Line> = []
-  let offset = 0
-  for (const batch of batches.data) {
-    const attributes = batch.attributes
-    if (attributes.results !== undefined && attributes.results.length > 0) {
-      attributes.results.forEach((entry, index) => {
-        lines.push(Either.match(entry, {
-          onLeft: (raw) => ({
-            index: offset + index,
-            clientRef: BulkJob.rawClientRef(raw),
-            outcome: "Unknown",
-            jobId,
-            reason: `unreadable result: ${JSON.stringify(raw)}`
-          }),
-          onRight: (result) => ({
-            index: offset + index,
-            clientRef: result._clientRef,
-            outcome: result.error !== undefined && statusText(result.status) === "error"
-              ? outcomeOfError(result.error)
-              : outcomeOfStatus(statusText(result.status)),
-            objectId: result.objectId,
-            jobId,
-            reason: result.error === undefined ? undefined : ItemError.text(result.error)
-          })
-        }))
-      })
-      offset += attributes.results.length
-      continue
-    }
-    const objectIds = attributes.objectIds ?? []
-    objectIds.forEach((objectId, index) => {
-      lines.push({ index: offset + index, outcome: "Created", objectId, jobId })
-    })
-    for (const entry of attributes.errors ?? []) {
-      lines.push(Either.match(entry, {
-        onLeft: (raw) => ({
-          index: offset,
-          outcome: "Unknown",
-          jobId,
-          reason: `unreadable error: ${JSON.stringify(raw)}`
-        }),
-        onRight: (error) => ({
-          index: offset + (error.index ?? 0),
-          clientRef: error._clientRef,
-          externalId: error.externalId,
-          outcome: outcomeOfError(BulkJob.itemErrorOf(error)),
-          jobId,
-          reason: ItemError.text(BulkJob.itemErrorOf(error))
-        })
-      }))
-    }
-    offset += (attributes.successCount ?? objectIds.length) +
-      (attributes.failureCount ?? attributes.errors?.length ?? 0)
-  }
-  return lines
-}
+export const jobLines = (jobId: string, batches: BulkJob.BatchListDocument): ReadonlyArray<Line> =>
+  BatchResults.read(batches).reported.map((item) => ({
+    index: item.index,
+    clientRef: item.clientRef,
+    externalId: item.externalId,
+    outcome: outcomeOf(item),
+    objectId: item.objectId,
+    jobId,
+    reason: BatchResults.reason(item.verdict)
+  }))
 
 const encodeLine = Schema.encodeSync(Line)
 

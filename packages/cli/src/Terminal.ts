@@ -3,7 +3,9 @@
  *
  * - pnpm runs a script in the directory of the `package.json` that defines it (the repository root) and keeps the
  *   directory the user ran it from in `INIT_CWD`; npm does the same. {@link workingDirectory} picks that one, so
- *   `pnpm kustomer-bulk import ./tickets.jsonl` from a subdirectory reads the file the user means.
+ *   `pnpm kustomer-bulk import ./tickets.jsonl` from a subdirectory reads the file the user means. A command started
+ *   elsewhere — `kustomer-bulk` on the PATH, run by a script after a `cd` or by a program a script started — keeps
+ *   its own directory, although it inherits `INIT_CWD`.
  * - `NO_COLOR` (any non-empty value, https://no-color.org) and output that is not a terminal mean no ANSI escape
  *   codes — `@effect/cli`'s help and errors included, which it always styles: {@link plainConsole} strips them.
  *
@@ -13,13 +15,19 @@ import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 
 /**
- * The directory relative paths resolve against: `INIT_CWD` when a package manager set it, else `cwd`.
+ * The directory relative paths resolve against: `INIT_CWD` when a package manager set it and started this process
+ * where its script runs (the directory of `npm_package_json`, when it names one), else `cwd`.
  *
  * @since 0.1.0
  */
 export const workingDirectory = (env: Readonly<Record<string, string | undefined>>, cwd: string): string => {
   const initial = env["INIT_CWD"]
-  return initial !== undefined && initial.length > 0 ? initial : cwd
+  if (initial === undefined || initial.length === 0) return cwd
+  const packageJson = env["npm_package_json"]
+  const scriptDirectory = packageJson === undefined || packageJson.length === 0
+    ? undefined
+    : packageJson.replace(/[\\/]package\.json$/, "")
+  return scriptDirectory === undefined || scriptDirectory === cwd ? initial : cwd
 }
 
 /**

@@ -151,6 +151,8 @@ describe("kustomer-bulk command line", () => {
         "mapping.json",
         "--delimiter",
         ";",
+        "--timezone",
+        "europe/paris",
         "--org",
         "acme",
         "--concurrency",
@@ -175,6 +177,7 @@ describe("kustomer-bulk command line", () => {
       assert.strictEqual(request.format, "csv")
       assert.deepStrictEqual(request.mapping, ["name=Subject", "mapping.json"])
       assert.strictEqual(request.delimiter, ";")
+      assert.strictEqual(request.timeZone, "Europe/Paris")
       assert.strictEqual(request.connection.org, "acme")
       assert.strictEqual(request.connection.rateLimit?.limit, 300)
       assert.isTrue(Duration.equals(request.connection.rateLimit?.window ?? Duration.zero, Duration.minutes(1)))
@@ -203,6 +206,8 @@ describe("kustomer-bulk command line", () => {
     [["import", "-"], "--format is required when reading standard input"],
     [["import", "export.txt"], "pass --format jsonl, json or csv"],
     [["import", "a.jsonl", "--mapping", "name=Subject"], "--mapping applies to CSV input only"],
+    [["import", "a.jsonl", "--timezone", "Europe/Paris"], "--timezone applies to CSV input only"],
+    [["import", "a.csv", "--timezone", "Europe/Pariss"], "--timezone: \"Europe/Pariss\" is not a time zone"],
     [["import", "a.jsonl", "--max-items", "101"], "--max-items must be a whole number from 1 to 100"],
     [["import", "a.jsonl", "--max-bytes", "200000"], "--max-bytes must be a whole number from 1000 to 100000"],
     [["import", "a.jsonl", "--concurrency", "0"], "--concurrency must be a whole number from 1 to 32"],

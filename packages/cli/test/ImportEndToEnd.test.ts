@@ -128,6 +128,8 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
         "priority=Priority",
         "--mapping",
         "createdAt=Created",
+        "--timezone",
+        "UTC",
         "--delimiter",
         ";"
       ], env(server))

@@ -93,7 +93,9 @@ describe("kustomer-bulk import --resource", () => {
         "--mapping",
         "rev=Revision",
         "--mapping",
-        "emails=emails"
+        "emails=emails",
+        "--timezone",
+        "UTC"
       ])
       assert.strictEqual(result.code, 2, result.text)
       assert.match(result.text, /valid\s+1\b/)
@@ -106,7 +108,15 @@ describe("kustomer-bulk import --resource", () => {
           `c-1,Ada,2023-05-01 10:00,3,"[{""email"":""ada@example.com""}]","vip, early"`
         ].join("\n") + "\n"
       )
-      const paths = yield* runCli(["import", `${dir}/paths.csv`, "--resource", "customers", "--dry-run"])
+      const paths = yield* runCli([
+        "import",
+        `${dir}/paths.csv`,
+        "--resource",
+        "customers",
+        "--dry-run",
+        "--timezone",
+        "UTC"
+      ])
       assert.strictEqual(paths.code, 0, paths.text)
     }).pipe(Effect.provide(nodeLayer)))
 

@@ -103,4 +103,25 @@ describe("malformed inputs, imported end to end through the CLI against the simu
       const [withQueue] = yield* server.simulator.findByExternalId("conversations", "k-1")
       assert.deepStrictEqual(withQueue?.attributes["queue"], { id: "q", bogus: 1 })
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("a JSON array cut short is refused before anything is sent: where and why, exit 1", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const server = yield* SimulatorServer.SimulatorServer
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-malformed-" })
+      const input = path.join(directory, "cut.json")
+      const records = Array.from(
+        { length: 300 },
+        (_, index) =>
+          JSON.stringify({ externalId: `cut-${index}`, customer: server.customerIds[0], name: `Ticket ${index}` })
+      )
+      const text = `[\n${records.join(",\n")}\n]\n`
+      yield* fs.writeFileString(input, text.slice(0, text.indexOf("cut-250")))
+      const result = yield* runCli(["import", input], { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl })
+      assert.strictEqual(result.code, 1, result.text)
+      assert.include(result.text, `${input} is cut short at byte offset`)
+      assert.include(result.text, "(line 252, record 250): the input ends before the JSON array is closed")
+      assert.strictEqual((yield* server.simulator.stats).requests.total, 0)
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 })

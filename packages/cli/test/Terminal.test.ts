@@ -52,6 +52,11 @@ describe("terminal manners", () => {
     assert.strictEqual(Terminal.workingDirectory({ INIT_CWD: "/home/me/exports" }, "/repo"), "/home/me/exports")
     assert.strictEqual(Terminal.workingDirectory({}, "/repo"), "/repo")
     assert.strictEqual(Terminal.workingDirectory({ INIT_CWD: "" }, "/repo"), "/repo")
+    // Started by the script itself (`pnpm kustomer-bulk`): the user's directory; started elsewhere (a linked
+    // `kustomer-bulk` after a `cd`, or by a program a script runs): its own, although it inherits INIT_CWD.
+    const script = { INIT_CWD: "/home/me/exports", npm_package_json: "/repo/package.json" }
+    assert.strictEqual(Terminal.workingDirectory(script, "/repo"), "/home/me/exports")
+    assert.strictEqual(Terminal.workingDirectory(script, "/tmp/work"), "/tmp/work")
   })
 })
 

@@ -38,4 +38,53 @@ describe("--skip and --limit", () => {
       assert.strictEqual(refused.code, 1)
       assert.include(refused.text, "--limit must be a whole number from 1")
     }).pipe(Effect.provide(Layer.merge(SimulatorServer.layer({ apiKeys: [{ key: secretKey }] }), nodeLayer))))
+
+  it.scopedLive("migrate --limit: a trial of the first conversations, and the full run sends the rest once", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const server = yield* SimulatorServer.SimulatorServer
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-trial-test-" })
+      const bundle = path.join(directory, "bundle.jsonl")
+      const lines = Array.from({ length: 12 }, (_, index) => ({
+        externalId: `trial-${index}`,
+        customer: { externalId: `trial-user-${index % 4}` }
+      }))
+      yield* fs.writeFileString(bundle, lines.map((line) => JSON.stringify(line)).join("\n") + "\n")
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const journal = path.join(directory, "migration.journal")
+
+      const noJournal = yield* runCli(["migrate", bundle, "--limit", "3"], env)
+      assert.strictEqual(noJournal.code, 1)
+      assert.include(noJournal.text, "--limit needs --journal")
+      const skipAlone = yield* runCli(["migrate", bundle, "--skip", "3", "--journal", journal], env)
+      assert.strictEqual(skipAlone.code, 1)
+      assert.include(skipAlone.text, "--skip goes with --limit")
+
+      const trial = yield* runCli(["migrate", bundle, "--limit", "3", "--journal", journal], env)
+      assert.strictEqual(trial.code, 0, trial.text)
+      assert.include(trial.text, "Trial: conversations 1–3 of the bundle")
+      const afterTrial = yield* server.simulator.stats
+      assert.strictEqual(afterTrial.conversations.stored, 3)
+      assert.strictEqual(afterTrial.customers.stored, 3)
+
+      const full = yield* runCli(["migrate", bundle, "--journal", journal], env)
+      assert.strictEqual(full.code, 0, full.text)
+      const stats = yield* server.simulator.stats
+      assert.strictEqual(stats.conversations.stored, 12)
+      assert.strictEqual(stats.customers.stored, 4)
+      assert.strictEqual(stats.conversations.storedTwice + stats.customers.storedTwice, 0)
+    }).pipe(
+      Effect.provide(
+        Layer.merge(
+          SimulatorServer.layer({
+            apiKeys: [{ key: secretKey }],
+            jobLatency: "1 millis",
+            itemLatency: "0 millis",
+            customers: 0
+          }),
+          nodeLayer
+        )
+      )
+    ))
 })

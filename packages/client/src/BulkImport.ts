@@ -12,7 +12,8 @@
  * - A submission that failed after it may have reached the API (5xx, reset, timeout) is *in doubt*. Items of a
  *   resource whose duplicates Kustomer refuses (customers, conversations) with an `externalId` are sent again, and
  *   the API's "duplicate detected" for them means the lost request created them. Items it would store again
- *   (messages, notes), and customers known only by e-mail, are read back first and sent again only if absent.
+ *   (companies, messages, notes), and customers known only by e-mail, are read back first and sent again only if
+ *   absent.
  *   Items that cannot be checked are reported `Unknown` and never resent — nothing is created twice.
  * - Jobs are polled economically: one read of the batches when the job is expected to be done (the expectation
  *   adapts to how long jobs take), then on `pollSchedule`; a job that is not done within `jobTimeout` leaves its
@@ -73,10 +74,18 @@ import type { KustomerError } from "./KustomerError.js"
 export type Options<Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase> =
   Settings.Options<Item, Encoded>
 
-/** What fails an import as a whole. @since 0.1.0 */
+/**
+ * What fails an import as a whole.
+ *
+ * @since 0.1.0
+ */
 export type BulkImportError = KustomerError | SourceError | Checkpoint.CheckpointError
 
-/** Records by outcome. @since 0.1.0 */
+/**
+ * Records by outcome.
+ *
+ * @since 0.1.0
+ */
 export const recordsCounter = Internal.recordsCounter
 
 /**
@@ -87,17 +96,29 @@ export const recordsCounter = Internal.recordsCounter
  */
 export type Importer = Internal.Importer
 
-/** A valid record, encoded once to its wire JSON and measured, between `validate` and `chunk`. @since 0.1.0 */
+/**
+ * A valid record, encoded once to its wire JSON and measured, between `validate` and `chunk`.
+ *
+ * @since 0.1.0
+ */
 export const PreparedItem = StageValues.PreparedItem
 /** @since 0.1.0 */
 export type PreparedItem = StageValues.PreparedItem
 
-/** A chunk bound for one bulk request, numbered and journaled, between `chunk` and `submit`. @since 0.1.0 */
+/**
+ * A chunk bound for one bulk request, numbered and journaled, between `chunk` and `submit`.
+ *
+ * @since 0.1.0
+ */
 export const PendingChunk = StageValues.PendingChunk
 /** @since 0.1.0 */
 export type PendingChunk = StageValues.PendingChunk
 
-/** A chunk the API accepted as a job, between `submit` and `settle`. @since 0.1.0 */
+/**
+ * A chunk the API accepted as a job, between `submit` and `settle`.
+ *
+ * @since 0.1.0
+ */
 export const SubmittedJob = StageValues.SubmittedJob
 /** @since 0.1.0 */
 export type SubmittedJob = StageValues.SubmittedJob
@@ -302,10 +323,18 @@ export const run = <
  */
 export const plan = ImportPlan.plan
 
-/** A chunk a dry run formed (see `ImportPlan`). @since 0.1.0 */
+/**
+ * A chunk a dry run formed (see `ImportPlan`).
+ *
+ * @since 0.1.0
+ */
 export const ChunkPlanned = ImportPlan.ChunkPlanned
 /** @since 0.1.0 */
 export type ChunkPlanned = ImportPlan.ChunkPlanned
 
-/** What a dry run emits (see `ImportPlan`). @since 0.1.0 */
+/**
+ * What a dry run emits (see `ImportPlan`).
+ *
+ * @since 0.1.0
+ */
 export type PlanEvent = ImportPlan.PlanEvent

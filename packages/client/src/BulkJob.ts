@@ -1,7 +1,7 @@
 /**
  * A bulk job after its submission: await it on a `Schedule`, read every page of its batch results, and map them
- * to one verdict per item by `_clientRef`. Works on any job id — one this process submitted, or one read from a
- * journal or the command line.
+ * to one verdict per item by `_clientRef` (with `BatchResults.read`). Works on any job id — one this process
+ * submitted, or one read from a journal or the command line.
  *
  * @since 0.1.0
  */
@@ -12,38 +12,26 @@ import * as Effect from "effect/Effect"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
+import * as BatchResults from "./BatchResults.js"
 import { emitting } from "./internal/emitting.js"
-import * as Results from "./internal/results.js"
 import { KustomerClient } from "./KustomerClient.js"
 import { JobTimedOut, KustomerError } from "./KustomerError.js"
 import * as KustomerSchedule from "./KustomerSchedule.js"
 import * as RetryPolicy from "./RetryPolicy.js"
 
 /**
- * What the batches say about one item: `Created` (with its object id when reported), `Duplicate` (its
- * `externalId` exists already), `Failed` (the API's reason), `Strange` (an answer this client cannot read).
+ * What the batches say about one item (see `BatchResults.Verdict`).
  *
  * @since 0.1.0
  */
-export type Verdict = Results.Verdict
+export type Verdict = BatchResults.Verdict
 
 /**
- * Progress and verdicts read from a job's batches.
+ * Progress and verdicts read from a job's batches (see `BatchResults.Reading`).
  *
  * @since 0.1.0
  */
-export type Reading = Results.Reading
-
-/**
- * Maps batch results to verdicts by `_clientRef`: from `results` first; without them, from `errors` (by
- * `_clientRef` or index) and, when complete batches' counts account for every item, the rest as created. Pure.
- *
- * @since 0.1.0
- */
-export const verdicts = (
-  batches: BulkJobDocument.BatchListDocument,
-  items: ReadonlyArray<{ readonly clientRef: string }>
-): Reading => Results.read(batches, items)
+export type Reading = BatchResults.Reading
 
 /**
  * Reads a job's status and every page of its batches, once.
@@ -203,7 +191,7 @@ export const awaitResults = (
     yield* untilDue
 
     const readOnce: Effect.Effect<ReadOutcome, KustomerError> = Effect.gen(function*() {
-      const reading = verdicts(yield* readWith(client.getBulkJobBatches(jobId)), items)
+      const reading = BatchResults.read(yield* readWith(client.getBulkJobBatches(jobId)), items)
       if (options.onReading !== undefined) yield* options.onReading(reading)
       const covered = items.length > 0 && items.every((item) => reading.verdicts.has(item.clientRef))
       const finished = (covered && reading.allComplete) ||

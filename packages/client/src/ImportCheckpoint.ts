@@ -25,7 +25,11 @@ export interface ChunkItem {
   readonly json: string
 }
 
-/** A chunk of records bound for one bulk request. @since 0.1.0 */
+/**
+ * A chunk of records bound for one bulk request.
+ *
+ * @since 0.1.0
+ */
 export interface PlannedChunk {
   readonly chunk: number
   readonly items: ReadonlyArray<ChunkItem>
@@ -70,7 +74,11 @@ export interface Resume {
   readonly nextChunk: number
 }
 
-/** Nothing to resume. @since 0.1.0 */
+/**
+ * Nothing to resume.
+ *
+ * @since 0.1.0
+ */
 export const freshStart: Resume = {
   isSettled: () => false,
   submitted: [],

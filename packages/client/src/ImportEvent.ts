@@ -50,7 +50,11 @@ export class AlreadyExisting extends Schema.TaggedClass<AlreadyExisting>()("Alre
   objectId: OptionalString
 }) {}
 
-/** Failed: the API refused the item; `reason` is its explanation. @since 0.1.0 */
+/**
+ * Failed: the API refused the item; `reason` is its explanation.
+ *
+ * @since 0.1.0
+ */
 export class Failed extends Schema.TaggedClass<Failed>()("Failed", sentItemFields) {
   /**
    * Whether this is the API's final verdict on the item (an item-level error in the job's results, which carries
@@ -88,13 +92,25 @@ export class Rejected extends Schema.TaggedClass<Rejected>()("Rejected", {
  */
 export class Unknown extends Schema.TaggedClass<Unknown>()("Unknown", sentItemFields) {}
 
-/** The final word on one input record. @since 0.1.0 */
+/**
+ * The final word on one input record.
+ *
+ * @since 0.1.0
+ */
 export type Outcome = Created | AlreadyExisting | Failed | Rejected | Unknown
 
-/** Outcomes, as a Schema: written to files and read back with `Schema.encode`/`Schema.decode`. @since 0.1.0 */
+/**
+ * Outcomes, as a Schema: written to files and read back with `Schema.encode`/`Schema.decode`.
+ *
+ * @since 0.1.0
+ */
 export const Outcome = Schema.Union(Created, AlreadyExisting, Failed, Rejected, Unknown)
 
-/** A chunk was accepted by the API as bulk job `jobId`. @since 0.1.0 */
+/**
+ * A chunk was accepted by the API as bulk job `jobId`.
+ *
+ * @since 0.1.0
+ */
 export class ChunkSubmitted extends Schema.TaggedClass<ChunkSubmitted>()("ChunkSubmitted", {
   chunk: Schema.Number,
   jobId: Ids.BulkJobId,
@@ -103,7 +119,11 @@ export class ChunkSubmitted extends Schema.TaggedClass<ChunkSubmitted>()("ChunkS
   attempt: Schema.Number
 }) {}
 
-/** A job's batches progressed. @since 0.1.0 */
+/**
+ * A job's batches progressed.
+ *
+ * @since 0.1.0
+ */
 export class JobProgress extends Schema.TaggedClass<JobProgress>()("JobProgress", {
   chunk: Schema.Number,
   jobId: Ids.BulkJobId,
@@ -111,13 +131,21 @@ export class JobProgress extends Schema.TaggedClass<JobProgress>()("JobProgress"
   total: Schema.Number
 }) {}
 
-/** All requests wait for the rate-limit window until `untilMillis`. @since 0.1.0 */
+/**
+ * All requests wait for the rate-limit window until `untilMillis`.
+ *
+ * @since 0.1.0
+ */
 export class RateLimitedUntil extends Schema.TaggedClass<RateLimitedUntil>()("RateLimitedUntil", {
   untilMillis: Schema.Number,
   cause: Schema.Literal("exhausted", "rejected")
 }) {}
 
-/** A chunk's request failed and will be retried. @since 0.1.0 */
+/**
+ * A chunk's request failed and will be retried.
+ *
+ * @since 0.1.0
+ */
 export class Retrying extends Schema.TaggedClass<Retrying>()("Retrying", {
   chunk: Schema.Number,
   attempt: Schema.Number,
@@ -126,7 +154,11 @@ export class Retrying extends Schema.TaggedClass<Retrying>()("Retrying", {
   delay: Schema.DurationFromMillis
 }) {}
 
-/** A job did not complete in time; its items are reported `Unknown` with the job id. @since 0.1.0 */
+/**
+ * A job did not complete in time; its items are reported `Unknown` with the job id.
+ *
+ * @since 0.1.0
+ */
 export class JobTimedOut extends Schema.TaggedClass<JobTimedOut>()("JobTimedOut", {
   chunk: Schema.Number,
   jobId: Ids.BulkJobId,
@@ -134,16 +166,32 @@ export class JobTimedOut extends Schema.TaggedClass<JobTimedOut>()("JobTimedOut"
   waited: Schema.DurationFromMillis
 }) {}
 
-/** The import's request counters, emitted once at the end. @since 0.1.0 */
+/**
+ * The import's request counters, emitted once at the end.
+ *
+ * @since 0.1.0
+ */
 export class Finished extends Schema.TaggedClass<Finished>()("Finished", ImportCounts.RequestCounts.fields) {}
 
-/** Progress of an import. @since 0.1.0 */
+/**
+ * Progress of an import.
+ *
+ * @since 0.1.0
+ */
 export type Progress = ChunkSubmitted | JobProgress | RateLimitedUntil | Retrying | JobTimedOut | Finished
 
-/** Progress events, as a Schema. @since 0.1.0 */
+/**
+ * Progress events, as a Schema.
+ *
+ * @since 0.1.0
+ */
 export const Progress = Schema.Union(ChunkSubmitted, JobProgress, RateLimitedUntil, Retrying, JobTimedOut, Finished)
 
-/** Everything an import emits. @since 0.1.0 */
+/**
+ * Everything an import emits.
+ *
+ * @since 0.1.0
+ */
 export type ImportEvent = Outcome | Progress
 
 /**
@@ -154,7 +202,11 @@ export type ImportEvent = Outcome | Progress
  */
 export const ImportEvent = Schema.Union(Outcome, Progress)
 
-/** Whether an event is a record's final outcome. @since 0.1.0 */
+/**
+ * Whether an event is a record's final outcome.
+ *
+ * @since 0.1.0
+ */
 export const isOutcome = (event: ImportEvent): event is Outcome => {
   switch (event._tag) {
     case "Created":
@@ -178,14 +230,26 @@ export interface Summary extends ImportCounts.Totals {
   readonly elapsed: Duration.Duration
 }
 
-/** Counts outcomes: `ImportCounts.noOutcomes`. @since 0.1.0 */
+/**
+ * Counts outcomes: `ImportCounts.noOutcomes`.
+ *
+ * @since 0.1.0
+ */
 export const emptyCounts: ImportCounts.OutcomeCounts = ImportCounts.noOutcomes
 
-/** The outcome counts after one more outcome. @since 0.1.0 */
+/**
+ * The outcome counts after one more outcome.
+ *
+ * @since 0.1.0
+ */
 export const count = <C extends ImportCounts.OutcomeCounts>(counts: C, outcome: Outcome): C =>
   ImportCounts.addOutcome(counts, outcome._tag)
 
-/** A one-line description of an outcome, for logs and reports. @since 0.1.0 */
+/**
+ * A one-line description of an outcome, for logs and reports.
+ *
+ * @since 0.1.0
+ */
 export const describeOutcome = (outcome: Outcome): string => {
   switch (outcome._tag) {
     case "Created":

@@ -38,7 +38,11 @@ export class ChunkPlanned extends Data.TaggedClass("ChunkPlanned")<{
   readonly withoutExternalId: number
 }> {}
 
-/** What a dry run emits: rejected records and planned chunks, in source order. @since 0.1.0 */
+/**
+ * What a dry run emits: rejected records and planned chunks, in source order.
+ *
+ * @since 0.1.0
+ */
 export type PlanEvent = Events.Rejected | ChunkPlanned
 
 /**

@@ -13,6 +13,7 @@
  * @since 0.1.0
  */
 import * as FileSystem from "@effect/platform/FileSystem"
+import type * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -25,23 +26,91 @@ import { parsed, SourceError, type SourceRecord } from "./internal/sources/recor
 import type { Encoding } from "./internal/sources/text.js"
 
 export {
+  /**
+   * `line 12` or `record 7`: how a position is shown to people.
+   *
+   * @since 0.1.0
+   */
   describePosition,
+  /**
+   * JSON text as a record: the depth is checked on the text before parsing, so a value too deep for the rest of
+   * the pipeline is never built; text that is not JSON, or too deep, is kept with the reject.
+   *
+   * @since 0.1.0
+   */
   fromJsonText,
+  /**
+   * A record read from a source.
+   *
+   * @since 0.1.0
+   */
   type Parsed,
+  /**
+   * A parsed record; a value nested more than `maxDepth` levels deep is a reject instead.
+   *
+   * @since 0.1.0
+   */
   parsed,
+  /**
+   * Where a record stands in its source: `index` counts records from 0; `line` is the 1-based physical line of a
+   * text file on which the record starts.
+   *
+   * @since 0.1.0
+   */
   Position,
+  /**
+   * The source cannot be read any further (missing file, broken JSON array, bad CSV header, I/O error).
+   *
+   * @since 0.1.0
+   */
   SourceError,
+  /**
+   * A record read from a source: its parsed value, or why it could not be parsed.
+   *
+   * @since 0.1.0
+   */
   type SourceRecord,
+  /**
+   * A record that could not be read, why, and its text when the input had some (a line that is not JSON).
+   *
+   * @since 0.1.0
+   */
   type Unparsable,
+  /**
+   * A record that could not be read; `text` is the input's text for it, kept for the rejects file.
+   *
+   * @since 0.1.0
+   */
   unparsable
 } from "./internal/sources/record.js"
 
-export { type Encoding, encodings } from "./internal/sources/text.js"
+export {
+  /**
+   * The text encodings an input may be in.
+   *
+   * @since 0.1.0
+   */
+  type Encoding,
+  /**
+   * The encodings, as options and flags name them.
+   *
+   * @since 0.1.0
+   */
+  encodings
+} from "./internal/sources/text.js"
 
-/** The deepest nesting a record may have (`{}` is 1); deeper records are rejected. @since 0.1.0 */
+/**
+ * The deepest nesting a record may have (`{}` is 1); deeper records are rejected.
+ *
+ * @since 0.1.0
+ */
 export const maxDepth: number = Depth.maxDepth
 
-/** The input formats the file helpers understand. @since 0.1.0 */
+/**
+ * The input formats the file helpers understand.
+ *
+ * @since 0.1.0
+ */
 export type Format = "jsonl" | "json" | "csv"
 
 /**
@@ -96,17 +165,28 @@ export const jsonArray = <E, R>(
 ): Stream.Stream<SourceRecord, E | SourceError, R> =>
   JsonArray.read(bytes, options.sourceName ?? "JSON input", options.encoding)
 
-/** How CSV is read: the mapping, the cell delimiter (default `,`). @since 0.1.0 */
+/**
+ * How CSV is read: the mapping, the cell delimiter (default `,`), the time zone of its date-times.
+ *
+ * @since 0.1.0
+ */
 export interface CsvOptions {
   readonly mapping?: CsvMapping.Mapping | undefined
   readonly delimiter?: string | undefined
+  /**
+   * The zone in which the export wrote its date-times without an offset: an IANA name (`Europe/Paris`, checked
+   * with `CsvMapping.timeZoneOf`) or a `DateTime.TimeZone`. Default UTC; each record then names the columns of
+   * such times in `timesReadAsUtc`, so that the caller can warn.
+   */
+  readonly timeZone?: string | DateTime.TimeZone | undefined
 }
 
 /**
  * CSV with a header row. Each row becomes a record through `mapping` (without one, column names are field
  * paths). A bad row (wrong number of cells, stray quote, cell that cannot be converted) is `Unparsable` with its
  * line; a header that cannot be used (duplicate name, mapped columns missing) or a quote left open at the end
- * fails with a {@link SourceError}.
+ * fails with a {@link SourceError}, as does, before anything is read, a `timeZone` that does not exist.
+ * Date-times without an offset are read in `timeZone` (see {@link CsvOptions}).
  *
  * @since 0.1.0
  */
@@ -115,7 +195,11 @@ export const csv = <E, R>(
   options: CsvOptions & { readonly encoding?: Encoding | undefined; readonly sourceName?: string | undefined } = {}
 ): Stream.Stream<SourceRecord, E | SourceError, R> => Csv.read(bytes, options)
 
-/** How an input is read, whatever its format. @since 0.1.0 */
+/**
+ * How an input is read, whatever its format.
+ *
+ * @since 0.1.0
+ */
 export interface ReadOptions {
   /** Default `utf-8`. */
   readonly encoding?: Encoding | undefined
@@ -162,7 +246,11 @@ export const fileBytes = (path: string): Stream.Stream<Uint8Array, SourceError, 
       ))
   )
 
-/** Options of {@link fromFile}. @since 0.1.0 */
+/**
+ * Options of {@link fromFile}.
+ *
+ * @since 0.1.0
+ */
 export interface FileOptions {
   /** The format; guessed from the file's extension when absent. */
   readonly format?: Format | undefined

@@ -44,7 +44,11 @@ export const make = (apiKey: Redacted.Redacted): Context.Tag.Service<KustomerAut
   invalidate: () => Effect.succeed(false)
 })
 
-/** A layer with a fixed API key. @since 0.1.0 */
+/**
+ * A layer with a fixed API key.
+ *
+ * @since 0.1.0
+ */
 export const layer = (apiKey: Redacted.Redacted): Layer.Layer<KustomerAuth> => Layer.succeed(KustomerAuth, make(apiKey))
 
 /**
@@ -106,7 +110,11 @@ export const makeRefreshing = <E>(
     }
   })
 
-/** A layer for {@link makeRefreshing}. @since 0.1.0 */
+/**
+ * A layer for {@link makeRefreshing}.
+ *
+ * @since 0.1.0
+ */
 export const layerRefreshing = <E, R>(
   acquire: Effect.Effect<Redacted.Redacted, E, R>
 ): Layer.Layer<KustomerAuth, never, R> =>

@@ -81,7 +81,11 @@ export interface Service {
   readonly getBulkJob: (id: Ids.BulkJobId) => Effect.Effect<BulkJob.BulkJobDocument, KustomerError>
   /** `GET /v1/bulk/{id}/batches`: per-item outcomes. */
   readonly getBulkJobBatches: (id: Ids.BulkJobId) => Effect.Effect<BulkJob.BatchListDocument, KustomerError>
-  /** Finds an object by its external id; `None` when there is none. */
+  /**
+   * Finds an object by its external id, as the resource's look-up is spelt (`GET /v1/customers/externalId={id}`,
+   * or the listing `GET /v1/companies?externalId={id}`, whose first matching object is the one); `None` when there
+   * is none (a 404 or an empty list). Fails with `InvalidRequest` for a resource without a look-up (notes).
+   */
   readonly findByExternalId: <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
     resource: BulkResource.BulkResource<Item, Encoded>,
     externalId: string
@@ -174,7 +178,11 @@ export interface Options {
   readonly maxBatchPages?: number | undefined
 }
 
-/** Requests sent, by method and status class. @since 0.1.0 */
+/**
+ * Requests sent, by method and status class.
+ *
+ * @since 0.1.0
+ */
 export const requestsCounter = requests
 
 const decodeToken = Schema.decodeUnknownEither(Token.CurrentTokenFromDocument)
@@ -261,5 +269,9 @@ export const layerConfig = (
     Layer.provide(Layer.merge(KustomerAuthModule.layerConfig(), KustomerConfigModule.layerConfig()))
   )
 
-/** Parses a job id received from elsewhere (a journal, the command line). @since 0.1.0 */
+/**
+ * Parses a job id received from elsewhere (a journal, the command line).
+ *
+ * @since 0.1.0
+ */
 export const parseJobId = Schema.decodeUnknownEither(Ids.BulkJobId)

@@ -14,7 +14,11 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 
-/** Kustomer's regions and their API hosts. @since 0.1.0 */
+/**
+ * Kustomer's regions and their API hosts.
+ *
+ * @since 0.1.0
+ */
 export const regions = {
   us: "https://api.kustomerapp.com",
   eu: "https://api.prod2.kustomerapp.com",
@@ -24,7 +28,11 @@ export const regions = {
 /** @since 0.1.0 */
 export type Region = keyof typeof regions
 
-/** The default time one HTTP request may take before it is abandoned. @since 0.1.0 */
+/**
+ * The default time one HTTP request may take before it is abandoned.
+ *
+ * @since 0.1.0
+ */
 export const defaultRequestTimeout = Duration.seconds(30)
 
 /**
@@ -134,7 +142,11 @@ export const layer = (options: Options): Layer.Layer<KustomerConfig, ConfigError
     })
   )
 
-/** The region names accepted by `KUSTOMER_REGION`. @since 0.1.0 */
+/**
+ * The region names accepted by `KUSTOMER_REGION`.
+ *
+ * @since 0.1.0
+ */
 export const regionConfig = (name: string): Config.Config<Region> => Config.literal("us", "eu", "in")(name)
 
 /** An optional setting: `undefined` when the variable is not set. */

@@ -11,7 +11,11 @@ import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Option from "effect/Option"
 
-/** Shared behaviour of every reason. @since 0.1.0 */
+/**
+ * Shared behaviour of every reason.
+ *
+ * @since 0.1.0
+ */
 export interface ReasonProperties {
   /** Whether sending the same request again can succeed. */
   readonly retryable: boolean
@@ -23,7 +27,11 @@ export interface ReasonProperties {
 
 const withDetail = (summary: string, detail: string) => (detail.length > 0 ? `${summary}: ${detail}` : summary)
 
-/** 400: the request itself is wrong; sending it again cannot help. @since 0.1.0 */
+/**
+ * 400: the request itself is wrong; sending it again cannot help.
+ *
+ * @since 0.1.0
+ */
 export class InvalidRequest extends Data.TaggedClass("InvalidRequest")<{
   readonly status: number
   readonly detail: string
@@ -39,7 +47,11 @@ export class InvalidRequest extends Data.TaggedClass("InvalidRequest")<{
   }
 }
 
-/** 401: the API key is missing, unknown, expired or from another region. @since 0.1.0 */
+/**
+ * 401: the API key is missing, unknown, expired or from another region.
+ *
+ * @since 0.1.0
+ */
 export class Unauthorized extends Data.TaggedClass("Unauthorized")<{ readonly detail: string }>
   implements ReasonProperties
 {
@@ -57,7 +69,11 @@ export class Unauthorized extends Data.TaggedClass("Unauthorized")<{ readonly de
   }
 }
 
-/** 403: the key is valid but lacks a role this operation needs. @since 0.1.0 */
+/**
+ * 403: the key is valid but lacks a role this operation needs.
+ *
+ * @since 0.1.0
+ */
 export class Forbidden extends Data.TaggedClass("Forbidden")<{
   readonly detail: string
   /** Any one of these roles grants the operation. */
@@ -77,7 +93,11 @@ export class Forbidden extends Data.TaggedClass("Forbidden")<{
   }
 }
 
-/** 404: no such object (or it is out of the key's scope). @since 0.1.0 */
+/**
+ * 404: no such object (or it is out of the key's scope).
+ *
+ * @since 0.1.0
+ */
 export class NotFound extends Data.TaggedClass("NotFound")<{ readonly detail: string }> implements ReasonProperties {
   get retryable() {
     return false
@@ -90,7 +110,11 @@ export class NotFound extends Data.TaggedClass("NotFound")<{ readonly detail: st
   }
 }
 
-/** 409: a conflict with the object's current state. @since 0.1.0 */
+/**
+ * 409: a conflict with the object's current state.
+ *
+ * @since 0.1.0
+ */
 export class Conflict extends Data.TaggedClass("Conflict")<{ readonly detail: string }> implements ReasonProperties {
   get retryable() {
     return false
@@ -103,7 +127,11 @@ export class Conflict extends Data.TaggedClass("Conflict")<{ readonly detail: st
   }
 }
 
-/** 413, or a body the client knows is too large before sending it. @since 0.1.0 */
+/**
+ * 413, or a body the client knows is too large before sending it.
+ *
+ * @since 0.1.0
+ */
 export class PayloadTooLarge extends Data.TaggedClass("PayloadTooLarge")<{
   readonly detail: string
   readonly bytes: Option.Option<number>
@@ -120,7 +148,11 @@ export class PayloadTooLarge extends Data.TaggedClass("PayloadTooLarge")<{
   }
 }
 
-/** 429: the org's rate limit is spent; `retryAfter` says how long to wait, when the response said. @since 0.1.0 */
+/**
+ * 429: the org's rate limit is spent; `retryAfter` says how long to wait, when the response said.
+ *
+ * @since 0.1.0
+ */
 export class RateLimited extends Data.TaggedClass("RateLimited")<{
   readonly retryAfter: Option.Option<Duration.Duration>
 }> implements ReasonProperties {
@@ -139,7 +171,11 @@ export class RateLimited extends Data.TaggedClass("RateLimited")<{
   }
 }
 
-/** 5xx: the server failed; a write may or may not have been carried out. @since 0.1.0 */
+/**
+ * 5xx: the server failed; a write may or may not have been carried out.
+ *
+ * @since 0.1.0
+ */
 export class ServerError extends Data.TaggedClass("ServerError")<{
   readonly status: number
   readonly detail: string
@@ -155,7 +191,11 @@ export class ServerError extends Data.TaggedClass("ServerError")<{
   }
 }
 
-/** Any other status the client does not expect. @since 0.1.0 */
+/**
+ * Any other status the client does not expect.
+ *
+ * @since 0.1.0
+ */
 export class UnexpectedStatus extends Data.TaggedClass("UnexpectedStatus")<{
   readonly status: number
   readonly detail: string
@@ -216,7 +256,11 @@ export class Decode extends Data.TaggedClass("Decode")<{
   }
 }
 
-/** The API key could not be obtained (the key provider failed). @since 0.1.0 */
+/**
+ * The API key could not be obtained (the key provider failed).
+ *
+ * @since 0.1.0
+ */
 export class CredentialsUnavailable extends Data.TaggedClass("CredentialsUnavailable")<{ readonly detail: string }>
   implements ReasonProperties
 {
@@ -276,7 +320,11 @@ export class Unresponsive extends Data.TaggedClass("Unresponsive")<{
   }
 }
 
-/** Every reason a Kustomer operation can fail with. @since 0.1.0 */
+/**
+ * Every reason a Kustomer operation can fail with.
+ *
+ * @since 0.1.0
+ */
 export type Reason =
   | InvalidRequest
   | Unauthorized

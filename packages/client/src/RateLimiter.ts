@@ -225,7 +225,11 @@ export const transform =
       )
     })
 
-/** A limiter layer. @since 0.1.0 */
+/**
+ * A limiter layer.
+ *
+ * @since 0.1.0
+ */
 export const layer = (options: Options = {}): Layer.Layer<RateLimiter> => Layer.scoped(RateLimiter, make(options))
 
 /**

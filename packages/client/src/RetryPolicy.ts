@@ -20,7 +20,11 @@ import { isFatal, KustomerError } from "./KustomerError.js"
 
 const isKustomerError = (error: unknown): error is KustomerError => error instanceof KustomerError
 
-/** What to do about a failed request. @since 0.1.0 */
+/**
+ * What to do about a failed request.
+ *
+ * @since 0.1.0
+ */
 export type Decision = "retry" | "waitForWindow" | "reconcile" | "giveUp" | "fatal"
 
 /**
@@ -36,7 +40,11 @@ export const decide = (error: KustomerError, context: { readonly write: boolean 
   return error.retryable ? "retry" : "giveUp"
 }
 
-/** Whether a decision sends the request again after the schedule's delay. @since 0.1.0 */
+/**
+ * Whether a decision sends the request again after the schedule's delay.
+ *
+ * @since 0.1.0
+ */
 export const resends = (decision: Decision): boolean => decision === "retry" || decision === "reconcile"
 
 /**

@@ -7,6 +7,8 @@
 /** @since 0.1.0 */
 export * as Attachments from "./Attachments.js"
 /** @since 0.1.0 */
+export * as BatchResults from "./BatchResults.js"
+/** @since 0.1.0 */
 export * as BulkImport from "./BulkImport.js"
 /** @since 0.1.0 */
 export * as BulkJob from "./BulkJob.js"

@@ -98,7 +98,7 @@ describe("ImportSource.csv", () => {
           createdAt: "2024-01-15T10:23:45.000Z",
           customer: "5cb3a1b7c9e77c0013e5f2d1",
           status: "done"
-        })
+        }, ["Created"])
       )
       assert.strictEqual(records[1]?._tag, "Unparsable")
       assert.include(records[1]?._tag === "Unparsable" ? records[1].reason : "", "\"x\" is not a number")

@@ -5,8 +5,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import { BulkJob, KustomerClient } from "../src/index.js"
-import * as Results from "../src/internal/results.js"
+import { BatchResults, BulkJob, KustomerClient } from "../src/index.js"
 import { runOnTestClock } from "./clock.js"
 import { clientWith, json } from "./fakes.js"
 
@@ -18,13 +17,13 @@ const objectId = (index: number) => String(index).padStart(24, "b")
 
 const created = (index: number) => ({ _clientRef: `r${index}`, status: "created", objectId: objectId(index) })
 
-const tagsOf = (reading: Results.Reading) => items.map((item) => reading.verdicts.get(item.clientRef)?._tag)
+const tagsOf = (reading: BatchResults.Reading) => items.map((item) => reading.verdicts.get(item.clientRef)?._tag)
 
-const detailOf = (verdict: Results.Verdict | undefined) => verdict?._tag === "Strange" ? verdict.detail : ""
+const detailOf = (verdict: BatchResults.Verdict | undefined) => verdict?._tag === "Strange" ? verdict.detail : ""
 
-describe("Results.read of odd batches", () => {
+describe("BatchResults.read of odd batches", () => {
   it("a batch with a null or missing status: its results still count, and it does not hold the job up", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [
           { id: "b1", attributes: { status: null, results: [created(0), created(1)] } },
@@ -40,7 +39,7 @@ describe("Results.read of odd batches", () => {
   })
 
   it("a queued batch beside one without a status still holds the job up", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({ data: [{ attributes: { results: [created(0)] } }, { attributes: { status: "queued" } }] }),
       items
     )
@@ -49,7 +48,7 @@ describe("Results.read of odd batches", () => {
   })
 
   it("counts given as numeric strings count, so a job without results settles from its errors and counts", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [{
           attributes: {
@@ -66,7 +65,7 @@ describe("Results.read of odd batches", () => {
   })
 
   it("errors as {} or null mean no errors: the results decide", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [
           { attributes: { status: "complete", errors: {}, results: [created(0), created(1)] } },
@@ -79,7 +78,7 @@ describe("Results.read of odd batches", () => {
   })
 
   it("errors of another shape: no item is guessed created from the counts; the ones left are Strange, with why", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [{
           attributes: { status: "complete", successCount: 3, failureCount: 1, errors: { r1: "duplicate detected" } }
@@ -92,7 +91,7 @@ describe("Results.read of odd batches", () => {
   })
 
   it("a batch whose results cannot be read costs only its own items", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [
           { id: "b1", attributes: { status: "complete", results: [created(0), created(1)] } },
@@ -106,7 +105,7 @@ describe("Results.read of odd batches", () => {
   })
 
   it("while a batch without a status may still run, items without an answer wait instead of turning Strange", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [
           { attributes: { status: "complete", results: [created(0), created(1)], errors: { odd: true } } },
@@ -119,15 +118,15 @@ describe("Results.read of odd batches", () => {
   })
 
   it("data null is an empty page: nothing settled, nothing complete", () => {
-    const reading = Results.read(decode({ data: null, links: null }), items)
+    const reading = BatchResults.read(decode({ data: null, links: null }), items)
     assert.strictEqual(reading.verdicts.size, 0)
     assert.isFalse(reading.allComplete)
   })
 })
 
-describe("Results.read: a duplicate in every shape", () => {
+describe("BatchResults.read: a duplicate in every shape", () => {
   const readErrors = (errors: ReadonlyArray<unknown>) =>
-    Results.read(
+    BatchResults.read(
       decode({
         data: [{
           attributes: {
@@ -161,7 +160,7 @@ describe("Results.read: a duplicate in every shape", () => {
   })
 
   it("a batch's errors[] entry whose message says duplicate under another code", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [{
           attributes: {

@@ -2,8 +2,8 @@
 import { BulkJob } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
 import * as Schema from "effect/Schema"
+import * as BatchResults from "../src/BatchResults.js"
 import type { ChunkItem } from "../src/ImportCheckpoint.js"
-import * as Results from "../src/internal/results.js"
 
 const decode = Schema.decodeUnknownSync(BulkJob.BatchList)
 
@@ -16,9 +16,9 @@ const item = (index: number): ChunkItem => ({
 
 const items = [item(0), item(1), item(2), item(3)]
 
-describe("Results.read", () => {
+describe("BatchResults.read", () => {
   it("settles items from results with object errors, null objectIds and one unreadable entry", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [{
           attributes: {
@@ -43,7 +43,7 @@ describe("Results.read", () => {
   })
 
   it("an unreadable errors entry that names its item makes it strange, not silently created", () => {
-    const reading = Results.read(
+    const reading = BatchResults.read(
       decode({
         data: [{
           attributes: {

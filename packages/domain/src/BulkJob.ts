@@ -30,7 +30,11 @@ export const JobStatus = openLiterals("queued", "running", "complete")
 /** @since 0.1.0 */
 export type JobStatus = typeof JobStatus.Type
 
-/** Status of one batch of a job: `queued` → `scheduled` → `complete`, or unknown. @since 0.1.0 */
+/**
+ * Status of one batch of a job: `queued` → `scheduled` → `complete`, or unknown.
+ *
+ * @since 0.1.0
+ */
 export const BatchStatus = BatchSchemas.BatchStatus
 /** @since 0.1.0 */
 export type BatchStatus = typeof BatchStatus.Type
@@ -42,7 +46,11 @@ export type BatchStatus = typeof BatchStatus.Type
  */
 export const Count = BatchSchemas.Count
 
-/** How many of a job's batches have finished. @since 0.1.0 */
+/**
+ * How many of a job's batches have finished.
+ *
+ * @since 0.1.0
+ */
 export const BatchProgress = Schema.Struct({
   complete: Count,
   total: Count
@@ -50,7 +58,11 @@ export const BatchProgress = Schema.Struct({
 /** @since 0.1.0 */
 export type BatchProgress = typeof BatchProgress.Type
 
-/** The identity behind the request that created a job (`payload.api.user`). @since 0.1.0 */
+/**
+ * The identity behind the request that created a job (`payload.api.user`).
+ *
+ * @since 0.1.0
+ */
 export const JobRequestUser = JobSchemas.JobRequestUser
 
 /**
@@ -61,7 +73,11 @@ export const JobRequestUser = JobSchemas.JobRequestUser
  */
 export const JobRequestRecord = JobSchemas.JobRequestRecord
 
-/** What a job keeps of the request that created it. @since 0.1.0 */
+/**
+ * What a job keeps of the request that created it.
+ *
+ * @since 0.1.0
+ */
 export const JobPayload = Schema.Struct({ api: optional(JobRequestRecord) })
 /** @since 0.1.0 */
 export type JobPayload = typeof JobPayload.Type
@@ -88,7 +104,11 @@ export const BulkJobAttributes = Schema.Struct({
 /** @since 0.1.0 */
 export type BulkJobAttributes = typeof BulkJobAttributes.Type
 
-/** The org and the user or key that created a job. @since 0.1.0 */
+/**
+ * The org and the user or key that created a job.
+ *
+ * @since 0.1.0
+ */
 export const BulkJobRelationships = Schema.Struct({
   org: optional(JobSchemas.RelationshipLink),
   createdBy: optional(JobSchemas.RelationshipLink)
@@ -156,7 +176,11 @@ export const isComplete = (job: BulkJobResource): boolean => {
 // Batches
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The outcome of one item in a batch. @since 0.1.0 */
+/**
+ * The outcome of one item in a batch.
+ *
+ * @since 0.1.0
+ */
 export const ItemResultStatus = BatchSchemas.ItemResultStatus
 /** @since 0.1.0 */
 export type ItemResultStatus = typeof ItemResultStatus.Type
@@ -217,7 +241,11 @@ export interface BatchAttributes extends BatchReading.BatchAttributes {}
  */
 export const BatchAttributes: Schema.Schema<BatchAttributes, unknown> = BatchReading.BatchAttributes
 
-/** A batch as a JSON:API resource (a numeric id reads as a string). @since 0.1.0 */
+/**
+ * A batch as a JSON:API resource (a numeric id reads as a string).
+ *
+ * @since 0.1.0
+ */
 export const BatchResource = BatchReading.BatchResource
 /** @since 0.1.0 */
 export type BatchResource = typeof BatchResource.Type

@@ -16,10 +16,18 @@ import { CustomerInput } from "./Customer.js"
 import { MessageInput } from "./Message.js"
 import { NoteInput } from "./Note.js"
 
-/** The most items one bulk request may carry. @since 0.1.0 */
+/**
+ * The most items one bulk request may carry.
+ *
+ * @since 0.1.0
+ */
 export const maxItemsPerRequest = 100
 
-/** The largest request body the API accepts, in bytes (its general 100 kB limit). @since 0.1.0 */
+/**
+ * The largest request body the API accepts, in bytes (its general 100 kB limit).
+ *
+ * @since 0.1.0
+ */
 export const maxBodyBytes = 100_000
 
 /**
@@ -53,14 +61,16 @@ export interface BulkResource<
   /** Path of the bulk-create endpoint, e.g. `/v1/conversations/bulk`. */
   readonly bulkPath: string
   /**
-   * Path that reads one object by its external id; `undefined` when Kustomer has no such look-up (notes).
+   * The request that reads an object by its external id, path and query (`/v1/customers/externalId=c%201`,
+   * `/v1/companies?externalId=c%201`), built from {@link externalIdLookUp}; `undefined` when Kustomer has no such
+   * look-up (notes).
    */
   readonly externalIdPath: ((externalId: string) => string) | undefined
   /**
-   * How the look-up by external id is spelt: the path segment before `=` (`externalId`, or the lower-case
-   * `externalid` of messages); `undefined` when there is no look-up, as {@link externalIdPath}.
+   * How the look-up by external id is spelt — a path segment or a query parameter, see {@link ExternalIdLookUp};
+   * `undefined` when there is no look-up, as {@link externalIdPath}.
    */
-  readonly externalIdSegment: string | undefined
+  readonly externalIdLookUp: ExternalIdLookUp | undefined
   /**
    * Whether Kustomer refuses a second object with the same `externalId` ("duplicate detected"). Documented for
    * customers and conversations only: companies, messages and notes with a repeated `externalId` are stored
@@ -96,6 +106,45 @@ export interface Listing {
 }
 
 /**
+ * How a resource's objects are read by their external id:
+ *
+ * - `PathSegment`: `GET /v1/{name}/{segment}={externalId}` answers the one object (`{ data: object }`), or 404 —
+ *   customers and conversations (`externalId`), messages (the lower-case `externalid` of Kustomer's generated
+ *   client).
+ * - `QueryParameter`: `GET /v1/{name}?{parameter}={externalId}` answers a list document (`{ data: [...] }`, paged
+ *   with `links`) of the matching objects, empty when there is none — companies (`externalId`).
+ *
+ * @since 0.1.0
+ */
+export type ExternalIdLookUp =
+  | { readonly _tag: "PathSegment"; readonly segment: string }
+  | { readonly _tag: "QueryParameter"; readonly parameter: string }
+
+/**
+ * A look-up by external id spelt as a path segment before `=`: `GET /v1/{name}/{segment}={externalId}`.
+ *
+ * @since 0.1.0
+ */
+export const pathSegment = (segment: string): ExternalIdLookUp => ({ _tag: "PathSegment", segment })
+
+/**
+ * A look-up by external id spelt as a query parameter of the resource's listing: `GET /v1/{name}?{parameter}=…`.
+ *
+ * @since 0.1.0
+ */
+export const queryParameter = (parameter: string): ExternalIdLookUp => ({ _tag: "QueryParameter", parameter })
+
+/**
+ * The path and query of a look-up of `externalId` (URI-encoded) among the objects of the resource `name`.
+ *
+ * @since 0.1.0
+ */
+export const lookUpPath = (name: string, lookUp: ExternalIdLookUp, externalId: string): string =>
+  lookUp._tag === "PathSegment"
+    ? `/v1/${name}/${lookUp.segment}=${encodeURIComponent(externalId)}`
+    : `/v1/${name}?${lookUp.parameter}=${encodeURIComponent(externalId)}`
+
+/**
  * Builds a {@link BulkResource} for a plural resource name such as `conversations`.
  *
  * @since 0.1.0
@@ -107,20 +156,18 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
   readonly findableByEmail?: boolean | undefined
   /** Default `true`. */
   readonly deduplicatesExternalId?: boolean | undefined
-  /** The look-up's path segment before `=`: default `externalId`; `undefined` for none. */
-  readonly externalIdSegment?: string | undefined | null
+  /** The look-up by external id: default the path segment `externalId`; `null` for none. */
+  readonly externalIdLookUp?: ExternalIdLookUp | undefined | null
   readonly listing?: Listing | undefined
 }): BulkResource<Item, ItemEncoded, Name> => {
-  const segment = options.externalIdSegment === undefined ? "externalId" : options.externalIdSegment
+  const lookUp = options.externalIdLookUp === undefined ? pathSegment("externalId") : options.externalIdLookUp
   return {
     name: options.name,
     createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
     readRoles: [`org.permission.${options.roleName}.read`, `org.user.${options.roleName}.read`],
     bulkPath: `/v1/${options.name}/bulk`,
-    externalIdPath: segment === null
-      ? undefined
-      : (externalId) => `/v1/${options.name}/${segment}=${encodeURIComponent(externalId)}`,
-    externalIdSegment: segment === null ? undefined : segment,
+    externalIdPath: lookUp === null ? undefined : (externalId) => lookUpPath(options.name, lookUp, externalId),
+    externalIdLookUp: lookUp === null ? undefined : lookUp,
     objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,
     item: options.item,
     findableByEmail: options.findableByEmail ?? false,
@@ -136,9 +183,13 @@ const conversationListing = (name: string): Listing => ({
 })
 
 /**
- * Bulk-created companies: `POST /v1/companies/bulk` (`name` required). Kustomer documents no look-up of companies
- * by `externalId`, no listing and no duplicate detection: a company sent twice is stored twice. Customers name
- * their company by id, so companies are created first.
+ * Bulk-created companies: `POST /v1/companies/bulk` (`name` required). Kustomer documents no duplicate detection:
+ * a company sent twice is stored twice, so one whose answer was lost is read back, never resent blindly. The
+ * look-up by `externalId` is a query parameter of the listing, not a path segment: `GET /v1/companies?externalId=…`
+ * answers a list document of the matching companies (empty when there is none), role `company.read` (Kustomer's
+ * API reference, "Get companies", https://developer.kustomer.com/api/core-resources/get-companies; its `filter`
+ * parameter filters by name, and the request ignores both when both are given). Customers name their company by
+ * id, so companies are created first.
  *
  * @since 0.1.0
  */
@@ -147,13 +198,21 @@ export const Companies = make({
   roleName: "company",
   item: CompanyInput,
   deduplicatesExternalId: false,
-  externalIdSegment: null
+  externalIdLookUp: queryParameter("externalId")
 })
 
-/** Bulk-created conversations: `POST /v1/conversations/bulk`. @since 0.1.0 */
+/**
+ * Bulk-created conversations: `POST /v1/conversations/bulk`.
+ *
+ * @since 0.1.0
+ */
 export const Conversations = make({ name: "conversations", roleName: "conversation", item: ConversationInput })
 
-/** Bulk-created customers: `POST /v1/customers/bulk`. @since 0.1.0 */
+/**
+ * Bulk-created customers: `POST /v1/customers/bulk`.
+ *
+ * @since 0.1.0
+ */
 export const Customers = make({
   name: "customers",
   roleName: "customer",
@@ -173,7 +232,7 @@ export const Messages = make({
   roleName: "message",
   item: MessageInput,
   deduplicatesExternalId: false,
-  externalIdSegment: "externalid",
+  externalIdLookUp: pathSegment("externalid"),
   listing: conversationListing("messages")
 })
 
@@ -188,7 +247,7 @@ export const Notes = make({
   roleName: "note",
   item: NoteInput,
   deduplicatesExternalId: false,
-  externalIdSegment: null,
+  externalIdLookUp: null,
   listing: conversationListing("notes")
 })
 
@@ -206,6 +265,30 @@ export const all = [Companies, Customers, Conversations, Messages, Notes] as con
  * @since 0.1.0
  */
 export type Any = (typeof all)[number]
+
+/**
+ * Calls `use` with `resource` typed as itself. A resource's schema is invariant in its item types, so a resource
+ * chosen at run time (a union of {@link all}'s) cannot be handed to a generic stage as is; this one switch does it.
+ *
+ * @since 0.1.0
+ */
+export const withItemTypes = <A>(
+  resource: Any,
+  use: <Item extends BulkItemBase, Encoded extends BulkItemBase>(resource: BulkResource<Item, Encoded>) => A
+): A => {
+  switch (resource.name) {
+    case "companies":
+      return use(resource)
+    case "customers":
+      return use(resource)
+    case "conversations":
+      return use(resource)
+    case "messages":
+      return use(resource)
+    case "notes":
+      return use(resource)
+  }
+}
 
 /**
  * The name of a resource of {@link all} (`companies`, `customers`, `conversations`, `messages`, `notes`), as a
@@ -227,5 +310,9 @@ export type ResourceName = typeof ResourceName.Type
 export const byName = (name: string): Option.Option<Any> =>
   Option.fromNullable(all.find((resource) => resource.name === name))
 
-/** The roles that may read bulk jobs (`GET /v1/bulk/{id}` and its batches). @since 0.1.0 */
+/**
+ * The roles that may read bulk jobs (`GET /v1/bulk/{id}` and its batches).
+ *
+ * @since 0.1.0
+ */
 export const bulkReadRoles = ["org.permission.bulk.read", "org.user.bulk.read"] as const

@@ -8,7 +8,11 @@
  */
 import * as Schema from "effect/Schema"
 
-/** The longest `_clientRef` the API accepts. @since 0.1.0 */
+/**
+ * The longest `_clientRef` the API accepts.
+ *
+ * @since 0.1.0
+ */
 export const maxClientRefLength = 255
 
 /** @since 0.1.0 */

@@ -3,8 +3,9 @@
  * company by id (`company`), so an import of history creates its companies before its customers.
  *
  * `name` is the one required field (Kustomer's bulk-create-companies page and the OpenAPI-generated types of the
- * public `LarisLab/kustomer-client`). Kustomer documents no look-up of companies by `externalId` and no duplicate
- * detection: a company sent twice is stored twice.
+ * public `LarisLab/kustomer-client`). Kustomer documents no duplicate detection: a company sent twice is stored
+ * twice. A company is found by its `externalId` with a query parameter, `GET /v1/companies?externalId=…` (a list
+ * document; Kustomer's API reference, "Get companies").
  *
  * @since 0.1.0
  */

@@ -10,23 +10,43 @@ import { ConversationId, CustomerId, TeamId, UserId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
 import { IsoDateTime } from "./IsoDateTime.js"
 
-/** The most users, or teams, one conversation can be assigned to. @since 0.1.0 */
+/**
+ * The most users, or teams, one conversation can be assigned to.
+ *
+ * @since 0.1.0
+ */
 export const maxAssignees = 10
 
-/** Statuses a conversation may be created with (`snoozed` exists, but only for updates). @since 0.1.0 */
+/**
+ * Statuses a conversation may be created with (`snoozed` exists, but only for updates).
+ *
+ * @since 0.1.0
+ */
 export const ConversationCreateStatus = Schema.Literal("open", "done")
 /** @since 0.1.0 */
 export type ConversationCreateStatus = typeof ConversationCreateStatus.Type
 
-/** `in`: the customer started it; `out`: the team did. @since 0.1.0 */
+/**
+ * `in`: the customer started it; `out`: the team did.
+ *
+ * @since 0.1.0
+ */
 export const Direction = Schema.Literal("in", "out")
 /** @since 0.1.0 */
 export type Direction = typeof Direction.Type
 
-/** Priority, an integer from 1 (lowest) to 5 (highest). @since 0.1.0 */
+/**
+ * Priority, an integer from 1 (lowest) to 5 (highest).
+ *
+ * @since 0.1.0
+ */
 export const Priority = Schema.Int.pipe(Schema.between(1, 5), Schema.annotations({ identifier: "Priority" }))
 
-/** The queue a conversation is routed to. @since 0.1.0 */
+/**
+ * The queue a conversation is routed to.
+ *
+ * @since 0.1.0
+ */
 export const ConversationQueue = Schema.Struct({
   id: optional(Schema.NullOr(Schema.String)),
   external: optional(Schema.Literal("amazon-connect"))
@@ -60,7 +80,11 @@ export const ConversationInput = Schema.Struct({
 
 /** @since 0.1.0 */
 export type ConversationInput = typeof ConversationInput.Type
-/** The wire JSON of a {@link ConversationInput}. @since 0.1.0 */
+/**
+ * The wire JSON of a {@link ConversationInput}.
+ *
+ * @since 0.1.0
+ */
 export type ConversationInputEncoded = typeof ConversationInput.Encoded
 
 /**
@@ -83,7 +107,11 @@ export const ConversationResource = Schema.Struct({
 /** @since 0.1.0 */
 export type ConversationResource = typeof ConversationResource.Type
 
-/** `{ data: conversation }`, the body of a single-conversation read. @since 0.1.0 */
+/**
+ * `{ data: conversation }`, the body of a single-conversation read.
+ *
+ * @since 0.1.0
+ */
 export const ConversationDocument = Schema.Struct({ data: ConversationResource })
 /** @since 0.1.0 */
 export type ConversationDocument = typeof ConversationDocument.Type

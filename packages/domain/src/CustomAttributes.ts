@@ -10,10 +10,18 @@
 import * as Schema from "effect/Schema"
 import { IsoDateTime } from "./IsoDateTime.js"
 
-/** The longest `Str`/`Txt` custom value the API stores. @since 0.1.0 */
+/**
+ * The longest `Str`/`Txt` custom value the API stores.
+ *
+ * @since 0.1.0
+ */
 export const maxCustomTextLength = 1024
 
-/** The key suffixes and the check each value must pass. @since 0.1.0 */
+/**
+ * The key suffixes and the check each value must pass.
+ *
+ * @since 0.1.0
+ */
 export const customAttributeSuffixes = ["Num", "At", "Str", "Txt", "Bool", "Url"] as const
 
 /** @since 0.1.0 */

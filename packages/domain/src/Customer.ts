@@ -15,24 +15,40 @@ import { CustomerId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
 import { IsoDateTime } from "./IsoDateTime.js"
 
-/** The kinds of e-mail address Kustomer knows. @since 0.1.0 */
+/**
+ * The kinds of e-mail address Kustomer knows.
+ *
+ * @since 0.1.0
+ */
 export const EmailType = Schema.Literal("home", "work", "other")
 
-/** The kinds of phone number Kustomer knows. @since 0.1.0 */
+/**
+ * The kinds of phone number Kustomer knows.
+ *
+ * @since 0.1.0
+ */
 export const PhoneType = Schema.Literal("home", "work", "other", "mobile", "fax")
 
 const emailAddress = Schema.String.pipe(
   Schema.pattern(/^[^@\s]+@[^@\s]+$/, { message: () => "Expected an e-mail address" })
 )
 
-/** An e-mail address of a customer. @since 0.1.0 */
+/**
+ * An e-mail address of a customer.
+ *
+ * @since 0.1.0
+ */
 export const CustomerEmail = Schema.Struct({
   type: optional(EmailType),
   email: emailAddress,
   verified: optional(Schema.Boolean)
 })
 
-/** A phone number of a customer. @since 0.1.0 */
+/**
+ * A phone number of a customer.
+ *
+ * @since 0.1.0
+ */
 export const CustomerPhone = Schema.Struct({
   type: optional(PhoneType),
   phone: Schema.NonEmptyString,
@@ -56,7 +72,11 @@ const InstagramId = Schema.Struct({
   instagramId: optional(Schema.String)
 })
 
-/** The social networks a customer profile may name. @since 0.1.0 */
+/**
+ * The social networks a customer profile may name.
+ *
+ * @since 0.1.0
+ */
 export const SocialType = Schema.Literal("twitter", "facebook", "instagram", "linkedin", "pinterest")
 
 const Social = Schema.Struct({
@@ -144,7 +164,11 @@ export type CustomerInput = typeof CustomerInput.Type
  */
 export const emailPath = (email: string): string => `/v1/customers/email=${encodeURIComponent(email)}`
 
-/** A stored customer as `GET /v1/customers/{id}` returns it. @since 0.1.0 */
+/**
+ * A stored customer as `GET /v1/customers/{id}` returns it.
+ *
+ * @since 0.1.0
+ */
 export const CustomerResource = Schema.Struct({
   type: Schema.Literal("customer"),
   id: CustomerId,
@@ -156,5 +180,9 @@ export const CustomerResource = Schema.Struct({
 /** @since 0.1.0 */
 export type CustomerResource = typeof CustomerResource.Type
 
-/** `{ data: customer }`. @since 0.1.0 */
+/**
+ * `{ data: customer }`.
+ *
+ * @since 0.1.0
+ */
 export const CustomerDocument = Schema.Struct({ data: CustomerResource })

@@ -10,7 +10,11 @@ import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 import { optional } from "./internal/schema.js"
 
-/** Where in the request an error points. @since 0.1.0 */
+/**
+ * Where in the request an error points.
+ *
+ * @since 0.1.0
+ */
 export const ErrorSource = Schema.Struct({
   pointer: optional(Schema.String),
   parameter: optional(Schema.String)
@@ -34,7 +38,11 @@ export const ApiErrorObject = Schema.Struct({
 /** @since 0.1.0 */
 export type ApiErrorObject = typeof ApiErrorObject.Type
 
-/** `{ errors: [...] }`. @since 0.1.0 */
+/**
+ * `{ errors: [...] }`.
+ *
+ * @since 0.1.0
+ */
 export const ApiErrorBody = Schema.Struct({
   errors: Schema.Array(ApiErrorObject)
 }).annotations({ identifier: "ApiErrorBody" })
@@ -82,7 +90,11 @@ export const AnyErrorBody = Schema.Union(
 
 const decodeJsonBody = Schema.decodeUnknownEither(Schema.parseJson(AnyErrorBody))
 
-/** How much of a body that is not an error envelope {@link fromText} keeps. @since 0.1.0 */
+/**
+ * How much of a body that is not an error envelope {@link fromText} keeps.
+ *
+ * @since 0.1.0
+ */
 export const excerptLength = 200
 
 /**

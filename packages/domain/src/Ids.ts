@@ -25,32 +25,56 @@ export const ObjectId = Schema.String.pipe(
 const objectIdOf = <const B extends string>(brand: B) =>
   ObjectId.pipe(Schema.brand(brand), Schema.annotations({ identifier: brand }))
 
-/** The id of a customer (`customer` on a conversation). @since 0.1.0 */
+/**
+ * The id of a customer (`customer` on a conversation).
+ *
+ * @since 0.1.0
+ */
 export const CustomerId = objectIdOf("CustomerId")
 /** @since 0.1.0 */
 export type CustomerId = typeof CustomerId.Type
 
-/** The id of a conversation. @since 0.1.0 */
+/**
+ * The id of a conversation.
+ *
+ * @since 0.1.0
+ */
 export const ConversationId = objectIdOf("ConversationId")
 /** @since 0.1.0 */
 export type ConversationId = typeof ConversationId.Type
 
-/** The id of a message. @since 0.1.0 */
+/**
+ * The id of a message.
+ *
+ * @since 0.1.0
+ */
 export const MessageId = objectIdOf("MessageId")
 /** @since 0.1.0 */
 export type MessageId = typeof MessageId.Type
 
-/** The id of a note. @since 0.1.0 */
+/**
+ * The id of a note.
+ *
+ * @since 0.1.0
+ */
 export const NoteId = objectIdOf("NoteId")
 /** @since 0.1.0 */
 export type NoteId = typeof NoteId.Type
 
-/** The id of a user (`assignedUsers`). @since 0.1.0 */
+/**
+ * The id of a user (`assignedUsers`).
+ *
+ * @since 0.1.0
+ */
 export const UserId = objectIdOf("UserId")
 /** @since 0.1.0 */
 export type UserId = typeof UserId.Type
 
-/** The id of a team (`assignedTeams`). @since 0.1.0 */
+/**
+ * The id of a team (`assignedTeams`).
+ *
+ * @since 0.1.0
+ */
 export const TeamId = objectIdOf("TeamId")
 /** @since 0.1.0 */
 export type TeamId = typeof TeamId.Type

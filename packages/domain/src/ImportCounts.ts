@@ -42,7 +42,11 @@ export const outcomeFields = {
 /** @since 0.1.0 */
 export type OutcomeTag = keyof typeof outcomeFields
 
-/** No records yet. @since 0.1.0 */
+/**
+ * No records yet.
+ *
+ * @since 0.1.0
+ */
 export const noOutcomes: OutcomeCounts = { read: 0, created: 0, alreadyExisting: 0, failed: 0, rejected: 0, unknown: 0 }
 
 /**
@@ -77,15 +81,27 @@ export const RequestCounts = Schema.Struct({
 /** @since 0.1.0 */
 export type RequestCounts = typeof RequestCounts.Type
 
-/** No requests yet. @since 0.1.0 */
+/**
+ * No requests yet.
+ *
+ * @since 0.1.0
+ */
 export const noRequests: RequestCounts = { jobs: 0, submits: 0, polls: 0, lookups: 0, rateLimited: 0, retries: 0 }
 
 const requestFields = Record.keys(RequestCounts.fields)
 
-/** Only the request counts of a value that carries more (an event, a summary). @since 0.1.0 */
+/**
+ * Only the request counts of a value that carries more (an event, a summary).
+ *
+ * @since 0.1.0
+ */
 export const requestsOf = (value: RequestCounts): RequestCounts => Struct.pick(value, ...requestFields)
 
-/** Requests sent in all. @since 0.1.0 */
+/**
+ * Requests sent in all.
+ *
+ * @since 0.1.0
+ */
 export const requestsSent = (counts: RequestCounts): number => counts.submits + counts.polls + counts.lookups
 
 /**

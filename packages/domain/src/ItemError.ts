@@ -36,7 +36,11 @@ export const ItemError = Schema.Union(Schema.String, ItemErrorObject).annotation
 /** @since 0.1.0 */
 export type ItemError = typeof ItemError.Type
 
-/** The text used when an error carries none. @since 0.1.0 */
+/**
+ * The text used when an error carries none.
+ *
+ * @since 0.1.0
+ */
 export const noMessage = "the API reported an error without a message"
 
 /**

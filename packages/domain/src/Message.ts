@@ -18,7 +18,11 @@ import { ConversationId, CustomerId, MessageId, UserId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
 import { IsoDateTime } from "./IsoDateTime.js"
 
-/** The channels a message may come through. @since 0.1.0 */
+/**
+ * The channels a message may come through.
+ *
+ * @since 0.1.0
+ */
 export const Channel = Schema.Literal(
   "email",
   "sms",
@@ -33,7 +37,11 @@ export const Channel = Schema.Literal(
 /** @since 0.1.0 */
 export type Channel = typeof Channel.Type
 
-/** A message's delivery status. @since 0.1.0 */
+/**
+ * A message's delivery status.
+ *
+ * @since 0.1.0
+ */
 export const MessageStatus = Schema.Literal("sent", "received", "error")
 
 const Reference = Schema.Struct({ message: MessageId, type: Schema.Literal("reply", "replyAll", "forward") })
@@ -69,7 +77,11 @@ const Location = Schema.Struct({
 
 const Queue = Schema.Struct({ id: optional(Schema.String), external: optional(Schema.Literal("amazon-connect")) })
 
-/** One message to create. @since 0.1.0 */
+/**
+ * One message to create.
+ *
+ * @since 0.1.0
+ */
 export const MessageInput = Schema.Struct({
   channel: Channel,
   app: Schema.NonEmptyString,

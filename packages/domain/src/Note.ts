@@ -12,13 +12,21 @@ import { ConversationId, NoteId, UserId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
 import { IsoDateTime } from "./IsoDateTime.js"
 
-/** The longest note body Kustomer accepts, in characters. @since 0.1.0 */
+/**
+ * The longest note body Kustomer accepts, in characters.
+ *
+ * @since 0.1.0
+ */
 export const maxBodyLength = 10_240
 
 /** A user or a team mentioned in a note. */
 const Mention = Schema.Struct({ user: optional(UserId), team: optional(Schema.String) })
 
-/** One note to create. @since 0.1.0 */
+/**
+ * One note to create.
+ *
+ * @since 0.1.0
+ */
 export const NoteInput = Schema.Struct({
   conversation: ConversationId,
   body: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(maxBodyLength)),

@@ -78,5 +78,9 @@ export const FromString: Schema.Schema<RateBudget, string> = Schema.transformOrF
   }
 ).annotations({ identifier: "RateBudgetFromString" })
 
-/** Kustomer's Enterprise plan: 1000 requests per minute. @since 0.1.0 */
+/**
+ * Kustomer's Enterprise plan: 1000 requests per minute.
+ *
+ * @since 0.1.0
+ */
 export const enterprise: RateBudget = new RateBudget({ limit: 1000, window: Duration.minutes(1) })

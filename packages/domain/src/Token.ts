@@ -12,7 +12,11 @@
 import * as Schema from "effect/Schema"
 import { nullable, optional } from "./internal/schema.js"
 
-/** Path of the token check. @since 0.1.0 */
+/**
+ * Path of the token check.
+ *
+ * @since 0.1.0
+ */
 export const currentPath = "/v1/auth/tokens/current"
 
 /**
@@ -28,7 +32,11 @@ const Relationship = Schema.Struct({
   data: nullable(Schema.Struct({ type: optional(Schema.String), id: Schema.String }))
 })
 
-/** The token's attributes: its roles, permission-set names and legacy names alike. @since 0.1.0 */
+/**
+ * The token's attributes: its roles, permission-set names and legacy names alike.
+ *
+ * @since 0.1.0
+ */
 export const TokenAttributes = Schema.Struct({
   roles: Schema.optionalWith(Schema.Array(Schema.String), { exact: true, nullable: true, default: () => [] })
 })

@@ -6,6 +6,7 @@
 
 /** @since 0.1.0 */
 export * as Attachment from "./Attachment.js"
+/** @since 0.1.0 */
 export * as BulkJob from "./BulkJob.js"
 /** @since 0.1.0 */
 export * as BulkResource from "./BulkResource.js"
@@ -27,7 +28,9 @@ export * as IsoDateTime from "./IsoDateTime.js"
 export * as ErrorBody from "./ErrorBody.js"
 /** @since 0.1.0 */
 export * as Ids from "./Ids.js"
+/** @since 0.1.0 */
 export * as Message from "./Message.js"
+/** @since 0.1.0 */
 export * as Note from "./Note.js"
 /** @since 0.1.0 */
 export * as ItemError from "./ItemError.js"

@@ -36,6 +36,16 @@ describe("what Kustomer deduplicates, looks up and lists", () => {
     assert.isUndefined(BulkResource.Notes.externalIdPath)
   })
 
+  it("looks companies up with a query parameter, the external id encoded", () => {
+    assert.strictEqual(
+      BulkResource.Companies.externalIdPath?.("zd-org/7 & co"),
+      "/v1/companies?externalId=zd-org%2F7%20%26%20co"
+    )
+    assert.deepStrictEqual(BulkResource.Companies.externalIdLookUp, BulkResource.queryParameter("externalId"))
+    assert.deepStrictEqual(BulkResource.Customers.externalIdLookUp, BulkResource.pathSegment("externalId"))
+    assert.isFalse(BulkResource.Companies.deduplicatesExternalId)
+  })
+
   it("lists messages and notes under their conversation", () => {
     assert.strictEqual(BulkResource.Messages.listing?.path("c1"), "/v1/conversations/c1/messages")
     assert.strictEqual(BulkResource.Notes.listing?.path("c 2"), "/v1/conversations/c%202/notes")

@@ -66,7 +66,7 @@ describe("BulkResource.all", () => {
     const facts = BulkResource.all.map((resource) => ({
       name: resource.name,
       deduplicates: resource.deduplicatesExternalId,
-      lookUp: resource.externalIdSegment,
+      lookUp: resource.externalIdLookUp,
       lookUpPath: resource.externalIdPath?.("x 1"),
       byEmail: resource.findableByEmail,
       listedUnder: resource.listing?.parentField
@@ -75,15 +75,15 @@ describe("BulkResource.all", () => {
       {
         name: "companies",
         deduplicates: false,
-        lookUp: undefined,
-        lookUpPath: undefined,
+        lookUp: { _tag: "QueryParameter", parameter: "externalId" },
+        lookUpPath: "/v1/companies?externalId=x%201",
         byEmail: false,
         listedUnder: undefined
       },
       {
         name: "customers",
         deduplicates: true,
-        lookUp: "externalId",
+        lookUp: { _tag: "PathSegment", segment: "externalId" },
         lookUpPath: "/v1/customers/externalId=x%201",
         byEmail: true,
         listedUnder: undefined
@@ -91,7 +91,7 @@ describe("BulkResource.all", () => {
       {
         name: "conversations",
         deduplicates: true,
-        lookUp: "externalId",
+        lookUp: { _tag: "PathSegment", segment: "externalId" },
         lookUpPath: "/v1/conversations/externalId=x%201",
         byEmail: false,
         listedUnder: undefined
@@ -99,7 +99,7 @@ describe("BulkResource.all", () => {
       {
         name: "messages",
         deduplicates: false,
-        lookUp: "externalid",
+        lookUp: { _tag: "PathSegment", segment: "externalid" },
         lookUpPath: "/v1/messages/externalid=x%201",
         byEmail: false,
         listedUnder: "conversation"

@@ -24,7 +24,12 @@
  * and converts CSV cells (see {@link records}).
  *
  * Before the first request: the output files are checked (their directories exist and can be written), an input
- * that is a file of records in doubt is refused (unless `allowUnknown`), and the key's token is read and checked
+ * that is a file of records in doubt is refused (unless `allowUnknown`), a JSON or JSON Lines input that the reader
+ * would give up on part-way — a JSON array with a syntax error or cut short, JSON Lines whose last line is cut
+ * mid-line — is refused with a `Preflight.BrokenInput` naming the byte offset and line (`Preflight.checkStructure`,
+ * one streamed pass; unless `checkStructure: false`), a CSV input without a time zone whose date-times lack an
+ * offset is refused with a `Preflight.OffsetlessTimes` naming how many and the first (`Preflight.checkOffsetlessTimes`,
+ * one streamed pass; unless `offsetlessTimes: "utc"`), and the key's token is read and checked
  * against every role the import needs — the resource's create role, `bulk.read`, the resource's read role when
  * its objects can be looked up, and `org.admin` when messages or notes carry `createdAt` or `createdBy` (unless
  * `acceptImportDates`) — so that a key lacking one is refused, with all it lacks, before anything is created
@@ -43,13 +48,14 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Stream from "effect/Stream"
 import type * as ImportInput from "./ImportInput.js"
-import { DurableImportError, type Failure, failureOf, toDurableError } from "./internal/durableError.js"
+import { type Failure, failureOf, toRunError } from "./internal/durableError.js"
 import { unknownPathOf } from "./internal/durableInput.js"
 import { importEvents } from "./internal/importEvents.js"
 import * as ResourcePipeline from "./internal/resourcePipeline.js"
 import * as ResourceRecords from "./internal/resourceRecords.js"
 import * as RunState from "./internal/runState.js"
 import type * as Preflight from "./Preflight.js"
+import type * as RunError from "./RunError.js"
 import * as RunReport from "./RunReport.js"
 import type * as SqliteJournal from "./SqliteJournal.js"
 
@@ -65,7 +71,19 @@ export interface Options {
   readonly resource?: BulkResource.Any | undefined
   /** The input's format; else guessed from the file's extension (standard input needs it). */
   readonly format?: ImportSource.Format | undefined
+  /**
+   * How CSV is read. A `timeZone` that does not exist is refused before the journal is opened; without one,
+   * date-times without an offset are refused (see {@link Options.offsetlessTimes}).
+   */
   readonly csv?: ImportSource.CsvOptions | undefined
+  /**
+   * CSV date-times without an offset when no `csv.timeZone` is given. `refuse` (default): the input is read once
+   * before the journal is opened (standard input is then copied to a temporary file first) and, if it has any, the
+   * run stops with a `Preflight.OffsetlessTimes` naming how many and the first — nothing is sent, as an export
+   * written in its account's zone would be created hours off. `utc`: they are read as UTC and counted in the
+   * report's `timesReadAsUtc`. A `timeZone` of `UTC` reads them as UTC too, and resumes a journal of either.
+   */
+  readonly offsetlessTimes?: Preflight.OffsetlessTimesMode | undefined
   /** The input's text encoding. Default `utf-8`. */
   readonly encoding?: ImportSource.Encoding | undefined
   /** The SQLite journal; when the file exists, the run resumes (or is refused if it belongs to another run). */
@@ -96,6 +114,13 @@ export interface Options {
    * say they were not kept. Default false: such an import is refused before anything is sent.
    */
   readonly acceptImportDates?: boolean | undefined
+  /**
+   * Read a JSON or JSON Lines input once before the first request and refuse it when it is broken or cut short
+   * (`Preflight.checkStructure`): else a JSON array is imported up to its break and the run fails there, and a
+   * fixed file run again creates those records twice where Kustomer does not deduplicate. Standard input is then
+   * copied to a temporary file first, so its records are sent only once it has ended. Default true.
+   */
+  readonly checkStructure?: boolean | undefined
   /** The JSON report, written at the end (also when the run fails). */
   readonly report?: string | undefined
   /**
@@ -202,30 +227,22 @@ export const plan = <E, R>(
 }
 
 /**
- * Why a durable import stopped: `Input` (missing file, unknown format, unreadable records, a file of records in
- * doubt), `Journal` (refused, damaged or locked journal), `Api` (credentials, roles), `Output` (a file not
- * writable).
- *
- * @since 0.1.0
- */
-export { DurableImportError }
-
-/**
  * Runs a durable import to its end. Fails only when the import cannot go on (input, journal, credentials, output
- * files); records that cannot be created are outcomes, written to the rejects or unknown file. The report is
- * written however the run ends; the resources (journal, files, a copy of standard input) are released then.
+ * files), with a `RunError` whose `cause` is the failure below it; records that cannot be created are outcomes,
+ * written to the rejects or unknown file. The report is written however the run ends; the resources (journal,
+ * files, a copy of standard input) are released then.
  *
  * @since 0.1.0
  */
 export const run = (
   options: Options
-): Effect.Effect<Result, DurableImportError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
+): Effect.Effect<Result, RunError.RunError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const scope = yield* Effect.scope
     const state = yield* RunState.make((yield* KustomerClient.KustomerClient).rateLimit)
     const startFailure = yield* Ref.make(Option.none<Failure>())
     const endingRef = yield* Ref.make<Option.Option<RunState.Ending>>(Option.none())
-    const closing = yield* Ref.make<Exit.Exit<void, DurableImportError>>(Exit.void)
+    const closing = yield* Ref.make<Exit.Exit<void, RunError.RunError>>(Exit.void)
     const paths = {
       resource: ResourceRecords.resourceOf(options).name,
       journal: options.journal,
@@ -234,7 +251,7 @@ export const run = (
     }
 
     /** Whatever the exit: the files flushed, the report made and written. */
-    const finish = (exit: Exit.Exit<ImportEvent.Summary, DurableImportError>) =>
+    const finish = (exit: Exit.Exit<ImportEvent.Summary, RunError.RunError>) =>
       Effect.gen(function*() {
         const files = yield* Ref.get(state.files)
         const flushed = files === undefined ? Exit.void : yield* Effect.exit(files.flush)
@@ -245,7 +262,7 @@ export const run = (
           : yield* Effect.exit(RunReport.write(options.report, ending.report))
         yield* Ref.set(
           closing,
-          Exit.zipRight(Exit.mapError(flushed, toDurableError), Exit.mapError(written, toDurableError))
+          Exit.zipRight(Exit.mapError(flushed, toRunError), Exit.mapError(written, toRunError))
         )
       })
 

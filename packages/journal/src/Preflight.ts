@@ -1,11 +1,15 @@
 /**
  * What is checked before the first request: that every output file can be written, that the input is not a file
- * of records in doubt (unless asked), and that the API key has every role the run needs (its token, read once;
+ * of records in doubt (unless asked), that a JSON or JSON Lines input can be read to its end (its structure, in one
+ * streamed pass: a broken or cut-short file is refused before anything is sent), that a CSV input without a time
+ * zone has no date-time without an offset (they would be read as UTC, hours off), and that the API key has every
+ * role the run needs (its token, read once;
  * where the API does not serve it, that the key may read job results). `DurableImport.run` and the migration
  * (`@effect-kustomer/migration`) both run these checks, so that a run refuses early and in the same words.
  *
  * @since 0.1.0
  */
+import type { ImportSource } from "@effect-kustomer/client"
 import { type KustomerClient, type KustomerError } from "@effect-kustomer/client"
 import type { BulkResource } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -14,7 +18,9 @@ import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { unwritable } from "./internal/fileChecks.js"
+import * as Offsetless from "./internal/offsetlessTimes.js"
 import * as Roles from "./internal/roles.js"
+import * as StructureCheck from "./internal/structureCheck.js"
 import * as RejectsFile from "./RejectsFile.js"
 
 /**
@@ -81,15 +87,81 @@ export const holdsRecordsInDoubt = (
   }).pipe(Effect.orElseSucceed(() => false))
 
 /**
- * Reads a job that does not exist, so that a key lacking `bulk.read` (or a key the API does not accept) is found
- * before a record is sent — else records would be created whose results cannot be read. Other answers (the job is
- * not found, the network is down) are left to the import itself. {@link checkRoles} falls back to it where the
- * API does not serve the key's token.
+ * An input refused before anything was sent, because the reader would give up on it part-way (after the records
+ * before the break were created): `problem` says what (`NotAnArray`, `Syntax`, `InvalidUtf8`, `CutShort`,
+ * `TrailingContent`), `offset` (bytes, from 0), `line` (from 1) and, in a JSON array, `record` (its index, from 0)
+ * say where, `reason` says why.
  *
  * @since 0.1.0
  */
-export const checkAccess: (client: KustomerClient.Service) => Effect.Effect<void, KustomerError.KustomerError> =
-  Roles.checkAccess
+export const BrokenInput = StructureCheck.BrokenInput
+/** @since 0.1.0 */
+export type BrokenInput = StructureCheck.BrokenInput
+
+/**
+ * Options of {@link checkStructure}: the input's encoding (default `utf-8`) and its name for the error.
+ *
+ * @since 0.1.0
+ */
+export type StructureOptions = StructureCheck.CheckOptions
+
+/**
+ * Checks that a JSON array or JSON Lines input can be read to its end, in one streamed pass that decodes nothing
+ * (memory bounded by the nesting depth, not the size), and fails with {@link BrokenInput} when it cannot:
+ *
+ * - JSON array: the first syntax error, byte that is not UTF-8 (in `utf-8`), end before the array is closed, or
+ *   text after it.
+ * - JSON Lines: a line that is not JSON stays a reject of its record; but when the input does not end with a line
+ *   break and its last line is not one whole JSON value, the input is taken as cut short and refused.
+ * - CSV is not checked (its reader's fatal errors still stop the run).
+ *
+ * Succeeds with the records of a JSON array (counted on the way; `undefined` for the other formats).
+ *
+ * @since 0.1.0
+ */
+export const checkStructure: <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  format: ImportSource.Format,
+  options?: StructureOptions
+) => Effect.Effect<{ readonly records: number | undefined }, E | BrokenInput, R> = StructureCheck.check
+
+/**
+ * {@link checkStructure} of a file, read into one reused buffer (no garbage left for the collector); a file that
+ * cannot be read fails with the client's `SourceError`.
+ *
+ * @since 0.1.0
+ */
+export const checkFileStructure: (
+  path: string,
+  format: ImportSource.Format,
+  options?: StructureOptions
+) => Effect.Effect<
+  { readonly records: number | undefined },
+  BrokenInput | ImportSource.SourceError,
+  FileSystem.FileSystem
+> = StructureCheck.checkFile
+
+/**
+ * Reads a job that does not exist, so that a key lacking `bulk.read` (or a key the API does not accept) is found
+ * before a record is sent — else records would be created whose results cannot be read. Other answers (the job is
+ * not found, the network is down) are left to the import itself. The read goes through the retry policy, with
+ * the run's schedule when given, so that a 429 or a server error is not taken for an answer. {@link checkRoles}
+ * falls back to it where the API does not serve the key's token.
+ *
+ * @since 0.1.0
+ */
+export const checkAccess: (
+  client: KustomerClient.Service,
+  options?: RetryOptions
+) => Effect.Effect<void, KustomerError.KustomerError> = Roles.checkAccess
+
+/**
+ * The retry policy's settings for the reads of the checks (the token, the job probe): the run's schedule and its
+ * most 429s in a row. Default `KustomerSchedule.retryTransient` and 50.
+ *
+ * @since 0.1.0
+ */
+export type RetryOptions = Roles.RetryOptions
 
 /**
  * One role a run needs: any of `roles` (the permission-set and the legacy spelling) grants it; `why` says what
@@ -118,7 +190,11 @@ export type RoleReport = Roles.RoleReport
  */
 export type DatedRecords = Roles.DatedRecords
 
-/** No dated records. @since 0.1.0 */
+/**
+ * No dated records.
+ *
+ * @since 0.1.0
+ */
 export const noDatedRecords: DatedRecords = Roles.noDatedRecords
 
 /**
@@ -136,16 +212,24 @@ export const carriesDates: (value: unknown) => boolean = Roles.carriesDates
  */
 export const keepsDatesOnlyForOrgAdmin: (resource: BulkResource.Any) => boolean = Roles.keepsDatesOnlyForOrgAdmin
 
-/** The role that creates `resource`'s objects. @since 0.1.0 */
+/**
+ * The role that creates `resource`'s objects.
+ *
+ * @since 0.1.0
+ */
 export const toCreate: (resource: BulkResource.Any) => RoleNeed = Roles.toCreate
 
-/** The role that reads bulk jobs: every run polls its jobs. @since 0.1.0 */
+/**
+ * The role that reads bulk jobs: every run polls its jobs.
+ *
+ * @since 0.1.0
+ */
 export const toReadJobs: RoleNeed = Roles.toReadJobs
 
 /**
  * The role that finds `resource`'s existing objects (by `externalId`, by e-mail, or in their conversation's
  * listing), for duplicates and for requests whose answer was lost; `undefined` when Kustomer offers no way
- * (companies).
+ * (none today: companies are found by `externalId` too).
  *
  * @since 0.1.0
  */
@@ -213,3 +297,96 @@ export const checkRoles: (
   plan: RolePlan,
   options: CheckOptions
 ) => Effect.Effect<RoleReport, KustomerError.KustomerError | MissingRoles> = Roles.checkRoles
+
+/**
+ * What a run does with CSV date-times without an offset when no time zone is given: `refuse` (the default of
+ * `DurableImport.run` and the migration: nothing is sent, see {@link OffsetlessTimes}), or `utc` (read them as
+ * UTC, and count them in the report's `timesReadAsUtc`). A time zone given — `UTC` included — reads them in it.
+ *
+ * @since 0.1.0
+ */
+export type OffsetlessTimesMode = Offsetless.Mode
+
+/**
+ * A CSV input has date-times without an offset (`2024-03-31 01:30`, as helpdesk exports write them in the
+ * account's zone) and no time zone was given to read them in: refused before anything was sent. `count` cells;
+ * the first at `position`, in `column`, with its `text`; `found` says both in a line.
+ *
+ * @since 0.1.0
+ */
+export const OffsetlessTimes = Offsetless.OffsetlessTimes
+/** @since 0.1.0 */
+export type OffsetlessTimes = Offsetless.OffsetlessTimes
+
+/**
+ * The date-times without an offset counted so far in records (`ImportSource.Parsed`'s `timesReadAsUtc`), and where
+ * the first is.
+ *
+ * @since 0.1.0
+ */
+export type OffsetlessTally = Offsetless.Tally
+
+/**
+ * None counted yet.
+ *
+ * @since 0.1.0
+ */
+export const noOffsetlessTimes: OffsetlessTally = Offsetless.noTimes
+
+/**
+ * The tally after one more record, for a run that reads its input once already (the migration's scan).
+ *
+ * @since 0.1.0
+ */
+export const addOffsetlessTimes: (tally: OffsetlessTally, record: ImportSource.SourceRecord) => OffsetlessTally =
+  Offsetless.add
+
+/**
+ * Whether a CSV input read with these options is checked for date-times without an offset: no time zone is given
+ * and they are not to be read as UTC (`mode` `utc`).
+ *
+ * @since 0.1.0
+ */
+export const checksOffsetlessTimes: (
+  csv: ImportSource.CsvOptions | undefined,
+  mode: OffsetlessTimesMode | undefined
+) => boolean = Offsetless.mustCheck
+
+/**
+ * How the CSV input was read (its options, encoding and name), to read the first cell's text again.
+ *
+ * @since 0.1.0
+ */
+export type OffsetlessInput = Offsetless.Reread
+
+/**
+ * Fails with {@link OffsetlessTimes} when `tally` counted any, its first cell's text read again from `bytes` (up
+ * to its row) with the CSV options the records were read with.
+ *
+ * @since 0.1.0
+ */
+export const refuseOffsetlessTimes: <E, R>(
+  tally: OffsetlessTally,
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  options: OffsetlessInput
+) => Effect.Effect<void, OffsetlessTimes, R> = Offsetless.refuse
+
+/**
+ * Options of {@link checkOffsetlessTimes}: the CSV input as an import reads it (mapping, delimiter, encoding, the
+ * resource whose schema converts its cells) and the records it takes (`skip`, `limit`).
+ *
+ * @since 0.1.0
+ */
+export type OffsetlessOptions = Offsetless.CheckOptions
+
+/**
+ * Reads a CSV input once, as an import of its resource would, and fails with {@link OffsetlessTimes} when a
+ * date-time of the records it takes has no offset; `DurableImport.run` runs it before its first request when no
+ * time zone is given. The bytes are read again for the first cell's text: give a file's (standard input spooled).
+ *
+ * @since 0.1.0
+ */
+export const checkOffsetlessTimes: <E, R>(
+  bytes: Stream.Stream<Uint8Array, E, R>,
+  options: OffsetlessOptions
+) => Effect.Effect<void, OffsetlessTimes, R> = Offsetless.check

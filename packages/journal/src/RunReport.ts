@@ -37,6 +37,41 @@ export const Input = Schema.Struct({
 })
 
 /**
+ * The date-times of a CSV input that had no offset and were read as UTC, no time zone being given and the run
+ * told to read them so (`DurableImport.Options.offsetlessTimes: "utc"`; by default it refuses them): how many
+ * cells, and their columns. An export that wrote them in its account's zone is then shifted by hours, which is
+ * why the report says so.
+ *
+ * @since 0.1.0
+ */
+export const TimesReadAsUtc = Schema.Struct({ count: Schema.Number, columns: Schema.Array(Schema.String) })
+
+/** @since 0.1.0 */
+export type TimesReadAsUtc = typeof TimesReadAsUtc.Type
+
+/**
+ * No date-time read as UTC yet.
+ *
+ * @since 0.1.0
+ */
+export const noTimesReadAsUtc: TimesReadAsUtc = { count: 0, columns: [] }
+
+/**
+ * The tally after one more record (see `ImportSource.Parsed`'s `timesReadAsUtc`).
+ *
+ * @since 0.1.0
+ */
+export const addTimesReadAsUtc = (tally: TimesReadAsUtc, record: ImportSource.SourceRecord): TimesReadAsUtc => {
+  const columns = record._tag === "Parsed" ? record.timesReadAsUtc ?? [] : []
+  if (columns.length === 0) return tally
+  const unseen = [...new Set(columns)].filter((column) => !tally.columns.includes(column))
+  return {
+    count: tally.count + columns.length,
+    columns: unseen.length === 0 ? tally.columns : [...tally.columns, ...unseen]
+  }
+}
+
+/**
  * The totals of this attempt (the pipeline's summary, without its duration).
  *
  * @since 0.1.0
@@ -94,7 +129,12 @@ export const RunReport = Schema.Struct({
    * whether the `createdAt`/`createdBy` of messages and notes were kept (`false`: the key lacked `org.admin` and
    * the run went on with `acceptImportDates`).
    */
-  roles: Schema.optional(RoleReport)
+  roles: Schema.optional(RoleReport),
+  /**
+   * CSV date-times this attempt read as UTC because they had no offset and no time zone was given, with
+   * `offsetlessTimes: "utc"` (when any).
+   */
+  timesReadAsUtc: Schema.optional(TimesReadAsUtc)
 })
 
 /** @since 0.1.0 */

@@ -62,10 +62,18 @@ export const RunTimeline = Schema.Struct({
 /** @since 0.1.0 */
 export type RunTimeline = typeof RunTimeline.Type
 
-/** The most intervals kept. @since 0.1.0 */
+/**
+ * The most intervals kept.
+ *
+ * @since 0.1.0
+ */
 export const maxBuckets = 600
 
-/** The width of an interval until the run outlasts {@link maxBuckets} of them. @since 0.1.0 */
+/**
+ * The width of an interval until the run outlasts {@link maxBuckets} of them.
+ *
+ * @since 0.1.0
+ */
 export const initialBucketMillis = 1_000
 
 /**

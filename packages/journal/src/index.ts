@@ -28,13 +28,22 @@ export * as JournalError from "./JournalError.js"
 export * as JournalFile from "./JournalFile.js"
 
 /**
- * What is checked before the first request: the output files, an input of records in doubt, the key's access.
+ * What is checked before the first request: the output files, an input of records in doubt, a broken or cut-short
+ * input, the key's access.
  *
  * @since 0.1.0
  */
 export * as Preflight from "./Preflight.js"
 /** @since 0.1.0 */
 export * as RejectsFile from "./RejectsFile.js"
+
+/**
+ * Why a durable run (an import, a migration) stopped: one `RunError` with a `reason` and the failure below it as
+ * its typed `cause`.
+ *
+ * @since 0.1.0
+ */
+export * as RunError from "./RunError.js"
 /** @since 0.1.0 */
 export * as RunReport from "./RunReport.js"
 

@@ -177,8 +177,7 @@ export const reasonOf = (error: ParseResult.ParseError, prefix?: string): string
  */
 export const decodePart = <A, I>(schema: Schema.Schema<A, I>, prefix?: string) => {
   const decode = Schema.decodeUnknownEither(schema, { errors: "all" })
-  return (value: unknown): Either.Either<A, string> =>
-    Either.mapLeft(decode(value), (error) => reasonOf(error, prefix))
+  return (value: unknown): Either.Either<A, string> => Either.mapLeft(decode(value), (error) => reasonOf(error, prefix))
 }
 
 /**

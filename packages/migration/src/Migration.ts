@@ -9,7 +9,8 @@
  *  "notes":[{"externalId":"zd-c-9002","body":"Refund approved"}]}
  * ```
  *
- * The customer may also be given as `{"email": "ada@example.com"}`. The migration runs four phases on the same
+ * The customer may also be given as `{"email": "ada@example.com"}`. `Bundle.Line` is the line's Schema (the
+ * converters encode with it). The migration runs four phases on the same
  * engine as an import — chunked, rate-limited, verified through the bulk jobs' results:
  *
  * 1. **customers**: every distinct customer once (by `externalId`, else by e-mail), however many conversations
@@ -27,22 +28,26 @@
  * the look-ups and listings the phases use, the users' read role when it names people, and `org.admin` when
  * messages or notes carry `createdAt`/`createdBy` (without it Kustomer replaces them silently) — unless
  * `acceptImportDates`, and then the result says they were not kept. A key lacking any is refused with the whole
- * list, before anything is written. The bundle is read once per phase and never held in memory; the id map and
+ * list, before anything is written. A CSV bundle read without a time zone whose date-times lack an offset is
+ * refused before that, with a `Preflight.OffsetlessTimes` naming how many and the first (unless
+ * `offsetlessTimes: "utc"`). The bundle is read once per phase and never held in memory; the id map and
  * each phase's journal live in SQLite files, so a migration killed at any moment and run again with the same
  * journal continues where it stopped, without creating anything twice.
  *
  * @since 0.1.0
  */
 import { type ImportEvent, KustomerClient } from "@effect-kustomer/client"
-import { Preflight } from "@effect-kustomer/journal"
+import { Preflight, RunError } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as DryRun from "./internal/dryRun.js"
-import * as Failure from "./internal/failure.js"
+import type * as Failure from "./internal/failure.js"
 import { journalBase, openMap, toMigrationError } from "./internal/failure.js"
+import * as IdMap from "./internal/idMap.js"
 import * as Input from "./internal/input.js"
 import * as LeftOut from "./internal/leftOut.js"
 import * as People from "./internal/people.js"
+import type * as PhaseRun from "./internal/phaseRun.js"
 import { runPhase } from "./internal/phaseRun.js"
 import * as Pipeline from "./internal/pipeline.js"
 import * as Reads from "./internal/reads.js"
@@ -50,16 +55,27 @@ import * as Rejects from "./internal/rejects.js"
 import * as RoleNeeds from "./internal/roleNeeds.js"
 
 /**
- * Why a migration stopped: a `reason` for the reader, the failure below it as its typed `cause`.
+ * What can stop a migration, as the `cause` of its `RunError` (`@effect-kustomer/journal`, the error an import
+ * stops with too): the journal's causes (`RunError.Cause`: the bundle, a journal, the API, a missing role, the
+ * rejects file), the id map's failure ({@link IdMapError}), and the file system's when no temporary directory can
+ * be made for the journals.
  *
  * @since 0.1.0
  */
-export const MigrationError = Failure.MigrationError
-/** @since 0.1.0 */
-export type MigrationError = Failure.MigrationError
+export type Cause = Failure.Cause
 
 /**
- * The phases, in the order they run.
+ * The id map cannot be opened, read or written; `noSpace`: because its disk is full.
+ *
+ * @since 0.1.0
+ */
+export const IdMapError = IdMap.IdMapError
+/** @since 0.1.0 */
+export type IdMapError = IdMap.IdMapError
+
+/**
+ * The phases, in the order they run. `companies` runs only for a bundle whose customers name their company as an
+ * object (`Bundle.Company`).
  *
  * @since 0.1.0
  */
@@ -70,7 +86,10 @@ export type Phase = Pipeline.Phase
 
 /**
  * How the bundle is read: JSON Lines (the default), or CSV through a column mapping, where dotted fields such as
- * `customer.email` or `customer.externalId` build the nested customer.
+ * `customer.email` or `customer.externalId` build the nested customer. A CSV bundle's date-times without an offset
+ * are read in `csv.timeZone`; without one they are refused before anything is created (`offsetlessTimes`). The
+ * zone joins the journal's fingerprint (by its canonical name; `UTC` as a bundle read without one): a journal is
+ * resumed only in the zone it was begun in.
  *
  * @since 0.1.0
  */
@@ -103,16 +122,36 @@ export interface Options extends BundleInput {
    */
   readonly people?: People.PeopleOptions | undefined
   /** Called when a phase starts. */
-  readonly onPhase?: ((phase: Phase) => Effect.Effect<void>) | undefined
+  readonly onPhase?: ((phase: Phase, place: PhasePlace) => Effect.Effect<void>) | undefined
   /**
    * Migrate messages and notes that carry `createdAt`/`createdBy` with a key that lacks `org.admin`, knowing that
    * Kustomer replaces them with the time of the import and the key's user: the result's `roles` says they were
    * not kept. Default false: such a migration is refused before anything is created.
    */
   readonly acceptImportDates?: boolean | undefined
+  /**
+   * A trial: migrate only `limit` conversations (bundle lines, after `skip` of them) with the companies,
+   * customers, messages and notes they need. The journal is the whole bundle's: a later run without `lines`
+   * continues it and sends the rest, nothing twice.
+   */
+  readonly lines?: LineWindow | undefined
   /** Called once the key's roles were checked, before anything is created (e.g. to show the report's warnings). */
   readonly onChecked?: ((roles: Preflight.RoleReport) => Effect.Effect<void>) | undefined
 }
+
+/**
+ * Which conversations (bundle lines, counted from 0) a trial takes: `skip` of them, then `limit`.
+ *
+ * @since 0.1.0
+ */
+export type LineWindow = Input.LineWindow
+
+/**
+ * Where a phase is among those the bundle needs (`number` of `of`, from 1).
+ *
+ * @since 0.1.0
+ */
+export type PhasePlace = PhaseRun.PhasePlace
 
 /**
  * What one phase did in this attempt.
@@ -150,8 +189,8 @@ export interface Result {
   /** People the bundle names who are no Kustomer user (their objects went without them), most named first. */
   readonly unmappedPeople: ReadonlyArray<People.Unmapped>
   /**
-   * What the bundle holds and the migration does not send yet: the source's attachments (files are not uploaded
-   * yet) and customers' companies given as objects (companies are not migrated yet).
+   * What the bundle holds and the migration did not send: the source's attachments (files are not uploaded yet)
+   * and the companies of customers whose company could not be created (the customers were).
    */
   readonly leftOut: LeftOut.LeftOutCounts
   /**
@@ -162,14 +201,44 @@ export interface Result {
 }
 
 /**
- * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials);
- * objects that cannot be created are outcomes, counted per phase and written to the rejects file.
+ * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials),
+ * with the `RunError` an import stops with, its {@link Cause} the failure below it; objects that cannot be created
+ * are outcomes, counted per phase and written to the rejects file.
+ *
+ * @example
+ * ```ts
+ * import { KustomerClient } from "@effect-kustomer/client"
+ * import { Migration } from "@effect-kustomer/migration"
+ * import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+ * import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+ * import { Console, Effect, Layer } from "effect"
+ *
+ * const migrate = Migration.run({
+ *   bundle: "bundle.jsonl",
+ *   // Run again with the same journal after a crash: it continues where it stopped, creating nothing twice.
+ *   journal: "migration.journal",
+ *   rejects: "rejects.jsonl"
+ * }).pipe(
+ *   Effect.tap((result) =>
+ *     Effect.forEach(result.phases, (phase) => Console.log(`${phase.phase}: ${phase.summary.created} created`))
+ *   )
+ * )
+ *
+ * // The key and the org come from KUSTOMER_API_KEY and KUSTOMER_ORG (or KUSTOMER_BASE_URL / KUSTOMER_REGION).
+ * const MigrationLive = Layer.merge(
+ *   KustomerClient.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici)),
+ *   NodeFileSystem.layer
+ * )
+ *
+ * // Run it with NodeRuntime.runMain(main)
+ * export const main = migrate.pipe(Effect.provide(MigrationLive))
+ * ```
  *
  * @since 0.1.0
  */
 export const run = (
   options: Options
-): Effect.Effect<Result, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
+): Effect.Effect<Result, RunError.RunError<Cause>, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
     const fingerprint = yield* Effect.mapError(Input.fingerprintOf(options), toMigrationError)
     const problems = yield* Preflight.outputProblems(options.bundle, [
@@ -177,7 +246,7 @@ export const run = (
       { what: "--rejects", path: options.rejects },
       ...(options.otherOutputs ?? [])
     ])
-    if (problems.length > 0) return yield* new MigrationError({ reason: "Output", detail: problems.join("; ") })
+    if (problems.length > 0) return yield* new RunError.RunError({ reason: "Output", detail: problems.join("; ") })
     const client = yield* KustomerClient.KustomerClient
     // A key lacking a role the bundle needs is refused before anything is created, and before anything is written.
     const { contents, roles } = yield* Effect.mapError(RoleNeeds.check(options, client), toMigrationError)
@@ -192,12 +261,19 @@ export const run = (
       )
       : People.none
     const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
-      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
+      Effect.mapError((error) => RunError.fromCause(error))
     )
 
     const leftOut = LeftOut.make()
-    const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint }
-    const results = yield* Effect.forEach(phases, (phase) => runPhase(phase, context))
+    const window = options.lines === undefined
+      ? undefined
+      : yield* Effect.mapError(Input.windowKeys(options, options.lines), toMigrationError)
+    const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window }
+    const run = Pipeline.phasesFor(contents)
+    const results = yield* Effect.forEach(
+      run,
+      (phase, index) => runPhase(phase, context, { number: index + 1, of: run.length })
+    )
     return {
       phases: results,
       resumed,
@@ -217,7 +293,7 @@ export const run = (
  */
 export const rolesNeeded = (
   input: BundleInput & Pick<Options, "people">
-): Effect.Effect<ReadonlyArray<Preflight.RoleNeed>, MigrationError, FileSystem.FileSystem> =>
+): Effect.Effect<ReadonlyArray<Preflight.RoleNeed>, RunError.RunError<Cause>, FileSystem.FileSystem> =>
   Effect.mapError(RoleNeeds.rolesNeeded(input), toMigrationError)
 
 /**
@@ -230,10 +306,11 @@ export type PlannedPhase = DryRun.PlannedPhase
 /**
  * A dry run: reads the bundle, finds its distinct customers and checks every object against its resource's schema
  * as the migration would (as if every parent had been created), and counts the requests it would send. Sends
- * nothing and needs no credentials; rejected objects go to the rejects file.
+ * nothing and needs no credentials; rejected objects go to the rejects file. A CSV bundle's date-times without an
+ * offset are refused as {@link run} refuses them.
  *
  * @since 0.1.0
  */
 export const dryRun: (
   options: BundleInput & Pick<Options, "rejects" | "pipeline">
-) => Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> = DryRun.dryRun
+) => Effect.Effect<ReadonlyArray<PlannedPhase>, RunError.RunError<Cause>, FileSystem.FileSystem> = DryRun.dryRun

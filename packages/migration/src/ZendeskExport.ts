@@ -3,7 +3,7 @@
  * requester as the customer (and the requester's organization as the customer's company), its public comments as
  * messages and its private comments as notes — with their authors and attachments — and the ticket's priority,
  * type, tags, custom fields, satisfaction rating and assignee. Whatever is not carried is counted, with its reason,
- * in a {@link FidelitySummary}; nothing is left out silently.
+ * in a fidelity summary (`ZendeskFidelity`); nothing is left out silently.
  *
  * Zendesk's shapes are those of its full JSON export (one ticket per line, comments inline) and of its REST API
  * (`{"tickets": [...], "users": [...]}` with side-loads); only the fields used here are decoded, and extra fields
@@ -26,20 +26,27 @@ import type * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import * as convertInternal from "./internal/zendesk/convert.js"
-import * as fidelity from "./internal/zendesk/fidelity.js"
 import * as htmlText from "./internal/zendesk/html.js"
 import * as options from "./internal/zendesk/options.js"
 import * as schema from "./internal/zendesk/schema.js"
 
 // --- Zendesk's records ---
 
-/** A file attached to a comment. @since 0.1.0 */
+/**
+ * A file attached to a comment.
+ *
+ * @since 0.1.0
+ */
 export const Attachment = schema.Attachment
 
 /** @since 0.1.0 */
 export type Attachment = schema.Attachment
 
-/** A ticket comment, as the API's `/tickets/{id}/comments` and the full JSON export give it. @since 0.1.0 */
+/**
+ * A ticket comment, as the API's `/tickets/{id}/comments` and the full JSON export give it.
+ *
+ * @since 0.1.0
+ */
 export const Comment = schema.Comment
 
 /** @since 0.1.0 */
@@ -66,7 +73,11 @@ export const User = schema.User
 /** @since 0.1.0 */
 export type User = schema.User
 
-/** An organization: the company of the customers who belong to it. @since 0.1.0 */
+/**
+ * An organization: the company of the customers who belong to it.
+ *
+ * @since 0.1.0
+ */
 export const Organization = schema.Organization
 
 /** @since 0.1.0 */
@@ -82,22 +93,42 @@ export const TicketField = schema.TicketField
 /** @since 0.1.0 */
 export type TicketField = schema.TicketField
 
-/** An API answer: a page of tickets, users, organizations or ticket fields, side-loads included. @since 0.1.0 */
+/**
+ * An API answer: a page of tickets, users, organizations or ticket fields, side-loads included.
+ *
+ * @since 0.1.0
+ */
 export const Page = schema.Page
 
-/** Reads a ticket. @since 0.1.0 */
+/**
+ * Reads a ticket.
+ *
+ * @since 0.1.0
+ */
 export const decodeTicket: (value: unknown) => Either.Either<Ticket, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.Ticket)
 
-/** Reads a user; its `id` is the key it is found by ({@link userKey}). @since 0.1.0 */
+/**
+ * Reads a user; its `id` is the key it is found by ({@link userKey}).
+ *
+ * @since 0.1.0
+ */
 export const decodeUser: (value: unknown) => Either.Either<User, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.User)
 
-/** Reads an organization. @since 0.1.0 */
+/**
+ * Reads an organization.
+ *
+ * @since 0.1.0
+ */
 export const decodeOrganization: (value: unknown) => Either.Either<Organization, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.Organization)
 
-/** Reads a ticket field's definition. @since 0.1.0 */
+/**
+ * Reads a ticket field's definition.
+ *
+ * @since 0.1.0
+ */
 export const decodeTicketField: (value: unknown) => Either.Either<TicketField, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.TicketField)
 
@@ -109,7 +140,11 @@ export const decodeTicketField: (value: unknown) => Either.Either<TicketField, P
 export const decodePage: (value: unknown) => Either.Either<typeof schema.Page.Type, ParseResult.ParseError> = Schema
   .decodeUnknownEither(schema.Page)
 
-/** The key users, organizations and ticket fields are found by: their id as text. @since 0.1.0 */
+/**
+ * The key users, organizations and ticket fields are found by: their id as text.
+ *
+ * @since 0.1.0
+ */
 export const userKey = (user: User): string => schema.idText(user.id)
 
 /** @since 0.1.0 */
@@ -117,10 +152,18 @@ export const organizationKey = (organization: Organization): string => schema.id
 
 // --- What a conversion is told ---
 
-/** What a conversion is told: whether deleted tickets are converted, the priority map, the fields map. @since 0.1.0 */
+/**
+ * What a conversion is told: whether deleted tickets are converted, the priority map, the fields map.
+ *
+ * @since 0.1.0
+ */
 export type ConvertOptions = options.ConvertOptions
 
-/** Deleted tickets skipped, the default priority map, no fields map. @since 0.1.0 */
+/**
+ * Deleted tickets skipped, the default priority map, no fields map.
+ *
+ * @since 0.1.0
+ */
 export const defaultOptions: ConvertOptions = options.defaultOptions
 
 /**
@@ -131,7 +174,11 @@ export const defaultOptions: ConvertOptions = options.defaultOptions
  */
 export const defaultPriorityMap: Readonly<Record<string, number>> = options.defaultPriorityMap
 
-/** `low=1,normal=3,…` (the `--priority-map` flag) over the default map. @since 0.1.0 */
+/**
+ * `low=1,normal=3,…` (the `--priority-map` flag) over the default map.
+ *
+ * @since 0.1.0
+ */
 export const parsePriorityMap: (text: string) => Either.Either<Readonly<Record<string, number>>, string> =
   options.parsePriorityMap
 
@@ -181,13 +228,25 @@ export const resolveFieldsMap: (
  */
 export type Problem = convertInternal.Problem
 
-/** A ticket turned into one bundle line, with the problems found on the way and what it carried. @since 0.1.0 */
+/**
+ * A ticket turned into one bundle line, with the problems found on the way and what it carried.
+ *
+ * @since 0.1.0
+ */
 export type Converted = convertInternal.Converted
 
-/** Where the users and organizations a ticket names are found. @since 0.1.0 */
+/**
+ * Where the users and organizations a ticket names are found.
+ *
+ * @since 0.1.0
+ */
 export type Lookups = convertInternal.Lookups
 
-/** A note's body is 1–10,240 characters in Kustomer. @since 0.1.0 */
+/**
+ * A note's body is 1–10,240 characters in Kustomer.
+ *
+ * @since 0.1.0
+ */
 export const maxNoteLength: number = convertInternal.maxNoteLength
 
 /**
@@ -243,7 +302,11 @@ export const commentText: (
  */
 export const htmlToText: (html: string) => string = htmlText.htmlToText
 
-/** Why a deleted ticket was not converted (its reason in the summary). @since 0.1.0 */
+/**
+ * Why a deleted ticket was not converted (its reason in the summary).
+ *
+ * @since 0.1.0
+ */
 export const deletedReason: string = convertInternal.deletedReason
 
 /**
@@ -258,44 +321,3 @@ export const convertTicket: (ticket: Ticket, lookups: Lookups, options?: Convert
   lookups,
   convertOptions = options.defaultOptions
 ) => convertInternal.convertTicket(ticket, lookups, convertOptions)
-
-// --- The fidelity summary ---
-
-/** How many of one kind were carried and how many not, with each reason's count. @since 0.1.0 */
-export const KindSummary = fidelity.KindSummary
-
-/** @since 0.1.0 */
-export type KindSummary = fidelity.KindSummary
-
-/**
- * The fidelity summary of a conversion: per kind (tickets, deleted tickets, comments, attachments, users,
- * organizations, and the fields priority, type, tags, custom fields, satisfaction, assignee) what was carried and
- * what not, and why; what the bundle holds; the number of problems; notes (attachments not uploaded yet, …).
- * `complete` is true when everything was carried.
- *
- * @since 0.1.0
- */
-export const FidelitySummary = fidelity.FidelitySummary
-
-/** @since 0.1.0 */
-export type FidelitySummary = fidelity.FidelitySummary
-
-/** What one ticket carried, as the tally adds it up. @since 0.1.0 */
-export type TicketFidelity = fidelity.TicketFidelity
-
-/**
- * Adds up what the tickets carried (`record`), the records that could not be read (`unreadable`), and makes the
- * summary once the export was read (`summary`, given the ids of the users and organizations read).
- *
- * @since 0.1.0
- */
-export const FidelityTally = fidelity.FidelityTally
-
-/** @since 0.1.0 */
-export type FidelityTally = fidelity.FidelityTally
-
-/** The reasons users and organizations of the export files are not carried. @since 0.1.0 */
-export const userReasons = fidelity.userReasons
-
-/** @since 0.1.0 */
-export const organizationReasons = fidelity.organizationReasons

@@ -36,3 +36,10 @@ export * as MigrationReport from "./MigrationReport.js"
  * @since 0.1.0
  */
 export * as ZendeskExport from "./ZendeskExport.js"
+
+/**
+ * What a Zendesk conversion carried and what not, with reasons: the fidelity summary and its tally.
+ *
+ * @since 0.1.0
+ */
+export * as ZendeskFidelity from "./ZendeskFidelity.js"

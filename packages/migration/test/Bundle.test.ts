@@ -1,10 +1,10 @@
 /**
  * The bundle's Schema: what a converter writes is what the migration reads, and a bad part costs that part only.
  */
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeFs from "node:fs"
 import { tempDir } from "../../journal/test/harness.js"
 import { Bundle, Migration } from "../src/index.js"

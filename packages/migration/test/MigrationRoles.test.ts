@@ -2,12 +2,17 @@
  * The check of the key's roles before a migration creates anything, against the in-process simulator with keys of
  * chosen roles: every missing role is listed and nothing is stored or written; `org.admin` is asked for when
  * messages or notes carry dates, `acceptImportDates` goes on and says the dates were not kept; an API that does
- * not serve the key's token falls back to the job probe with a warning.
+ * not serve the key's token falls back to the job probe with a warning, and that probe goes through the retry
+ * policy with the migration's schedule. A refusal is the `RunError` an import stops with, its typed cause the
+ * `MissingRoles` or `KustomerError` that carries the advice.
  */
+import type { KustomerError } from "@effect-kustomer/client"
 import { BulkResource, Token, User } from "@effect-kustomer/domain"
 import { Simulator, SimulatorConfig } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Schedule from "effect/Schedule"
 import * as NodeFs from "node:fs"
 import { simulatedWithKey } from "../../journal/test/fixtures/keys.js"
 import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
@@ -149,4 +154,59 @@ describe("Migration: the key's roles, before anything is created", () => {
       assert.strictEqual(stats.requests.byRoute[`GET ${Token.currentPath}`], undefined)
       assert.strictEqual(stats.requests.byRoute["GET /v1/bulk/{id}"], 1)
     }).pipe(Effect.provide(simulatedWithKey({}, undefined, { tokenEndpoint: false }))))
+
+  it.scopedLive("a missing role stops it with a RunError whose typed cause carries the role advice", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      writeBundle(`${dir}/bundle.jsonl`, bundle(5))
+      const error = yield* Effect.flip(
+        Migration.run({ bundle: `${dir}/bundle.jsonl`, acceptImportDates: true, pipeline: fastPipeline })
+      )
+      assert.strictEqual(error._tag, "RunError")
+      assert.strictEqual(error.reason, "Api")
+      const cause = error.cause
+      assert.strictEqual(cause?._tag, "MissingRoles")
+      if (cause?._tag !== "MissingRoles") return
+      assert.strictEqual(cause.run, "migration")
+      assert.deepStrictEqual(cause.missing.map((need) => need.roles), [BulkResource.Notes.createRoles])
+      // The advice an import gets: which roles, in both spellings, and that a key cannot gain them.
+      assert.include(cause.message, "org.permission.note.create or org.user.note.write: to create notes")
+      assert.include(cause.message, "Roles cannot be added to a key: create a new one")
+      assert.strictEqual(error.detail, cause.message)
+      yield* nothingStored
+    }).pipe(Effect.provide(simulated({
+      apiKeys: [{ key: "no-note-create", roles: withoutRoles(BulkResource.Notes.createRoles) }]
+    }))))
+
+  it.scopedLive("the job probe is retried on the migration's schedule: a 503 is not taken for an answer", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      writeBundle(`${dir}/bundle.jsonl`, bundle(4))
+      const seen = yield* Ref.make<ReadonlyArray<string>>([])
+      const retrySchedule = Schedule.spaced("5 millis").pipe(
+        Schedule.intersect(Schedule.recurs(3)),
+        Schedule.tapInput((error: KustomerError.KustomerError) =>
+          Ref.update(seen, (all) => [...all, `${error.method} ${error.reason._tag}`])
+        )
+      )
+      const error = yield* Effect.flip(Migration.run({
+        bundle: `${dir}/bundle.jsonl`,
+        acceptImportDates: true,
+        pipeline: { ...fastPipeline, retrySchedule }
+      }))
+      // The first read of the probe answered 503; read again, it says the key may not read jobs: refused before
+      // anything is created (taking the 503 for an answer, it would create customers whose jobs it cannot read).
+      yield* nothingStored
+      assert.strictEqual(error.reason, "Api")
+      const cause = error.cause
+      assert.strictEqual(cause?._tag, "KustomerError")
+      if (cause?._tag !== "KustomerError") return
+      assert.strictEqual(cause.method, "getBulkJob")
+      assert.strictEqual(cause.reason._tag, "Forbidden")
+      assert.include(yield* Ref.get(seen), "getBulkJob ServerError")
+    }).pipe(Effect.provide(simulatedWithKey(
+      { apiKeys: [{ key: "no-bulk-read", roles: withoutRoles(BulkResource.bulkReadRoles) }] },
+      "no-bulk-read",
+      { tokenEndpoint: false, unavailableJobReads: 1 }
+    ))))
 })

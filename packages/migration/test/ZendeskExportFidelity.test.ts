@@ -2,7 +2,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { ZendeskExport } from "../src/index.js"
+import { ZendeskExport, ZendeskFidelity } from "../src/index.js"
 
 const ticket = (fields: Record<string, unknown>): ZendeskExport.Ticket =>
   Either.getOrThrow(ZendeskExport.decodeTicket({ id: 1, requester_id: 5, ...fields }))
@@ -28,9 +28,9 @@ const files = {
   organizations: organizations.map((organization) => ZendeskExport.organizationKey(organization))
 }
 
-describe("ZendeskExport.FidelityTally", () => {
+describe("ZendeskFidelity.FidelityTally", () => {
   it("is complete when every ticket, comment, user and organization was carried", () => {
-    const tally = new ZendeskExport.FidelityTally()
+    const tally = new ZendeskFidelity.FidelityTally()
     tally.record(
       ZendeskExport.convertTicket(
         ticket({ priority: "high", assignee_id: 8, comments: [{ id: 1, author_id: 5, body: "hi" }] }),
@@ -46,24 +46,24 @@ describe("ZendeskExport.FidelityTally", () => {
   })
 
   it("counts the users and organizations no converted ticket used, and the unreadable records", () => {
-    const tally = new ZendeskExport.FidelityTally()
+    const tally = new ZendeskFidelity.FidelityTally()
     tally.record(
       ZendeskExport.convertTicket(ticket({ comments: [{ id: 1, author_id: 99, body: "?" }] }), lookups).fidelity
     )
     tally.record(ZendeskExport.convertTicket(ticket({ id: 2, status: "deleted", requester_id: 6 }), lookups).fidelity)
-    tally.unreadable("users", ZendeskExport.userReasons.unreadable)
+    tally.unreadable("users", ZendeskFidelity.userReasons.unreadable)
     const summary = tally.summary(files)
     assert.isFalse(summary.complete)
     assert.strictEqual(summary.problems, 1)
     assert.deepStrictEqual(summary.users, {
       carried: 1,
       notCarried: 3,
-      reasons: { [ZendeskExport.userReasons.unreadable]: 1, [ZendeskExport.userReasons.unused]: 2 }
+      reasons: { [ZendeskFidelity.userReasons.unreadable]: 1, [ZendeskFidelity.userReasons.unused]: 2 }
     })
     assert.deepStrictEqual(summary.organizations, {
       carried: 1,
       notCarried: 1,
-      reasons: { [ZendeskExport.organizationReasons.unused]: 1 }
+      reasons: { [ZendeskFidelity.organizationReasons.unused]: 1 }
     })
     assert.deepStrictEqual(summary.tickets, {
       carried: 1,
@@ -80,7 +80,7 @@ describe("ZendeskExport.FidelityTally", () => {
   })
 
   it("counts an organization customers belong to but the organizations file does not name", () => {
-    const tally = new ZendeskExport.FidelityTally()
+    const tally = new ZendeskFidelity.FidelityTally()
     const noOrganizations: ZendeskExport.Lookups = { ...lookups, organization: () => Option.none() }
     tally.record(ZendeskExport.convertTicket(ticket({}), noOrganizations).fidelity)
     tally.record(ZendeskExport.convertTicket(ticket({ id: 2 }), noOrganizations).fidelity)
@@ -88,14 +88,14 @@ describe("ZendeskExport.FidelityTally", () => {
     assert.deepStrictEqual(summary.organizations, {
       carried: 0,
       notCarried: 1,
-      reasons: { [ZendeskExport.organizationReasons.unnamed]: 1 }
+      reasons: { [ZendeskFidelity.organizationReasons.unnamed]: 1 }
     })
     assert.deepStrictEqual(summary.bundle.customers, 1)
     assert.deepStrictEqual(summary.bundle.conversations, 2)
   })
 
   it("lists the attachments as not uploaded yet, and encodes to JSON and back", () => {
-    const tally = new ZendeskExport.FidelityTally()
+    const tally = new ZendeskFidelity.FidelityTally()
     tally.record(
       ZendeskExport.convertTicket(
         ticket({ comments: [{ id: 1, author_id: 5, body: "x", attachments: [{ id: 2 }, { id: 3 }] }] }),
@@ -105,7 +105,7 @@ describe("ZendeskExport.FidelityTally", () => {
     const summary = tally.summary({ users: ["5"], organizations: ["70"] })
     assert.deepStrictEqual(summary.notes, ["attachments: 2 listed in the bundle, not uploaded yet"])
     assert.isTrue(summary.complete)
-    const json: unknown = JSON.parse(JSON.stringify(Schema.encodeSync(ZendeskExport.FidelitySummary)(summary)))
-    assert.deepStrictEqual(Schema.decodeUnknownSync(ZendeskExport.FidelitySummary)(json), summary)
+    const json: unknown = JSON.parse(JSON.stringify(Schema.encodeSync(ZendeskFidelity.FidelitySummary)(summary)))
+    assert.deepStrictEqual(Schema.decodeUnknownSync(ZendeskFidelity.FidelitySummary)(json), summary)
   })
 })

@@ -11,6 +11,7 @@ import * as HttpMiddleware from "@effect/platform/HttpMiddleware"
 import type { ServeError } from "@effect/platform/HttpServerError"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -120,3 +121,41 @@ export const layer = (
     Effect.map(make(options), (server) =>
       Context.make(SimulatorServer, server).pipe(Context.add(Simulator.Simulator, server.simulator)))
   )
+
+/**
+ * The configuration a client reads to reach `server`: `KUSTOMER_BASE_URL` and `KUSTOMER_API_KEY` (the names
+ * `KustomerClient.layerConfig` reads), any other setting from `fallback` (default: the environment).
+ *
+ * @since 0.1.0
+ */
+export const configProvider = (
+  server: Pick<Service, "baseUrl" | "apiKey">,
+  fallback: ConfigProvider.ConfigProvider = ConfigProvider.fromEnv()
+): ConfigProvider.ConfigProvider =>
+  ConfigProvider.fromMap(new Map([["KUSTOMER_BASE_URL", server.baseUrl], ["KUSTOMER_API_KEY", server.apiKey]])).pipe(
+    ConfigProvider.orElse(() => fallback)
+  )
+
+/**
+ * A simulator on a loopback port (as {@link layer}) that is also the configuration of everything built after it:
+ * a `KustomerClient.layerConfig()` provided with this layer talks to the simulator — the whole wiring of a client
+ * to an embedded simulator, for tests, examples and trials, without a Kustomer account.
+ *
+ * ```ts
+ * // A client of an embedded simulator: provide it to a program that uses `KustomerClient`.
+ * const Simulated = KustomerClient.layerConfig().pipe(
+ *   Layer.provide(NodeHttpClient.layerUndici),
+ *   Layer.provideMerge(SimulatorServer.layerConfigured({ customers: 3 }))
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+export const layerConfigured = (
+  options: SimulatorServerOptions = {}
+): Layer.Layer<SimulatorServer | Simulator.Simulator, ServeError> =>
+  Layer.flatMap(layer(options), (context) =>
+    Layer.merge(
+      Layer.succeedContext(context),
+      Layer.setConfigProvider(configProvider(Context.get(context, SimulatorServer)))
+    ))

@@ -1,7 +1,8 @@
 /**
  * Companies, the fifth resource, served from the domain's registry like the others: bulk created and checked by
- * the domain schema, stored again when sent again (Kustomer documents no duplicate detection), readable by id but
- * not by external id, and named by id from customers.
+ * the domain schema, stored again when sent again (Kustomer documents no duplicate detection), readable by id and
+ * looked up by external id with a query parameter of their listing (`GET /v1/companies?externalId=…`, Kustomer's
+ * "Get companies"), and named by id from customers.
  */
 import { BulkResource } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -109,7 +110,7 @@ describe("companies", () => {
       { duplicateExternalIds: { companies: "reject" } }
     ))
 
-  it.effect("have no look-up by external id in either spelling", () =>
+  it.effect("have no look-up by external id as a path segment, in either spelling", () =>
     run(Effect.gen(function*() {
       yield* importItems(BulkResource.Companies.bulkPath, [acme])
       const api = yield* inProcessApi
@@ -138,6 +139,97 @@ describe("companies", () => {
           { key: "admin" },
           { key: "no-company", roles: BulkResource.Customers.createRoles },
           { key: "legacy", roles: ["org.user.company.write"] }
+        ]
+      }
+    ))
+})
+
+/** The companies of a list document, as `[id, name, externalId]`. */
+const listed = (body: unknown) => {
+  const data = at(body, "data")
+  assert.isTrue(Array.isArray(data), "a list document")
+  return (Array.isArray(data) ? data : []).map((_, index) => [
+    at(body, "data", index, "id"),
+    at(body, "data", index, "attributes", "name"),
+    at(body, "data", index, "attributes", "externalId")
+  ])
+}
+
+describe("GET /v1/companies (Kustomer's \"Get companies\")", () => {
+  const globex = { name: "Globex", externalId: "zd-org/8 & co" }
+  const initech = { name: "Initech" }
+
+  it.effect("?externalId= answers a list of the companies stored under it, an empty list when there is none", () =>
+    run(Effect.gen(function*() {
+      const { objectIds } = yield* importItems(BulkResource.Companies.bulkPath, [acme, globex, initech])
+      const api = yield* inProcessApi
+      const found = yield* api.get(`/v1/companies?externalId=${encodeURIComponent("zd-org/8 & co")}`)
+      assert.strictEqual(found.status, 200)
+      assert.deepStrictEqual(listed(found.body), [[objectIds[1], "Globex", "zd-org/8 & co"]])
+      assert.strictEqual(at(found.body, "data", 0, "type"), "company")
+      assert.isNull(at(found.body, "links", "next"))
+      const missing = yield* api.get("/v1/companies?externalId=never-sent")
+      assert.strictEqual(missing.status, 200, "an unknown externalId is an empty list, not a 404")
+      assert.deepStrictEqual(listed(missing.body), [])
+      // Sent twice (Kustomer stores it twice), a company is listed twice, the first stored first.
+      const again = yield* importItems(BulkResource.Companies.bulkPath, [acme])
+      const twice = yield* api.get("/v1/companies?externalId=zd-org-7")
+      assert.deepStrictEqual(listed(twice.body).map(([id]) => id), [objectIds[0], again.objectIds[0]])
+      const stats = yield* (yield* Simulator.Simulator).stats
+      assert.strictEqual(stats.requests.byRoute["GET /v1/companies?externalId={externalId}"], 3)
+    })))
+
+  it.effect("?filter= filters by name without case; with both parameters both are ignored (as documented)", () =>
+    run(Effect.gen(function*() {
+      yield* importItems(BulkResource.Companies.bulkPath, [acme, globex, initech])
+      const api = yield* inProcessApi
+      const filtered = yield* api.get("/v1/companies?filter=GLOBEX")
+      assert.deepStrictEqual(listed(filtered.body).map(([, name]) => name), ["Globex"])
+      const part = yield* api.get("/v1/companies?filter=ltd")
+      assert.deepStrictEqual(listed(part.body).map(([, name]) => name), ["Acme Ltd"])
+      const both = yield* api.get("/v1/companies?externalId=zd-org-7&filter=Globex")
+      assert.deepStrictEqual(listed(both.body).map(([, name]) => name), ["Acme Ltd", "Globex", "Initech"])
+      const stats = yield* (yield* Simulator.Simulator).stats
+      assert.strictEqual(stats.requests.byRoute["GET /v1/companies"], 3)
+    })))
+
+  it.effect("without parameters answers every company, a page at a time (page, pageSize, links.next)", () =>
+    run(Effect.gen(function*() {
+      const companies = Array.from(
+        { length: 5 },
+        (_, index) => ({ name: `Company ${index}`, externalId: `o-${index}` })
+      )
+      yield* importItems(BulkResource.Companies.bulkPath, companies)
+      const api = yield* inProcessApi
+      const first = yield* api.get("/v1/companies?pageSize=2")
+      assert.deepStrictEqual(listed(first.body).map(([, name]) => name), ["Company 0", "Company 1"])
+      assert.strictEqual(at(first.body, "links", "next"), "/v1/companies?page=2&pageSize=2")
+      const last = yield* api.get("/v1/companies?page=3&pageSize=2")
+      assert.deepStrictEqual(listed(last.body).map(([, name]) => name), ["Company 4"])
+      assert.isNull(at(last.body, "links", "next"))
+      const all = yield* api.get("/v1/companies")
+      assert.strictEqual(listed(all.body).length, 5)
+      const looked = yield* api.get("/v1/companies?externalId=o-1&pageSize=1")
+      assert.strictEqual(at(looked.body, "links", "self"), "/v1/companies?externalId=o-1&page=1&pageSize=1")
+    })))
+
+  it.effect("needs the company read role, in either spelling", () =>
+    run(
+      Effect.gen(function*() {
+        yield* importItems(BulkResource.Companies.bulkPath, [acme])
+        const api = yield* inProcessApi
+        const refused = yield* api.get("/v1/companies?externalId=zd-org-7", { key: "no-read" })
+        assert.strictEqual(refused.status, 403)
+        assert.include(refused.text, "org.permission.company.read or org.user.company.read")
+        const legacy = yield* api.get("/v1/companies?externalId=zd-org-7", { key: "legacy-read" })
+        assert.strictEqual(legacy.status, 200)
+        assert.strictEqual(listed(legacy.body).length, 1)
+      }),
+      {
+        apiKeys: [
+          { key: "admin" },
+          { key: "no-read", roles: BulkResource.Companies.createRoles },
+          { key: "legacy-read", roles: ["org.user.company.read"] }
         ]
       }
     ))

@@ -90,6 +90,14 @@ export const importOptions = {
     )
   ),
   delimiter: optionalText("delimiter", "CHARACTER", "the CSV delimiter (default ,)"),
+  timeZone: optionalText(
+    "timezone",
+    "ZONE",
+    "the IANA time zone in which the CSV export wrote its times without an offset, e.g. Europe/Paris (helpdesk " +
+      "exports such as Zendesk's use the account's zone): they are read in it, daylight saving time included, " +
+      "and sent in UTC; times with an offset or Z keep theirs. Required when the CSV has times without an " +
+      "offset (the run refuses before sending anything, naming how many and the first); UTC if they are UTC"
+  ),
   encoding: Options.choice("encoding", ImportSource.encodings).pipe(
     Options.optional,
     Options.withDescription(
@@ -177,6 +185,7 @@ export const migrateOptions = {
   ),
   mapping: importOptions.mapping,
   delimiter: importOptions.delimiter,
+  timeZone: importOptions.timeZone,
   encoding: importOptions.encoding,
   ...target,
   rateLimit,
@@ -198,6 +207,12 @@ export const migrateOptions = {
   results: importOptions.results,
   json: importOptions.json,
   acceptImportDates,
+  limit: optionalInteger(
+    "limit",
+    "a trial: migrate only the first N conversations (after --skip) with the companies, customers, messages and " +
+      "notes they need; a later run with the same --journal and no --limit sends the rest, nothing twice"
+  ),
+  skip: optionalInteger("skip", "with --limit: start the trial after the first N conversations (default 0)"),
   usersMap: optionalText(
     "users-map",
     "FILE",

@@ -4,6 +4,7 @@
  */
 import { BulkResource } from "@effect-kustomer/domain"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -23,8 +24,9 @@ export const ExistingObject = Schema.Struct({
 export type ExistingObject = typeof ExistingObject.Type
 
 /**
- * A look-up's answer: one object, as Kustomer's single-object reads give it — or, tolerated, a list of them (the
- * first is the one), since no document rules it out for the look-ups by e-mail.
+ * A look-up's answer: one object, as Kustomer's single-object reads give it, or a list of them, as the look-ups
+ * spelt as a query parameter give it (`GET /v1/companies?externalId=…`; tolerated for the look-ups by e-mail too,
+ * since no document rules it out). An empty list is `None`.
  */
 const ExistingObjectDocument = Schema.Struct({
   data: Schema.Union(ExistingObject, Schema.Array(ExistingObject))
@@ -34,8 +36,16 @@ const decodeExisting = Schema.decodeUnknownEither(ExistingObjectDocument)
 
 /** The look-ups over one request runner. */
 export const lookups = (run: Run) => {
-  /** One object read by a key; `None` on a 404. */
-  const findOne = (method: string, path: string, requiredRoles: readonly [string, string]) =>
+  /**
+   * One object read by a key: the answer's object, or the first of a list answer that `matches`; `None` on a 404
+   * or an empty list.
+   */
+  const findOne = (
+    method: string,
+    path: string,
+    requiredRoles: readonly [string, string],
+    matches: (object: ExistingObject) => boolean = () => true
+  ) =>
     run<Option.Option<ExistingObject>>({
       method,
       request: HttpClientRequest.get(path),
@@ -44,10 +54,22 @@ export const lookups = (run: Run) => {
         Either.map(
           decodeExisting(body),
           (document) =>
-            Array.isArray(document.data) ? Option.fromNullable(document.data[0]) : Option.some(document.data)
+            Array.isArray(document.data)
+              ? Arr.findFirst(document.data, (object) => matches(object))
+              : Option.some(document.data)
         ),
       onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
     })
+
+  /**
+   * Whether a listed object answered for a look-up of `externalId` is one: not when it names another external id
+   * (or none), since a listing that ignored its query parameter (Kustomer ignores `externalId` when `filter` is
+   * given too) would answer other objects; an object that does not show its external id is taken at the API's word.
+   */
+  const hasExternalId = (externalId: string) => (object: ExistingObject) => {
+    const shown = object.attributes?.externalId
+    return shown === undefined || shown === externalId
+  }
 
   const findByExternalId = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
     resource: BulkResource.BulkResource<Item, Encoded>,
@@ -60,7 +82,8 @@ export const lookups = (run: Run) => {
           new InvalidRequest({ status: 0, detail: `Kustomer has no look-up of ${resource.name} by externalId` })
         )
       )
-      : findOne("findByExternalId", resource.externalIdPath(externalId), resource.readRoles)).pipe(
+      : findOne("findByExternalId", resource.externalIdPath(externalId), resource.readRoles, hasExternalId(externalId)))
+      .pipe(
         Effect.withSpan("KustomerClient.findByExternalId", { attributes: { "kustomer.resource": resource.name } })
       )
 

@@ -1,21 +1,13 @@
 /**
- * Turning a job's batches into per-item verdicts. Pure: the pipeline decides what to do with them.
+ * Turning a job's batches into per-item outcomes, in one walk: the verdicts of the items asked about and every item
+ * the batches report. Pure: callers decide what to do with them. Documented by `BatchResults.ts`.
  */
 import { BulkJob, ItemError } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
-
-/** What the batches say about one item. */
-export type Verdict =
-  | { readonly _tag: "Created"; readonly objectId: string | undefined }
-  | { readonly _tag: "Duplicate"; readonly error: string }
-  | { readonly _tag: "Failed"; readonly error: string }
-  | { readonly _tag: "Strange"; readonly detail: string }
-
-/** Whether an item error means "this externalId exists already": by its code or by any of its texts. */
-export const isDuplicateError = (error: ItemError.ItemError): boolean => ItemError.isDuplicate(error)
+import type { Reading, ReportedItem, Verdict } from "../BatchResults.js"
 
 const verdictOfError = (error: ItemError.ItemError): Verdict =>
-  isDuplicateError(error)
+  ItemError.isDuplicate(error)
     ? { _tag: "Duplicate", error: ItemError.text(error) }
     : { _tag: "Failed", error: ItemError.text(error) }
 
@@ -40,36 +32,113 @@ const decisiveParts: ReadonlySet<string> = new Set(["results", "errors", "succes
 const batchName = (batch: BulkJob.BatchResource, position: number): string =>
   batch.id === undefined ? `batch ${position + 1}` : `batch ${JSON.stringify(batch.id)}`
 
-/** Progress and verdicts read from one batches response. */
-export interface Reading {
-  /** Verdicts by `_clientRef`; items without one are not yet reported. */
-  readonly verdicts: ReadonlyMap<string, Verdict>
-  readonly batchesComplete: number
-  readonly batchesTotal: number
-  /**
-   * No listed batch is still `queued` or `scheduled` (and at least one is listed). A batch whose status is missing or
-   * unknown does not hold this up: its results still count, and the job's own status says whether it is done.
-   */
-  readonly allComplete: boolean
-}
+const statusText = (status: BulkJob.ItemResultStatus): string => typeof status === "string" ? status : status.value
+
+/** An entry that does not decode: kept, `Strange`, with the item it names when its raw JSON names one. */
+const reportedUnreadable = (raw: unknown, index: number): ReportedItem => ({
+  index,
+  clientRef: BulkJob.rawClientRef(raw),
+  externalId: undefined,
+  objectId: undefined,
+  status: undefined,
+  verdict: unreadable(raw)
+})
+
+/** A `results` entry at `index` in the job. */
+const reportedResult = (
+  entry: Either.Either<BulkJob.ItemResult, unknown>,
+  index: number
+): ReportedItem =>
+  Either.match(entry, {
+    onLeft: (raw) => reportedUnreadable(raw, index),
+    onRight: (result) => ({
+      index,
+      clientRef: result._clientRef,
+      externalId: undefined,
+      objectId: result.objectId,
+      status: statusText(result.status),
+      verdict: typeof result.status === "object"
+        ? { _tag: "Strange", detail: `the API reported status "${result.status.value}"` }
+        : result.status === "error"
+        ? verdictOfError(result.error ?? ItemError.noMessage)
+        : { _tag: "Created", objectId: result.objectId }
+    })
+  })
+
+/** An `errors` entry; `batchStart` stands for the index it does not give. */
+const reportedError = (
+  entry: Either.Either<BulkJob.BatchItemError, unknown>,
+  batchStart: number
+): ReportedItem =>
+  Either.match(entry, {
+    onLeft: (raw) => reportedUnreadable(raw, batchStart),
+    onRight: (error) => ({
+      index: error.index ?? batchStart,
+      clientRef: error._clientRef,
+      externalId: error.externalId,
+      objectId: undefined,
+      status: "error",
+      verdict: verdictOfError(BulkJob.itemErrorOf(error))
+    })
+  })
 
 /**
- * Reads per-item verdicts: from `results` by `_clientRef` first; without them, from `errors` (by `_clientRef` or
- * index) and, when every batch is complete, readable, and their counts account for every item, the rest as
- * created. A batch part that could not be read never costs the other items their verdicts; once every batch is
- * complete, the items it leaves without an answer are `Strange`, with the part named — never guessed.
+ * The items a batch without `results` reports, by index: its errors at their own, its object ids (in order) at the
+ * positions from `batchStart` that the errors leave free.
  */
+const reportedWithoutResults = (
+  attributes: BulkJob.BatchAttributes,
+  batchStart: number
+): Array<ReportedItem> => {
+  const errors = (attributes.errors ?? []).map((entry) => reportedError(entry, batchStart))
+  const failedAt = new Set(
+    (attributes.errors ?? []).flatMap((entry) =>
+      Either.isRight(entry) && entry.right.index !== undefined ? [entry.right.index] : []
+    )
+  )
+  let next = batchStart
+  const created = (attributes.objectIds ?? []).map((objectId): ReportedItem => {
+    while (failedAt.has(next)) next++
+    return {
+      index: next++,
+      clientRef: undefined,
+      externalId: undefined,
+      objectId,
+      status: "created",
+      verdict: { _tag: "Created", objectId }
+    }
+  })
+  return [...created, ...errors].sort((a, b) => a.index - b.index)
+}
+
+/** Why an item was not created (see `BatchResults.reason`). */
+export const reason = (verdict: Verdict): string | undefined => {
+  switch (verdict._tag) {
+    case "Created":
+      return undefined
+    case "Duplicate":
+    case "Failed":
+      return verdict.error
+    case "Strange":
+      return verdict.detail
+  }
+}
+
+/** Reads a job's batches (see `BatchResults.read`). */
 export const read = (
   batches: BulkJob.BatchListDocument,
-  items: ReadonlyArray<{ readonly clientRef: string }>
+  items: ReadonlyArray<{ readonly clientRef: string }> = []
 ): Reading => {
   const verdicts = new Map<string, Verdict>()
+  const reported: Array<ReportedItem> = []
   let complete = 0
   let pending = 0
   let sawResults = false
   let succeeded = 0
   let failedCount = 0
-  const errorsWithoutRef: Array<BulkJob.BatchItemError> = []
+  // Where the batch being read starts in the job: batches list their items in order.
+  let batchStart = 0
+  const errorsWithoutRef: Array<{ readonly index: number | undefined; readonly verdict: Verdict }> = []
   const unreadableParts: Array<string> = []
   batches.data.forEach((batch, position) => {
     const attributes = batch.attributes
@@ -80,41 +149,29 @@ export const read = (
     }
     succeeded += attributes.successCount ?? 0
     failedCount += attributes.failureCount ?? 0
-    for (const entry of attributes.results ?? []) {
+    const results = attributes.results ?? []
+    results.forEach((entry, index) => {
       sawResults = true
-      if (Either.isLeft(entry)) {
-        const clientRef = BulkJob.rawClientRef(entry.left)
-        if (clientRef !== undefined) verdicts.set(clientRef, unreadable(entry.left))
-        continue
-      }
-      const result = entry.right
-      const status = result.status
-      verdicts.set(
-        result._clientRef,
-        typeof status === "object"
-          ? { _tag: "Strange", detail: `the API reported status "${status.value}"` }
-          : status === "error"
-          ? verdictOfError(result.error ?? ItemError.noMessage)
-          : { _tag: "Created", objectId: result.objectId }
-      )
-    }
+      const item = reportedResult(entry, batchStart + index)
+      reported.push(item)
+      if (item.clientRef !== undefined) verdicts.set(item.clientRef, item.verdict)
+    })
     for (const entry of attributes.errors ?? []) {
-      Either.match(entry, {
-        onLeft: (raw) => {
-          // An error entry that does not decode still settles its item when it names one: never dropped silently.
-          const clientRef = BulkJob.rawClientRef(raw)
-          if (clientRef !== undefined && !verdicts.has(clientRef)) verdicts.set(clientRef, unreadable(raw))
-        },
-        onRight: (error) => {
-          if (error._clientRef !== undefined) {
-            if (!verdicts.has(error._clientRef)) {
-              verdicts.set(error._clientRef, verdictOfError(BulkJob.itemErrorOf(error)))
-            }
-          } else {
-            errorsWithoutRef.push(error)
-          }
-        }
-      })
+      // An error entry that does not decode still settles its item when it names one: never dropped silently.
+      const item = reportedError(entry, batchStart)
+      if (item.clientRef !== undefined) {
+        if (!verdicts.has(item.clientRef)) verdicts.set(item.clientRef, item.verdict)
+      } else if (Either.isRight(entry)) {
+        errorsWithoutRef.push({ index: entry.right.index, verdict: item.verdict })
+      }
+    }
+    // A batch with results lists its failures there too: its errors would report them twice.
+    if (results.length > 0) {
+      batchStart += results.length
+    } else {
+      reported.push(...reportedWithoutResults(attributes, batchStart))
+      batchStart += (attributes.successCount ?? attributes.objectIds?.length ?? 0) +
+        (attributes.failureCount ?? attributes.errors?.length ?? 0)
     }
   })
   const listed = batches.data.length
@@ -123,9 +180,7 @@ export const read = (
   if (!sawResults) {
     for (const error of errorsWithoutRef) {
       const item = error.index === undefined ? undefined : items[error.index]
-      if (item !== undefined && !verdicts.has(item.clientRef)) {
-        verdicts.set(item.clientRef, verdictOfError(BulkJob.itemErrorOf(error)))
-      }
+      if (item !== undefined && !verdicts.has(item.clientRef)) verdicts.set(item.clientRef, error.verdict)
     }
     // Without per-item results, the remaining items count as created only when the counts account for all — and
     // only when nothing that could have named a failure went unread.
@@ -146,5 +201,11 @@ export const read = (
       if (!verdicts.has(item.clientRef)) verdicts.set(item.clientRef, { _tag: "Strange", detail })
     }
   }
-  return { verdicts, batchesComplete: complete, batchesTotal: listed, allComplete: listed > 0 && pending === 0 }
+  return {
+    verdicts,
+    reported,
+    batchesComplete: complete,
+    batchesTotal: listed,
+    allComplete: listed > 0 && pending === 0
+  }
 }

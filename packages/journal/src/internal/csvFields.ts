@@ -8,6 +8,7 @@
  */
 import { CsvMapping, ImportSource } from "@effect-kustomer/client"
 import type { BulkResource } from "@effect-kustomer/domain"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as SchemaAST from "effect/SchemaAST"
@@ -143,13 +144,20 @@ const errorText = (error: unknown) => error instanceof Error ? error.message : S
 /**
  * The records of a CSV input of `resource`, each text cell converted as the resource's schema types its field
  * where the library's defaults left it as text; a cell that cannot be converted makes its row unparsable, naming
- * the column, as the library's own conversions do.
+ * the column, as the library's own conversions do. Date-times are read in the input's time zone, and those read
+ * as UTC for want of one join the record's `timesReadAsUtc`, as the library's own conversions note them.
  */
 export const typedRecords = <E, R>(
   records: Stream.Stream<ImportSource.SourceRecord, E, R>,
   resource: BulkResource.Any,
-  mapping: CsvMapping.Mapping | undefined
+  csv: ImportSource.CsvOptions | undefined
 ): Stream.Stream<ImportSource.SourceRecord, E, R> => {
+  const mapping = csv?.mapping
+  // The reader has refused a zone that does not exist before the first record: a bad name cannot get here.
+  const zone = csv?.timeZone
+  const applyOptions: CsvMapping.ApplyOptions = {
+    timeZone: typeof zone === "string" ? Either.getOrUndefined(CsvMapping.timeZoneOf(zone)) : zone
+  }
   const conversion = conversionOf(resource)
   const known = new Map<string, CsvMapping.Conversion | undefined>()
   /** The conversion a field needs beyond the library's defaults, if any. */
@@ -163,17 +171,20 @@ export const typedRecords = <E, R>(
   return Stream.map(records, (record): ImportSource.SourceRecord => {
     if (record._tag !== "Parsed" || !Predicate.isRecord(record.value)) return record
     let value: Readonly<Record<string, unknown>> = record.value
+    let timesReadAsUtc = record.timesReadAsUtc ?? []
     for (const [field, column] of candidates(record.value, mapping)) {
       const as = needed(field)
       const path = field.split(".")
       const text = valueAt(value, path)
       if (as === undefined || typeof text !== "string") continue
       try {
-        value = withValue(value, path, CsvMapping.apply({ [column]: text }, { value: { column, as } })["value"])
+        const applied = CsvMapping.applyRow({ [column]: text }, { value: { column, as } }, applyOptions)
+        value = withValue(value, path, applied.record["value"])
+        if (applied.timesReadAsUtc.length > 0) timesReadAsUtc = [...timesReadAsUtc, ...applied.timesReadAsUtc]
       } catch (error) {
         return ImportSource.unparsable(record.position, errorText(error))
       }
     }
-    return value === record.value ? record : ImportSource.parsed(record.position, value)
+    return value === record.value ? record : ImportSource.parsed(record.position, value, timesReadAsUtc)
   })
 }

@@ -11,7 +11,7 @@ import * as Stream from "effect/Stream"
 import * as ImportInput from "../ImportInput.js"
 import * as Preflight from "../Preflight.js"
 import * as RejectsFile from "../RejectsFile.js"
-import { DurableImportError } from "./durableError.js"
+import { RunError } from "../RunError.js"
 
 /** The options of a durable import that name its input and its files (see `DurableImport.Options`). */
 export interface InputOptions {
@@ -29,12 +29,12 @@ export interface InputOptions {
 }
 
 /** The format named, or guessed from the path. */
-export const formatFor = (options: InputOptions): Effect.Effect<ImportSource.Format, DurableImportError> => {
+export const formatFor = (options: InputOptions): Effect.Effect<ImportSource.Format, RunError> => {
   const format = options.format ??
     (options.input === "-" ? undefined : Option.getOrUndefined(ImportSource.formatOf(options.input)))
   return format === undefined
     ? Effect.fail(
-      new DurableImportError({
+      new RunError({
         reason: "Input",
         detail: options.input === "-"
           ? "standard input has no file name to tell its format from: name the format (jsonl, json or csv)"
@@ -108,11 +108,11 @@ export const checkFiles = (options: InputOptions, format: ImportSource.Format, i
       { what: "--report", path: options.report }
     ])
     if (problems.length > 0) {
-      return yield* new DurableImportError({ reason: "Output", detail: problems.join("; ") })
+      return yield* new RunError({ reason: "Output", detail: problems.join("; ") })
     }
     if (options.allowUnknown !== true && format === "jsonl" && input.file !== undefined) {
       if (yield* Preflight.holdsRecordsInDoubt(input.bytes, input.file)) {
-        return yield* new DurableImportError({
+        return yield* new RunError({
           reason: "Input",
           detail: `${input.name} holds records in doubt (outcome "Unknown"): they may already exist in Kustomer, ` +
             "and importing them again may create duplicates. Check them first; to import them anyway, allow it " +

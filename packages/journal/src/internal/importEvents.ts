@@ -3,19 +3,22 @@
  * pipeline's checkpoint, the key's roles checked once the journal is read, and the outcome files written as the
  * pipeline goes.
  */
-import type { ImportSource } from "@effect-kustomer/client"
-import { ImportCheckpoint, ImportEvent, KustomerClient } from "@effect-kustomer/client"
+import { CsvMapping, ImportCheckpoint, ImportEvent, ImportSource, KustomerClient } from "@effect-kustomer/client"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "../ImportInput.js"
 import * as Preflight from "../Preflight.js"
+import * as RunReport from "../RunReport.js"
 import * as SqliteJournal from "../SqliteJournal.js"
 import type { Failure } from "./durableError.js"
 import { checkFiles, formatFor, type InputOptions, openInput, unknownPathOf } from "./durableInput.js"
+import * as Offsetless from "./offsetlessTimes.js"
 import * as OutcomeFiles from "./outcomeFiles.js"
 import * as ResourcePipeline from "./resourcePipeline.js"
 import * as ResourceRecords from "./resourceRecords.js"
@@ -29,20 +32,42 @@ export interface EventsOptions extends InputOptions, ResourceRecords.DatedOption
   readonly durability?: SqliteJournal.Options["durability"]
   readonly checkAccess?: boolean | undefined
   readonly acceptImportDates?: boolean | undefined
+  readonly checkStructure?: boolean | undefined
+  readonly offsetlessTimes?: Preflight.OffsetlessTimesMode | undefined
   readonly pipeline?: Omit<ResourcePipeline.PipelineOptions, "checkpoint" | "source" | "assignExternalId"> | undefined
   readonly onStart?: ((start: RunState.Started) => Effect.Effect<void>) | undefined
 }
 
 /** Settings that shape the records (format, CSV mapping, field checks): a journal of other settings is refused. */
-const recordSettingsOf = (options: EventsOptions, format: ImportSource.Format) =>
+const recordSettingsOf = (
+  options: EventsOptions,
+  format: ImportSource.Format,
+  timeZone: DateTime.TimeZone | undefined
+) =>
   new RunSettings.RecordSettings({
     format,
-    csv: { mapping: options.csv?.mapping ?? null, delimiter: options.csv?.delimiter ?? "," },
+    csv: {
+      mapping: options.csv?.mapping ?? null,
+      delimiter: options.csv?.delimiter ?? ",",
+      // Only a time zone given joins the settings, so that journals of runs without one stay resumable; UTC reads
+      // the records as a run without one did, so that such a journal is resumed with it.
+      ...(timeZone === undefined || Offsetless.isUtc(timeZone) ? {} : { timeZone: DateTime.zoneToString(timeZone) })
+    },
     // Only a non-default encoding joins the settings, so that journals of UTF-8 runs stay resumable.
     ...(options.encoding === undefined || options.encoding === "utf-8" ? {} : { encoding: options.encoding }),
     unknownFields: options.pipeline?.unknownFields ?? "reject",
     customClientRef: options.pipeline?.clientRef !== undefined
   })
+
+/** The CSV options' time zone, as a zone: an IANA name that names none fails before the journal is opened. */
+const timeZoneOf = (options: EventsOptions): Effect.Effect<DateTime.TimeZone | undefined, ImportSource.SourceError> => {
+  const zone = options.csv?.timeZone
+  if (typeof zone !== "string") return Effect.succeed(zone)
+  return Either.match(CsvMapping.timeZoneOf(zone), {
+    onLeft: (reason) => Effect.fail(new ImportSource.SourceError({ source: options.input, reason })),
+    onRight: (named) => Effect.succeed(named)
+  })
+}
 
 /**
  * The journal as the pipeline's checkpoint: the record settings join those that shape chunks, `started` runs once
@@ -78,12 +103,33 @@ export const importEvents = (
 ) =>
   Effect.gen(function*() {
     const format = yield* formatFor(options)
+    const timeZone = format === "csv" ? yield* timeZoneOf(options) : undefined
     const resource = ResourceRecords.resourceOf(options)
-    // Standard input is kept in a file when the check of the key's roles reads it first.
-    const readTwice = options.checkAccess !== false && Preflight.keepsDatesOnlyForOrgAdmin(resource)
+    // Standard input is kept in a file when the check of the structure, of the times or of the key's roles reads
+    // it first.
+    const checksStructure = options.checkStructure !== false && format !== "csv"
+    const checksTimes = format === "csv" && Offsetless.mustCheck(options.csv, options.offsetlessTimes)
+    const readTwice = checksStructure || checksTimes ||
+      (options.checkAccess !== false && Preflight.keepsDatesOnlyForOrgAdmin(resource))
     const input = yield* openInput({ ...options, readTwice }, format, scope)
     yield* Ref.set(state.identity, input.identity)
     yield* checkFiles(options, format, input)
+    if (checksStructure && input.file !== undefined) {
+      yield* Preflight.checkFileStructure(input.file, format, {
+        encoding: options.encoding,
+        sourceName: input.name === "-" ? "standard input" : input.name
+      })
+    }
+    if (checksTimes) {
+      yield* Offsetless.check(input.bytes, {
+        csv: options.csv,
+        encoding: options.encoding,
+        sourceName: input.name === "-" ? "standard input" : input.name,
+        resource: options.resource,
+        skip: options.skip,
+        limit: options.limit
+      })
+    }
     const client = yield* KustomerClient.KustomerClient
     const pipeline = options.pipeline ?? {}
     const journal = options.journal === undefined
@@ -92,12 +138,12 @@ export const importEvents = (
     yield* Ref.set(state.journal, journal)
     const fs = yield* FileSystem.FileSystem
     const source = ResourceRecords.records(input.bytes, format, {
-      csv: options.csv,
+      csv: options.csv === undefined ? undefined : { ...options.csv, timeZone },
       encoding: options.encoding,
       sourceName: input.name,
       resource: options.resource
     })
-    const recordSettings = recordSettingsOf(options, format)
+    const recordSettings = recordSettingsOf(options, format, timeZone)
     const inner = journal ?? ImportCheckpoint.disabled
 
     /** Keeps the text of lines that were not JSON with their outcome, so that a resume can write it out. */
@@ -160,7 +206,13 @@ export const importEvents = (
 
     const identity = input.known
     const skipped = options.skip === undefined ? source.records : Stream.drop(source.records, options.skip)
-    const taken = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
+    const limited = options.limit === undefined ? skipped : Stream.take(skipped, options.limit)
+    // Date-times read as UTC for want of an offset and a time zone (`offsetlessTimes: "utc"`) are counted for the
+    // report.
+    const taken = Stream.tap(
+      limited,
+      (record) => Ref.update(state.timesReadAsUtc, (tally) => RunReport.addTimesReadAsUtc(tally, record))
+    )
     return ResourcePipeline.events(resource, taken, {
       ...pipeline,
       checkpoint,

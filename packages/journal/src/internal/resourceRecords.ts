@@ -26,7 +26,7 @@ export const records = <E, R>(
   const source = ImportInput.records(bytes, format, options)
   return format !== "csv"
     ? source
-    : { ...source, records: CsvFields.typedRecords(source.records, resourceOf(options), options.csv?.mapping) }
+    : { ...source, records: CsvFields.typedRecords(source.records, resourceOf(options), options.csv) }
 }
 
 /** What {@link datedRecordsOf} reads: the input as the import reads it, and the records it takes. */

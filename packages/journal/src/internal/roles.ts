@@ -78,7 +78,7 @@ export const toReadJobs: RoleNeed = {
 /**
  * The role that finds `resource`'s existing objects — by `externalId`, by e-mail, or in their conversation's
  * listing — which a run does for duplicates and for requests whose answer was lost; `undefined` for a resource
- * Kustomer offers no way to find (companies).
+ * Kustomer offers no way to find (none today: companies are found by `externalId` too).
  */
 export const toFind = (resource: BulkResource.Any): RoleNeed | undefined => {
   const ways = [
@@ -130,12 +130,31 @@ export class MissingRoles extends Data.TaggedError("MissingRoles")<{
  */
 const probeJobId = Schema.decodeSync(Ids.BulkJobId)("000000000000000000000000")
 
+/** The retry policy's settings for the check's reads (the token, the job probe): the run's own. */
+export interface RetryOptions {
+  /** The retry policy's schedule. Default `KustomerSchedule.retryTransient`. */
+  readonly retrySchedule?: Schedule.Schedule<unknown, KustomerError.KustomerError> | undefined
+  readonly maxRateLimitRetries?: number | undefined
+}
+
+/** A read of the check, under the one retry policy with the run's schedule. */
+const retried = <A>(read: Effect.Effect<A, KustomerError.KustomerError>, options: RetryOptions) =>
+  RetryPolicy.retry(read, {
+    schedule: options.retrySchedule ?? KustomerSchedule.retryTransient,
+    maxRateLimitRetries: options.maxRateLimitRetries ?? 50,
+    write: false
+  })
+
 /**
- * Reads a job that does not exist: a key the API does not accept, or one that may not read jobs, fails; other
- * answers (not found, the network down) are left to the run itself.
+ * Reads a job that does not exist (under the retry policy, so that a 429 or a server error does not pass for an
+ * answer): a key the API does not accept, or one that may not read jobs, fails; other answers (not found, the
+ * network down) are left to the run itself.
  */
-export const checkAccess = (client: KustomerClient.Service): Effect.Effect<void, KustomerError.KustomerError> =>
-  client.getBulkJob(probeJobId).pipe(
+export const checkAccess = (
+  client: KustomerClient.Service,
+  options: RetryOptions = {}
+): Effect.Effect<void, KustomerError.KustomerError> =>
+  retried(client.getBulkJob(probeJobId), options).pipe(
     Effect.asVoid,
     Effect.catchAll((error) =>
       error.reason._tag === "Forbidden" || error.reason._tag === "Unauthorized" ? Effect.fail(error) : Effect.void
@@ -156,15 +175,12 @@ export const neededRoles = (plan: RolePlan): ReadonlyArray<RoleNeed> =>
 export const describeNeeds = (needs: ReadonlyArray<RoleNeed>): string =>
   needs.map((need) => `  ${need.roles.join(" or ")}: to ${need.why}`).join("\n")
 
-/** Options of {@link checkRoles}. */
-export interface CheckOptions {
+/** Options of {@link checkRoles}; the retry options are for the token read and the job probe. */
+export interface CheckOptions extends RetryOptions {
   /** What is checked, for the messages: `import`, `migration`. */
   readonly run: string
   /** Go on without `org.admin` when records carry dates (they are replaced; the report says so). */
   readonly acceptImportDates?: boolean | undefined
-  /** The retry policy's schedule for the token read. Default `KustomerSchedule.retryTransient`. */
-  readonly retrySchedule?: Schedule.Schedule<unknown, KustomerError.KustomerError> | undefined
-  readonly maxRateLimitRetries?: number | undefined
 }
 
 /** A failure of the token read that says the key is not accepted at all: no fallback can help. */
@@ -226,14 +242,10 @@ export const checkRoles = (
   plan: RolePlan,
   options: CheckOptions
 ): Effect.Effect<RoleReport, KustomerError.KustomerError | MissingRoles> =>
-  RetryPolicy.retry(client.currentToken, {
-    schedule: options.retrySchedule ?? KustomerSchedule.retryTransient,
-    maxRateLimitRetries: options.maxRateLimitRetries ?? 50,
-    write: false
-  }).pipe(
+  retried(client.currentToken, options).pipe(
     Effect.matchEffect({
       onFailure: (error): Effect.Effect<RoleReport, KustomerError.KustomerError | MissingRoles> =>
-        rejectsTheKey(error) ? Effect.fail(error) : Effect.as(checkAccess(client), unchecked(plan, error)),
+        rejectsTheKey(error) ? Effect.fail(error) : Effect.as(checkAccess(client, options), unchecked(plan, error)),
       onSuccess: (token) => judge(token, plan, options)
     }),
     Effect.withSpan("Preflight.checkRoles")

@@ -8,7 +8,7 @@ import * as Schema from "effect/Schema"
 /** What shapes the records read from the input. */
 export class RecordSettings extends Schema.Class<RecordSettings>("RecordSettings")({
   format: Schema.Literal("jsonl", "json", "csv"),
-  csv: Schema.Struct({ mapping: Schema.Unknown, delimiter: Schema.String }),
+  csv: Schema.Struct({ mapping: Schema.Unknown, delimiter: Schema.String, timeZone: Schema.optional(Schema.String) }),
   encoding: Schema.optional(Schema.String),
   unknownFields: Schema.String,
   customClientRef: Schema.Boolean

@@ -38,6 +38,8 @@ export interface RunState {
   readonly started: Ref.Ref<Started | undefined>
   /** What the check of the key's roles found, once it ran. */
   readonly roles: Ref.Ref<RoleReport | undefined>
+  /** The CSV date-times read as UTC for want of an offset and a time zone, in the records read so far. */
+  readonly timesReadAsUtc: Ref.Ref<RunReport.TimesReadAsUtc>
   /** The API's latest rate-limit headers, for the report's requests-per-window chart. */
   readonly rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitInfo>>
 }
@@ -53,7 +55,8 @@ export const make = (rateLimit: Effect.Effect<Option.Option<RateLimit.RateLimitI
       journal: yield* Ref.make<SqliteJournal.Journal | undefined>(undefined),
       files: yield* Ref.make<OutcomeFiles | undefined>(undefined),
       started: yield* Ref.make<Started | undefined>(undefined),
-      roles: yield* Ref.make<RoleReport | undefined>(undefined)
+      roles: yield* Ref.make<RoleReport | undefined>(undefined),
+      timesReadAsUtc: yield* Ref.make(RunReport.noTimesReadAsUtc)
     }
   })
 
@@ -108,6 +111,7 @@ export const ending = <E extends { readonly message: string }>(
     const written = files === undefined ? { rejects: 0, unknown: 0 } : yield* files.written
     const identity = yield* Effect.flatten(Ref.get(state.identity))
     const roles = yield* Ref.get(state.roles)
+    const timesReadAsUtc = yield* Ref.get(state.timesReadAsUtc)
     const summary = Exit.isSuccess(exit) ? exit.value : partialSummary(observed, finishedAt - state.startedAt)
     const error = Exit.isFailure(exit)
       ? Option.match(Cause.failureOption(exit.cause), {
@@ -121,6 +125,7 @@ export const ending = <E extends { readonly message: string }>(
       resource: paths.resource,
       ...(identity === undefined ? {} : { input: RunReport.inputOf(identity) }),
       ...(roles === undefined ? {} : { roles }),
+      ...(timesReadAsUtc.count === 0 ? {} : { timesReadAsUtc }),
       ...(paths.journal === undefined ? {} : { journal: paths.journal }),
       ...(paths.rejects === undefined ? {} : { rejects: paths.rejects }),
       ...(paths.unknown === undefined || written.unknown === 0 && (cumulative?.unknown ?? 0) === 0

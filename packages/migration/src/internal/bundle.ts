@@ -4,6 +4,7 @@
  * Kustomer's schemas — each phase's pipeline does that, per object, so a bad message rejects that message only.
  */
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as BundleSchema from "../Bundle.js"
@@ -53,21 +54,18 @@ const customerRecord = (customer: Readonly<Record<string, unknown>>): Readonly<R
   return { ...rest, emails: listed ? emails : [...emails, { email }] }
 }
 
+/** How a company is found again within the bundle: its `externalId`, else its name (case-insensitive). */
+export const companyKey = (company: BundleSchema.Company): string =>
+  company.externalId !== undefined ? `externalId:${company.externalId}` : `name:${company.name.trim().toLowerCase()}`
+
+const decodeCompany = Schema.decodeUnknownOption(BundleSchema.Company)
+
 /**
- * A customer as sent: a company named as an object (the source's organization, `{ externalId, name }`) is not
- * migrated yet, so it is left out (and `onLeftOut` counts it); a company id (a string) is sent as given.
+ * The company a customer names as an object (the source's organization, `{ externalId?, name, … }`): created once
+ * in the companies phase. `None` when the customer names none, or a company id (a string, sent as given).
  */
-export const withoutCompanyObject = (
-  customer: unknown,
-  onLeftOut: () => void
-): unknown => {
-  if (!isRecord(customer) || customer["company"] === undefined || typeof customer["company"] === "string") {
-    return customer
-  }
-  const { company: _company, ...rest } = customer
-  onLeftOut()
-  return rest
-}
+export const companyOf = (customer: unknown): Option.Option<BundleSchema.Company> =>
+  isRecord(customer) && isRecord(customer["company"]) ? decodeCompany(customer["company"]) : Option.none()
 
 const decodeCustomer = BundleSchema.decodePart(BundleSchema.Customer, "customer")
 const decodeLine = BundleSchema.decodePart(BundleSchema.LineParts)

@@ -4,11 +4,12 @@
  * send counted. Nothing is sent.
  */
 import type { ImportSource } from "@effect-kustomer/client"
+import { RunError } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
-import { journalBase, MigrationError, openMap, toMigrationError } from "./failure.js"
+import { journalBase, type MigrationError, openMap, toMigrationError } from "./failure.js"
 import * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
 import * as LeftOut from "./leftOut.js"
@@ -17,6 +18,7 @@ import type * as Phases from "./phases.js"
 import * as Pipeline from "./pipeline.js"
 import type { PipelineOptions } from "./pipeline.js"
 import * as Rejects from "./rejects.js"
+import * as RoleNeeds from "./roleNeeds.js"
 
 /**
  * What a dry run found in one phase.
@@ -64,10 +66,12 @@ export const dryRun = (
   }
 ): Effect.Effect<ReadonlyArray<PlannedPhase>, MigrationError, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
+    // Refused as the migration refuses them, so that the dry run finds it before a key is needed.
+    yield* Effect.mapError(RoleNeeds.checkOffsetlessTimes(options), toMigrationError)
     const base = yield* journalBase({ bundle: options.bundle })
     const { idMap, importedAt } = yield* openMap(options, base, "dry run")
     const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
-      Effect.mapError((error) => new MigrationError({ reason: "Output", detail: error.message }))
+      Effect.mapError((error) => RunError.fromCause(error))
     )
     const planPhase = (phase: Pipeline.Phase) =>
       Stream.runFoldEffect(
@@ -95,11 +99,14 @@ export const dryRun = (
             })
             : Effect.succeed({ ...planned, valid: planned.valid + event.items, requests: planned.requests + 1 })
       ).pipe(Effect.mapError(toMigrationError))
-    const planned = yield* Effect.forEach(Pipeline.phases, (phase) => planPhase(phase))
+    // The companies phase is planned when the bundle names companies as objects, as the migration runs it.
+    const planned = (yield* Effect.forEach(Pipeline.phases, (phase) => planPhase(phase))).filter((phase) =>
+      phase.phase !== "companies" || phase.valid + phase.rejected > 0
+    )
     // A rejects file that could not be written is an error, not a dry run that says nothing is wrong.
     const failure = yield* rejects.failure
     if (Option.isSome(failure)) {
-      return yield* new MigrationError({ reason: "Output", detail: failure.value.message })
+      return yield* RunError.fromCause(failure.value)
     }
     return planned
   }))

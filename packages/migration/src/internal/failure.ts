@@ -1,12 +1,12 @@
 /**
- * Why a migration stops, and how each failure below it becomes one: a `MigrationError` with a `reason` for the
- * person reading it and the failure itself as its typed `cause` (an API error keeps its reason, so a missing role
- * is advised on as for an import).
+ * Why a migration stops, and how each failure below it becomes one: the journal's `RunError`, with a `reason` for
+ * the person reading it and the failure itself as its typed `cause` (an API error keeps its reason, so a missing
+ * role is advised on as for an import).
  */
-import type { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
-import { DiskFull, type JournalError, type Preflight, type RejectsFile } from "@effect-kustomer/journal"
+import type { ImportCheckpoint } from "@effect-kustomer/client"
+import { DiskFull, type JournalError, type RejectsFile, RunError } from "@effect-kustomer/journal"
+import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
-import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import type * as IdMap from "./idMap.js"
@@ -15,41 +15,25 @@ import * as JournalSet from "./journalSet.js"
 import * as Links from "./links.js"
 import * as Rejects from "./rejects.js"
 
-/** The failure under a `MigrationError`, when there is one. */
-export type Cause =
-  | ImportSource.SourceError
-  | ImportCheckpoint.CheckpointError
-  | JournalError.JournalError
-  | IdMap.IdMapError
-  | KustomerError.KustomerError
-  | Preflight.MissingRoles
-  | RejectsFile.RejectsFileError
+/**
+ * The failure under a migration's `RunError`, when there is one: the journal's causes, the id map's failure, and
+ * the file system's when no directory can be made for a journal set without `journal`.
+ */
+export type Cause = RunError.Cause | IdMap.IdMapError | PlatformError
+
+/** Why a migration stopped. */
+export type MigrationError = RunError.RunError<Cause>
 
 /** What a phase can fail with. */
 export type PhaseFailure = MigrationError | Cause
 
-/**
- * Why a migration stopped.
- *
- * @since 0.1.0
- */
-export class MigrationError extends Data.TaggedError("MigrationError")<{
-  readonly reason: "Input" | "Journal" | "Api" | "Output"
-  readonly detail: string
-  /** The failure that stopped it, when it came from below (the API, the journal, the bundle, a file). */
-  readonly cause?: Cause | undefined
-}> {
-  override get message(): string {
-    return this.detail
-  }
-}
-
-export const journalError = (error: JournalError.JournalError | IdMap.IdMapError | ImportCheckpoint.CheckpointError) =>
-  new MigrationError({ reason: "Journal", detail: error.message, cause: error })
+export const journalError = (
+  error: JournalError.JournalError | IdMap.IdMapError | ImportCheckpoint.CheckpointError
+): MigrationError => new RunError.RunError({ reason: "Journal", detail: error.message, cause: error })
 
 /** The rejects file failed; on a full disk, with what to do (the journals hold every outcome). */
-export const outputError = (error: RejectsFile.RejectsFileError) =>
-  new MigrationError({
+export const outputError = (error: RejectsFile.RejectsFileError): MigrationError =>
+  new RunError.RunError({
     reason: "Output",
     detail: error.noSpace === true ? `${error.message}: ${DiskFull.resumeAfterSpace}` : error.message,
     cause: error
@@ -63,26 +47,27 @@ export const journalBase = (
     ? Effect.succeed(options.journal)
     : Effect.flatMap(FileSystem.FileSystem, (fs) => fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-" })).pipe(
       Effect.map((dir) => `${dir}/migration.journal`),
-      Effect.mapError((error) => new MigrationError({ reason: "Journal", detail: error.message }))
+      Effect.mapError((error): MigrationError =>
+        new RunError.RunError({ reason: "Journal", detail: error.message, cause: error })
+      )
     )
 
-/** The one `MigrationError` of a failure below the migration, keeping it as the cause. */
+/** The one `RunError` of a failure below the migration, keeping it as the cause. */
 export const toMigrationError = (error: PhaseFailure): MigrationError => {
   switch (error._tag) {
-    case "MigrationError":
+    case "RunError":
       return error
-    case "SourceError":
-      return new MigrationError({ reason: "Input", detail: error.message, cause: error })
     case "CheckpointError":
       return error instanceof Rejects.RejectsFailed ? outputError(error.failure) : journalError(error)
-    case "JournalError":
     case "IdMapError":
       return journalError(error)
-    case "KustomerError":
-    case "MissingRoles":
-      return new MigrationError({ reason: "Api", detail: error.message, cause: error })
     case "RejectsFileError":
       return outputError(error)
+    case "BadArgument":
+    case "SystemError":
+      return new RunError.RunError({ reason: "Journal", detail: error.message, cause: error })
+    default:
+      return RunError.fromCause(error)
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The migration's id map, in a SQLite file: every distinct customer of the bundle (its key, the record to send,
- * and once settled its Kustomer id or why it has none) and every conversation's id by bundle record index. It
+ * The migration's id map, in a SQLite file: every distinct company and customer of the bundle (its key, the record
+ * to send, and once settled its Kustomer id or why it has none) and every conversation's id by bundle record index. It
  * lives on disk, so memory stays flat in the bundle's size, and it survives a kill: a resumed migration links
  * children to the parents an earlier attempt created.
  */
@@ -63,7 +63,7 @@ export interface InDoubtRow<K> {
   readonly reason: string
 }
 
-/** A distinct customer of the bundle, in the order of first appearance. */
+/** A distinct customer (or company) of the bundle, in the order of first appearance. */
 export interface CustomerRow {
   readonly ordinal: number
   readonly key: string
@@ -120,6 +120,10 @@ const InDoubtRowSchema = Schema.Struct({
   failure: Schema.String
 })
 
+/** The tables of distinct parties: created once each, whatever number of lines name them. */
+const partyTables = ["customers", "companies"] as const
+type PartyTable = typeof partyTables[number]
+
 /** Rows read or written per statement. */
 const batchSize = 500
 
@@ -133,6 +137,13 @@ export interface IdMap {
   ) => Effect.Effect<void, IdMapError>
   /** The distinct customers, by ordinal. */
   readonly customers: Stream.Stream<CustomerRow, IdMapError>
+  /** Adds the companies not seen yet (first appearance wins), as {@link addCustomers} does. */
+  readonly addCompanies: IdMap["addCustomers"]
+  /** The distinct companies, by ordinal. */
+  readonly companies: Stream.Stream<CustomerRow, IdMapError>
+  readonly settleCompany: (ordinal: number, parent: Parent) => Effect.Effect<void, IdMapError>
+  /** What became of these companies, by key; a key not settled yet is absent. */
+  readonly companyLinks: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Parent>, IdMapError>
   readonly settleCustomer: (ordinal: number, parent: Parent) => Effect.Effect<void, IdMapError>
   /** The key of the customer with this ordinal. */
   readonly customerKey: (ordinal: number) => Effect.Effect<Option.Option<string>, IdMapError>
@@ -167,9 +178,11 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
 
     yield* run(sql.unsafe("PRAGMA synchronous = NORMAL"))
     yield* run(sql`CREATE TABLE IF NOT EXISTS migration_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`)
-    yield* run(sql`CREATE TABLE IF NOT EXISTS customers (
-      ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, line INTEGER NOT NULL, record TEXT NOT NULL,
-      id TEXT, failure TEXT)`)
+    for (const table of partyTables) {
+      yield* run(sql.unsafe(`CREATE TABLE IF NOT EXISTS ${table} (
+        ordinal INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE, line INTEGER NOT NULL, record TEXT NOT NULL,
+        id TEXT, failure TEXT, existed INTEGER, job TEXT, external_id TEXT)`))
+    }
     yield* run(sql`CREATE TABLE IF NOT EXISTS conversations (
       record_index INTEGER PRIMARY KEY, id TEXT, failure TEXT)`)
     for (const table of ["customers", "conversations"]) {
@@ -214,26 +227,20 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
         )
       )
 
-    const idMap: IdMap = {
-      meta: (key) =>
-        sql`SELECT value FROM migration_meta WHERE key = ${key}`.pipe(
-          run,
-          Effect.flatMap(decode(MetaRow)),
-          Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => row.value))
-        ),
-      setMeta: (key, value) => run(sql`INSERT OR REPLACE INTO migration_meta ${sql.insert({ key, value })}`),
-      addCustomers: (customers) =>
-        customers.length === 0 ? Effect.void : run(
+    /** The distinct parties (customers or companies) of one table, in order, added, settled and linked. */
+    const parties = (table: PartyTable) => ({
+      add: (rows: ReadonlyArray<{ readonly key: string; readonly line: number; readonly record: string }>) =>
+        rows.length === 0 ? Effect.void : run(
           JournalFile.transaction(sql)(Effect.forEach(
-            customers,
-            (customer) =>
-              sql`INSERT OR IGNORE INTO customers (ordinal, key, line, record)
-              VALUES ((SELECT COUNT(*) FROM customers), ${customer.key}, ${customer.line}, ${customer.record})`,
+            rows,
+            (row) =>
+              sql`INSERT OR IGNORE INTO ${sql(table)} (ordinal, key, line, record)
+              VALUES ((SELECT COUNT(*) FROM ${sql(table)}), ${row.key}, ${row.line}, ${row.record})`,
             { discard: true }
           ))
         ),
-      customers: Stream.paginateChunkEffect(0, (from) =>
-        sql`SELECT ordinal, key, line, record FROM customers WHERE ordinal >= ${from} ORDER BY ordinal
+      rows: Stream.paginateChunkEffect(0, (from) =>
+        sql`SELECT ordinal, key, line, record FROM ${sql(table)} WHERE ordinal >= ${from} ORDER BY ordinal
           LIMIT ${batchSize}`.pipe(
           run,
           Effect.flatMap(decode(CustomerRowSchema)),
@@ -245,32 +252,52 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
             ] as const
           })
         )),
-      settleCustomer: (ordinal, parent) => {
+      settle: (ordinal: number, parent: Parent) => {
         const columns = parentColumns(parent)
-        return run(sql`UPDATE customers SET id = ${columns.id}, failure = ${columns.failure},
+        return run(sql`UPDATE ${sql(table)} SET id = ${columns.id}, failure = ${columns.failure},
           existed = ${columns.existed}, job = ${columns.job}, external_id = ${columns.external_id}
           WHERE ordinal = ${ordinal}`)
       },
+      links: (keys: ReadonlyArray<string>): Effect.Effect<ReadonlyMap<string, Parent>, IdMapError> =>
+        keys.length === 0
+          ? Effect.succeed(new Map())
+          : linksOf(
+            sql`SELECT key, id, failure, existed, job, external_id FROM ${sql(table)} WHERE key IN ${sql.in(keys)}`,
+            (key) =>
+              String(key)
+          )
+    })
+    const customers = parties("customers")
+    const companies = parties("companies")
+
+    const idMap: IdMap = {
+      meta: (key) =>
+        sql`SELECT value FROM migration_meta WHERE key = ${key}`.pipe(
+          run,
+          Effect.flatMap(decode(MetaRow)),
+          Effect.map((rows) =>
+            Option.map(Option.fromNullable(rows[0]), (row) => row.value)
+          )
+        ),
+      setMeta: (key, value) => run(sql`INSERT OR REPLACE INTO migration_meta ${sql.insert({ key, value })}`),
+      addCustomers: customers.add,
+      customers: customers.rows,
+      settleCustomer: customers.settle,
+      addCompanies: companies.add,
+      companies: companies.rows,
+      settleCompany: companies.settle,
+      companyLinks: companies.links,
       customerKey: (ordinal) =>
         sql`SELECT key AS value FROM customers WHERE ordinal = ${ordinal}`.pipe(
           run,
           Effect.flatMap(decode(MetaRow)),
-          Effect.map((rows) =>
-            Option.map(Option.fromNullable(rows[0]), (row) =>
-              row.value)
-          )
+          Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => row.value))
         ),
       settleConversation: (index, parent) =>
         run(
           sql`INSERT OR REPLACE INTO conversations ${sql.insert({ record_index: index, ...parentColumns(parent) })}`
         ),
-      customerLinks: (keys) =>
-        keys.length === 0
-          ? Effect.succeed(new Map())
-          : linksOf(
-            sql`SELECT key, id, failure, existed, job, external_id FROM customers WHERE key IN ${sql.in(keys)}`,
-            (key) => String(key)
-          ),
+      customerLinks: customers.links,
       conversationLinks: (indexes) =>
         indexes.length === 0
           ? Effect.succeed(new Map())

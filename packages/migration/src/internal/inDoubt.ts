@@ -14,14 +14,17 @@ import type * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
+import type * as Pipeline from "./pipeline.js"
 
 /** The parents a phase can hold children for. */
-export type ParentKind = "customers" | "conversations"
+export type ParentKind = Pipeline.ParentKind
 
 /** How the reads are made: the client, and the retry policy's schedule. */
 export interface Reader {
   readonly client: KustomerClient.KustomerClient["Type"]
   readonly schedule: Schedule.Schedule<unknown, KustomerError.KustomerError>
+  /** Rate-limited answers waited out before a read gives up (the pipeline's `maxRateLimitRetries`). */
+  readonly maxRateLimitRetries: number
   /** Counts a request made. */
   readonly onRequest: Effect.Effect<void>
 }
@@ -32,7 +35,7 @@ const decodeJobId = Schema.decodeUnknownOption(Ids.BulkJobId)
 const retried = <A>(reader: Reader, read: Effect.Effect<A, KustomerError.KustomerError>) =>
   RetryPolicy.retry(Effect.zipRight(reader.onRequest, read), {
     schedule: reader.schedule,
-    maxRateLimitRetries: 50,
+    maxRateLimitRetries: reader.maxRateLimitRetries,
     write: false
   })
 

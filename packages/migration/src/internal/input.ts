@@ -2,11 +2,13 @@
  * The bundle as each phase reads it: JSON Lines or mapped CSV, identified for the journal, and turned into the
  * phase's records.
  */
-import { ImportSource } from "@effect-kustomer/client"
-import { ImportInput } from "@effect-kustomer/journal"
+import { CsvMapping, ImportSource } from "@effect-kustomer/client"
+import { ImportInput, type Preflight } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
+import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
-import type * as Stream from "effect/Stream"
+import * as Either from "effect/Either"
+import * as Stream from "effect/Stream"
 import type * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type { Phase } from "./pipeline.js"
@@ -23,10 +25,66 @@ export interface BundleInput {
   readonly csv?: ImportSource.CsvOptions | undefined
   /** Default `utf-8`. */
   readonly encoding?: ImportSource.Encoding | undefined
+  /**
+   * A CSV bundle's date-times without an offset when no `csv.timeZone` is given: `refuse` (default: the run stops
+   * before anything is created, with a `Preflight.OffsetlessTimes`), or `utc` (read them as UTC).
+   */
+  readonly offsetlessTimes?: Preflight.OffsetlessTimesMode | undefined
 }
 
 export const bundleRecords = (input: BundleInput) =>
   ImportSource.fromFile(input.bundle, { format: input.format ?? "jsonl", csv: input.csv, encoding: input.encoding })
+
+/**
+ * A trial: the conversations (bundle lines, counted from 0) a run takes — `skip` of them, then `limit` — with the
+ * companies, customers, messages and notes they need. The journal is the full bundle's, so a later run without a
+ * window continues it.
+ */
+export interface LineWindow {
+  readonly skip?: number | undefined
+  readonly limit: number
+}
+
+/** A window with the keys of the parties its lines name: what the companies and customers phases send of it. */
+export interface WindowKeys {
+  readonly window: LineWindow
+  readonly customers: ReadonlySet<string>
+  readonly companies: ReadonlySet<string>
+}
+
+/** Whether a bundle line (by record index) is in the window. */
+export const inWindow = (window: LineWindow, index: number): boolean => {
+  const skip = window.skip ?? 0
+  return index >= skip && index < skip + window.limit
+}
+
+/** The keys of the customers and companies the window's lines name, read from the bundle (the window's size). */
+export const windowKeys = (input: BundleInput, window: LineWindow) =>
+  Stream.runFold(
+    Stream.filter(bundleRecords(input), (record) => inWindow(window, record.position.index)),
+    { window, customers: new Set<string>(), companies: new Set<string>() },
+    (keys, record) => {
+      for (const party of Phases.partiesOf(record)) {
+        keys.customers.add(party.customer)
+        if (party.company !== undefined) keys.companies.add(party.company)
+      }
+      return keys
+    }
+  )
+
+/**
+ * The CSV options as the fingerprint holds them: a time zone by its canonical name (`europe/paris` resumes a
+ * journal of `Europe/Paris`), and left out when it reads times as UTC, as a bundle read without one was (its
+ * journal is resumed with `UTC`); another zone is another fingerprint, so a journal is never resumed in it.
+ */
+const csvOfFingerprint = (csv: ImportSource.CsvOptions | undefined) => {
+  if (csv?.timeZone === undefined) return csv ?? null
+  const { timeZone, ...rest } = csv
+  const zone = typeof timeZone === "string" ? Either.getOrUndefined(CsvMapping.timeZoneOf(timeZone)) : timeZone
+  if (zone === undefined) return csv
+  const name = DateTime.zoneToString(zone)
+  return name === "UTC" || name === "+00:00" ? rest : { ...rest, timeZone: name }
+}
 
 /** What identifies the bundle for the journal: its content, and how it is read. */
 export const fingerprintOf = (input: BundleInput) =>
@@ -34,11 +92,15 @@ export const fingerprintOf = (input: BundleInput) =>
     ImportInput.identify(input.bundle, input.format ?? "jsonl"),
     (identity) =>
       `${ImportInput.fingerprint(identity)};${
-        JSON.stringify({ format: input.format ?? "jsonl", csv: input.csv ?? null, encoding: input.encoding ?? null })
+        JSON.stringify({
+          format: input.format ?? "jsonl",
+          csv: csvOfFingerprint(input.csv),
+          encoding: input.encoding ?? null
+        })
       }`
   )
 
-/** A phase's records: the distinct customers, or the bundle's objects linked to their parents. */
+/** A phase's records: the distinct companies or customers, or the bundle's objects linked to their parents. */
 export const recordsOf = <LE>(
   phase: Phase,
   context: {
@@ -48,17 +110,26 @@ export const recordsOf = <LE>(
     readonly importedAt: string
     readonly findByEmail: Phases.FindByEmail<LE>
     readonly onFound: Effect.Effect<void>
+    /** A trial's window: only its lines, and the parties they name, are sent. */
+    readonly window?: WindowKeys | undefined
   }
 ): Stream.Stream<
   ImportSource.SourceRecord,
   ImportSource.SourceError | IdMap.IdMapError | LE,
   FileSystem.FileSystem
 > => {
-  const { idMap, importedAt, input, linker } = context
+  const { idMap, importedAt, input, linker, window } = context
+  const lines = window === undefined
+    ? bundleRecords(input)
+    : Stream.filter(bundleRecords(input), (record) => inWindow(window.window, record.position.index))
+  const parties = (rows: typeof idMap.customers, keys: ReadonlySet<string> | undefined) =>
+    keys === undefined ? rows : Stream.filter(rows, (row) => keys.has(row.key))
   switch (phase) {
+    case "companies":
+      return Phases.companyRecords(parties(idMap.companies, window?.companies), idMap, importedAt)
     case "customers":
       return Phases.customerRecords(
-        idMap.customers,
+        parties(idMap.customers, window?.customers),
         idMap,
         importedAt,
         context.findByEmail,
@@ -66,9 +137,16 @@ export const recordsOf = <LE>(
         context.linker.leftOut
       )
     case "conversations":
-      return Phases.conversationRecords(bundleRecords(input), linker, importedAt)
+      return Phases.conversationRecords(lines, linker, importedAt)
     case "messages":
     case "notes":
-      return Phases.childRecords(bundleRecords(input), phase, linker, importedAt)
+      // Numbered across the whole bundle, then windowed: a child keeps its index whatever the window.
+      return Phases.childRecords(
+        bundleRecords(input),
+        phase,
+        linker,
+        importedAt,
+        (conversationIndex) => window === undefined || inWindow(window.window, conversationIndex)
+      )
   }
 }

@@ -1,14 +1,14 @@
 /**
- * What the migration reads from the bundle and does not send yet — the source's attachments (not uploaded: the
- * migration does not upload files yet) and customers' companies given as objects (companies are not migrated
- * yet) — counted, so that the summary says so instead of leaving them out without a word.
+ * What the migration reads from the bundle and does not send — the source's attachments (not uploaded: the
+ * migration does not upload files yet) and the companies of customers that went without them (the company was not
+ * created, or is no company) — counted, so that the summary says so instead of leaving them out without a word.
  */
 
 /** The counts of what was left out. */
 export interface LeftOutCounts {
   /** Attachments of messages and notes, as the bundle lists them (`{ externalId, name, …, url }`). */
   readonly attachments: number
-  /** Customers whose `company` was an object (the source's organization). */
+  /** Customers sent without the company they name as an object: it was not created (see the companies phase). */
   readonly companies: number
 }
 

@@ -21,8 +21,8 @@ export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: strin
     if (Option.isSome(known) && known.value !== fingerprint) {
       return yield* new IdMap.IdMapError({
         path: journal,
-        reason: "it belongs to a migration of another bundle (or of this one before it changed): " +
-          "give a new journal, or run the bundle it was made for"
+        reason: "it belongs to a migration of another bundle (or of this one before it changed, or read otherwise: " +
+          "another mapping, delimiter, encoding or time zone): give a new journal, or run the bundle as it was made for"
       })
     }
     if (Option.isNone(known)) yield* idMap.setMeta("bundle", fingerprint)
@@ -34,18 +34,25 @@ export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: strin
     return { resumed: Option.isSome(known), importedAt }
   })
 
-/** Records every distinct customer in the id map, once per journal. */
+/** Records every distinct customer and company in the id map, once per journal (each in a pass of its own). */
 export const collectCustomers = (
   idMap: IdMap.IdMap,
   records: Stream.Stream<ImportSource.SourceRecord, ImportSource.SourceError, FileSystem.FileSystem>
 ) =>
   Effect.gen(function*() {
-    if (Option.isSome(yield* idMap.meta("customersCollected"))) return
-    yield* Phases.customersToCollect(records).pipe(
+    if (Option.isNone(yield* idMap.meta("customersCollected"))) {
+      yield* Phases.customersToCollect(records).pipe(
+        Stream.grouped(500),
+        Stream.runForEach((customers) => idMap.addCustomers(Array.from(customers)))
+      )
+      yield* idMap.setMeta("customersCollected", "1")
+    }
+    if (Option.isSome(yield* idMap.meta("companiesCollected"))) return
+    yield* Phases.companiesToCollect(records).pipe(
       Stream.grouped(500),
-      Stream.runForEach((customers) => idMap.addCustomers(Array.from(customers)))
+      Stream.runForEach((companies) => idMap.addCompanies(Array.from(companies)))
     )
-    yield* idMap.setMeta("customersCollected", "1")
+    yield* idMap.setMeta("companiesCollected", "1")
   })
 
 /**
@@ -116,6 +123,10 @@ export const settleFor = (phase: Pipeline.Phase, idMap: IdMap.IdMap, findMissing
   outcome: ImportEvent.Outcome
 ): Effect.Effect<void, IdMap.IdMapError> => {
   switch (phase) {
+    // A company reported without its id is not linked (its customers go without it): its `externalId` is not a
+    // key Kustomer enforces, so a look-up could find another company of the same id.
+    case "companies":
+      return idMap.settleCompany(outcome.position.index, parentOf(outcome))
     case "customers":
       return Effect.flatMap(
         resolvedParent(outcome, findMissingId),

@@ -4,7 +4,7 @@
  * the rejects file.
  */
 import type { KustomerClient } from "@effect-kustomer/client"
-import { BulkImport, ImportCheckpoint, ImportEvent, KustomerSchedule } from "@effect-kustomer/client"
+import { BulkImport, ImportCheckpoint, ImportEvent } from "@effect-kustomer/client"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
@@ -23,7 +23,7 @@ import type * as Rejects from "./rejects.js"
 /** What every phase shares: the migration's options, the client, the id map, the rejects file, the people. */
 export interface PhaseContext {
   readonly options: Input.BundleInput & Reads.ReadOptions & {
-    readonly onPhase?: ((phase: Phase) => Effect.Effect<void>) | undefined
+    readonly onPhase?: ((phase: Phase, place: PhasePlace) => Effect.Effect<void>) | undefined
     readonly onEvent?: ((phase: Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
   }
   readonly client: KustomerClient.KustomerClient["Type"]
@@ -33,12 +33,20 @@ export interface PhaseContext {
   readonly leftOut: LeftOut.LeftOut
   readonly importedAt: string
   readonly fingerprint: string
+  /** A trial's window, with the parties its lines name. */
+  readonly window?: Input.WindowKeys | undefined
 }
 
-export const runPhase = (phase: Phase, context: PhaseContext) =>
+/** Where a phase is among those the bundle needs (`number` of `of`, from 1). */
+export interface PhasePlace {
+  readonly number: number
+  readonly of: number
+}
+
+export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace) =>
   Effect.gen(function*() {
     const { client, fingerprint, idMap, importedAt, leftOut, options, people, rejects } = context
-    if (options.onPhase !== undefined) yield* options.onPhase(phase)
+    if (options.onPhase !== undefined) yield* options.onPhase(phase, place)
     const journal = yield* idMap.openPhase(phase, rejects)
     let foundByEmail = 0
     let held = 0
@@ -46,12 +54,13 @@ export const runPhase = (phase: Phase, context: PhaseContext) =>
     // Parents in doubt are read again before their children are judged; those still in doubt hold them.
     const reader: InDoubt.Reader = {
       client,
-      schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
+      ...Reads.readPolicyOf(options),
       onRequest: Effect.sync(() => {
         parentReads += 1
       })
     }
-    yield* Effect.forEach(Reads.parentsOf(phase), (kind) => InDoubt.settleParents(kind, idMap, reader), {
+    const spec = Pipeline.table[phase]
+    yield* Effect.forEach(spec.parents, (kind) => InDoubt.settleParents(kind, idMap, reader), {
       discard: true
     })
     const records = Input.recordsOf(phase, {
@@ -74,7 +83,8 @@ export const runPhase = (phase: Phase, context: PhaseContext) =>
         ),
       onFound: Effect.sync(() => {
         foundByEmail += 1
-      })
+      }),
+      window: context.window
     })
     const events = Pipeline.eventsOf(phase, records, {
       ...options.pipeline,
@@ -94,8 +104,8 @@ export const runPhase = (phase: Phase, context: PhaseContext) =>
       },
       source: { name: `${options.bundle}#${phase}`, fingerprint },
       // Children need their parents' ids, also of parents that already existed.
-      resolveExisting: phase === "customers" || phase === "conversations",
-      mayAlreadyExist: phase === "messages" || phase === "notes" ? Reads.childrenOfExisting(idMap) : undefined
+      resolveExisting: spec.resolveExisting,
+      mayAlreadyExist: Reads.mayAlreadyExist(spec.mayAlreadyExist, idMap)
     })
     const summary = yield* BulkImport.summarize(events, (event) =>
       Effect.gen(function*() {

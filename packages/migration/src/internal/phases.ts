@@ -62,6 +62,90 @@ export const customersToCollect = <E, R>(records: BundleRecords<E, R>) =>
     )
   )
 
+/** The parties a bundle line names: its customer's key, and its company's when named as an object. */
+export const partiesOf = (
+  record: ImportSource.SourceRecord
+): ReadonlyArray<{ readonly customer: string; readonly company: string | undefined }> => {
+  if (record._tag === "Unparsable") return []
+  const parts = Bundle.split(record.value)
+  if (Either.isLeft(parts) || Either.isLeft(parts.right.customer)) return []
+  const customer = parts.right.customer.right
+  const company = Option.getOrUndefined(
+    Option.map(Bundle.companyOf(customer.record), (company) => Bundle.companyKey(company))
+  )
+  return [{ customer: customer.key, company }]
+}
+
+/** Every distinct company the customers name as an object, first appearance first, for the id map. */
+export const companiesToCollect = <E, R>(records: BundleRecords<E, R>) =>
+  splitLines(records).pipe(
+    Stream.filterMap((line) =>
+      Option.flatMap(Either.getRight(line.parts.customer), (customer) =>
+        Option.map(Bundle.companyOf(customer.record), (company) => ({
+          key: Bundle.companyKey(company),
+          line: line.position.line ?? line.position.index + 1,
+          record: JSON.stringify(company)
+        })))
+    )
+  )
+
+/** The rows of a parties table that are not linked yet, by ordinal, a batch of links read at a time. */
+const unlinked = <E, R, LE>(
+  rows: Stream.Stream<IdMap.CustomerRow, E, R>,
+  links: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, IdMap.Parent>, LE>
+) =>
+  rows.pipe(
+    Stream.grouped(linesPerBatch),
+    Stream.mapEffect((batch) =>
+      Effect.map(links(Chunk.toReadonlyArray(batch).map((row) => row.key)), (linked) =>
+        Chunk.filter(batch, (row) => linked.get(row.key)?._tag !== "Linked"))
+    ),
+    Stream.flattenChunks
+  )
+
+/**
+ * The companies phase: the distinct companies customers name as objects, by ordinal, except those the id map
+ * already links. Kustomer neither looks companies up nor reports a duplicate, so the phase journal alone keeps
+ * them from being created twice.
+ */
+export const companyRecords = <E, R>(
+  companies: Stream.Stream<IdMap.CustomerRow, E, R>,
+  idMap: Pick<IdMap.IdMap, "companyLinks">,
+  importedAt: string
+): Stream.Stream<ImportSource.SourceRecord, E | IdMap.IdMapError, R> =>
+  unlinked(companies, idMap.companyLinks).pipe(
+    Stream.map((row) =>
+      ImportSource.parsed(
+        { index: row.ordinal, line: row.line },
+        Bundle.withLinks(JSON.parse(row.record), importedAt, {})
+      )
+    )
+  )
+
+/**
+ * A customer as sent: the company it names as an object linked to the id the companies phase gave it; a company
+ * that was not created (rejected, or in doubt) or that is no company (no name) is left out, and counted — the
+ * customer is still created. A company id (a string) is sent as given.
+ */
+const withCompany = (
+  customer: unknown,
+  companies: ReadonlyMap<string, IdMap.Parent>,
+  leftOut: LeftOut.LeftOut
+): unknown => {
+  if (!Predicate.isRecord(customer) || !Predicate.isRecord(customer["company"])) return customer
+  const { company: _company, ...fields } = customer
+  const linked = Option.flatMap(
+    Bundle.companyOf(customer),
+    (company) =>
+      Option.fromNullable(companies.get(Bundle.companyKey(company))).pipe(
+        Option.filter((parent) => parent._tag === "Linked")
+      )
+  )
+  if (Option.isSome(linked) && linked.value._tag === "Linked") return { ...fields, company: linked.value.id }
+  leftOut.company()
+  return fields
+}
+
 /** Finds a customer's id by e-mail; `None` when Kustomer has none. */
 export type FindByEmail<E> = (email: string) => Effect.Effect<Option.Option<string>, E>
 
@@ -75,28 +159,31 @@ const lookupConcurrency = 4
  */
 export const customerRecords = <E, R, LE>(
   customers: Stream.Stream<IdMap.CustomerRow, E, R>,
-  idMap: Pick<IdMap.IdMap, "customerLinks" | "settleCustomer">,
+  idMap: Pick<IdMap.IdMap, "customerLinks" | "settleCustomer" | "companyLinks">,
   importedAt: string,
   findByEmail: FindByEmail<LE>,
   onFound: Effect.Effect<void>,
   leftOut: LeftOut.LeftOut
 ): Stream.Stream<ImportSource.SourceRecord, E | LE | IdMap.IdMapError, R> =>
-  customers.pipe(
+  unlinked(customers, idMap.customerLinks).pipe(
+    Stream.mapEffect((row) => emailLookup(row, idMap, findByEmail, onFound), { concurrency: lookupConcurrency }),
+    Stream.filterMap((row) => row),
+    Stream.map((row) => ({ row, customer: JSON.parse(row.record) })),
     Stream.grouped(linesPerBatch),
-    Stream.mapEffect((rows) =>
-      Effect.map(idMap.customerLinks(Chunk.toReadonlyArray(rows).map((row) => row.key)), (links) =>
-        Chunk.filter(rows, (row) => links.get(row.key)?._tag !== "Linked"))
-    ),
-    Stream.flattenChunks,
-    Stream.mapEffect((row) =>
-      emailLookup(row, idMap, findByEmail, onFound), { concurrency: lookupConcurrency }),
-    Stream.filterMap((row) =>
-      Option.map(row, (pending) =>
-        ImportSource.parsed(
-          { index: pending.ordinal, line: pending.line },
-          Bundle.withLinks(Bundle.withoutCompanyObject(JSON.parse(pending.record), leftOut.company), importedAt, {})
+    Stream.mapEffect((batch) => {
+      const pending = Chunk.toReadonlyArray(batch)
+      const keys = pending.flatMap(({ customer }) =>
+        Option.toArray(Option.map(Bundle.companyOf(customer), (company) => Bundle.companyKey(company)))
+      )
+      return Effect.map(idMap.companyLinks(keys), (companies) =>
+        pending.map(({ customer, row }) =>
+          ImportSource.parsed(
+            { index: row.ordinal, line: row.line },
+            Bundle.withLinks(withCompany(customer, companies, leftOut), importedAt, {})
+          )
         ))
-    )
+    }),
+    Stream.flattenIterables
   )
 
 /** How the id map keys a customer known only by e-mail. */
@@ -228,9 +315,11 @@ export const childRecords = <E, R>(
   records: BundleRecords<E, R>,
   phase: ChildPhase,
   linker: Linker,
-  importedAt: string
+  importedAt: string,
+  keep: (conversationIndex: number) => boolean = () => true
 ): Stream.Stream<ImportSource.SourceRecord, E | IdMap.IdMapError, R> =>
   children(records, phase).pipe(
+    Stream.filter((child) => keep(child.conversationIndex)),
     Stream.grouped(linesPerBatch),
     Stream.mapEffect((batch) =>
       Effect.gen(function*() {

@@ -1,16 +1,65 @@
 /**
- * The import pipeline, parameterised with each phase's resource: one switch, so that every phase runs the same
- * stages with its own schema and endpoint.
+ * The migration's phases as a table: each phase's resource, the parents its records depend on, and how it treats
+ * objects that may exist already. Every phase runs the same pipeline, parameterised with its resource.
  */
 import { BulkImport, type ImportEvent, type ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
 import type * as Stream from "effect/Stream"
 
-/** The phases, in the order they run. */
-export const phases = ["customers", "conversations", "messages", "notes"] as const
+/** The phases, in the order they run: a parent's phase before its children's. */
+export const phases = ["companies", "customers", "conversations", "messages", "notes"] as const
 
 /** A phase of the migration. */
 export type Phase = typeof phases[number]
+
+/** The parents whose fate is read again when in doubt before their children's phase. */
+export type ParentKind = "customers" | "conversations"
+
+/** What a phase is. */
+export interface PhaseSpec {
+  readonly resource: BulkResource.Any
+  /** The parents its records depend on, read again first when they are in doubt. */
+  readonly parents: ReadonlyArray<ParentKind>
+  /** Whether an object Kustomer reports as a duplicate is looked up for its id (a parent: children need it). */
+  readonly resolveExisting: boolean
+  /**
+   * Which objects may exist already though Kustomer reports no duplicate, and are read back before they are sent:
+   * `children` of a conversation that existed before the migration (messages, notes: from its listing), or
+   * `all` (companies, by `externalId`: a re-run without its journal, a bundle that overlaps an earlier one).
+   */
+  readonly mayAlreadyExist: "none" | "children" | "all"
+}
+
+/** The phase table. */
+export const table: { readonly [P in Phase]: PhaseSpec } = {
+  companies: { resource: BulkResource.Companies, parents: [], resolveExisting: false, mayAlreadyExist: "all" },
+  customers: { resource: BulkResource.Customers, parents: [], resolveExisting: true, mayAlreadyExist: "none" },
+  conversations: {
+    resource: BulkResource.Conversations,
+    parents: ["customers"],
+    resolveExisting: true,
+    mayAlreadyExist: "none"
+  },
+  messages: {
+    resource: BulkResource.Messages,
+    parents: ["customers", "conversations"],
+    resolveExisting: false,
+    mayAlreadyExist: "children"
+  },
+  notes: {
+    resource: BulkResource.Notes,
+    parents: ["conversations"],
+    resolveExisting: false,
+    mayAlreadyExist: "children"
+  }
+}
+
+/**
+ * The phases a bundle needs, in order: the companies phase only when customers name companies as objects (a bundle
+ * without any runs the four phases it always did).
+ */
+export const phasesFor = (contents: { readonly companies: number }): ReadonlyArray<Phase> =>
+  phases.filter((phase) => phase !== "companies" || contents.companies > 0)
 
 /** The pipeline's options that do not depend on the resource. */
 export type PipelineOptions = Omit<BulkImport.Options<never, never>, "resource" | "checkpoint" | "source">
@@ -22,33 +71,13 @@ export const eventsOf = <SE, R>(
   phase: Phase,
   source: Stream.Stream<ImportSource.SourceRecord, SE, R>,
   options: PhaseOptions
-): Stream.Stream<ImportEvent.ImportEvent, SE | BulkImport.BulkImportError, R | KustomerClient.KustomerClient> => {
-  switch (phase) {
-    case "customers":
-      return BulkImport.stream(source, { ...options, resource: BulkResource.Customers })
-    case "conversations":
-      return BulkImport.stream(source, { ...options, resource: BulkResource.Conversations })
-    case "messages":
-      return BulkImport.stream(source, { ...options, resource: BulkResource.Messages })
-    case "notes":
-      return BulkImport.stream(source, { ...options, resource: BulkResource.Notes })
-  }
-}
+): Stream.Stream<ImportEvent.ImportEvent, SE | BulkImport.BulkImportError, R | KustomerClient.KustomerClient> =>
+  BulkResource.withItemTypes(table[phase].resource, (resource) => BulkImport.stream(source, { ...options, resource }))
 
 /** The phase's dry run. */
 export const planOf = <SE, R>(
   phase: Phase,
   source: Stream.Stream<ImportSource.SourceRecord, SE, R>,
   options: PipelineOptions
-): Stream.Stream<BulkImport.PlanEvent, SE, R> => {
-  switch (phase) {
-    case "customers":
-      return BulkImport.plan(source, { ...options, resource: BulkResource.Customers })
-    case "conversations":
-      return BulkImport.plan(source, { ...options, resource: BulkResource.Conversations })
-    case "messages":
-      return BulkImport.plan(source, { ...options, resource: BulkResource.Messages })
-    case "notes":
-      return BulkImport.plan(source, { ...options, resource: BulkResource.Notes })
-  }
-}
+): Stream.Stream<BulkImport.PlanEvent, SE, R> =>
+  BulkResource.withItemTypes(table[phase].resource, (resource) => BulkImport.plan(source, { ...options, resource }))

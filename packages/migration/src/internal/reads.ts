@@ -15,7 +15,6 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import type * as IdMap from "./idMap.js"
-import type * as InDoubt from "./inDoubt.js"
 import type * as Links from "./links.js"
 import * as Phases from "./phases.js"
 import type { Phase, PipelineOptions } from "./pipeline.js"
@@ -25,13 +24,15 @@ export interface ReadOptions {
   readonly pipeline?: PipelineOptions | undefined
 }
 
+/** The user's retry settings, as the migration's own reads use them (the pipeline's defaults where unset). */
+export const readPolicyOf = (options: ReadOptions) => ({
+  schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
+  maxRateLimitRetries: options.pipeline?.maxRateLimitRetries ?? 50
+})
+
 /** The one retry policy, with the pipeline's schedule, for the migration's own reads. */
 export const retriedRead = <A>(options: ReadOptions, read: Effect.Effect<A, KustomerError.KustomerError>) =>
-  RetryPolicy.retry(read, {
-    schedule: options.pipeline?.retrySchedule ?? KustomerSchedule.retryTransient,
-    maxRateLimitRetries: options.pipeline?.maxRateLimitRetries ?? 50,
-    write: false
-  })
+  RetryPolicy.retry(read, { ...readPolicyOf(options), write: false })
 
 /**
  * Looks up a parent the API reported without its id: by `externalId`, else (a customer known by e-mail) by e-mail.
@@ -65,18 +66,10 @@ export const findMissingId = (
   )
 }
 
-/** The parents whose fate a phase's records depend on: read again first when they are in doubt. */
-export const parentsOf = (phase: Phase): ReadonlyArray<InDoubt.ParentKind> => {
-  switch (phase) {
-    case "customers":
-      return []
-    case "conversations":
-      return ["customers"]
-    case "messages":
-      return ["customers", "conversations"]
-    case "notes":
-      return ["conversations"]
-  }
+/** The `externalId` of an item's wire JSON. */
+const externalIdOf = (json: string): string | undefined => {
+  const item: unknown = JSON.parse(json)
+  return Predicate.isRecord(item) && typeof item["externalId"] === "string" ? item["externalId"] : undefined
 }
 
 /** The conversation id of a child's wire JSON. */
@@ -85,6 +78,20 @@ const conversationOf = (json: string): string | undefined => {
   if (!Predicate.isRecord(item)) return undefined
   const conversation = item["conversation"]
   return typeof conversation === "string" ? conversation : undefined
+}
+
+/** The read-back before sending that a phase's policy asks for (see `Pipeline.PhaseSpec.mayAlreadyExist`). */
+export const mayAlreadyExist = (policy: "none" | "children" | "all", idMap: IdMap.IdMap) => {
+  switch (policy) {
+    case "none":
+      return undefined
+    case "children":
+      return childrenOfExisting(idMap)
+    case "all":
+      // Only an object with an `externalId` can be read back; one without is sent (its journal keeps it once).
+      return (items: ReadonlyArray<ImportCheckpoint.ChunkItem>) =>
+        Effect.succeed(items.map((item) => externalIdOf(item.json) !== undefined))
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
  * map them), and `org.admin` when messages or notes carry `createdAt` or `createdBy`, or an `author` that becomes
  * `createdBy` (every note's; a message's when the team sent it).
  */
-import type { ImportSource, KustomerClient } from "@effect-kustomer/client"
+import { ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { BulkResource, User } from "@effect-kustomer/domain"
 import { Preflight } from "@effect-kustomer/journal"
 import * as Effect from "effect/Effect"
@@ -28,6 +28,8 @@ export interface BundleContents {
   readonly dated: Preflight.DatedRecords
   /** Whether a line names a person (an `assignee`, an `author`): the org's users are then read. */
   readonly namesPeople: boolean
+  /** A CSV bundle's date-times read as UTC for want of an offset and a time zone: refused unless asked. */
+  readonly offsetlessTimes: Preflight.OffsetlessTally
 }
 
 const empty: BundleContents = {
@@ -35,7 +37,8 @@ const empty: BundleContents = {
   notes: 0,
   companies: 0,
   dated: Preflight.noDatedRecords,
-  namesPeople: false
+  namesPeople: false,
+  offsetlessTimes: Preflight.noOffsetlessTimes
 }
 
 const listOf = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
@@ -56,6 +59,7 @@ const countDated = (values: ReadonlyArray<unknown>, child: "messages" | "notes")
 /** What one bundle line adds. */
 const add = (contents: BundleContents, record: ImportSource.SourceRecord): BundleContents => {
   if (record._tag !== "Parsed" || !Predicate.isRecord(record.value)) return contents
+  const offsetlessTimes = Preflight.addOffsetlessTimes(contents.offsetlessTimes, record)
   const line = record.value
   const messages = listOf(line["messages"])
   const notes = listOf(line["notes"])
@@ -68,12 +72,32 @@ const add = (contents: BundleContents, record: ImportSource.SourceRecord): Bundl
       messages: contents.dated.messages + countDated(messages, "messages"),
       notes: contents.dated.notes + countDated(notes, "notes")
     },
-    namesPeople: contents.namesPeople || Bundle.namesPeople(line)
+    namesPeople: contents.namesPeople || Bundle.namesPeople(line),
+    offsetlessTimes
   }
 }
 
-/** Reads the bundle once and counts what decides the roles. */
+/** Reads the bundle once and counts what decides the roles, and its date-times without an offset. */
 export const scan = (input: Input.BundleInput) => Stream.runFold(Input.bundleRecords(input), empty, add)
+
+/**
+ * Fails with `Preflight.OffsetlessTimes` when a CSV bundle read without a time zone has date-times without an
+ * offset (unless they are to be read as UTC): before anything is created, as the history would be hours off.
+ */
+export const refuseOffsetlessTimes = (input: Input.BundleInput, contents: BundleContents) =>
+  input.format === "csv" && Preflight.checksOffsetlessTimes(input.csv, input.offsetlessTimes)
+    ? Preflight.refuseOffsetlessTimes(contents.offsetlessTimes, ImportSource.fileBytes(input.bundle), {
+      csv: input.csv,
+      encoding: input.encoding,
+      sourceName: input.bundle
+    })
+    : Effect.void
+
+/** Scans a CSV bundle when it must be checked for date-times without an offset, and refuses them. */
+export const checkOffsetlessTimes = (input: Input.BundleInput) =>
+  input.format === "csv" && Preflight.checksOffsetlessTimes(input.csv, input.offsetlessTimes)
+    ? Effect.flatMap(scan(input), (contents) => refuseOffsetlessTimes(input, contents))
+    : Effect.void
 
 /** The phases' names, to ask whether there is one for a resource. */
 const phaseNames: ReadonlyArray<string> = phases
@@ -133,17 +157,21 @@ export interface CheckOptions extends Input.BundleInput {
 }
 
 /**
- * Scans the bundle and checks the key's roles against what it needs: fails listing every missing role, or
- * reports that they could not be checked (where the API does not serve the key's token). Returns the report and
- * what the scan found.
+ * Scans the bundle, refuses its date-times without an offset when no time zone is given, and checks the key's
+ * roles against what it needs: fails listing every missing role, or reports that they could not be checked (where
+ * the API does not serve the key's token). Returns the report and what the scan found.
  */
 export const check = (options: CheckOptions, client: KustomerClient.Service) =>
-  Effect.flatMap(scan(options), (contents) => {
+  Effect.gen(function*() {
+    const contents = yield* scan(options)
+    // Times that would be created hours off are refused before the first request, the token's read included.
+    yield* refuseOffsetlessTimes(options, contents)
     const readsUsers = contents.namesPeople && options.people?.lookUpUsers !== false
-    return Preflight.checkRoles(client, { needs: needsOf(contents, readsUsers), dated: contents.dated }, {
+    const roles = yield* Preflight.checkRoles(client, { needs: needsOf(contents, readsUsers), dated: contents.dated }, {
       run: "migration",
       acceptImportDates: options.acceptImportDates,
       retrySchedule: options.pipeline?.retrySchedule,
       maxRateLimitRetries: options.pipeline?.maxRateLimitRetries
-    }).pipe(Effect.map((roles) => ({ roles, contents })))
+    })
+    return { roles, contents }
   })

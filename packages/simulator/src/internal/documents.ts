@@ -1,6 +1,6 @@
 /**
  * The JSON documents the simulator answers with: a bulk job, its batches, a stored object with its relationships,
- * a page of a conversation's messages or notes, and the calling key's token. Pure renderings of the state.
+ * a page of a list of objects (a conversation's messages or notes, the companies), and the calling key's token. Pure renderings of the state.
  */
 import { BulkResource, Token, User } from "@effect-kustomer/domain"
 import type { StoredObject } from "../Inspection.js"
@@ -153,22 +153,22 @@ export const objectDocument = (resource: SimResource, id: string, stored: Readon
 })
 
 /**
- * `{ data: [object, ...], links, meta }`, as `GET /v1/conversations/{id}/messages` and `…/notes`: page `page`
- * (from 1) of `pageSize` of the objects that belong to the conversation, oldest first. `links.next` is `null` on
- * the last page, `links.prev` on the first.
+ * `{ data: [object, ...], links, meta }`: page `page` (from 1) of `pageSize` of `objects`, listed at `path`. The
+ * links keep the listing's `query` (its look-up or filter, already encoded) before `page` and `pageSize`;
+ * `links.next` is `null` on the last page, `links.prev` on the first.
  */
-export const conversationChildList = (
+export const objectList = (
   resource: SimResource,
-  conversationId: string,
-  children: ReadonlyArray<StoredObject>,
+  path: string,
+  objects: ReadonlyArray<StoredObject>,
   page: number,
-  pageSize: number
+  pageSize: number,
+  query = ""
 ) => {
-  const { hasNext, items } = pageOf(children, page, pageSize)
-  const path = `${BulkResource.Conversations.objectPath(conversationId)}/${resource.name}`
-  const pagePath = (number: number) => `${path}?page=${number}&pageSize=${pageSize}`
+  const { hasNext, items } = pageOf(objects, page, pageSize)
+  const pagePath = (number: number) => `${path}?${query === "" ? "" : `${query}&`}page=${number}&pageSize=${pageSize}`
   return {
-    data: items.map((child) => objectResource(resource, child.id, child.attributes)),
+    data: items.map((object) => objectResource(resource, object.id, object.attributes)),
     links: {
       self: pagePath(page),
       first: pagePath(1),
@@ -178,6 +178,25 @@ export const conversationChildList = (
     meta: { pageSize, page }
   }
 }
+
+/**
+ * {@link objectList} of `GET /v1/conversations/{id}/messages` and `…/notes`: the objects that belong to the
+ * conversation, oldest first.
+ */
+export const conversationChildList = (
+  resource: SimResource,
+  conversationId: string,
+  children: ReadonlyArray<StoredObject>,
+  page: number,
+  pageSize: number
+) =>
+  objectList(
+    resource,
+    `${BulkResource.Conversations.objectPath(conversationId)}/${resource.name}`,
+    children,
+    page,
+    pageSize
+  )
 
 /** A key's token id: 24-hex, fixed by the key's place in the configuration. */
 const tokenId = (config: SimulatorConfig, key: ApiKey): string =>

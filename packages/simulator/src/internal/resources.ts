@@ -1,6 +1,7 @@
 /**
  * The resources the simulator serves, derived from the domain's registry (`BulkResource.all`): the bulk path, the
- * roles, the spelling of the look-up by external id, the listing under a conversation, the look-up by e-mail and
+ * roles, the spelling of the look-up by external id (a path segment, or a query parameter of the resource's own
+ * listing), the listing under a conversation, the look-up by e-mail and
  * whether Kustomer refuses a repeated `externalId` all come from there. What the registry does not say — how the
  * simulator checks and stores an item (the objects it references, its defaults, its relationships) — is the one
  * entry per resource of {@link byName}: a resource added to the registry does not compile here until it has one.
@@ -49,10 +50,20 @@ export interface SimResource {
   /**
    * How the path segment of a look-up by external id starts (`GET /v1/{resource}/{segment}`), from the registry:
    * `externalId=` for customers and conversations, the lower-case `externalid=` of Kustomer's generated client for
-   * messages, and `undefined` for companies and notes, which have no such look-up. Any other spelling is read as
-   * an object id.
+   * messages, and `undefined` for companies (a query parameter, see {@link externalIdParameter}) and notes (no
+   * look-up). Any other spelling is read as an object id.
    */
   readonly externalIdSegment: string | undefined
+  /**
+   * The query parameter of the resource's listing, `GET /v1/{resource}`, that looks objects up by external id,
+   * from the registry (companies: `externalId`); `undefined` for the others, whose listing is not served.
+   */
+  readonly externalIdParameter: string | undefined
+  /**
+   * The attribute the listing's `filter` query parameter matches, without case (companies: `name`); `undefined`
+   * when the listing has no such filter.
+   */
+  readonly listingFilter: string | undefined
   /**
    * Whether the objects are listed under the conversation they belong to (their `conversation` attribute), at
    * `GET /v1/conversations/{id}/{resource}`: the resources whose registry listing names `conversation`.
@@ -112,6 +123,7 @@ interface Behaviour<Item> {
   readonly linksConversation?: boolean
   readonly datesNeedOrgAdmin?: boolean
   readonly carriesAttachments?: boolean
+  readonly listingFilter?: string
 }
 
 const make = <
@@ -136,12 +148,14 @@ const make = <
     const imported = Predicate.isRecord(raw) && raw["importedAt"] !== undefined
     return { externalId: item.externalId, id: objectId(item), references: references(item), imported, attributes }
   }
-  const segment = resource.externalIdSegment
+  const lookUp = resource.externalIdLookUp
   return {
     name: resource.name,
     type: behaviour.type,
     createdStatus: behaviour.createdStatus ?? 201,
-    externalIdSegment: segment === undefined ? undefined : `${segment}=`,
+    externalIdSegment: lookUp?._tag === "PathSegment" ? `${lookUp.segment}=` : undefined,
+    externalIdParameter: lookUp?._tag === "QueryParameter" ? lookUp.parameter : undefined,
+    listingFilter: behaviour.listingFilter,
     listedByConversation: resource.listing?.parentField === "conversation",
     findableByEmail: resource.findableByEmail,
     deduplicatesExternalId: resource.deduplicatesExternalId,
@@ -172,8 +186,11 @@ const relationship = (field: string, type: ObjectType, resource: { readonly obje
 
 /** Every served resource by name: the registry's descriptor with the simulator's checks of its items. */
 export const byName: { readonly [Name in ResourceName]: SimResource & { readonly name: Name } } = {
-  /** Companies: no references; any number of them may share an `externalId`. */
-  companies: make(BulkResource.Companies, { type: "company" }),
+  /**
+   * Companies: no references; any number of them may share an `externalId`. Their listing's `filter` matches the
+   * name (Kustomer's "Get companies": "filter this list by the company name"; INFERRED: a part of it, without case).
+   */
+  companies: make(BulkResource.Companies, { type: "company", listingFilter: "name" }),
 
   /** Customers: a customer may name its company (by id), which must exist. */
   customers: make(BulkResource.Customers, {

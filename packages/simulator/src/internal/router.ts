@@ -27,7 +27,7 @@ const routePath = (path: string): HttpRouter.PathInput => (isPathInput(path) ? p
 /**
  * The external id a path segment looks up, in the resource's one spelling from the registry (`externalId=` for
  * customers and conversations, `externalid=` for messages); `undefined` for any other segment, which is then read
- * as an id, and always for companies and notes, which have no look-up by external id.
+ * as an id, and always for companies (looked up by a query parameter instead) and notes (no look-up).
  */
 const externalIdOf = (
   resource: SimResource,
@@ -46,11 +46,15 @@ const externalIdOf = (
 const emailOf = (resource: SimResource, segment: string): string | undefined =>
   resource.findableByEmail && segment.startsWith("email=") ? segment.slice("email=".length) : undefined
 
+/** The query parameters of a request URL. */
+const queryOf = (url: string): URLSearchParams => {
+  const query = url.indexOf("?")
+  return new URLSearchParams(query < 0 ? "" : url.slice(query + 1))
+}
+
 /** A positive integer query parameter of a request URL, or `fallback` when absent or not a positive integer. */
 const positiveParam = (url: string, name: string, fallback: number): number => {
-  const query = url.indexOf("?")
-  if (query < 0) return fallback
-  const value = new URLSearchParams(url.slice(query + 1)).get(name)
+  const value = queryOf(url).get(name)
   const number = value === null || value.trim() === "" ? Number.NaN : Number(value)
   return Number.isInteger(number) && number >= 1 ? number : fallback
 }
@@ -58,15 +62,33 @@ const positiveParam = (url: string, name: string, fallback: number): number => {
 /** The `page` query parameter (from 1) of a request URL; 1 when absent or not a positive integer. */
 const pageOf = (url: string): number => positiveParam(url, "page", 1)
 
-/** Objects per page of a conversation's messages or notes when `pageSize` is absent: Kustomer's lists start small. */
+/** Objects per page of a list (a conversation's messages or notes, the companies) when `pageSize` is absent. */
 const defaultListPageSize = 10
 
-/** The largest `pageSize` of a conversation's messages or notes; a larger one is served as this. */
+/** The largest `pageSize` of a list; a larger one is served as this. */
 const maxListPageSize = 100
 
 /** The `pageSize` query parameter: default {@link defaultListPageSize}, at most {@link maxListPageSize}. */
 const pageSizeOf = (url: string): number =>
   Math.min(maxListPageSize, positiveParam(url, "pageSize", defaultListPageSize))
+
+/**
+ * What a resource's listing (`GET /v1/companies`) is asked: the external id its look-up parameter names, the
+ * `filter` of its `listingFilter` attribute, or neither. Kustomer's "Get companies": "If you use both the
+ * `externalId` and `filter` query params, the request ignores both" — so both is neither.
+ */
+const listingQueryOf = (
+  resource: SimResource,
+  parameter: string,
+  url: string
+): { readonly externalId: string } | { readonly filter: string } | undefined => {
+  const query = queryOf(url)
+  const externalId = query.get(parameter)
+  const filter = resource.listingFilter === undefined ? null : query.get("filter")
+  if (externalId !== null && filter === null) return { externalId }
+  if (filter !== null && externalId === null) return { filter }
+  return undefined
+}
 
 /**
  * The app of one simulator. `enqueue` hands an accepted job to the worker pool; `stopped` completes when the
@@ -123,6 +145,54 @@ export const make = (
       Documents.conversationChildList(resource, conversation.id, children, pageOf(url), pageSizeOf(url))
     )
   }
+
+  /**
+   * A page of the listing of a resource looked up by a query parameter (`GET /v1/companies`): the objects stored
+   * under the external id asked for, or whose `listingFilter` attribute contains the filter (without case), or
+   * every object; oldest first. An unknown external id is an empty list, not a 404.
+   */
+  const objectListing = (resource: SimResource, parameter: string, url: string): Guard.Response => {
+    const asked = listingQueryOf(resource, parameter, url)
+    const collection = state.store.collections[resource.name]
+    const field = resource.listingFilter
+    const objects = asked === undefined
+      ? collection.all
+      : "externalId" in asked
+      ? collection.findByExternalId(asked.externalId)
+      : collection.all.filter((object) => {
+        const value = field === undefined ? undefined : object.attributes[field]
+        return typeof value === "string" && value.toLowerCase().includes(asked.filter.toLowerCase())
+      })
+    const query = asked === undefined
+      ? ""
+      : new URLSearchParams("externalId" in asked ? { [parameter]: asked.externalId } : { filter: asked.filter })
+        .toString()
+    return json(
+      200,
+      Documents.objectList(resource, `/v1/${resource.name}`, objects, pageOf(url), pageSizeOf(url), query)
+    )
+  }
+
+  /**
+   * `GET /v1/{resource}` of a resource looked up by the query parameter `parameter` (companies, `externalId`),
+   * behind its read role; a look-up is counted apart from a listing, as the path look-ups are.
+   */
+  const listingRoute = (resource: SimResource, parameter: string) =>
+    HttpRouter.makeRoute(
+      "GET",
+      routePath(`/v1/${resource.name}`),
+      Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+        const asked = listingQueryOf(resource, parameter, request.url)
+        const route = asked !== undefined && "externalId" in asked
+          ? `GET /v1/${resource.name}?${parameter}={externalId}`
+          : `GET /v1/${resource.name}`
+        return guarded(
+          route,
+          resource.readRoles,
+          () => Effect.sync(() => objectListing(resource, parameter, request.url))
+        )
+      })
+    )
 
   /** `GET /v1/conversations/{id}/messages` or `…/notes`: a page of the conversation's objects, oldest first. */
   const childListRoute = (resource: SimResource) =>
@@ -241,6 +311,9 @@ export const make = (
       })
     ),
     ...Resources.all.flatMap((resource) => objectRoutes(resource)),
+    ...Resources.all.flatMap((resource) =>
+      resource.externalIdParameter === undefined ? [] : [listingRoute(resource, resource.externalIdParameter)]
+    ),
     ...Resources.all.filter((resource) => resource.listedByConversation).map((resource) => childListRoute(resource))
   ])
 

@@ -5,12 +5,13 @@ import * as Command from "@effect/cli/Command"
 import type * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Convert from "../../Convert.js"
+import type { CommandFailure } from "../../Failure.js"
 import { convertZendeskOptions } from "../commandOptions.js"
 import type { Handler } from "./handler.js"
 
 /** `convert zendesk`, running `action` with the request its flags describe. */
 const convertZendeskCommand = <R>(
-  action: (request: Convert.ConvertRequest) => Effect.Effect<number, unknown, R>,
+  action: (request: Convert.ConvertRequest) => Effect.Effect<number, CommandFailure, R>,
   { handle }: Handler<R>
 ) =>
   Command.make("zendesk", convertZendeskOptions, (flags) =>
@@ -35,7 +36,7 @@ const convertZendeskCommand = <R>(
 
 /** `convert`, whose subcommands run `action`. */
 export const convertCommand = <R>(
-  action: (request: Convert.ConvertRequest) => Effect.Effect<number, unknown, R>,
+  action: (request: Convert.ConvertRequest) => Effect.Effect<number, CommandFailure, R>,
   handler: Handler<R>
 ) =>
   Command.make("convert").pipe(

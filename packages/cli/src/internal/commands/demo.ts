@@ -52,7 +52,7 @@ export const demoRequest = (
 
 /** `demo`, running `action` once its flags are checked. */
 export const demoCommand = <R>(
-  action: (request: Demo.DemoRequest) => Effect.Effect<number, unknown, R>,
+  action: (request: Demo.DemoRequest) => Effect.Effect<number, Failure.CommandFailure, R>,
   { handle, version }: Handler<R>
 ) =>
   Command.make(

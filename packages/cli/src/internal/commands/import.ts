@@ -3,6 +3,7 @@
  */
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
+import type { CommandFailure } from "../../Failure.js"
 import * as ImportRequest from "../../ImportRequest.js"
 import * as RunLog from "../../RunLog.js"
 import * as Telemetry from "../../Telemetry.js"
@@ -11,7 +12,7 @@ import type { Handler } from "./handler.js"
 
 /** `import`, running `action` once its flags are checked. */
 export const importCommand = <R>(
-  action: (request: ImportRequest.ImportRequest) => Effect.Effect<number, unknown, R>,
+  action: (request: ImportRequest.ImportRequest) => Effect.Effect<number, CommandFailure, R>,
   { handle, version }: Handler<R>
 ) =>
   Command.make(

@@ -4,6 +4,7 @@
 import * as Command from "@effect/cli/Command"
 import type * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import type { CommandFailure } from "../../Failure.js"
 import type * as Job from "../../Job.js"
 import * as RunLog from "../../RunLog.js"
 import * as Telemetry from "../../Telemetry.js"
@@ -12,7 +13,7 @@ import type { Handler } from "./handler.js"
 
 /** `job`, running `action` with the request its flags describe. */
 export const jobCommand = <R>(
-  action: (request: Job.JobRequest) => Effect.Effect<number, unknown, R>,
+  action: (request: Job.JobRequest) => Effect.Effect<number, CommandFailure, R>,
   { handle, version }: Handler<R>
 ) =>
   Command.make(

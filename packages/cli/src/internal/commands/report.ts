@@ -3,12 +3,13 @@
  */
 import * as Command from "@effect/cli/Command"
 import type * as Effect from "effect/Effect"
+import type { CommandFailure } from "../../Failure.js"
 import { reportOptions } from "../commandOptions.js"
 import type { Handler } from "./handler.js"
 
 /** `report`, running `action` with the report to read and the page to write. */
 export const reportCommand = <R>(
-  action: (request: { readonly report: string; readonly html: string }) => Effect.Effect<number, unknown, R>,
+  action: (request: { readonly report: string; readonly html: string }) => Effect.Effect<number, CommandFailure, R>,
   { handle }: Handler<R>
 ) =>
   Command.make(

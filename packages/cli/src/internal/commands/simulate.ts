@@ -4,11 +4,12 @@
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import type * as Effect from "effect/Effect"
+import type { CommandFailure } from "../../Failure.js"
 import type { Handler } from "./handler.js"
 
 /** `simulate`, handing its arguments to `action`. */
 export const simulateCommand = <R>(
-  action: (args: ReadonlyArray<string>) => Effect.Effect<number, unknown, R>,
+  action: (args: ReadonlyArray<string>) => Effect.Effect<number, CommandFailure, R>,
   { handle }: Handler<R>
 ) =>
   Command.make("simulate", {

@@ -5,10 +5,10 @@
  *
  * A chunk in doubt (an earlier request with it may have reached the API) is sent again only where that is safe:
  * items with an `externalId` of a resource whose duplicates the API refuses (customers, conversations). Any
- * other item — a customer without one, a message or note, whose duplicates Kustomer stores again — is read back
- * after `inDoubtCheckDelay` (by e-mail, or in its conversation's listing): found, it is settled; not found, it is
- * sent again. Items that cannot be checked are `Unknown`. Items that may exist from before the import
- * (`mayAlreadyExist`) are read back the same way before their first request.
+ * other item — a customer without one, a company, message or note, whose duplicates Kustomer stores again — is
+ * read back after `inDoubtCheckDelay` (by e-mail, by its `externalId`, or in its conversation's listing): found,
+ * it is settled; not found, it is sent again. Items that cannot be checked are `Unknown`. Items that may exist
+ * from before the import (`mayAlreadyExist`) are read back the same way before their first request.
  */
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"

@@ -7,8 +7,11 @@
  *   quote, bytes that are not valid in the encoding or a cell that cannot be converted is `Unparsable`, with its
  *   line, and the rest goes on;
  * - fatal (`SourceError`, after the rows before it): a header that cannot be read, a duplicate column name, a
- *   mapping naming columns the header lacks (reported once), and a quote still open at the end of the input.
+ *   mapping naming columns the header lacks (reported once), and a quote still open at the end of the input;
+ * - fatal before anything is read: a delimiter that cannot separate cells, a time zone that does not exist.
  */
+import type * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
 import * as Stream from "effect/Stream"
 import * as CsvMapping from "../../CsvMapping.js"
 import { errorText, invalidUtf8, parsed, type Position, SourceError, type SourceRecord, unparsable } from "./record.js"
@@ -18,6 +21,8 @@ import { type Encoding, lines } from "./text.js"
 export interface Options {
   readonly mapping?: CsvMapping.Mapping | undefined
   readonly delimiter?: string | undefined
+  /** The zone of date-times without an offset: an IANA name, or a zone already made. Default UTC. */
+  readonly timeZone?: string | DateTime.TimeZone | undefined
   readonly encoding?: Encoding | undefined
   readonly sourceName?: string | undefined
 }
@@ -199,6 +204,11 @@ export const read = <E, R>(
         })
       )
     }
+    const timeZone = typeof options.timeZone === "string"
+      ? CsvMapping.timeZoneOf(options.timeZone)
+      : Either.right(options.timeZone)
+    if (Either.isLeft(timeZone)) return Stream.fail(new SourceError({ source: sourceName, reason: timeZone.left }))
+    const applyOptions: CsvMapping.ApplyOptions = { timeZone: timeZone.right }
     let badLines: ReadonlyMap<number, number> = new Map()
     const rowsOf = new Tokenizer(delimiter, () => badLines)
     let header: ReadonlyArray<string> | undefined
@@ -221,7 +231,8 @@ export const read = <E, R>(
       const values: Record<string, string> = {}
       for (const [column, name] of header.entries()) values[name] = row.cells[column] ?? ""
       try {
-        return parsed(position, CsvMapping.apply(values, options.mapping))
+        const applied = CsvMapping.applyRow(values, options.mapping, applyOptions)
+        return parsed(position, applied.record, applied.timesReadAsUtc)
       } catch (error) {
         return unparsable(position, errorText(error))
       }

@@ -29,6 +29,11 @@ export interface Parsed {
   readonly _tag: "Parsed"
   readonly position: Position
   readonly value: unknown
+  /**
+   * CSV: the columns of the record's date-times that had no offset and were read as UTC, no time zone being
+   * given (one entry per cell; absent when there were none). See `CsvMapping.applyRow`.
+   */
+  readonly timesReadAsUtc?: ReadonlyArray<string>
 }
 
 /** A record that could not be read, why, and its text when the input had some (a line that is not JSON). @since 0.1.0 */
@@ -43,11 +48,14 @@ export interface Unparsable {
 export type SourceRecord = Parsed | Unparsable
 
 /** A parsed record, for a value whose depth is known to be within bounds. */
-export const parsedUnchecked = (position: Position, value: unknown): SourceRecord => ({
-  _tag: "Parsed",
-  position,
-  value
-})
+export const parsedUnchecked = (
+  position: Position,
+  value: unknown,
+  timesReadAsUtc: ReadonlyArray<string> = []
+): SourceRecord =>
+  timesReadAsUtc.length === 0
+    ? { _tag: "Parsed", position, value }
+    : { _tag: "Parsed", position, value, timesReadAsUtc }
 
 /** A record that could not be read; `text` is the input's text for it, kept for the rejects file. @since 0.1.0 */
 export const unparsable = (position: Position, reason: string, text?: string): SourceRecord =>
@@ -70,12 +78,12 @@ export const errorText = (error: unknown): string => (error instanceof Error ? e
 
 /**
  * A parsed record; a value nested more than `maxDepth` levels deep is a reject instead (checked without recursion,
- * so that nothing after the source has to be careful).
+ * so that nothing after the source has to be careful). `timesReadAsUtc`: see {@link Parsed}.
  *
  * @since 0.1.0
  */
-export const parsed = (position: Position, value: unknown): SourceRecord =>
-  valueExceeds(value) ? unparsable(position, tooDeep()) : parsedUnchecked(position, value)
+export const parsed = (position: Position, value: unknown, timesReadAsUtc?: ReadonlyArray<string>): SourceRecord =>
+  valueExceeds(value) ? unparsable(position, tooDeep()) : parsedUnchecked(position, value, timesReadAsUtc)
 
 /**
  * JSON text as a record: the depth is checked on the text before parsing, so a value too deep for the rest of
