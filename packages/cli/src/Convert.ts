@@ -2,7 +2,8 @@
  * `kustomer-bulk convert zendesk <tickets> [--users FILE] [--organizations FILE] [--fields-map FILE]
  * [--ticket-fields FILE] [--priority-map MAP] [--include-deleted] --out BUNDLE [--problems FILE] [--summary FILE]`:
  * turns a Zendesk export into a migration bundle (JSON Lines, one conversation per line) for `kustomer-bulk
- * migrate`. Tickets are streamed; users and organizations are held in memory by id (tickets name them).
+ * migrate`. The library reads and converts the files (`ZendeskFiles`: tickets streamed, users and organizations
+ * held in memory by id); this command writes what it emits.
  *
  * Nothing is dropped without a word: what could not be carried over is written, with its ticket, comment or field
  * and the reason, to a problems file next to the bundle; and the fidelity summary — printed on standard error,
@@ -11,18 +12,16 @@
  *
  * @since 0.1.0
  */
-import { Bundle, ZendeskExport, ZendeskFidelity } from "@effect-kustomer/migration"
+import { Bundle, ZendeskFidelity, ZendeskFiles } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { exitIncomplete, exitOk } from "./Failure.js"
+import { CliError, exitIncomplete, exitOk } from "./Failure.js"
 import * as Format from "./Format.js"
-import { loadById, optionsOf, readRecords } from "./internal/zendeskExportFiles.js"
 import { Output } from "./Output.js"
 
 /**
@@ -63,8 +62,6 @@ export class ConvertSummary extends Schema.Class<ConvertSummary>("ConvertSummary
 
 const encodeSummary = Schema.encodeSync(ConvertSummary)
 
-type ProblemLine = Record<string, unknown>
-
 /**
  * Converts the export; the bundle is written as it is read.
  *
@@ -73,66 +70,40 @@ type ProblemLine = Record<string, unknown>
 export const convert = (request: ConvertRequest) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const options = yield* optionsOf(request)
-    const problems = yield* Ref.make(Chunk.empty<ProblemLine>())
-    const tally = new ZendeskFidelity.FidelityTally()
-    const addProblems = (entries: ReadonlyArray<ProblemLine>) =>
-      Ref.update(problems, (all) => Chunk.appendAll(all, Chunk.fromIterable(entries)))
-    const unreadable =
-      (kind: "tickets" | "users" | "organizations", summaryReason: string) =>
-      (file: string, line: number, reason: string) =>
-        Effect.zipRight(
-          Effect.sync(() => tally.unreadable(kind, summaryReason)),
-          addProblems([{ file, line, reason }])
-        )
-    const users = yield* loadById(
-      request.users,
-      "users",
-      ZendeskExport.decodeUser,
-      ZendeskExport.userKey,
-      unreadable("users", ZendeskFidelity.userReasons.unreadable)
+    const options = yield* ZendeskFiles.readOptions(request).pipe(
+      Effect.catchTag("ZendeskOptionsError", (error) => Effect.fail(new CliError({ message: error.message })))
     )
-    const organizations = yield* loadById(
-      request.organizations,
-      "organizations",
-      ZendeskExport.decodeOrganization,
-      ZendeskExport.organizationKey,
-      unreadable("organizations", ZendeskFidelity.organizationReasons.unreadable)
-    )
-    const lookups: ZendeskExport.Lookups = {
-      user: (id) => Option.fromNullable(users.get(id)),
-      organization: (id) => Option.fromNullable(organizations.get(id))
-    }
-    const unreadableTicket = unreadable("tickets", "not a Zendesk ticket (see the problems file)")
+    const problems = yield* Ref.make(Chunk.empty<ZendeskFiles.Problem>())
+    const finished = yield* Ref.make(Option.none<ZendeskFidelity.FidelitySummary>())
     const encoder = new TextEncoder()
-    yield* readRecords(request.tickets, "tickets").pipe(
-      Stream.mapEffect((record) =>
-        Effect.gen(function*() {
-          const ticket = Either.flatMap(record.value, (value) =>
-            Either.mapLeft(ZendeskExport.decodeTicket(value), (error) => `not a Zendesk ticket: ${error.message}`))
-          if (Either.isLeft(ticket)) {
-            yield* unreadableTicket(request.tickets, record.line, ticket.left)
-            return Option.none<string>()
-          }
-          const converted = ZendeskExport.convertTicket(ticket.right, lookups, options)
-          tally.record(converted.fidelity)
-          yield* addProblems(
-            converted.problems.map((problem) => ({ file: request.tickets, line: record.line, ...problem }))
-          )
-          return Option.map(converted.line, (line) =>
-            `${Bundle.encodeLine(line)}\n`)
-        })
-      ),
-      Stream.filterMap((line) => line),
-      Stream.map((line) => encoder.encode(line)),
+    const files = { tickets: request.tickets, users: request.users, organizations: request.organizations, options }
+    yield* ZendeskFiles.convert(files).pipe(
+      Stream.mapEffect((event) => {
+        switch (event._tag) {
+          case "BundleLine":
+            return Effect.succeed(Option.some(encoder.encode(`${Bundle.encodeLine(event.line)}\n`)))
+          case "Problem":
+            return Effect.as(Ref.update(problems, (all) => Chunk.append(all, event)), Option.none())
+          case "Finished":
+            return Effect.as(Ref.set(finished, Option.some(event.summary)), Option.none())
+        }
+      }),
+      Stream.filterMap((bytes) => bytes),
       Stream.run(fs.sink(request.out))
     )
     const found = Chunk.toReadonlyArray(yield* Ref.get(problems))
     const problemsFile = found.length === 0 ? undefined : request.problems ?? `${request.out}.problems.jsonl`
     if (problemsFile !== undefined) {
-      yield* fs.writeFileString(problemsFile, found.map((problem) => `${JSON.stringify(problem)}\n`).join(""))
+      yield* fs.writeFileString(
+        problemsFile,
+        found.map((problem) => `${ZendeskFiles.encodeProblem(problem)}\n`).join("")
+      )
     }
-    const fidelity = tally.summary({ users: users.keys(), organizations: organizations.keys() })
+    // The stream ends with its summary; one without is a bug, not an input to report on.
+    const fidelity = yield* Effect.orDieWith(
+      Effect.flatten(Ref.get(finished)),
+      () => new Error("ZendeskFiles.convert ended without its summary")
+    )
     const summary = new ConvertSummary({ ...fidelity, out: request.out, problemsFile: problemsFile ?? null })
     if (request.summary !== undefined) {
       yield* fs.writeFileString(request.summary, `${JSON.stringify(encodeSummary(summary), null, 2)}\n`)

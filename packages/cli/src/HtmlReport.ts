@@ -172,6 +172,17 @@ const rejectsSection = (view: RunView.RunView, rejects: RejectGroups.Rejects | u
     }</table>${other}`
 }
 
+/** A migration's attachments: carried with their bytes, not carried (in the rejects), held for a later run. */
+const attachmentsSection = (view: RunView.RunView): string => {
+  const counts = view.attachments
+  if (counts === undefined || counts.carried + counts.notCarried + counts.held === 0) return ""
+  return `<p class="note" id="attachments">Attachments: ${Format.count(counts.carried)} carried (${
+    Format.bytes(counts.bytes)
+  }), ${Format.count(counts.notCarried)} not carried (listed with the rejects), ${
+    Format.count(counts.held)
+  } messages or notes held for a later run.</p>`
+}
+
 /**
  * The page for a run.
  *
@@ -192,6 +203,7 @@ export const render = (view: RunView.RunView, rejects: RejectGroups.Rejects | un
     escape(view.startedAt)
   } · took ${Format.duration(view.elapsedMillis)}${view.error === undefined ? "" : ` · ${escape(view.error)}`}</p>
 ${totalsSection(view)}
+${attachmentsSection(view)}
 <h2>Over time</h2>
 ${charts}
 <h2>Outcomes per resource</h2>

@@ -8,12 +8,15 @@ import { ImportSource, KustomerClient } from "@effect-kustomer/client"
 import { RunTimeline } from "@effect-kustomer/journal"
 import { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
@@ -70,6 +73,35 @@ const pipelineOf = (plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurren
 const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
 
 /**
+ * Credentials for the source's attachment URLs, from the environment: `ZENDESK_EMAIL` and `ZENDESK_API_TOKEN` for
+ * Zendesk's `content_url`s (HTTP Basic `<email>/token`, sent to `*.zendesk.com` only; the token stays redacted).
+ */
+const sourceCredentials = Effect.map(
+  Config.all({
+    email: Config.option(Config.string("ZENDESK_EMAIL")),
+    token: Config.option(Config.redacted("ZENDESK_API_TOKEN"))
+  }),
+  ({ email, token }): ReadonlyArray<Migration.SourceCredentials> =>
+    Option.isSome(email) && Option.isSome(token)
+      ? [{ host: "zendesk.com", username: `${email.value}/token`, password: token.value }]
+      : []
+).pipe(Effect.orElseSucceed((): ReadonlyArray<Migration.SourceCredentials> => []))
+
+/** What the attachments came to, when the bundle had any. */
+const attachmentsLine = (counts: Migration.AttachmentCounts, rejects: string | undefined): string | undefined =>
+  counts.carried + counts.notCarried + counts.held === 0 ? undefined : [
+    `Attachments: ${Format.count(counts.carried)} carried (${Format.bytes(counts.bytes)})`,
+    counts.notCarried === 0
+      ? undefined
+      : `${Format.count(counts.notCarried)} not carried (their messages and notes were sent without them; each ` +
+        `with its reason ${rejects === undefined ? "in the rejects file: pass --rejects FILE" : `in ${rejects}`})`,
+    counts.held === 0
+      ? undefined
+      : `${Format.count(counts.held)} messages or notes held: an attachment could not be carried for now (the API ` +
+        "or the storage kept failing); run the same command again to send them"
+  ].filter((part) => part !== undefined).join("; ")
+
+/**
  * The table printed at the end: one row per resource, and the files to look at.
  *
  * @since 0.1.0
@@ -106,11 +138,7 @@ export const renderResult = (
           result.unmappedPeople.slice(0, 10).map((person) => `${person.person} (${Format.count(person.objects)})`)
             .join(", ")
         }${result.unmappedPeople.length > 10 ? ", …" : ""}`,
-    result.leftOut.attachments === 0
-      ? undefined
-      : `Not sent, as this version does not upload files yet: ${
-        Format.count(result.leftOut.attachments)
-      } attachments (their messages and notes were sent without them)`,
+    attachmentsLine(result.attachments, plan.rejects),
     result.leftOut.companies === 0
       ? undefined
       : `${
@@ -137,7 +165,10 @@ export const renderResult = (
 
 /** Whether every object was created or found (objects held for a later attempt are not). */
 const exitCodeOf = (result: Migration.Result): number =>
-  Math.max(0, ...result.phases.map((phase) => phase.held > 0 ? 2 : Summary.exitCode(phase.summary)))
+  Math.max(
+    result.attachments.notCarried > 0 ? 2 : 0,
+    ...result.phases.map((phase) => phase.held > 0 ? 2 : Summary.exitCode(phase.summary))
+  )
 
 /** The JSON report: per resource, what happened and what it cost. */
 const reportOf = (
@@ -159,6 +190,7 @@ const reportOf = (
       resumed: exit.value.resumed,
       importedAt: exit.value.importedAt,
       roles: exit.value.roles,
+      attachments: exit.value.attachments,
       phases: exit.value.phases.map((phase) => ({
         resource: phase.phase,
         settledBefore: phase.settledBefore,
@@ -191,7 +223,7 @@ const reportOf = (
 export const run = (plan: MigratePlan): Effect.Effect<
   number,
   Failure.RunFailure | CliError,
-  KustomerClient.KustomerClient | FileSystem.FileSystem | Output
+  KustomerClient.KustomerClient | FileSystem.FileSystem | HttpClient.HttpClient | Output
 > =>
   Effect.gen(function*() {
     const output = yield* Output
@@ -214,6 +246,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         acceptImportDates: plan.acceptImportDates,
         people: { usersMap: yield* UsersMap.read(plan.usersMap) },
         lines: plan.lines,
+        attachments: { sourceCredentials: yield* sourceCredentials },
         onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),

@@ -43,6 +43,8 @@ export interface RunView {
   readonly rejectsPath: string | undefined
   /** An import's file of records in doubt, when it has one; its lines are listed with the rejects. */
   readonly unknownPath: string | undefined
+  /** A migration's attachments, when its bundle had any. */
+  readonly attachments?: MigrationReport.MigrationReport["attachments"]
 }
 
 const sumRows = (rows: ReadonlyArray<ResourceRow>): Omit<ResourceRow, "resource"> => ({
@@ -87,7 +89,8 @@ const fromMigration = (report: MigrationReport.MigrationReport): RunView => ({
   rateLimitWaits: undefined,
   timeline: report.timeline,
   rejectsPath: report.rejects,
-  unknownPath: undefined
+  unknownPath: undefined,
+  attachments: report.attachments
 })
 
 /**

@@ -34,6 +34,26 @@ describe("HtmlReport (pure)", () => {
       assert.include(Either.isLeft(refused) ? refused.left : "", "status: is missing")
     }))
 
+  it.effect("a migration's attachments: carried with their bytes, not carried, held", () =>
+    Effect.sync(() => {
+      const document = {
+        status: "finished",
+        bundle: "bundle.jsonl",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        elapsedMillis: 1000,
+        phases: [{ resource: "messages", read: 3, created: 3 }]
+      }
+      const html = HtmlReport.render(
+        Either.getOrThrow(RunView.fromDocument({
+          ...document,
+          attachments: { carried: 3, bytes: 2048, notCarried: 1, held: 2 }
+        })),
+        undefined
+      )
+      assert.match(html, /id="attachments">Attachments: 3 carried \([^)]*\), 1 not carried[^,]*, 2 messages or notes held/)
+      assert.notInclude(HtmlReport.render(Either.getOrThrow(RunView.fromDocument(document)), undefined), "Attachments:")
+    }))
+
   it.scoped("groups a rejects file by reason, with distinct examples, bounded", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

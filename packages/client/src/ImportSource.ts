@@ -154,16 +154,23 @@ export const jsonLines = <E, R>(
 ): Stream.Stream<SourceRecord, E, R> => JsonLines.read(bytes, options.encoding)
 
 /**
- * A JSON array of records, parsed incrementally so that a file of any size streams. A syntax error or a byte
- * that is not valid in the encoding ends the stream with a {@link SourceError}, after the records before it.
+ * A JSON array of records, parsed incrementally so that a file of any size streams. With `arrayKey`, the array may
+ * also be that key's value in a top-level object — an API page such as `{"tickets": [...], "next_page": ...}` —
+ * still streamed (the object's other values are dropped as they are parsed). A syntax error or a byte that is not
+ * valid in the encoding ends the stream with a {@link SourceError}, after the records before it.
  *
  * @since 0.1.0
  */
 export const jsonArray = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
-  options: { readonly sourceName?: string | undefined; readonly encoding?: Encoding | undefined } = {}
+  options: {
+    readonly sourceName?: string | undefined
+    readonly encoding?: Encoding | undefined
+    /** A top-level key (without dots) whose array holds the records, when the document is an object. */
+    readonly arrayKey?: string | undefined
+  } = {}
 ): Stream.Stream<SourceRecord, E | SourceError, R> =>
-  JsonArray.read(bytes, options.sourceName ?? "JSON input", options.encoding)
+  JsonArray.read(bytes, options.sourceName ?? "JSON input", options.encoding, options.arrayKey)
 
 /**
  * How CSV is read: the mapping, the cell delimiter (default `,`), the time zone of its date-times.
@@ -204,6 +211,8 @@ export interface ReadOptions {
   /** Default `utf-8`. */
   readonly encoding?: Encoding | undefined
   readonly csv?: CsvOptions | undefined
+  /** `json`: the top-level key whose array holds the records when the document is an object ({@link jsonArray}). */
+  readonly arrayKey?: string | undefined
   /** Names the input in errors. */
   readonly sourceName?: string | undefined
 }
@@ -223,7 +232,7 @@ export const fromBytes = <E, R>(
     case "jsonl":
       return jsonLines(bytes, options)
     case "json":
-      return jsonArray(bytes, { sourceName, encoding: options.encoding })
+      return jsonArray(bytes, { sourceName, encoding: options.encoding, arrayKey: options.arrayKey })
     case "csv":
       return csv(bytes, { ...options.csv, encoding: options.encoding, sourceName })
     case undefined:
@@ -257,6 +266,8 @@ export interface FileOptions {
   /** Default `utf-8`. */
   readonly encoding?: Encoding | undefined
   readonly csv?: CsvOptions | undefined
+  /** `json`: the top-level key whose array holds the records when the document is an object ({@link jsonArray}). */
+  readonly arrayKey?: string | undefined
 }
 
 /**
@@ -271,5 +282,6 @@ export const fromFile = (
   fromBytes(fileBytes(path), options.format ?? Option.getOrUndefined(formatOf(path)), {
     encoding: options.encoding,
     csv: options.csv,
+    arrayKey: options.arrayKey,
     sourceName: path
   })

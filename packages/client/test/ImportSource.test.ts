@@ -60,6 +60,25 @@ describe("ImportSource.jsonArray", () => {
       const notArray = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf("{\"a\":1}"))))
       assert.include(notArray.message, "expected a JSON array")
     }))
+
+  it.effect("with an arrayKey, streams the array at that key of an API page, or a top-level array", () =>
+    Effect.gen(function*() {
+      const valuesOf = (records: ReadonlyArray<ImportSource.SourceRecord>) =>
+        records.map((record) => record._tag === "Parsed" ? record.value : undefined)
+      const page =
+        "{\"count\":2,\"users\":[{\"id\":9}],\"tickets\":[{\"id\":1},{\"id\":2,\"tags\":[\"a\"]}],\"next\":null}"
+      const records = yield* collect(ImportSource.jsonArray(bytesOf(page, 5), { arrayKey: "tickets" }))
+      assert.deepStrictEqual(valuesOf(records), [{ id: 1 }, { id: 2, tags: ["a"] }])
+      assert.deepStrictEqual(records.map((record) => record.position.index), [0, 1])
+      const array = yield* collect(ImportSource.jsonArray(bytesOf("[{\"id\":3}]"), { arrayKey: "tickets" }))
+      assert.deepStrictEqual(valuesOf(array), [{ id: 3 }])
+      const notAnArray = yield* Effect.flip(
+        collect(ImportSource.jsonArray(bytesOf("{\"tickets\":{\"id\":1}}"), { arrayKey: "tickets" }))
+      )
+      assert.include(notAnArray.message, "\"tickets\" is not an array")
+      const notJson = yield* Effect.flip(collect(ImportSource.jsonArray(bytesOf("\"x\""), { arrayKey: "tickets" })))
+      assert.include(notJson.message, "or an object whose \"tickets\" is one")
+    }))
 })
 
 describe("ImportSource.csv", () => {

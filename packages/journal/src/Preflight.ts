@@ -99,7 +99,8 @@ export const BrokenInput = StructureCheck.BrokenInput
 export type BrokenInput = StructureCheck.BrokenInput
 
 /**
- * Options of {@link checkStructure}: the input's encoding (default `utf-8`) and its name for the error.
+ * Options of {@link checkStructure}: the input's encoding (default `utf-8`), its name for the error, and the
+ * `arrayKey` a JSON input is read with (its records may then be that key's array in a top-level object).
  *
  * @since 0.1.0
  */

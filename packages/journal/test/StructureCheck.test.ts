@@ -89,6 +89,20 @@ describe("Preflight.checkStructure", () => {
       assert.strictEqual((yield* refused(`[{"a":01}]`, "json")).problem, "Syntax")
     }))
 
+  it.effect("with an arrayKey, the records may be the array at that key of a top-level object", () =>
+    Effect.gen(function*() {
+      const page = `{"tickets":[{"a":1},{"a":2}],"next_page":null}`
+      const withKey = (text: string) =>
+        Preflight.checkStructure(chunked(encoder.encode(text)), "json", { arrayKey: "tickets" })
+      assert.deepStrictEqual(yield* withKey(page), { records: undefined })
+      assert.deepStrictEqual(yield* withKey(`[{"a":1}]`), { records: 1 })
+      const cut = yield* Effect.flip(withKey(page.slice(0, 20)))
+      assert.deepStrictEqual([cut.problem, cut.record], ["CutShort", undefined])
+      assert.include(cut.reason, `the JSON array (or the object holding "tickets")`)
+      assert.strictEqual((yield* refused(page, "json")).problem, "NotAnArray")
+      assert.strictEqual((yield* Effect.flip(withKey("\"tickets\""))).problem, "NotAnArray")
+    }))
+
   it.effect("bytes that are not UTF-8, unless the encoding says otherwise", () =>
     Effect.gen(function*() {
       const latin = Uint8Array.from([...encoder.encode(`[{"name":"Caf`), 0xe9, ...encoder.encode(`"}]`)])

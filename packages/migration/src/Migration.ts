@@ -39,7 +39,11 @@
 import { type ImportEvent, KustomerClient } from "@effect-kustomer/client"
 import { Preflight, RunError } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as PlatformPath from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
+import * as Path from "node:path"
+import * as Attachments from "./internal/attachments.js"
 import * as DryRun from "./internal/dryRun.js"
 import type * as Failure from "./internal/failure.js"
 import { journalBase, openMap, toMigrationError } from "./internal/failure.js"
@@ -135,6 +139,12 @@ export interface Options extends BundleInput {
    * continues it and sends the rest, nothing twice.
    */
   readonly lines?: LineWindow | undefined
+  /**
+   * How the bundle's attachments (`{ name, contentType, size, path | url }` on a message or note) are carried:
+   * each one's document is created (a request of the budget), its bytes streamed to the upload, and the message or
+   * note sent referencing it.
+   */
+  readonly attachments?: AttachmentOptions | undefined
   /** Called once the key's roles were checked, before anything is created (e.g. to show the report's warnings). */
   readonly onChecked?: ((roles: Preflight.RoleReport) => Effect.Effect<void>) | undefined
 }
@@ -145,6 +155,29 @@ export interface Options extends BundleInput {
  * @since 0.1.0
  */
 export type LineWindow = Input.LineWindow
+
+/**
+ * What the attachments of a run came to: carried (uploaded and referenced; `bytes` their size), not carried
+ * (each a line of the rejects file with its reason), held (their message or note waits for a later attempt).
+ *
+ * @since 0.1.0
+ */
+export type AttachmentCounts = Attachments.AttachmentCounts
+
+/**
+ * How the source's attachments are carried: credentials for the source's URLs (per host, HTTP Basic; never sent
+ * to another host), a size limit, how many at once.
+ *
+ * @since 0.1.0
+ */
+export type AttachmentOptions = Attachments.AttachmentOptions
+
+/**
+ * Credentials for the source's URLs on one host and its subdomains, sent as HTTP Basic and never to another host.
+ *
+ * @since 0.1.0
+ */
+export type SourceCredentials = Attachments.SourceCredentials
 
 /**
  * Where a phase is among those the bundle needs (`number` of `of`, from 1).
@@ -193,6 +226,8 @@ export interface Result {
    * and the companies of customers whose company could not be created (the customers were).
    */
   readonly leftOut: LeftOut.LeftOutCounts
+  /** The attachments of messages and notes: carried (with their bytes), not carried (rejects), held for later. */
+  readonly attachments: AttachmentCounts
   /**
    * The check of the key's roles: whether it could be done, every role needed, and whether the `createdAt`/
    * `createdBy` of messages and notes were kept.
@@ -238,7 +273,11 @@ export interface Result {
  */
 export const run = (
   options: Options
-): Effect.Effect<Result, RunError.RunError<Cause>, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
+): Effect.Effect<
+  Result,
+  RunError.RunError<Cause>,
+  KustomerClient.KustomerClient | FileSystem.FileSystem | HttpClient.HttpClient
+> =>
   Effect.scoped(Effect.gen(function*() {
     const fingerprint = yield* Effect.mapError(Input.fingerprintOf(options), toMigrationError)
     const problems = yield* Preflight.outputProblems(options.bundle, [
@@ -268,7 +307,15 @@ export const run = (
     const window = options.lines === undefined
       ? undefined
       : yield* Effect.mapError(Input.windowKeys(options, options.lines), toMigrationError)
-    const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window }
+    const carrier = yield* Attachments.make({
+      client,
+      store: idMap,
+      baseDir: Path.dirname(options.bundle),
+      ...Reads.readPolicyOf(options),
+      options: options.attachments ?? {},
+      onReject: (reject) => rejects.writeAttachment(reject)
+    }).pipe(Effect.provide(PlatformPath.layer))
+    const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
     const run = Pipeline.phasesFor(contents)
     const results = yield* Effect.forEach(
       run,
@@ -281,6 +328,7 @@ export const run = (
       rejectsWritten: rejects.written(),
       unmappedPeople: people.unmapped(),
       leftOut: leftOut.counts(),
+      attachments: carrier.counts(),
       roles
     } satisfies Result
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))

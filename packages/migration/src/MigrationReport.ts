@@ -76,7 +76,17 @@ export const MigrationReport = Schema.Struct({
    * every role needed, and whether the `createdAt`/`createdBy` of messages and notes were kept (`false`: the key
    * lacked `org.admin` and the migration went on with `--accept-import-dates`).
    */
-  roles: Schema.optional(Preflight.RoleReport)
+  roles: Schema.optional(Preflight.RoleReport),
+  /**
+   * The attachments of messages and notes (a finished run only): carried (uploaded and referenced, with their
+   * bytes), not carried (rejects, each with its reason), held (their message or note waits for a later attempt).
+   */
+  attachments: Schema.optional(Schema.Struct({
+    carried: Schema.Number,
+    bytes: Schema.Number,
+    notCarried: Schema.Number,
+    held: Schema.Number
+  }))
 })
 
 /** @since 0.1.0 */

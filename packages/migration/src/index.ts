@@ -43,3 +43,11 @@ export * as ZendeskExport from "./ZendeskExport.js"
  * @since 0.1.0
  */
 export * as ZendeskFidelity from "./ZendeskFidelity.js"
+
+/**
+ * A Zendesk export's files (JSON Lines or JSON documents, read through `ImportSource`) converted as a stream of
+ * events: bundle lines, problems, and the fidelity summary at the end; and the conversion's options from their files.
+ *
+ * @since 0.1.0
+ */
+export * as ZendeskFiles from "./ZendeskFiles.js"

@@ -35,7 +35,11 @@ const bundleText = () =>
         direction: turn === 1 ? "out" : "in",
         channel: "email",
         app: "postmark",
-        preview: `message ${turn}`
+        preview: `message ${turn}`,
+        // Every fifth conversation's first message carries a file.
+        ...(turn === 0 && index % 5 === 0
+          ? { attachments: [{ name: `file-${index}.txt`, path: `file-${index}.txt` }] }
+          : {})
       })),
       notes: [{ externalId: `fault-${index}-n`, body: `note on ${index}` }]
     })).join("\n") + "\n"
@@ -68,6 +72,9 @@ describe("Migration under faults (test clock)", () => {
       Effect.gen(function*() {
         const dir = yield* tempDir
         NodeFs.writeFileSync(`${dir}/bundle.jsonl`, bundleText())
+        for (let index = 0; index < conversations; index += 5) {
+          NodeFs.writeFileSync(`${dir}/file-${index}.txt`, `the file of ticket ${index}\n`.repeat(index + 1))
+        }
         const result = yield* onTestClock(Migration.run({
           bundle: `${dir}/bundle.jsonl`,
           journal: `${dir}/migration.journal`,
@@ -91,6 +98,23 @@ describe("Migration under faults (test clock)", () => {
         )
         assert.strictEqual(stats.companies.stored, companies)
         assert.strictEqual(result.leftOut.companies, 0)
+        // Each file uploaded into one document, referenced by exactly its message; a document created twice (its
+        // answer lost) got no bytes and no reference.
+        assert.deepStrictEqual(result.attachments, {
+          carried: conversations / 5,
+          bytes: result.attachments.bytes,
+          notCarried: 0,
+          held: 0
+        })
+        const uploaded = (yield* simulator.attachments).filter((document) => document.uploaded)
+        assert.strictEqual(uploaded.length, conversations / 5)
+        for (const document of uploaded) {
+          assert.strictEqual(document.size, NodeFs.statSync(`${dir}/${document.name}`).size, document.name)
+          assert.strictEqual(document.referencedBy.length, 1, `${document.name} referenced once`)
+        }
+        for (const document of yield* simulator.attachments) {
+          if (!document.uploaded) assert.strictEqual(document.referencedBy.length, 0, "no reference without bytes")
+        }
         assert.deepStrictEqual(
           others.map((phase) => [phase.phase, phase.summary.created, phase.summary.alreadyExisting]),
           [

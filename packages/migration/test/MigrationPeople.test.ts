@@ -79,31 +79,4 @@ describe("Migration, the history's people", () => {
       for (const note of yield* simulator.objects("notes")) assert.strictEqual(note.attributes["createdBy"], ada.id)
       for (const message of messages) assert.isUndefined(message.attributes["author"])
     }).pipe(Effect.provide(simulated({ users: [ada, { ...grace, email: "grace.hopper@team.example" }] }))))
-
-  it.scopedLive("attachments not uploaded are left out and counted, never silently; companies are created", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const attachment = {
-        externalId: "zd-att-1",
-        name: "a.png",
-        contentType: "image/png",
-        size: 3,
-        url: "https://x/a"
-      }
-      NodeFs.writeFileSync(
-        `${dir}/bundle.jsonl`,
-        [0, 1].map((index) =>
-          JSON.stringify({
-            externalId: `t-${index}`,
-            customer: { externalId: `c-${index}`, company: { externalId: "zd-org-1", name: "Acme" } },
-            messages: [{ externalId: `m-${index}`, channel: "email", app: "postmark", attachments: [attachment] }],
-            notes: [{ externalId: `n-${index}`, body: "seen", attachments: [attachment, attachment] }]
-          })
-        ).join("\n") + "\n"
-      )
-      const result = yield* Migration.run({ bundle: `${dir}/bundle.jsonl`, pipeline: fastPipeline })
-      // A source attachment sent as it is would be refused by the schema: all are created, the company once.
-      assert.deepStrictEqual(result.phases.map((phase) => phase.summary.created), [1, 2, 2, 2, 2])
-      assert.deepStrictEqual(result.leftOut, { attachments: 6, companies: 0 })
-    }).pipe(Effect.provide(simulated())))
 })

@@ -5,8 +5,11 @@
  * the bytes of strings as the readers' strict decoder does. Its first problem is kept: the checker stops there.
  */
 
-/** What is being read: `array`, a JSON array at the top (a `.json` input); `value`, any one JSON value (a line). */
-export type Top = "array" | "value"
+/**
+ * What is being read: `array`, a JSON array at the top (a `.json` input); `arrayOrObject`, an array or an object (a
+ * `.json` input whose records may be at a key of a top-level object); `value`, any one JSON value (a line).
+ */
+export type Top = "array" | "arrayOrObject" | "value"
 
 /** The checker's first problem: where (the offset of the byte in the input) and why. */
 export interface Problem {
@@ -83,9 +86,11 @@ export interface Scanner {
   readonly complete: () => boolean
   /** Whether anything but white space was read. */
   readonly started: () => boolean
+  /** Whether the top-level value is an object. */
+  readonly topIsObject: () => boolean
   /** Line breaks read (outside strings, where they may be). */
   readonly newlines: () => number
-  /** Elements of the top-level array completed. */
+  /** Elements of the top-level array completed (0 when the top is an object). */
   readonly elements: () => number
   /** Starts over, for the next text (counts of lines and elements too). */
   readonly reset: () => void
@@ -130,7 +135,7 @@ export const make = (top: Top, utf8: boolean): Scanner => {
       state = DONE
       return
     }
-    if (top === "array" && depth === 1) elements++
+    if (top !== "value" && depth === 1 && stack[0] === inArray) elements++
     state = AFTER_VALUE
   }
 
@@ -303,6 +308,13 @@ export const make = (top: Top, utf8: boolean): Scanner => {
           if (top === "array" && byte !== 0x5b) {
             return fail("NotAnArray", base + at, `expected a JSON array of records ("["), found ${showByte(byte)}`)
           }
+          if (top === "arrayOrObject" && byte !== 0x5b && byte !== 0x7b) {
+            return fail(
+              "NotAnArray",
+              base + at,
+              `expected a JSON array or object ("[" or "{"), found ${showByte(byte)}`
+            )
+          }
           if (!startValue(byte)) return fail("Syntax", base + at, `${showByte(byte)} where a JSON value should start`)
           break
         case FIRST_ELEMENT:
@@ -352,7 +364,7 @@ export const make = (top: Top, utf8: boolean): Scanner => {
           return fail(
             "TrailingContent",
             base + at,
-            `${showByte(byte)} after the end of the ${top === "array" ? "array" : "value"}`
+            `${showByte(byte)} after the end of the ${top === "value" ? "value" : "document"}`
           )
       }
       at++
@@ -366,6 +378,7 @@ export const make = (top: Top, utf8: boolean): Scanner => {
       state === DONE ||
       (depth === 0 && (state === ZERO || state === INTEGER || state === FRACTION || state === EXPONENT_DIGITS)),
     started: () => started,
+    topIsObject: () => started && stack[0] === inObject,
     newlines: () => newlines,
     elements: () => elements,
     reset: () => {

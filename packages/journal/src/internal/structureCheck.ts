@@ -1,7 +1,7 @@
 /**
- * The check of an input's structure before the first request (`Preflight.checkStructure`): one streamed pass of the
- * JSON syntax checker over the bytes, nothing decoded, so that an input the reader would give up on part-way is
- * refused before a record is sent instead of after the records before the break were created.
+ * The check of an input's structure before the first request (`Preflight.checkStructure`, `checkFileStructure`): one
+ * streamed pass of the JSON syntax checker over the bytes, nothing decoded, so that an input the reader would give
+ * up on part-way is refused before a record is sent instead of after the records before the break were created.
  *
  * - A JSON array: the whole text must be one JSON array (white space around it only); the first syntax error,
  *   invalid UTF-8, an end before the array is closed, or anything after it refuses the input.
@@ -31,7 +31,7 @@ const headline: Record<Problem, string> = {
   Syntax: "has a JSON syntax error",
   InvalidUtf8: "has bytes that are not UTF-8",
   CutShort: "is cut short",
-  TrailingContent: "has text after its JSON array"
+  TrailingContent: "has text after the end of its JSON"
 }
 
 /**
@@ -61,6 +61,11 @@ export interface CheckOptions {
   readonly encoding?: ImportSource.Encoding | undefined
   /** Names the input in the error. */
   readonly sourceName?: string | undefined
+  /**
+   * JSON: the records may also be the array at this key of a top-level object (as `ImportSource.jsonArray` reads
+   * them with `arrayKey`); the document may then be an object, and its records are not counted.
+   */
+  readonly arrayKey?: string | undefined
 }
 
 /** What the check found besides a problem: the records of a JSON array (a JSON Lines input's are not counted). */
@@ -78,15 +83,22 @@ interface Checker {
 
 type Found = Omit<ConstructorParameters<typeof BrokenInput>[0], "source" | "format">
 
-const arrayChecker = (utf8: boolean, refuse: (found: Found) => BrokenInput): Checker => {
-  const scanner = JsonScanner.make("array", utf8)
+const arrayChecker = (
+  utf8: boolean,
+  arrayKey: string | undefined,
+  refuse: (found: Found) => BrokenInput
+): Checker => {
+  const scanner = JsonScanner.make(arrayKey === undefined ? "array" : "arrayOrObject", utf8)
+  const array = arrayKey === undefined ? "the JSON array" : `the JSON array (or the object holding "${arrayKey}")`
   const broken = (problem: JsonScanner.Problem) =>
     refuse({
       problem: problem.kind,
       offset: problem.offset,
       line: scanner.newlines() + 1,
       // Inside the array: the record being read (or expected next); before it or after it, none.
-      record: problem.kind === "NotAnArray" || problem.kind === "TrailingContent" ? undefined : scanner.elements(),
+      record: problem.kind === "NotAnArray" || problem.kind === "TrailingContent" || scanner.topIsObject()
+        ? undefined
+        : scanner.elements(),
       reason: problem.reason
     })
   return {
@@ -103,7 +115,15 @@ const arrayChecker = (utf8: boolean, refuse: (found: Found) => BrokenInput): Che
           problem: "NotAnArray",
           offset: size,
           line: scanner.newlines() + 1,
-          reason: "the input holds no JSON value; expected a JSON array of records"
+          reason: `the input holds no JSON value; expected ${array} of records`
+        })
+      }
+      if (scanner.topIsObject()) {
+        return refuse({
+          problem: "CutShort",
+          offset: size,
+          line: scanner.newlines() + 1,
+          reason: `the input ends before ${array} is closed (a file cut short?)`
         })
       }
       return refuse({
@@ -111,11 +131,11 @@ const arrayChecker = (utf8: boolean, refuse: (found: Found) => BrokenInput): Che
         offset: size,
         line: scanner.newlines() + 1,
         record: scanner.elements(),
-        reason: `the input ends before the JSON array is closed, after ${scanner.elements()} complete records ` +
+        reason: `the input ends before ${array} is closed, after ${scanner.elements()} complete records ` +
           "(a file cut short?)"
       })
     },
-    records: () => scanner.elements()
+    records: () => scanner.topIsObject() ? undefined : scanner.elements()
   }
 }
 
@@ -169,7 +189,7 @@ const pass = (format: "json" | "jsonl", options: CheckOptions): Pass => {
   const source = options.sourceName ?? "input"
   const utf8 = (options.encoding ?? "utf-8") === "utf-8"
   const refuse = (found: Found) => new BrokenInput({ ...found, source, format })
-  const checker = format === "json" ? arrayChecker(utf8, refuse) : linesChecker(utf8, refuse)
+  const checker = format === "json" ? arrayChecker(utf8, options.arrayKey, refuse) : linesChecker(utf8, refuse)
   let size = 0
   // A UTF-8 byte order mark is skipped, as the readers skip it (offsets still count it).
   let markChecked = utf8 ? 0 : byteOrderMark.length

@@ -9,6 +9,7 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import * as Attachments from "./attachments.js"
 import { journalBase, type MigrationError, openMap, toMigrationError } from "./failure.js"
 import * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
@@ -49,7 +50,8 @@ const placeholderLinker: Phases.Linker = {
   conversationLinks: (indexes) => Effect.succeed(new Map(indexes.map((index) => [index, placeholder] as const))),
   onHeld: Effect.void,
   people: People.none,
-  leftOut: LeftOut.make()
+  leftOut: LeftOut.make(),
+  carry: (_phase, _position, value) => Effect.succeed(Attachments.withoutSourceAttachments(value))
 }
 
 /**

@@ -127,8 +127,41 @@ type PartyTable = typeof partyTables[number]
 /** Rows read or written per statement. */
 const batchSize = 500
 
+/**
+ * Where one attachment of the bundle stands, by its key (`<phase>:<child index>:<attachment index>`): `creating`
+ * (its document was asked for, the answer not recorded), `created` (the document and where its bytes go),
+ * `uploaded` (the bytes are there: messages and notes may reference it), or `failed` (with the reason: it is not
+ * carried).
+ */
+export interface AttachmentRow {
+  readonly key: string
+  readonly state: "creating" | "created" | "uploaded" | "failed"
+  readonly document: string | null
+  /** The presigned upload, as JSON, once the document exists. */
+  readonly upload: string | null
+  readonly reason: string | null
+  readonly name: string | null
+  readonly contentType: string | null
+  readonly contentLength: number | null
+}
+
+const AttachmentRowSchema = Schema.Struct({
+  key: Schema.String,
+  state: Schema.Literal("creating", "created", "uploaded", "failed"),
+  document: Schema.NullOr(Schema.String),
+  upload: Schema.NullOr(Schema.String),
+  reason: Schema.NullOr(Schema.String),
+  name: Schema.NullOr(Schema.String),
+  contentType: Schema.NullOr(Schema.String),
+  contentLength: Schema.NullOr(Schema.Number)
+})
+
 /** The id map. */
 export interface IdMap {
+  /** Where these attachments stand, by key; a key never seen is absent. */
+  readonly attachments: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, AttachmentRow>, IdMapError>
+  /** Records where an attachment stands (before the step it describes is taken further). */
+  readonly setAttachment: (row: AttachmentRow) => Effect.Effect<void, IdMapError>
   readonly meta: (key: string) => Effect.Effect<Option.Option<string>, IdMapError>
   readonly setMeta: (key: string, value: string) => Effect.Effect<void, IdMapError>
   /** Adds the customers not seen yet (first appearance wins); keeps the order they come in. */
@@ -194,6 +227,9 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
       }
     }
     yield* run(sql`CREATE INDEX IF NOT EXISTS conversations_by_id ON conversations (id)`)
+    yield* run(sql`CREATE TABLE IF NOT EXISTS attachments (
+      key TEXT PRIMARY KEY, state TEXT NOT NULL, document TEXT, upload TEXT, reason TEXT, name TEXT,
+      content_type TEXT, content_length INTEGER)`)
 
     /** The parents in doubt of one table. */
     const inDoubt = (rows: Effect.Effect<ReadonlyArray<unknown>, { readonly message: string }>) =>
@@ -271,13 +307,35 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
     const companies = parties("companies")
 
     const idMap: IdMap = {
+      attachments: (keys) =>
+        keys.length === 0
+          ? Effect.succeed(new Map())
+          : sql`SELECT key, state, document, upload, reason, name, content_type AS "contentType",
+              content_length AS "contentLength" FROM attachments WHERE key IN ${sql.in(keys)}`.pipe(
+            run,
+            Effect.flatMap(decode(AttachmentRowSchema)),
+            Effect.map((rows) =>
+              new Map(rows.map((row) => [row.key, row] as const))
+            )
+          ),
+      setAttachment: (row) =>
+        run(sql`INSERT OR REPLACE INTO attachments ${
+          sql.insert({
+            key: row.key,
+            state: row.state,
+            document: row.document,
+            upload: row.upload,
+            reason: row.reason,
+            name: row.name,
+            content_type: row.contentType,
+            content_length: row.contentLength
+          })
+        }`),
       meta: (key) =>
         sql`SELECT value FROM migration_meta WHERE key = ${key}`.pipe(
           run,
           Effect.flatMap(decode(MetaRow)),
-          Effect.map((rows) =>
-            Option.map(Option.fromNullable(rows[0]), (row) => row.value)
-          )
+          Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => row.value))
         ),
       setMeta: (key, value) => run(sql`INSERT OR REPLACE INTO migration_meta ${sql.insert({ key, value })}`),
       addCustomers: customers.add,

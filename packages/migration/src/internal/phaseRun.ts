@@ -8,6 +8,7 @@ import { BulkImport, ImportCheckpoint, ImportEvent } from "@effect-kustomer/clie
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import type * as Attachments from "./attachments.js"
 import { toMigrationError } from "./failure.js"
 import * as InDoubt from "./inDoubt.js"
 import * as Input from "./input.js"
@@ -35,6 +36,8 @@ export interface PhaseContext {
   readonly fingerprint: string
   /** A trial's window, with the parties its lines name. */
   readonly window?: Input.WindowKeys | undefined
+  /** Carries the attachments of messages and notes. */
+  readonly carrier: Attachments.Carrier
 }
 
 /** Where a phase is among those the bundle needs (`number` of `of`, from 1). */
@@ -71,6 +74,7 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
         conversationLinks: idMap.conversationLinks,
         people,
         leftOut,
+        carry: context.carrier.carry,
         onHeld: Effect.sync(() => {
           held += 1
         })

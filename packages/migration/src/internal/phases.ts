@@ -26,9 +26,18 @@ export interface Linker {
   readonly onHeld: Effect.Effect<void>
   /** The Kustomer users of the history's authors and assignees. */
   readonly people: People.People
-  /** What the bundle holds and the migration does not send yet. */
+  /** What the bundle holds and the migration does not send. */
   readonly leftOut: LeftOut.LeftOut
+  /** A message's or note's attachments carried (uploaded, referenced), or `held` when one cannot be for now. */
+  readonly carry: (
+    phase: ChildPhase,
+    position: ImportSource.Position,
+    value: unknown
+  ) => Effect.Effect<unknown, IdMap.IdMapError>
 }
+
+/** Messages and notes whose attachments are carried at once. */
+const carryConcurrency = 4
 
 /** The child phases: objects nested in each conversation. */
 export type ChildPhase = "messages" | "notes"
@@ -328,12 +337,17 @@ export const childRecords = <E, R>(
         const customers = phase === "messages"
           ? yield* linker.customerLinks(all.map((child) => child.customerKey))
           : new Map<string, IdMap.Parent>()
-        return yield* heldOut(
-          all.map((child) =>
-            childRecord(child, phase, conversations, customers, importedAt, linker.people, linker.leftOut)
-          ),
-          linker
+        const records = yield* Effect.forEach(
+          all,
+          (child) =>
+            withAttachments(
+              childRecord(child, phase, conversations, customers, importedAt, linker.people),
+              phase,
+              linker
+            ),
+          { concurrency: carryConcurrency }
         )
+        return yield* heldOut(records, linker)
       })
     ),
     Stream.flattenIterables
@@ -366,19 +380,18 @@ const withAuthor = (value: unknown, phase: ChildPhase, people: People.People): u
   return user === undefined ? fields : { ...fields, createdBy: user }
 }
 
-/**
- * A message or note without the source's attachments (`{ externalId, name, contentType, size, url }`, no Kustomer
- * `_id`): they are listed in the bundle but not uploaded yet, so they are left out rather than sent as references
- * to documents that do not exist. Kustomer's own references (with an `_id`) are kept.
- */
-const withoutSourceAttachments = (value: unknown, leftOut: LeftOut.LeftOut): unknown => {
-  if (!Predicate.isRecord(value) || !Array.isArray(value["attachments"])) return value
-  const uploaded = value["attachments"].filter((attachment: unknown) => Bundle.isKustomerAttachment(attachment))
-  if (uploaded.length === value["attachments"].length) return value
-  leftOut.attachments(value["attachments"].length - uploaded.length)
-  const { attachments: _attachments, ...fields } = value
-  return uploaded.length === 0 ? fields : { ...fields, attachments: uploaded }
-}
+/** A record to send with its attachments carried; held when one of them must wait. */
+const withAttachments = (
+  record: ImportSource.SourceRecord | "held",
+  phase: ChildPhase,
+  linker: Linker
+): Effect.Effect<ImportSource.SourceRecord | "held", IdMap.IdMapError> =>
+  record === "held" || record._tag === "Unparsable"
+    ? Effect.succeed(record)
+    : Effect.map(
+      linker.carry(phase, record.position, record.value),
+      (value) => value === "held" ? value : ImportSource.parsed(record.position, value)
+    )
 
 const childRecord = (
   child: Child,
@@ -386,8 +399,7 @@ const childRecord = (
   conversations: ReadonlyMap<number, IdMap.Parent>,
   customers: ReadonlyMap<string, IdMap.Parent>,
   importedAt: string,
-  people: People.People,
-  leftOut: LeftOut.LeftOut
+  people: People.People
 ): ImportSource.SourceRecord | "held" => {
   const problem = Bundle.linkProblem(Bundle.linkFields[phase], child.value) ?? Bundle.childProblem(phase, child.value)
   if (problem !== undefined) return ImportSource.unparsable(child.position, problem)
@@ -397,7 +409,7 @@ const childRecord = (
   if (phase === "notes") {
     return ImportSource.parsed(
       child.position,
-      Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value, leftOut), phase, people), importedAt, {
+      Bundle.withLinks(withAuthor(child.value, phase, people), importedAt, {
         conversation: conversation.right
       })
     )
@@ -409,7 +421,7 @@ const childRecord = (
     onRight: (customerId) =>
       ImportSource.parsed(
         child.position,
-        Bundle.withLinks(withAuthor(withoutSourceAttachments(child.value, leftOut), phase, people), importedAt, {
+        Bundle.withLinks(withAuthor(child.value, phase, people), importedAt, {
           conversation: conversation.right,
           customer: customerId
         })

@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import type { AttachmentReject } from "./attachments.js"
 import type { Phase } from "./pipeline.js"
 
 /** The rejects file's line for an outcome: the import's entry, with the resource it belongs to. */
@@ -22,6 +23,8 @@ export const rejectLine = (phase: Phase, outcome: ImportEvent.Outcome): Option.O
 export interface RejectsWriter {
   /** Writes an outcome's line (none for a created or existing object). Never fails: see {@link failure}. */
   readonly write: (phase: Phase, outcome: ImportEvent.Outcome) => Effect.Effect<void>
+  /** Writes the line of an attachment not carried (`resource: "attachments"`, its message's or note's place). */
+  readonly writeAttachment: (reject: AttachmentReject) => Effect.Effect<void>
   /** The write that failed, if one did; no line is written after it. */
   readonly failure: Effect.Effect<Option.Option<RejectsFile.RejectsFileError>>
   /** Lines written. */
@@ -68,6 +71,21 @@ export const rejectsWriter = (
             onNone: () => Effect.void,
             onSome: (line) => writeLine(file, path, line)
           }),
+      writeAttachment: (reject) =>
+        file === undefined || path === undefined ? Effect.void : writeLine(
+          file,
+          path,
+          `${
+            JSON.stringify({
+              resource: "attachments",
+              of: reject.phase,
+              position: reject.position,
+              outcome: "Rejected",
+              reason: reject.reason,
+              record: reject.attachment
+            })
+          }\n`
+        ),
       failure: Ref.get(failure),
       written: () => written
     }

@@ -1,7 +1,9 @@
 /**
  * A JSON array of records, parsed incrementally so that a file of any size streams. Positions are indexes in the
- * array. A syntax error, or a byte that is not valid in the encoding, ends the stream with a `SourceError`:
- * nothing after it can be trusted.
+ * array. With an `arrayKey`, the array may also be the value of that key in a top-level object (an API page such
+ * as `{"tickets": [...], "next_page": ...}`): the object's other values are parsed and dropped as they complete,
+ * so memory stays flat. A syntax error, or a byte that is not valid in the encoding, ends the stream with a
+ * `SourceError`: nothing after it can be trusted.
  */
 import { JSONParser } from "@streamparser/json"
 import * as Chunk from "effect/Chunk"
@@ -11,22 +13,40 @@ import { type Encoding, type Lines, lines } from "./text.js"
 
 const isWhiteSpace = (code: number) => code === 0x20 || code === 0x0a || code === 0x0d || code === 0x09
 
-/** The records of a JSON array. */
+/** The records of a JSON array, or of the array at `arrayKey` of a top-level object. */
 export const read = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   sourceName: string,
-  encoding: Encoding = "utf-8"
+  encoding: Encoding = "utf-8",
+  arrayKey?: string
 ): Stream.Stream<SourceRecord, E | SourceError, R> =>
   Stream.suspend(() => {
-    const parser = new JSONParser({ paths: ["$.*"], keepStack: false })
     let pending: Array<SourceRecord> = []
     let index = 0
-    // Whether the first significant character has been seen, and whether it opened an array.
+    // Whether the first significant character has been seen, and whether it opened an array (or, with an
+    // `arrayKey`, an object); the parser is made then, with the path its records are at.
     let started = false
     let sawArray = false
-    parser.onValue = ({ value }) => {
-      pending.push(parsed({ index }, value))
-      index++
+    let notAnArray = false
+    let parser: JSONParser | undefined
+    // The parser's paths are dot-separated: a key holding a dot (or the wildcard) would select something else.
+    if (arrayKey !== undefined && (arrayKey === "" || arrayKey === "*" || arrayKey.includes("."))) {
+      return Stream.fail(new SourceError({ source: sourceName, reason: `cannot read the array at key "${arrayKey}"` }))
+    }
+    const expected = arrayKey === undefined
+      ? "expected a JSON array of records"
+      : `expected a JSON array of records, or an object whose "${arrayKey}" is one`
+    const makeParser = (path: string) => {
+      const made = new JSONParser({ paths: [path], keepStack: false })
+      made.onValue = ({ parent, value }) => {
+        // `{"tickets": {"a": …}}` matches the path too: its values are not records.
+        if (!Array.isArray(parent)) notAnArray = true
+        else {
+          pending.push(parsed({ index }, value))
+          index++
+        }
+      }
+      return made
     }
     const take = () => {
       const out = pending
@@ -39,14 +59,16 @@ export const read = <E, R>(
         const code = text.charCodeAt(at)
         if (isWhiteSpace(code)) continue
         started = true
-        sawArray = code === 0x5b
+        sawArray = code === 0x5b || (code === 0x7b && arrayKey !== undefined)
+        if (sawArray) parser = makeParser(code === 0x5b ? "$.*" : `$.${arrayKey}.*`)
       }
     }
     let failure: SourceError | undefined
     const write = (text: string) => {
       if (!started) checkStart(text)
-      if (started && !sawArray) throw new Error("expected a JSON array of records")
-      if (!parser.isEnded) parser.write(text)
+      if (started && !sawArray) throw new Error(expected)
+      if (parser !== undefined && !parser.isEnded) parser.write(text)
+      if (notAnArray) throw new Error(`"${arrayKey}" is not an array of records`)
     }
     /** The index in `text` where physical line `line` starts, `text` starting on `firstLine`. */
     const lineStart = (text: string, firstLine: number, line: number) => {
@@ -84,7 +106,7 @@ export const read = <E, R>(
       Stream.flattenChunks,
       Stream.concat(Stream.suspend(() => {
         if (failure !== undefined) return Stream.fail(failure)
-        if (!sawArray) return Stream.fail(fail("expected a JSON array of records"))
+        if (!sawArray || parser === undefined) return Stream.fail(fail(expected))
         if (!parser.isEnded) return Stream.fail(fail("the JSON array is not closed (truncated file?)"))
         return Stream.fromChunk(take())
       }))
