@@ -50,7 +50,10 @@ describe("HtmlReport (pure)", () => {
         })),
         undefined
       )
-      assert.match(html, /id="attachments">Attachments: 3 carried \([^)]*\), 1 not carried[^,]*, 2 messages or notes held/)
+      assert.match(
+        html,
+        /id="attachments">Attachments: 3 carried \([^)]*\), 1 not carried[^,]*, 2 messages or notes held/
+      )
       assert.notInclude(HtmlReport.render(Either.getOrThrow(RunView.fromDocument(document)), undefined), "Attachments:")
     }))
 
