@@ -77,7 +77,10 @@ describe("convert zendesk", () => {
         },
         bundle: { conversations: 12, customers: 4, messages: 32, notes: 4, attachments: 3 },
         problems: 0,
-        notes: ["attachments: 3 listed in the bundle, not uploaded yet"]
+        notes: [
+          "attachments: 3 listed in the bundle by their URL: the migration downloads and uploads them (set " +
+          "ZENDESK_EMAIL and ZENDESK_API_TOKEN for Zendesk's content_url)"
+        ]
       })
       const tickets = (yield* readLines(`${sample}tickets.json`)).filter((ticket) => ticket["status"] !== "deleted")
       const lines = yield* readLines(out)
@@ -195,7 +198,7 @@ describe("convert zendesk", () => {
       assert.match(incomplete.text, /converted 13 tickets into 12 conversations \(4 customers\) with 32 messages/)
       assert.match(incomplete.text, /tickets\s+12\s+1\n\s+1 deleted in Zendesk/)
       assert.match(incomplete.text, /custom fields\s+0\s+5\n\s+2 field 360001: not in --fields-map/)
-      assert.include(incomplete.text, "attachments: 3 listed in the bundle, not uploaded yet")
+      assert.include(incomplete.text, "attachments: 3 listed in the bundle by their URL")
       assert.include(incomplete.text, "not everything was carried into the bundle")
 
       yield* fs.writeFileString(

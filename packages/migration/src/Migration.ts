@@ -222,8 +222,8 @@ export interface Result {
   /** People the bundle names who are no Kustomer user (their objects went without them), most named first. */
   readonly unmappedPeople: ReadonlyArray<People.Unmapped>
   /**
-   * What the bundle holds and the migration did not send: the source's attachments (files are not uploaded yet)
-   * and the companies of customers whose company could not be created (the customers were).
+   * What the bundle holds and the migration did not send: the companies of customers whose company could not be
+   * created (the customers were).
    */
   readonly leftOut: LeftOut.LeftOutCounts
   /** The attachments of messages and notes: carried (with their bytes), not carried (rejects), held for later. */

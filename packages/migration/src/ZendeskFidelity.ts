@@ -21,7 +21,7 @@ export type KindSummary = fidelity.KindSummary
 /**
  * The fidelity summary of a conversion: per kind (tickets, deleted tickets, comments, attachments, users,
  * organizations, and the fields priority, type, tags, custom fields, satisfaction, assignee) what was carried and
- * what not, and why; what the bundle holds; the number of problems; notes (attachments not uploaded yet, …).
+ * what not, and why; what the bundle holds; the number of problems; notes (how the attachments are fetched, …).
  * `complete` is true when everything was carried.
  *
  * @since 0.1.0

@@ -94,7 +94,7 @@ describe("ZendeskFidelity.FidelityTally", () => {
     assert.deepStrictEqual(summary.bundle.conversations, 2)
   })
 
-  it("lists the attachments as not uploaded yet, and encodes to JSON and back", () => {
+  it("says how the listed attachments are fetched, and encodes to JSON and back", () => {
     const tally = new ZendeskFidelity.FidelityTally()
     tally.record(
       ZendeskExport.convertTicket(
@@ -103,7 +103,10 @@ describe("ZendeskFidelity.FidelityTally", () => {
       ).fidelity
     )
     const summary = tally.summary({ users: ["5"], organizations: ["70"] })
-    assert.deepStrictEqual(summary.notes, ["attachments: 2 listed in the bundle, not uploaded yet"])
+    assert.deepStrictEqual(summary.notes, [
+      "attachments: 2 listed in the bundle by their URL: the migration downloads and uploads them (set " +
+      "ZENDESK_EMAIL and ZENDESK_API_TOKEN for Zendesk's content_url)"
+    ])
     assert.isTrue(summary.complete)
     const json: unknown = JSON.parse(JSON.stringify(Schema.encodeSync(ZendeskFidelity.FidelitySummary)(summary)))
     assert.deepStrictEqual(Schema.decodeUnknownSync(ZendeskFidelity.FidelitySummary)(json), summary)

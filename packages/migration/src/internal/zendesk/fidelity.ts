@@ -100,7 +100,7 @@ export class FidelitySummary extends Schema.Class<FidelitySummary>("FidelitySumm
   }),
   /** Per-record problems (the problems file's lines). */
   problems: Schema.NonNegativeInt,
-  /** What a reader should know that is not a count: attachments not uploaded yet, guessed directions, … */
+  /** What a reader should know that is not a count: how attachments are fetched, guessed directions, … */
   notes: Schema.Array(Schema.String)
 }) {}
 
@@ -221,7 +221,10 @@ export class FidelityTally {
     const attachments = kind("attachments")
     const notes: Array<string> = []
     if (attachments.carried > 0) {
-      notes.push(`attachments: ${attachments.carried} listed in the bundle, not uploaded yet`)
+      notes.push(
+        `attachments: ${attachments.carried} listed in the bundle by their URL: the migration downloads and uploads ` +
+          "them (set ZENDESK_EMAIL and ZENDESK_API_TOKEN for Zendesk's content_url)"
+      )
     }
     if (usersNotInFile > 0) {
       notes.push(
