@@ -253,7 +253,8 @@ export const actions: Actions<Environment> = {
         maxJobsInFlight: request.maxJobsInFlight,
         acceptImportDates: request.acceptImportDates,
         usersMap: request.usersMap,
-        lines: request.lines
+        lines: request.lines,
+        skipAttachments: request.skipAttachments
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

@@ -8,7 +8,7 @@
  */
 import type { ImportCheckpoint, ImportSource, KustomerError } from "@effect-kustomer/client"
 import { BulkResource, Token } from "@effect-kustomer/domain"
-import { type JournalError, Preflight, type RunError } from "@effect-kustomer/journal"
+import { type JournalError, type OffsetlessTimes, Preflight, type RunError } from "@effect-kustomer/journal"
 import type { Migration } from "@effect-kustomer/migration"
 import type { PlatformError } from "@effect/platform/Error"
 import type { ServeError } from "@effect/platform/HttpServerError"
@@ -161,7 +161,7 @@ const describeOutput = (detail: string, noSpace: boolean) =>
  *
  * @since 0.1.0
  */
-export const describeOffsetlessTimes = (cause: Preflight.OffsetlessTimes): string =>
+export const describeOffsetlessTimes = (cause: OffsetlessTimes.OffsetlessTimes): string =>
   `${cause.found}: give the export's zone with --timezone Area/City (e.g. --timezone Europe/Paris), or ` +
   "--timezone UTC if they are UTC. Nothing was sent."
 

@@ -175,12 +175,15 @@ const rejectsSection = (view: RunView.RunView, rejects: RejectGroups.Rejects | u
 /** A migration's attachments: carried with their bytes, not carried (in the rejects), held for a later run. */
 const attachmentsSection = (view: RunView.RunView): string => {
   const counts = view.attachments
-  if (counts === undefined || counts.carried + counts.notCarried + counts.held === 0) return ""
+  const skipped = counts?.skipped ?? 0
+  if (counts === undefined || counts.carried + counts.notCarried + counts.held + skipped === 0) return ""
   return `<p class="note" id="attachments">Attachments: ${Format.count(counts.carried)} carried (${
     Format.bytes(counts.bytes)
   }), ${Format.count(counts.notCarried)} not carried (listed with the rejects), ${
     Format.count(counts.held)
-  } messages or notes held for a later run.</p>`
+  } messages or notes held for a later run${
+    skipped === 0 ? "" : `, ${Format.count(skipped)} left out on purpose (--skip-attachments)`
+  }.</p>`
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
-import { DurableImport, ImportInput, Preflight, RunError } from "@effect-kustomer/journal"
+import { DurableImport, ImportInput, OffsetlessTimes, Preflight, RunError } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -257,11 +257,11 @@ const pageOfFailedRun = (plan: Plan, reportFile: string | undefined) =>
  */
 const checkTimes = (plan: Omit<Plan, "target">) =>
   Effect.gen(function*() {
-    if (plan.format !== "csv" || !Preflight.checksOffsetlessTimes(plan.csv, undefined)) return bytesOf(plan.input)
+    if (plan.format !== "csv" || !OffsetlessTimes.applies(plan.csv, undefined)) return bytesOf(plan.input)
     const bytes = plan.input === stdin
       ? ImportSource.fileBytes((yield* ImportInput.spool(StandardInput.bytes, plan.format)).file)
       : bytesOf(plan.input)
-    yield* Preflight.checkOffsetlessTimes(bytes, {
+    yield* OffsetlessTimes.check(bytes, {
       csv: plan.csv,
       encoding: plan.encoding,
       sourceName: inputName(plan.input),

@@ -40,6 +40,7 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
   readonly usersMap: Option.Option<string>
   readonly limit: Option.Option<number>
   readonly skip: Option.Option<number>
+  readonly skipAttachments: boolean
 }
 
 /**
@@ -54,6 +55,8 @@ export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, Shared
   readonly usersMap: string | undefined
   /** `--limit N` (and `--skip N`): a trial of N conversations. */
   readonly lines: { readonly skip: number; readonly limit: number } | undefined
+  /** `--skip-attachments`: the source's attachments left out, knowingly. */
+  readonly skipAttachments: boolean
 }
 
 /** `--limit N` and `--skip N`: a trial's window of conversations. */
@@ -122,6 +125,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
     }
     return {
       lines,
+      skipAttachments: flags.skipAttachments,
       bundle: flags.bundle,
       format,
       mapping: flags.mapping,

@@ -23,6 +23,7 @@ import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import * as HtmlReport from "./HtmlReport.js"
 import { rolesLines, roleWarnings } from "./ImportRunner.js"
+import * as MigrateResult from "./internal/migrateResult.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
@@ -30,7 +31,6 @@ import * as RejectGroups from "./RejectGroups.js"
 import * as ResultsFile from "./ResultsFile.js"
 import * as RunLog from "./RunLog.js"
 import * as RunView from "./RunView.js"
-import * as Summary from "./Summary.js"
 import * as UsersMap from "./UsersMap.js"
 
 /**
@@ -59,6 +59,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly usersMap?: string | undefined
   /** `--limit N` / `--skip N`: a trial of N conversations; a later run with the same journal continues it. */
   readonly lines?: Migration.LineWindow | undefined
+  /** `--skip-attachments`: leave the source's attachments out, knowingly. */
+  readonly skipAttachments?: boolean | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -87,88 +89,12 @@ const sourceCredentials = Effect.map(
       : []
 ).pipe(Effect.orElseSucceed((): ReadonlyArray<Migration.SourceCredentials> => []))
 
-/** What the attachments came to, when the bundle had any. */
-const attachmentsLine = (counts: Migration.AttachmentCounts, rejects: string | undefined): string | undefined =>
-  counts.carried + counts.notCarried + counts.held === 0 ? undefined : [
-    `Attachments: ${Format.count(counts.carried)} carried (${Format.bytes(counts.bytes)})`,
-    counts.notCarried === 0
-      ? undefined
-      : `${Format.count(counts.notCarried)} not carried (their messages and notes were sent without them; each ` +
-        `with its reason ${rejects === undefined ? "in the rejects file: pass --rejects FILE" : `in ${rejects}`})`,
-    counts.held === 0
-      ? undefined
-      : `${Format.count(counts.held)} messages or notes held: an attachment could not be carried for now (the API ` +
-        "or the storage kept failing); run the same command again to send them"
-  ].filter((part) => part !== undefined).join("; ")
-
 /**
  * The table printed at the end: one row per resource, and the files to look at.
  *
  * @since 0.1.0
  */
-export const renderResult = (
-  result: Migration.Result,
-  plan: Pick<MigratePlan, "journal" | "rejects" | "lines">
-): string => {
-  const rows = [
-    ["", "created", "existing", "rejected", "failed", "unknown", "requests"],
-    ...result.phases.map((phase) => [
-      phase.phase,
-      Format.count(phase.summary.created),
-      Format.count(phase.summary.alreadyExisting),
-      Format.count(phase.summary.rejected),
-      Format.count(phase.summary.failed),
-      Format.count(phase.summary.unknown),
-      Format.count(phase.summary.requests)
-    ])
-  ]
-  const skipped = result.phases.reduce((sum, phase) => sum + phase.settledBefore, 0)
-  const foundByEmail = result.phases.reduce((sum, phase) => sum + phase.foundByEmail, 0)
-  const held = result.phases.reduce((sum, phase) => sum + phase.held, 0)
-  return [
-    result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
-    Format.table(rows),
-    foundByEmail === 0
-      ? undefined
-      : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,
-    result.unmappedPeople.length === 0
-      ? undefined
-      : `${Format.count(result.unmappedPeople.length)} people the bundle names are no Kustomer user (their ` +
-        `messages, notes and assignments went without them; map them with --users-map FILE): ${
-          result.unmappedPeople.slice(0, 10).map((person) => `${person.person} (${Format.count(person.objects)})`)
-            .join(", ")
-        }${result.unmappedPeople.length > 10 ? ", …" : ""}`,
-    attachmentsLine(result.attachments, plan.rejects),
-    result.leftOut.companies === 0
-      ? undefined
-      : `${
-        Format.count(result.leftOut.companies)
-      } customers were created without their company: it was not created (see the companies phase's rejects)`,
-    held === 0
-      ? undefined
-      : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
-        "conversation could not be read yet. Run the same command again (with the same --journal) to send them",
-    plan.rejects === undefined || result.rejectsWritten === 0
-      ? undefined
-      : `${
-        Format.count(result.rejectsWritten)
-      } objects not created → ${plan.rejects} (each with its resource and line)`,
-    plan.lines === undefined
-      ? undefined
-      : `Trial: conversations ${Format.count((plan.lines.skip ?? 0) + 1)}–${
-        Format.count((plan.lines.skip ?? 0) + plan.lines.limit)
-      } of the bundle, with what they need. Run again without --limit and --skip (same --journal) to send the rest`,
-    plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`,
-    ...roleWarnings(result.roles)
-  ].filter((line): line is string => line !== undefined).join("\n")
-}
-
-/** Whether every object was created or found (objects held for a later attempt are not). */
-const exitCodeOf = (result: Migration.Result): number =>
-  Math.max(
-    result.attachments.notCarried > 0 ? 2 : 0,
-    ...result.phases.map((phase) => phase.held > 0 ? 2 : Summary.exitCode(phase.summary))
-  )
+export const renderResult = MigrateResult.renderResult
 
 /** The JSON report: per resource, what happened and what it cost. */
 const reportOf = (
@@ -246,7 +172,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         acceptImportDates: plan.acceptImportDates,
         people: { usersMap: yield* UsersMap.read(plan.usersMap) },
         lines: plan.lines,
-        attachments: { sourceCredentials: yield* sourceCredentials },
+        attachments: { sourceCredentials: yield* sourceCredentials, skip: plan.skipAttachments },
         onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),
@@ -285,7 +211,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
       if (Either.isRight(view)) yield* HtmlReport.write(plan.html, view.right, rejects)
     }
     const result = yield* exit
-    const exitCode = exitCodeOf(result)
+    const exitCode = MigrateResult.exitCodeOf(result)
     yield* JsonOutput.emit(
       plan.json === true,
       renderResult(result, plan) + FailureReasons.render(topReasons),

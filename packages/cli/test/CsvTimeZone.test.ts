@@ -1,4 +1,4 @@
-import { Preflight, RunError } from "@effect-kustomer/journal"
+import { OffsetlessTimes, RunError } from "@effect-kustomer/journal"
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
@@ -95,7 +95,7 @@ describe("kustomer-bulk import --timezone", () => {
     }).pipe(Effect.provide(nodeLayer)))
 
   it("the message: the count with its thousands, the first cell, and the flag", () => {
-    const cause = new Preflight.OffsetlessTimes({
+    const cause = new OffsetlessTimes.OffsetlessTimes({
       source: "tickets.csv",
       count: 1204,
       position: { index: 5, line: 7 },

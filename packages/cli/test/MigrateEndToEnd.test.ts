@@ -57,9 +57,20 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const requesters = new Set(tickets.map((ticket) => ticket["requester_id"])).size
 
       const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
-      const args = ["migrate", bundle, "--journal", `${dir}/m.journal`, "--report", `${dir}/report.json`]
+      // The sample's attachments point at example.zendesk.com: left out knowingly here (the attachments' own
+      // end-to-end run serves its files from a local server).
+      const args = [
+        "migrate",
+        bundle,
+        "--journal",
+        `${dir}/m.journal`,
+        "--report",
+        `${dir}/report.json`,
+        "--skip-attachments"
+      ]
       const first = yield* runCli(args, env)
       assert.strictEqual(first.code, 0, first.text)
+      assert.include(first.text, "3 attachments left out (--skip-attachments)")
       assert.notInclude(first.text, "migrate-end-to-end-secret")
       const stats = yield* server.simulator.stats
       assert.strictEqual(stats.conversations.distinctExternalIds, tickets.length)
@@ -77,7 +88,7 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       ])
 
       // Without the journal, the same bundle again: everything is found, nothing is doubled.
-      const again = yield* runCli(["migrate", bundle], env)
+      const again = yield* runCli(["migrate", bundle, "--skip-attachments"], env)
       assert.strictEqual(again.code, 0, again.text)
       const after = yield* server.simulator.stats
       assert.strictEqual(after.conversations.stored, stats.conversations.stored)

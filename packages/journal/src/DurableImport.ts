@@ -28,7 +28,7 @@
  * would give up on part-way — a JSON array with a syntax error or cut short, JSON Lines whose last line is cut
  * mid-line — is refused with a `Preflight.BrokenInput` naming the byte offset and line (`Preflight.checkStructure`,
  * one streamed pass; unless `checkStructure: false`), a CSV input without a time zone whose date-times lack an
- * offset is refused with a `Preflight.OffsetlessTimes` naming how many and the first (`Preflight.checkOffsetlessTimes`,
+ * offset is refused with a `OffsetlessTimes.OffsetlessTimes` naming how many and the first (`OffsetlessTimes.check`,
  * one streamed pass; unless `offsetlessTimes: "utc"`), and the key's token is read and checked
  * against every role the import needs — the resource's create role, `bulk.read`, the resource's read role when
  * its objects can be looked up, and `org.admin` when messages or notes carry `createdAt` or `createdBy` (unless
@@ -54,6 +54,7 @@ import { importEvents } from "./internal/importEvents.js"
 import * as ResourcePipeline from "./internal/resourcePipeline.js"
 import * as ResourceRecords from "./internal/resourceRecords.js"
 import * as RunState from "./internal/runState.js"
+import type * as OffsetlessTimes from "./OffsetlessTimes.js"
 import type * as Preflight from "./Preflight.js"
 import type * as RunError from "./RunError.js"
 import * as RunReport from "./RunReport.js"
@@ -79,11 +80,11 @@ export interface Options {
   /**
    * CSV date-times without an offset when no `csv.timeZone` is given. `refuse` (default): the input is read once
    * before the journal is opened (standard input is then copied to a temporary file first) and, if it has any, the
-   * run stops with a `Preflight.OffsetlessTimes` naming how many and the first — nothing is sent, as an export
+   * run stops with a `OffsetlessTimes.OffsetlessTimes` naming how many and the first — nothing is sent, as an export
    * written in its account's zone would be created hours off. `utc`: they are read as UTC and counted in the
    * report's `timesReadAsUtc`. A `timeZone` of `UTC` reads them as UTC too, and resumes a journal of either.
    */
-  readonly offsetlessTimes?: Preflight.OffsetlessTimesMode | undefined
+  readonly offsetlessTimes?: OffsetlessTimes.Mode | undefined
   /** The input's text encoding. Default `utf-8`. */
   readonly encoding?: ImportSource.Encoding | undefined
   /** The SQLite journal; when the file exists, the run resumes (or is refused if it belongs to another run). */

@@ -56,3 +56,10 @@ export * as RunReport from "./RunReport.js"
 export * as RunTimeline from "./RunTimeline.js"
 /** @since 0.1.0 */
 export * as SqliteJournal from "./SqliteJournal.js"
+
+/**
+ * CSV date-times without an offset: counted, checked before the first request, refused without a time zone.
+ *
+ * @since 0.1.0
+ */
+export * as OffsetlessTimes from "./OffsetlessTimes.js"

@@ -5,7 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
-import { DurableImport, Preflight, RunReport } from "../src/index.js"
+import { DurableImport, OffsetlessTimes, RunReport } from "../src/index.js"
 import { fastPipeline, simulated, tempDir } from "./harness.js"
 
 /**
@@ -163,11 +163,11 @@ describe("DurableImport of CSV date-times without an offset", () => {
       ImportSource.parsed({ index: 1, line: 3 }, {}, ["Created", "Updated"]),
       ImportSource.unparsable({ index: 2, line: 4 }, "bad row"),
       ImportSource.parsed({ index: 3, line: 5 }, {}, ["Updated"])
-    ].reduce(Preflight.addOffsetlessTimes, Preflight.noOffsetlessTimes)
+    ].reduce(OffsetlessTimes.add, OffsetlessTimes.none)
     assert.deepStrictEqual(tally, { count: 3, first: { position: { index: 1, line: 3 }, column: "Created" } })
-    assert.isTrue(Preflight.checksOffsetlessTimes(undefined, undefined))
-    assert.isTrue(Preflight.checksOffsetlessTimes({ mapping: {} }, "refuse"))
-    assert.isFalse(Preflight.checksOffsetlessTimes(undefined, "utc"))
-    assert.isFalse(Preflight.checksOffsetlessTimes({ timeZone: "UTC" }, undefined))
+    assert.isTrue(OffsetlessTimes.applies(undefined, undefined))
+    assert.isTrue(OffsetlessTimes.applies({ mapping: {} }, "refuse"))
+    assert.isFalse(OffsetlessTimes.applies(undefined, "utc"))
+    assert.isFalse(OffsetlessTimes.applies({ timeZone: "UTC" }, undefined))
   })
 })

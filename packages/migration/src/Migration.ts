@@ -29,34 +29,29 @@
  * messages or notes carry `createdAt`/`createdBy` (without it Kustomer replaces them silently) — unless
  * `acceptImportDates`, and then the result says they were not kept. A key lacking any is refused with the whole
  * list, before anything is written. A CSV bundle read without a time zone whose date-times lack an offset is
- * refused before that, with a `Preflight.OffsetlessTimes` naming how many and the first (unless
+ * refused before that, with an `OffsetlessTimes.OffsetlessTimes` naming how many and the first (unless
  * `offsetlessTimes: "utc"`). The bundle is read once per phase and never held in memory; the id map and
  * each phase's journal live in SQLite files, so a migration killed at any moment and run again with the same
  * journal continues where it stopped, without creating anything twice.
  *
  * @since 0.1.0
  */
-import { type ImportEvent, KustomerClient } from "@effect-kustomer/client"
-import { Preflight, RunError } from "@effect-kustomer/journal"
+import type { KustomerClient } from "@effect-kustomer/client"
+import type { Preflight, RunError } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as PlatformPath from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
-import * as Path from "node:path"
-import * as Attachments from "./internal/attachments.js"
+import type * as Attachments from "./internal/attachments.js"
 import * as DryRun from "./internal/dryRun.js"
 import type * as Failure from "./internal/failure.js"
-import { journalBase, openMap, toMigrationError } from "./internal/failure.js"
+import { toMigrationError } from "./internal/failure.js"
 import * as IdMap from "./internal/idMap.js"
-import * as Input from "./internal/input.js"
-import * as LeftOut from "./internal/leftOut.js"
-import * as People from "./internal/people.js"
+import type * as Input from "./internal/input.js"
 import type * as PhaseRun from "./internal/phaseRun.js"
-import { runPhase } from "./internal/phaseRun.js"
 import * as Pipeline from "./internal/pipeline.js"
-import * as Reads from "./internal/reads.js"
-import * as Rejects from "./internal/rejects.js"
+import type * as RejectsBundle from "./internal/rejectsBundle.js"
 import * as RoleNeeds from "./internal/roleNeeds.js"
+import * as Run from "./internal/run.js"
 
 /**
  * What can stop a migration, as the `cause` of its `RunError` (`@effect-kustomer/journal`, the error an import
@@ -100,54 +95,29 @@ export type Phase = Pipeline.Phase
 export type BundleInput = Input.BundleInput
 
 /**
- * Options of {@link run}.
+ * Options of {@link run}: the bundle and how it is read, the journal, the rejects file, the pipeline's settings,
+ * the people map, a trial's `lines`, how attachments are carried, and callbacks for phases, events and the role
+ * check.
  *
  * @since 0.1.0
  */
-export interface Options extends BundleInput {
-  /**
-   * The journal: the id map lives in this file, each phase's journal next to it (`<journal>.customers`, …). When
-   * it exists, the migration resumes. Without one, they live in a temporary directory and a rerun starts over
-   * (nothing is created twice: objects with an `externalId` are found as duplicates).
-   */
-  readonly journal?: string | undefined
-  /** A JSON Lines file for what was not created: one line per object, with its resource and bundle line. */
-  readonly rejects?: string | undefined
-  /** Everything else of the pipeline (chunk sizes, concurrency, schedules). */
-  readonly pipeline?: Pipeline.PipelineOptions | undefined
-  /** Sees every event of every phase. */
-  readonly onEvent?: ((phase: Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
-  /** Other files the caller writes (a report, a results file): checked with the journal and rejects file. */
-  readonly otherOutputs?: ReadonlyArray<{ readonly what: string; readonly path: string | undefined }> | undefined
-  /**
-   * How the history's people (`author` of a message or note, `assignee` of a conversation) become Kustomer users:
-   * a map (source id or e-mail → user id) first, then the org's users by e-mail (read once, when the bundle names
-   * anyone). Unmapped people are never guessed: see {@link Result.unmappedPeople}.
-   */
-  readonly people?: People.PeopleOptions | undefined
-  /** Called when a phase starts. */
-  readonly onPhase?: ((phase: Phase, place: PhasePlace) => Effect.Effect<void>) | undefined
-  /**
-   * Migrate messages and notes that carry `createdAt`/`createdBy` with a key that lacks `org.admin`, knowing that
-   * Kustomer replaces them with the time of the import and the key's user: the result's `roles` says they were
-   * not kept. Default false: such a migration is refused before anything is created.
-   */
-  readonly acceptImportDates?: boolean | undefined
-  /**
-   * A trial: migrate only `limit` conversations (bundle lines, after `skip` of them) with the companies,
-   * customers, messages and notes they need. The journal is the whole bundle's: a later run without `lines`
-   * continues it and sends the rest, nothing twice.
-   */
-  readonly lines?: LineWindow | undefined
-  /**
-   * How the bundle's attachments (`{ name, contentType, size, path | url }` on a message or note) are carried:
-   * each one's document is created (a request of the budget), its bytes streamed to the upload, and the message or
-   * note sent referencing it.
-   */
-  readonly attachments?: AttachmentOptions | undefined
-  /** Called once the key's roles were checked, before anything is created (e.g. to show the report's warnings). */
-  readonly onChecked?: ((roles: Preflight.RoleReport) => Effect.Effect<void>) | undefined
-}
+export type Options = Run.Options
+
+/**
+ * What one phase did in this attempt: its summary, what an earlier attempt settled, customers found by e-mail,
+ * objects held for a parent in doubt, reads of parents in doubt.
+ *
+ * @since 0.1.0
+ */
+export type PhaseResult = Run.PhaseResult
+
+/**
+ * The result of a migration that ran to its end: per phase, whether it resumed, the `importedAt` it gave, the
+ * rejects written, the unmapped people, what was left out, the attachments and the role check.
+ *
+ * @since 0.1.0
+ */
+export type Result = Run.Result
 
 /**
  * Which conversations (bundle lines, counted from 0) a trial takes: `skip` of them, then `limit`.
@@ -180,60 +150,19 @@ export type AttachmentOptions = Attachments.AttachmentOptions
 export type SourceCredentials = Attachments.SourceCredentials
 
 /**
+ * What a rejects file lists: the objects not created for a reason of their own (a line each), and those not created
+ * only because one of them was not (counted on its line, sent again with it).
+ *
+ * @since 0.1.0
+ */
+export type RejectsCounts = RejectsBundle.RejectsCounts
+
+/**
  * Where a phase is among those the bundle needs (`number` of `of`, from 1).
  *
  * @since 0.1.0
  */
 export type PhasePlace = PhaseRun.PhasePlace
-
-/**
- * What one phase did in this attempt.
- *
- * @since 0.1.0
- */
-export interface PhaseResult {
-  readonly phase: Phase
-  readonly summary: ImportEvent.Summary
-  /** Objects an earlier attempt settled: skipped by this one. */
-  readonly settledBefore: number
-  /** Customers known only by e-mail that Kustomer already had: linked, not created (customers phase only). */
-  readonly foundByEmail: number
-  /**
-   * Objects held back, neither sent nor rejected, because their parent is in doubt (its job's verdict could not
-   * be read yet): a later attempt with the same journal reads the parent again and sends them.
-   */
-  readonly held: number
-  /** Requests made to read parents in doubt again (job reads and look-ups), before the phase's records. */
-  readonly parentReads: number
-}
-
-/**
- * The result of a migration that ran to its end.
- *
- * @since 0.1.0
- */
-export interface Result {
-  readonly phases: ReadonlyArray<PhaseResult>
-  readonly resumed: boolean
-  /** The `importedAt` given to every object that had none. */
-  readonly importedAt: string
-  /** Lines written to the rejects file by this attempt. */
-  readonly rejectsWritten: number
-  /** People the bundle names who are no Kustomer user (their objects went without them), most named first. */
-  readonly unmappedPeople: ReadonlyArray<People.Unmapped>
-  /**
-   * What the bundle holds and the migration did not send: the companies of customers whose company could not be
-   * created (the customers were).
-   */
-  readonly leftOut: LeftOut.LeftOutCounts
-  /** The attachments of messages and notes: carried (with their bytes), not carried (rejects), held for later. */
-  readonly attachments: AttachmentCounts
-  /**
-   * The check of the key's roles: whether it could be done, every role needed, and whether the `createdAt`/
-   * `createdBy` of messages and notes were kept.
-   */
-  readonly roles: Preflight.RoleReport
-}
 
 /**
  * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials),
@@ -260,8 +189,9 @@ export interface Result {
  * )
  *
  * // The key and the org come from KUSTOMER_API_KEY and KUSTOMER_ORG (or KUSTOMER_BASE_URL / KUSTOMER_REGION).
+ * // The HTTP client is the migration's too: attachments' uploads and source downloads.
  * const MigrationLive = Layer.merge(
- *   KustomerClient.layerConfig().pipe(Layer.provide(NodeHttpClient.layerUndici)),
+ *   KustomerClient.layerConfig().pipe(Layer.provideMerge(NodeHttpClient.layerUndici)),
  *   NodeFileSystem.layer
  * )
  *
@@ -277,61 +207,7 @@ export const run = (
   Result,
   RunError.RunError<Cause>,
   KustomerClient.KustomerClient | FileSystem.FileSystem | HttpClient.HttpClient
-> =>
-  Effect.scoped(Effect.gen(function*() {
-    const fingerprint = yield* Effect.mapError(Input.fingerprintOf(options), toMigrationError)
-    const problems = yield* Preflight.outputProblems(options.bundle, [
-      { what: "--journal", path: options.journal },
-      { what: "--rejects", path: options.rejects },
-      ...(options.otherOutputs ?? [])
-    ])
-    if (problems.length > 0) return yield* new RunError.RunError({ reason: "Output", detail: problems.join("; ") })
-    const client = yield* KustomerClient.KustomerClient
-    // A key lacking a role the bundle needs is refused before anything is created, and before anything is written.
-    const { contents, roles } = yield* Effect.mapError(RoleNeeds.check(options, client), toMigrationError)
-    if (options.onChecked !== undefined) yield* options.onChecked(roles)
-    const base = yield* journalBase(options)
-    const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
-    // The org's users are read only when the bundle names someone (an author or an assignee).
-    const people = contents.namesPeople
-      ? yield* Effect.mapError(
-        Reads.retriedRead(options, People.make(options.people ?? {}, client.listUsers)),
-        toMigrationError
-      )
-      : People.none
-    const rejects = yield* Rejects.rejectsWriter(options.rejects).pipe(
-      Effect.mapError((error) => RunError.fromCause(error))
-    )
-
-    const leftOut = LeftOut.make()
-    const window = options.lines === undefined
-      ? undefined
-      : yield* Effect.mapError(Input.windowKeys(options, options.lines), toMigrationError)
-    const carrier = yield* Attachments.make({
-      client,
-      store: idMap,
-      baseDir: Path.dirname(options.bundle),
-      ...Reads.readPolicyOf(options),
-      options: options.attachments ?? {},
-      onReject: (reject) => rejects.writeAttachment(reject)
-    }).pipe(Effect.provide(PlatformPath.layer))
-    const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
-    const run = Pipeline.phasesFor(contents)
-    const results = yield* Effect.forEach(
-      run,
-      (phase, index) => runPhase(phase, context, { number: index + 1, of: run.length })
-    )
-    return {
-      phases: results,
-      resumed,
-      importedAt,
-      rejectsWritten: rejects.written(),
-      unmappedPeople: people.unmapped(),
-      leftOut: leftOut.counts(),
-      attachments: carrier.counts(),
-      roles
-    } satisfies Result
-  })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))
+> => Run.run(options)
 
 /**
  * Every role a key needs to migrate this bundle — what `run` checks before it creates anything — read from the

@@ -4,6 +4,7 @@
  * and its message is still created.
  */
 import { Simulator } from "@effect-kustomer/simulator"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
@@ -141,6 +142,40 @@ describe("Migration, attachments", () => {
         assert.isTrue(document.uploaded)
         assert.strictEqual(document.referencedBy.length, 1)
       }
+    }).pipe(Effect.provide(simulated())))
+})
+
+describe("Migration, attachments at a source that cannot be reached", () => {
+  it.scopedLive("the attachment is not carried, at once and with the reason; its message is created", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const line = {
+        externalId: "far-1",
+        customer: { externalId: "far-user" },
+        messages: [{
+          externalId: "far-1-m",
+          direction: "in",
+          channel: "email",
+          app: "postmark",
+          attachments: [{ name: "a.png", contentType: "image/png", url: "https://attachments.invalid/a.png" }]
+        }]
+      }
+      NodeFs.writeFileSync(`${dir}/bundle.jsonl`, JSON.stringify(line) + "\n")
+      // Downloads through a real HTTP client: `.invalid` never resolves.
+      const result = yield* Migration.run({
+        bundle: `${dir}/bundle.jsonl`,
+        rejects: `${dir}/rejects.jsonl`,
+        pipeline: fastPipeline
+      }).pipe(Effect.provide(NodeHttpClient.layerUndici))
+      assert.strictEqual(result.phases[2]?.summary.created, 1, "the message is created")
+      assert.deepStrictEqual(
+        [result.attachments.carried, result.attachments.notCarried, result.attachments.held],
+        [0, 1, 0]
+      )
+      assert.match(
+        String(readJsonLines(`${dir}/rejects.jsonl`)[0]?.["reason"]),
+        /attachments\.invalid cannot be reached/
+      )
     }).pipe(Effect.provide(simulated())))
 })
 

@@ -104,7 +104,8 @@ describe("Migration under faults (test clock)", () => {
           carried: conversations / 5,
           bytes: result.attachments.bytes,
           notCarried: 0,
-          held: 0
+          held: 0,
+          skipped: 0
         })
         const uploaded = (yield* simulator.attachments).filter((document) => document.uploaded)
         assert.strictEqual(uploaded.length, conversations / 5)

@@ -213,6 +213,12 @@ export const migrateOptions = {
       "notes they need; a later run with the same --journal and no --limit sends the rest, nothing twice"
   ),
   skip: optionalInteger("skip", "with --limit: start the trial after the first N conversations (default 0)"),
+  skipAttachments: Options.boolean("skip-attachments").pipe(
+    Options.withDescription(
+      "leave the source's attachments out, knowingly (counted in the summary); by default each file is uploaded " +
+        "and referenced by its message or note"
+    )
+  ),
   usersMap: optionalText(
     "users-map",
     "FILE",

@@ -13,6 +13,7 @@ import * as Ref from "effect/Ref"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as ImportInput from "../ImportInput.js"
+import type * as OffsetlessTimes from "../OffsetlessTimes.js"
 import * as Preflight from "../Preflight.js"
 import * as RunReport from "../RunReport.js"
 import * as SqliteJournal from "../SqliteJournal.js"
@@ -33,7 +34,7 @@ export interface EventsOptions extends InputOptions, ResourceRecords.DatedOption
   readonly checkAccess?: boolean | undefined
   readonly acceptImportDates?: boolean | undefined
   readonly checkStructure?: boolean | undefined
-  readonly offsetlessTimes?: Preflight.OffsetlessTimesMode | undefined
+  readonly offsetlessTimes?: OffsetlessTimes.Mode | undefined
   readonly pipeline?: Omit<ResourcePipeline.PipelineOptions, "checkpoint" | "source" | "assignExternalId"> | undefined
   readonly onStart?: ((start: RunState.Started) => Effect.Effect<void>) | undefined
 }

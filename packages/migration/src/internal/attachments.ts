@@ -50,6 +50,11 @@ export interface AttachmentOptions {
   readonly maxBytes?: number | undefined
   /** Attachments carried at once. Default 4. */
   readonly concurrency?: number | undefined
+  /**
+   * Leave the source's attachments out, knowingly (they are counted as `skipped`; Kustomer's own references are
+   * kept). Default false.
+   */
+  readonly skip?: boolean | undefined
 }
 
 /** What the attachments of a run came to. */
@@ -61,6 +66,8 @@ export interface AttachmentCounts {
   readonly notCarried: number
   /** Not carried for now: their message or note is held for a later attempt. */
   readonly held: number
+  /** Left out on purpose (`skip`). */
+  readonly skipped: number
 }
 
 /** An attachment not carried: its message or note (phase and bundle position), and why. */
@@ -124,6 +131,17 @@ const downloadFailure = (status: number, url: URL) =>
 /** Is the reason one that a later attempt may get past (the API or the storage failing for now)? */
 const isForNow = (error: KustomerError.KustomerError) => error.reason.retryable
 
+/** Node's codes of a host that cannot be reached at all: retrying the same URL cannot help. */
+const unreachableCodes = new Set(["ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH"])
+
+/** The Node error code somewhere in an error's causes, if any. */
+const codeOf = (error: unknown, depth = 0): string | undefined => {
+  if (!Predicate.isRecord(error) && !(error instanceof Error)) return undefined
+  const code = Predicate.hasProperty(error, "code") && typeof error.code === "string" ? error.code : undefined
+  if (code !== undefined || depth > 4) return code
+  return Predicate.hasProperty(error, "cause") ? codeOf(error.cause, depth + 1) : undefined
+}
+
 /** The files, the HTTP client and the carrier's own temporary folder. */
 interface Tools {
   readonly fs: FileSystem.FileSystem
@@ -143,7 +161,15 @@ const download = (tools: Tools, context: CarrierContext, url: URL, file: string)
       const request = credentials === undefined
         ? plain
         : HttpClientRequest.basicAuth(plain, credentials.username, credentials.password)
-      const response = yield* Effect.mapError(tools.http.execute(request), (error) => transport(error.message))
+      const response = yield* Effect.mapError(tools.http.execute(request), (error) => {
+        const code = codeOf(error.cause)
+        return code !== undefined && unreachableCodes.has(code)
+          ? apiError(
+            "download",
+            new KustomerError.InvalidRequest({ status: 0, detail: `${target.host} cannot be reached (${code})` })
+          )
+          : transport(error.message)
+      })
       const location = response.headers["location"]
       if (response.status >= 300 && response.status < 400 && location !== undefined && hops < 5) {
         const next = new URL(location, target)
@@ -178,11 +204,11 @@ const localFile = (
   const problem = urlProblem(url)
   if (problem !== undefined) return Effect.succeed(Either.left(notCarried(problem)))
   const file = tools.path.join(tools.temp, key.replace(/[^A-Za-z0-9_-]/g, "_"))
+  // The source failing — unreachable, 404, 401, or still failing after the retries — costs that attachment only:
+  // a message is never held back for its source, which may never answer again.
   return download(tools, context, url, file).pipe(
     Effect.as(Either.right({ file, temporary: true })),
-    Effect.catchAll((error) =>
-      Effect.succeed(Either.left(isForNow(error) ? held(error.message) : notCarried(error.message)))
-    )
+    Effect.catchAll((error) => Effect.succeed(Either.left(notCarried(`${source.url}: ${error.message}`))))
   )
 }
 
@@ -339,11 +365,17 @@ export const make = (
       http: yield* HttpClient.HttpClient,
       temp: yield* Effect.orDie(fs.makeTempDirectoryScoped({ prefix: "kustomer-attachments-" }))
     }
-    const counts = { carried: 0, bytes: 0, notCarried: 0, held: 0 }
+    const counts = { carried: 0, bytes: 0, notCarried: 0, held: 0, skipped: 0 }
     const carry: Carrier["carry"] = (phase, position, value) =>
       Effect.gen(function*() {
         if (!Predicate.isRecord(value) || !Array.isArray(value["attachments"])) return value
         const list: ReadonlyArray<unknown> = value["attachments"]
+        if (context.options.skip === true) {
+          const kept = withoutSourceAttachments(value)
+          counts.skipped += list.length -
+            (Predicate.isRecord(kept) && Array.isArray(kept["attachments"]) ? kept["attachments"].length : 0)
+          return kept
+        }
         const keys = list.map((_, index) => keyOf(phase, position.index, index))
         const rows = yield* context.store.attachments(keys)
         const outcomes = yield* Effect.forEach(list, (attachment, index): Effect.Effect<Outcome, IdMap.IdMapError> => {

@@ -3,12 +3,16 @@
  * phase's records.
  */
 import { CsvMapping, ImportSource } from "@effect-kustomer/client"
-import { ImportInput, type Preflight } from "@effect-kustomer/journal"
+import { ImportInput, type OffsetlessTimes } from "@effect-kustomer/journal"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as BundleSchema from "../Bundle.js"
 import type * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type { Phase } from "./pipeline.js"
@@ -27,13 +31,37 @@ export interface BundleInput {
   readonly encoding?: ImportSource.Encoding | undefined
   /**
    * A CSV bundle's date-times without an offset when no `csv.timeZone` is given: `refuse` (default: the run stops
-   * before anything is created, with a `Preflight.OffsetlessTimes`), or `utc` (read them as UTC).
+   * before anything is created, with a `OffsetlessTimes.OffsetlessTimes`), or `utc` (read them as UTC).
    */
-  readonly offsetlessTimes?: Preflight.OffsetlessTimesMode | undefined
+  readonly offsetlessTimes?: OffsetlessTimes.Mode | undefined
 }
 
+/**
+ * The bundle's records. A rejects file is read as the bundle it is: a line of it (`Bundle.Reject`) is read as its
+ * `bundle` (a string as the text of a line that was not JSON), and one without is skipped; the records are then
+ * numbered from 0 again, as in any bundle.
+ */
 export const bundleRecords = (input: BundleInput) =>
   ImportSource.fromFile(input.bundle, { format: input.format ?? "jsonl", csv: input.csv, encoding: input.encoding })
+    .pipe(
+      Stream.filterMap((record) => {
+        if (record._tag === "Unparsable" || !isReject(record.value)) return Option.some(record)
+        const bundle = record.value.bundle
+        if (bundle === undefined || bundle === null) return Option.none()
+        return Option.some(
+          typeof bundle === "string"
+            ? ImportSource.fromJsonText(record.position, bundle)
+            : ImportSource.parsed(record.position, bundle)
+        )
+      }),
+      Stream.mapAccum(0, (index, record) => [index + 1, { ...record, position: { ...record.position, index } }])
+    )
+
+/** Whether a record is a line of a rejects file (a bundle line names its `customer`, a reject its `outcome`). */
+const isReject = (value: unknown): value is BundleSchema.Reject =>
+  Predicate.isRecord(value) && "outcome" in value && !("customer" in value) && isRejectLine(value)
+
+const isRejectLine = Schema.is(BundleSchema.Reject)
 
 /**
  * A trial: the conversations (bundle lines, counted from 0) a run takes — `skip` of them, then `limit` — with the

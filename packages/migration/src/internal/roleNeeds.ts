@@ -10,7 +10,7 @@
  */
 import { ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { BulkResource, User } from "@effect-kustomer/domain"
-import { Preflight } from "@effect-kustomer/journal"
+import { OffsetlessTimes, Preflight } from "@effect-kustomer/journal"
 import * as Effect from "effect/Effect"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
@@ -29,7 +29,7 @@ export interface BundleContents {
   /** Whether a line names a person (an `assignee`, an `author`): the org's users are then read. */
   readonly namesPeople: boolean
   /** A CSV bundle's date-times read as UTC for want of an offset and a time zone: refused unless asked. */
-  readonly offsetlessTimes: Preflight.OffsetlessTally
+  readonly offsetlessTimes: OffsetlessTimes.Tally
 }
 
 const empty: BundleContents = {
@@ -38,7 +38,7 @@ const empty: BundleContents = {
   companies: 0,
   dated: Preflight.noDatedRecords,
   namesPeople: false,
-  offsetlessTimes: Preflight.noOffsetlessTimes
+  offsetlessTimes: OffsetlessTimes.none
 }
 
 const listOf = (value: unknown): ReadonlyArray<unknown> => (Array.isArray(value) ? value : [])
@@ -59,7 +59,7 @@ const countDated = (values: ReadonlyArray<unknown>, child: "messages" | "notes")
 /** What one bundle line adds. */
 const add = (contents: BundleContents, record: ImportSource.SourceRecord): BundleContents => {
   if (record._tag !== "Parsed" || !Predicate.isRecord(record.value)) return contents
-  const offsetlessTimes = Preflight.addOffsetlessTimes(contents.offsetlessTimes, record)
+  const offsetlessTimes = OffsetlessTimes.add(contents.offsetlessTimes, record)
   const line = record.value
   const messages = listOf(line["messages"])
   const notes = listOf(line["notes"])
@@ -81,12 +81,12 @@ const add = (contents: BundleContents, record: ImportSource.SourceRecord): Bundl
 export const scan = (input: Input.BundleInput) => Stream.runFold(Input.bundleRecords(input), empty, add)
 
 /**
- * Fails with `Preflight.OffsetlessTimes` when a CSV bundle read without a time zone has date-times without an
+ * Fails with `OffsetlessTimes.OffsetlessTimes` when a CSV bundle read without a time zone has date-times without an
  * offset (unless they are to be read as UTC): before anything is created, as the history would be hours off.
  */
 export const refuseOffsetlessTimes = (input: Input.BundleInput, contents: BundleContents) =>
-  input.format === "csv" && Preflight.checksOffsetlessTimes(input.csv, input.offsetlessTimes)
-    ? Preflight.refuseOffsetlessTimes(contents.offsetlessTimes, ImportSource.fileBytes(input.bundle), {
+  input.format === "csv" && OffsetlessTimes.applies(input.csv, input.offsetlessTimes)
+    ? OffsetlessTimes.refuse(contents.offsetlessTimes, ImportSource.fileBytes(input.bundle), {
       csv: input.csv,
       encoding: input.encoding,
       sourceName: input.bundle
@@ -95,7 +95,7 @@ export const refuseOffsetlessTimes = (input: Input.BundleInput, contents: Bundle
 
 /** Scans a CSV bundle when it must be checked for date-times without an offset, and refuses them. */
 export const checkOffsetlessTimes = (input: Input.BundleInput) =>
-  input.format === "csv" && Preflight.checksOffsetlessTimes(input.csv, input.offsetlessTimes)
+  input.format === "csv" && OffsetlessTimes.applies(input.csv, input.offsetlessTimes)
     ? Effect.flatMap(scan(input), (contents) => refuseOffsetlessTimes(input, contents))
     : Effect.void
 

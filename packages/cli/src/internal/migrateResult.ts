@@ -1,0 +1,96 @@
+/**
+ * What `migrate` prints at the end and exits with: the table per resource, the lines about what to look at
+ * (people, companies, attachments, held objects, the rejects, a trial, the journal), and the exit code.
+ */
+import type { Migration } from "@effect-kustomer/migration"
+import * as Format from "../Format.js"
+import { roleWarnings } from "../ImportRunner.js"
+import * as Summary from "../Summary.js"
+
+/** What the attachments came to, when the bundle had any. */
+const attachmentsLine = (counts: Migration.AttachmentCounts, rejects: string | undefined): string | undefined =>
+  counts.carried + counts.notCarried + counts.held + counts.skipped === 0 ? undefined : [
+    counts.skipped === 0
+      ? undefined
+      : `${
+        Format.count(counts.skipped)
+      } attachments left out (--skip-attachments): their messages and notes were sent without them`,
+    `Attachments: ${Format.count(counts.carried)} carried (${Format.bytes(counts.bytes)})`,
+    counts.notCarried === 0
+      ? undefined
+      : `${Format.count(counts.notCarried)} not carried (their messages and notes were sent without them; each ` +
+        `with its reason ${rejects === undefined ? "in the rejects file: pass --rejects FILE" : `in ${rejects}`})`,
+    counts.held === 0
+      ? undefined
+      : `${Format.count(counts.held)} messages or notes held: an attachment could not be carried for now (the API ` +
+        "or the storage kept failing); run the same command again to send them"
+  ].filter((part) => part !== undefined).join("; ")
+
+/** The table printed at the end: one row per resource, and the files to look at. */
+export const renderResult = (
+  result: Migration.Result,
+  plan: {
+    readonly journal: string | undefined
+    readonly rejects: string | undefined
+    readonly lines?: Migration.LineWindow | undefined
+  }
+): string => {
+  const rows = [
+    ["", "created", "existing", "rejected", "failed", "unknown", "requests"],
+    ...result.phases.map((phase) => [
+      phase.phase,
+      Format.count(phase.summary.created),
+      Format.count(phase.summary.alreadyExisting),
+      Format.count(phase.summary.rejected),
+      Format.count(phase.summary.failed),
+      Format.count(phase.summary.unknown),
+      Format.count(phase.summary.requests)
+    ])
+  ]
+  const skipped = result.phases.reduce((sum, phase) => sum + phase.settledBefore, 0)
+  const foundByEmail = result.phases.reduce((sum, phase) => sum + phase.foundByEmail, 0)
+  const held = result.phases.reduce((sum, phase) => sum + phase.held, 0)
+  return [
+    result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
+    Format.table(rows),
+    foundByEmail === 0
+      ? undefined
+      : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,
+    result.unmappedPeople.length === 0
+      ? undefined
+      : `${Format.count(result.unmappedPeople.length)} people the bundle names are no Kustomer user (their ` +
+        `messages, notes and assignments went without them; map them with --users-map FILE): ${
+          result.unmappedPeople.slice(0, 10).map((person) => `${person.person} (${Format.count(person.objects)})`)
+            .join(", ")
+        }${result.unmappedPeople.length > 10 ? ", …" : ""}`,
+    attachmentsLine(result.attachments, plan.rejects),
+    result.leftOut.companies === 0
+      ? undefined
+      : `${
+        Format.count(result.leftOut.companies)
+      } customers were created without their company: it was not created (see the companies phase's rejects)`,
+    held === 0
+      ? undefined
+      : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
+        "conversation could not be read yet. Run the same command again (with the same --journal) to send them",
+    plan.rejects === undefined || result.rejectsWritten === 0
+      ? undefined
+      : `${
+        Format.count(result.rejectsWritten)
+      } objects not created → ${plan.rejects} (each with its resource and line)`,
+    plan.lines === undefined
+      ? undefined
+      : `Trial: conversations ${Format.count((plan.lines.skip ?? 0) + 1)}–${
+        Format.count((plan.lines.skip ?? 0) + plan.lines.limit)
+      } of the bundle, with what they need. Run again without --limit and --skip (same --journal) to send the rest`,
+    plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`,
+    ...roleWarnings(result.roles)
+  ].filter((line): line is string => line !== undefined).join("\n")
+}
+
+/** Whether every object was created or found (objects held for a later attempt are not). */
+export const exitCodeOf = (result: Migration.Result): number =>
+  Math.max(
+    result.attachments.notCarried > 0 ? 2 : 0,
+    ...result.phases.map((phase) => phase.held > 0 ? 2 : Summary.exitCode(phase.summary))
+  )
