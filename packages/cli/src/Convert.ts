@@ -42,6 +42,8 @@ export interface ConvertRequest {
   readonly priorityMap: string | undefined
   /** Convert deleted tickets (as done, tagged `zendesk-deleted`) instead of skipping them. */
   readonly includeDeleted: boolean
+  /** `--attachments-dir DIR`: attachments already downloaded, written with their path instead of their URL. */
+  readonly attachmentsDir?: string | undefined
   readonly out: string
   readonly problems: string | undefined
   /** Where to write the fidelity summary as JSON. */
@@ -70,7 +72,7 @@ const encodeSummary = Schema.encodeSync(ConvertSummary)
 export const convert = (request: ConvertRequest) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const options = yield* ZendeskFiles.readOptions(request).pipe(
+    const options = yield* ZendeskFiles.readOptions({ ...request, bundle: request.out }).pipe(
       Effect.catchTag("ZendeskOptionsError", (error) => Effect.fail(new CliError({ message: error.message })))
     )
     const problems = yield* Ref.make(Chunk.empty<ZendeskFiles.Problem>())

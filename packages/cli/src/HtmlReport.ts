@@ -148,6 +148,16 @@ const resourcesTable = (view: RunView.RunView) => {
   return `<table id="resources"><tr>${head.map((cell) => `<th>${cell}</th>`).join("")}</tr>${rows.join("")}</table>`
 }
 
+/** What a group held back: the objects not created only because its objects were not (a migration's). */
+const dependantsNote = (group: RejectGroups.RejectGroup): string => {
+  const dependants = group.dependants ?? 0
+  if (dependants === 0) return ""
+  const them = group.count === 1 ? "it" : "them"
+  const objects = `${Format.count(dependants)} ${dependants === 1 ? "object" : "objects"}`
+  return `<br><span class="note">and ${objects} not created only because of ${them} (its messages, notes or ` +
+    `conversations, sent again with ${them})</span>`
+}
+
 const rejectsSection = (view: RunView.RunView, rejects: RejectGroups.Rejects | undefined) => {
   if (rejects === undefined) {
     return view.rejectsPath === undefined
@@ -157,7 +167,7 @@ const rejectsSection = (view: RunView.RunView, rejects: RejectGroups.Rejects | u
   if (rejects.lines === 0) return `<p class="note">Nothing in ${escape(rejects.path)}: every object was created.</p>`
   const rows = rejects.groups.map((group) =>
     `<tr><td>${Format.count(group.count)}</td><td class="text">${escape(group.outcome.toLowerCase())}</td>` +
-    `<td class="text">${escape(group.reason)}</td><td class="text">${
+    `<td class="text">${escape(group.reason)}${dependantsNote(group)}</td><td class="text">${
       group.examples.map((example) =>
         escape(example.externalId === undefined ? example.where : `${example.where} (${example.externalId})`)
       ).join("<br>")
@@ -166,7 +176,11 @@ const rejectsSection = (view: RunView.RunView, rejects: RejectGroups.Rejects | u
   const other = rejects.otherLines === 0
     ? ""
     : `<p class="note">${Format.count(rejects.otherLines)} more lines have other reasons.</p>`
-  return `<p class="note">${Format.count(rejects.lines)} lines in ${escape(rejects.path)}, by reason:</p>` +
+  const dependantLines = rejects.dependantLines ?? 0
+  const byCause = dependantLines === 0
+    ? ""
+    : ` (${Format.count(dependantLines)} of them conversations of a customer not created, counted with it)`
+  return `<p class="note">${Format.count(rejects.lines)} lines in ${escape(rejects.path)}${byCause}, by reason:</p>` +
     `<table id="rejects"><tr><th>count</th><th class="text">outcome</th><th class="text">reason</th><th class="text">examples</th></tr>${
       rows.join("")
     }</table>${other}`

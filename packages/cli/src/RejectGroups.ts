@@ -1,7 +1,9 @@
 /**
  * The objects a run did not create, grouped by outcome and reason, read from a rejects file (an import's or a
  * migration's, and an import's file of records in doubt): how many lines each reason has, and a few examples with
- * their lines. The file is streamed; at most {@link maxReasons} reasons with {@link examplesPerReason} distinct
+ * their lines. A migration's line counts the objects not created only because its object was not (`dependants`):
+ * they are its group's, and a line that names its `cause` (a conversation of a customer not created) is counted
+ * there, not as a reason of its own — so a bad customer or conversation shows once, with what it held back. The file is streamed; at most {@link maxReasons} reasons with {@link examplesPerReason} distinct
  * examples each are kept, so a large file costs little memory.
  *
  * @since 0.1.0
@@ -19,6 +21,8 @@ export interface RejectGroup {
   readonly reason: string
   readonly count: number
   readonly examples: ReadonlyArray<{ readonly where: string; readonly externalId: string | undefined }>
+  /** Objects not created only because these were not (a migration's `dependants`). */
+  readonly dependants?: number
 }
 
 /** The rejects file, grouped. @since 0.1.0 */
@@ -28,6 +32,8 @@ export interface Rejects {
   readonly groups: ReadonlyArray<RejectGroup>
   /** Lines whose reason was counted under "other reasons" because {@link maxReasons} were kept already. */
   readonly otherLines: number
+  /** Lines of objects not created only because of another line's (its `cause`): counted in that line's group. */
+  readonly dependantLines?: number
 }
 
 /** Reasons kept from a rejects file. @since 0.1.0 */
@@ -42,7 +48,9 @@ const RejectLine = Schema.parseJson(Schema.Struct({
   resource: Schema.optional(Schema.String),
   outcome: Schema.optionalWith(Schema.String, { default: () => "Rejected" }),
   reason: Schema.optionalWith(Schema.String, { default: () => "(no reason given)" }),
-  externalId: Schema.optional(Schema.String)
+  externalId: Schema.optional(Schema.String),
+  dependants: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Number })),
+  cause: Schema.optional(Schema.Unknown)
 }))
 
 const whereOf = (entry: typeof RejectLine.Type, lineInFile: number) => {
@@ -55,6 +63,10 @@ const whereOf = (entry: typeof RejectLine.Type, lineInFile: number) => {
   return entry.resource === undefined ? at : `${entry.resource}, ${at}`
 }
 
+/** Groups with the most objects not created first, their dependants included. */
+const byObjects = (a: RejectGroup, b: RejectGroup): number =>
+  b.count + (b.dependants ?? 0) - a.count - (a.dependants ?? 0) || a.reason.localeCompare(b.reason)
+
 /**
  * Reads a rejects file (an import's or a migration's) and groups its lines by outcome and reason.
  *
@@ -63,9 +75,10 @@ const whereOf = (entry: typeof RejectLine.Type, lineInFile: number) => {
 export const read = (path: string): Effect.Effect<Rejects, CliError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
-    const groups = new Map<string, { -readonly [K in keyof RejectGroup]: RejectGroup[K] }>()
+    const groups = new Map<string, { -readonly [K in keyof RejectGroup]-?: RejectGroup[K] }>()
     let lines = 0
     let otherLines = 0
+    let dependantLines = 0
     yield* fs.stream(path).pipe(
       Stream.decodeText(),
       Stream.splitLines,
@@ -78,15 +91,18 @@ export const read = (path: string): Effect.Effect<Rejects, CliError, FileSystem.
             decoded,
             () => ({ outcome: "Unreadable", reason: "not a JSON line of a rejects file" })
           )
+          // Counted by the line of its cause (its customer's), with that line's dependants.
+          if (entry.cause !== undefined) return void (dependantLines += 1)
           const reason = entry.resource === undefined ? entry.reason : `${entry.resource}: ${entry.reason}`
           const key = `${entry.outcome}\u0000${reason}`
           let group = groups.get(key)
           if (group === undefined) {
             if (groups.size >= maxReasons) return void (otherLines += 1)
-            group = { outcome: entry.outcome, reason, count: 0, examples: [] }
+            group = { outcome: entry.outcome, reason, count: 0, examples: [], dependants: 0 }
             groups.set(key, group)
           }
           group.count += 1
+          group.dependants += Object.values(entry.dependants ?? {}).reduce((sum, count) => sum + count, 0)
           const where = whereOf(entry, lines)
           // Several objects can come from one line of a bundle (a conversation's messages): one example each.
           if (group.examples.length < examplesPerReason && !group.examples.some((example) => example.where === where)) {
@@ -95,8 +111,8 @@ export const read = (path: string): Effect.Effect<Rejects, CliError, FileSystem.
         })
       )
     )
-    const sorted = [...groups.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))
-    return { path, lines, groups: sorted, otherLines }
+    const sorted = [...groups.values()].sort(byObjects)
+    return { path, lines, groups: sorted, otherLines, dependantLines }
   }).pipe(
     Effect.mapError((error) => new CliError({ message: `cannot read the rejects file ${path}: ${error.message}` }))
   )
@@ -112,15 +128,17 @@ const mergeRejects = (a: Rejects, b: Rejects): Rejects => {
       known === undefined ? group : {
         ...known,
         count: known.count + group.count,
-        examples: [...known.examples, ...group.examples].slice(0, examplesPerReason)
+        examples: [...known.examples, ...group.examples].slice(0, examplesPerReason),
+        dependants: (known.dependants ?? 0) + (group.dependants ?? 0)
       }
     )
   }
   return {
     path: `${a.path} and ${b.path}`,
     lines: a.lines + b.lines,
-    groups: [...groups.values()].sort((x, y) => y.count - x.count || x.reason.localeCompare(y.reason)),
-    otherLines: a.otherLines + b.otherLines
+    groups: [...groups.values()].sort(byObjects),
+    otherLines: a.otherLines + b.otherLines,
+    dependantLines: (a.dependantLines ?? 0) + (b.dependantLines ?? 0)
   }
 }
 

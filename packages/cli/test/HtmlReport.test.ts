@@ -110,4 +110,65 @@ describe("HtmlReport (pure)", () => {
       )
       assert.strictEqual(yield* RejectGroups.readIfAny([`${directory}/missing.jsonl`]), undefined)
     }).pipe(Effect.provide(nodeLayer)))
+
+  it.scoped("a migration's rejects by root cause: dependants counted with their line, first when they are many", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-html-" })
+      const file = `${directory}/rejects.jsonl`
+      const customer = { index: 0, line: 5 }
+      const lines = [
+        ...[1, 2].map((line) => ({
+          resource: "notes",
+          position: { index: line, line },
+          outcome: "Rejected",
+          reason: "body: must not be empty"
+        })),
+        {
+          resource: "conversations",
+          position: { index: 3, line: 3 },
+          outcome: "Rejected",
+          reason: "status: snoozed is no status",
+          dependants: { messages: 3, notes: 1 },
+          bundle: {}
+        },
+        {
+          resource: "customers",
+          position: customer,
+          outcome: "Rejected",
+          reason: "emails.0.email: Expected an e-mail address",
+          dependants: { conversations: 2, messages: 2, notes: 1 },
+          bundle: {}
+        },
+        {
+          resource: "conversations",
+          position: { index: 6, line: 6 },
+          outcome: "Rejected",
+          reason: "its customer (externalId:c-bad) was not created: emails.0.email: Expected an e-mail address",
+          dependants: { notes: 1 },
+          cause: { resource: "customers", position: customer },
+          bundle: {}
+        }
+      ]
+      yield* fs.writeFileString(file, `${lines.map((line) => JSON.stringify(line)).join("\n")}\n`)
+      const rejects = yield* RejectGroups.read(file)
+      assert.deepStrictEqual(rejects.groups.map((group) => [group.reason, group.count, group.dependants]), [
+        ["customers: emails.0.email: Expected an e-mail address", 1, 5],
+        ["conversations: status: snoozed is no status", 1, 4],
+        ["notes: body: must not be empty", 2, 0]
+      ])
+      assert.strictEqual(rejects.dependantLines, 1)
+      const html = HtmlReport.render(
+        Either.getOrThrow(RunView.fromDocument({
+          status: "finished",
+          bundle: "bundle.jsonl",
+          startedAt: "2026-01-01T00:00:00.000Z",
+          elapsedMillis: 1000,
+          phases: [{ resource: "conversations", read: 3, rejected: 2 }]
+        })),
+        rejects
+      )
+      assert.include(html, "and 5 objects not created only because of it")
+      assert.include(html, "(1 of them conversations of a customer not created, counted with it)")
+    }).pipe(Effect.provide(nodeLayer)))
 })

@@ -163,6 +163,42 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       assert.strictEqual(migrated.length, emails.size)
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 
+  it.scopedLive("fix and re-run: the rejects file, fixed, migrates as a bundle and doubles nothing", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-test-" })
+      const line = (index: number, status: string) => ({
+        externalId: `fix-${index}`,
+        status,
+        customer: { externalId: `fix-c-${index}` },
+        messages: [0, 1].map((child) => ({ externalId: `fix-m-${index}-${child}`, channel: "email", app: "postmark" }))
+      })
+      const bundle = `${dir}/bundle.jsonl`
+      yield* fs.writeFileString(bundle, `${JSON.stringify(line(1, "open"))}\n${JSON.stringify(line(2, "snoozed"))}\n`)
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const rejects = `${dir}/rejects.jsonl`
+      const first = yield* runCli(
+        ["migrate", bundle, "--journal", `${dir}/first.journal`, "--rejects", rejects, "--html", `${dir}/run.html`],
+        env
+      )
+      assert.strictEqual(first.code, 2, first.text)
+      assert.include(first.text, `1 object not created for a reason of its own and 2 only because it was not`)
+      assert.include(yield* fs.readFileString(`${dir}/run.html`), "and 2 objects not created only because of it")
+
+      // Fixed where the reason says, and migrated with a journal of its own.
+      yield* fs.writeFileString(rejects, (yield* fs.readFileString(rejects)).replace("\"snoozed\"", "\"open\""))
+      const again = yield* runCli(["migrate", rejects, "--journal", `${dir}/again.journal`], env)
+      assert.strictEqual(again.code, 0, again.text)
+      const stats = yield* server.simulator.stats
+      const fixed = yield* server.simulator.findByExternalId("conversations", "fix-2")
+      assert.strictEqual(fixed.length, 1)
+      assert.strictEqual((yield* server.simulator.findByExternalId("messages", "fix-m-2-1")).length, 1)
+      for (const resource of ["customers", "conversations", "messages"] as const) {
+        assert.deepStrictEqual(stats[resource].externalIdsStoredMoreThanOnce, [], resource)
+      }
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
   it.scopedLive("paths and the key's read role are checked before anything is created", () =>
     Effect.gen(function*() {
       const server = yield* SimulatorServer.SimulatorServer

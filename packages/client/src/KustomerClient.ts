@@ -2,7 +2,8 @@
  * The Kustomer bulk endpoints as an Effect service over `@effect/platform`'s `HttpClient`.
  *
  * Every method makes one attempt (plus one more after a 401 when the auth layer has a fresh key), runs in a span,
- * and fails with a {@link KustomerError}. Retrying is the caller's choice, with the schedules of
+ * and fails with a {@link KustomerError}. Besides bulk creates, it updates (`bulkUpdate`), deletes (`bulkDelete`)
+ * and reads objects by id (`getById`), each resource's paths and roles taken from the domain's registry. Retrying is the caller's choice, with the schedules of
  * `KustomerSchedule`. Every request passes through the {@link RateLimiter} given to {@link make} (the layers use
  * the one in context), and the rate-limit information of every response is published on `rateLimit` /
  * `rateLimitChanges`. The request machinery lives in `internal/request.ts`; this module is the endpoints.
@@ -15,6 +16,7 @@ import {
   BulkResource,
   type Conversation,
   Ids,
+  type ObjectDocument,
   type RateLimit,
   Token,
   type User
@@ -73,6 +75,39 @@ export interface Service {
     resource: BulkResource.BulkResource<Item, Encoded>,
     body: PreparedBody
   ) => Effect.Effect<BulkJob.BulkJobDocument, KustomerError>
+  /**
+   * `PUT {resource.update.path}`: submits up to 100 items `{ id, …fields }` (encoded with the resource's update
+   * schema, `_clientRef` allowed) and returns the bulk job; each item's outcome is in its batches (`updated`, or an
+   * error such as an unknown id). Refused unsent (`InvalidRequest`) for a resource without a bulk update, and
+   * (`PayloadTooLarge`) for a body over the API's limit. Safe to send again after a lost answer — it sets the same
+   * fields again (unless it names a `rev`) — so retry it as a read: `RetryPolicy.retry(…, { write: false })`.
+   */
+  readonly bulkUpdate: <ItemSchema extends Schema.Schema.AnyNoContext>(
+    resource: Updatable<ItemSchema>,
+    items: ReadonlyArray<Schema.Schema.Type<ItemSchema>>
+  ) => Effect.Effect<BulkJob.BulkJobDocument, KustomerError>
+  /**
+   * `DELETE {resource.delete.pathWithIds(ids)}` (customers): deletes up to `maxIdsPerRequest` (100) objects and
+   * returns the bulk job (whose request record, `payload.api.data`, is an object); each id's outcome is in its
+   * batches. `None` when the API answers without a job: a 404 — none of the ids exists any more — or a 2xx without
+   * a body; read the ids back (`getById`) to see what is left. Safe to send again after a lost answer: an id deleted
+   * already comes back as a `not_found` item error (as the simulator answers; INFERRED for Kustomer) or the whole
+   * request as `None` — read both as "gone". Retry it as a read: `RetryPolicy.retry(…, { write: false })`. Refused
+   * unsent (`InvalidRequest`) for a resource without a bulk delete (conversations: `bulkUpdate` with
+   * `deleted: true`), and for ids the query cannot carry (none, too many, an empty one or one with a comma).
+   */
+  readonly bulkDelete: (
+    resource: Deletable,
+    ids: ReadonlyArray<string>
+  ) => Effect.Effect<Option.Option<BulkJob.BulkJobDocument>, KustomerError>
+  /**
+   * `GET {resource.objectPath(id)}`: the object with every attribute (a conversation marked deleted shows
+   * `deleted: true`) and its relationships; `None` when there is none (404). Role `resource.readRoles`.
+   */
+  readonly getById: (
+    resource: Readable,
+    id: string
+  ) => Effect.Effect<Option.Option<ObjectDocument.ObjectResource>, KustomerError>
   /** `POST /v1/conversations/bulk`. */
   readonly bulkCreateConversations: (
     items: ReadonlyArray<Conversation.ConversationInput>
@@ -158,6 +193,27 @@ export const ExistingObject = Lookups.ExistingObject
 export type ExistingObject = typeof ExistingObject.Type
 
 /**
+ * A resource with a bulk update (every value of `BulkResource.all`): its items are typed by its update schema.
+ *
+ * @since 0.1.0
+ */
+export interface Updatable<ItemSchema extends Schema.Schema.AnyNoContext> extends Bulk.Updatable<ItemSchema> {}
+
+/**
+ * A resource that may have a bulk delete (any value of `BulkResource.all`; only customers have one).
+ *
+ * @since 0.1.0
+ */
+export interface Deletable extends Bulk.Deletable {}
+
+/**
+ * A resource whose objects can be read by id (any value of `BulkResource.all`).
+ *
+ * @since 0.1.0
+ */
+export interface Readable extends Lookups.Readable {}
+
+/**
  * The Kustomer client.
  *
  * @since 0.1.0
@@ -208,12 +264,13 @@ export const make = (
     const run: Run = makeRunner({ httpClient, auth, config, latest })
     const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
-    const { bulkCreate, bulkCreatePrepared, getBulkJob, getBulkJobBatches } = Bulk.bulkEndpoints({
-      run,
-      baseUrl: config.baseUrl,
-      maxBatchPages
-    })
-    const { findByExternalId, findCustomerByEmail } = Lookups.lookups(run)
+    const { bulkCreate, bulkCreatePrepared, bulkDelete, bulkUpdate, getBulkJob, getBulkJobBatches } = Bulk
+      .bulkEndpoints({
+        run,
+        baseUrl: config.baseUrl,
+        maxBatchPages
+      })
+    const { findByExternalId, findCustomerByEmail, getById } = Lookups.lookups(run)
     const { listChildren, listUsers } = listings({ run, baseUrl: config.baseUrl, maxPages: maxBatchPages })
     const createAttachment = Attachments.createAttachmentWith(run)
 
@@ -228,6 +285,9 @@ export const make = (
       createAttachment,
       bulkCreate,
       bulkCreatePrepared,
+      bulkUpdate,
+      bulkDelete,
+      getById,
       findCustomerByEmail,
       bulkCreateConversations: (items) => bulkCreate(BulkResource.Conversations, items),
       getBulkJob,

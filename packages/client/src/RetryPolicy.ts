@@ -29,7 +29,9 @@ export type Decision = "retry" | "waitForWindow" | "reconcile" | "giveUp" | "fat
 
 /**
  * The decision for `error`. `write`: the request creates objects, so an answer that may have taken effect makes
- * it in doubt rather than simply retryable.
+ * it in doubt rather than simply retryable. A bulk update or delete is not a `write` in this sense: sent again, it
+ * sets the same fields or deletes the same ids (an id deleted already is reported `not found`), so it is retried
+ * like a read.
  *
  * @since 0.1.0
  */
@@ -57,7 +59,10 @@ export interface Options {
   readonly schedule: Schedule.Schedule<unknown, KustomerError>
   /** How many 429s in a row one attempt may meet before it gives up (the rate limiter makes each wait). */
   readonly maxRateLimitRetries: number
-  /** Whether the request creates objects (see {@link decide}). */
+  /**
+   * Whether the request creates objects (see {@link decide}): `true` for bulk creates; `false` for reads and for
+   * bulk updates and deletes, which are safe to send again.
+   */
   readonly write: boolean
   /** Every failure, with its decision, before anything else happens (e.g. to mark a write in doubt). */
   readonly onFailure?: ((error: KustomerError, decision: Decision) => Effect.Effect<void>) | undefined

@@ -10,11 +10,14 @@
 import * as Arr from "effect/Array"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { CompanyInput } from "./Company.js"
-import { ConversationInput } from "./Conversation.js"
-import { CustomerInput } from "./Customer.js"
-import { MessageInput } from "./Message.js"
-import { NoteInput } from "./Note.js"
+import type { Delete, Update, UpdateOf } from "./BulkChange.js"
+import { deleteOf, updateOf } from "./BulkChange.js"
+import { CompanyInput, CompanyUpdate } from "./Company.js"
+import { ConversationInput, ConversationUpdate } from "./Conversation.js"
+import { CustomerInput, CustomerUpdate } from "./Customer.js"
+import * as LookUp from "./LookUp.js"
+import { MessageInput, MessageUpdate } from "./Message.js"
+import { NoteInput, NoteUpdate } from "./Note.js"
 
 /**
  * The most items one bulk request may carry.
@@ -67,10 +70,10 @@ export interface BulkResource<
    */
   readonly externalIdPath: ((externalId: string) => string) | undefined
   /**
-   * How the look-up by external id is spelt — a path segment or a query parameter, see {@link ExternalIdLookUp};
+   * How the look-up by external id is spelt — a path segment or a query parameter, see {@link LookUp.ExternalIdLookUp};
    * `undefined` when there is no look-up, as {@link externalIdPath}.
    */
-  readonly externalIdLookUp: ExternalIdLookUp | undefined
+  readonly externalIdLookUp: LookUp.ExternalIdLookUp | undefined
   /**
    * Whether Kustomer refuses a second object with the same `externalId` ("duplicate detected"). Documented for
    * customers and conversations only: companies, messages and notes with a repeated `externalId` are stored
@@ -81,9 +84,22 @@ export interface BulkResource<
    * Where the objects of one parent are listed (messages and notes: `GET /v1/conversations/{id}/messages`),
    * and which field of an item names that parent; `undefined` for top-level resources.
    */
-  readonly listing: Listing | undefined
-  /** Path that reads one object by id. */
+  readonly listing: LookUp.Listing | undefined
+  /**
+   * Path that reads one object by id, `GET /v1/{name}/{id}` (the id URI-encoded): an `ObjectDocument`, or 404 when
+   * there is none; role {@link readRoles}.
+   */
   readonly objectPath: (id: string) => string
+  /**
+   * The bulk update (`BulkChange.Update`: `PUT` of an array of `{ id, …fields }`), when Kustomer has one (every
+   * resource of {@link all}); `undefined` otherwise.
+   */
+  readonly update: Update | undefined
+  /**
+   * The bulk delete (`BulkChange.Delete`: `DELETE …/bulk?ids=a,b,c`), when Kustomer has one (customers);
+   * `undefined` otherwise — conversations are marked deleted with their update (`deleted: true`) instead.
+   */
+  readonly delete: Delete | undefined
   /** Schema of one item: decodes unknown input, encodes the exact wire JSON. */
   readonly item: Schema.Schema<Item, ItemEncoded, never>
   /**
@@ -95,61 +111,17 @@ export interface BulkResource<
 }
 
 /**
- * How the objects of one parent are listed: `path(parentId)` answers pages of objects (JSON:API, `links.next`),
- * and `parentField` is the item field that holds the parent's id.
+ * Builds a {@link BulkResource} for a plural resource name such as `conversations`. With `update` (an item schema)
+ * it has a bulk update, typed by that schema; with `delete: true`, a bulk delete.
  *
  * @since 0.1.0
  */
-export interface Listing {
-  readonly parentField: string
-  readonly path: (parentId: string) => string
-}
-
-/**
- * How a resource's objects are read by their external id:
- *
- * - `PathSegment`: `GET /v1/{name}/{segment}={externalId}` answers the one object (`{ data: object }`), or 404 —
- *   customers and conversations (`externalId`), messages (the lower-case `externalid` of Kustomer's generated
- *   client).
- * - `QueryParameter`: `GET /v1/{name}?{parameter}={externalId}` answers a list document (`{ data: [...] }`, paged
- *   with `links`) of the matching objects, empty when there is none — companies (`externalId`).
- *
- * @since 0.1.0
- */
-export type ExternalIdLookUp =
-  | { readonly _tag: "PathSegment"; readonly segment: string }
-  | { readonly _tag: "QueryParameter"; readonly parameter: string }
-
-/**
- * A look-up by external id spelt as a path segment before `=`: `GET /v1/{name}/{segment}={externalId}`.
- *
- * @since 0.1.0
- */
-export const pathSegment = (segment: string): ExternalIdLookUp => ({ _tag: "PathSegment", segment })
-
-/**
- * A look-up by external id spelt as a query parameter of the resource's listing: `GET /v1/{name}?{parameter}=…`.
- *
- * @since 0.1.0
- */
-export const queryParameter = (parameter: string): ExternalIdLookUp => ({ _tag: "QueryParameter", parameter })
-
-/**
- * The path and query of a look-up of `externalId` (URI-encoded) among the objects of the resource `name`.
- *
- * @since 0.1.0
- */
-export const lookUpPath = (name: string, lookUp: ExternalIdLookUp, externalId: string): string =>
-  lookUp._tag === "PathSegment"
-    ? `/v1/${name}/${lookUp.segment}=${encodeURIComponent(externalId)}`
-    : `/v1/${name}?${lookUp.parameter}=${encodeURIComponent(externalId)}`
-
-/**
- * Builds a {@link BulkResource} for a plural resource name such as `conversations`.
- *
- * @since 0.1.0
- */
-export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase, const Name extends string>(options: {
+export const make = <
+  Item extends BulkItemBase,
+  ItemEncoded extends BulkItemBase,
+  const Name extends string,
+  UpdateItem extends Schema.Schema.AnyNoContext | undefined = undefined
+>(options: {
   readonly name: Name
   readonly roleName: string
   readonly item: Schema.Schema<Item, ItemEncoded, never>
@@ -157,27 +129,37 @@ export const make = <Item extends BulkItemBase, ItemEncoded extends BulkItemBase
   /** Default `true`. */
   readonly deduplicatesExternalId?: boolean | undefined
   /** The look-up by external id: default the path segment `externalId`; `null` for none. */
-  readonly externalIdLookUp?: ExternalIdLookUp | undefined | null
-  readonly listing?: Listing | undefined
-}): BulkResource<Item, ItemEncoded, Name> => {
-  const lookUp = options.externalIdLookUp === undefined ? pathSegment("externalId") : options.externalIdLookUp
+  readonly externalIdLookUp?: LookUp.ExternalIdLookUp | undefined | null
+  readonly listing?: LookUp.Listing | undefined
+  /** The schema of one bulk-update item; absent when the resource has no bulk update. */
+  readonly update?: UpdateItem
+  /** Whether the resource has a bulk delete. Default `false`. */
+  readonly delete?: boolean | undefined
+}): BulkResource<Item, ItemEncoded, Name> & { readonly update: UpdateOf<UpdateItem> } => {
+  const lookUp = options.externalIdLookUp === undefined ? LookUp.pathSegment("externalId") : options.externalIdLookUp
+  const updateItem: Schema.Schema.AnyNoContext | undefined = options.update
   return {
     name: options.name,
     createRoles: [`org.permission.${options.roleName}.create`, `org.user.${options.roleName}.write`],
     readRoles: [`org.permission.${options.roleName}.read`, `org.user.${options.roleName}.read`],
     bulkPath: `/v1/${options.name}/bulk`,
-    externalIdPath: lookUp === null ? undefined : (externalId) => lookUpPath(options.name, lookUp, externalId),
+    externalIdPath: lookUp === null ? undefined : (externalId) => LookUp.lookUpPath(options.name, lookUp, externalId),
     externalIdLookUp: lookUp === null ? undefined : lookUp,
     objectPath: (id) => `/v1/${options.name}/${encodeURIComponent(id)}`,
     item: options.item,
     findableByEmail: options.findableByEmail ?? false,
     deduplicatesExternalId: options.deduplicatesExternalId ?? true,
-    listing: options.listing
+    listing: options.listing,
+    // The conditional type cannot be narrowed by a check on a value: the schema given is the one `UpdateItem` names.
+    update: (updateItem === undefined ? undefined : updateOf(options.name, options.roleName, updateItem)) as
+      & (Update | undefined)
+      & UpdateOf<UpdateItem>,
+    delete: options.delete === true ? deleteOf(options.name, options.roleName, maxItemsPerRequest) : undefined
   }
 }
 
 /** A conversation's children of one kind: `GET /v1/conversations/{id}/{name}`. */
-const conversationListing = (name: string): Listing => ({
+const conversationListing = (name: string): LookUp.Listing => ({
   parentField: "conversation",
   path: (conversationId) => `/v1/conversations/${encodeURIComponent(conversationId)}/${name}`
 })
@@ -198,18 +180,26 @@ export const Companies = make({
   roleName: "company",
   item: CompanyInput,
   deduplicatesExternalId: false,
-  externalIdLookUp: queryParameter("externalId")
+  externalIdLookUp: LookUp.queryParameter("externalId"),
+  update: CompanyUpdate
 })
 
 /**
- * Bulk-created conversations: `POST /v1/conversations/bulk`.
+ * Bulk-created conversations: `POST /v1/conversations/bulk`; updated with `PUT /v1/conversations/bulk`. Kustomer has
+ * no bulk delete of conversations: an update with `deleted: true` marks them deleted.
  *
  * @since 0.1.0
  */
-export const Conversations = make({ name: "conversations", roleName: "conversation", item: ConversationInput })
+export const Conversations = make({
+  name: "conversations",
+  roleName: "conversation",
+  item: ConversationInput,
+  update: ConversationUpdate
+})
 
 /**
- * Bulk-created customers: `POST /v1/customers/bulk`.
+ * Bulk-created customers: `POST /v1/customers/bulk`; updated with `PUT /v1/customers/bulk`, deleted with
+ * `DELETE /v1/customers/bulk?ids=a,b,c` (role `customer.delete`).
  *
  * @since 0.1.0
  */
@@ -217,7 +207,9 @@ export const Customers = make({
   name: "customers",
   roleName: "customer",
   item: CustomerInput,
-  findableByEmail: true
+  findableByEmail: true,
+  update: CustomerUpdate,
+  delete: true
 })
 
 /**
@@ -232,8 +224,9 @@ export const Messages = make({
   roleName: "message",
   item: MessageInput,
   deduplicatesExternalId: false,
-  externalIdLookUp: pathSegment("externalid"),
-  listing: conversationListing("messages")
+  externalIdLookUp: LookUp.pathSegment("externalid"),
+  listing: conversationListing("messages"),
+  update: MessageUpdate
 })
 
 /**
@@ -248,7 +241,8 @@ export const Notes = make({
   item: NoteInput,
   deduplicatesExternalId: false,
   externalIdLookUp: null,
-  listing: conversationListing("notes")
+  listing: conversationListing("notes"),
+  update: NoteUpdate
 })
 
 /**
@@ -309,6 +303,18 @@ export type ResourceName = typeof ResourceName.Type
  */
 export const byName = (name: string): Option.Option<Any> =>
   Option.fromNullable(all.find((resource) => resource.name === name))
+
+/**
+ * Every role the registry names for its resources: create, read, update and delete, in both spellings.
+ *
+ * @since 0.1.0
+ */
+export const resourceRoles: ReadonlyArray<string> = all.flatMap((resource) => [
+  ...resource.createRoles,
+  ...resource.readRoles,
+  ...(resource.update?.roles ?? []),
+  ...(resource.delete?.roles ?? [])
+])
 
 /**
  * The roles that may read bulk jobs (`GET /v1/bulk/{id}` and its batches).

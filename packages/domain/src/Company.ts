@@ -13,6 +13,7 @@ import * as Schema from "effect/Schema"
 import { ClientRef } from "./ClientRef.js"
 import { CustomAttributes } from "./CustomAttributes.js"
 import { CustomerEmail, CustomerPhone } from "./Customer.js"
+import { CompanyId } from "./Ids.js"
 import { optional } from "./internal/schema.js"
 import { IsoDateTime } from "./IsoDateTime.js"
 
@@ -38,3 +39,17 @@ export const CompanyInput = Schema.Struct({
 export type CompanyInput = typeof CompanyInput.Type
 /** @since 0.1.0 */
 export type CompanyInputEncoded = typeof CompanyInput.Encoded
+
+/**
+ * One item of `PUT /v1/companies/bulk`: the `id` of an existing company and the fields to change — those of
+ * {@link CompanyInput}, `name` optional too (but not empty when sent).
+ *
+ * @since 0.1.0
+ */
+export const CompanyUpdate = Schema.Struct({
+  ...CompanyInput.fields,
+  id: CompanyId,
+  name: optional(Schema.NonEmptyString)
+}).annotations({ identifier: "CompanyUpdate" })
+/** @since 0.1.0 */
+export type CompanyUpdate = typeof CompanyUpdate.Type

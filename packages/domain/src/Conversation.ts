@@ -88,6 +88,72 @@ export type ConversationInput = typeof ConversationInput.Type
 export type ConversationInputEncoded = typeof ConversationInput.Encoded
 
 /**
+ * Statuses a conversation may be given by an update: `snoozed` too (with a `snooze`).
+ *
+ * @since 0.1.0
+ */
+export const ConversationStatus = Schema.Literal("open", "snoozed", "done")
+/** @since 0.1.0 */
+export type ConversationStatus = typeof ConversationStatus.Type
+
+/**
+ * When a snoozed conversation reopens, and the state of that schedule.
+ *
+ * @since 0.1.0
+ */
+export const ConversationSnooze = Schema.Struct({
+  time: optional(IsoDateTime),
+  status: optional(Schema.Literal("scheduled", "canceled", "elapsed"))
+}).annotations({ identifier: "ConversationSnooze" })
+
+const Sentiment = Schema.Struct({ polarity: Schema.Literal(-1, 0, 1), confidence: Schema.Number })
+
+/**
+ * One item of `PUT /v1/conversations/bulk`: the `id` of an existing conversation and the fields to change, each
+ * optional (Kustomer's bulk-batch-update-conversations fields, from the OpenAPI-generated types of the public
+ * `LarisLab/kustomer-client`). `deleted: true` marks the conversation deleted — Kustomer has no bulk delete of
+ * conversations; `customer` moves it to another customer; `tags` replaces the list. `_clientRef` correlates the item
+ * with its result, as on a create.
+ *
+ * @since 0.1.0
+ */
+export const ConversationUpdate = Schema.Struct({
+  id: ConversationId,
+  customer: optional(CustomerId),
+  externalId: optional(Schema.NonEmptyString),
+  name: optional(Schema.String),
+  direction: optional(Direction),
+  priority: optional(Priority),
+  satisfaction: optional(Schema.Number),
+  status: optional(ConversationStatus),
+  subStatus: optional(Schema.NullOr(Schema.String)),
+  snooze: optional(ConversationSnooze),
+  replyChannel: optional(Schema.NullOr(Schema.String)),
+  tags: optional(Schema.Array(Schema.String)),
+  suggestedTags: optional(Schema.Array(Schema.String)),
+  sentiment: optional(Sentiment),
+  assignedUsers: optional(Schema.Array(UserId).pipe(Schema.maxItems(maxAssignees))),
+  assignedTeams: optional(Schema.Array(TeamId).pipe(Schema.maxItems(maxAssignees))),
+  custom: optional(CustomAttributes),
+  deleted: optional(Schema.Boolean),
+  ended: optional(Schema.Boolean),
+  endedAt: optional(Schema.NullOr(IsoDateTime)),
+  endedReason: optional(Schema.NullOr(Schema.String)),
+  endedBy: optional(Schema.NullOr(Schema.String)),
+  endedByType: optional(Schema.Literal("user", "customer")),
+  locked: optional(Schema.Boolean),
+  /** The revision for optimistic locking: an update that names an older one is refused (409). */
+  rev: optional(Schema.Number),
+  defaultLang: optional(Schema.NullOr(Schema.String)),
+  queue: optional(ConversationQueue),
+  _clientRef: optional(ClientRef)
+}).annotations({ identifier: "ConversationUpdate" })
+/** @since 0.1.0 */
+export type ConversationUpdate = typeof ConversationUpdate.Type
+/** @since 0.1.0 */
+export type ConversationUpdateEncoded = typeof ConversationUpdate.Encoded
+
+/**
  * A stored conversation as `GET /v1/conversations/{id}` (or by external id) returns it, in the JSON:API envelope.
  * Only the fields an importer reads are modelled; the rest is kept by the envelope but not typed.
  *
@@ -101,7 +167,9 @@ export const ConversationResource = Schema.Struct({
     name: optional(Schema.NullOr(Schema.String)),
     status: optional(Schema.String),
     createdAt: optional(Schema.String),
-    importedAt: optional(Schema.NullOr(Schema.String))
+    importedAt: optional(Schema.NullOr(Schema.String)),
+    /** `true` once a bulk update marked the conversation deleted. */
+    deleted: optional(Schema.NullOr(Schema.Boolean))
   }))
 }).annotations({ identifier: "ConversationResource" })
 /** @since 0.1.0 */

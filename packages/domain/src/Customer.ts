@@ -157,6 +157,18 @@ export const CustomerInput = Schema.Struct({
 export type CustomerInput = typeof CustomerInput.Type
 
 /**
+ * One item of `PUT /v1/customers/bulk`: the `id` of an existing customer and the fields to change — any field of
+ * {@link CustomerInput}, each optional as there.
+ *
+ * @since 0.1.0
+ */
+export const CustomerUpdate = Schema.Struct({ ...CustomerInput.fields, id: CustomerId }).annotations({
+  identifier: "CustomerUpdate"
+})
+/** @since 0.1.0 */
+export type CustomerUpdate = typeof CustomerUpdate.Type
+
+/**
  * Path that reads the customer with an e-mail address: `GET /v1/customers/email={email}`. The spelling follows
  * the look-up by external id (INFERRED from the single-customer API family; not confirmed in Kustomer's docs).
  *

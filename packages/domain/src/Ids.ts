@@ -35,6 +35,15 @@ export const CustomerId = objectIdOf("CustomerId")
 export type CustomerId = typeof CustomerId.Type
 
 /**
+ * The id of a company (`company` on a customer).
+ *
+ * @since 0.1.0
+ */
+export const CompanyId = objectIdOf("CompanyId")
+/** @since 0.1.0 */
+export type CompanyId = typeof CompanyId.Type
+
+/**
  * The id of a conversation.
  *
  * @since 0.1.0

@@ -122,3 +122,18 @@ export const MessageInput = Schema.Struct({
 export type MessageInput = typeof MessageInput.Type
 /** @since 0.1.0 */
 export type MessageInputEncoded = typeof MessageInput.Encoded
+
+/**
+ * One item of `PUT /v1/messages/bulk`: the `id` of an existing message and the fields to change — those of
+ * {@link MessageInput}, `channel` and `app` optional too.
+ *
+ * @since 0.1.0
+ */
+export const MessageUpdate = Schema.Struct({
+  ...MessageInput.fields,
+  id: MessageId,
+  channel: optional(Channel),
+  app: optional(Schema.NonEmptyString)
+}).annotations({ identifier: "MessageUpdate" })
+/** @since 0.1.0 */
+export type MessageUpdate = typeof MessageUpdate.Type

@@ -22,6 +22,9 @@ export const maxBodyLength = 10_240
 /** A user or a team mentioned in a note. */
 const Mention = Schema.Struct({ user: optional(UserId), team: optional(Schema.String) })
 
+/** A note's text: 1 to {@link maxBodyLength} characters. */
+const NoteBody = Schema.String.pipe(Schema.minLength(1), Schema.maxLength(maxBodyLength))
+
 /**
  * One note to create.
  *
@@ -29,7 +32,7 @@ const Mention = Schema.Struct({ user: optional(UserId), team: optional(Schema.St
  */
 export const NoteInput = Schema.Struct({
   conversation: ConversationId,
-  body: Schema.String.pipe(Schema.minLength(1), Schema.maxLength(maxBodyLength)),
+  body: NoteBody,
   id: optional(NoteId),
   externalId: optional(Schema.NonEmptyString),
   userMentions: optional(Schema.Array(Mention)),
@@ -46,3 +49,18 @@ export const NoteInput = Schema.Struct({
 export type NoteInput = typeof NoteInput.Type
 /** @since 0.1.0 */
 export type NoteInputEncoded = typeof NoteInput.Encoded
+
+/**
+ * One item of `PUT /v1/notes/bulk`: the `id` of an existing note and the fields to change — those of
+ * {@link NoteInput}, `conversation` and `body` optional too.
+ *
+ * @since 0.1.0
+ */
+export const NoteUpdate = Schema.Struct({
+  ...NoteInput.fields,
+  id: NoteId,
+  conversation: optional(ConversationId),
+  body: optional(NoteBody)
+}).annotations({ identifier: "NoteUpdate" })
+/** @since 0.1.0 */
+export type NoteUpdate = typeof NoteUpdate.Type

@@ -7,6 +7,8 @@
 /** @since 0.1.0 */
 export * as Attachment from "./Attachment.js"
 /** @since 0.1.0 */
+export * as BulkChange from "./BulkChange.js"
+/** @since 0.1.0 */
 export * as BulkJob from "./BulkJob.js"
 /** @since 0.1.0 */
 export * as BulkResource from "./BulkResource.js"
@@ -35,6 +37,8 @@ export * as Note from "./Note.js"
 /** @since 0.1.0 */
 export * as ItemError from "./ItemError.js"
 /** @since 0.1.0 */
+export * as ObjectDocument from "./ObjectDocument.js"
+/** @since 0.1.0 */
 export * as RateBudget from "./RateBudget.js"
 /** @since 0.1.0 */
 export * as RateLimit from "./RateLimit.js"
@@ -42,3 +46,10 @@ export * as RateLimit from "./RateLimit.js"
 export * as Token from "./Token.js"
 /** @since 0.1.0 */
 export * as User from "./User.js"
+
+/**
+ * How existing objects are found again: look-ups by external id and listings under a parent.
+ *
+ * @since 0.1.0
+ */
+export * as LookUp from "./LookUp.js"

@@ -1,7 +1,8 @@
 /**
  * The migration bundle: JSON Lines, one conversation per line, with its customer, messages and notes nested, each
  * in Kustomer's own field names and without the ids that link them. One Schema per part: the source converters
- * encode their lines with {@link Line} and the migration decodes each part with the same definitions.
+ * encode their lines with {@link Line} and the migration decodes each part with the same definitions. The
+ * migration's rejects file is a bundle too: each of its lines ({@link Reject}) holds the bundle line to send again.
  *
  * Only what the migration itself reads is checked here — the customer's key, the company, the people, the nesting;
  * every other field is Kustomer's and is checked by the resource's own schema when its phase sends it, so a bad
@@ -186,3 +187,60 @@ export const decodePart = <A, I>(schema: Schema.Schema<A, I>, prefix?: string) =
  * @since 0.1.0
  */
 export const encodeLine = (line: Line): string => JSON.stringify(Schema.encodeSync(Line)(line))
+
+/**
+ * The objects not created only because the object of a rejects line was not: a conversation's messages and notes,
+ * a customer's conversations (and theirs). A conversation's children have no line of their own: its `bundle` sends
+ * them again. A customer's line carries its first conversation; each of its other conversations, a bundle line of
+ * its own, has a line that names the customer as its `cause`.
+ *
+ * @since 0.1.0
+ */
+export const Dependants = Schema.Struct({
+  conversations: Schema.optional(Schema.NonNegativeInt),
+  messages: Schema.optional(Schema.NonNegativeInt),
+  notes: Schema.optional(Schema.NonNegativeInt)
+}).annotations({ identifier: "BundleDependants" })
+/** @since 0.1.0 */
+export type Dependants = typeof Dependants.Type
+
+const Position = Schema.Struct({ index: Schema.Number, line: Schema.optional(Schema.Number) })
+
+/**
+ * A line of the migration's rejects file: an object not created for a reason of its own — its `resource`, its
+ * place (`position.line` is the bundle's line), its `outcome` and `reason`, the objects not created because of it
+ * (`dependants`) — and `bundle`, the bundle line that sends it again as the bundle had it (with its dependants; a
+ * message or note with its conversation's line holding only it; a customer with its first conversation's line),
+ * to be fixed where the reason says. `bundle` is left out where sending again could double the object or cannot
+ * create it (and for a company or an attachment, whose customer or message exists); `record` (what was sent, or
+ * read) is given instead. A customer's other conversations name its line as their `cause`.
+ *
+ * The rejects file is itself a bundle: the migration reads a line of this shape as its `bundle`, and skips one
+ * without.
+ *
+ * @since 0.1.0
+ */
+export const Reject = Schema.Struct({
+  resource: Schema.String,
+  /** An attachment's: the resource of its message or note. */
+  of: Schema.optional(Schema.String),
+  position: Position,
+  outcome: Schema.Literal("Rejected", "Failed", "Unknown"),
+  reason: Schema.String,
+  jobId: Schema.optional(Schema.String),
+  externalId: Schema.optional(Schema.String),
+  dependants: Schema.optional(Dependants),
+  cause: Schema.optional(Schema.Struct({ resource: Schema.String, position: Position })),
+  record: Schema.optional(Schema.Unknown),
+  /** A bundle line (`Line`), or the text of one that was not JSON. */
+  bundle: Schema.optional(Schema.Unknown)
+}).annotations({ identifier: "BundleReject" })
+/** @since 0.1.0 */
+export type Reject = typeof Reject.Type
+
+/**
+ * A rejects line as the JSON text the rejects file holds (without its newline).
+ *
+ * @since 0.1.0
+ */
+export const encodeReject = (reject: Reject): string => JSON.stringify(Schema.encodeSync(Reject)(reject))

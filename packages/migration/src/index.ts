@@ -9,7 +9,8 @@
 
 /**
  * The migration bundle's Schema: one line per conversation, with its customer, company, messages, notes and the
- * source's people and attachments — encoded by the converters, decoded by the migration.
+ * source's people and attachments — encoded by the converters, decoded by the migration; and the rejects file's
+ * line, which holds the bundle line to send again.
  *
  * @since 0.1.0
  */

@@ -4,6 +4,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import { Bundle, ZendeskFiles } from "../src/index.js"
 
@@ -28,6 +29,32 @@ const counts = (carried: number, reasons: Record<string, number> = {}) => ({
 })
 
 describe("ZendeskFiles", () => {
+  it.scoped("with an attachments folder: downloaded files by their path (relative to the bundle), the rest by URL", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "zendesk-attachments-" })
+      yield* fs.makeDirectory(`${dir}/files/80003`, { recursive: true })
+      yield* fs.writeFileString(`${dir}/files/80001-parcel-label.jpg`, "jpg")
+      yield* fs.writeFileString(`${dir}/files/80003/receipt.pdf`, "pdf")
+      const options = yield* ZendeskFiles.readOptions({
+        attachmentsDir: `${dir}/files`,
+        bundle: `${dir}/out/bundle.jsonl`
+      })
+      const { lines } = yield* run({ tickets: `${sample}tickets.json`, users: `${sample}users.json`, options })
+      const attachments = lines.flatMap((event) =>
+        [...(event.line.messages ?? []), ...(event.line.notes ?? [])].flatMap((child) => child.attachments ?? [])
+      )
+      const field = (attachment: unknown, key: string): unknown =>
+        Predicate.isRecord(attachment) ? attachment[key] : undefined
+      const byId = new Map(attachments.map((attachment) => [field(attachment, "externalId"), attachment]))
+      assert.deepStrictEqual(
+        [field(byId.get("zd-att-80001"), "path"), field(byId.get("zd-att-80003"), "path")],
+        ["../files/80001-parcel-label.jpg", "../files/80003/receipt.pdf"]
+      )
+      assert.match(String(field(byId.get("zd-att-80002"), "url")), /^https:\/\//)
+      assert.isUndefined(field(byId.get("zd-att-80002"), "path"))
+    }).pipe(Effect.provide(NodeContext.layer)))
+
   it.effect("converts the sample export's files into bundle lines, its problems and the fidelity summary", () =>
     Effect.gen(function*() {
       const options = yield* ZendeskFiles.readOptions({ fieldsMap: `${sample}fields-map.json` })

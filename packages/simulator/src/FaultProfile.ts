@@ -17,11 +17,11 @@ import * as Duration from "effect/Duration"
 export interface FaultProfile {
   /** Seed of the PRNG behind every fault decision. */
   readonly seed: number
-  /** Fraction of bulk POSTs answered `500`, `502` or `503` with a JSON:API error body. */
+  /** Fraction of bulk requests (POST, PUT, DELETE) answered `500`, `502` or `503` with a JSON:API error body. */
   readonly serverErrorRate: number
-  /** Fraction of bulk POSTs answered `502` with an HTML body, as a reverse proxy sends it. */
+  /** Fraction of bulk requests (POST, PUT, DELETE) answered `502` with an HTML body, as a reverse proxy sends it. */
   readonly htmlBadGatewayRate: number
-  /** Fraction of bulk POSTs whose connection is destroyed without any response. */
+  /** Fraction of bulk requests (POST, PUT, DELETE) whose connection is destroyed without any response. */
   readonly connectionResetRate: number
   /**
    * Of the faults above and of hung requests ({@link hangRate}), the share injected after the work was done — a

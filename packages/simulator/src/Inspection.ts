@@ -37,7 +37,7 @@ export interface ExternalIdCount {
  * @since 0.1.0
  */
 export interface ResourceStats {
-  /** Objects stored (seeded ones included). */
+  /** Objects stored now (seeded ones included, deleted ones not; those only marked `deleted` still count). */
   readonly stored: number
   /** Stored objects that carry an `externalId`. */
   readonly withExternalId: number
@@ -53,8 +53,18 @@ export interface ResourceStats {
   readonly externalIdsStoredMoreThanOnce: ReadonlyArray<ExternalIdCount>
   /** Items refused with `duplicate detected` (only in resources whose duplicates are refused). */
   readonly duplicatesRejected: number
-  /** Items that failed for any reason (invalid, reference not found, duplicate). */
+  /** Items of bulk creates that failed for any reason (invalid, reference not found, duplicate). */
   readonly itemsFailed: number
+  /** Items of bulk updates applied to a stored object (`deleted: true` marks included). */
+  readonly updated: number
+  /** Items of bulk updates refused (invalid, unknown id, reference not found, duplicate `externalId`). */
+  readonly updatesFailed: number
+  /** Objects removed by bulk deletes. */
+  readonly deleted: number
+  /** Ids of bulk deletes refused (no such object — e.g. deleted already). */
+  readonly deletesFailed: number
+  /** Stored objects marked `deleted: true` by an update (conversations): still stored, still read by id. */
+  readonly markedDeleted: number
 }
 
 /**
@@ -147,7 +157,10 @@ export interface StoredObject {
   readonly id: string
   readonly type: ObjectType
   readonly externalId: string | undefined
-  /** The item as it was sent (without `_clientRef`), plus `createdAt`/`updatedAt`. */
+  /**
+   * The item as it was sent (without `_clientRef`), plus `createdAt`/`updatedAt`, with the changes of every bulk
+   * update applied since (`deleted: true` when an update marked it deleted).
+   */
   readonly attributes: Readonly<Record<string, unknown>>
   /** The bulk job that created it, or `undefined` for seeded objects. */
   readonly jobId: string | undefined
@@ -163,6 +176,8 @@ export interface StoredObject {
 export interface JobSnapshot {
   readonly id: string
   readonly resource: ResourceName
+  /** What the job does with its items: `create` (`POST`), `update` (`PUT`) or `delete` (`DELETE`). */
+  readonly operation: "create" | "update" | "delete"
   readonly status: "queued" | "running" | "complete"
   readonly items: number
   readonly batches: { readonly complete: number; readonly total: number }

@@ -56,11 +56,15 @@ export interface Service {
   readonly customerIds: ReadonlyArray<string>
   /** Every counter, as served at `GET /__admin/stats`. */
   readonly stats: Effect.Effect<SimulatorStats>
-  /** Stored conversations, in the order they were stored. */
+  /** Stored conversations, in the order they were stored, as they are now (see {@link objects}). */
   readonly conversations: Effect.Effect<ReadonlyArray<StoredObject>>
-  /** Stored customers, in the order they were stored (seeded ones first). */
+  /** Stored customers, in the order they were stored (seeded ones first), as they are now (see {@link objects}). */
   readonly customers: Effect.Effect<ReadonlyArray<StoredObject>>
-  /** Stored objects of any resource (companies, messages and notes included), in the order they were stored. */
+  /**
+   * Stored objects of any resource (companies, messages and notes included), in the order they were stored: each as
+   * it is now — with the changes of bulk updates applied, deleted ones left out — copied, so that a later update does
+   * not change what was read.
+   */
   readonly objects: (resource: ResourceName) => Effect.Effect<ReadonlyArray<StoredObject>>
   /**
    * Objects of a resource stored with this `externalId`, first one first (more than one only in a resource whose
@@ -127,6 +131,10 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
         : customers
       return seeds.map((seed) => state.store.seedCustomer(seed, nowMillis))
     }
+    /** A stored object as it is now, copied: updates change stored objects in place. */
+    const copyOf = (object: StoredObject): StoredObject => ({ ...object, attributes: { ...object.attributes } })
+    const snapshotOf = (resource: ResourceName): ReadonlyArray<StoredObject> =>
+      state.store.collections[resource].all.map((object) => copyOf(object))
     const seedCustomers = (customers: number | ReadonlyArray<CustomerSeed>) =>
       Effect.map(Clock.currentTimeMillis, (nowMillis) => seedCustomersAt(customers, nowMillis))
 
@@ -141,11 +149,13 @@ export const make = (options: SimulatorConfig.SimulatorOptions = {}): Effect.Eff
       apiKey: firstKey === undefined ? "" : firstKey.key,
       customerIds,
       stats: Effect.sync(() => state.stats()),
-      conversations: Effect.sync(() => [...state.store.collections.conversations.all]),
-      customers: Effect.sync(() => [...state.store.collections.customers.all]),
-      objects: (resource) => Effect.sync(() => [...state.store.collections[resource].all]),
+      conversations: Effect.sync(() => snapshotOf("conversations")),
+      customers: Effect.sync(() => snapshotOf("customers")),
+      objects: (resource) => Effect.sync(() => snapshotOf(resource)),
       findByExternalId: (resource, externalId) =>
-        Effect.sync(() => state.store.collections[resource].findByExternalId(externalId)),
+        Effect.sync(() =>
+          state.store.collections[resource].findByExternalId(externalId).map((object) => copyOf(object))
+        ),
       externalIdCounts: (resource) => Effect.sync(() => state.store.collections[resource].externalIdCounts()),
       seedCustomers,
       job: (id) =>

@@ -50,13 +50,14 @@ export const readRoles = (roleName: string): readonly [permission: string, legac
 export const orgAdminRole: string = Token.orgAdminRole
 
 /**
- * The roles the simulator checks on its routes: create and read of every resource of the domain's registry
- * (`BulkResource.all`), and bulk read.
+ * The roles the simulator checks on its routes: create, read, update and — for the resources that have a bulk
+ * delete — delete of every resource of the domain's registry (`BulkResource.resourceRoles`), bulk read and user
+ * read.
  *
  * @since 0.1.0
  */
 export const resourceRoles: ReadonlyArray<string> = [
-  ...BulkResource.all.flatMap((resource) => [...resource.createRoles, ...resource.readRoles]),
+  ...BulkResource.resourceRoles,
   ...BulkResource.bulkReadRoles,
   ...User.readRoles
 ]

@@ -122,9 +122,9 @@ const options = {
     Options.withDefault(1),
     Options.withDescription("seed of the fault profile, the null objectId draws and job latencies drawn from a range")
   ),
-  failRate: rate("fail-rate", "fraction of bulk POSTs answered 500/502/503 (half after the job was stored)"),
-  resetRate: rate("reset-rate", "fraction of bulk POSTs whose connection is reset (half after the job was stored)"),
-  htmlRate: rate("html-502-rate", "fraction of bulk POSTs answered 502 with an HTML body"),
+  failRate: rate("fail-rate", "fraction of bulk requests answered 500/502/503 (half after the job was stored)"),
+  resetRate: rate("reset-rate", "fraction of bulk requests whose connection is reset (half after the job was stored)"),
+  htmlRate: rate("html-502-rate", "fraction of bulk requests answered 502 with an HTML body"),
   afterShare: Options.float("after-acceptance-share").pipe(
     Options.withDefault(0.5),
     Options.withDescription("share of those faults, and of hung requests, injected after the job was stored")

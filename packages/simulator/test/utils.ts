@@ -40,7 +40,7 @@ export interface CallOptions {
 /** Calls the API at `baseUrl` with the `HttpClient` in context. */
 export const makeApi = (baseUrl: string, apiKey: string) => {
   const call = (
-    method: "GET" | "POST",
+    method: "GET" | "POST" | "PUT" | "DELETE",
     path: string,
     options: CallOptions = {}
   ): Effect.Effect<Reply, HttpClientError.HttpClientError, HttpClient.HttpClient> =>
@@ -57,7 +57,9 @@ export const makeApi = (baseUrl: string, apiKey: string) => {
     })
   return {
     get: (path: string, options?: CallOptions) => call("GET", path, options),
-    post: (path: string, options?: CallOptions) => call("POST", path, options)
+    post: (path: string, options?: CallOptions) => call("POST", path, options),
+    put: (path: string, options?: CallOptions) => call("PUT", path, options),
+    delete: (path: string, options?: CallOptions) => call("DELETE", path, options)
   }
 }
 

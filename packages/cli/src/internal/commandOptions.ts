@@ -203,7 +203,12 @@ export const migrateOptions = {
   ),
   report: optionalText("report", "FILE", "write a JSON report: per resource, counts, jobs and requests"),
   html,
-  rejects: optionalText("rejects", "FILE", "write the objects not created, with their resource and line (JSON Lines)"),
+  rejects: optionalText(
+    "rejects",
+    "FILE",
+    "write the objects not created, with their reason, line and the bundle line that sends them again (JSON Lines; " +
+      "fixed, the file migrates as a bundle)"
+  ),
   results: importOptions.results,
   json: importOptions.json,
   acceptImportDates,
@@ -325,6 +330,12 @@ export const convertZendeskOptions = {
   ),
   includeDeleted: Options.boolean("include-deleted").pipe(
     Options.withDescription("convert deleted tickets (as done, tagged zendesk-deleted) instead of skipping them")
+  ),
+  attachmentsDir: optionalText(
+    "attachments-dir",
+    "DIR",
+    "attachments already downloaded: a file named <attachment id>-<name>, or in a folder named by the attachment " +
+      "id, is written with its path (relative to --out) instead of its content_url"
   ),
   summary: optionalText(
     "summary",

@@ -26,6 +26,20 @@ const attachmentsLine = (counts: Migration.AttachmentCounts, rejects: string | u
         "or the storage kept failing); run the same command again to send them"
   ].filter((part) => part !== undefined).join("; ")
 
+/** Where the objects not created are, and how they are sent again once fixed. */
+const rejectsLine = (counts: Migration.RejectsCounts, rejects: string): string | undefined => {
+  if (counts.rootCauses === 0) return undefined
+  const one = counts.rootCauses === 1
+  const dependants = counts.dependants === 0
+    ? ""
+    : ` and ${Format.count(counts.dependants)} only because ${one ? "it" : "one of them"} was not (counted on its line)`
+  return `${Format.count(counts.rootCauses)} ${one ? "object" : "objects"} not created for a reason of ${
+    one ? "its" : "their"
+  } own${dependants} → ${rejects}, each with its reason and the bundle line that sends it again: fix ${
+    one ? "it" : "them"
+  } there, then migrate that file with a new --journal (nothing is created twice)`
+}
+
 /** The table printed at the end: one row per resource, and the files to look at. */
 export const renderResult = (
   result: Migration.Result,
@@ -73,11 +87,7 @@ export const renderResult = (
       ? undefined
       : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
         "conversation could not be read yet. Run the same command again (with the same --journal) to send them",
-    plan.rejects === undefined || result.rejectsWritten === 0
-      ? undefined
-      : `${
-        Format.count(result.rejectsWritten)
-      } objects not created → ${plan.rejects} (each with its resource and line)`,
+    plan.rejects === undefined ? undefined : rejectsLine(result.rejectsFile, plan.rejects),
     plan.lines === undefined
       ? undefined
       : `Trial: conversations ${Format.count((plan.lines.skip ?? 0) + 1)}–${

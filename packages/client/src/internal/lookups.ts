@@ -1,8 +1,8 @@
 /**
- * The look-ups of `KustomerClient`: one existing object read by a key (an external id, an e-mail address), `None`
- * when there is none. Built from the request runner.
+ * The look-ups of `KustomerClient`: one existing object read by its id or by a key (an external id, an e-mail
+ * address), `None` when there is none. Built from the request runner.
  */
-import { BulkResource } from "@effect-kustomer/domain"
+import { BulkResource, ObjectDocument } from "@effect-kustomer/domain"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Arr from "effect/Array"
 import * as Effect from "effect/Effect"
@@ -33,6 +33,15 @@ const ExistingObjectDocument = Schema.Struct({
 })
 
 const decodeExisting = Schema.decodeUnknownEither(ExistingObjectDocument)
+
+const decodeObject = Schema.decodeUnknownEither(ObjectDocument.ObjectDocument)
+
+/** A resource whose objects can be read by id (see `KustomerClient.Readable`). */
+export interface Readable {
+  readonly name: string
+  readonly objectPath: (id: string) => string
+  readonly readRoles: readonly [permission: string, legacy: string]
+}
 
 /** The look-ups over one request runner. */
 export const lookups = (run: Run) => {
@@ -94,5 +103,17 @@ export const lookups = (run: Run) => {
       BulkResource.Customers.readRoles
     ).pipe(Effect.withSpan("KustomerClient.findCustomerByEmail"))
 
-  return { findByExternalId, findCustomerByEmail }
+  /** `GET {objectPath(id)}`: the object with every attribute, `None` on a 404; an empty id is refused unsent. */
+  const getById = (resource: Readable, id: string) =>
+    (id.length === 0
+      ? Effect.fail(fail("getById", new InvalidRequest({ status: 0, detail: "not sent: the id is empty" })))
+      : run<Option.Option<ObjectDocument.ObjectResource>>({
+        method: "getById",
+        request: HttpClientRequest.get(resource.objectPath(id)),
+        requiredRoles: resource.readRoles,
+        decode: (body) => Either.map(decodeObject(body), (document) => Option.some(document.data)),
+        onStatus: (status) => (status === 404 ? Option.some(Option.none()) : Option.none())
+      })).pipe(Effect.withSpan("KustomerClient.getById", { attributes: { "kustomer.resource": resource.name } }))
+
+  return { findByExternalId, findCustomerByEmail, getById }
 }

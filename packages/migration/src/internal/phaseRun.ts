@@ -1,13 +1,12 @@
 /**
  * One phase of a migration (`Migration.run`): its parents in doubt read again, its records linked to the ids of
- * their parents, sent through the pipeline with the phase's journal as checkpoint, and its outcomes written to
- * the rejects file.
+ * their parents, sent through the pipeline with the phase's journal as checkpoint (which keeps its outcomes for the
+ * rejects file, written when every phase is done).
  */
 import type { KustomerClient } from "@effect-kustomer/client"
-import { BulkImport, ImportCheckpoint, ImportEvent } from "@effect-kustomer/client"
+import { BulkImport, type ImportEvent } from "@effect-kustomer/client"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
 import type * as Attachments from "./attachments.js"
 import { toMigrationError } from "./failure.js"
 import * as InDoubt from "./inDoubt.js"
@@ -92,34 +91,20 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
     })
     const events = Pipeline.eventsOf(phase, records, {
       ...options.pipeline,
-      checkpoint: {
-        ...Links.linkingCheckpoint(
-          journal,
-          Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
-        ),
-        // The rejects file is written afresh: what earlier attempts settled comes from the journal (once the
-        // resume has released what it sends again), what this attempt settles from its events.
-        begin: (run) =>
-          Effect.tap(journal.begin(run), () =>
-            Stream.runForEach(journal.rejects, (outcome) =>
-              rejects.write(phase, outcome)).pipe(
-                Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message }))
-              ))
-      },
+      // The rejects file's lines of objects are written from the journals once every phase is done.
+      checkpoint: Links.linkingCheckpoint(
+        journal,
+        Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
+      ),
       source: { name: `${options.bundle}#${phase}`, fingerprint },
       // Children need their parents' ids, also of parents that already existed.
       resolveExisting: spec.resolveExisting,
       mayAlreadyExist: Reads.mayAlreadyExist(spec.mayAlreadyExist, idMap)
     })
-    const summary = yield* BulkImport.summarize(events, (event) =>
-      Effect.gen(function*() {
-        if (ImportEvent.isOutcome(event)) {
-          yield* rejects.write(phase, event)
-        }
-        if (options.onEvent !== undefined) {
-          yield* options.onEvent(phase, event)
-        }
-      }))
+    const summary = yield* BulkImport.summarize(
+      events,
+      (event) => options.onEvent === undefined ? Effect.void : options.onEvent(phase, event)
+    )
     const status = yield* journal.status
     return {
       phase,

@@ -300,23 +300,52 @@ interface Child {
   readonly customerKey: string
 }
 
+/** A line whose children the child phases send: a conversation with a usable customer. */
+export interface UsableLine {
+  readonly parts: Bundle.BundleParts
+  readonly customer: Bundle.BundleCustomer
+  /** The index of its first message (and note) among the bundle's, as the child phases number them. */
+  readonly first: { readonly [P in ChildPhase]: number }
+}
+
+/** A record of the bundle, with its children's numbers when it is a usable line. */
+export interface NumberedRecord {
+  readonly record: ImportSource.SourceRecord
+  readonly usable: Option.Option<UsableLine>
+}
+
+/** The bundle's records, the children of its usable lines numbered across the bundle, per child phase. */
+export const numberedRecords = <E, R>(records: BundleRecords<E, R>): Stream.Stream<NumberedRecord, E, R> =>
+  Stream.mapAccum(records, { messages: 0, notes: 0 }, (first, record) => {
+    const usable = record._tag === "Unparsable" ? Option.none() : Option.flatMap(
+      Either.getRight(Bundle.split(record.value)),
+      (parts) => Option.map(Either.getRight(parts.customer), (customer): UsableLine => ({ parts, customer, first }))
+    )
+    const next = Option.match(usable, {
+      onNone: () => first,
+      onSome: ({ parts }) => ({
+        messages: first.messages + parts.messages.length,
+        notes: first.notes + parts.notes.length
+      })
+    })
+    return [next, { record, usable }] as const
+  })
+
 /** The children of each usable line, numbered across the bundle. */
 const children = <E, R>(records: BundleRecords<E, R>, phase: ChildPhase): Stream.Stream<Child, E, R> =>
-  splitLines(records).pipe(
-    Stream.filterMap((line) =>
-      Option.map(Either.getRight(line.parts.customer), (customer) => ({ line, customerKey: customer.key }))
-    ),
-    Stream.mapAccum(0, (ordinal, { customerKey, line }) => {
-      const values = phase === "messages" ? line.parts.messages : line.parts.notes
-      const numbered = values.map((value, offset): Child => ({
-        position: { index: ordinal + offset, line: line.position.line ?? line.position.index + 1 },
-        value,
-        conversationIndex: line.position.index,
-        customerKey
-      }))
-      return [ordinal + values.length, numbered] as const
-    }),
-    Stream.flattenIterables
+  numberedRecords(records).pipe(
+    Stream.mapConcat(({ record, usable }) =>
+      Option.match(usable, {
+        onNone: () => [],
+        onSome: (line) =>
+          line.parts[phase].map((value, offset): Child => ({
+            position: { index: line.first[phase] + offset, line: record.position.line ?? record.position.index + 1 },
+            value,
+            conversationIndex: record.position.index,
+            customerKey: line.customer.key
+          }))
+      })
+    )
   )
 
 /** A child phase: each message (or note) of each line, linked to its conversation (and its customer). */

@@ -1,5 +1,7 @@
 /**
- * The migration's rejects file: one JSON line per object not created, with its resource and bundle line.
+ * The migration's rejects file: one JSON line per object not created, with its resource and bundle line. A run
+ * writes its attachments' lines as they come, and its objects' lines once the phases are done
+ * (`rejectsBundle.ts`: each with the bundle line that sends it again); a dry run writes its rejects as they come.
  *
  * A write that fails (a full disk) does not throw where the line was written (among the phase's events): it is
  * kept, later lines are skipped, and the phase's journal stops the run at its next write with
@@ -12,6 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import type * as Scope from "effect/Scope"
+import * as BundleSchema from "../Bundle.js"
 import type { AttachmentReject } from "./attachments.js"
 import type { Phase } from "./pipeline.js"
 
@@ -25,6 +28,8 @@ export interface RejectsWriter {
   readonly write: (phase: Phase, outcome: ImportEvent.Outcome) => Effect.Effect<void>
   /** Writes the line of an attachment not carried (`resource: "attachments"`, its message's or note's place). */
   readonly writeAttachment: (reject: AttachmentReject) => Effect.Effect<void>
+  /** Writes a line. Never fails: see {@link failure}. */
+  readonly writeReject: (reject: BundleSchema.Reject) => Effect.Effect<void>
   /** The write that failed, if one did; no line is written after it. */
   readonly failure: Effect.Effect<Option.Option<RejectsFile.RejectsFileError>>
   /** Lines written. */
@@ -76,7 +81,7 @@ export const rejectsWriter = (
           file,
           path,
           `${
-            JSON.stringify({
+            BundleSchema.encodeReject({
               resource: "attachments",
               of: reject.phase,
               position: reject.position,
@@ -86,6 +91,10 @@ export const rejectsWriter = (
             })
           }\n`
         ),
+      writeReject: (reject) =>
+        file === undefined || path === undefined
+          ? Effect.void
+          : writeLine(file, path, `${BundleSchema.encodeReject(reject)}\n`),
       failure: Ref.get(failure),
       written: () => written
     }

@@ -9,6 +9,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
+import type { SimulatorConfig } from "../SimulatorConfig.js"
 import * as Documents from "./documents.js"
 import type { BulkFault } from "./faults.js"
 import type { Handler, Response } from "./guard.js"
@@ -21,7 +22,9 @@ import type { SimulatorState } from "./state.js"
 const decoder = new TextDecoder()
 
 /** The `_clientRef` of every item, `undefined` when none carries one, or why the set breaks the rules. */
-const clientRefsOf = (items: ReadonlyArray<unknown>): Either.Either<ReadonlyArray<string> | undefined, string> => {
+export const clientRefsOf = (
+  items: ReadonlyArray<unknown>
+): Either.Either<ReadonlyArray<string> | undefined, string> => {
   const refs: Array<string | undefined> = []
   for (const item of items) {
     if (!Predicate.isRecord(item) || !("_clientRef" in item)) {
@@ -59,6 +62,51 @@ export const injectFault = (
     }
   })
 
+/**
+ * Reads the body of a bulk create or update: within the size limit (`413`), JSON (`400`), a non-empty array of at
+ * most the item limit (`400`). `Left` is the error response.
+ */
+export const readItems = (
+  config: SimulatorConfig,
+  resource: SimResource,
+  request: HttpServerRequest.HttpServerRequest
+): Effect.Effect<Either.Either<ReadonlyArray<unknown>, Response>> => {
+  const error = (status: number, code: string, detail: string) =>
+    Responses.error(status, code, detail, config.answers.errorBody)
+  return Effect.gen(function*() {
+    const tooLarge = (bytes: number) =>
+      Either.left(error(
+        413,
+        "payload_too_large",
+        `request body is ${bytes} bytes; the limit is ${config.maxBodyBytes} bytes`
+      ))
+    const declared = Number(request.headers["content-length"] ?? "0")
+    if (declared > config.maxBodyBytes) return tooLarge(declared)
+    const body = yield* Effect.either(request.arrayBuffer)
+    if (Either.isLeft(body)) return Either.left(error(400, "bad_request", "could not read the request body"))
+    if (body.right.byteLength > config.maxBodyBytes) return tooLarge(body.right.byteLength)
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(decoder.decode(body.right))
+    } catch {
+      return Either.left(error(400, "bad_request", "request body is not valid JSON"))
+    }
+    if (!Array.isArray(parsed)) {
+      return Either.left(error(400, "bad_request", `request body must be a JSON array of ${resource.name}`))
+    }
+    const items: ReadonlyArray<unknown> = parsed
+    if (items.length === 0) return Either.left(error(400, "bad_request", "request body must not be an empty array"))
+    if (items.length > config.maxItemsPerRequest) {
+      return Either.left(error(
+        400,
+        "bad_request",
+        `at most ${config.maxItemsPerRequest} items per request, got ${items.length}`
+      ))
+    }
+    return Either.right(items)
+  })
+}
+
 /** The handler of one resource's bulk create. `enqueue` hands an accepted job to the worker pool. */
 export const make = (
   state: SimulatorState,
@@ -71,45 +119,11 @@ export const make = (
   const injectBulkFault = (fault: BulkFault): Effect.Effect<Response, ConnectionReset> =>
     injectFault(fault, config.answers.errorBody, () => state.counters.countFault(`${fault.kind}_${fault.phase}`))
 
-  const readItems = (resource: SimResource, request: HttpServerRequest.HttpServerRequest) =>
-    Effect.gen(function*() {
-      const tooLarge = (bytes: number) =>
-        Either.left(error(
-          413,
-          "payload_too_large",
-          `request body is ${bytes} bytes; the limit is ${config.maxBodyBytes} bytes`
-        ))
-      const declared = Number(request.headers["content-length"] ?? "0")
-      if (declared > config.maxBodyBytes) return tooLarge(declared)
-      const body = yield* Effect.either(request.arrayBuffer)
-      if (Either.isLeft(body)) return Either.left(error(400, "bad_request", "could not read the request body"))
-      if (body.right.byteLength > config.maxBodyBytes) return tooLarge(body.right.byteLength)
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(decoder.decode(body.right))
-      } catch {
-        return Either.left(error(400, "bad_request", "request body is not valid JSON"))
-      }
-      if (!Array.isArray(parsed)) {
-        return Either.left(error(400, "bad_request", `request body must be a JSON array of ${resource.name}`))
-      }
-      const items: ReadonlyArray<unknown> = parsed
-      if (items.length === 0) return Either.left(error(400, "bad_request", "request body must not be an empty array"))
-      if (items.length > config.maxItemsPerRequest) {
-        return Either.left(error(
-          400,
-          "bad_request",
-          `at most ${config.maxItemsPerRequest} items per request, got ${items.length}`
-        ))
-      }
-      return Either.right(items)
-    })
-
   return (resource) => (call) =>
     Effect.gen(function*() {
       const fault = call.faults.bulk
       if (fault !== undefined && fault.phase === "before_acceptance") return yield* injectBulkFault(fault)
-      const items = yield* readItems(resource, call.request)
+      const items = yield* readItems(config, resource, call.request)
       if (Either.isLeft(items)) return items.left
       const clientRefs = clientRefsOf(items.right)
       if (Either.isLeft(clientRefs)) return error(400, "bad_request", clientRefs.left)
@@ -118,6 +132,7 @@ export const make = (
         Effect.sync(() =>
           state.jobs.create({
             resource,
+            operation: "create",
             items: items.right,
             clientRefs: clientRefs.right,
             caller: call.caller,

@@ -10,19 +10,25 @@ import type { BatchRecord, ItemErrorRecord, ItemResultRecord, JobRecord } from "
 import type { SimResource } from "./resources.js"
 import { isoString } from "./time.js"
 
-/** `{ data: job }`, as a bulk POST's answer and `GET /v1/bulk/{id}`. */
+/** The HTTP method of the request behind each kind of job. */
+const methods = { create: "POST", update: "PUT", delete: "DELETE" } as const
+
+/**
+ * `{ data: job }`, as a bulk POST's, PUT's or DELETE's answer and `GET /v1/bulk/{id}`. A delete's job lists its ids
+ * in `ids` and records its request's data as an object, `{ ids }`; the others echo their body (an array).
+ */
 export const jobDocument = (config: SimulatorConfig, job: JobRecord) => ({
   data: {
     type: "bulk",
     id: job.id,
     attributes: {
-      ids: [],
+      ids: job.operation === "delete" ? job.items : [],
       context: job.resource.type,
       status: job.status,
       v2: true,
       payload: {
         api: {
-          data: job.items,
+          data: job.operation === "delete" ? { ids: job.items } : job.items,
           path: job.resource.bulkPath,
           user: {
             id: job.caller.userId,
@@ -34,7 +40,7 @@ export const jobDocument = (config: SimulatorConfig, job: JobRecord) => ({
           },
           requestId: job.requestId,
           service: "simulator",
-          method: "POST"
+          method: methods[job.operation]
         }
       },
       createdAt: isoString(job.createdAtMillis),

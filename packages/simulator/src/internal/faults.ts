@@ -9,7 +9,7 @@ import * as Prng from "../Prng.js"
 /** When a bulk-POST fault strikes: before the job is stored, or after. */
 export type FaultPhase = "before_acceptance" | "after_acceptance"
 
-/** A fault that replaces the response of a bulk POST. */
+/** A fault that replaces the response of a bulk request (a create's POST, an update's PUT, a delete's DELETE). */
 export type BulkFault =
   | { readonly kind: "server_error"; readonly phase: FaultPhase; readonly status: 500 | 502 | 503 }
   | { readonly kind: "html_bad_gateway"; readonly phase: FaultPhase }
@@ -17,7 +17,7 @@ export type BulkFault =
 
 /** What the fault profile decided for one request. */
 export interface FaultDecision {
-  /** Applies when the request is a bulk POST. */
+  /** Applies when the request is a bulk POST, PUT or DELETE. */
   readonly bulk: BulkFault | undefined
   /** Delay the response by this long, or not at all. */
   readonly slowBy: Duration.Duration | undefined

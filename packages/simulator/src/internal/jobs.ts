@@ -1,20 +1,26 @@
 /**
- * Bulk jobs: a job per accepted request, split into batches of contiguous items, and its life cycle `queued` →
- * `running` → `complete`. Each batch stores its items in order and records one `errors` entry per refused item
- * and, when the request carried `_clientRef`s, one `results` entry per item.
+ * Bulk jobs: a job per accepted request — a create, an update or a delete — split into batches of contiguous items,
+ * and its life cycle `queued` → `running` → `complete`. Each batch applies its items in order (stores, updates or
+ * deletes the objects) and records one `errors` entry per refused item and, when the request carried
+ * `_clientRef`s, one `results` entry per item.
  */
 import * as Either from "effect/Either"
 import type { JobSnapshot } from "../Inspection.js"
 import type { ApiKey, SimulatorConfig } from "../SimulatorConfig.js"
 import type { IdKind } from "./ids.js"
 import type { SimResource } from "./resources.js"
-import type { ObjectStore } from "./store.js"
+import type { ItemFailure, ObjectStore } from "./store.js"
+
+/** What a job does with its items: `POST` creates objects, `PUT` updates them, `DELETE` deletes them. */
+export type Operation = "create" | "update" | "delete"
 
 /** One entry of a batch's `errors`. */
 export interface ItemErrorRecord {
   readonly index: number
   readonly _clientRef?: string
   readonly externalId?: string
+  /** The object an update or a delete named. */
+  readonly id?: string
   readonly code: string
   readonly error: string
 }
@@ -23,7 +29,7 @@ export interface ItemErrorRecord {
 export interface ItemResultRecord {
   readonly _clientRef: string
   readonly objectId?: string
-  readonly status: "created" | "error"
+  readonly status: "created" | "updated" | "error"
   readonly error?: string
   /** The error's code: rendered only when item errors are objects. */
   readonly code?: string
@@ -47,7 +53,11 @@ export interface BatchRecord {
 export interface JobRecord {
   readonly id: string
   readonly resource: SimResource
-  /** The request body, as parsed: echoed in `payload.api.data` and processed by the batches. */
+  readonly operation: Operation
+  /**
+   * The items the batches process: the request body as parsed (creates and updates, echoed in `payload.api.data`),
+   * or the ids of a delete's query.
+   */
   readonly items: ReadonlyArray<unknown>
   /** Each item's `_clientRef`, or `undefined` when the request carried none. */
   readonly clientRefs: ReadonlyArray<string> | undefined
@@ -65,6 +75,7 @@ export interface JobRecord {
 export const snapshot = (job: JobRecord): JobSnapshot => ({
   id: job.id,
   resource: job.resource.name,
+  operation: job.operation,
   status: job.status,
   items: job.items.length,
   batches: { complete: job.batchesComplete, total: job.batches.length },
@@ -89,6 +100,7 @@ export class JobBook {
   /** Records an accepted bulk request as a queued job, split into batches. */
   create(options: {
     readonly resource: SimResource
+    readonly operation: Operation
     readonly items: ReadonlyArray<unknown>
     readonly clientRefs: ReadonlyArray<string> | undefined
     readonly caller: ApiKey
@@ -114,6 +126,7 @@ export class JobBook {
     const job: JobRecord = {
       id: this.newId("job", nowMillis),
       resource: options.resource,
+      operation: options.operation,
       items: options.items,
       clientRefs: options.clientRefs,
       caller: options.caller,
@@ -139,28 +152,41 @@ export class JobBook {
     this.running += 1
   }
 
+  /** Applies one item of a job: the id of the object it created, updated or deleted, or why it was refused. */
+  private applyItem(job: JobRecord, raw: unknown, nowMillis: number): Either.Either<string, ItemFailure> {
+    switch (job.operation) {
+      case "create":
+        return this.store.storeItem(job.resource, raw, job.id, job.caller, nowMillis)
+      case "update":
+        return this.store.updateItem(job.resource, raw, nowMillis)
+      case "delete":
+        return this.store.deleteItem(job.resource, raw)
+    }
+  }
+
   /** Processes every item of one batch, in order, and completes it. */
   runBatch(job: JobRecord, batch: BatchRecord, nowMillis: number): void {
     const collection = this.store.collections[job.resource.name]
+    const succeeded = job.operation === "update" ? "updated" : "created"
     for (let index = batch.start; index < batch.end; index++) {
       const clientRef = job.clientRefs?.[index]
-      const outcome = this.store.storeItem(job.resource, job.items[index], job.id, job.caller, nowMillis)
+      const outcome = this.applyItem(job, job.items[index], nowMillis)
       if (Either.isRight(outcome)) {
         batch.objectIds.push(outcome.right)
         batch.successCount += 1
         if (clientRef !== undefined) {
-          batch.results?.push({ _clientRef: clientRef, objectId: outcome.right, status: "created" })
+          batch.results?.push({ _clientRef: clientRef, objectId: outcome.right, status: succeeded })
         }
         continue
       }
       const failure = outcome.left
       batch.failureCount += 1
-      collection.itemsFailed += 1
-      if (failure.code === "duplicate") collection.duplicatesRejected += 1
+      collection.countFailure(job.operation, failure.code)
       batch.errors.push({
         index,
         ...(clientRef === undefined ? {} : { _clientRef: clientRef }),
         ...(failure.externalId === undefined ? {} : { externalId: failure.externalId }),
+        ...(failure.id === undefined ? {} : { id: failure.id }),
         code: failure.code,
         error: failure.error
       })

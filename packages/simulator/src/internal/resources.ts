@@ -7,7 +7,7 @@
  * entry per resource of {@link byName}: a resource added to the registry does not compile here until it has one.
  * Everything past this module is written once, against {@link SimResource}, for every resource.
  */
-import { BulkResource } from "@effect-kustomer/domain"
+import { type BulkChange, BulkResource } from "@effect-kustomer/domain"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
@@ -38,6 +38,28 @@ export interface DecodedItem {
   readonly imported: boolean
   /** The item as sent, without `_clientRef` and `id`. */
   readonly attributes: Record<string, unknown>
+}
+
+/** An update item that passed the resource's update schema: the object's id and the fields to change. */
+export interface DecodedUpdate {
+  readonly id: string
+  /** The item as sent, without `_clientRef` and `id`. */
+  readonly changes: Record<string, unknown>
+}
+
+/** A resource's bulk update (`PUT {path}`), from the registry. */
+export interface SimUpdate {
+  readonly path: string
+  readonly roles: ReadonlyArray<string>
+  /** Decodes one raw update item with the registry's update schema; `Left` carries the schema's message. */
+  readonly decode: (raw: unknown) => Either.Either<DecodedUpdate, string>
+}
+
+/** A resource's bulk delete (`DELETE {path}?ids=…`), from the registry. */
+export interface SimDelete {
+  readonly path: string
+  readonly roles: ReadonlyArray<string>
+  readonly maxIdsPerRequest: number
 }
 
 /** A bulk-capable resource as the simulator serves it. */
@@ -94,10 +116,22 @@ export interface SimResource {
   readonly createRoles: ReadonlyArray<string>
   readonly readRoles: ReadonlyArray<string>
   readonly objectPath: (id: string) => string
-  /** Attributes that name another object: served as JSON:API relationships instead of attributes. */
+  /**
+   * Attributes that name another object (stored in `collection`): served as JSON:API relationships instead of
+   * attributes, and checked to exist when an update changes them.
+   */
   readonly relationships: ReadonlyArray<
-    { readonly field: string; readonly type: ObjectType; readonly path: (id: string) => string }
+    {
+      readonly field: string
+      readonly type: ObjectType
+      readonly collection: ResourceName
+      readonly path: (id: string) => string
+    }
   >
+  /** The bulk update, `undefined` when the registry has none. */
+  readonly update: SimUpdate | undefined
+  /** The bulk delete, `undefined` when the registry has none (conversations are marked `deleted` instead). */
+  readonly delete: SimDelete | undefined
   /** Attributes an object gets when its item does not set them. */
   readonly defaults: Readonly<Record<string, unknown>>
   /** Decodes one raw item with the resource's schema; `Left` carries the schema's message. */
@@ -149,6 +183,8 @@ const make = <
     return { externalId: item.externalId, id: objectId(item), references: references(item), imported, attributes }
   }
   const lookUp = resource.externalIdLookUp
+  const update = resource.update
+  const remove = resource.delete
   return {
     name: resource.name,
     type: behaviour.type,
@@ -173,14 +209,44 @@ const make = <
       Either.match(decodeItem(raw), {
         onLeft: (error) => Either.left(formatParseError(error)),
         onRight: (item) => Either.right(toDecoded(raw, item))
-      })
+      }),
+    update: update === undefined ? undefined : simUpdate(update),
+    delete: remove === undefined
+      ? undefined
+      : { path: remove.path, roles: remove.roles, maxIdsPerRequest: remove.maxIdsPerRequest }
+  }
+}
+
+/** The simulator's side of a registry update: its path, roles, and the decoding of one item. */
+const simUpdate = (update: BulkChange.Update): SimUpdate => {
+  const decodeItem = Schema.decodeUnknownEither(update.item)
+  return {
+    path: update.path,
+    roles: update.roles,
+    decode: (raw) => {
+      const decoded = decodeItem(raw)
+      if (Either.isLeft(decoded)) return Either.left(formatParseError(decoded.left))
+      const changes: Record<string, unknown> = {}
+      const id = Predicate.isRecord(raw) ? raw["id"] : undefined
+      if (!Predicate.isRecord(raw) || typeof id !== "string") return Either.left("id: is missing")
+      for (const key of Object.keys(raw)) {
+        if (key === "_clientRef" || key === "id") continue
+        changes[key] = raw[key]
+      }
+      return Either.right({ id, changes })
+    }
   }
 }
 
 /** A relationship to a top-level object of the registry. */
-const relationship = (field: string, type: ObjectType, resource: { readonly objectPath: (id: string) => string }) => ({
+const relationship = (
+  field: string,
+  type: ObjectType,
+  resource: { readonly name: ResourceName; readonly objectPath: (id: string) => string }
+) => ({
   field,
   type,
+  collection: resource.name,
   path: (id: string) => resource.objectPath(id)
 })
 

@@ -7,6 +7,7 @@ import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import type * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as BulkChanges from "./bulkChanges.js"
 import * as BulkCreate from "./bulkCreate.js"
 import * as Documents from "./documents.js"
 import * as Guard from "./guard.js"
@@ -103,6 +104,7 @@ export const make = (
   const error = (status: number, code: string, detail: string) =>
     Responses.error(status, code, detail, state.config.answers.errorBody)
   const bulkCreate = BulkCreate.make(state, enqueue)
+  const bulkChanges = BulkChanges.make(state, enqueue)
 
   const readJob = (route: string, render: (job: JobRecord) => unknown) =>
     Effect.flatMap(HttpRouter.params, (params) => {
@@ -210,12 +212,31 @@ export const make = (
       })
     )
 
+  /** `PUT {path}` and `DELETE {path}?ids=…` of the resources whose registry entry has a bulk update or delete. */
+  const changeRoutes = (resource: SimResource) => [
+    ...(resource.update === undefined ? [] : [
+      HttpRouter.makeRoute(
+        "PUT",
+        routePath(resource.update.path),
+        guarded(`PUT ${resource.update.path}`, resource.update.roles, bulkChanges.update(resource))
+      )
+    ]),
+    ...(resource.delete === undefined ? [] : [
+      HttpRouter.makeRoute(
+        "DELETE",
+        routePath(resource.delete.path),
+        guarded(`DELETE ${resource.delete.path}`, resource.delete.roles, bulkChanges.remove(resource, resource.delete))
+      )
+    ])
+  ]
+
   const objectRoutes = (resource: SimResource) => [
     HttpRouter.makeRoute(
       "POST",
       routePath(resource.bulkPath),
       guarded(`POST ${resource.bulkPath}`, resource.createRoles, bulkCreate(resource))
     ),
+    ...changeRoutes(resource),
     HttpRouter.makeRoute(
       "GET",
       `/v1/${resource.name}/:id`,

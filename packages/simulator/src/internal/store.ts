@@ -2,126 +2,28 @@
  * The stored objects of one simulated org, by resource, and the rules an item must pass to be stored: its schema,
  * the objects it references, and the uniqueness of its id and — in the resources whose duplicates are refused —
  * of its `externalId`. Messages and notes keep the `createdAt`/`createdBy` they were sent with only when the key
- * has `org.admin`.
+ * has `org.admin`. An update item must pass the resource's update schema and name a stored object (and the objects
+ * its changed fields name must exist); a delete item must name a stored object.
  */
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
-import type { ExternalIdCount, ResourceName, ResourceStats, StoredObject } from "../Inspection.js"
+import type { ResourceName } from "../Inspection.js"
 import { type ApiKey, orgAdminRole, type SimulatorConfig } from "../SimulatorConfig.js"
 import { AttachmentBook } from "./attachments.js"
+import { Collection, type StoredRecord } from "./collection.js"
 import { CreationLimit } from "./creationLimit.js"
 import type { IdKind } from "./ids.js"
 import * as Resources from "./resources.js"
 import type { SimResource } from "./resources.js"
 import { isoString } from "./time.js"
 
-/**
- * The objects of one resource, indexed by id, by external id, by the conversation they belong to and — for a
- * resource findable by e-mail — by each of their e-mail addresses.
- */
-export class Collection {
-  readonly byId = new Map<string, StoredObject>()
-  readonly all: Array<StoredObject> = []
-  /** The first object stored under each external id. */
-  private readonly firstByExternalId = new Map<string, StoredObject>()
-  /** Objects stored under an external id already taken (only when duplicates are allowed). */
-  private readonly extraByExternalId = new Map<string, Array<StoredObject>>()
-  /** Objects whose `conversation` attribute names a conversation, by that id, in storage order. */
-  private readonly byConversation = new Map<string, Array<StoredObject>>()
-  /** Objects by each of their e-mail addresses, lower-cased; the first one stored wins. */
-  private readonly byEmail = new Map<string, StoredObject>()
-  private withExternalId = 0
-  private storedTwice = 0
-  duplicatesRejected = 0
-  itemsFailed = 0
-
-  constructor(private readonly findableByEmail: boolean) {}
-
-  insert(object: StoredObject): void {
-    this.byId.set(object.id, object)
-    this.all.push(object)
-    if (this.findableByEmail) this.indexEmails(object)
-    const conversation = object.attributes["conversation"]
-    if (typeof conversation === "string") {
-      const children = this.byConversation.get(conversation)
-      if (children === undefined) this.byConversation.set(conversation, [object])
-      else children.push(object)
-    }
-    if (object.externalId === undefined) return
-    this.withExternalId += 1
-    if (!this.firstByExternalId.has(object.externalId)) {
-      this.firstByExternalId.set(object.externalId, object)
-      return
-    }
-    this.storedTwice += 1
-    const extra = this.extraByExternalId.get(object.externalId)
-    if (extra === undefined) this.extraByExternalId.set(object.externalId, [object])
-    else extra.push(object)
-  }
-
-  /** The object that has `email` among its `emails`, compared without case. */
-  findByEmail(email: string): StoredObject | undefined {
-    return this.byEmail.get(email.toLowerCase())
-  }
-
-  private indexEmails(object: StoredObject): void {
-    const emails = object.attributes["emails"]
-    if (!Array.isArray(emails)) return
-    for (const entry of emails) {
-      const email: unknown = Predicate.isRecord(entry) ? entry["email"] : undefined
-      if (typeof email !== "string") continue
-      const key = email.toLowerCase()
-      if (!this.byEmail.has(key)) this.byEmail.set(key, object)
-    }
-  }
-
-  /** The objects that belong to a conversation, oldest first. */
-  ofConversation(conversation: string): ReadonlyArray<StoredObject> {
-    return this.byConversation.get(conversation) ?? []
-  }
-
-  hasExternalId(externalId: string): boolean {
-    return this.firstByExternalId.has(externalId)
-  }
-
-  /** Every object stored under `externalId`, first one first. */
-  findByExternalId(externalId: string): ReadonlyArray<StoredObject> {
-    const first = this.firstByExternalId.get(externalId)
-    if (first === undefined) return []
-    return [first, ...(this.extraByExternalId.get(externalId) ?? [])]
-  }
-
-  /** How many objects are stored under each external id. */
-  externalIdCounts(): Map<string, number> {
-    const counts = new Map<string, number>()
-    for (const externalId of this.firstByExternalId.keys()) {
-      counts.set(externalId, 1 + (this.extraByExternalId.get(externalId)?.length ?? 0))
-    }
-    return counts
-  }
-
-  stats(): ResourceStats {
-    const storedMoreThanOnce: Array<ExternalIdCount> = []
-    for (const [externalId, extra] of this.extraByExternalId) {
-      storedMoreThanOnce.push({ externalId, count: 1 + extra.length })
-    }
-    return {
-      stored: this.all.length,
-      withExternalId: this.withExternalId,
-      distinctExternalIds: this.firstByExternalId.size,
-      storedTwice: this.storedTwice,
-      externalIdsStoredMoreThanOnce: storedMoreThanOnce,
-      duplicatesRejected: this.duplicatesRejected,
-      itemsFailed: this.itemsFailed
-    }
-  }
-}
-
-/** Why one item was not stored: the `code` and `error` of its entry in the batch's `errors`. */
+/** Why one item was not stored, updated or deleted: the `code` and `error` of its entry in the batch's `errors`. */
 export interface ItemFailure {
   readonly code: string
   readonly error: string
   readonly externalId?: string
+  /** The object an update or a delete named. */
+  readonly id?: string
 }
 
 /** Every stored object of the org. */
@@ -266,7 +168,54 @@ export class ObjectStore {
     return id
   }
 
-  private insert(name: ResourceName, object: StoredObject): void {
+  /**
+   * Checks one raw item of an update job and applies it to the object it names: that object's id, or why it was
+   * refused — the item fails the update schema (`invalid`), names no stored object or a missing object in a changed
+   * relationship (`not_found`), or, in a resource whose duplicates are refused, takes an `externalId` another object
+   * has (`duplicate`). `updatedAt` moves to `nowMillis`.
+   */
+  updateItem(resource: SimResource, raw: unknown, nowMillis: number): Either.Either<string, ItemFailure> {
+    const rawId = Predicate.isRecord(raw) && typeof raw["id"] === "string" ? raw["id"] : undefined
+    const decoded = resource.update === undefined
+      ? Either.left(`${resource.name} have no bulk update`)
+      : resource.update.decode(raw)
+    if (Either.isLeft(decoded)) {
+      return Either.left({ code: "invalid", error: decoded.left, ...(rawId === undefined ? {} : { id: rawId }) })
+    }
+    const { changes, id } = decoded.right
+    const refuse = (code: string, error: string): Either.Either<string, ItemFailure> => Either.left({ code, error, id })
+    const collection = this.collections[resource.name]
+    const object = collection.byId.get(id)
+    if (object === undefined) return refuse("not_found", `${resource.type} ${id} not found`)
+    for (const relationship of resource.relationships) {
+      const target = changes[relationship.field]
+      if (typeof target === "string" && !this.collections[relationship.collection].byId.has(target)) {
+        return refuse("not_found", `${relationship.field} not found`)
+      }
+    }
+    const externalId = changes["externalId"]
+    if (
+      typeof externalId === "string" && externalId !== object.externalId &&
+      this.config.duplicateExternalIds[resource.name] === "reject" && collection.hasExternalId(externalId)
+    ) {
+      return refuse("duplicate", "duplicate detected")
+    }
+    changes["updatedAt"] = isoString(nowMillis)
+    collection.update(object, changes)
+    return Either.right(id)
+  }
+
+  /** Deletes the object one id of a delete job names: its id, or `not_found` when no such object is stored. */
+  deleteItem(resource: SimResource, raw: unknown): Either.Either<string, ItemFailure> {
+    const id = typeof raw === "string" ? raw : String(raw)
+    const collection = this.collections[resource.name]
+    const object = collection.byId.get(id)
+    if (object === undefined) return Either.left({ code: "not_found", error: `${resource.type} ${id} not found`, id })
+    collection.remove(object)
+    return Either.right(id)
+  }
+
+  private insert(name: ResourceName, object: StoredRecord): void {
     this.collections[name].insert(object)
   }
 }

@@ -23,6 +23,7 @@ const convertZendeskCommand = <R>(
       fieldsMap: Option.getOrUndefined(flags.fieldsMap),
       priorityMap: Option.getOrUndefined(flags.priorityMap),
       includeDeleted: flags.includeDeleted,
+      attachmentsDir: Option.getOrUndefined(flags.attachmentsDir),
       out: flags.out,
       problems: Option.getOrUndefined(flags.problems),
       summary: Option.getOrUndefined(flags.summary)

@@ -127,18 +127,25 @@ export const customerOf = (
 
 const attachmentsOf = (comment: Comment): ReadonlyArray<Attachment> => comment.attachments ?? []
 
-const attachmentOf = (attachment: Attachment): Record<string, unknown> =>
-  defined({
-    externalId: attachment.id === undefined || attachment.id === null ? undefined : `zd-att-${idText(attachment.id)}`,
+/** An attachment of the bundle: its file already downloaded (`path`, when the options know it), else its URL. */
+const attachmentOf = (attachment: Attachment, files: ReadonlyMap<string, string>): Record<string, unknown> => {
+  const id = attachment.id === undefined || attachment.id === null ? undefined : idText(attachment.id)
+  const path = id === undefined ? undefined : files.get(id)
+  return defined({
+    externalId: id === undefined ? undefined : `zd-att-${id}`,
     name: attachment.file_name,
     contentType: attachment.content_type,
     size: attachment.size,
-    url: attachment.content_url
+    ...(path === undefined ? { url: attachment.content_url } : { path })
   })
+}
 
-const attachmentsField = (comment: Comment): ReadonlyArray<Record<string, unknown>> | undefined => {
+const attachmentsField = (
+  comment: Comment,
+  files: ReadonlyMap<string, string>
+): ReadonlyArray<Record<string, unknown>> | undefined => {
   const attachments = attachmentsOf(comment)
-  return attachments.length === 0 ? undefined : attachments.map((attachment) => attachmentOf(attachment))
+  return attachments.length === 0 ? undefined : attachments.map((attachment) => attachmentOf(attachment, files))
 }
 
 /** Whether a custom field holds something: `null`, `""` and `[]` are Zendesk's empty values. */
@@ -300,7 +307,7 @@ const authorOf = (comment: Comment, lookups: Lookups) => {
 }
 
 /** A ticket's comments: public ones as messages, private ones as notes, with what they carried. */
-const commentsOf = (ticket: Ticket, requesterId: string, lookups: Lookups) => {
+const commentsOf = (ticket: Ticket, requesterId: string, lookups: Lookups, files: ReadonlyMap<string, string>) => {
   const ticketId = idText(ticket.id)
   const messages: Array<Record<string, unknown>> = []
   const notes: Array<Record<string, unknown>> = []
@@ -316,7 +323,7 @@ const commentsOf = (ticket: Ticket, requesterId: string, lookups: Lookups) => {
       externalId: `zd-comment-${idText(comment.id)}`,
       createdAt: comment.created_at,
       author: author.reference,
-      attachments: attachmentsField(comment)
+      attachments: attachmentsField(comment, files)
     }
     if (comment.public) {
       const { app, channel } = channelOf(comment.via?.channel ?? ticket.via?.channel)
@@ -451,7 +458,7 @@ export const convertTicket = (ticket: Ticket, lookups: Lookups, options: Convert
   counts.push(...custom.counts)
   problems.push(...custom.problems)
 
-  const comments = commentsOf(ticket, requesterId, lookups)
+  const comments = commentsOf(ticket, requesterId, lookups, options.attachmentFiles ?? new Map())
   counts.push(...comments.counts)
   problems.push(...comments.problems)
   for (const author of comments.authors) users.add(author)

@@ -11,6 +11,7 @@ import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
+import * as NodePath from "node:path"
 import * as Bundle from "../../Bundle.js"
 import { convertTicket, type Lookups } from "./convert.js"
 import { type ExportKey, readRecords } from "./exportFile.js"
@@ -185,7 +186,44 @@ export interface OptionsInput {
   readonly priorityMap?: string | undefined
   readonly fieldsMap?: string | undefined
   readonly ticketFields?: string | undefined
+  /**
+   * A folder of attachments already downloaded: a file named `<attachment id>-<name>` (or `_`), or any file in a
+   * folder named by the attachment id, is that attachment's. With {@link OptionsInput.bundle}, the bundle's path,
+   * so that the files are named relative to it.
+   */
+  readonly attachmentsDir?: string | undefined
+  /** Where the bundle is written (the `path`s of attachments are relative to its folder). Default: this folder. */
+  readonly bundle?: string | undefined
 }
+
+/** The attachment id a downloaded file belongs to: its name's leading digits before `-`/`_`, else its folder's. */
+const attachmentIdOf = (relative: string): string | undefined => {
+  const segments = relative.split(/[\\/]/)
+  const name = segments[segments.length - 1] ?? ""
+  const prefixed = /^(\d+)[-_]/.exec(name)?.[1]
+  if (prefixed !== undefined) return prefixed
+  const folder = segments[segments.length - 2]
+  return folder !== undefined && /^\d+$/.test(folder) ? folder : undefined
+}
+
+/** Every file of the attachments folder by attachment id, as a path relative to the bundle's folder. */
+const readAttachmentFiles = (dir: string, bundle: string | undefined) =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const entries = yield* fs.readDirectory(dir, { recursive: true }).pipe(
+      Effect.mapError((error) => new ImportSource.SourceError({ source: dir, reason: error.message }))
+    )
+    const from = NodePath.dirname(NodePath.resolve(bundle ?? "bundle.jsonl"))
+    const files = new Map<string, string>()
+    for (const entry of [...entries].sort()) {
+      const id = attachmentIdOf(entry)
+      const full = NodePath.join(dir, entry)
+      const info = yield* Effect.option(fs.stat(full))
+      if (id === undefined || files.has(id) || Option.isNone(info) || info.value.type !== "File") continue
+      files.set(id, NodePath.relative(from, NodePath.resolve(full)))
+    }
+    return files
+  })
 
 /** The ticket fields' definitions, when given; one that cannot be read stops the conversion. */
 const readTicketFields = (path: string | undefined) =>
@@ -230,5 +268,13 @@ export const readOptions = (
     const fieldsMap: FieldsMap = input.fieldsMap === undefined
       ? emptyFieldsMap
       : yield* readFieldsMap(input.fieldsMap, ticketFields)
-    return { includeDeleted: input.includeDeleted ?? false, priorityMap, fieldsMap }
+    const attachmentFiles = input.attachmentsDir === undefined
+      ? undefined
+      : yield* readAttachmentFiles(input.attachmentsDir, input.bundle)
+    return {
+      includeDeleted: input.includeDeleted ?? false,
+      priorityMap,
+      fieldsMap,
+      ...(attachmentFiles === undefined ? {} : { attachmentFiles })
+    }
   })

@@ -200,6 +200,11 @@ export interface ConvertOptions {
   readonly priorityMap: Readonly<Record<string, number>>
   /** Custom fields and the satisfaction rating → Kustomer custom attributes. */
   readonly fieldsMap: FieldsMap
+  /**
+   * Attachments already downloaded: Zendesk attachment id → the file's path, relative to the bundle's folder. An
+   * attachment found here is written with its `path`, the others with their `url`.
+   */
+  readonly attachmentFiles?: ReadonlyMap<string, string> | undefined
 }
 
 /** Deleted tickets skipped, the default priority map, no fields map. */
