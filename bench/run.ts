@@ -21,6 +21,10 @@ const benchmarks: Record<string, { readonly file: string; readonly about: string
     file: "./migration.js",
     about: "kustomer-bulk migrate on a 72,000-object bundle: requests per 100 objects, share of the ceiling, memory"
   },
+  attachments: {
+    file: "./attachments.js",
+    about: "kustomer-bulk migrate carrying 2,000 files of 10 kB–5 MB: documents vs the budget, uploads, peak RSS"
+  },
   "crash-resume": { file: "./crash-resume.js", about: "a durable import killed with SIGKILL many times, then checked" },
   startup: { file: "./startup.js", about: "kustomer-bulk --help and --version against node -e 0, medians of 21 starts" }
 }

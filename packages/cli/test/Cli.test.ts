@@ -99,6 +99,7 @@ describe("kustomer-bulk command line", () => {
           fieldsMap: undefined,
           priorityMap: undefined,
           includeDeleted: false,
+          attachmentsDir: undefined,
           out: "b.jsonl",
           problems: undefined,
           summary: undefined
@@ -117,6 +118,8 @@ describe("kustomer-bulk command line", () => {
         "--priority-map",
         "normal=3",
         "--include-deleted",
+        "--attachments-dir",
+        "files",
         "--out",
         "b.jsonl",
         "--summary",
@@ -133,6 +136,7 @@ describe("kustomer-bulk command line", () => {
           fieldsMap: "fields.csv",
           priorityMap: "normal=3",
           includeDeleted: true,
+          attachmentsDir: "files",
           out: "b.jsonl",
           problems: undefined,
           summary: "summary.json"
