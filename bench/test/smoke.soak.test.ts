@@ -93,6 +93,16 @@ const Memory = Schema.Struct({
   growthLargeOverSmall: Schema.NullOr(Figure)
 })
 
+const Attachments = Schema.Struct({
+  runs: Schema.Array(Schema.Struct({
+    scenario: Schema.String,
+    files: Schema.Number,
+    requests: Schema.Struct({ documentsPerAttachment: Figure }),
+    simulator: Schema.Struct({ uploaded: Schema.Number, referenced: Schema.Number, referencedTwice: Schema.Number }),
+    peakRssMb: Schema.Struct({ cli: Figure })
+  }))
+})
+
 const SimulatorThroughput = Schema.Struct({
   scenarios: Schema.Array(Schema.Struct({ requestsPerSecond: Figure }))
 })
@@ -178,6 +188,35 @@ describe.sequential("benchmarks on tiny inputs", () => {
         [true, 300],
         [false, 300]
       ])
+    }), timeout)
+
+  it.scopedLive("attachments", () =>
+    Effect.gen(function*() {
+      const report = yield* bench(Attachments, "attachments", [
+        "--attachments",
+        "12",
+        "--max-mb",
+        "1",
+        "--capacity-attachments",
+        "6",
+        "--large",
+        "1",
+        "--large-mb",
+        "8"
+      ])
+      assert.deepStrictEqual(report.runs.map((run) => [run.scenario, run.files]), [
+        ["budget", 12],
+        ["capacity", 6],
+        ["large", 1]
+      ])
+      for (const run of report.runs) {
+        assert.strictEqual(run.requests.documentsPerAttachment, 1)
+        assert.deepStrictEqual(
+          [run.simulator.uploaded, run.simulator.referenced, run.simulator.referencedTwice],
+          [run.files, run.files, 0]
+        )
+        assert.isAbove(run.peakRssMb.cli, 0)
+      }
     }), timeout)
 
   it.scopedLive("simulator-throughput", () =>
