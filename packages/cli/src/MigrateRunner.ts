@@ -154,7 +154,9 @@ export const run = (plan: MigratePlan): Effect.Effect<
   Effect.gen(function*() {
     const output = yield* Output
     const fs = yield* FileSystem.FileSystem
-    yield* output.err(`Migrating ${plan.bundle} into ${plan.target}: (companies →) customers → conversations → messages → notes`)
+    yield* output.err(
+      `Migrating ${plan.bundle} into ${plan.target}: (companies →) customers → conversations → messages → notes`
+    )
     const startedAt = yield* Clock.currentTimeMillis
     const timeline = yield* RunTimeline.recorder({ rateLimit: (yield* KustomerClient.KustomerClient).rateLimit })
     let topReasons: ReadonlyArray<FailureReasons.ReasonCount> = []
