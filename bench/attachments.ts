@@ -4,29 +4,33 @@
  * budget), its bytes streamed to the presigned upload, its message or note sent referencing it.
  *
  *   pnpm bench attachments [--attachments 2000] [--min-kb 10] [--max-mb 5] [--rate-limit 1000/60]
- *     [--capacity-attachments 200] [--large 8] [--large-mb 64] [--scenarios budget,capacity,large] [--seed 7]
+ *     [--capacity-attachments 200] [--large 2] [--large-mb 96] [--scenarios budget,capacity,large] [--seed 7]
  *
  * Scenarios, each on a fresh simulator and generated files (removed afterwards):
- * - `budget`: `--attachments` files of log-uniform sizes between `--min-kb` and `--max-mb`, at the default budget
- *   (the simulator's and the CLI's 1000 requests / 60 s; `--rate-limit` states another, given to both).
- * - `capacity`: `--capacity-attachments` files of the same spread with no budget to speak of: how fast uploads go on
- *   loopback when nothing else holds them back.
- * - `large`: `--large` files of `--large-mb` each, no budget: memory when every file is far larger than the CLI's
- *   heap.
+ * - `budget`: `--attachments` files of log-uniform sizes between `--min-kb` and `--max-mb` (2,000 files: about
+ *   1.6 GB), at the default budget (the simulator's and the CLI's 1000 requests / 60 s; `--rate-limit` states
+ *   another, given to both).
+ * - `capacity`: `--capacity-attachments` files of the same spread with no budget to speak of: how fast the files go
+ *   on loopback when nothing else holds them back, and which process is busy.
+ * - `large`: `--large` files of `--large-mb` each (carried at once), no budget: memory when a file is larger than the
+ *   CLI's heap.
  *
- * Bundle: conversations of 2 messages and 1 note; each message and note carries files (4 per conversation, the last
- * conversation fewer). Measured: documents per minute against the budget (from the simulator's counters, sampled
- * every second), API and upload requests per attachment, bytes and upload throughput, how many documents waited
- * for their bytes at each sample, and the CLI's peak RSS (`VmHWM` of every process in its group, sampled from
- * /proc every 250 ms, and `/usr/bin/time -v`). Targets: documents at the budget's pace, one request each; uploads
- * never the bottleneck; peak RSS ≤ 250 MB whatever the file sizes.
+ * Bundle: conversations of 2 messages and 1 note; the messages carry a file each, the note two. Measured: documents
+ * per rate-limit window against the budget (the simulator's counters sampled every 100 ms, bucketed by its windows,
+ * which are aligned to the epoch), API and upload requests per attachment, bytes and upload throughput, documents
+ * waiting for their bytes at each sample, CPU time of the CLI and of the simulator, and the CLI's peak RSS (`VmHWM`
+ * of the heap-capped CLI process, read from /proc every 250 ms; `/usr/bin/time -v` as a cross-check). Targets:
+ * documents at the budget's pace, one request each; uploads never the bottleneck; peak RSS ≤ 250 MB whatever the
+ * file sizes.
  */
-import { randomBytes } from "node:crypto"
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs"
+import { type Inspection, Prng } from "@effect-kustomer/simulator"
+import { existsSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path"
 import { performance } from "node:perf_hooks"
 import { numberFlag, optionalFlag, scenarioSelected } from "./lib/args.js"
+import { type Bundle, writeBundle } from "./lib/attachmentBundle.js"
 import { exitWithParentArgs, killGroup, spawnChild } from "./lib/children.js"
+import { processes } from "./lib/procfs.js"
 import { commandLine, machine, root, round, writeReport } from "./lib/report.js"
 import { type RunningSimulator, withSimulator } from "./lib/simulator.js"
 
@@ -34,8 +38,8 @@ const attachments = numberFlag("attachments", 2_000)
 const minBytes = numberFlag("min-kb", 10) * 1_000
 const maxBytes = numberFlag("max-mb", 5) * 1_000_000
 const capacityAttachments = numberFlag("capacity-attachments", 200)
-const largeCount = numberFlag("large", 8)
-const largeBytes = numberFlag("large-mb", 64) * 1_000_000
+const largeCount = numberFlag("large", 2)
+const largeBytes = numberFlag("large-mb", 96) * 1_000_000
 const seed = numberFlag("seed", 7)
 /** The budget: the simulator's default, which is also where the CLI starts (then it follows the headers). */
 const budget = optionalFlag("rate-limit") ?? "1000/60"
@@ -46,131 +50,15 @@ if (!existsSync(join(root, "packages/cli/dist/kustomer-bulk.mjs"))) {
   throw new Error("the attachments benchmark runs the built CLI: run pnpm build first")
 }
 
-/** Requests per minute of a `LIMIT/SECONDS` budget. */
-const perMinute = (rateLimit: string) => {
+/** A `LIMIT/SECONDS` budget (`--rate-limit` takes this form: seconds, no unit). */
+const budgetOf = (rateLimit: string) => {
   const [limit, seconds] = rateLimit.split("/").map((part) => Number.parseFloat(part))
-  return ((limit ?? 0) * 60) / (seconds ?? 60)
-}
-
-/** A seeded generator of numbers in [0, 1) (mulberry32, as the simulator's Prng). */
-const prng = (start: number) => {
-  let state = start >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
-/** Writes `size` bytes (slices of one random block, each file from its own offset) without holding a file. */
-const pool = randomBytes(1 << 20)
-const writeFile = (path: string, size: number, index: number) => {
-  const fd = openSync(path, "w")
-  try {
-    let written = 0
-    let offset = (index * 7_919) % pool.length
-    while (written < size) {
-      const length = Math.min(size - written, pool.length - offset)
-      writeSync(fd, pool, offset, length)
-      written += length
-      offset = 0
-    }
-  } finally {
-    closeSync(fd)
-  }
-}
-
-interface Bundle {
-  readonly path: string
-  readonly files: number
-  readonly bytes: number
-  readonly sizes: { readonly min: number; readonly median: number; readonly max: number }
-  readonly conversations: number
-}
-
-/** The files (under `dir/files`) and a bundle referencing them by `path`: 4 files per conversation. */
-const writeBundle = (dir: string, run: string, sizeOf: (index: number) => number, count: number): Bundle => {
-  mkdirSync(join(dir, "files"), { recursive: true })
-  const sizes = Array.from({ length: count }, (_, index) => sizeOf(index))
-  sizes.forEach((size, index) => writeFile(join(dir, "files", `file-${index}.bin`), size, index))
-  const conversations = Math.ceil(count / 4)
-  const fileRef = (index: number) =>
-    index < count
-      ? [{
-        externalId: `${run}-att-${index}`,
-        name: `file-${index}.bin`,
-        contentType: index % 3 === 0 ? "image/png" : "application/pdf",
-        size: sizes[index],
-        path: `files/file-${index}.bin`
-      }]
-      : []
-  const lines = Array.from({ length: conversations }, (_, index) => {
-    const first = index * 4
-    return JSON.stringify({
-      externalId: `${run}-c${index}`,
-      name: `Ticket ${index} with files`,
-      status: "done",
-      customer: { externalId: `${run}-u${index % 100}`, name: `Customer ${index % 100}` },
-      messages: [0, 1].map((turn) => ({
-        externalId: `${run}-c${index}-m${turn}`,
-        direction: turn === 0 ? "in" : "out",
-        channel: "email",
-        app: "postmark",
-        preview: `Message ${turn} of ticket ${index}: the files are attached.`,
-        attachments: fileRef(first + turn)
-      })),
-      notes: [{
-        externalId: `${run}-c${index}-n`,
-        body: `Files of ticket ${index} checked.`,
-        attachments: [...fileRef(first + 2), ...fileRef(first + 3)]
-      }]
-    })
-  })
-  const path = join(dir, "bundle.jsonl")
-  const text = lines.join("\n") + "\n"
-  const fd = openSync(path, "w")
-  writeSync(fd, text)
-  closeSync(fd)
-  const sorted = [...sizes].sort((a, b) => a - b)
-  return {
-    path,
-    files: count,
-    bytes: sizes.reduce((sum, size) => sum + size, 0),
-    sizes: { min: sorted[0] ?? 0, median: sorted[Math.floor(sorted.length / 2)] ?? 0, max: sorted.at(-1) ?? 0 },
-    conversations
-  }
-}
-
-/** The processes of a group, from /proc: pid, whether it is the heap-capped CLI, and its `VmHWM`/`VmRSS` in kB. */
-const groupMemory = (groupId: number) => {
-  const found: Array<{ pid: number; cli: boolean; hwmKb: number; rssKb: number }> = []
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8")
-      // Fields after the command (in parentheses, which may hold spaces): state, ppid, pgrp, …
-      const pgrp = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2])
-      if (pgrp !== groupId) continue
-      const status = readFileSync(`/proc/${entry}/status`, "utf8")
-      const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0)
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8")
-      if (!cmdline.includes("node")) continue
-      found.push({
-        pid: Number(entry),
-        cli: cmdline.includes("--max-old-space-size"),
-        hwmKb: kb("VmHWM"),
-        rssKb: kb("VmRSS")
-      })
-    } catch {
-      // the process ended meanwhile
-    }
-  }
-  return found
+  return { limit: limit ?? 0, windowMillis: (seconds ?? 60) * 1000 }
 }
 
 interface Sample {
+  /** Wall-clock time, to bucket the sample into the simulator's rate-limit windows (aligned to the epoch). */
+  readonly atMillis: number
   readonly seconds: number
   readonly created: number
   readonly uploaded: number
@@ -178,7 +66,23 @@ interface Sample {
   readonly requests: number
 }
 
-/** Runs the migration, sampling the simulator's counters every second and the group's memory every 250 ms. */
+const sampleOf = (stats: Inspection.SimulatorStats, seconds: number): Sample => ({
+  atMillis: Date.now(),
+  seconds,
+  created: stats.attachments.created,
+  uploaded: stats.attachments.uploaded,
+  bytes: stats.attachments.bytes,
+  requests: stats.requests.total
+})
+
+/** The simulator this process started (its child running the simulator's bin). */
+const simulatorProcess = () =>
+  processes().find((info) => info.ppid === process.pid && info.cmdline.includes("packages/simulator/src/bin.ts"))
+
+/**
+ * Runs the migration: the simulator's counters sampled every 100 ms, the CLI's memory and CPU every 250 ms (its
+ * heap-capped process: the launcher's child, in the group of `/usr/bin/time`).
+ */
 const migrate = async (simulator: RunningSimulator, bundle: Bundle, dir: string, rateLimit: string) => {
   const report = join(dir, "report.json")
   const args = [
@@ -192,13 +96,12 @@ const migrate = async (simulator: RunningSimulator, bundle: Bundle, dir: string,
     join(dir, "rejects.jsonl"),
     ...(rateLimit === budget && optionalFlag("rate-limit") === undefined ? [] : ["--rate-limit", rateLimit])
   ]
-  const measured = existsSync("/usr/bin/time")
+  const simulatorCpuBefore = simulatorProcess()?.cpuSeconds
   const nodeArgs = [...exitWithParentArgs, join(root, launcher), ...args]
-  const child = measured
-    ? spawnChild("/usr/bin/time", ["-v", process.execPath, ...nodeArgs], {
-      env: { KUSTOMER_API_KEY: simulator.apiKey }
-    })
-    : spawnChild(process.execPath, nodeArgs, { env: { KUSTOMER_API_KEY: simulator.apiKey } })
+  const env = { KUSTOMER_API_KEY: simulator.apiKey }
+  const child = existsSync("/usr/bin/time")
+    ? spawnChild("/usr/bin/time", ["-v", process.execPath, ...nodeArgs], { env })
+    : spawnChild(process.execPath, nodeArgs, { env })
   let stderr = ""
   child.stdout.resume()
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
@@ -207,31 +110,21 @@ const migrate = async (simulator: RunningSimulator, bundle: Bundle, dir: string,
   const started = performance.now()
   const seconds = () => (performance.now() - started) / 1000
   const samples: Array<Sample> = []
-  let cliPeakKb = 0
-  let launcherPeakKb = 0
-  const rss: Array<{ seconds: number; rssMb: number }> = []
+  const cli = { peakKb: 0, cpuSeconds: 0, rss: [] as Array<{ seconds: number; rssMb: number }> }
   const memory = setInterval(() => {
-    for (const member of groupMemory(child.pid ?? -1)) {
-      if (member.cli) {
-        cliPeakKb = Math.max(cliPeakKb, member.hwmKb)
-        rss.push({ seconds: round(seconds(), 2), rssMb: round(member.rssKb / 1024, 1) })
-      } else {
-        launcherPeakKb = Math.max(launcherPeakKb, member.hwmKb)
-      }
+    const group = processes().filter((info) => info.pgrp === child.pid)
+    for (const member of group.filter((info) => info.cmdline.includes("--max-old-space-size"))) {
+      cli.peakKb = Math.max(cli.peakKb, member.hwmKb)
+      cli.cpuSeconds = Math.max(cli.cpuSeconds, member.cpuSeconds)
+      cli.rss.push({ seconds: round(seconds(), 2), rssMb: round(member.rssKb / 1024, 1) })
     }
   }, 250)
   let sampling = true
   const sampler = (async () => {
     while (sampling) {
-      const stats = await simulator.stats()
-      samples.push({
-        seconds: seconds(),
-        created: stats.attachments.created,
-        uploaded: stats.attachments.uploaded,
-        bytes: stats.attachments.bytes,
-        requests: stats.requests.total
-      })
-      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      // A sample lost (the simulator busy past a keep-alive timeout) is only a gap in the series.
+      await simulator.stats().then((stats) => samples.push(sampleOf(stats, seconds())), () => undefined)
+      await new Promise((resolve) => setTimeout(resolve, 100))
     }
   })()
   const timeout = setTimeout(() => killGroup(child, "SIGTERM"), 60 * 60_000)
@@ -242,41 +135,80 @@ const migrate = async (simulator: RunningSimulator, bundle: Bundle, dir: string,
   sampling = false
   await sampler
   const stats = await simulator.stats()
-  samples.push({
-    seconds: elapsed,
-    created: stats.attachments.created,
-    uploaded: stats.attachments.uploaded,
-    bytes: stats.attachments.bytes,
-    requests: stats.requests.total
-  })
+  samples.push(sampleOf(stats, elapsed))
+  const simulatorCpuAfter = simulatorProcess()?.cpuSeconds
   const timeRss = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]
   const summary = existsSync(report)
     ? (JSON.parse(readFileSync(report, "utf8")) as { attachments?: Record<string, number> }).attachments
     : undefined
   if (code !== 0 || summary?.["carried"] !== bundle.files || stats.attachments.uploaded !== bundle.files) {
     throw new Error(
-      `the migration of ${bundle.files} attachments did not finish cleanly (exit ${code}, ${stats.attachments.uploaded} uploaded):\n${
-        stderr.slice(-4_000)
-      }`
+      `the migration of ${bundle.files} attachments did not finish cleanly (exit ${code}, ` +
+        `${stats.attachments.uploaded} uploaded):\n${stderr.slice(-4_000)}`
     )
   }
-  // The CLI's RSS, one point in four (about one a second) for the JSON.
-  const rssSeries = rss.filter((_, index) => index % 4 === 0)
-  return { code, elapsed, samples, stats, summary, cliPeakKb, launcherPeakKb, timeRssKb: timeRss, rss: rssSeries }
+  return {
+    elapsed,
+    samples,
+    stats,
+    summary,
+    cli,
+    simulatorCpuSeconds: simulatorCpuBefore === undefined || simulatorCpuAfter === undefined
+      ? null
+      : simulatorCpuAfter - simulatorCpuBefore,
+    timeRssKb: timeRss === undefined ? undefined : Number(timeRss)
+  }
 }
 
 type Run = Awaited<ReturnType<typeof migrate>>
 
-/** The figures of a run: documents per minute over the span in which documents were created, bytes, requests, RSS. */
+/**
+ * Documents and API requests per rate-limit window, from the samples: each window's count is the counter at its
+ * last sample less the counter at the last sample of the window before. `full` marks the windows in which the CLI
+ * created documents from start to end (not the first window it created any in, nor the one of its last);
+ * `budgetSpentAfterSeconds`, how far into the window its budget was all spent (within a sample's 100 ms).
+ */
+const perWindow = (samples: ReadonlyArray<Sample>, limit: number, windowMillis: number, files: number) => {
+  const windowOf = (sample: Sample) => Math.floor(sample.atMillis / windowMillis)
+  const lastOfWindow = new Map<number, Sample>()
+  for (const sample of samples) lastOfWindow.set(windowOf(sample), sample)
+  const firstWindow = windowOf(samples.find((sample) => sample.created > 0) ?? samples[0]!)
+  const lastWindow = windowOf(samples.find((sample) => sample.created >= files) ?? samples.at(-1)!)
+  const windows: Array<
+    { window: number; documents: number; requests: number; full: boolean; budgetSpentAfterSeconds: number | null }
+  > = []
+  let before = samples[0]!
+  for (const [window, sample] of [...lastOfWindow.entries()].sort(([a], [b]) => a - b)) {
+    if (window >= firstWindow && window <= lastWindow) {
+      // When the window's whole budget had been spent (then the CLI waited for the next window), from its start.
+      const spent = samples.find((each) => windowOf(each) === window && each.requests - before.requests >= limit)
+      windows.push({
+        window: window - firstWindow + 1,
+        documents: sample.created - before.created,
+        requests: sample.requests - before.requests,
+        full: window > firstWindow && window < lastWindow,
+        budgetSpentAfterSeconds: spent === undefined ? null : round((spent.atMillis - window * windowMillis) / 1000, 1)
+      })
+    }
+    before = sample
+  }
+  return windows
+}
+
+/** The figures of a run: documents against the budget, bytes, requests, CPU, RSS. */
 const figures = (name: string, bundle: Bundle, run: Run, rateLimit: string) => {
   const { samples, stats } = run
+  const { limit, windowMillis } = budgetOf(rateLimit)
   const first = samples.find((sample) => sample.created > 0) ?? samples[0]
   const last = samples.find((sample) => sample.uploaded >= bundle.files) ?? samples.at(-1)
   const span = Math.max(0.001, (last?.seconds ?? 0) - (first?.seconds ?? 0))
-  const documentsPerMinute = (((last?.created ?? 0) - (first?.created ?? 0)) * 60) / span
-  const requestsPerMinute = (((last?.requests ?? 0) - (first?.requests ?? 0)) * 60) / span
+  const windows = perWindow(samples, limit, windowMillis, bundle.files)
+  const full = windows.filter((window) => window.full)
+  const mean = (values: ReadonlyArray<number>) =>
+    values.length === 0 ? null : values.reduce((sum, value) => sum + value, 0) / values.length
+  const fullDocuments = mean(full.map((window) => window.documents))
+  const fullRequests = mean(full.map((window) => window.requests))
   const backlog = samples.map((sample) => sample.created - sample.uploaded)
-  const limitPerMinute = perMinute(rateLimit)
   const attachmentRequests = stats.requests.byRoute["POST /v1/attachments"] ?? 0
   return {
     scenario: name,
@@ -290,12 +222,16 @@ const figures = (name: string, bundle: Bundle, run: Run, rateLimit: string) => {
       max: round(bundle.sizes.max / 1e3, 1)
     },
     seconds: round(run.elapsed, 1),
+    /** From the first document created to the last file uploaded. */
     documentsSpanSeconds: round(span, 1),
-    documentsPerMinute: round(documentsPerMinute, 1),
-    apiRequestsPerMinuteInSpan: round(requestsPerMinute, 1),
-    budgetPerMinute: limitPerMinute,
-    documentsShareOfBudget: round(documentsPerMinute / limitPerMinute, 3),
-    apiRequestsShareOfBudget: round(requestsPerMinute / limitPerMinute, 3),
+    documentsPerMinuteOverSpan: round((((last?.created ?? 0) - (first?.created ?? 0)) * 60) / span, 1),
+    windows: windows.length > 12 ? null : windows,
+    fullWindows: full.length,
+    documentsPerFullWindow: fullDocuments === null ? null : round(fullDocuments, 1),
+    apiRequestsPerFullWindow: fullRequests === null ? null : round(fullRequests, 1),
+    limitPerWindow: limit,
+    documentsShareOfBudget: fullDocuments === null ? null : round(fullDocuments / limit, 3),
+    apiRequestsShareOfBudget: fullRequests === null ? null : round(fullRequests / limit, 3),
     uploadMbPerSecond: round(((last?.bytes ?? 0) - (first?.bytes ?? 0)) / 1e6 / span, 2),
     documentsWaitingForBytes: {
       max: Math.max(...backlog),
@@ -313,12 +249,16 @@ const figures = (name: string, bundle: Bundle, run: Run, rateLimit: string) => {
     },
     simulator: stats.attachments,
     cliSummary: run.summary,
-    peakRssMb: {
-      cli: round(run.cliPeakKb / 1024, 1),
-      launcher: round(run.launcherPeakKb / 1024, 1),
-      timeV: run.timeRssKb === undefined ? null : round(Number(run.timeRssKb) / 1024, 1)
+    cpuSeconds: {
+      cli: round(run.cli.cpuSeconds, 1),
+      simulator: run.simulatorCpuSeconds === null ? null : round(run.simulatorCpuSeconds, 1)
     },
-    rssSeries: run.rss
+    peakRssMb: {
+      cli: round(run.cli.peakKb / 1024, 1),
+      timeV: run.timeRssKb === undefined ? null : round(run.timeRssKb / 1024, 1)
+    },
+    // About one point a second.
+    cliRssMb: run.cli.rss.filter((_, index) => index % 4 === 0)
   }
 }
 
@@ -336,8 +276,10 @@ const scenario = async (
     const run = await withSimulator(settings, (simulator) => migrate(simulator, bundle, dir, rateLimit))
     const result = figures(name, bundle, run, rateLimit)
     console.log(
-      `${name}: ${result.documentsPerMinute} documents/min (${result.documentsShareOfBudget} of the budget), ` +
-        `${result.uploadMbPerSecond} MB/s, peak RSS ${result.peakRssMb.cli} MB, ${result.seconds} s`
+      `${name}: ${result.documentsPerFullWindow ?? "-"} documents per full window of ${result.limitPerWindow} ` +
+        `(${result.fullWindows} windows), ${result.documentsPerMinuteOverSpan}/min over the span, ` +
+        `${result.uploadMbPerSecond} MB/s, CPU ${result.cpuSeconds.cli} s CLI / ${result.cpuSeconds.simulator} s ` +
+        `simulator, peak RSS ${result.peakRssMb.cli} MB, ${result.seconds} s`
     )
     return result
   } finally {
@@ -347,7 +289,7 @@ const scenario = async (
 
 const main = async () => {
   const loadBefore = machine().loadAverage
-  const next = prng(seed)
+  const next = Prng.make(seed)
   const logUniform = () => Math.round(minBytes * (maxBytes / minBytes) ** next())
   const runs = []
   if (scenarioSelected("budget")) runs.push(await scenario("budget", attachments, () => logUniform(), budget))
