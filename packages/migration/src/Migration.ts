@@ -10,9 +10,11 @@
  * ```
  *
  * The customer may also be given as `{"email": "ada@example.com"}`. `Bundle.Line` is the line's Schema (the
- * converters encode with it). The migration runs four phases on the same
- * engine as an import — chunked, rate-limited, verified through the bulk jobs' results:
+ * converters encode with it). The migration runs its phases on the same engine as an import — chunked,
+ * rate-limited, verified through the bulk jobs' results:
  *
+ * 0. **companies** (only when customers name their company as an object): each distinct one once, read back by
+ *    `externalId` (Kustomer does not deduplicate companies), and its customers linked to its id;
  * 1. **customers**: every distinct customer once (by `externalId`, else by e-mail), however many conversations
  *    share it; one that already exists is looked up, so its id is known;
  * 2. **conversations**, with their customer's id;

@@ -1,6 +1,6 @@
 /**
  * The history migration into Kustomer: a *bundle* (one conversation per line, with its customer, messages and
- * notes nested) migrated in four phases — customers, conversations, messages, notes — each linked to the ids its
+ * notes nested) migrated in phases — companies, customers, conversations, messages, notes — each linked to the ids its
  * parents were given, with an id map and phase journals that make it resumable; and the source converters that
  * turn a helpdesk's export into a bundle.
  *
