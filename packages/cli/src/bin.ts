@@ -7,7 +7,6 @@
  * @since 0.1.0
  */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -15,6 +14,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
 import * as Failure from "./Failure.js"
+import * as HttpClientLayer from "./internal/httpClient.js"
 import * as InterruptGuard from "./internal/interruptGuard.js"
 import { Output } from "./Output.js"
 import * as Terminal from "./Terminal.js"
@@ -34,7 +34,7 @@ Cli.main(Cli.actions)(process.argv.slice(2)).pipe(
       exitCode = code
     })
   ),
-  Effect.provide(Layer.mergeAll(NodeContext.layer, NodeHttpClient.layer, Output.Default)),
+  Effect.provide(Layer.mergeAll(NodeContext.layer, HttpClientLayer.layer, Output.Default)),
   NodeRuntime.runMain({
     disableErrorReporting: true,
     // Logs go to standard error through the CLI's own logger (RunLog), never to standard output.

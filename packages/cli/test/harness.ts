@@ -1,12 +1,12 @@
 /** Running the CLI in a test: captured output, an environment of our choosing, Node's file system and HTTP. */
 import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Cli from "../src/Cli.js"
+import * as HttpClientLayer from "../src/internal/httpClient.js"
 import type { LiveLine } from "../src/Output.js"
 import { Output } from "../src/Output.js"
 
@@ -34,8 +34,8 @@ export const capturingOutput = (terminal = false) =>
     return { output, captured: Ref.get(captured) }
   })
 
-/** Node's context and HTTP client: what the real commands need besides the output. */
-export const nodeLayer = Layer.merge(NodeContext.layer, NodeHttpClient.layer)
+/** Node's context and the CLI's HTTP client: what the real commands need besides the output. */
+export const nodeLayer = Layer.merge(NodeContext.layer, HttpClientLayer.layer)
 
 /**
  * Runs `kustomer-bulk <args>` with the real actions, the environment variables `env` (and no others), and captured

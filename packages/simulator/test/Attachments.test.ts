@@ -7,6 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
+import * as Stream from "effect/Stream"
 import { createHash } from "node:crypto"
 import { Simulator, SimulatorClient } from "../src/index.js"
 import type { SimulatorConfig } from "../src/index.js"
@@ -164,6 +165,30 @@ describe("attachments", () => {
           messages.batches[0]?.objectIds?.[0] ?? "",
           notes.batches[0]?.objectIds?.[0] ?? ""
         ])
+      })
+    ))
+
+  it.effect("a large upload streamed in small pieces is counted and hashed as it comes", () =>
+    run(
+      {},
+      Effect.gen(function*() {
+        const simulator = yield* Simulator.Simulator
+        const file = bytesOf(3 * 1024 * 1024 + 17)
+        const created = yield* createAttachment(file.length)
+        const { body, contentType } = form(created.fields, file)
+        const pieces: Array<Uint8Array> = []
+        for (let offset = 0; offset < body.length; offset += 65_536) pieces.push(body.subarray(offset, offset + 65_536))
+        const client = yield* HttpClient.HttpClient
+        const response = yield* client.execute(
+          HttpClientRequest.post(created.url).pipe(
+            HttpClientRequest.setHeader("content-length", String(body.length)),
+            HttpClientRequest.bodyStream(Stream.fromIterable(pieces), { contentType, contentLength: body.length })
+          )
+        )
+        assert.strictEqual(response.status, 204, yield* response.text)
+        const [stored] = yield* simulator.attachments
+        assert.strictEqual(stored?.size, file.length)
+        assert.strictEqual(stored?.sha256, sha256(file))
       })
     ))
 

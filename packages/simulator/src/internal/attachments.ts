@@ -6,7 +6,7 @@
 import * as Either from "effect/Either"
 import * as Predicate from "effect/Predicate"
 import { Buffer } from "node:buffer"
-import { createHash, createHmac } from "node:crypto"
+import { createHmac } from "node:crypto"
 import type { AttachmentStats, StoredAttachment } from "../Inspection.js"
 import type { IdKind } from "./ids.js"
 import { isoString } from "./time.js"
@@ -35,9 +35,6 @@ export interface AttachmentRequest {
   readonly contentType: string
   readonly contentLength: number
 }
-
-/** The SHA-256 of some bytes, as lowercase hex. */
-export const sha256Hex = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex")
 
 /** Every attachment of the org. */
 export class AttachmentBook {
@@ -115,9 +112,9 @@ export class AttachmentBook {
     }
   }
 
-  /** Marks a document uploaded with these bytes; a second upload replaces the first. */
-  markUploaded(record: AttachmentRecord, data: Uint8Array): void {
-    record.uploaded = { sha256: sha256Hex(data), size: data.byteLength }
+  /** Marks a document uploaded with a file of this size and SHA-256; a second upload replaces the first. */
+  markUploaded(record: AttachmentRecord, file: { readonly sha256: string; readonly size: number }): void {
+    record.uploaded = { sha256: file.sha256, size: file.size }
   }
 
   stats(): AttachmentStats {

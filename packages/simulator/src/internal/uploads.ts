@@ -86,12 +86,18 @@ export const makeCreate = (state: SimulatorState): Handler => {
     })
 }
 
-/** Why an upload is refused, S3's way, or the form's file bytes. */
+/** What an upload stored: the file's size and SHA-256 (its bytes are counted and hashed as they come, not kept). */
+export interface StoredFile {
+  readonly size: number
+  readonly sha256: string
+}
+
+/** Why an upload is refused, S3's way, or the form's file as stored. */
 const readUpload = (
   state: SimulatorState,
   request: HttpServerRequest.HttpServerRequest,
   record: AttachmentRecord
-): Effect.Effect<Either.Either<Uint8Array, Response>> =>
+): Effect.Effect<Either.Either<StoredFile, Response>> =>
   Effect.gen(function*() {
     const refuse = (status: number, code: string, message: string) => Either.left(s3Error(status, code, message))
     if (request.headers["authorization"] !== undefined) {
@@ -105,12 +111,12 @@ const readUpload = (
     }
     const declared = request.headers["content-length"]
     if (declared === undefined) return refuse(411, "MissingContentLength", "You must provide the Content-Length.")
-    const body = yield* Effect.either(request.arrayBuffer)
+    const body = yield* Effect.either(Multipart.read(request.stream, boundary))
     if (Either.isLeft(body)) return refuse(400, "IncompleteBody", "The body could not be read.")
-    if (body.right.byteLength !== Number(declared)) {
-      return refuse(400, "IncompleteBody", `Content-Length ${declared}, body ${body.right.byteLength} bytes.`)
+    if (body.right.bodyBytes !== Number(declared)) {
+      return refuse(400, "IncompleteBody", `Content-Length ${declared}, body ${body.right.bodyBytes} bytes.`)
     }
-    const parts = Multipart.parse(new Uint8Array(body.right), boundary)
+    const parts = body.right.parts
     if (Either.isLeft(parts)) return refuse(400, "MalformedPOSTRequest", parts.left)
     const last = parts.right[parts.right.length - 1]
     if (last === undefined || last.name !== "file" || last.filename === undefined) {
@@ -119,19 +125,19 @@ const readUpload = (
     const fields = new Map<string, string>()
     for (const part of parts.right.slice(0, -1)) {
       if (part.name === "file") return refuse(400, "InvalidArgument", "Only one file per request.")
-      fields.set(part.name, new TextDecoder().decode(part.data))
+      fields.set(part.name, part.value)
     }
     const problem = fieldsProblem(state.store.attachments, record, fields)
     if (Either.isLeft(problem)) return refuse(...problem.left)
-    if (last.data.byteLength !== record.contentLength) {
-      const code = last.data.byteLength < record.contentLength ? "EntityTooSmall" : "EntityTooLarge"
+    if (last.size !== record.contentLength) {
+      const code = last.size < record.contentLength ? "EntityTooSmall" : "EntityTooLarge"
       return refuse(
         400,
         code,
-        `Your proposed upload is ${last.data.byteLength} bytes; the policy allows exactly ${record.contentLength}.`
+        `Your proposed upload is ${last.size} bytes; the policy allows exactly ${record.contentLength}.`
       )
     }
-    return Either.right(last.data)
+    return Either.right({ size: last.size, sha256: last.sha256 })
   })
 
 /**
@@ -157,7 +163,7 @@ export const upload = (
     const before = inject("before_acceptance")
     if (before !== undefined) return yield* before
     const record = book.byId.get(id)
-    const read: Either.Either<Uint8Array, Response> = record === undefined
+    const read: Either.Either<StoredFile, Response> = record === undefined
       ? Either.left(s3Error(404, "NoSuchUpload", `No attachment ${id} is waiting for an upload.`))
       : yield* readUpload(state, request, record)
     if (Either.isLeft(read)) {
