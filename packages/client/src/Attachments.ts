@@ -6,7 +6,9 @@
  * (a file, an HTTP response body) into a multipart body whose length is computed up front; the source must yield
  * exactly the declared size, or the upload fails with {@link AttachmentSizeMismatch} naming the file. An answer
  * of the storage host maps to a `KustomerError` reason: 5xx and dropped connections are retryable, 4xx are not.
- * A `Stream` can be run again, so retrying an upload is `Effect.retry` with a `KustomerSchedule`.
+ * An upload that stops moving — no byte taken by the storage host, or no answer, for its idle timeout (60 s by
+ * default) — fails with the retryable `Stalled` reason instead of waiting for ever. A `Stream` can be run again,
+ * so retrying an upload is `Effect.retry` with a `KustomerSchedule`.
  *
  * @since 0.1.0
  */
@@ -18,15 +20,17 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
+import * as IdleTimeout from "./internal/idleTimeout.js"
 import * as Multipart from "./internal/multipart.js"
 import { excerpt, reasonForRequestError } from "./internal/responses.js"
-import { InvalidRequest, KustomerError, type Reason, ServerError, Transport } from "./KustomerError.js"
+import { InvalidRequest, KustomerError, type Reason, ServerError, Stalled, Transport } from "./KustomerError.js"
 
 /**
  * The bytes of one attachment: its name and type (sent in the file part), its size as declared when the document
@@ -104,6 +108,45 @@ export const fileSource = (
   })
 
 /**
+ * How long a streamed transfer may go without a byte before it fails as `Stalled`: 60 s.
+ *
+ * @since 0.1.0
+ */
+export const defaultIdleTimeout: Duration.Duration = Duration.seconds(60)
+
+/**
+ * Runs a streamed transfer under an idle timeout: `transfer` gets a `progress` effect to run on every chunk read or
+ * written; when none comes for `idle` (counted from the start), the transfer is interrupted and fails with
+ * `onIdle(idle)` — for a `KustomerError`, the retryable {@link stalled}. Time goes through `Clock`.
+ *
+ * @since 0.1.0
+ */
+export const withIdleTimeout: <A, E, R, E2>(
+  idle: Duration.DurationInput,
+  transfer: (progress: Effect.Effect<void>) => Effect.Effect<A, E, R>,
+  onIdle: (idle: Duration.Duration) => E2
+) => Effect.Effect<A, E | E2, R> = IdleTimeout.withIdleTimeout
+
+/**
+ * The error of a transfer that stopped moving: `module.method` failed with the retryable `Stalled` reason, `detail`
+ * saying what was waited for.
+ *
+ * @since 0.1.0
+ */
+export const stalled = (module: string, method: string, detail: string) => (idle: Duration.Duration): KustomerError =>
+  new KustomerError({ module, method, reason: new Stalled({ idle, detail }) })
+
+/**
+ * Options of the uploader.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** An upload with no byte taken, or no answer, for this long fails as `Stalled`. Default {@link defaultIdleTimeout}. */
+  readonly idleTimeout?: Duration.DurationInput | undefined
+}
+
+/**
  * The service: uploads through the `HttpClient` it was built with.
  *
  * @since 0.1.0
@@ -143,51 +186,70 @@ export const reasonForStatus = (status: number, body: string): Reason =>
     ? new ServerError({ status, detail: storageDetail(body) })
     : new InvalidRequest({ status, detail: storageDetail(body) })
 
+/** The host of a URL, for a message (a presigned URL's query may carry credentials). */
+const hostOf = (url: string): string =>
+  /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?([^/?#]*)/i.exec(url)?.[1] ?? "the storage host"
+
 const newBoundary = Effect.map(
   Effect.all([Random.nextIntBetween(0, 0x7fffffff), Random.nextIntBetween(0, 0x7fffffff)]),
   ([high, low]) => `----effect-kustomer-${high.toString(16)}${low.toString(16)}`
 )
 
 /**
- * Builds the uploader over an `HttpClient` (a plain one: no API key, no base URL, no rate limiter).
+ * Builds the uploader over an `HttpClient` (a plain one: no API key, no base URL, no rate limiter), with its
+ * idle timeout.
  *
  * @since 0.1.0
  */
-export const makeWith = (httpClient: HttpClient.HttpClient): Service => ({
+export const makeWith = (httpClient: HttpClient.HttpClient, options: Options = {}): Service => ({
   upload: <E, R>(upload: Attachment.Upload, source: Source<E, R>) =>
     Effect.gen(function*() {
       const context = yield* Effect.context<R>()
       // A body stream's failure reaches the caller as a transport error of the HTTP client: keep the real one.
       const sourceFailure = yield* Ref.make(Option.none<E | AttachmentSizeMismatch>())
-      const body = Multipart.build(yield* newBoundary, Object.entries(upload.fields), {
-        name: source.name,
-        contentType: source.contentType,
-        contentLength: source.contentLength,
-        content: checkedContent(source).pipe(
-          Stream.tapError((error) => Ref.set(sourceFailure, Option.some(error))),
-          Stream.provideContext(context)
-        )
-      })
-      const request = HttpClientRequest.post(upload.url).pipe(
-        HttpClientRequest.setHeader("content-length", String(body.contentLength)),
-        HttpClientRequest.bodyStream(body.stream, { contentType: body.contentType, contentLength: body.contentLength })
-      )
+      const boundary = yield* newBoundary
       const failedSource = Effect.flatMap(Ref.get(sourceFailure), (failure) =>
         Option.match(failure, {
           onNone: () => Effect.void,
           onSome: (error) => Effect.fail(error)
         }))
-      const response = yield* httpClient.execute(request).pipe(
-        Effect.catchAll((error: HttpClientError.HttpClientError) =>
-          error._tag === "RequestError"
-            ? Effect.zipRight(failedSource, Effect.fail(fail(reasonForRequestError(error))))
-            : Effect.fail(fail(new Transport({ delivery: "maybe-sent", detail: error.message })))
-        )
+      // Each chunk the HTTP client pulls is a sign of life: it pulls as the storage host takes the bytes.
+      const send = (progress: Effect.Effect<void>) =>
+        Effect.gen(function*() {
+          const body = Multipart.build(boundary, Object.entries(upload.fields), {
+            name: source.name,
+            contentType: source.contentType,
+            contentLength: source.contentLength,
+            content: checkedContent(source).pipe(
+              Stream.tapError((error) => Ref.set(sourceFailure, Option.some(error))),
+              Stream.provideContext(context)
+            )
+          })
+          const request = HttpClientRequest.post(upload.url).pipe(
+            HttpClientRequest.setHeader("content-length", String(body.contentLength)),
+            HttpClientRequest.bodyStream(Stream.tap(body.stream, () => progress), {
+              contentType: body.contentType,
+              contentLength: body.contentLength
+            })
+          )
+          const response = yield* httpClient.execute(request).pipe(
+            Effect.catchAll((error: HttpClientError.HttpClientError) =>
+              error._tag === "RequestError"
+                ? Effect.zipRight(failedSource, Effect.fail(fail(reasonForRequestError(error))))
+                : Effect.fail(fail(new Transport({ delivery: "maybe-sent", detail: error.message })))
+            )
+          )
+          yield* progress
+          return { status: response.status, text: yield* Effect.orElseSucceed(response.text, () => "") }
+        })
+      const answer = yield* IdleTimeout.withIdleTimeout(
+        options.idleTimeout ?? defaultIdleTimeout,
+        send,
+        stalled("Attachments", "upload", `uploading ${JSON.stringify(source.name)} to ${hostOf(upload.url)}`)
       )
       yield* failedSource
-      const text = yield* Effect.orElseSucceed(response.text, () => "")
-      if (response.status >= 200 && response.status < 300) return
-      return yield* Effect.fail(fail(reasonForStatus(response.status, text)))
+      if (answer.status >= 200 && answer.status < 300) return
+      return yield* Effect.fail(fail(reasonForStatus(answer.status, answer.text)))
     }).pipe(
       Effect.withSpan("Attachments.upload", {
         attributes: { "kustomer.attachment": source.name, "kustomer.bytes": source.contentLength }

@@ -148,6 +148,16 @@ export const Unresponsive = Reasons.Unresponsive
 export type Unresponsive = Reasons.Unresponsive
 
 /**
+ * A streamed transfer (an attachment's download or upload) stopped moving: no byte for its idle timeout.
+ * Retryable, as a dropped connection is.
+ *
+ * @since 0.1.0
+ */
+export const Stalled = Reasons.Stalled
+/** @since 0.1.0 */
+export type Stalled = Reasons.Stalled
+
+/**
  * Every reason a Kustomer operation can fail with.
  *
  * @since 0.1.0
@@ -167,6 +177,7 @@ export type Reason =
   | CredentialsUnavailable
   | JobTimedOut
   | Unresponsive
+  | Stalled
 
 /**
  * The error of every Kustomer operation: which module and method failed, and why.

@@ -4,13 +4,19 @@ import { Simulator } from "@effect-kustomer/simulator"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import { createHash } from "node:crypto"
 import { Attachments, KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } from "../src/index.js"
 import * as Multipart from "../src/internal/multipart.js"
@@ -234,5 +240,68 @@ describe("Attachments.upload over a real socket", () => {
       )
       assert.strictEqual(failed._tag, "AttachmentSizeMismatch")
       assert.strictEqual((yield* server.simulator.stats).attachments.uploaded, 0)
+    }))
+})
+
+/** A storage host that takes the body's chunks with `pace` between them, or stops taking them after `stopAfter`. */
+const slowStorage = (options: { readonly pace: Duration.DurationInput; readonly stopAfter?: number }) =>
+  HttpClient.make((request) =>
+    Effect.gen(function*() {
+      if (request.body._tag !== "Stream") return yield* Effect.die("expected a streamed body")
+      let taken = 0
+      yield* Stream.runForEach(request.body.stream, () =>
+        Effect.gen(function*() {
+          taken += 1
+          if (options.stopAfter !== undefined && taken > options.stopAfter) return yield* Effect.never
+          yield* Effect.sleep(options.pace)
+        })).pipe(Effect.orDie)
+      return HttpClientResponse.fromWeb(request, new Response(null, { status: 204 }))
+    })
+  )
+
+const target = { url: "https://storage.example/upload", fields: { key: "attachments/1" } }
+
+describe("Attachments.upload's idle timeout", () => {
+  it.effect("a storage host that takes the bytes slowly but steadily is waited for, however long in all", () =>
+    Effect.gen(function*() {
+      const uploader = Attachments.makeWith(slowStorage({ pace: "40 seconds" }), { idleTimeout: "60 seconds" })
+      const fiber = yield* Effect.fork(uploader.upload(target, source("a.bin", 3000, generated(3, 1000))))
+      // Five chunks (the form's head, three of the file, its tail), 40 s each: 200 s, never 60 s without one.
+      yield* TestClock.adjust("200 seconds")
+      const exit = yield* Fiber.await(fiber)
+      assert.isTrue(Exit.isSuccess(exit), String(exit))
+    }))
+
+  it.effect("a storage host that stops taking bytes fails the upload as Stalled (retryable) after the idle timeout", () =>
+    Effect.gen(function*() {
+      const uploader = Attachments.makeWith(slowStorage({ pace: "1 second", stopAfter: 2 }), {
+        idleTimeout: "60 seconds"
+      })
+      const fiber = yield* Effect.fork(uploader.upload(target, source("a.bin", 3000, generated(3, 1000))))
+      yield* TestClock.adjust("61 seconds")
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)), "still waiting 59 s after the last chunk")
+      yield* TestClock.adjust("1 second")
+      const failed = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(failed._tag, "KustomerError")
+      if (failed._tag === "KustomerError") {
+        assert.strictEqual(failed.reason._tag, "Stalled")
+        assert.isTrue(failed.retryable)
+        assert.strictEqual(
+          failed.message,
+          "Attachments.upload: no byte came or went for 1m (idle timeout): " +
+            "uploading \"a.bin\" to storage.example"
+        )
+      }
+    }))
+
+  it.effect("a storage host that never answers fails the upload after the default 60 s", () =>
+    Effect.gen(function*() {
+      const uploader = Attachments.makeWith(HttpClient.make(() => Effect.never))
+      const fiber = yield* Effect.fork(uploader.upload(target, source("a.bin", 4, generated(1, 4))))
+      yield* TestClock.adjust(Duration.subtract(Attachments.defaultIdleTimeout, "1 milli"))
+      assert.isTrue(Option.isNone(yield* Fiber.poll(fiber)))
+      yield* TestClock.adjust("1 milli")
+      const failed = yield* Effect.flip(Fiber.join(fiber))
+      assert.strictEqual(failed._tag === "KustomerError" ? failed.reason._tag : failed._tag, "Stalled")
     }))
 })

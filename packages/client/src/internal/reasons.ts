@@ -284,3 +284,23 @@ export class Unresponsive extends Data.TaggedClass("Unresponsive")<{
       "stopped rather than retry without end"
   }
 }
+
+/**
+ * A streamed transfer stopped moving: no byte came or went for `idle` (a source or storage host that keeps the
+ * connection open and sends or takes nothing). Retryable, as a dropped connection is; what was sent may have
+ * arrived.
+ */
+export class Stalled extends Data.TaggedClass("Stalled")<{
+  readonly idle: Duration.Duration
+  readonly detail: string
+}> implements ReasonProperties {
+  get retryable() {
+    return true
+  }
+  get mayHaveTakenEffect() {
+    return true
+  }
+  get message() {
+    return withDetail(`no byte came or went for ${Duration.format(this.idle)} (idle timeout)`, this.detail)
+  }
+}

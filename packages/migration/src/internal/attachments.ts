@@ -23,6 +23,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Path from "@effect/platform/Path"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -48,6 +49,12 @@ export interface AttachmentOptions {
   readonly sourceCredentials?: ReadonlyArray<SourceCredentials> | undefined
   /** A file larger than this many bytes is not carried (its reject says so). Default: no limit here. */
   readonly maxBytes?: number | undefined
+  /**
+   * A download from the source or an upload to the storage host that moves no byte for this long fails that
+   * attempt as `Stalled`, retried like a dropped connection; a source still stalled after the retries is that
+   * attachment's reject. Default 60 s (`Attachments.defaultIdleTimeout`).
+   */
+  readonly idleTimeout?: Duration.DurationInput | undefined
   /** Attachments carried at once. Default 4. */
   readonly concurrency?: number | undefined
   /**
@@ -154,7 +161,18 @@ interface Tools {
 const download = (tools: Tools, context: CarrierContext, url: URL, file: string) => {
   const transport = (detail: string) =>
     apiError("download", new KustomerError.Transport({ delivery: "maybe-sent", detail }))
-  const fetchOnce = (target: URL, hops: number): Effect.Effect<void, KustomerError.KustomerError> =>
+  const idleTimeout = context.options.idleTimeout ?? Attachments.defaultIdleTimeout
+  // Each attempt has its own idle timeout: no answer, or no byte of the body, for that long fails it as `Stalled`.
+  const fetchOnce = Attachments.withIdleTimeout(
+    idleTimeout,
+    (progress) => fetchWithin(url, 0, progress),
+    Attachments.stalled("Attachments", "download", `downloading ${url.origin}${url.pathname}`)
+  )
+  const fetchWithin = (
+    target: URL,
+    hops: number,
+    progress: Effect.Effect<void>
+  ): Effect.Effect<void, KustomerError.KustomerError> =>
     Effect.gen(function*() {
       const credentials = credentialsFor(target, context.options.sourceCredentials ?? [])
       const plain = HttpClientRequest.get(target)
@@ -170,18 +188,23 @@ const download = (tools: Tools, context: CarrierContext, url: URL, file: string)
           )
           : transport(error.message)
       })
+      yield* progress
       const location = response.headers["location"]
       if (response.status >= 300 && response.status < 400 && location !== undefined && hops < 5) {
         const next = new URL(location, target)
         const problem = urlProblem(next)
+        // The redirect's target is the same attempt: its bytes are the signs of life this attempt waits for.
         return yield* problem === undefined
-          ? fetchOnce(next, hops + 1)
+          ? fetchWithin(next, hops + 1, progress)
           : Effect.fail(apiError("download", new KustomerError.InvalidRequest({ status: 0, detail: problem })))
       }
       if (response.status < 200 || response.status >= 300) return yield* downloadFailure(response.status, target)
-      yield* Effect.mapError(Stream.run(response.stream, tools.fs.sink(file)), (error) => transport(error.message))
+      yield* Effect.mapError(
+        Stream.run(Stream.tap(response.stream, () => progress), tools.fs.sink(file)),
+        (error) => transport(error.message)
+      )
     }).pipe(Effect.scoped)
-  return RetryPolicy.retry(fetchOnce(url, 0), {
+  return RetryPolicy.retry(fetchOnce, {
     schedule: context.schedule,
     maxRateLimitRetries: context.maxRateLimitRetries,
     write: false
@@ -297,7 +320,8 @@ const carryFile = (
       Effect.provideService(Attachments.fileSource(file, { name, contentType }), FileSystem.FileSystem, tools.fs)
     )
     if (Either.isLeft(bytes)) return notCarried(bytes.left.message)
-    const uploaded = yield* Effect.either(retried(Attachments.makeWith(tools.http).upload(upload, bytes.right)))
+    const uploader = Attachments.makeWith(tools.http, { idleTimeout: context.options.idleTimeout })
+    const uploaded = yield* Effect.either(retried(uploader.upload(upload, bytes.right)))
     if (Either.isLeft(uploaded)) {
       const error = uploaded.left
       return Predicate.isTagged(error, "KustomerError")
