@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 import { BulkResource } from "@effect-kustomer/domain"
+import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import { CliError } from "./Failure.js"
@@ -41,6 +42,7 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
   readonly limit: Option.Option<number>
   readonly skip: Option.Option<number>
   readonly skipAttachments: boolean
+  readonly attachmentIdleTimeout: Option.Option<number>
 }
 
 /**
@@ -57,7 +59,12 @@ export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, Shared
   readonly lines: { readonly skip: number; readonly limit: number } | undefined
   /** `--skip-attachments`: the source's attachments left out, knowingly. */
   readonly skipAttachments: boolean
+  /** `--attachment-idle-timeout SECONDS`: how long a download or upload of a file may go without a byte. */
+  readonly attachmentIdleTimeout: Duration.Duration | undefined
 }
+
+/** The longest `--attachment-idle-timeout`: an hour. */
+const maxAttachmentIdleSeconds = 3600
 
 /** `--limit N` and `--skip N`: a trial's window of conversations. */
 const linesOf = (flags: Pick<Flags, "limit" | "skip">) =>
@@ -116,6 +123,12 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       )
     }
     const lines = yield* linesOf(flags)
+    const idleSeconds = yield* ImportRequest.inRange(
+      "--attachment-idle-timeout",
+      flags.attachmentIdleTimeout,
+      1,
+      maxAttachmentIdleSeconds
+    )
     if (lines !== undefined && Option.isNone(flags.journal) && !flags.dryRun) {
       return yield* Either.left(
         new CliError({
@@ -126,6 +139,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
     return {
       lines,
       skipAttachments: flags.skipAttachments,
+      attachmentIdleTimeout: idleSeconds === undefined ? undefined : Duration.seconds(idleSeconds),
       bundle: flags.bundle,
       format,
       mapping: flags.mapping,

@@ -61,6 +61,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly lines?: Migration.LineWindow | undefined
   /** `--skip-attachments`: leave the source's attachments out, knowingly. */
   readonly skipAttachments?: boolean | undefined
+  /** `--attachment-idle-timeout`: how long a file's download or upload may go without a byte (default 60 s). */
+  readonly attachmentIdleTimeout?: Duration.Duration | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -174,7 +176,11 @@ export const run = (plan: MigratePlan): Effect.Effect<
         acceptImportDates: plan.acceptImportDates,
         people: { usersMap: yield* UsersMap.read(plan.usersMap) },
         lines: plan.lines,
-        attachments: { sourceCredentials: yield* sourceCredentials, skip: plan.skipAttachments },
+        attachments: {
+          sourceCredentials: yield* sourceCredentials,
+          skip: plan.skipAttachments,
+          idleTimeout: plan.attachmentIdleTimeout
+        },
         onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
         pipeline: pipelineOf(plan),

@@ -77,6 +77,21 @@ describe("kustomer-bulk command line", () => {
       assert.include(refused.stderr, "--dry-run")
     }))
 
+  it.effect("parses migrate's --attachment-idle-timeout: seconds, 1 to 3600; unset, the library's default", () =>
+    Effect.gen(function*() {
+      const given = (yield* parse(["migrate", "b.jsonl", "--attachment-idle-timeout", "90"])).calls[0]
+      assert.deepStrictEqual(
+        given?._tag === "migrate" ? given.request.attachmentIdleTimeout : undefined,
+        Duration.seconds(90)
+      )
+      const unset = (yield* parse(["migrate", "b.jsonl"])).calls[0]
+      assert.strictEqual(unset?._tag, "migrate")
+      assert.isUndefined(unset?._tag === "migrate" ? unset.request.attachmentIdleTimeout : "not a migrate")
+      const refused = yield* parse(["migrate", "b.jsonl", "--attachment-idle-timeout", "0"])
+      assert.strictEqual(refused.code, 1)
+      assert.include(refused.stderr, "--attachment-idle-timeout")
+    }))
+
   it.effect("parses convert zendesk", () =>
     Effect.gen(function*() {
       const { calls, code } = yield* parse([

@@ -224,6 +224,11 @@ export const migrateOptions = {
         "and referenced by its message or note"
     )
   ),
+  attachmentIdleTimeout: optionalInteger(
+    "attachment-idle-timeout",
+    "seconds an attachment's download from its source or upload to storage may go without a byte before that " +
+      "attempt fails and is retried (default 60); a source still stalled after the retries is that attachment's reject"
+  ),
   usersMap: optionalText(
     "users-map",
     "FILE",
