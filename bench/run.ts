@@ -25,6 +25,10 @@ const benchmarks: Record<string, { readonly file: string; readonly about: string
     file: "./attachments.js",
     about: "kustomer-bulk migrate carrying 2,000 files of 10 kB–5 MB: documents vs the budget, uploads, peak RSS"
   },
+  "upload-backpressure": {
+    file: "./upload-backpressure.js",
+    about: "RSS of one 192 MB upload to a slow receiver, through node:http and through undici (the CLI's)"
+  },
   "crash-resume": { file: "./crash-resume.js", about: "a durable import killed with SIGKILL many times, then checked" },
   startup: { file: "./startup.js", about: "kustomer-bulk --help and --version against node -e 0, medians of 21 starts" }
 }

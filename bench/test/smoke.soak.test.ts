@@ -103,6 +103,10 @@ const Attachments = Schema.Struct({
   }))
 })
 
+const UploadBackpressure = Schema.Struct({
+  runs: Schema.Array(Schema.Struct({ client: Schema.String, growthMb: Figure, peakRssMb: Figure }))
+})
+
 const SimulatorThroughput = Schema.Struct({
   scenarios: Schema.Array(Schema.Struct({ requestsPerSecond: Figure }))
 })
@@ -217,6 +221,13 @@ describe.sequential("benchmarks on tiny inputs", () => {
         )
         assert.isAbove(run.peakRssMb.cli, 0)
       }
+    }), timeout)
+
+  it.scopedLive("upload-backpressure", () =>
+    Effect.gen(function*() {
+      const report = yield* bench(UploadBackpressure, "upload-backpressure", ["--mb", "2", "--read-mbps", "50"])
+      assert.deepStrictEqual(report.runs.map((run) => run.client), ["node", "undici"])
+      for (const run of report.runs) assert.isAbove(run.peakRssMb, 0)
     }), timeout)
 
   it.scopedLive("simulator-throughput", () =>

@@ -139,7 +139,11 @@ describe("kustomer-bulk migrate, attachments under faults and SIGKILLs", () => {
           `${dir}/report.json`,
           // Small requests, so that the bulk POSTs meet the faults too, and kills find some in flight.
           "--max-items",
-          "5"
+          "5",
+          // A download or upload that stalls fails its attempt within 10 s (and is retried), well inside a run's
+          // limit: no run waits on a held connection.
+          "--attachment-idle-timeout",
+          "10"
         ], env)
 
         const uploadedFiles = Effect.map(server.simulator.attachments, (documents) => {
