@@ -138,7 +138,7 @@ export type AttachmentCounts = Attachments.AttachmentCounts
 
 /**
  * How the source's attachments are carried: credentials for the source's URLs (per host, HTTP Basic; never sent
- * to another host), a size limit, how many at once.
+ * to another host), a size limit, the idle timeout of a download or upload (default 60 s), how many at once.
  *
  * @since 0.1.0
  */

@@ -9,7 +9,8 @@
  * An attachment that cannot be carried — no such file, a source that answers 404 or 401, a size that does not
  * match, a file the API refuses — is that attachment's reject, with its reason: its message or note is still sent.
  * One that cannot be carried *for now* (the API or the storage keeps failing past the retries) holds its message
- * or note for a later attempt, as a parent in doubt does.
+ * or note for a later attempt, as a parent in doubt does. A download or upload that moves no byte for the idle
+ * timeout fails that attempt as `Stalled` and is retried like a dropped connection, so no transfer waits for ever.
  */
 import {
   Attachments,
