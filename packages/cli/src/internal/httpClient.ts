@@ -4,7 +4,7 @@
  * `node:http` client of `NodeHttpClient.layer` writes each chunk of a stream body without waiting, so a file read
  * faster than the storage host takes it queues in the request's buffer, up to all of it (`pnpm bench
  * upload-backpressure`: 192 MB sent to a receiver reading 8 MB/s, +185 MB of RSS through `node:http`, +72 MB through
- * undici — the same +65 MB as for 48 MB).
+ * undici, about what it takes for 48 MB: +65 MB).
  */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
