@@ -86,6 +86,11 @@ export interface Service {
     resource: Updatable<ItemSchema>,
     items: ReadonlyArray<Schema.Schema.Type<ItemSchema>>
   ) => Effect.Effect<BulkJob.BulkJobDocument, KustomerError>
+  /** Like `bulkUpdate`, with a body whose items are already encoded (the import pipeline's updates). */
+  readonly bulkUpdatePrepared: (
+    resource: Updatable<Schema.Schema.AnyNoContext>,
+    body: PreparedBody
+  ) => Effect.Effect<BulkJob.BulkJobDocument, KustomerError>
   /**
    * `DELETE {resource.delete.pathWithIds(ids)}` (customers): deletes up to `maxIdsPerRequest` (100) objects and
    * returns the bulk job (whose request record, `payload.api.data`, is an object); each id's outcome is in its
@@ -264,7 +269,8 @@ export const make = (
     const run: Run = makeRunner({ httpClient, auth, config, latest })
     const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
-    const { bulkCreate, bulkCreatePrepared, bulkDelete, bulkUpdate, getBulkJob, getBulkJobBatches } = Bulk
+    const { bulkCreate, bulkCreatePrepared, bulkDelete, bulkUpdate, bulkUpdatePrepared, getBulkJob, getBulkJobBatches } =
+      Bulk
       .bulkEndpoints({
         run,
         baseUrl: config.baseUrl,
@@ -286,6 +292,7 @@ export const make = (
       bulkCreate,
       bulkCreatePrepared,
       bulkUpdate,
+      bulkUpdatePrepared,
       bulkDelete,
       getById,
       findCustomerByEmail,
