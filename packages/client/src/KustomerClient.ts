@@ -269,8 +269,15 @@ export const make = (
     const run: Run = makeRunner({ httpClient, auth, config, latest })
     const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
-    const { bulkCreate, bulkCreatePrepared, bulkDelete, bulkUpdate, bulkUpdatePrepared, getBulkJob, getBulkJobBatches } =
-      Bulk
+    const {
+      bulkCreate,
+      bulkCreatePrepared,
+      bulkDelete,
+      bulkUpdate,
+      bulkUpdatePrepared,
+      getBulkJob,
+      getBulkJobBatches
+    } = Bulk
       .bulkEndpoints({
         run,
         baseUrl: config.baseUrl,
