@@ -254,7 +254,8 @@ export const actions: Actions<Environment> = {
         acceptImportDates: request.acceptImportDates,
         usersMap: request.usersMap,
         lines: request.lines,
-        skipAttachments: request.skipAttachments
+        skipAttachments: request.skipAttachments,
+        delta: request.delta
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

@@ -41,6 +41,7 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
   readonly limit: Option.Option<number>
   readonly skip: Option.Option<number>
   readonly skipAttachments: boolean
+  readonly delta: boolean
 }
 
 /**
@@ -57,6 +58,8 @@ export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, Shared
   readonly lines: { readonly skip: number; readonly limit: number } | undefined
   /** `--skip-attachments`: the source's attachments left out, knowingly. */
   readonly skipAttachments: boolean
+  /** `--delta`: the bundle is a newer export of the source the journal migrated. */
+  readonly delta: boolean
 }
 
 /** `--limit N` and `--skip N`: a trial's window of conversations. */
@@ -123,8 +126,17 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
         })
       )
     }
+    if (flags.delta && (Option.isNone(flags.journal) || lines !== undefined || flags.dryRun)) {
+      return yield* Either.left(
+        new CliError({
+          message: "--delta needs --journal FILE (the journal of the migration it continues), and goes without " +
+            "--limit, --skip and --dry-run: a delta migrates the whole newer export"
+        })
+      )
+    }
     return {
       lines,
+      delta: flags.delta,
       skipAttachments: flags.skipAttachments,
       bundle: flags.bundle,
       format,

@@ -61,6 +61,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly lines?: Migration.LineWindow | undefined
   /** `--skip-attachments`: leave the source's attachments out, knowingly. */
   readonly skipAttachments?: boolean | undefined
+  /** `--delta`: the bundle is a newer export of the source the journal migrated. */
+  readonly delta?: boolean | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -117,6 +119,7 @@ const reportOf = (
       importedAt: exit.value.importedAt,
       roles: exit.value.roles,
       attachments: exit.value.attachments,
+      ...(exit.value.delta === undefined ? {} : { delta: exit.value.delta }),
       phases: exit.value.phases.map((phase) => ({
         resource: phase.phase,
         settledBefore: phase.settledBefore,
@@ -174,6 +177,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         acceptImportDates: plan.acceptImportDates,
         people: { usersMap: yield* UsersMap.read(plan.usersMap) },
         lines: plan.lines,
+        delta: plan.delta,
         attachments: { sourceCredentials: yield* sourceCredentials, skip: plan.skipAttachments },
         onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
         otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],

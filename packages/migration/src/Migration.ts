@@ -122,6 +122,14 @@ export type PhaseResult = Run.PhaseResult
 export type Result = Run.Result
 
 /**
+ * What a delta (`Options.delta`) did: its number among the journal's deltas, and per resource the objects it
+ * created, updated (conversations), found unchanged, and those gone from the export (reported, never deleted).
+ *
+ * @since 0.1.0
+ */
+export type DeltaSummary = Run.DeltaSummary
+
+/**
  * Which conversations (bundle lines, counted from 0) a trial takes: `skip` of them, then `limit`.
  *
  * @since 0.1.0

@@ -146,13 +146,13 @@ describe("Migration, delta", () => {
           assert.strictEqual(stored?.attributes["status"], line.status, line.externalId)
           assert.deepStrictEqual(stored?.attributes["tags"], line.tags, line.externalId)
         }
-        assert.deepStrictEqual(result.delta?.resources, {
-          companies: { created: 0, updated: 0, unchanged: 0, gone: 0 },
-          customers: { created: 5, updated: 0, unchanged: customers, gone: 0 },
-          conversations: { created: 10, updated: 10, unchanged: tickets - 5 - 10, gone: 5 },
-          messages: { created: 30, updated: 0, unchanged: 2 * (tickets - 5), gone: 10 },
-          notes: { created: 10, updated: 0, unchanged: tickets - 5, gone: 5 }
-        })
+        assert.deepStrictEqual(result.delta?.resources, [
+          { resource: "companies", created: 0, updated: 0, unchanged: 0, gone: 0 },
+          { resource: "customers", created: 5, updated: 0, unchanged: customers, gone: 0 },
+          { resource: "conversations", created: 10, updated: 10, unchanged: tickets - 5 - 10, gone: 5 },
+          { resource: "messages", created: 30, updated: 0, unchanged: 2 * (tickets - 5), gone: 10 },
+          { resource: "notes", created: 10, updated: 0, unchanged: tickets - 5, gone: 5 }
+        ])
         assert.deepStrictEqual(result.phases.map((phase) => phase.phase), [
           "customers",
           "conversations",

@@ -119,7 +119,7 @@ export const finish = (
   context: Delta.DeltaContext,
   run: { readonly delta: boolean; readonly trial: boolean }
 ): Effect.Effect<
-  | { readonly generation: number; readonly resources: Readonly<Record<Ledger.Resource, Ledger.DeltaCounts>> }
+  | { readonly generation: number; readonly resources: ReadonlyArray<Ledger.DeltaCounts> }
   | undefined,
   IdMap.IdMapError
 > =>

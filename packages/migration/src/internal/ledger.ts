@@ -41,8 +41,9 @@ export interface PlannedUpdate {
   readonly record: string
 }
 
-/** What a delta did per resource: created by it, updated, unchanged (found in the ledger), gone from the export. */
+/** What a delta did to a resource: created by it, updated, unchanged (found in the ledger), gone from the export. */
 export interface DeltaCounts {
+  readonly resource: Resource
   readonly created: number
   readonly updated: number
   readonly unchanged: number
@@ -85,7 +86,7 @@ export interface Ledger {
   /** Records an update as applied: the ledger's digest becomes the one it sent. */
   readonly applied: (generation: number, key: string) => Effect.Effect<void, IdMapError>
   /** What a delta did, per resource. */
-  readonly counts: (generation: number) => Effect.Effect<Readonly<Record<Resource, DeltaCounts>>, IdMapError>
+  readonly counts: (generation: number) => Effect.Effect<ReadonlyArray<DeltaCounts>, IdMapError>
 }
 
 const KeyRow = Schema.Struct({
@@ -234,19 +235,13 @@ export const make = (
           const gone = yield* count(sql`SELECT resource, COUNT(*) AS count FROM ledger l
             WHERE generation < ${generation} AND NOT EXISTS (SELECT 1 FROM bundle_keys k
               WHERE k.generation = ${generation} AND k.resource = l.resource AND k.key = l.key) GROUP BY resource`)
-          const of = (resource: Resource): DeltaCounts => ({
+          return resources.map((resource): DeltaCounts => ({
+            resource,
             created: created.get(resource) ?? 0,
             updated: updated.get(resource) ?? 0,
             unchanged: unchanged.get(resource) ?? 0,
             gone: gone.get(resource) ?? 0
-          })
-          return {
-            companies: of("companies"),
-            customers: of("customers"),
-            conversations: of("conversations"),
-            messages: of("messages"),
-            notes: of("notes")
-          }
+          }))
         })
     }
     return ledger

@@ -147,7 +147,8 @@ export interface Result {
  */
 export interface DeltaSummary {
   readonly generation: number
-  readonly resources: Readonly<Record<Ledger.Resource, Ledger.DeltaCounts>>
+  /** Per resource, in the order of the phases. */
+  readonly resources: ReadonlyArray<Ledger.DeltaCounts>
 }
 
 /** Runs a migration to its end (see `Migration.run`). */
