@@ -81,7 +81,7 @@ export interface Ledger {
     generation: number,
     resource: Resource
   ) => Stream.Stream<BundleKey & { readonly id: string }, IdMapError>
-  /** The conversations to update, by record index. */
+  /** The conversations to update and not updated yet, by record index. */
   readonly updates: (generation: number) => Stream.Stream<PlannedUpdate, IdMapError>
   /** Records an update as applied: the ledger's digest becomes the one it sent. */
   readonly applied: (generation: number, key: string) => Effect.Effect<void, IdMapError>
@@ -207,7 +207,7 @@ export const make = (
       updates: (generation) =>
         paged(UpdateRow, (after) =>
           sql`SELECT record_index AS "index", line, key, matched AS id, record FROM bundle_keys
-            WHERE generation = ${generation} AND resource = 'conversations' AND changed = 1
+            WHERE generation = ${generation} AND resource = 'conversations' AND changed = 1 AND applied = 0
             AND (record_index, key) > (${after.index}, ${after.key}) ORDER BY record_index, key LIMIT ${batchSize}`),
       applied: (generation, key) =>
         run(sql.withTransaction(Effect.zipRight(

@@ -54,7 +54,10 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
   Effect.gen(function*() {
     const { client, fingerprint, idMap, importedAt, leftOut, options, people, rejects } = context
     if (options.onPhase !== undefined) yield* options.onPhase(phase, place)
-    const journal = yield* idMap.openPhase(phase, rejects)
+    const spec = Pipeline.table[phase]
+    // An update is sent again until it is applied (it sets the same fields again): the ledger, not a phase journal,
+    // keeps which were, so that a later run sends again those that failed or stayed in doubt.
+    const journal = spec.operation === "update" ? undefined : yield* idMap.openPhase(phase, rejects)
     let foundByEmail = 0
     let held = 0
     let parentReads = 0
@@ -66,7 +69,6 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
         parentReads += 1
       })
     }
-    const spec = Pipeline.table[phase]
     yield* Effect.forEach(spec.parents, (kind) => InDoubt.settleParents(kind, idMap, reader), {
       discard: true
     })
@@ -99,10 +101,12 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
       ...options.pipeline,
       // The rejects file's lines of objects are written from the journals once every phase is done.
       checkpoint: Delta.ledgerCheckpoint(
-        Links.linkingCheckpoint(
-          journal,
-          Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
-        ),
+        journal === undefined
+          ? ImportCheckpoint.disabled
+          : Links.linkingCheckpoint(
+            journal,
+            Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
+          ),
         phase,
         context.ledger.ledgerMap,
         context.ledger.generation,
@@ -117,11 +121,11 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
       events,
       (event) => options.onEvent === undefined ? Effect.void : options.onEvent(phase, event)
     )
-    const status = yield* journal.status
+    const settledBefore = journal === undefined ? 0 : (yield* journal.status).settledBefore
     return {
       phase,
       summary,
-      settledBefore: status.settledBefore,
+      settledBefore,
       foundByEmail,
       held,
       parentReads

@@ -216,7 +216,14 @@ export const run = (options: Options) =>
     )
     const rejectsFile = options.rejects === undefined
       ? { rootCauses: 0, dependants: 0 }
-      : yield* RejectsBundle.writeObjects({ input: options, idMap, phases: run, window, rejects }).pipe(
+      : yield* RejectsBundle.writeObjects({
+        input: options,
+        idMap,
+        // An update that failed is sent again by the next run of the delta: it has no line to fix.
+        phases: run.filter((phase) => phase !== "updates"),
+        window,
+        rejects
+      }).pipe(
         Effect.mapError(toMigrationError)
       )
     const failed = yield* rejects.failure

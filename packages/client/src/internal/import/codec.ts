@@ -196,7 +196,8 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
 
 /**
  * The codec of a resource's updates: records `{ id, …fields }` checked with its update schema (its create schema
- * when it has none: the request is then refused unsent), sent with `PUT`.
+ * when it has none: the request is then refused unsent), sent with `PUT`. An update is never "found": that its
+ * object exists says nothing of whether a lost request applied it, so one given up on in doubt is `Unknown`.
  */
 const updateCodecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
   resource: BulkResource.BulkResource<Item, Encoded>,
@@ -205,9 +206,10 @@ const updateCodecOf = <Item extends BulkResource.BulkItemBase, Encoded extends B
   const submit: ItemCodec["submit"] = (client, body) =>
     Effect.map(client.bulkUpdatePrepared(resource, body), (job) => job.data.id)
   const update = resource.update
-  return update === undefined
+  const codec = update === undefined
     ? codecOf(resource, settings, undefined, submit)
     : codecOf({ ...resource, item: update.item }, settings, undefined, submit)
+  return { ...codec, findable: () => false }
 }
 
 /** The codec of the options' resource (conversations by default) and operation (create by default). */
