@@ -142,8 +142,8 @@ describe("delta migration crash and resume", () => {
         const delta = commandOf(`${dir}/second.jsonl`, true)
         const next = Prng.make(20_261_207)
         let kills = 0
-        for (let round = 0; round < 6; round++) {
-          if (yield* attempt(delta, 3 + Math.floor(next() * 20))) kills += 1
+        for (let round = 0; round < 8; round++) {
+          if (yield* attempt(delta, 2 + Math.floor(next() * 12))) kills += 1
         }
         assert.isFalse(yield* attempt(delta, undefined))
         assert.isAtLeast(kills, 3)
