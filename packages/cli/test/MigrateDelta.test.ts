@@ -3,7 +3,8 @@
  * delta over the same journal — the summary's delta table and the report say what was created, updated, unchanged
  * and gone; the flag is refused without a journal.
  */
-import { SimulatorServer } from "@effect-kustomer/simulator"
+import { BulkResource } from "@effect-kustomer/domain"
+import { SimulatorConfig, SimulatorServer } from "@effect-kustomer/simulator"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -12,7 +13,22 @@ import { nodeLayer, runCli } from "./harness.js"
 
 const key = "eyJhbGciOiJIUzI1NiJ9.migrate-delta-secret.c2lnbmF0dXJl"
 
-const simulator = SimulatorServer.layer({ apiKeys: [{ key }], customers: 0, jobLatency: "10 millis" })
+/** A key with every role but the conversations' update. */
+const noUpdateKey = "eyJ.no-update-key.sig"
+
+const simulator = SimulatorServer.layer({
+  apiKeys: [
+    { key },
+    {
+      key: noUpdateKey,
+      roles: SimulatorConfig.resourceRoles.filter((role) =>
+        !(BulkResource.Conversations.update?.roles ?? []).includes(role)
+      )
+    }
+  ],
+  customers: 0,
+  jobLatency: "10 millis"
+})
 
 const line = (index: number, status: string) =>
   JSON.stringify({
@@ -61,5 +77,27 @@ describe("kustomer-bulk migrate --delta", () => {
       const refused = yield* runCli(["migrate", `${dir}/second.jsonl`, "--delta"], env)
       assert.strictEqual(refused.code, 1, refused.text)
       assert.include(refused.text, "--delta needs --journal")
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("a key that cannot update conversations: the delta is refused before anything is sent", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-delta-" })
+      yield* fs.writeFileString(`${dir}/first.jsonl`, line(10, "open"))
+      const first = yield* runCli(["migrate", `${dir}/first.jsonl`, "--journal", `${dir}/m.journal`], {
+        KUSTOMER_API_KEY: key,
+        KUSTOMER_BASE_URL: server.baseUrl
+      })
+      assert.strictEqual(first.code, 0, first.text)
+      yield* fs.writeFileString(`${dir}/second.jsonl`, [line(10, "done"), line(11, "open")].join("\n"))
+      const before = (yield* server.simulator.stats).conversations.stored
+      const refused = yield* runCli(
+        ["migrate", `${dir}/second.jsonl`, "--journal", `${dir}/m.journal`, "--delta"],
+        { KUSTOMER_API_KEY: noUpdateKey, KUSTOMER_BASE_URL: server.baseUrl }
+      )
+      assert.strictEqual(refused.code, 1, refused.text)
+      assert.include(refused.text, "org.permission.conversation.update")
+      assert.strictEqual((yield* server.simulator.stats).conversations.stored, before)
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 })
