@@ -269,20 +269,7 @@ export const make = (
     const run: Run = makeRunner({ httpClient, auth, config, latest })
     const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
-    const {
-      bulkCreate,
-      bulkCreatePrepared,
-      bulkDelete,
-      bulkUpdate,
-      bulkUpdatePrepared,
-      getBulkJob,
-      getBulkJobBatches
-    } = Bulk
-      .bulkEndpoints({
-        run,
-        baseUrl: config.baseUrl,
-        maxBatchPages
-      })
+    const bulk = Bulk.bulkEndpoints({ run, baseUrl: config.baseUrl, maxBatchPages })
     const { findByExternalId, findCustomerByEmail, getById } = Lookups.lookups(run)
     const { listChildren, listUsers } = listings({ run, baseUrl: config.baseUrl, maxPages: maxBatchPages })
     const createAttachment = Attachments.createAttachmentWith(run)
@@ -295,17 +282,11 @@ export const make = (
     }).pipe(Effect.withSpan("KustomerClient.currentToken"))
 
     return {
+      ...bulk,
       createAttachment,
-      bulkCreate,
-      bulkCreatePrepared,
-      bulkUpdate,
-      bulkUpdatePrepared,
-      bulkDelete,
       getById,
       findCustomerByEmail,
-      bulkCreateConversations: (items) => bulkCreate(BulkResource.Conversations, items),
-      getBulkJob,
-      getBulkJobBatches,
+      bulkCreateConversations: (items) => bulk.bulkCreate(BulkResource.Conversations, items),
       findByExternalId,
       listChildren,
       listUsers,
