@@ -102,7 +102,7 @@ const reexport = (): Array<Ticket> => {
   return shuffled([...kept, ...added])
 }
 
-const write = (path: string, lines: ReadonlyArray<Ticket>) =>
+const write = (path: string, lines: ReadonlyArray<unknown>) =>
   NodeFs.writeFileSync(path, lines.map((line) => JSON.stringify(line)).join("\n") + "\n")
 
 /** Requests that create or update in bulk, by route. */
@@ -201,5 +201,41 @@ describe("Migration, delta", () => {
       assert.isTrue(Either.isLeft(refused) && refused.left.message.includes("has not run to its end"))
       const withoutJournal = yield* Effect.either(Migration.run({ bundle: `${dir}/first.jsonl`, delta: true }))
       assert.isTrue(Either.isLeft(withoutJournal) && withoutJournal.left.message.includes("--delta needs --journal"))
+    }).pipe(Effect.provide(simulated({ customers: 0 }))))
+
+  it.scopedLive("a second delta matches what the first created; what cannot be matched is rejected, not doubled", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const journal = `${dir}/migration.journal`
+      const { externalId: _messageKey, ...keyless } = message(0, 9)
+      const plain = (line: Ticket) => ({ ...line, messages: [...line.messages, keyless] })
+      const base = first.slice(0, 5).map((line, index) => index === 0 ? plain(line) : line)
+      write(`${dir}/a.jsonl`, base)
+      yield* Migration.run({ bundle: `${dir}/a.jsonl`, journal, pipeline: fastPipeline })
+      const { externalId: _ticketKey, ...withoutKey } = ticket(50, customers)
+      const second = [...base, ticket(40, customers), withoutKey]
+      write(`${dir}/b.jsonl`, second)
+      const delta1 = yield* Migration.run({ bundle: `${dir}/b.jsonl`, journal, delta: true, pipeline: fastPipeline })
+      const conversations = delta1.phases.find((phase) => phase.phase === "conversations")?.summary
+      const messages = delta1.phases.find((phase) => phase.phase === "messages")?.summary
+      // The ticket without an externalId cannot be matched: rejected (its 2 messages with it); so is the old
+      // message without one.
+      assert.deepStrictEqual([conversations?.created, conversations?.rejected], [1, 1])
+      assert.deepStrictEqual([messages?.created, messages?.rejected], [2, 3])
+      write(`${dir}/c.jsonl`, [...second.slice(0, 6), ticket(41, customers)])
+      const delta2 = yield* Migration.run({ bundle: `${dir}/c.jsonl`, journal, delta: true, pipeline: fastPipeline })
+      assert.strictEqual(delta2.delta?.generation, 2)
+      assert.deepStrictEqual(delta2.delta?.resources.find((row) => row.resource === "conversations"), {
+        resource: "conversations",
+        created: 1,
+        updated: 0,
+        unchanged: 6,
+        gone: 0
+      })
+      const simulator = yield* Simulator.Simulator
+      const stats = yield* simulator.stats
+      assert.strictEqual(stats.conversations.stored, 7)
+      assert.deepStrictEqual(stats.messages.externalIdsStoredMoreThanOnce, [])
+      assert.strictEqual(stats.messages.stored, 2 * 7 + 1)
     }).pipe(Effect.provide(simulated({ customers: 0 }))))
 })
