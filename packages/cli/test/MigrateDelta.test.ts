@@ -60,7 +60,9 @@ describe("kustomer-bulk migrate --delta", () => {
         `${dir}/m.journal`,
         "--delta",
         "--report",
-        `${dir}/report.json`
+        `${dir}/report.json`,
+        "--html",
+        `${dir}/report.html`
       ], env)
       assert.strictEqual(delta.code, 0, delta.text)
       assert.include(delta.text, "Delta 1:")
@@ -71,6 +73,8 @@ describe("kustomer-bulk migrate --delta", () => {
         report.delta.resources.find((row: { resource: string }) => row.resource === "conversations"),
         { resource: "conversations", created: 1, updated: 1, unchanged: 1, gone: 1 }
       )
+      // The report reads back (the HTML page is written from it), the delta's updates phase among its phases.
+      assert.include(yield* fs.readFileString(`${dir}/report.html`), "updates")
       const [changed] = yield* server.simulator.findByExternalId("conversations", "t-2")
       assert.strictEqual(changed?.attributes["status"], "done")
 
