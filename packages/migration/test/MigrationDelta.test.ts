@@ -41,8 +41,10 @@ interface Ticket {
   readonly name: string
   readonly status: string
   readonly tags: ReadonlyArray<string>
+  readonly priority?: number
+  readonly custom?: Readonly<Record<string, unknown>>
   readonly customer: { readonly externalId: string; readonly name: string }
-  readonly messages: ReadonlyArray<Record<string, string>>
+  readonly messages: ReadonlyArray<Record<string, unknown>>
   readonly notes: ReadonlyArray<Record<string, string>>
 }
 
@@ -86,13 +88,26 @@ const shuffled = <A>(items: ReadonlyArray<A>): Array<A> => {
 
 /**
  * The re-export: tickets 0–4 gone; 10 % new tickets (100–109, half of them by new customers); 10 % of the old ones
- * with a new comment (10–19); 10 % with their status and tags changed (20–29); in another order.
+ * with a new comment (10–19; ticket 10's with an attachment); 10 % with their status, tags, priority and custom
+ * attributes changed (20–29); in another order.
  */
 const reexport = (): Array<Ticket> => {
   const kept = first.filter((_, index) => index >= 5).map((old, offset) => {
     const index = offset + 5
-    if (index >= 10 && index < 20) return { ...old, messages: [...old.messages, message(index, 2)] }
-    if (index >= 20 && index < 30) return { ...old, status: "done", tags: ["refunded", "billing"] }
+    if (index === 10) {
+      const attached = { ...message(index, 2), attachments: [{ name: "receipt.txt", path: "receipt.txt" }] }
+      return { ...old, messages: [...old.messages, attached] }
+    }
+    if (index > 10 && index < 20) return { ...old, messages: [...old.messages, message(index, 2)] }
+    if (index >= 20 && index < 30) {
+      return {
+        ...old,
+        status: "done",
+        tags: ["refunded", "billing"],
+        priority: 4,
+        custom: { orderNumberStr: `A-${index}` }
+      }
+    }
     return old
   })
   const added = Array.from({ length: 10 }, (_, offset) => {
@@ -125,6 +140,7 @@ describe("Migration, delta", () => {
         yield* onTestClock(Migration.run({ bundle: `${dir}/first.jsonl`, journal, pipeline: { maxItems: 20 } }))
         const after = reexport()
         write(`${dir}/second.jsonl`, after)
+        NodeFs.writeFileSync(`${dir}/receipt.txt`, "the receipt\n")
         const result = yield* onTestClock(
           Migration.run({ bundle: `${dir}/second.jsonl`, journal, delta: true, pipeline: { maxItems: 20 } })
         )
@@ -145,7 +161,12 @@ describe("Migration, delta", () => {
           const [stored] = yield* simulator.findByExternalId("conversations", line.externalId)
           assert.strictEqual(stored?.attributes["status"], line.status, line.externalId)
           assert.deepStrictEqual(stored?.attributes["tags"], line.tags, line.externalId)
+          if (line.priority !== undefined) assert.strictEqual(stored?.attributes["priority"], line.priority)
+          if (line.custom !== undefined) assert.deepStrictEqual(stored?.attributes["custom"], line.custom)
         }
+        // The new comment's file: uploaded once, referenced by it.
+        assert.strictEqual(result.attachments.carried, 1)
+        assert.strictEqual((yield* simulator.attachments).filter((document) => document.uploaded).length, 1)
         assert.deepStrictEqual(result.delta?.resources, [
           { resource: "companies", created: 0, updated: 0, unchanged: 0, gone: 0 },
           { resource: "customers", created: 5, updated: 0, unchanged: customers, gone: 0 },
