@@ -10,7 +10,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Delta from "./delta.js"
-import { type MigrationError, toMigrationError } from "./failure.js"
+import { journalBase, type MigrationError, openMap, toMigrationError } from "./failure.js"
 import type * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
 import * as JournalSet from "./journalSet.js"
@@ -108,6 +108,22 @@ export const begin = (
     yield* Delta.collect(ledger.ledgerMap, ledger.generation, Input.bundleRecords(input))
     yield* Delta.planAndLink(ledger.ledgerMap, idMap, ledger.generation)
     return { ledgerMap: ledger.ledgerMap, generation: ledger.generation } satisfies Delta.DeltaContext
+  })
+
+/**
+ * The run's journal set — the journal's own for a first run, a delta's beside it — opened and begun, with where what
+ * the run creates is recorded (`ledger`) and whether it is a delta.
+ */
+export const openJournals = (
+  options: Parameters<typeof openLedger>[0],
+  fingerprint: string
+) =>
+  Effect.gen(function*() {
+    const opened = yield* openLedger(options, fingerprint)
+    const base = opened === undefined ? yield* journalBase(options) : opened.base
+    const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
+    const ledger = yield* Effect.mapError(begin(options, idMap, opened, resumed), toMigrationError)
+    return { idMap, importedAt, resumed, ledger, delta: opened !== undefined }
   })
 
 /**

@@ -10,7 +10,7 @@ import * as Option from "effect/Option"
 import * as Path from "node:path"
 import * as Attachments from "./attachments.js"
 import * as DeltaRun from "./deltaRun.js"
-import { journalBase, openMap, outputError, toMigrationError } from "./failure.js"
+import { outputError, toMigrationError } from "./failure.js"
 import * as Input from "./input.js"
 import type * as Ledger from "./ledger.js"
 import * as LeftOut from "./leftOut.js"
@@ -165,13 +165,7 @@ export const run = (options: Options) =>
     // A key lacking a role the bundle needs is refused before anything is created, and before anything is written.
     const { contents, roles } = yield* Effect.mapError(RoleNeeds.check(options, client), toMigrationError)
     if (options.onChecked !== undefined) yield* options.onChecked(roles)
-    const ledger = yield* DeltaRun.openLedger(options, fingerprint)
-    const base = ledger === undefined ? yield* journalBase(options) : ledger.base
-    const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
-    const ledgerContext = yield* Effect.mapError(
-      DeltaRun.begin(options, idMap, ledger, resumed),
-      toMigrationError
-    )
+    const { delta, idMap, importedAt, ledger, resumed } = yield* DeltaRun.openJournals(options, fingerprint)
     // The org's users are read only when the bundle names someone (an author or an assignee).
     const people = contents.namesPeople
       ? yield* Effect.mapError(
@@ -195,24 +189,11 @@ export const run = (options: Options) =>
       options: options.attachments ?? {},
       onReject: (reject) => rejects.writeAttachment(reject)
     }).pipe(Effect.provide(PlatformPath.layer))
-    const context = {
-      options,
-      client,
-      idMap,
-      rejects,
-      people,
-      leftOut,
-      importedAt,
-      fingerprint,
-      window,
-      carrier,
-      ledger: ledgerContext,
-      delta: ledger !== undefined
-    }
-    const run = Pipeline.phasesFor(contents, ledger !== undefined)
+    const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
+    const run = Pipeline.phasesFor(contents, delta)
     const results = yield* Effect.forEach(
       run,
-      (phase, index) => runPhase(phase, context, { number: index + 1, of: run.length })
+      (phase, index) => runPhase(phase, { ...context, ledger, delta }, { number: index + 1, of: run.length })
     )
     const rejectsFile = options.rejects === undefined
       ? { rootCauses: 0, dependants: 0 }
@@ -223,13 +204,11 @@ export const run = (options: Options) =>
         phases: run.filter((phase) => phase !== "updates"),
         window,
         rejects
-      }).pipe(
-        Effect.mapError(toMigrationError)
-      )
+      }).pipe(Effect.mapError(toMigrationError))
     const failed = yield* rejects.failure
     if (Option.isSome(failed)) return yield* outputError(failed.value)
-    const delta = yield* Effect.mapError(
-      DeltaRun.finish(idMap, ledgerContext, { delta: ledger !== undefined, trial: window !== undefined }),
+    const summary = yield* Effect.mapError(
+      DeltaRun.finish(idMap, ledger, { delta, trial: window !== undefined }),
       toMigrationError
     )
     return {
@@ -242,6 +221,6 @@ export const run = (options: Options) =>
       leftOut: leftOut.counts(),
       attachments: carrier.counts(),
       roles,
-      delta
+      delta: summary
     } satisfies Result
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))
