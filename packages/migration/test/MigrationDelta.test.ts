@@ -5,14 +5,20 @@
  * holds exactly the new export (nothing twice, every change applied), what is gone is reported and left alone, and
  * the finished delta run again sends nothing. On the test clock, so the in-doubt waits cost no real time.
  */
-import { Simulator } from "@effect-kustomer/simulator"
+import { KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } from "@effect-kustomer/client"
+import { Simulator, SimulatorClient } from "@effect-kustomer/simulator"
+import { NodeFileSystem } from "@effect/platform-node"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import * as NodeFs from "node:fs"
 import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
@@ -128,6 +134,37 @@ const bulkWrites = Effect.map(
       (route.startsWith("POST ") || route.startsWith("PUT ")) && route.endsWith("/bulk")
     ).reduce((total, [, count]) => total + count, 0)
 )
+
+/** The simulator behind a client whose bulk updates are refused (400) while `gate.refuseUpdates` is set. */
+const refusingUpdates = (gate: { refuseUpdates: boolean }) => {
+  const simulator = Simulator.layer({ customers: 0, jobLatency: "5 millis", itemLatency: "0 millis" })
+  const http = Layer.effect(
+    HttpClient.HttpClient,
+    Effect.map(
+      SimulatorClient.make,
+      (inner) =>
+        HttpClient.make((request) =>
+          gate.refuseUpdates && request.method === "PUT"
+            ? Effect.succeed(HttpClientResponse.fromWeb(
+              request,
+              new Response(JSON.stringify({ errors: [{ status: "400", title: "Bad Request" }] }), {
+                status: 400,
+                headers: { "content-type": "application/json" }
+              })
+            ))
+            : inner.execute(request)
+        )
+    )
+  )
+  const client = KustomerClient.layer().pipe(
+    Layer.provideMerge(RateLimiter.layer({ margin: 0 })),
+    Layer.provide(Layer.mergeAll(
+      KustomerConfig.layer({ baseUrl: "http://localhost:4010" }),
+      Layer.unwrapEffect(Effect.map(Simulator.Simulator, (sim) => KustomerAuth.layer(Redacted.make(sim.apiKey))))
+    ))
+  )
+  return Layer.mergeAll(Layer.provideMerge(client, Layer.provideMerge(http, simulator)), NodeFileSystem.layer)
+}
 
 describe("Migration, delta", () => {
   it.scoped(
@@ -259,4 +296,39 @@ describe("Migration, delta", () => {
       assert.deepStrictEqual(stats.messages.externalIdsStoredMoreThanOnce, [])
       assert.strictEqual(stats.messages.stored, 2 * 7 + 1)
     }).pipe(Effect.provide(simulated({ customers: 0 }))))
+
+  const gate = { refuseUpdates: false }
+  it.scopedLive("updates that failed are sent again by the next run of the delta, the applied ones not", () =>
+    Effect.gen(function*() {
+      const dir = yield* tempDir
+      const journal = `${dir}/migration.journal`
+      const base = first.slice(0, 10)
+      write(`${dir}/a.jsonl`, base)
+      yield* Migration.run({ bundle: `${dir}/a.jsonl`, journal, pipeline: fastPipeline })
+      const changed = base.map((line, index) => index < 4 ? { ...line, status: "done" } : line)
+      write(`${dir}/b.jsonl`, changed)
+      gate.refuseUpdates = true
+      const refused = yield* Migration.run({ bundle: `${dir}/b.jsonl`, journal, delta: true, pipeline: fastPipeline })
+      const updates = (result: Migration.Result) => result.phases.find((phase) => phase.phase === "updates")?.summary
+      assert.deepStrictEqual([updates(refused)?.created, updates(refused)?.failed], [0, 4])
+      const simulator = yield* Simulator.Simulator
+      const statuses = Effect.map(
+        simulator.objects("conversations"),
+        (stored) => stored.filter((conversation) => conversation.attributes["status"] === "done").length
+      )
+      assert.strictEqual(yield* statuses, 0)
+      gate.refuseUpdates = false
+      const again = yield* Migration.run({ bundle: `${dir}/b.jsonl`, journal, delta: true, pipeline: fastPipeline })
+      assert.deepStrictEqual([updates(again)?.created, updates(again)?.failed], [4, 0])
+      assert.strictEqual(yield* statuses, 4)
+      assert.deepStrictEqual(again.delta?.resources.find((row) => row.resource === "conversations"), {
+        resource: "conversations",
+        created: 0,
+        updated: 4,
+        unchanged: 6,
+        gone: 0
+      })
+      const last = yield* Migration.run({ bundle: `${dir}/b.jsonl`, journal, delta: true, pipeline: fastPipeline })
+      assert.strictEqual(updates(last)?.read, 0)
+    }).pipe(Effect.provide(refusingUpdates(gate))))
 })
