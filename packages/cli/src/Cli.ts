@@ -255,7 +255,8 @@ export const actions: Actions<Environment> = {
         usersMap: request.usersMap,
         lines: request.lines,
         skipAttachments: request.skipAttachments,
-        attachmentIdleTimeout: request.attachmentIdleTimeout
+        attachmentIdleTimeout: request.attachmentIdleTimeout,
+        delta: request.delta
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)

@@ -43,6 +43,7 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
   readonly skip: Option.Option<number>
   readonly skipAttachments: boolean
   readonly attachmentIdleTimeout: Option.Option<number>
+  readonly delta: boolean
 }
 
 /**
@@ -61,6 +62,8 @@ export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, Shared
   readonly skipAttachments: boolean
   /** `--attachment-idle-timeout SECONDS`: how long a download or upload of a file may go without a byte. */
   readonly attachmentIdleTimeout: Duration.Duration | undefined
+  /** `--delta`: the bundle is a newer export of the source the journal migrated. */
+  readonly delta: boolean
 }
 
 /** The longest `--attachment-idle-timeout`: an hour. */
@@ -136,8 +139,17 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
         })
       )
     }
+    if (flags.delta && (Option.isNone(flags.journal) || lines !== undefined || flags.dryRun)) {
+      return yield* Either.left(
+        new CliError({
+          message: "--delta needs --journal FILE (the journal of the migration it continues), and goes without " +
+            "--limit, --skip and --dry-run: a delta migrates the whole newer export"
+        })
+      )
+    }
     return {
       lines,
+      delta: flags.delta,
       skipAttachments: flags.skipAttachments,
       attachmentIdleTimeout: idleSeconds === undefined ? undefined : Duration.seconds(idleSeconds),
       bundle: flags.bundle,

@@ -63,6 +63,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly skipAttachments?: boolean | undefined
   /** `--attachment-idle-timeout`: how long a file's download or upload may go without a byte (default 60 s). */
   readonly attachmentIdleTimeout?: Duration.Duration | undefined
+  /** `--delta`: the bundle is a newer export of the source the journal migrated. */
+  readonly delta?: boolean | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
 }
@@ -119,6 +121,7 @@ const reportOf = (
       importedAt: exit.value.importedAt,
       roles: exit.value.roles,
       attachments: exit.value.attachments,
+      ...(exit.value.delta === undefined ? {} : { delta: exit.value.delta }),
       phases: exit.value.phases.map((phase) => ({
         resource: phase.phase,
         settledBefore: phase.settledBefore,
@@ -176,6 +179,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         acceptImportDates: plan.acceptImportDates,
         people: { usersMap: yield* UsersMap.read(plan.usersMap) },
         lines: plan.lines,
+        delta: plan.delta,
         attachments: {
           sourceCredentials: yield* sourceCredentials,
           skip: plan.skipAttachments,

@@ -86,6 +86,11 @@ export interface Service {
     resource: Updatable<ItemSchema>,
     items: ReadonlyArray<Schema.Schema.Type<ItemSchema>>
   ) => Effect.Effect<BulkJob.BulkJobDocument, KustomerError>
+  /** Like `bulkUpdate`, with a body whose items are already encoded (the import pipeline's updates). */
+  readonly bulkUpdatePrepared: (
+    resource: Updatable<Schema.Schema.AnyNoContext>,
+    body: PreparedBody
+  ) => Effect.Effect<BulkJob.BulkJobDocument, KustomerError>
   /**
    * `DELETE {resource.delete.pathWithIds(ids)}` (customers): deletes up to `maxIdsPerRequest` (100) objects and
    * returns the bulk job (whose request record, `payload.api.data`, is an object); each id's outcome is in its
@@ -264,12 +269,7 @@ export const make = (
     const run: Run = makeRunner({ httpClient, auth, config, latest })
     const maxBatchPages = Math.max(1, options.maxBatchPages ?? 1000)
 
-    const { bulkCreate, bulkCreatePrepared, bulkDelete, bulkUpdate, getBulkJob, getBulkJobBatches } = Bulk
-      .bulkEndpoints({
-        run,
-        baseUrl: config.baseUrl,
-        maxBatchPages
-      })
+    const bulk = Bulk.bulkEndpoints({ run, baseUrl: config.baseUrl, maxBatchPages })
     const { findByExternalId, findCustomerByEmail, getById } = Lookups.lookups(run)
     const { listChildren, listUsers } = listings({ run, baseUrl: config.baseUrl, maxPages: maxBatchPages })
     const createAttachment = Attachments.createAttachmentWith(run)
@@ -282,16 +282,11 @@ export const make = (
     }).pipe(Effect.withSpan("KustomerClient.currentToken"))
 
     return {
+      ...bulk,
       createAttachment,
-      bulkCreate,
-      bulkCreatePrepared,
-      bulkUpdate,
-      bulkDelete,
       getById,
       findCustomerByEmail,
-      bulkCreateConversations: (items) => bulkCreate(BulkResource.Conversations, items),
-      getBulkJob,
-      getBulkJobBatches,
+      bulkCreateConversations: (items) => bulk.bulkCreate(BulkResource.Conversations, items),
       findByExternalId,
       listChildren,
       listUsers,

@@ -36,6 +36,10 @@
  * each phase's journal live in SQLite files, so a migration killed at any moment and run again with the same
  * journal continues where it stopped, without creating anything twice.
  *
+ * A newer export of the same source is migrated as a *delta* over that journal (`delta: true`): objects matched by
+ * key (`externalId`), not by line; what is new created, conversations whose status, tags, priority, assignee or
+ * custom attributes changed updated with the bulk update, what is gone counted, never deleted (`Result.delta`).
+ *
  * @since 0.1.0
  */
 import type { KustomerClient } from "@effect-kustomer/client"
@@ -76,7 +80,8 @@ export type IdMapError = IdMap.IdMapError
 
 /**
  * The phases, in the order they run. `companies` runs only for a bundle whose customers name their company as an
- * object (`Bundle.Company`).
+ * object (`Bundle.Company`); `updates` (the conversations whose fields changed, sent with the bulk update) only in a
+ * delta (`Options.delta`).
  *
  * @since 0.1.0
  */
@@ -120,6 +125,14 @@ export type PhaseResult = Run.PhaseResult
  * @since 0.1.0
  */
 export type Result = Run.Result
+
+/**
+ * What a delta (`Options.delta`) did: its number among the journal's deltas, and per resource the objects it
+ * created, updated (conversations), found unchanged, and those gone from the export (reported, never deleted).
+ *
+ * @since 0.1.0
+ */
+export type DeltaSummary = Run.DeltaSummary
 
 /**
  * Which conversations (bundle lines, counted from 0) a trial takes: `skip` of them, then `limit`.

@@ -9,6 +9,7 @@
  */
 import { Preflight, RunTimeline } from "@effect-kustomer/journal"
 import * as Schema from "effect/Schema"
+import { resources } from "./internal/ledger.js"
 import { phases } from "./internal/pipeline.js"
 
 const Count = Schema.optionalWith(Schema.Number, { default: () => 0 })
@@ -45,6 +46,24 @@ export const PhaseReport = Schema.Struct({
 export type PhaseReport = typeof PhaseReport.Type
 
 /**
+ * What a delta did to one resource: objects created (new in the export), updated (conversations whose status,
+ * tags, priority, assignee or custom attributes changed), unchanged (already there), and gone from the export
+ * (reported, never deleted).
+ *
+ * @since 0.1.0
+ */
+export const DeltaResource = Schema.Struct({
+  resource: Schema.Literal(...resources),
+  created: Count,
+  updated: Count,
+  unchanged: Count,
+  gone: Count
+})
+
+/** @since 0.1.0 */
+export type DeltaResource = typeof DeltaResource.Type
+
+/**
  * The report.
  *
  * @since 0.1.0
@@ -67,6 +86,8 @@ export const MigrationReport = Schema.Struct({
   importedAt: Schema.optional(Schema.String),
   /** Per phase, in the order they ran (a finished run only). */
   phases: Schema.optional(Schema.Array(PhaseReport)),
+  /** A delta (`migrate --delta`, a finished run only): its number among the journal's deltas, and per resource. */
+  delta: Schema.optional(Schema.Struct({ generation: Schema.Number, resources: Schema.Array(DeltaResource) })),
   /** Why the migration stopped (a failed or interrupted run). */
   error: Schema.optional(Schema.String),
   /** This attempt's time series: outcomes, requests, 429s, rate-limit waits and job turnaround per interval. */

@@ -218,6 +218,13 @@ export const migrateOptions = {
       "notes they need; a later run with the same --journal and no --limit sends the rest, nothing twice"
   ),
   skip: optionalInteger("skip", "with --limit: start the trial after the first N conversations (default 0)"),
+  delta: Options.boolean("delta").pipe(
+    Options.withDescription(
+      "the bundle is a newer export of the source --journal migrated: create what is new, update the " +
+        "conversations whose status, tags, priority, assignee or custom attributes changed, report what is gone " +
+        "(never deleted); matched by externalId, in any order; run again, it continues or sends nothing"
+    )
+  ),
   skipAttachments: Options.boolean("skip-attachments").pipe(
     Options.withDescription(
       "leave the source's attachments out, knowingly (counted in the summary); by default each file is uploaded " +

@@ -40,6 +40,29 @@ const rejectsLine = (counts: Migration.RejectsCounts, rejects: string): string |
   } there, then migrate that file with a new --journal (nothing is created twice)`
 }
 
+/** A delta's table: per resource, what it created, updated, found unchanged, and what is gone from the export. */
+const deltaLines = (delta: Migration.DeltaSummary | undefined): ReadonlyArray<string> => {
+  if (delta === undefined) return []
+  const rows = delta.resources.filter((counts) => counts.created + counts.updated + counts.unchanged + counts.gone > 0)
+  const gone = rows.reduce((sum, counts) => sum + counts.gone, 0)
+  return [
+    `Delta ${delta.generation}:`,
+    Format.table([
+      ["", "created", "updated", "unchanged", "gone"],
+      ...rows.map((counts) => [
+        counts.resource,
+        Format.count(counts.created),
+        Format.count(counts.updated),
+        Format.count(counts.unchanged),
+        Format.count(counts.gone)
+      ])
+    ]),
+    ...(gone === 0 ? [] : [
+      `${Format.count(gone)} objects migrated before are gone from this export: reported, not deleted`
+    ])
+  ]
+}
+
 /** The table printed at the end: one row per resource, and the files to look at. */
 export const renderResult = (
   result: Migration.Result,
@@ -67,6 +90,7 @@ export const renderResult = (
   return [
     result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
     Format.table(rows),
+    ...deltaLines(result.delta),
     foundByEmail === 0
       ? undefined
       : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,

@@ -133,6 +133,22 @@ const bulkUpdateWith = (run: Run) =>
   )
 }
 
+/**
+ * `PUT {update.path}` of a body whose items are already encoded (`{ id, …fields }` each); refused unsent for a
+ * resource without a bulk update, and for a body over the API's limit.
+ */
+const bulkUpdatePreparedWith = (run: Run) => (resource: Updatable<Schema.Schema.AnyNoContext>, body: PreparedBody) => {
+  const update = resource.update
+  if (update === undefined) return refusedUnsent("bulkUpdate", `Kustomer has no bulk update of ${resource.name}`)
+  return submitBody(run, {
+    method: "bulkUpdate",
+    request: HttpClientRequest.put(update.path),
+    requiredRoles: update.roles,
+    resourceName: resource.name,
+    body
+  })
+}
+
 /** Why a list of ids cannot be sent as one bulk delete, if it cannot. */
 const idsProblem = (remove: BulkChange.Delete, ids: ReadonlyArray<string>): string | undefined => {
   if (ids.length === 0) return "a bulk delete needs at least one id"
@@ -222,6 +238,7 @@ export const bulkEndpoints = (options: {
     bulkCreate,
     bulkCreatePrepared,
     bulkUpdate: bulkUpdateWith(run),
+    bulkUpdatePrepared: bulkUpdatePreparedWith(run),
     bulkDelete: bulkDeleteWith(run),
     getBulkJob,
     getBulkJobBatches

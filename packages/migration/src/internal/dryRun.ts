@@ -101,8 +101,10 @@ export const dryRun = (
             })
             : Effect.succeed({ ...planned, valid: planned.valid + event.items, requests: planned.requests + 1 })
       ).pipe(Effect.mapError(toMigrationError))
-    // The companies phase is planned when the bundle names companies as objects, as the migration runs it.
-    const planned = (yield* Effect.forEach(Pipeline.phases, (phase) => planPhase(phase))).filter((phase) =>
+    // The companies phase is planned when the bundle names companies as objects, as the migration runs it; the
+    // updates phase belongs to a delta, which a dry run is not.
+    const creating = Pipeline.phases.filter((phase) => phase !== "updates")
+    const planned = (yield* Effect.forEach(creating, (phase) => planPhase(phase))).filter((phase) =>
       phase.phase !== "companies" || phase.valid + phase.rejected > 0
     )
     // A rejects file that could not be written is an error, not a dry run that says nothing is wrong.

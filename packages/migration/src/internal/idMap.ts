@@ -16,6 +16,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Ledger from "./ledger.js"
 
 /** The id map cannot be opened, read or written; `noSpace`: because its disk is full. */
 export class IdMapError extends Schema.TaggedError<IdMapError>()("IdMapError", {
@@ -72,6 +73,8 @@ export interface CustomerRow {
 }
 
 const MetaRow = Schema.Struct({ value: Schema.String })
+const LinkedConversation = Schema.Struct({ index: Schema.Number, id: Schema.String })
+const LinkedParty = Schema.Struct({ ordinal: Schema.Number, key: Schema.String, id: Schema.String })
 const CustomerRowSchema = Schema.Struct({
   ordinal: Schema.Number,
   key: Schema.String,
@@ -193,6 +196,14 @@ export interface IdMap {
   readonly conversationsInDoubt: Effect.Effect<ReadonlyArray<InDoubtRow<number>>, IdMapError>
   /** Which of these conversation ids belong to conversations that existed before the migration. */
   readonly existedConversations: (ids: ReadonlyArray<string>) => Effect.Effect<ReadonlySet<string>, IdMapError>
+  /** The conversations linked to their ids, by record index, a batch at a time. */
+  readonly linkedConversations: Stream.Stream<{ readonly index: number; readonly id: string }, IdMapError>
+  /** The customers (or companies) linked to their ids, by key, a batch at a time. */
+  readonly linkedParties: (
+    table: "customers" | "companies"
+  ) => Stream.Stream<{ readonly key: string; readonly id: string }, IdMapError>
+  /** What the migrations of this journal created, and each run's bundle keys (see `ledger.ts`). */
+  readonly ledger: Ledger.Ledger
 }
 
 /** Opens (or creates) the id map at `path` for the scope's life. */
@@ -306,7 +317,47 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
     const customers = parties("customers")
     const companies = parties("companies")
 
+    const ledger = yield* Ledger.make(sql, run, decode)
+    /** Linked rows of a table, by an integer column, a batch at a time. */
+    const linked = <A, I>(
+      schema: Schema.Schema<A, I>,
+      page: (from: number) => Effect.Effect<ReadonlyArray<unknown>, { readonly message: string }>,
+      next: (row: A) => number
+    ) =>
+      Stream.paginateChunkEffect(-1, (from) =>
+        page(from).pipe(
+          run,
+          Effect.flatMap(decode(schema)),
+          Effect.map((rows) => {
+            const last = rows[rows.length - 1]
+            return [
+              Chunk.unsafeFromArray(rows),
+              rows.length < batchSize || last === undefined ? Option.none() : Option.some(next(last))
+            ] as const
+          })
+        ))
+
     const idMap: IdMap = {
+      ledger,
+      linkedConversations: linked(
+        LinkedConversation,
+        (from) =>
+          sql`SELECT record_index AS "index", id FROM conversations WHERE id IS NOT NULL AND record_index > ${from}
+            ORDER BY record_index LIMIT ${batchSize}`,
+        (row) =>
+          row.index
+      ),
+      linkedParties: (table) =>
+        Stream.map(
+          linked(
+            LinkedParty,
+            (from) =>
+              sql`SELECT ordinal, key, id FROM ${sql(table)} WHERE id IS NOT NULL AND ordinal > ${from}
+                ORDER BY ordinal LIMIT ${batchSize}`,
+            (row) => row.ordinal
+          ),
+          (row) => ({ key: row.key, id: row.id })
+        ),
       attachments: (keys) =>
         keys.length === 0
           ? Effect.succeed(new Map())
@@ -314,9 +365,7 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
               content_length AS "contentLength" FROM attachments WHERE key IN ${sql.in(keys)}`.pipe(
             run,
             Effect.flatMap(decode(AttachmentRowSchema)),
-            Effect.map((rows) =>
-              new Map(rows.map((row) => [row.key, row] as const))
-            )
+            Effect.map((rows) => new Map(rows.map((row) => [row.key, row] as const)))
           ),
       setAttachment: (row) =>
         run(sql`INSERT OR REPLACE INTO attachments ${

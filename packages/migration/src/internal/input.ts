@@ -13,6 +13,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as BundleSchema from "../Bundle.js"
+import * as Delta from "./delta.js"
 import type * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type { Phase } from "./pipeline.js"
@@ -140,13 +141,15 @@ export const recordsOf = <LE>(
     readonly onFound: Effect.Effect<void>
     /** A trial's window: only its lines, and the parties they name, are sent. */
     readonly window?: WindowKeys | undefined
+    /** A delta: only what its plan did not match is sent, and the updates phase sends the changes. */
+    readonly delta?: Delta.DeltaContext | undefined
   }
 ): Stream.Stream<
   ImportSource.SourceRecord,
   ImportSource.SourceError | IdMap.IdMapError | LE,
   FileSystem.FileSystem
 > => {
-  const { idMap, importedAt, input, linker, window } = context
+  const { delta, idMap, importedAt, input, linker, window } = context
   const lines = window === undefined
     ? bundleRecords(input)
     : Stream.filter(bundleRecords(input), (record) => inWindow(window.window, record.position.index))
@@ -165,7 +168,13 @@ export const recordsOf = <LE>(
         context.linker.leftOut
       )
     case "conversations":
-      return Phases.conversationRecords(lines, linker, importedAt)
+      return Phases.conversationRecords(
+        delta === undefined ? lines : Delta.newConversations(delta, lines),
+        linker,
+        importedAt
+      )
+    case "updates":
+      return delta === undefined ? Stream.empty : Delta.updateRecords(delta, linker.people)
     case "messages":
     case "notes":
       // Numbered across the whole bundle, then windowed: a child keeps its index whatever the window.
@@ -174,7 +183,8 @@ export const recordsOf = <LE>(
         phase,
         linker,
         importedAt,
-        (conversationIndex) => window === undefined || inWindow(window.window, conversationIndex)
+        (conversationIndex) => window === undefined || inWindow(window.window, conversationIndex),
+        delta === undefined ? undefined : Delta.childVerdicts(delta, phase)
       )
   }
 }

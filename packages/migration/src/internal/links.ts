@@ -22,7 +22,8 @@ export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: strin
       return yield* new IdMap.IdMapError({
         path: journal,
         reason: "it belongs to a migration of another bundle (or of this one before it changed, or read otherwise: " +
-          "another mapping, delimiter, encoding or time zone): give a new journal, or run the bundle as it was made for"
+          "another mapping, delimiter, encoding or time zone): give a new journal, run the bundle as it was made for, " +
+          "or migrate a newer export of the same source over it with --delta"
       })
     }
     if (Option.isNone(known)) yield* idMap.setMeta("bundle", fingerprint)

@@ -4,10 +4,11 @@
  * rejects file, written when every phase is done).
  */
 import type { KustomerClient } from "@effect-kustomer/client"
-import { BulkImport, type ImportEvent } from "@effect-kustomer/client"
+import { BulkImport, ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Attachments from "./attachments.js"
+import * as Delta from "./delta.js"
 import { toMigrationError } from "./failure.js"
 import * as InDoubt from "./inDoubt.js"
 import * as Input from "./input.js"
@@ -37,6 +38,10 @@ export interface PhaseContext {
   readonly window?: Input.WindowKeys | undefined
   /** Carries the attachments of messages and notes. */
   readonly carrier: Attachments.Carrier
+  /** Where what the run creates is recorded (the journal's ledger), and under which generation. */
+  readonly ledger: Delta.DeltaContext
+  /** Whether the run is a delta: it sends only what its plan did not match, and the changes. */
+  readonly delta: boolean
 }
 
 /** Where a phase is among those the bundle needs (`number` of `of`, from 1). */
@@ -49,7 +54,10 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
   Effect.gen(function*() {
     const { client, fingerprint, idMap, importedAt, leftOut, options, people, rejects } = context
     if (options.onPhase !== undefined) yield* options.onPhase(phase, place)
-    const journal = yield* idMap.openPhase(phase, rejects)
+    const spec = Pipeline.table[phase]
+    // An update is sent again until it is applied (it sets the same fields again): the ledger, not a phase journal,
+    // keeps which were, so that a later run sends again those that failed or stayed in doubt.
+    const journal = spec.operation === "update" ? undefined : yield* idMap.openPhase(phase, rejects)
     let foundByEmail = 0
     let held = 0
     let parentReads = 0
@@ -61,7 +69,6 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
         parentReads += 1
       })
     }
-    const spec = Pipeline.table[phase]
     yield* Effect.forEach(spec.parents, (kind) => InDoubt.settleParents(kind, idMap, reader), {
       discard: true
     })
@@ -87,14 +94,23 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
       onFound: Effect.sync(() => {
         foundByEmail += 1
       }),
-      window: context.window
+      window: context.window,
+      delta: context.delta ? context.ledger : undefined
     })
     const events = Pipeline.eventsOf(phase, records, {
       ...options.pipeline,
       // The rejects file's lines of objects are written from the journals once every phase is done.
-      checkpoint: Links.linkingCheckpoint(
-        journal,
-        Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
+      checkpoint: Delta.ledgerCheckpoint(
+        journal === undefined
+          ? ImportCheckpoint.disabled
+          : Links.linkingCheckpoint(
+            journal,
+            Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
+          ),
+        phase,
+        context.ledger.ledgerMap,
+        context.ledger.generation,
+        (error) => new ImportCheckpoint.CheckpointError({ reason: error.message })
       ),
       source: { name: `${options.bundle}#${phase}`, fingerprint },
       // Children need their parents' ids, also of parents that already existed.
@@ -105,11 +121,11 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
       events,
       (event) => options.onEvent === undefined ? Effect.void : options.onEvent(phase, event)
     )
-    const status = yield* journal.status
+    const settledBefore = journal === undefined ? 0 : (yield* journal.status).settledBefore
     return {
       phase,
       summary,
-      settledBefore: status.settledBefore,
+      settledBefore,
       foundByEmail,
       held,
       parentReads

@@ -348,20 +348,35 @@ const children = <E, R>(records: BundleRecords<E, R>, phase: ChildPhase): Stream
     )
   )
 
+/** What becomes of a child before it is linked: sent, left out (it exists), or rejected with a reason. */
+export type ChildVerdict = "send" | "skip" | { readonly reject: string }
+
+/** Decides each child of a batch (a delta leaves out what an earlier run created). */
+export type ChildFilter = (
+  children: ReadonlyArray<{ readonly value: unknown; readonly conversationIndex: number }>
+) => Effect.Effect<ReadonlyArray<ChildVerdict>, IdMap.IdMapError>
+
 /** A child phase: each message (or note) of each line, linked to its conversation (and its customer). */
 export const childRecords = <E, R>(
   records: BundleRecords<E, R>,
   phase: ChildPhase,
   linker: Linker,
   importedAt: string,
-  keep: (conversationIndex: number) => boolean = () => true
+  keep: (conversationIndex: number) => boolean = () => true,
+  filter?: ChildFilter
 ): Stream.Stream<ImportSource.SourceRecord, E | IdMap.IdMapError, R> =>
   children(records, phase).pipe(
     Stream.filter((child) => keep(child.conversationIndex)),
     Stream.grouped(linesPerBatch),
     Stream.mapEffect((batch) =>
       Effect.gen(function*() {
-        const all = Chunk.toReadonlyArray(batch)
+        const given = Chunk.toReadonlyArray(batch)
+        const verdicts = filter === undefined ? [] : yield* filter(given)
+        const rejected = given.flatMap((child, index) => {
+          const verdict = verdicts[index]
+          return typeof verdict === "object" ? [ImportSource.unparsable(child.position, verdict.reject)] : []
+        })
+        const all = given.filter((_child, index) => (verdicts[index] ?? "send") === "send")
         const conversations = yield* linker.conversationLinks(all.map((child) => child.conversationIndex))
         const customers = phase === "messages"
           ? yield* linker.customerLinks(all.map((child) => child.customerKey))
@@ -376,7 +391,7 @@ export const childRecords = <E, R>(
             ),
           { concurrency: carryConcurrency }
         )
-        return yield* heldOut(records, linker)
+        return [...rejected, ...(yield* heldOut(records, linker))]
       })
     ),
     Stream.flattenIterables

@@ -6,8 +6,11 @@ import { BulkImport, type ImportEvent, type ImportSource, type KustomerClient } 
 import { BulkResource } from "@effect-kustomer/domain"
 import type * as Stream from "effect/Stream"
 
-/** The phases, in the order they run: a parent's phase before its children's. */
-export const phases = ["companies", "customers", "conversations", "messages", "notes"] as const
+/**
+ * The phases, in the order they run: a parent's phase before its children's. `updates` runs in a delta only: the
+ * conversations whose fields changed since they were sent, updated with the bulk update.
+ */
+export const phases = ["companies", "customers", "conversations", "updates", "messages", "notes"] as const
 
 /** A phase of the migration. */
 export type Phase = typeof phases[number]
@@ -28,38 +31,62 @@ export interface PhaseSpec {
    * `all` (companies, by `externalId`: a re-run without its journal, a bundle that overlaps an earlier one).
    */
   readonly mayAlreadyExist: "none" | "children" | "all"
+  /** What the phase does with its records: creates objects, or updates existing ones (`{ id, …fields }`). */
+  readonly operation: "create" | "update"
 }
 
 /** The phase table. */
 export const table: { readonly [P in Phase]: PhaseSpec } = {
-  companies: { resource: BulkResource.Companies, parents: [], resolveExisting: false, mayAlreadyExist: "all" },
-  customers: { resource: BulkResource.Customers, parents: [], resolveExisting: true, mayAlreadyExist: "none" },
+  companies: {
+    resource: BulkResource.Companies,
+    parents: [],
+    resolveExisting: false,
+    mayAlreadyExist: "all",
+    operation: "create"
+  },
+  customers: {
+    resource: BulkResource.Customers,
+    parents: [],
+    resolveExisting: true,
+    mayAlreadyExist: "none",
+    operation: "create"
+  },
   conversations: {
     resource: BulkResource.Conversations,
     parents: ["customers"],
     resolveExisting: true,
-    mayAlreadyExist: "none"
+    mayAlreadyExist: "none",
+    operation: "create"
+  },
+  updates: {
+    resource: BulkResource.Conversations,
+    parents: [],
+    resolveExisting: false,
+    mayAlreadyExist: "none",
+    operation: "update"
   },
   messages: {
     resource: BulkResource.Messages,
     parents: ["customers", "conversations"],
     resolveExisting: false,
-    mayAlreadyExist: "children"
+    mayAlreadyExist: "children",
+    operation: "create"
   },
   notes: {
     resource: BulkResource.Notes,
     parents: ["conversations"],
     resolveExisting: false,
-    mayAlreadyExist: "children"
+    mayAlreadyExist: "children",
+    operation: "create"
   }
 }
 
 /**
  * The phases a bundle needs, in order: the companies phase only when customers name companies as objects (a bundle
- * without any runs the four phases it always did).
+ * without any runs the four phases it always did), the updates phase only in a delta.
  */
-export const phasesFor = (contents: { readonly companies: number }): ReadonlyArray<Phase> =>
-  phases.filter((phase) => phase !== "companies" || contents.companies > 0)
+export const phasesFor = (contents: { readonly companies: number }, delta = false): ReadonlyArray<Phase> =>
+  phases.filter((phase) => (phase !== "companies" || contents.companies > 0) && (phase !== "updates" || delta))
 
 /** The pipeline's options that do not depend on the resource. */
 export type PipelineOptions = Omit<BulkImport.Options<never, never>, "resource" | "checkpoint" | "source">
@@ -72,7 +99,10 @@ export const eventsOf = <SE, R>(
   source: Stream.Stream<ImportSource.SourceRecord, SE, R>,
   options: PhaseOptions
 ): Stream.Stream<ImportEvent.ImportEvent, SE | BulkImport.BulkImportError, R | KustomerClient.KustomerClient> =>
-  BulkResource.withItemTypes(table[phase].resource, (resource) => BulkImport.stream(source, { ...options, resource }))
+  BulkResource.withItemTypes(
+    table[phase].resource,
+    (resource) => BulkImport.stream(source, { ...options, resource, operation: table[phase].operation })
+  )
 
 /** The phase's dry run. */
 export const planOf = <SE, R>(

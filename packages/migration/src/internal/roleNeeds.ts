@@ -149,8 +149,19 @@ export const rolesNeeded = (options: Input.BundleInput & { readonly people?: Peo
       dated: contents.dated
     }))
 
+/** The role a delta needs to update the conversations whose fields changed. */
+const toUpdateConversations: ReadonlyArray<Preflight.RoleNeed> = BulkResource.Conversations.update === undefined
+  ? []
+  : [{
+    roles: BulkResource.Conversations.update.roles,
+    why:
+      `update the conversations whose fields changed since the first run (PUT ${BulkResource.Conversations.update.path})`
+  }]
+
 /** What the check takes of the migration's options. */
 export interface CheckOptions extends Input.BundleInput {
+  /** A delta: it also updates conversations. */
+  readonly delta?: boolean | undefined
   readonly acceptImportDates?: boolean | undefined
   readonly pipeline?: PipelineOptions | undefined
   readonly people?: People.PeopleOptions | undefined
@@ -167,7 +178,8 @@ export const check = (options: CheckOptions, client: KustomerClient.Service) =>
     // Times that would be created hours off are refused before the first request, the token's read included.
     yield* refuseOffsetlessTimes(options, contents)
     const readsUsers = contents.namesPeople && options.people?.lookUpUsers !== false
-    const roles = yield* Preflight.checkRoles(client, { needs: needsOf(contents, readsUsers), dated: contents.dated }, {
+    const needs = [...needsOf(contents, readsUsers), ...(options.delta === true ? toUpdateConversations : [])]
+    const roles = yield* Preflight.checkRoles(client, { needs, dated: contents.dated }, {
       run: "migration",
       acceptImportDates: options.acceptImportDates,
       retrySchedule: options.pipeline?.retrySchedule,

@@ -9,8 +9,10 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Path from "node:path"
 import * as Attachments from "./attachments.js"
-import { journalBase, openMap, outputError, toMigrationError } from "./failure.js"
+import * as DeltaRun from "./deltaRun.js"
+import { outputError, toMigrationError } from "./failure.js"
 import * as Input from "./input.js"
+import type * as Ledger from "./ledger.js"
 import * as LeftOut from "./leftOut.js"
 import * as People from "./people.js"
 import { type PhasePlace, runPhase } from "./phaseRun.js"
@@ -73,6 +75,14 @@ export interface Options extends Input.BundleInput {
   readonly attachments?: Attachments.AttachmentOptions | undefined
   /** Called once the key's roles were checked, before anything is created (e.g. to show the report's warnings). */
   readonly onChecked?: ((roles: Preflight.RoleReport) => Effect.Effect<void>) | undefined
+  /**
+   * A delta: `bundle` is a newer export of the source that `journal` migrated (which must have run to its end).
+   * Objects are matched by key (`externalId`; a customer's or company's key), not by line: what is new is created,
+   * conversations whose status, tags, priority, assignee or custom attributes changed are updated, and what the
+   * export no longer has is counted as gone, never deleted. Its progress is kept beside the journal
+   * (`<journal>.delta-<n>`): run again, it continues; finished, it sends nothing.
+   */
+  readonly delta?: boolean | undefined
 }
 
 /**
@@ -127,6 +137,18 @@ export interface Result {
    * `createdBy` of messages and notes were kept.
    */
   readonly roles: Preflight.RoleReport
+  /** A delta's outcome per resource: created, updated, unchanged, and gone from the export (never deleted). */
+  readonly delta?: DeltaSummary | undefined
+}
+
+/**
+ * What a delta did: its number among the journal's deltas, and per resource the objects it created, updated
+ * (conversations), found unchanged, and those gone from the export (reported, never deleted).
+ */
+export interface DeltaSummary {
+  readonly generation: number
+  /** Per resource, in the order of the phases. */
+  readonly resources: ReadonlyArray<Ledger.DeltaCounts>
 }
 
 /** Runs a migration to its end (see `Migration.run`). */
@@ -143,8 +165,7 @@ export const run = (options: Options) =>
     // A key lacking a role the bundle needs is refused before anything is created, and before anything is written.
     const { contents, roles } = yield* Effect.mapError(RoleNeeds.check(options, client), toMigrationError)
     if (options.onChecked !== undefined) yield* options.onChecked(roles)
-    const base = yield* journalBase(options)
-    const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
+    const { delta, idMap, importedAt, ledger, resumed } = yield* DeltaRun.openJournals(options, fingerprint)
     // The org's users are read only when the bundle names someone (an author or an assignee).
     const people = contents.namesPeople
       ? yield* Effect.mapError(
@@ -169,18 +190,27 @@ export const run = (options: Options) =>
       onReject: (reject) => rejects.writeAttachment(reject)
     }).pipe(Effect.provide(PlatformPath.layer))
     const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
-    const run = Pipeline.phasesFor(contents)
+    const run = Pipeline.phasesFor(contents, delta)
     const results = yield* Effect.forEach(
       run,
-      (phase, index) => runPhase(phase, context, { number: index + 1, of: run.length })
+      (phase, index) => runPhase(phase, { ...context, ledger, delta }, { number: index + 1, of: run.length })
     )
     const rejectsFile = options.rejects === undefined
       ? { rootCauses: 0, dependants: 0 }
-      : yield* RejectsBundle.writeObjects({ input: options, idMap, phases: run, window, rejects }).pipe(
-        Effect.mapError(toMigrationError)
-      )
+      : yield* RejectsBundle.writeObjects({
+        input: options,
+        idMap,
+        // An update that failed is sent again by the next run of the delta: it has no line to fix.
+        phases: run.filter((phase) => phase !== "updates"),
+        window,
+        rejects
+      }).pipe(Effect.mapError(toMigrationError))
     const failed = yield* rejects.failure
     if (Option.isSome(failed)) return yield* outputError(failed.value)
+    const summary = yield* Effect.mapError(
+      DeltaRun.finish(idMap, ledger, { delta, trial: window !== undefined }),
+      toMigrationError
+    )
     return {
       phases: results,
       resumed,
@@ -190,6 +220,7 @@ export const run = (options: Options) =>
       unmappedPeople: people.unmapped(),
       leftOut: leftOut.counts(),
       attachments: carrier.counts(),
-      roles
+      roles,
+      delta: summary
     } satisfies Result
   })).pipe(Effect.withSpan("Migration.run", { attributes: { "migration.bundle": options.bundle } }))

@@ -85,7 +85,9 @@ const firstEmailOf = (json: string): string | undefined => {
 export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
   resource: BulkResource.BulkResource<Item, Encoded>,
   settings: Settings,
-  assignExternalId: ((position: Position) => string) | undefined
+  assignExternalId: ((position: Position) => string) | undefined,
+  submit: ItemCodec["submit"] = (client, body) =>
+    Effect.map(client.bulkCreatePrepared(resource, body), (job) => job.data.id)
 ): ItemCodec => {
   // Unknown fields are checked by hand, at every depth: Schema's `onExcessProperty: "error"` costs more than the
   // decode itself. `keep` preserves them through decoding and encoding, so they are sent as given.
@@ -168,7 +170,7 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
       if (Either.isLeft(encoded)) return reject(record, [{ path: "", message: encoded.left.message }])
       return toItem(record, clientRef, encoded.right, decoded.right.externalId, appendRef)
     },
-    submit: (client, body) => Effect.map(client.bulkCreatePrepared(resource, body), (job) => job.data.id),
+    submit,
     keyOf: (item) => {
       if (item.externalId !== undefined) return { field: "externalId", value: item.externalId }
       const email = resource.findableByEmail ? firstEmailOf(item.json) : undefined
@@ -192,11 +194,35 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
   }
 }
 
-/** The codec of the options' resource (conversations by default). */
+/**
+ * The codec of a resource's updates: records `{ id, …fields }` checked with its update schema (its create schema
+ * when it has none: the request is then refused unsent), sent with `PUT`. An update is never "found": that its
+ * object exists says nothing of whether a lost request applied it, so one given up on in doubt is `Unknown`.
+ */
+const updateCodecOf = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
+  resource: BulkResource.BulkResource<Item, Encoded>,
+  settings: Settings
+): ItemCodec => {
+  const submit: ItemCodec["submit"] = (client, body) =>
+    Effect.map(client.bulkUpdatePrepared(resource, body), (job) => job.data.id)
+  const update = resource.update
+  const codec = update === undefined
+    ? codecOf(resource, settings, undefined, submit)
+    : codecOf({ ...resource, item: update.item }, settings, undefined, submit)
+  return { ...codec, findable: () => false }
+}
+
+/** The codec of the options' resource (conversations by default) and operation (create by default). */
 export const codecFor = <Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase>(
   options: Options<Item, Encoded>,
   settings: Settings
-): ItemCodec =>
-  options.resource === undefined
+): ItemCodec => {
+  if (options.operation === "update") {
+    return options.resource === undefined
+      ? updateCodecOf(BulkResource.Conversations, settings)
+      : updateCodecOf(options.resource, settings)
+  }
+  return options.resource === undefined
     ? codecOf(BulkResource.Conversations, settings, options.assignExternalId)
     : codecOf(options.resource, settings, options.assignExternalId)
+}

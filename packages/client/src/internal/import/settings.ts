@@ -14,6 +14,14 @@ import * as KustomerSchedule from "../../KustomerSchedule.js"
 export interface Options<Item extends BulkResource.BulkItemBase, Encoded extends BulkResource.BulkItemBase> {
   /** What to create. Default: conversations. */
   readonly resource?: BulkResource.BulkResource<Item, Encoded> | undefined
+  /**
+   * What the import does with each record: `create` it (`POST`, the default), or `update` the object its `id`
+   * names (`PUT` of `{ id, …fields }`, validated with the resource's update schema). An update in doubt is sent
+   * again when it carries an `externalId` of a resource whose duplicates Kustomer refuses (it sets the same fields
+   * to the same values); one without, or one given up on in doubt, is `Unknown` (never read back: that the object
+   * exists says nothing of the update). An applied update's outcome is `Created`.
+   */
+  readonly operation?: "create" | "update" | undefined
   /** Items per request, at most 100 (the API's maximum). Default 100. */
   readonly maxItems?: number | undefined
   /** Bytes per request body, at most 100,000 (the API's limit). Default 100,000. */

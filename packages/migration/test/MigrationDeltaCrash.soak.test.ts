@@ -1,0 +1,183 @@
+/**
+ * SIGKILL during a delta migration, then the same command again: a bundle migrated, then a re-export of it — in
+ * another order, with 10 % new tickets, 10 % new comments on old tickets, 10 % changed statuses and tags, and some
+ * tickets gone — migrated as a delta by a child process killed at seeded points under injected faults (server
+ * errors, dropped connections and lost answers). The last run leaves exactly the new export in the simulator
+ * (nothing twice, every change applied, what is gone left in place), and the finished delta run again sends
+ * nothing.
+ */
+import { Prng, SimulatorServer } from "@effect-kustomer/simulator"
+import { NodeContext } from "@effect/platform-node"
+import * as Command from "@effect/platform/Command"
+import * as FileSystem from "@effect/platform/FileSystem"
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Ref from "effect/Ref"
+import * as Stream from "effect/Stream"
+import * as NodePath from "node:path"
+import * as NodeUrl from "node:url"
+import { fixtureCommand } from "../../journal/test/fixtures/crashHarness.js"
+
+const packageDir = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "..")
+
+const tickets = 200
+const customers = 40
+
+interface Line {
+  readonly externalId: string
+  readonly name: string
+  readonly status: string
+  readonly tags: ReadonlyArray<string>
+  readonly customer: Record<string, string>
+  readonly messages: ReadonlyArray<Record<string, string>>
+  readonly notes: ReadonlyArray<Record<string, string>>
+}
+
+const message = (ticket: number, turn: number) => ({
+  externalId: `delta-${ticket}-m${turn}`,
+  direction: turn % 2 === 0 ? "in" : "out",
+  channel: "email",
+  app: "postmark",
+  preview: `message ${turn}`
+})
+
+/** A ticket of a customer (every fourth known by e-mail only), 2 messages and a note. */
+const ticket = (index: number): Line => {
+  const who = index % customers
+  return {
+    externalId: `delta-${index}`,
+    name: `Ticket ${index}`,
+    status: "open",
+    tags: ["support"],
+    customer: who % 4 === 3 ? { email: `delta-${who}@example.com` } : { externalId: `delta-user-${who}` },
+    messages: [message(index, 0), message(index, 1)],
+    notes: [{ externalId: `delta-${index}-n`, body: `note on ${index}` }]
+  }
+}
+
+const first = Array.from({ length: tickets }, (_, index) => ticket(index))
+
+/** The re-export: tickets 0–9 gone, 20 new (200–219), 20 with a new comment, 20 changed; in a seeded order. */
+const reexport = (): ReadonlyArray<Line> => {
+  const kept = first.slice(10).map((line, offset) => {
+    const index = offset + 10
+    if (index < 30) return { ...line, messages: [...line.messages, message(index, 2)] }
+    if (index < 50) return { ...line, status: "done", tags: ["support", "escalated"] }
+    return line
+  })
+  const lines = [...kept, ...Array.from({ length: 20 }, (_, offset) => ticket(tickets + offset))]
+  const next = Prng.make(2_026_1207)
+  const order = lines.map((line) => ({ line, key: next() })).sort((a, b) => a.key - b.key)
+  return order.map((entry) => entry.line)
+}
+
+const text = (lines: ReadonlyArray<Line>) => lines.map((line) => JSON.stringify(line)).join("\n") + "\n"
+
+describe("delta migration crash and resume", () => {
+  it.scopedLive(
+    "SIGKILLs during a delta under faults, then a last run: exactly the new export; run again, nothing sent",
+    () =>
+      Effect.gen(function*() {
+        const fs = yield* FileSystem.FileSystem
+        const dir = yield* fs.makeTempDirectoryScoped({ prefix: "migration-delta-crash-" })
+        const server = yield* SimulatorServer.make({
+          rateLimit: { limit: 100_000, window: "60 seconds" },
+          jobLatency: "20 millis",
+          itemLatency: "0 millis",
+          customers: 0,
+          faults: { seed: 11, serverErrorRate: 0.05, connectionResetRate: 0.05, afterAcceptanceShare: 0.5 }
+        })
+        yield* fs.writeFileString(`${dir}/first.jsonl`, text(first))
+        const after = reexport()
+        yield* fs.writeFileString(`${dir}/second.jsonl`, text(after))
+        const commandOf = (bundle: string, delta: boolean) =>
+          fixtureCommand(
+            NodePath.join(packageDir, "test/fixtures/migrator.ts"),
+            JSON.stringify({
+              baseUrl: server.baseUrl,
+              apiKey: server.apiKey,
+              bundle,
+              journal: `${dir}/migration.journal`,
+              rejects: `${dir}/rejects.jsonl`,
+              delta,
+              settledEvery: 5
+            })
+          )
+
+        /** One run; killed after `killAfter` milestone lines (or runs to its end). Returns whether it was killed. */
+        const attempt = (command: Command.Command, killAfter: number | undefined) =>
+          Effect.scoped(Effect.gen(function*() {
+            const child = yield* Command.start(command)
+            const seen = yield* Ref.make(0)
+            const killed = yield* Ref.make(false)
+            const stderr = yield* Effect.fork(
+              Stream.runFold(Stream.decodeText(child.stderr), "", (all, part) => all + part)
+            )
+            yield* child.stdout.pipe(
+              Stream.decodeText(),
+              Stream.splitLines,
+              Stream.runForEach(() =>
+                Effect.gen(function*() {
+                  const lines = yield* Ref.updateAndGet(seen, (count) => count + 1)
+                  if (killAfter !== undefined && lines === killAfter) {
+                    yield* Ref.set(killed, true)
+                    yield* Effect.ignore(child.kill("SIGKILL"))
+                  }
+                })
+              )
+            )
+            const code = yield* Effect.either(child.exitCode)
+            const wasKilled = yield* Ref.get(killed)
+            if (!wasKilled && (code._tag === "Left" || code.right !== 0)) {
+              return yield* Effect.dieMessage(
+                `the migrator failed: ${yield* Effect.orDie(stderr.await.pipe(Effect.flatten))}`
+              )
+            }
+            return wasKilled
+          }))
+
+        assert.isFalse(yield* attempt(commandOf(`${dir}/first.jsonl`, false), undefined))
+        // Milestones of the delta: 5 phase lines, ~15 submissions, ~30 "settled" lines; kills spread over it.
+        const delta = commandOf(`${dir}/second.jsonl`, true)
+        const next = Prng.make(20_261_207)
+        let kills = 0
+        for (let round = 0; round < 8; round++) {
+          if (yield* attempt(delta, 2 + Math.floor(next() * 12))) kills += 1
+        }
+        assert.isFalse(yield* attempt(delta, undefined))
+        assert.isAtLeast(kills, 3)
+
+        const stats = yield* server.simulator.stats
+        for (const resource of ["customers", "conversations", "messages", "notes"] as const) {
+          assert.deepStrictEqual(stats[resource].externalIdsStoredMoreThanOnce, [], resource)
+        }
+        // The new export, and the 10 tickets gone from it left in place with their 20 messages and 10 notes.
+        assert.strictEqual(stats.conversations.stored, after.length + 10)
+        assert.strictEqual(stats.messages.stored, after.flatMap((line) => line.messages).length + 20)
+        assert.strictEqual(stats.notes.stored, after.length + 10)
+        assert.strictEqual((yield* server.simulator.objects("customers")).length, customers)
+        for (const line of after) {
+          const [stored] = yield* server.simulator.findByExternalId("conversations", line.externalId)
+          assert.strictEqual(stored?.attributes["status"], line.status, line.externalId)
+          assert.deepStrictEqual(stored?.attributes["tags"], line.tags, line.externalId)
+        }
+        const byId = new Map((yield* server.simulator.objects("conversations")).map((c) => [c.id, c]))
+        for (const stored of yield* server.simulator.objects("messages")) {
+          const parent = byId.get(String(stored.attributes["conversation"]))
+          assert.isDefined(parent, "a message on a conversation that exists")
+          assert.strictEqual(stored.attributes["customer"], parent?.attributes["customer"])
+        }
+
+        // The finished delta run again: no bulk create or update.
+        const writes = (routes: Readonly<Record<string, number>>) =>
+          Object.entries(routes).filter(([route]) =>
+            (route.startsWith("POST ") || route.startsWith("PUT ")) && route.endsWith("/bulk")
+          ).reduce((total, [, count]) => total + count, 0)
+        const before = writes(stats.requests.byRoute)
+        assert.isFalse(yield* attempt(delta, undefined))
+        assert.strictEqual(writes((yield* server.simulator.stats).requests.byRoute) - before, 0)
+      }).pipe(Effect.provide(NodeContext.layer)),
+    Duration.toMillis("240 seconds")
+  )
+})
