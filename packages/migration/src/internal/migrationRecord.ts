@@ -141,7 +141,10 @@ export const read = (
       customers: idMap.linked("customers"),
       conversations: idMap.linked("conversations")
     }).pipe(Effect.mapError(toMigrationError))
-    const children = yield* Effect.all({ messages: childrenOf(journal, "messages"), notes: childrenOf(journal, "notes") })
+    const children = yield* Effect.all({
+      messages: childrenOf(journal, "messages"),
+      notes: childrenOf(journal, "notes")
+    })
       .pipe(Effect.mapError(toMigrationError))
     return {
       journal,

@@ -1,0 +1,232 @@
+/**
+ * Undoes a migration (`kustomer-bulk rollback`): what its journal set records the migration created, and nothing
+ * that existed before it, children's parents last — the conversations it created marked `deleted: true` through
+ * their bulk update (Kustomer has no bulk delete of conversations), then the customers it created deleted through
+ * `DELETE /v1/customers/bulk?ids=…`. What Kustomer cannot undo in bulk is listed, not touched: the companies it
+ * created (no delete of companies is documented) and the messages and notes it added to conversations that existed
+ * before (no bulk delete of either). Messages and notes of a conversation it marks deleted go with it.
+ *
+ * Same guarantees as the migration: chunks of at most 100, the client's rate limiter, the one retry policy, jobs
+ * awaited and read item by item, and a journal of its own beside the migration's (`<journal>.rollback`), so that a
+ * rollback killed at any moment resumes where it was and does nothing twice (see `internal/rollbackRun.ts`).
+ *
+ * @since 0.1.0
+ */
+import { KustomerClient } from "@effect-kustomer/client"
+import { RunError } from "@effect-kustomer/journal"
+import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
+import type { MigrationError } from "./internal/failure.js"
+import { toMigrationError } from "./internal/failure.js"
+import type * as Input from "./internal/input.js"
+import * as MigrationRecord from "./internal/migrationRecord.js"
+import type { PipelineOptions } from "./internal/pipeline.js"
+import { retriedRead } from "./internal/reads.js"
+import * as RollbackJournal from "./internal/rollbackJournal.js"
+import * as RollbackPlan from "./internal/rollbackPlan.js"
+import * as RollbackRun from "./internal/rollbackRun.js"
+
+/**
+ * Options of {@link run}.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** The migration's journal (its id map); the rollback's own journal lives beside it, `<journal>.rollback`. */
+  readonly journal: string
+  /**
+   * The bundle as the migration read it. Default: the path its journals recorded, read as the migration read it.
+   * It tells which conversation each message and note belongs to; one that changed since is refused.
+   */
+  readonly bundle?: Input.BundleInput | undefined
+  /** List what would be undone, send nothing, write nothing (existing objects are not read back). */
+  readonly dryRun?: boolean | undefined
+  /** Chunk size (at most 100), concurrency, retry and poll schedules, job timeout: as for the migration. */
+  readonly pipeline?: PipelineOptions | undefined
+}
+
+/**
+ * Where an object stands in the report: `toUndo` (a dry run, or not reached), `inDoubt` (its request or job could
+ * not be read to its end: run the rollback again), `undone`, `gone` (it was not there any more), `failed` (the API
+ * refused, with its reason), `existed` (it was there before the migration: kept), `notUndoable` (kept, with why).
+ *
+ * @since 0.1.0
+ */
+export const ObjectState = Schema.Literal(
+  "toUndo",
+  "inDoubt",
+  "undone",
+  "gone",
+  "failed",
+  "existed",
+  "notUndoable"
+)
+
+/** @since 0.1.0 */
+export type ObjectState = typeof ObjectState.Type
+
+/**
+ * One object of the rollback: its resource, Kustomer id, the bundle line it came from (companies and customers:
+ * their first line; messages and notes: their conversation's), where it stands and why.
+ *
+ * @since 0.1.0
+ */
+export const ReportObject = Schema.Struct({
+  resource: RollbackJournal.TargetResource,
+  id: Schema.String,
+  line: Schema.NullOr(Schema.Number),
+  state: ObjectState,
+  reason: Schema.optional(Schema.String)
+})
+
+/** @since 0.1.0 */
+export type ReportObject = typeof ReportObject.Type
+
+/**
+ * The rollback's report (`kustomer-bulk rollback --report`): every object it undid, kept, could not undo or failed
+ * on, with counts per resource and state; `complete` when nothing is left to undo or in doubt.
+ *
+ * @since 0.1.0
+ */
+export const Report = Schema.Struct({
+  journal: Schema.String,
+  rollbackJournal: Schema.String,
+  dryRun: Schema.Boolean,
+  /** Whether an earlier rollback of this journal had planned (and perhaps begun) it. */
+  resumed: Schema.Boolean,
+  complete: Schema.Boolean,
+  counts: Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Number }) }),
+  /** Messages and notes of the conversations marked deleted: they go with their conversation. */
+  withConversations: Schema.Struct({ messages: Schema.Number, notes: Schema.Number }),
+  requests: Schema.Number,
+  objects: Schema.Array(ReportObject)
+})
+
+/** @since 0.1.0 */
+export type Report = typeof Report.Type
+
+/** The rollback journal's metadata: the migration journal set it belongs to, and the plan's child counts. */
+const setKey = "journal_set"
+const withConversationsKey = "with_conversations"
+const decodeWithConversations = Schema.decodeUnknownOption(
+  Schema.parseJson(Schema.Struct({ messages: Schema.Number, notes: Schema.Number }))
+)
+
+const stateOf = (target: RollbackJournal.Target): ObjectState => {
+  switch (target.state) {
+    case "pending":
+      return "toUndo"
+    case "sending":
+    case "submitted":
+      return target.reason === null ? "toUndo" : "inDoubt"
+    default:
+      return target.state
+  }
+}
+
+const reportOf = (
+  base: { readonly journal: string; readonly dryRun: boolean; readonly resumed: boolean; readonly requests: number },
+  targets: ReadonlyArray<RollbackJournal.Target>,
+  withConversations: Report["withConversations"]
+): Report => {
+  const objects = targets.map((target): ReportObject => ({
+    resource: target.resource,
+    id: target.id,
+    line: target.line,
+    state: stateOf(target),
+    ...(target.reason === null ? {} : { reason: target.reason })
+  }))
+  const counts: Record<string, Record<string, number>> = {}
+  for (const object of objects) {
+    const row = counts[object.resource] ?? {}
+    row[object.state] = (row[object.state] ?? 0) + 1
+    counts[object.resource] = row
+  }
+  return {
+    ...base,
+    rollbackJournal: RollbackJournal.rollbackJournalPath(base.journal),
+    complete: !base.dryRun && objects.every((object) => object.state !== "toUndo" && object.state !== "inDoubt"),
+    counts,
+    withConversations,
+    objects
+  }
+}
+
+/** The plan a dry run lists: read, never written. */
+const dryRun = (options: Options, record: MigrationRecord.MigrationRecord) =>
+  Effect.map(
+    RollbackPlan.make(record, undefined),
+    (plan) =>
+      reportOf(
+        { journal: options.journal, dryRun: true, resumed: false, requests: 0 },
+        plan.targets,
+        plan.withConversations
+      )
+  )
+
+/**
+ * Rolls back the migration of `options.journal` (see the module's description), or lists what it would undo
+ * (`dryRun`). Resumes a rollback of the same journal that was interrupted. Fails with the migration's `RunError`
+ * when it cannot run (no journal, another bundle, a key without a role it needs); objects it could not undo are in
+ * the report, not failures.
+ *
+ * @since 0.1.0
+ */
+export const run = (
+  options: Options
+): Effect.Effect<Report, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const record = yield* MigrationRecord.read(options.journal, options.bundle)
+    if (options.dryRun === true) return yield* dryRun(options, record)
+    const client = yield* KustomerClient.KustomerClient
+    const journal = yield* Effect.mapError(
+      RollbackJournal.open(RollbackJournal.rollbackJournalPath(options.journal)),
+      toMigrationError
+    )
+    const pipeline = options.pipeline ?? {}
+    let requests = 0
+    const onRequest = Effect.sync(() => {
+      requests += 1
+    })
+    const planned = yield* Effect.mapError(journal.meta(setKey), toMigrationError)
+    if (Option.isSome(planned) && planned.value !== record.idMap.setId) {
+      return yield* new RunError.RunError({
+        reason: "Journal",
+        detail: `${journal.path} is the rollback of another migration than ${options.journal}: move it away`
+      })
+    }
+    const readBack = RollbackPlan.readBackWith(
+      client,
+      (read) => retriedRead({ pipeline }, Effect.zipRight(onRequest, read))
+    )
+    // Planned once: a resume undoes the plan it wrote, whatever the objects look like now.
+    const withConversations = Option.isSome(planned)
+      ? Option.getOrElse(
+        Option.flatMap(
+          yield* Effect.mapError(journal.meta(withConversationsKey), toMigrationError),
+          decodeWithConversations
+        ),
+        () => ({ messages: 0, notes: 0 })
+      )
+      : yield* Effect.gen(function*() {
+        const plan = yield* RollbackPlan.make(record, readBack)
+        const meta = {
+          [setKey]: record.idMap.setId,
+          [withConversationsKey]: JSON.stringify(plan.withConversations)
+        }
+        yield* Effect.mapError(journal.plan(meta, plan.targets), toMigrationError)
+        return plan.withConversations
+      })
+    const sender: RollbackRun.Sender = { client, journal, pipeline, onRequest }
+    yield* Effect.forEach(RollbackRun.undoOrder, (resource) => RollbackRun.undo(sender, resource), {
+      discard: true
+    }).pipe(Effect.mapError(toMigrationError))
+    const targets = yield* Effect.mapError(journal.targets(), toMigrationError)
+    return reportOf(
+      { journal: options.journal, dryRun: false, resumed: Option.isSome(planned), requests },
+      targets,
+      withConversations
+    )
+  })).pipe(Effect.withSpan("Rollback.run", { attributes: { "migration.journal": options.journal } }))
