@@ -136,9 +136,17 @@ export const sendChunk = (sender: Sender, resource: Undoable, ids: ReadonlyArray
     yield* settleJob(sender, resource, jobId, ids)
   })
 
-/** Undoes one resource's targets: the jobs submitted earlier polled again, then the rest sent in chunks. */
+/** Whether a target is still to undo, or in doubt. */
+const unsettled = (target: { readonly state: string }) =>
+  target.state === "pending" || target.state === "sending" || target.state === "submitted"
+
+/**
+ * Undoes one resource's targets: the jobs submitted earlier polled again, then the rest sent in chunks. Customers
+ * wait until every conversation is settled: a customer is deleted only once its conversations are known deleted.
+ */
 export const undo = (sender: Sender, resource: Undoable) =>
   Effect.gen(function*() {
+    if (resource === "customers" && (yield* sender.journal.targets("conversations")).some(unsettled)) return
     const targets = yield* sender.journal.targets(resource)
     const submitted = Arr.groupBy(
       targets.filter((target) => target.state === "submitted" && target.job !== null),

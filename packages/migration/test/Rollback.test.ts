@@ -1,0 +1,114 @@
+/**
+ * `Rollback.run` against the simulator: the migration undone to the state before it (what existed before left
+ * alone, the children added to an old conversation and the company listed as not undoable), a dry run that sends
+ * nothing, a rollback stopped with its jobs unread and resumed without sending anything twice, and a rollback
+ * under injected faults (5xx, resets, lost answers).
+ */
+import { Simulator } from "@effect-kustomer/simulator"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
+import { Migration, Rollback } from "../src/index.js"
+import { bundleLines, createOldConversation, jobItems, snapshot, writeBundle } from "./fixtures/undoHarness.js"
+
+const migrated = (count: number) =>
+  Effect.gen(function*() {
+    const dir = yield* tempDir
+    const oldConversation = yield* createOldConversation
+    const before = yield* snapshot
+    writeBundle(`${dir}/bundle.jsonl`, bundleLines(count))
+    const journal = `${dir}/migration.journal`
+    // Under faults a run may leave objects in doubt: the same command again finishes it.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const result = yield* Effect.either(
+        Migration.run({ bundle: `${dir}/bundle.jsonl`, journal, pipeline: fastPipeline })
+      )
+      if (
+        result._tag === "Right" &&
+        result.right.phases.every((phase) => phase.summary.unknown + phase.summary.failed + phase.held === 0)
+      ) break
+    }
+    return { dir, journal, before, oldConversation }
+  })
+
+const byState = (report: Rollback.Report, resource: string) => report.counts[resource] ?? {}
+
+describe("Rollback", () => {
+  it.scopedLive("leaves the simulator as before the migration, lists what it cannot undo", () =>
+    Effect.gen(function*() {
+      const { before, journal, oldConversation } = yield* migrated(8)
+      const after = yield* snapshot
+      assert.isAbove(after.conversations.length, before.conversations.length)
+
+      const dry = yield* Rollback.run({ journal, dryRun: true })
+      const simulator = yield* Simulator.Simulator
+      const requests = (yield* simulator.stats).requests.total
+      const report = yield* Rollback.run({ journal, pipeline: fastPipeline })
+      assert.isTrue(report.complete)
+      assert.deepStrictEqual(byState(dry, "conversations"), { toUndo: 8, existed: 1 })
+      assert.deepStrictEqual(byState(report, "conversations"), { undone: 8, existed: 1 })
+      assert.deepStrictEqual(byState(report, "customers"), { undone: 4, existed: 1 })
+      assert.deepStrictEqual(byState(report, "companies"), { notUndoable: 1 })
+      assert.deepStrictEqual(byState(report, "messages"), { notUndoable: 1 })
+      assert.deepStrictEqual(report.withConversations, { messages: 16, notes: 8 })
+      const notUndoable = report.objects.filter((object) => object.resource === "messages")
+      assert.match(notUndoable[0]?.reason ?? "", new RegExp(`conversation ${oldConversation}, which existed before`))
+      assert.strictEqual(notUndoable[0]?.line, 1)
+
+      const rolledBack = yield* snapshot
+      assert.deepStrictEqual(rolledBack.customers, before.customers)
+      assert.deepStrictEqual(rolledBack.conversations, before.conversations)
+      assert.include(rolledBack.conversations, oldConversation)
+      // The dry run sent nothing: the rollback's requests are all after it.
+      assert.isAtMost(report.requests, (yield* simulator.stats).requests.total - requests)
+      assert.strictEqual(yield* jobItems("conversations", "update"), 8)
+      assert.strictEqual(yield* jobItems("customers", "delete"), 4)
+
+      const again = yield* Rollback.run({ journal, pipeline: fastPipeline })
+      assert.isTrue(again.resumed)
+      assert.strictEqual(again.requests, 0)
+    }).pipe(Effect.provide(simulated({ customers: 3 }))))
+
+  it.scopedLive("stopped with its jobs unread, a resume polls them and sends nothing again", () =>
+    Effect.gen(function*() {
+      const { before, journal } = yield* migrated(6)
+      const stopped = yield* Rollback.run({
+        journal,
+        pipeline: { ...fastPipeline, maxItems: 2, jobTimeout: "1 millis" }
+      })
+      assert.isFalse(stopped.complete)
+      assert.isAbove(byState(stopped, "conversations")["inDoubt"] ?? 0, 0)
+      const updates = yield* jobItems("conversations", "update")
+      // Customers wait for their conversations: none is deleted while a conversation's update is in doubt.
+      assert.strictEqual(yield* jobItems("customers", "delete"), 0)
+      const resumed = yield* Rollback.run({ journal, pipeline: { ...fastPipeline, maxItems: 2 } })
+      assert.isTrue(resumed.resumed)
+      assert.isTrue(resumed.complete)
+      // Every conversation's update was sent once, by the first run; the resume only polled its jobs.
+      assert.strictEqual(updates, 6)
+      assert.strictEqual(yield* jobItems("conversations", "update"), 6)
+      assert.strictEqual(yield* jobItems("customers", "delete"), 3)
+      const rolledBack = yield* snapshot
+      assert.deepStrictEqual(rolledBack.customers, before.customers)
+      assert.deepStrictEqual(rolledBack.conversations, before.conversations)
+    }).pipe(Effect.provide(simulated({ customers: 2, jobLatency: "200 millis" }))))
+
+  it.scopedLive("under 5xx, resets and lost answers: everything the migration created is undone", () =>
+    Effect.gen(function*() {
+      const { before, journal } = yield* migrated(12)
+      let report = yield* Rollback.run({ journal, pipeline: fastPipeline })
+      for (let attempt = 0; attempt < 5 && !report.complete; attempt++) {
+        report = yield* Rollback.run({ journal, pipeline: fastPipeline })
+      }
+      assert.isTrue(report.complete)
+      assert.strictEqual(report.objects.filter((object) => object.state === "failed").length, 0)
+      const rolledBack = yield* snapshot
+      assert.deepStrictEqual(rolledBack.customers, before.customers)
+      assert.deepStrictEqual(rolledBack.conversations, before.conversations)
+      const faults = (yield* (yield* Simulator.Simulator).stats).faults
+      assert.isAbove(Object.values(faults).reduce((sum: number, count) => sum + Number(count), 0), 0)
+    }).pipe(Effect.provide(simulated({
+      customers: 2,
+      faults: { seed: 7, serverErrorRate: 0.15, connectionResetRate: 0.1, afterAcceptanceShare: 0.5 }
+    }))))
+})
