@@ -54,6 +54,8 @@ describe("Rollback", () => {
       const notUndoable = report.objects.filter((object) => object.resource === "messages")
       assert.match(notUndoable[0]?.reason ?? "", new RegExp(`conversation ${oldConversation}, which existed before`))
       assert.strictEqual(notUndoable[0]?.line, 1)
+      const conversationLines = report.objects.filter((object) => object.resource === "conversations")
+      assert.deepStrictEqual(conversationLines.map((object) => object.line), [1, 2, 3, 4, 5, 6, 7, 8, 9])
 
       const rolledBack = yield* snapshot
       assert.deepStrictEqual(rolledBack.customers, before.customers)

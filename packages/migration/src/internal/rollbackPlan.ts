@@ -75,12 +75,13 @@ const parentTargets = (
       }))
   }, { concurrency: 4 })
 
-/** The record index of the conversation each child belongs to, by child index, per child phase. */
+/** The record index of the conversation each child belongs to, by child index, per child phase; every line's number. */
 const conversationOfChildren = (input: Input.BundleInput) =>
   Phases.numberedRecords(Input.bundleRecords(input)).pipe(
     Stream.runFold(
-      { messages: new Map<number, number>(), notes: new Map<number, number>() },
+      { messages: new Map<number, number>(), notes: new Map<number, number>(), lines: new Map<number, number>() },
       (owners, { record, usable }) => {
+        owners.lines.set(record.position.index, record.position.line ?? record.position.index + 1)
         if (Option.isSome(usable)) {
           for (const phase of ["messages", "notes"] as const) {
             const count = usable.value.parts[phase].length
@@ -100,7 +101,13 @@ export const make = (
   readBack: ReadBack
 ): Effect.Effect<Plan, MigrationError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const conversations = yield* parentTargets("conversations", record.conversations, record.importedAt, readBack)
+    const owners = yield* Effect.mapError(conversationOfChildren(record.input), toMigrationError)
+    const conversations = yield* parentTargets(
+      "conversations",
+      record.conversations.map((row) => ({ ...row, line: owners.lines.get(row.key) ?? null })),
+      record.importedAt,
+      readBack
+    )
     const customers = yield* parentTargets("customers", record.customers, record.importedAt, readBack)
     const companies = record.companies.map((row) =>
       row.existed
@@ -111,7 +118,6 @@ export const make = (
       conversations.filter((item) => item.state === "pending").map((item) => item.id)
     )
     const conversationIds = new Map(record.conversations.map((row) => [row.key, row.id] as const))
-    const owners = yield* Effect.mapError(conversationOfChildren(record.input), toMigrationError)
     const withConversations = { messages: 0, notes: 0 }
     const children: Array<Target> = []
     for (const phase of ["messages", "notes"] as const) {
