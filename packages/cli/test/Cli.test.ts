@@ -9,6 +9,7 @@ import type * as ImportRequest from "../src/ImportRequest.js"
 import type * as Job from "../src/Job.js"
 import type * as MigrateRequest from "../src/MigrateRequest.js"
 import { Output } from "../src/Output.js"
+import type * as UndoRequest from "../src/UndoRequest.js"
 import { capturingOutput, nodeLayer } from "./harness.js"
 
 type Call =
@@ -19,6 +20,8 @@ type Call =
   | { readonly _tag: "convert"; readonly request: Convert.ConvertRequest }
   | { readonly _tag: "migrate"; readonly request: MigrateRequest.MigrateRequest }
   | { readonly _tag: "report"; readonly request: Cli.ReportRequest }
+  | { readonly _tag: "rollback"; readonly request: UndoRequest.RollbackRequest }
+  | { readonly _tag: "verify"; readonly request: UndoRequest.VerifyRequest }
 
 /** Parses a command line with actions that only record what they were asked, and answer `answer`. */
 const parse = (args: ReadonlyArray<string>, answer = 0) =>
@@ -33,7 +36,9 @@ const parse = (args: ReadonlyArray<string>, answer = 0) =>
       demo: (request) => record({ _tag: "demo", request }),
       convert: (request) => record({ _tag: "convert", request }),
       migrate: (request) => record({ _tag: "migrate", request }),
-      report: (request) => record({ _tag: "report", request })
+      report: (request) => record({ _tag: "report", request }),
+      rollback: (request) => record({ _tag: "rollback", request }),
+      verify: (request) => record({ _tag: "verify", request })
     })(args).pipe(Effect.provideService(Output, output))
     return { code, calls: yield* Ref.get(calls), stderr: (yield* captured).stderr.join("\n") }
   }).pipe(Effect.provide(nodeLayer))

@@ -37,10 +37,11 @@ export interface Options {
   /** The migration's journal (its id map); the rollback's own journal lives beside it, `<journal>.rollback`. */
   readonly journal: string
   /**
-   * The bundle as the migration read it. Default: the path its journals recorded, read as the migration read it.
-   * It tells which conversation each message and note belongs to; one that changed since is refused.
+   * The bundle as the migration read it: its path (read as the migration read it), or the whole input. Default: the
+   * path its journals recorded. It tells which conversation each message and note belongs to; one that changed
+   * since is refused.
    */
-  readonly bundle?: Input.BundleInput | undefined
+  readonly bundle?: string | Input.BundleInput | undefined
   /** List what would be undone, send nothing, write nothing (existing objects are not read back). */
   readonly dryRun?: boolean | undefined
   /** Chunk size (at most 100), concurrency, retry and poll schedules, job timeout: as for the migration. */
@@ -154,21 +155,29 @@ const reportOf = (
   }
 }
 
-/** The plan a dry run lists: read, never written. */
-const dryRun = (options: Options, record: MigrationRecord.MigrationRecord) =>
-  Effect.map(
-    RollbackPlan.make(record, undefined),
-    (plan) =>
-      reportOf(
-        { journal: options.journal, dryRun: true, resumed: false, requests: 0 },
-        plan.targets,
-        plan.withConversations
-      )
-  )
+/**
+ * What a rollback of `options.journal` would undo, keep and list as not undoable, as a dry run's report: read from
+ * the journal set and the bundle, without a request or a write. Objects the migration found existing are listed as
+ * `existed`; the rollback itself reads them back and undoes those that carry the migration's own `importedAt`.
+ *
+ * @since 0.1.0
+ */
+export const plan = (
+  options: Pick<Options, "journal" | "bundle">
+): Effect.Effect<Report, MigrationError, FileSystem.FileSystem> =>
+  Effect.scoped(Effect.gen(function*() {
+    const record = yield* MigrationRecord.read(options.journal, options.bundle)
+    const planned = yield* RollbackPlan.make(record, undefined)
+    return reportOf(
+      { journal: options.journal, dryRun: true, resumed: false, requests: 0 },
+      planned.targets,
+      planned.withConversations
+    )
+  }))
 
 /**
  * Rolls back the migration of `options.journal` (see the module's description), or lists what it would undo
- * (`dryRun`). Resumes a rollback of the same journal that was interrupted. Fails with the migration's `RunError`
+ * (`dryRun`: {@link plan}). Resumes a rollback of the same journal that was interrupted. Fails with the migration's `RunError`
  * when it cannot run (no journal, another bundle, a key without a role it needs); objects it could not undo are in
  * the report, not failures.
  *
@@ -177,9 +186,8 @@ const dryRun = (options: Options, record: MigrationRecord.MigrationRecord) =>
 export const run = (
   options: Options
 ): Effect.Effect<Report, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
-  Effect.scoped(Effect.gen(function*() {
+  options.dryRun === true ? plan(options) : Effect.scoped(Effect.gen(function*() {
     const record = yield* MigrationRecord.read(options.journal, options.bundle)
-    if (options.dryRun === true) return yield* dryRun(options, record)
     const client = yield* KustomerClient.KustomerClient
     const journal = yield* Effect.mapError(
       RollbackJournal.open(RollbackJournal.rollbackJournalPath(options.journal)),

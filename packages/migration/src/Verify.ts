@@ -32,8 +32,11 @@ import * as VerifyExpected from "./internal/verifyExpected.js"
 export interface Options {
   /** The migration's journal (its id map, with its phase journals beside it). */
   readonly journal: string
-  /** The bundle as the migration read it. Default: the path its journals recorded; one that changed is refused. */
-  readonly bundle?: Input.BundleInput | undefined
+  /**
+   * The bundle as the migration read it: its path (read as the migration read it), or the whole input. Default: the
+   * path its journals recorded. One that changed since is refused.
+   */
+  readonly bundle?: string | Input.BundleInput | undefined
   /** Check `sample` objects drawn from all it created (with `seed`), instead of every one. */
   readonly sample?: number | undefined
   /** The seed of the sample: the same seed and journal draw the same objects. Default 1. */

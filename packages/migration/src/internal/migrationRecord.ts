@@ -72,24 +72,26 @@ const bundlePathOf = (journal: string) =>
   })
 
 /**
- * The bundle as the migration read it: `given` (a path or the whole input), else the path its phase journals
- * recorded, read as the id map's fingerprint says; refused when its content or its reading is not the migration's.
+ * The bundle as the migration read it: `given` (the whole input), else its path (`given`, or the one its phase
+ * journals recorded) read as the id map's fingerprint says; refused when its content or its reading is not the migration's.
  */
 const bundleInputOf = (
   journal: string,
   idMap: IdMap.IdMap,
-  given: Input.BundleInput | undefined
+  given: string | Input.BundleInput | undefined
 ): Effect.Effect<Input.BundleInput, MigrationError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
     const stored = yield* Effect.mapError(idMap.meta("bundle"), toMigrationError)
     if (Option.isNone(stored)) return yield* journalFailure(journal, "it records no migration (no bundle was read)")
     const separator = stored.value.indexOf(";{")
     const settings = Schema.decodeUnknownOption(ReadSettings)(stored.value.slice(separator + 1))
-    const path = given?.bundle ?? Option.getOrUndefined(yield* bundlePathOf(journal))
+    const path = typeof given === "string"
+      ? given
+      : given?.bundle ?? Option.getOrUndefined(yield* bundlePathOf(journal))
     if (path === undefined) {
       return yield* journalFailure(journal, "it does not name its bundle: give the bundle's path")
     }
-    const input: Input.BundleInput = given ?? Option.match(settings, {
+    const input: Input.BundleInput = typeof given === "object" ? given : Option.match(settings, {
       onNone: () => ({ bundle: path }),
       onSome: ({ csv, encoding, format }) => ({
         bundle: path,
@@ -127,7 +129,7 @@ const childrenOf = (journal: string, phase: ChildPhase) =>
  */
 export const read = (
   journal: string,
-  bundle: Input.BundleInput | undefined
+  bundle: string | Input.BundleInput | undefined
 ): Effect.Effect<MigrationRecord, MigrationError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
     if (!(yield* Effect.mapError(JournalFile.hasContent(journal), toMigrationError))) {
