@@ -67,7 +67,9 @@ export const peekMeta: (path: string, key: string) => Effect.Effect<Option.Optio
 
 /**
  * A record a journal settled as created (`Created`) or found already there (`AlreadyExisting`): its record index,
- * its input line, its `externalId` and the Kustomer id it got (`null` when the API did not report one).
+ * its input line, its `externalId`, the Kustomer id it got (`null` when the API did not report one) and the job
+ * whose results said so (`null` when no job did: an object found by a look-up or as a duplicate after a request
+ * whose answer was lost, and taken to be that request's).
  *
  * @since 0.1.0
  */
@@ -77,6 +79,7 @@ export interface SettledObject {
   readonly outcome: "Created" | "AlreadyExisting"
   readonly external_id: string | null
   readonly object_id: string | null
+  readonly job_id: string | null
 }
 
 /**

@@ -5,7 +5,9 @@
  * a note's conversation) and its fields (name, status, priority, createdAt, tags, a message's text, a note's body,
  * the attachments' sizes), in the form Kustomer normalises them to (see `internal/verifyCompare.ts`). Every read
  * goes through the client, so its rate limiter, under the one retry policy. Objects the migration found existing
- * are not checked: they are not its own.
+ * are not checked — they are not its own — except a company, customer or conversation that carries the migration's
+ * own `importedAt`: the migration created it, but its creation's answer was lost (each such object is read once to
+ * tell, before the sample is drawn).
  *
  * @since 0.1.0
  */
@@ -14,12 +16,14 @@ import { BulkResource } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Random from "effect/Random"
 import * as Schema from "effect/Schema"
 import type { MigrationError } from "./internal/failure.js"
 import type * as Input from "./internal/input.js"
 import * as MigrationRecord from "./internal/migrationRecord.js"
 import type { PipelineOptions } from "./internal/pipeline.js"
+import { createdByMigration } from "./internal/provenance.js"
 import { retriedRead } from "./internal/reads.js"
 import * as VerifyCompare from "./internal/verifyCompare.js"
 import * as VerifyExpected from "./internal/verifyExpected.js"
@@ -139,22 +143,35 @@ export const run = (
   Effect.scoped(Effect.gen(function*() {
     const record = yield* MigrationRecord.read(options.journal, options.bundle)
     const client = yield* KustomerClient.KustomerClient
-    const created = VerifyExpected.createdObjects(record)
+    let requests = 0
+    const read = (object: VerifyExpected.CreatedObject) =>
+      retriedRead(
+        { pipeline: options.pipeline },
+        Effect.zipRight(
+          Effect.sync(() => {
+            requests += 1
+          }),
+          client.getById(registry[object.resource], object.id)
+        )
+      )
+    const concurrency = options.concurrency ?? 4
+    // Parents found existing are the migration's own when they carry its importedAt (their creation's answer lost).
+    const own = yield* Effect.filter(
+      VerifyExpected.foundObjects(record),
+      (object) =>
+        Effect.map(
+          read(object),
+          (found) => Option.isSome(found) && createdByMigration(found.value.attributes ?? {}, record.importedAt)
+        ),
+      { concurrency }
+    ).pipe(Effect.mapError((error) => VerifyExpected.readFailure(error)))
+    const created = VerifyExpected.ordered([...VerifyExpected.createdObjects(record), ...own])
     const seed = options.seed ?? 1
     const selected = options.sample === undefined ? created : sampleOf(created, options.sample, seed)
     const expected = yield* VerifyExpected.expectations(record, selected)
-    let requests = 0
     const differences = yield* Effect.forEach(selected, (object) =>
       Effect.gen(function*() {
-        const found = yield* retriedRead(
-          { pipeline: options.pipeline },
-          Effect.zipRight(
-            Effect.sync(() => {
-              requests += 1
-            }),
-            client.getById(registry[object.resource], object.id)
-          )
-        )
+        const found = yield* read(object)
         const wanted = expected.get(VerifyExpected.keyOf(object))
         if (wanted === undefined) return []
         return VerifyCompare.compare(wanted, found).map((difference): Difference => ({
@@ -164,7 +181,7 @@ export const run = (
           ...(wanted.externalId === undefined ? {} : { externalId: wanted.externalId }),
           ...difference
         }))
-      }), { concurrency: options.concurrency ?? 4 }).pipe(
+      }), { concurrency }).pipe(
         Effect.mapError((error) => VerifyExpected.readFailure(error))
       )
     return {

@@ -9,7 +9,14 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration, Rollback } from "../src/index.js"
-import { bundleLines, createOldConversation, jobItems, snapshot, writeBundle } from "./fixtures/undoHarness.js"
+import {
+  bundleLines,
+  createOldConversation,
+  jobItems,
+  onTestClock,
+  snapshot,
+  writeBundle
+} from "./fixtures/undoHarness.js"
 
 const migrated = (count: number) =>
   Effect.gen(function*() {
@@ -95,22 +102,30 @@ describe("Rollback", () => {
       assert.deepStrictEqual(rolledBack.conversations, before.conversations)
     }).pipe(Effect.provide(simulated({ customers: 2, jobLatency: "200 millis" }))))
 
-  it.scopedLive("under 5xx, resets and lost answers: everything the migration created is undone", () =>
-    Effect.gen(function*() {
-      const { before, journal } = yield* migrated(12)
-      let report = yield* Rollback.run({ journal, pipeline: fastPipeline })
-      for (let attempt = 0; attempt < 5 && !report.complete; attempt++) {
-        report = yield* Rollback.run({ journal, pipeline: fastPipeline })
-      }
-      assert.isTrue(report.complete)
-      assert.strictEqual(report.objects.filter((object) => object.state === "failed").length, 0)
-      const rolledBack = yield* snapshot
-      assert.deepStrictEqual(rolledBack.customers, before.customers)
-      assert.deepStrictEqual(rolledBack.conversations, before.conversations)
-      const faults = (yield* (yield* Simulator.Simulator).stats).faults
-      assert.isAbove(Object.values(faults).reduce((sum: number, count) => sum + Number(count), 0), 0)
-    }).pipe(Effect.provide(simulated({
-      customers: 2,
-      faults: { seed: 7, serverErrorRate: 0.15, connectionResetRate: 0.1, afterAcceptanceShare: 0.5 }
-    }))))
+  // Seed 6 loses the answer of the chunk that holds the conversation that existed before: the resend finds every
+  // item a duplicate and the pipeline takes them all for its own; read back, it is kept.
+  for (const seed of [2, 6, 8]) {
+    it.scoped(`seed ${seed}: under 5xx, resets and lost answers (test clock), everything the migration created is undone`, () =>
+      onTestClock(Effect.gen(function*() {
+        const { before, journal } = yield* migrated(12)
+        const simulator = yield* Simulator.Simulator
+        const faultsBefore = (yield* simulator.stats).faults
+        const pipeline = { ...fastPipeline, maxItems: 2 }
+        let report = yield* Rollback.run({ journal, pipeline })
+        for (let attempt = 0; attempt < 5 && !report.complete; attempt++) {
+          report = yield* Rollback.run({ journal, pipeline })
+        }
+        assert.isTrue(report.complete)
+        assert.strictEqual(report.objects.filter((object) => object.state === "failed").length, 0)
+        const rolledBack = yield* snapshot
+        assert.deepStrictEqual(rolledBack.customers, before.customers)
+        assert.deepStrictEqual(rolledBack.conversations, before.conversations)
+        const faults = (yield* simulator.stats).faults
+        const sum = (counts: Readonly<Record<string, number>>) => Object.values(counts).reduce((a, b) => a + b, 0)
+        assert.isAbove(sum(faults) - sum(faultsBefore), 0, "faults injected into the rollback's requests")
+      })).pipe(Effect.provide(simulated({
+        customers: 2,
+        faults: { seed, serverErrorRate: 0.25, connectionResetRate: 0.2, afterAcceptanceShare: 0.5 }
+      }))))
+  }
 })

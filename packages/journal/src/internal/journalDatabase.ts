@@ -214,7 +214,8 @@ export const SettledObjectRow = Schema.Struct({
   line: Schema.NullOr(Schema.Number),
   outcome: Schema.Literal("Created", "AlreadyExisting"),
   external_id: Schema.NullOr(Schema.String),
-  object_id: Schema.NullOr(Schema.String)
+  object_id: Schema.NullOr(Schema.String),
+  job_id: Schema.NullOr(Schema.String)
 })
 
 /**
@@ -228,7 +229,7 @@ export const settledObjects = (
     const { run, sql } = yield* connect(path)
     const tables = yield* run("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'journal_outcomes'")
     if (tables.length === 0) return []
-    return yield* sql`SELECT record, line, outcome, external_id, object_id FROM journal_outcomes
+    return yield* sql`SELECT record, line, outcome, external_id, object_id, job_id FROM journal_outcomes
       WHERE outcome IN ('Created', 'AlreadyExisting') ORDER BY record`.pipe(
       Effect.mapError(fromSqlError(path)),
       Effect.flatMap(decodeRows(SettledObjectRow, path))

@@ -26,6 +26,15 @@ export interface SettledChild {
   readonly existed: boolean
 }
 
+/**
+ * A company, customer or conversation the id map links, and whether the migration surely created it: a job's
+ * results said so (`certain`). Otherwise — found as a duplicate or by a look-up after a request whose answer was
+ * lost, or found existing — it is the migration's only if it carries its `importedAt` (see `provenance.ts`).
+ */
+export interface ParentRow extends IdMap.LinkedRow {
+  readonly certain: boolean
+}
+
 /** What the journal set records. */
 export interface MigrationRecord {
   readonly journal: string
@@ -34,9 +43,9 @@ export interface MigrationRecord {
   readonly input: Input.BundleInput
   /** The `importedAt` the migration gave every object whose bundle line set none. */
   readonly importedAt: string
-  readonly companies: ReadonlyArray<IdMap.LinkedRow>
-  readonly customers: ReadonlyArray<IdMap.LinkedRow>
-  readonly conversations: ReadonlyArray<IdMap.LinkedRow>
+  readonly companies: ReadonlyArray<ParentRow>
+  readonly customers: ReadonlyArray<ParentRow>
+  readonly conversations: ReadonlyArray<ParentRow>
   readonly children: { readonly [P in ChildPhase]: ReadonlyArray<SettledChild> }
 }
 
@@ -138,10 +147,20 @@ export const read = (
     const idMap = yield* Effect.mapError(JournalSet.open(journal), toMigrationError)
     const input = yield* bundleInputOf(journal, idMap, bundle)
     const importedAt = yield* Effect.mapError(idMap.meta("importedAt"), toMigrationError)
+    const parents = (phase: "companies" | "customers" | "conversations") =>
+      Effect.gen(function*() {
+        const rows = yield* idMap.linked(phase)
+        const byJob = new Set(
+          (yield* JournalFile.settledObjects(JournalSet.phaseJournalPath(journal, phase)))
+            .filter((row) => row.outcome === "Created" && row.job_id !== null)
+            .map((row) => row.record)
+        )
+        return rows.map((row): ParentRow => ({ ...row, certain: !row.existed && byJob.has(row.key) }))
+      })
     const links = yield* Effect.all({
-      companies: idMap.linked("companies"),
-      customers: idMap.linked("customers"),
-      conversations: idMap.linked("conversations")
+      companies: parents("companies"),
+      customers: parents("customers"),
+      conversations: parents("conversations")
     }).pipe(Effect.mapError(toMigrationError))
     const children = yield* Effect.all({
       messages: childrenOf(journal, "messages"),

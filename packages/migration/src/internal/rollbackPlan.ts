@@ -5,21 +5,20 @@
  * (no bulk delete of either: listed as not undoable). Children of a conversation the rollback undoes go with it.
  *
  * An object the id map records as found existing may still be one the migration created: its creation's answer was
- * lost, and the resend found it as a duplicate. Such an object carries the migration's own `importedAt` (a time no
- * object made before the migration has), so each one is read back (`GET` by id) and undone only when it does.
+ * lost, and the resend (or the read-back of its job) found it. Each one is read back (`GET` by id) and undone only
+ * when it carries the migration's own `importedAt` (see `provenance.ts`).
  */
 import { type KustomerClient, type KustomerError } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
 import type * as FileSystem from "@effect/platform/FileSystem"
-import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { type MigrationError, toMigrationError } from "./failure.js"
-import type * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
 import type * as MigrationRecord from "./migrationRecord.js"
 import * as Phases from "./phases.js"
+import { createdByMigration } from "./provenance.js"
 import type { Target } from "./rollbackJournal.js"
 
 /** How the plan reads back objects recorded as existing; `undefined` in a dry run (nothing is read). */
@@ -36,14 +35,6 @@ export interface Plan {
   readonly withConversations: { readonly messages: number; readonly notes: number }
 }
 
-const sameInstant = (a: unknown, b: string): boolean => {
-  if (typeof a !== "string") return false
-  const left = DateTime.make(a)
-  const right = DateTime.make(b)
-  return Option.isSome(left) && Option.isSome(right) && DateTime.toEpochMillis(left.value) ===
-      DateTime.toEpochMillis(right.value)
-}
-
 const target = (
   resource: Target["resource"],
   row: { readonly id: string; readonly line: number | null },
@@ -51,26 +42,34 @@ const target = (
   reason: string | null = null
 ): Target => ({ resource, id: row.id, line: row.line, state, job: null, reason })
 
-/** The plan's targets of one parent resource: created ones to undo, existing ones read back (or kept). */
+/**
+ * The plan's targets of one parent resource: what a job's results said the migration created is undone; anything
+ * else it links (found as a duplicate or by a look-up after a lost answer, or found existing) is read back and
+ * undone only when it carries the migration's `importedAt` — in a dry run, listed as it is recorded, with why.
+ */
 const parentTargets = (
   resource: "customers" | "conversations",
-  rows: ReadonlyArray<IdMap.LinkedRow>,
+  rows: ReadonlyArray<MigrationRecord.ParentRow>,
   importedAt: string,
   readBack: ReadBack
 ): Effect.Effect<ReadonlyArray<Target>, KustomerError.KustomerError> =>
   Effect.forEach(rows, (row) => {
-    if (!row.existed) return Effect.succeed(target(resource, row, "pending"))
+    if (row.certain) return Effect.succeed(target(resource, row, "pending"))
     if (readBack === undefined) {
-      return Effect.succeed(
-        target(resource, row, "existed", "found existing by the migration (a dry run reads none back)")
-      )
+      return Effect.succeed(target(
+        resource,
+        row,
+        row.existed ? "existed" : "pending",
+        `${row.existed ? "found existing" : "found after a lost answer"}: read back first, undone only if it ` +
+          "carries this migration's importedAt"
+      ))
     }
     return Effect.map(readBack(resource, row.id), (found) =>
       Option.match(found, {
         onNone: () => target(resource, row, "gone", "not there any more"),
         onSome: (attributes) =>
-          sameInstant(attributes["importedAt"], importedAt)
-            ? target(resource, row, "pending", "found as a duplicate, but it carries this migration's importedAt")
+          createdByMigration(attributes, importedAt)
+            ? target(resource, row, "pending", "found after a lost answer; it carries this migration's importedAt")
             : target(resource, row, "existed", "it existed before the migration")
       }))
   }, { concurrency: 4 })

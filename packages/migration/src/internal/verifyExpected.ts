@@ -35,10 +35,13 @@ export interface ExpectedObject extends VerifyCompare.Expected {
 export const keyOf = (object: { readonly resource: string; readonly key: number }): string =>
   `${object.resource}:${object.key}`
 
-/** Every object the migration created, parents first, each resource by key. */
+/** Every object the migration surely created (a job's results said so), parents first, each resource by key. */
 export const createdObjects = (record: MigrationRecord.MigrationRecord): ReadonlyArray<CreatedObject> => {
-  const parents = (resource: "companies" | "customers" | "conversations", rows: ReadonlyArray<IdMap.LinkedRow>) =>
-    rows.filter((row) => !row.existed).map((row): CreatedObject => ({
+  const parents = (
+    resource: "companies" | "customers" | "conversations",
+    rows: ReadonlyArray<MigrationRecord.ParentRow>
+  ) =>
+    rows.filter((row) => row.certain).map((row): CreatedObject => ({
       resource,
       key: row.key,
       id: row.id,
@@ -59,6 +62,32 @@ export const createdObjects = (record: MigrationRecord.MigrationRecord): Readonl
     ...children("notes")
   ]
 }
+
+/**
+ * The companies, customers and conversations the migration did not surely create (found existing, or found after
+ * a lost answer): each is checked when it carries the migration's own `importedAt` (see `provenance.ts`).
+ */
+export const foundObjects = (record: MigrationRecord.MigrationRecord): ReadonlyArray<CreatedObject> =>
+  (["companies", "customers", "conversations"] as const).flatMap((resource) =>
+    record[resource].filter((row) => !row.certain).map((row): CreatedObject => ({
+      resource,
+      key: row.key,
+      id: row.id,
+      line: row.line
+    }))
+  )
+
+const resourceOrder: ReadonlyArray<VerifyCompare.Checked> = [
+  "companies",
+  "customers",
+  "conversations",
+  "messages",
+  "notes"
+]
+
+/** Objects in the order verify draws and reports them: by resource, parents first, then by key. */
+export const ordered = (objects: ReadonlyArray<CreatedObject>): ReadonlyArray<CreatedObject> =>
+  [...objects].sort((a, b) => resourceOrder.indexOf(a.resource) - resourceOrder.indexOf(b.resource) || a.key - b.key)
 
 const fieldsOf = (value: unknown): Readonly<Record<string, unknown>> => Predicate.isRecord(value) ? value : {}
 
