@@ -303,4 +303,31 @@ describe("kustomer-bulk command line", () => {
       assert.strictEqual(result.code, 0)
       assert.lengthOf(result.calls, 0)
     }))
+
+  it.effect("parses rollback and verify; rollback without a terminal needs --yes, --seed needs --sample", () =>
+    Effect.gen(function*() {
+      const refused = yield* parse(["rollback", "--journal", "m.journal"])
+      assert.strictEqual(refused.code, 1)
+      assert.lengthOf(refused.calls, 0)
+      assert.include(refused.stderr, "--yes")
+      const rollback = yield* parse(["rollback", "--journal", "m.journal", "--yes", "--max-items", "50"])
+      const [call] = rollback.calls
+      assert.strictEqual(call?._tag, "rollback")
+      if (call?._tag === "rollback") {
+        assert.deepStrictEqual(
+          [call.request.journal, call.request.yes, call.request.dryRun, call.request.maxItems, call.request.bundle],
+          ["m.journal", true, false, 50, undefined]
+        )
+      }
+      assert.lengthOf((yield* parse(["rollback", "--journal", "m.journal", "--dry-run"])).calls, 1)
+      const verify = yield* parse(["verify", "--journal", "m.journal", "--sample", "20", "--seed", "7"])
+      const [verifyCall] = verify.calls
+      assert.strictEqual(verifyCall?._tag, "verify")
+      if (verifyCall?._tag === "verify") {
+        assert.deepStrictEqual([verifyCall.request.sample, verifyCall.request.seed], [20, 7])
+      }
+      const seedAlone = yield* parse(["verify", "--journal", "m.journal", "--seed", "7"])
+      assert.strictEqual(seedAlone.code, 1)
+      assert.include(seedAlone.stderr, "--sample")
+    }))
 })
