@@ -45,6 +45,12 @@ export const rollbackSummary = (report: Rollback.Report): ReadonlyArray<string> 
       }`
     ),
     ...(kept.length > listed ? [`  … and ${kept.length - listed} more (every one in the report)`] : []),
+    ...(report.migrationInDoubt.customers + report.migrationInDoubt.conversations > 0
+      ? [
+        `  the migration left ${report.migrationInDoubt.customers} customers and ${report.migrationInDoubt.conversations} ` +
+        "conversations in doubt (not undone: no id yet): run the migration again with its journal, then the rollback"
+      ]
+      : []),
     ...(report.dryRun ? [] : [`requests: ${report.requests}`])
   ]
 }

@@ -101,6 +101,11 @@ export const Report = Schema.Struct({
   counts: Schema.Record({ key: Schema.String, value: Schema.Record({ key: Schema.String, value: Schema.Number }) }),
   /** Messages and notes of the conversations marked deleted: they go with their conversation. */
   withConversations: Schema.Struct({ messages: Schema.Number, notes: Schema.Number }),
+  /**
+   * Customers and conversations the migration left in doubt (their job's verdict never read): neither undone nor
+   * listed, having no id yet. Run the migration again with its journal to settle them, then the rollback again.
+   */
+  migrationInDoubt: Schema.Struct({ customers: Schema.Number, conversations: Schema.Number }),
   requests: Schema.Number,
   objects: Schema.Array(ReportObject)
 })
@@ -128,7 +133,13 @@ const stateOf = (target: RollbackJournal.Target): ObjectState => {
 }
 
 const reportOf = (
-  base: { readonly journal: string; readonly dryRun: boolean; readonly resumed: boolean; readonly requests: number },
+  base: {
+    readonly journal: string
+    readonly dryRun: boolean
+    readonly resumed: boolean
+    readonly requests: number
+    readonly migrationInDoubt: Report["migrationInDoubt"]
+  },
   targets: ReadonlyArray<RollbackJournal.Target>,
   withConversations: Report["withConversations"]
 ): Report => {
@@ -155,6 +166,16 @@ const reportOf = (
   }
 }
 
+/** The customers and conversations the migration left in doubt. */
+const inDoubtOf = (record: MigrationRecord.MigrationRecord) =>
+  Effect.mapError(
+    Effect.all({ customers: record.idMap.customersInDoubt, conversations: record.idMap.conversationsInDoubt }),
+    toMigrationError
+  ).pipe(Effect.map(({ conversations, customers }) => ({
+    customers: customers.length,
+    conversations: conversations.length
+  })))
+
 /**
  * What a rollback of `options.journal` would undo, keep and list as not undoable, as a dry run's report: read from
  * the journal set and the bundle, without a request or a write. Objects the migration found existing are listed as
@@ -169,7 +190,13 @@ export const plan = (
     const record = yield* MigrationRecord.read(options.journal, options.bundle)
     const planned = yield* RollbackPlan.make(record, undefined)
     return reportOf(
-      { journal: options.journal, dryRun: true, resumed: false, requests: 0 },
+      {
+        journal: options.journal,
+        dryRun: true,
+        resumed: false,
+        requests: 0,
+        migrationInDoubt: yield* inDoubtOf(record)
+      },
       planned.targets,
       planned.withConversations
     )
@@ -233,7 +260,13 @@ export const run = (
     }).pipe(Effect.mapError(toMigrationError))
     const targets = yield* Effect.mapError(journal.targets(), toMigrationError)
     return reportOf(
-      { journal: options.journal, dryRun: false, resumed: Option.isSome(planned), requests },
+      {
+        journal: options.journal,
+        dryRun: false,
+        resumed: Option.isSome(planned),
+        requests,
+        migrationInDoubt: yield* inDoubtOf(record)
+      },
       targets,
       withConversations
     )

@@ -58,6 +58,7 @@ describe("Rollback", () => {
       assert.deepStrictEqual(byState(report, "companies"), { notUndoable: 1 })
       assert.deepStrictEqual(byState(report, "messages"), { notUndoable: 1 })
       assert.deepStrictEqual(report.withConversations, { messages: 16, notes: 8 })
+      assert.deepStrictEqual(report.migrationInDoubt, { customers: 0, conversations: 0 })
       const notUndoable = report.objects.filter((object) => object.resource === "messages")
       assert.match(notUndoable[0]?.reason ?? "", new RegExp(`conversation ${oldConversation}, which existed before`))
       assert.strictEqual(notUndoable[0]?.line, 1)
