@@ -7,6 +7,7 @@
 import { Simulator } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration, Rollback } from "../src/index.js"
 import {
@@ -102,6 +103,29 @@ describe("Rollback", () => {
       assert.deepStrictEqual(rolledBack.customers, before.customers)
       assert.deepStrictEqual(rolledBack.conversations, before.conversations)
     }).pipe(Effect.provide(simulated({ customers: 2, jobLatency: "200 millis" }))))
+
+  it.scopedLive("interrupted while its first jobs run, a resume finishes it: each object undone once", () =>
+    Effect.gen(function*() {
+      const { before, journal } = yield* migrated(6)
+      const simulator = yield* Simulator.Simulator
+      const pipeline = { ...fastPipeline, maxItems: 2, submitConcurrency: 1 }
+      const fiber = yield* Effect.fork(Rollback.run({ journal, pipeline }))
+      // Stopped as a kill would stop it: once its first update job was accepted, before its results were read.
+      while ((yield* simulator.jobs).every((job) => job.operation !== "update")) yield* Effect.sleep("1 millis")
+      yield* Fiber.interrupt(fiber)
+      assert.isAbove(yield* jobItems("conversations", "update"), 0)
+      const resumed = yield* Rollback.run({ journal, pipeline })
+      assert.isTrue(resumed.resumed)
+      assert.isTrue(resumed.complete)
+      // At most the chunk caught between its request and its job's id being recorded is sent again (an update to
+      // deleted: true, which sets what is set); customers, deleted after every conversation is settled, once.
+      assert.isAtMost(yield* jobItems("conversations", "update"), 6 + 2)
+      assert.strictEqual(yield* jobItems("customers", "delete"), 3)
+      assert.deepStrictEqual(byState(resumed, "conversations"), { undone: 6, existed: 1 })
+      const rolledBack = yield* snapshot
+      assert.deepStrictEqual(rolledBack.customers, before.customers)
+      assert.deepStrictEqual(rolledBack.conversations, before.conversations)
+    }).pipe(Effect.provide(simulated({ customers: 2, jobLatency: "100 millis" }))))
 
   // Seed 6 loses the answer of the chunk that holds the conversation that existed before: the resend finds every
   // item a duplicate and the pipeline takes them all for its own; read back, it is kept.
