@@ -73,7 +73,12 @@ export interface RollbackJournal {
 }
 
 const failure = (path: string) => (error: { readonly message: string }): IdMapError =>
-  new IdMapError({ path, reason: error.message })
+  new IdMapError({
+    path,
+    reason: /locked|busy/i.test(error.message)
+      ? "it is in use by another rollback of this migration; wait for it to end"
+      : error.message
+  })
 
 /** Opens (or creates) the rollback journal at `path` for the scope's life. */
 export const open = (path: string): Effect.Effect<RollbackJournal, IdMapError, Scope.Scope> =>
@@ -86,6 +91,8 @@ export const open = (path: string): Effect.Effect<RollbackJournal, IdMapError, S
     const sql = Context.get(context, SqliteClient.SqliteClient)
     const run = <A, E extends { readonly message: string }, R>(effect: Effect.Effect<A, E, R>) =>
       Effect.mapError(effect, fail)
+    // Held by one rollback at a time: a second one is refused at its first write, not interleaved with the first.
+    yield* run(sql.unsafe("PRAGMA locking_mode = EXCLUSIVE"))
     yield* run(sql`CREATE TABLE IF NOT EXISTS rollback_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`)
     yield* run(sql`CREATE TABLE IF NOT EXISTS rollback_targets (
       ordinal INTEGER PRIMARY KEY, resource TEXT NOT NULL, id TEXT NOT NULL, line INTEGER, state TEXT NOT NULL,
