@@ -71,5 +71,13 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
         [...new Set(differences.map((difference) => `${difference.resource}:${difference.field}`))].sort(),
         ["conversations:deleted", "customers:exists"]
       )
+
+      const noJournal = yield* runCli(["verify", "--journal", `${dir}/none.journal`], env)
+      assert.strictEqual(noJournal.code, 1)
+      assert.include(noJournal.text, "there is no migration journal at this path")
+      yield* fs.writeFileString(`${dir}/bundle.jsonl`, "\n", { flag: "a" })
+      const changed = yield* runCli(["rollback", "--journal", journal, "--dry-run"], env)
+      assert.strictEqual(changed.code, 1)
+      assert.include(changed.text, "is not the bundle the migration")
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 })
