@@ -5,10 +5,16 @@
  */
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Terminal from "@effect/platform/Terminal"
 import { assert, describe, it } from "@effect/vitest"
+import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { nodeLayer, runCli } from "./harness.js"
+import * as Mailbox from "effect/Mailbox"
+import * as Option from "effect/Option"
+import { Output } from "../src/Output.js"
+import * as UndoRunner from "../src/UndoRunner.js"
+import { capturingOutput, nodeLayer, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.undo-end-to-end-secret.c2lnbmF0dXJl"
 
@@ -79,5 +85,62 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const changed = yield* runCli(["rollback", "--journal", journal, "--dry-run"], env)
       assert.strictEqual(changed.code, 1)
       assert.include(changed.text, "is not the bundle the migration")
+    }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
+
+  it.scopedLive("on a terminal, rollback asks first: 'n' changes nothing, 'y' undoes the migration", () =>
+    Effect.gen(function*() {
+      const server = yield* SimulatorServer.SimulatorServer
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-undo-test-" })
+      yield* fs.writeFileString(`${dir}/bundle.jsonl`, lines.map((line) => JSON.stringify(line)).join("\n") + "\n")
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const journal = `${dir}/m.journal`
+      assert.strictEqual((yield* runCli(["migrate", `${dir}/bundle.jsonl`, "--journal", journal], env)).code, 0)
+
+      /** A terminal on which the person types `answer`. */
+      const typing = (answer: string): Terminal.Terminal => ({
+        columns: Effect.succeed(100),
+        rows: Effect.succeed(40),
+        isTTY: Effect.succeed(true),
+        readInput: Effect.gen(function*() {
+          const input = yield* Mailbox.make<Terminal.UserInput>()
+          yield* input.offer({
+            input: Option.some(answer),
+            key: { name: answer, ctrl: false, meta: false, shift: false }
+          })
+          return input
+        }),
+        readLine: Effect.succeed(answer),
+        display: () => Effect.void
+      })
+      const rollback = (answer: string) =>
+        Effect.gen(function*() {
+          const { captured, output } = yield* capturingOutput()
+          const code = yield* UndoRunner.rollback({
+            journal,
+            bundle: undefined,
+            report: undefined,
+            json: false,
+            concurrency: undefined,
+            connection: { baseUrl: server.baseUrl, org: undefined, region: undefined, rateLimit: undefined },
+            dryRun: false,
+            yes: false,
+            interactive: true,
+            maxItems: undefined
+          }).pipe(
+            Effect.provideService(Output, output),
+            Effect.provideService(Terminal.Terminal, typing(answer)),
+            Effect.withConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))
+          )
+          return { code, text: [...(yield* captured).stdout, ...(yield* captured).stderr].join("\n") }
+        })
+      const declined = yield* rollback("n")
+      assert.strictEqual(declined.code, 1)
+      assert.include(declined.text, "conversations: 4 toUndo")
+      assert.include(declined.text, "not confirmed; nothing was changed")
+      assert.isFalse(yield* fs.exists(`${journal}.rollback`))
+      const accepted = yield* rollback("y")
+      assert.strictEqual(accepted.code, 0, accepted.text)
+      assert.include(accepted.text, "conversations: 4 undone")
     }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))))
 })
