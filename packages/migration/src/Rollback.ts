@@ -203,10 +203,35 @@ export const plan = (
   }))
 
 /**
+ * The plan, written once to the rollback journal: a resume undoes the plan it wrote, whatever the objects look like
+ * now (a customer it deleted is not read back as "gone"). Returns the children that go with the conversations.
+ */
+const plannedOnce = (
+  journal: RollbackJournal.RollbackJournal,
+  record: MigrationRecord.MigrationRecord,
+  readBack: RollbackPlan.ReadBack,
+  planned: boolean
+): Effect.Effect<Report["withConversations"], MigrationError, FileSystem.FileSystem> =>
+  planned
+    ? Effect.map(
+      Effect.mapError(journal.meta(withConversationsKey), toMigrationError),
+      (stored) => Option.getOrElse(Option.flatMap(stored, decodeWithConversations), () => ({ messages: 0, notes: 0 }))
+    )
+    : Effect.gen(function*() {
+      const plan = yield* RollbackPlan.make(record, readBack)
+      const meta = {
+        [setKey]: record.idMap.setId,
+        [withConversationsKey]: JSON.stringify(plan.withConversations)
+      }
+      yield* Effect.mapError(journal.plan(meta, plan.targets), toMigrationError)
+      return plan.withConversations
+    })
+
+/**
  * Rolls back the migration of `options.journal` (see the module's description), or lists what it would undo
- * (`dryRun`: {@link plan}). Resumes a rollback of the same journal that was interrupted. Fails with the migration's `RunError`
- * when it cannot run (no journal, another bundle, a key without a role it needs); objects it could not undo are in
- * the report, not failures.
+ * (`dryRun`: {@link plan}). Resumes a rollback of the same journal that was interrupted. Fails with the migration's
+ * `RunError` when it cannot run (no journal, another bundle, a key without a role it needs); objects it could not
+ * undo are in the report, not failures.
  *
  * @since 0.1.0
  */
@@ -236,24 +261,7 @@ export const run = (
       client,
       (read) => retriedRead({ pipeline }, Effect.zipRight(onRequest, read))
     )
-    // Planned once: a resume undoes the plan it wrote, whatever the objects look like now.
-    const withConversations = Option.isSome(planned)
-      ? Option.getOrElse(
-        Option.flatMap(
-          yield* Effect.mapError(journal.meta(withConversationsKey), toMigrationError),
-          decodeWithConversations
-        ),
-        () => ({ messages: 0, notes: 0 })
-      )
-      : yield* Effect.gen(function*() {
-        const plan = yield* RollbackPlan.make(record, readBack)
-        const meta = {
-          [setKey]: record.idMap.setId,
-          [withConversationsKey]: JSON.stringify(plan.withConversations)
-        }
-        yield* Effect.mapError(journal.plan(meta, plan.targets), toMigrationError)
-        return plan.withConversations
-      })
+    const withConversations = yield* plannedOnce(journal, record, readBack, Option.isSome(planned))
     const sender: RollbackRun.Sender = { client, journal, pipeline, onRequest }
     yield* Effect.forEach(RollbackRun.undoOrder, (resource) => RollbackRun.undo(sender, resource), {
       discard: true
