@@ -63,7 +63,8 @@ export type Resource = typeof Resource.Type
 
 /**
  * One difference: the object (resource, Kustomer id, `externalId`), its bundle line, the field — `exists`,
- * `deleted`, a link (`customer`, `conversation`), or a field (`attachments.size` for the attachments) — and the
+ * `deleted`, a link (`customer`, `conversation`), a field (`attachments.size` for the attachments), or `bundle`
+ * (the journal names an object its bundle does not hold) — and the
  * value the bundle (or, for a link, the id map) expects next to the one Kustomer has.
  *
  * @since 0.1.0
@@ -173,7 +174,17 @@ export const run = (
       Effect.gen(function*() {
         const found = yield* read(object)
         const wanted = expected.get(VerifyExpected.keyOf(object))
-        if (wanted === undefined) return []
+        // The journal names an object its bundle does not hold (cannot happen with the bundle it was made from).
+        if (wanted === undefined) {
+          return [{
+            resource: object.resource,
+            id: object.id,
+            line: object.line,
+            field: "bundle",
+            expected: true,
+            actual: false
+          }]
+        }
         return VerifyCompare.compare(wanted, found).map((difference): Difference => ({
           resource: object.resource,
           id: object.id,
