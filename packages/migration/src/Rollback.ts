@@ -21,6 +21,7 @@ import * as Schema from "effect/Schema"
 import type { MigrationError } from "./internal/failure.js"
 import { toMigrationError } from "./internal/failure.js"
 import type * as Input from "./internal/input.js"
+import { rolledBackKey } from "./internal/links.js"
 import * as MigrationRecord from "./internal/migrationRecord.js"
 import type { PipelineOptions } from "./internal/pipeline.js"
 import { retriedRead } from "./internal/reads.js"
@@ -224,6 +225,8 @@ const plannedOnce = (
         [withConversationsKey]: JSON.stringify(plan.withConversations)
       }
       yield* Effect.mapError(journal.plan(meta, plan.targets), toMigrationError)
+      // From now on the migration's journal describes objects being undone: resuming it would skip them.
+      yield* Effect.mapError(record.idMap.setMeta(rolledBackKey, "1"), toMigrationError)
       return plan.withConversations
     })
 

@@ -46,7 +46,7 @@ const byState = (report: Rollback.Report, resource: string) => report.counts[res
 describe("Rollback", () => {
   it.scopedLive("leaves the simulator as before the migration, lists what it cannot undo", () =>
     Effect.gen(function*() {
-      const { before, journal, oldConversation } = yield* migrated(8)
+      const { before, dir, journal, oldConversation } = yield* migrated(8)
       const after = yield* snapshot
       assert.isAbove(after.conversations.length, before.conversations.length)
 
@@ -82,6 +82,11 @@ describe("Rollback", () => {
       const again = yield* Rollback.run({ journal, pipeline: fastPipeline })
       assert.isTrue(again.resumed)
       assert.strictEqual(again.requests, 0)
+      // The migration's journal now records objects that were undone: it is not resumed.
+      const resumed = yield* Effect.flip(
+        Migration.run({ bundle: `${dir}/bundle.jsonl`, journal, pipeline: fastPipeline })
+      )
+      assert.include(resumed.message, "its migration was rolled back")
     }).pipe(Effect.provide(simulated({ customers: 3 }))))
 
   it.scopedLive("stopped with its jobs unread, a resume polls them and sends nothing again", () =>
