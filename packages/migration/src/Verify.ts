@@ -117,14 +117,20 @@ const resourceOrder: ReadonlyArray<Resource> = ["companies", "customers", "conve
  *
  * @since 0.1.0
  */
-export const sampleOf = <A>(candidates: ReadonlyArray<A>, size: number, seed: number): ReadonlyArray<A> => {
-  if (size >= candidates.length) return candidates
-  const drawn = Effect.runSync(
-    Random.shuffle(candidates.map((_, index) => index)).pipe(Effect.withRandom(Random.make(seed)))
-  )
-  const kept = new Set(Chunk.toReadonlyArray(drawn).slice(0, Math.max(0, size)))
-  return candidates.filter((_, index) => kept.has(index))
-}
+export const sampleOf = <A>(
+  candidates: ReadonlyArray<A>,
+  size: number,
+  seed: number
+): Effect.Effect<ReadonlyArray<A>> =>
+  size >= candidates.length
+    ? Effect.succeed(candidates)
+    : Random.shuffle(candidates.map((_, index) => index)).pipe(
+      Effect.withRandom(Random.make(seed)),
+      Effect.map((drawn) => {
+        const kept = new Set(Chunk.toReadonlyArray(drawn).slice(0, Math.max(0, size)))
+        return candidates.filter((_, index) => kept.has(index))
+      })
+    )
 
 const countBy = (items: ReadonlyArray<{ readonly resource: Resource }>) =>
   Object.fromEntries(
@@ -168,7 +174,7 @@ export const run = (
     ).pipe(Effect.mapError((error) => VerifyExpected.readFailure(error)))
     const created = VerifyExpected.ordered([...VerifyExpected.createdObjects(record), ...own])
     const seed = options.seed ?? 1
-    const selected = options.sample === undefined ? created : sampleOf(created, options.sample, seed)
+    const selected = options.sample === undefined ? created : yield* sampleOf(created, options.sample, seed)
     const expected = yield* VerifyExpected.expectations(record, selected)
     const differences = yield* Effect.forEach(selected, (object) =>
       Effect.gen(function*() {

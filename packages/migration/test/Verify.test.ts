@@ -138,8 +138,10 @@ describe("Verify", () => {
       assert.deepStrictEqual(first.checked, again.checked)
       assert.notDeepEqual([drawn(first), first.checked], [drawn(other), other.checked])
       assert.strictEqual(Object.values(first.checked).reduce((sum, count) => sum + count, 0), 12)
-      assert.deepStrictEqual(Verify.sampleOf([1, 2, 3, 4, 5, 6], 3, 9), Verify.sampleOf([1, 2, 3, 4, 5, 6], 3, 9))
-      assert.deepStrictEqual(Verify.sampleOf([1, 2, 3], 5, 9), [1, 2, 3])
+      const six = [1, 2, 3, 4, 5, 6]
+      assert.deepStrictEqual(yield* Verify.sampleOf(six, 3, 9), yield* Verify.sampleOf(six, 3, 9))
+      assert.lengthOf(yield* Verify.sampleOf(six, 3, 9), 3)
+      assert.deepStrictEqual(yield* Verify.sampleOf([1, 2, 3], 5, 9), [1, 2, 3])
     }).pipe(Effect.provide(simulated({ customers: 2 }))))
 })
 
