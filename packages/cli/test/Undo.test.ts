@@ -18,7 +18,23 @@ import { capturingOutput, nodeLayer, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.undo-end-to-end-secret.c2lnbmF0dXJl"
 
-const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], customers: 0, jobLatency: "10 millis" })
+/** A key that may read everything, and change nothing. */
+const readOnlyKey = "eyJ.read-only-key.sig"
+
+const simulator = SimulatorServer.layer({
+  apiKeys: [
+    { key: secretKey },
+    {
+      key: readOnlyKey,
+      roles: [
+        ...["company", "customer", "conversation", "message", "note"].map((name) => `org.permission.${name}.read`),
+        "org.permission.bulk.read"
+      ]
+    }
+  ],
+  customers: 0,
+  jobLatency: "10 millis"
+})
 
 const lines = Array.from({ length: 4 }, (_, index) => ({
   externalId: `ticket-${index}`,
@@ -50,6 +66,15 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const sampled = yield* runCli(["verify", "--journal", journal, "--sample", "3", "--seed", "5"], env)
       assert.strictEqual(sampled.code, 0, sampled.text)
       assert.include(sampled.text, "3 of 14 objects checked (a sample, seed 5)")
+
+      // A key that can only read verifies, and is refused a rollback before anything is sent.
+      const readOnly = { ...env, KUSTOMER_API_KEY: readOnlyKey }
+      assert.strictEqual((yield* runCli(["verify", "--journal", journal], readOnly)).code, 0)
+      const forbidden = yield* runCli(["rollback", "--journal", journal, "--yes"], readOnly)
+      assert.strictEqual(forbidden.code, 1)
+      assert.include(forbidden.text, "org.permission.conversation.update")
+      assert.include(forbidden.text, "org.permission.customer.delete")
+      assert.isFalse(yield* fs.exists(`${journal}.rollback`))
 
       // No terminal to ask on (the test's standard input is none): refused without --yes, nothing sent.
       const refused = yield* runCli(["rollback", "--journal", journal], env)

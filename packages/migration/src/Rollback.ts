@@ -28,6 +28,7 @@ import { retriedRead } from "./internal/reads.js"
 import * as RollbackJournal from "./internal/rollbackJournal.js"
 import * as RollbackPlan from "./internal/rollbackPlan.js"
 import * as RollbackRun from "./internal/rollbackRun.js"
+import * as UndoRoles from "./internal/undoRoles.js"
 
 /**
  * Options of {@link run}.
@@ -244,6 +245,8 @@ export const run = (
   options.dryRun === true ? plan(options) : Effect.scoped(Effect.gen(function*() {
     const record = yield* MigrationRecord.read(options.journal, options.bundle)
     const client = yield* KustomerClient.KustomerClient
+    // A key that lacks a role is refused before the rollback journal is made or anything is sent.
+    yield* UndoRoles.check(client, UndoRoles.rollbackNeeds, "rollback", options.pipeline)
     const journal = yield* Effect.mapError(
       RollbackJournal.open(RollbackJournal.rollbackJournalPath(options.journal)),
       toMigrationError

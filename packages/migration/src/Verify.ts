@@ -25,6 +25,7 @@ import * as MigrationRecord from "./internal/migrationRecord.js"
 import type { PipelineOptions } from "./internal/pipeline.js"
 import { createdByMigration } from "./internal/provenance.js"
 import { retriedRead } from "./internal/reads.js"
+import * as UndoRoles from "./internal/undoRoles.js"
 import * as VerifyCompare from "./internal/verifyCompare.js"
 import * as VerifyExpected from "./internal/verifyExpected.js"
 
@@ -150,6 +151,7 @@ export const run = (
   Effect.scoped(Effect.gen(function*() {
     const record = yield* MigrationRecord.read(options.journal, options.bundle)
     const client = yield* KustomerClient.KustomerClient
+    yield* UndoRoles.check(client, UndoRoles.verifyNeeds(resourceOrder), "verification", options.pipeline)
     let requests = 0
     const read = (object: VerifyExpected.CreatedObject) =>
       retriedRead(
