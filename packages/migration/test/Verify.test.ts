@@ -72,10 +72,17 @@ describe("Verify", () => {
       const client = yield* KustomerClient.KustomerClient
       const ticket2 = yield* idOf("conversations", "ticket-2")
       const ticket3 = yield* idOf("conversations", "ticket-3")
+      const user0 = yield* idOf("customers", "user-0")
+      const user1 = yield* idOf("customers", "user-1")
       yield* applied(client.bulkUpdate(BulkResource.Conversations, [
         Schema.decodeSync(Conversation.ConversationUpdate)({ id: ticket2, status: "done", name: "Renamed" }),
         // The same tags in another order: not a difference.
-        Schema.decodeSync(Conversation.ConversationUpdate)({ id: ticket3, tags: ["t0", "migrated"] })
+        Schema.decodeSync(Conversation.ConversationUpdate)({ id: ticket3, tags: ["t0", "migrated"] }),
+        // Moved to another customer: a link differs.
+        Schema.decodeSync(Conversation.ConversationUpdate)({
+          id: yield* idOf("conversations", "ticket-1"),
+          customer: user0
+        })
       ]))
       yield* applied(client.bulkUpdate(BulkResource.Conversations, [
         Schema.decodeSync(Conversation.ConversationUpdate)({
@@ -110,9 +117,10 @@ describe("Verify", () => {
         ["conversations", "ticket-2", 4, "status", "open", "done"],
         ["conversations", "ticket-4", 6, "deleted", false, true],
         ["messages", "m-1-1", 3, "preview", "Message 1 of ticket 1", "Edited"],
-        ["notes", "n-5", 7, "body", "Checked ticket 5", "Edited note"]
+        ["notes", "n-5", 7, "body", "Checked ticket 5", "Edited note"],
+        ["conversations", "ticket-1", 3, "customer", user1, user0]
       ])
-      assert.strictEqual(found.length, 6)
+      assert.strictEqual(found.length, 7)
     }).pipe(Effect.provide(simulated({ customers: 2 }))))
 
   it.scopedLive("--sample: the same seed draws the same objects; another seed others", () =>

@@ -1,6 +1,6 @@
 /**
  * One object read back compared with its bundle line: whether it exists (and is not marked deleted), its links (a
- * conversation's customer, a message's or note's conversation) and the fields a person checks — name, status,
+ * customer's company, a conversation's customer, a message's or note's conversation) and the fields a person checks — name, status,
  * priority, createdAt, a message's text (`preview`), a note's `body`, the attachments' sizes. Only fields the bundle
  * sets are compared, and in the form Kustomer stores them: date-times as instants (`…T09:00:00Z` is
  * `…T09:00:00.000Z`), tags as a set (Kustomer keeps each once, in its own order), texts as given.

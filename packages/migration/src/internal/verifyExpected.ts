@@ -9,6 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
+import * as Bundle from "./bundle.js"
 import { type MigrationError, toMigrationError } from "./failure.js"
 import type * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
@@ -94,22 +95,45 @@ const fieldsOf = (value: unknown): Readonly<Record<string, unknown>> => Predicat
 const externalIdOf = (fields: Readonly<Record<string, unknown>>) =>
   typeof fields["externalId"] === "string" ? fields["externalId"] : undefined
 
+/**
+ * A customer's company as the migration linked it: a company id given as such, else the id the companies phase gave
+ * the company it names (none when that company was not created: the customer went without it).
+ */
+const companyLink = (
+  fields: Readonly<Record<string, unknown>>,
+  companies: IdMap.IdMap["companyLinks"]
+): Effect.Effect<Readonly<Record<string, string>>, IdMap.IdMapError> => {
+  const company = fields["company"]
+  if (typeof company === "string") return Effect.succeed({ company })
+  return Option.match(Bundle.companyOf(fields), {
+    onNone: () => Effect.succeed({}),
+    onSome: (named) => {
+      const key = Bundle.companyKey(named)
+      return Effect.map(companies([key]), (links) => {
+        const parent = links.get(key)
+        return parent?._tag === "Linked" ? { company: parent.id } : {}
+      })
+    }
+  })
+}
+
 /** The expectations of the selected companies or customers, from the id map's records. */
 const partyExpectations = (
   resource: "companies" | "customers",
   rows: Stream.Stream<IdMap.CustomerRow, IdMap.IdMapError>,
   wanted: ReadonlySet<number>,
+  companies: IdMap.IdMap["companyLinks"],
   into: Map<string, ExpectedObject>
 ) =>
   wanted.size === 0 ? Effect.void : Stream.runForEach(
     Stream.filter(rows, (row) => wanted.has(row.ordinal)),
     (row) =>
-      Effect.sync(() => {
+      Effect.gen(function*() {
         const fields = fieldsOf(JSON.parse(row.record))
         into.set(keyOf({ resource, key: row.ordinal }), {
           resource,
           fields,
-          links: {},
+          links: resource === "customers" ? yield* companyLink(fields, companies) : {},
           externalId: externalIdOf(fields)
         })
       })
@@ -193,8 +217,9 @@ export const expectations = (
     const keys = (resource: VerifyCompare.Checked) =>
       new Set(selected.filter((object) => object.resource === resource).map((object) => object.key))
     const into = new Map<string, ExpectedObject>()
-    yield* partyExpectations("companies", record.idMap.companies, keys("companies"), into)
-    yield* partyExpectations("customers", record.idMap.customers, keys("customers"), into)
+    const companies = record.idMap.companyLinks
+    yield* partyExpectations("companies", record.idMap.companies, keys("companies"), companies, into)
+    yield* partyExpectations("customers", record.idMap.customers, keys("customers"), companies, into)
     const lines = yield* lineExpectations(record, {
       conversations: keys("conversations"),
       messages: keys("messages"),
