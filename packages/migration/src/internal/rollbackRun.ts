@@ -141,8 +141,8 @@ const unsettled = (target: { readonly state: string }) =>
   target.state === "pending" || target.state === "sending" || target.state === "submitted"
 
 /**
- * Undoes one resource's targets: the jobs submitted earlier polled again, then the rest sent in chunks. Customers
- * wait until every conversation is settled: a customer is deleted only once its conversations are known deleted.
+ * Undoes one resource's targets: the jobs submitted earlier polled again, then the rest (and what an earlier attempt
+ * saw refused) sent in chunks. Customers wait until no conversation is still to undo or in doubt.
  */
 export const undo = (sender: Sender, resource: Undoable) =>
   Effect.gen(function*() {
@@ -157,7 +157,10 @@ export const undo = (sender: Sender, resource: Undoable) =>
       ([jobId, rows]) => settleJob(sender, resource, jobId, rows.map((row) => row.id)),
       { concurrency: sender.pipeline.maxJobsInFlight ?? 4, discard: true }
     )
-    const toSend = targets.filter((target) => target.state === "pending" || target.state === "sending")
+    // What the API refused in an earlier attempt is sent again: its reason may have passed (a lock, a limit).
+    const toSend = targets.filter((target) =>
+      target.state === "pending" || target.state === "sending" || target.state === "failed"
+    )
     const size = Math.max(1, Math.min(BulkResource.maxItemsPerRequest, sender.pipeline.maxItems ?? 100))
     yield* Effect.forEach(
       Arr.chunksOf(toSend.map((target) => target.id), size),
