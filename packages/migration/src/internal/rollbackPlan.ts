@@ -4,9 +4,11 @@
  * companies: listed as not undoable), and the messages and notes it added to conversations that existed before
  * (no bulk delete of either: listed as not undoable). Children of a conversation the rollback undoes go with it.
  *
- * An object the id map records as found existing may still be one the migration created: its creation's answer was
- * lost, and the resend (or the read-back of its job) found it. Each one is read back (`GET` by id) and undone only
- * when it carries the migration's own `importedAt` (see `provenance.ts`).
+ * Only what a bulk job's results reported created is the migration's for sure. An object found existing may still
+ * be one it created (its creation's answer was lost, and the resend or the read-back of its job found it), and one
+ * the pipeline took for created after a lost answer may have existed before (a duplicate in the same chunk). Each of
+ * those is read back (`GET` by id) and undone only when it carries the migration's own `importedAt` (see
+ * `provenance.ts`).
  */
 import { type KustomerClient, type KustomerError } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
