@@ -33,6 +33,7 @@ import { jobCommand } from "./internal/commands/job.js"
 import { migrateCommand } from "./internal/commands/migrate.js"
 import { reportCommand } from "./internal/commands/report.js"
 import { simulateCommand } from "./internal/commands/simulate.js"
+import { rollbackCommand, verifyCommand } from "./internal/commands/undo.js"
 import * as Job from "./Job.js"
 import * as Mapping from "./Mapping.js"
 import type * as MigrateRequest from "./MigrateRequest.js"
@@ -40,6 +41,8 @@ import * as MigrateRunner from "./MigrateRunner.js"
 import { Output } from "./Output.js"
 import * as RunLog from "./RunLog.js"
 import * as Simulate from "./Simulate.js"
+import type * as UndoRequest from "./UndoRequest.js"
+import * as UndoRunner from "./UndoRunner.js"
 
 /** The command's name. @since 0.1.0 */
 export const name = "kustomer-bulk"
@@ -60,6 +63,8 @@ export interface Actions<R> {
   readonly convert: (request: Convert.ConvertRequest) => Effect.Effect<number, Failure.CommandFailure, R>
   readonly migrate: (request: MigrateRequest.MigrateRequest) => Effect.Effect<number, Failure.CommandFailure, R>
   readonly report: (request: ReportRequest) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly rollback: (request: UndoRequest.RollbackRequest) => Effect.Effect<number, Failure.CommandFailure, R>
+  readonly verify: (request: UndoRequest.VerifyRequest) => Effect.Effect<number, Failure.CommandFailure, R>
 }
 
 /**
@@ -101,7 +106,9 @@ export const make = <R>(actions: Actions<R>, exitCode: Ref.Ref<number>) => {
       simulateCommand((args) => actions.simulate(args), handler),
       DemoCommand.demoCommand((request) => actions.demo(request), handler),
       convertCommand((request) => actions.convert(request), handler),
-      reportCommand((request) => actions.report(request), handler)
+      reportCommand((request) => actions.report(request), handler),
+      rollbackCommand((request) => actions.rollback(request), handler),
+      verifyCommand((request) => actions.verify(request), handler)
     ])
   )
 }
@@ -225,6 +232,8 @@ export const actions: Actions<Environment> = {
   job: (request) => Job.run(request).pipe(Effect.provide(Connection.clientLayer(request.connection))),
   simulate: (args) => Simulate.run(args),
   report: (request) => HtmlReport.fromReportFile(request.report, request.html),
+  rollback: (request) => UndoRunner.rollback(request),
+  verify: (request) => UndoRunner.verify(request),
   demo: (request) => Demo.run(request),
   convert: (request) => Convert.run(request),
   migrate: (request) =>

@@ -45,3 +45,7 @@ export * as Terminal from "./Terminal.js"
 export * as Simulate from "./Simulate.js"
 /** @since 0.1.0 */
 export * as Summary from "./Summary.js"
+/** @since 0.1.0 */
+export * as UndoRequest from "./UndoRequest.js"
+/** @since 0.1.0 */
+export * as UndoRunner from "./UndoRunner.js"

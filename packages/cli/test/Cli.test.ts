@@ -9,6 +9,7 @@ import type * as ImportRequest from "../src/ImportRequest.js"
 import type * as Job from "../src/Job.js"
 import type * as MigrateRequest from "../src/MigrateRequest.js"
 import { Output } from "../src/Output.js"
+import type * as UndoRequest from "../src/UndoRequest.js"
 import { capturingOutput, nodeLayer } from "./harness.js"
 
 type Call =
@@ -19,6 +20,8 @@ type Call =
   | { readonly _tag: "convert"; readonly request: Convert.ConvertRequest }
   | { readonly _tag: "migrate"; readonly request: MigrateRequest.MigrateRequest }
   | { readonly _tag: "report"; readonly request: Cli.ReportRequest }
+  | { readonly _tag: "rollback"; readonly request: UndoRequest.RollbackRequest }
+  | { readonly _tag: "verify"; readonly request: UndoRequest.VerifyRequest }
 
 /** Parses a command line with actions that only record what they were asked, and answer `answer`. */
 const parse = (args: ReadonlyArray<string>, answer = 0) =>
@@ -33,7 +36,9 @@ const parse = (args: ReadonlyArray<string>, answer = 0) =>
       demo: (request) => record({ _tag: "demo", request }),
       convert: (request) => record({ _tag: "convert", request }),
       migrate: (request) => record({ _tag: "migrate", request }),
-      report: (request) => record({ _tag: "report", request })
+      report: (request) => record({ _tag: "report", request }),
+      rollback: (request) => record({ _tag: "rollback", request }),
+      verify: (request) => record({ _tag: "verify", request })
     })(args).pipe(Effect.provideService(Output, output))
     return { code, calls: yield* Ref.get(calls), stderr: (yield* captured).stderr.join("\n") }
   }).pipe(Effect.provide(nodeLayer))
@@ -312,5 +317,32 @@ describe("kustomer-bulk command line", () => {
       const result = yield* parse(["--help"])
       assert.strictEqual(result.code, 0)
       assert.lengthOf(result.calls, 0)
+    }))
+
+  it.effect("parses rollback and verify; rollback without a terminal needs --yes, --seed needs --sample", () =>
+    Effect.gen(function*() {
+      const refused = yield* parse(["rollback", "--journal", "m.journal"])
+      assert.strictEqual(refused.code, 1)
+      assert.lengthOf(refused.calls, 0)
+      assert.include(refused.stderr, "--yes")
+      const rollback = yield* parse(["rollback", "--journal", "m.journal", "--yes", "--max-items", "50"])
+      const [call] = rollback.calls
+      assert.strictEqual(call?._tag, "rollback")
+      if (call?._tag === "rollback") {
+        assert.deepStrictEqual(
+          [call.request.journal, call.request.yes, call.request.dryRun, call.request.maxItems, call.request.bundle],
+          ["m.journal", true, false, 50, undefined]
+        )
+      }
+      assert.lengthOf((yield* parse(["rollback", "--journal", "m.journal", "--dry-run"])).calls, 1)
+      const verify = yield* parse(["verify", "--journal", "m.journal", "--sample", "20", "--seed", "7"])
+      const [verifyCall] = verify.calls
+      assert.strictEqual(verifyCall?._tag, "verify")
+      if (verifyCall?._tag === "verify") {
+        assert.deepStrictEqual([verifyCall.request.sample, verifyCall.request.seed], [20, 7])
+      }
+      const seedAlone = yield* parse(["verify", "--journal", "m.journal", "--seed", "7"])
+      assert.strictEqual(seedAlone.code, 1)
+      assert.include(seedAlone.stderr, "--sample")
     }))
 })

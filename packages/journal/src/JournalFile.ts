@@ -5,7 +5,8 @@
  * - its identity (device and inode), and the check that its path still names the file that was opened — SQLite
  *   keeps writing to a deleted file, and everything it records would be lost with it;
  * - whether a path holds anything yet (an empty file is as good as none to SQLite);
- * - one value of a journal's metadata, read without opening it as a journal (which set it belongs to);
+ * - one value of a journal's metadata, read without opening it as a journal (which set it belongs to), and the
+ *   records it settled as created or existing with their Kustomer ids (what a rollback or a verification reads);
  * - a SQLite transaction whose failed commit fails the effect instead of dying, so that a full disk (which in WAL
  *   mode shows at the commit) stops a run with its name.
  *
@@ -63,6 +64,33 @@ export const checkSameFile: (
  */
 export const peekMeta: (path: string, key: string) => Effect.Effect<Option.Option<string>, JournalError> =
   Database.peekMeta
+
+/**
+ * A record a journal settled as created (`Created`) or found already there (`AlreadyExisting`): its record index,
+ * its input line, its `externalId`, the Kustomer id it got (`null` when the API did not report one) and the job
+ * whose results said so (`null` when no job did: an object found by a look-up or as a duplicate after a request
+ * whose answer was lost, and taken to be that request's).
+ *
+ * @since 0.1.0
+ */
+export interface SettledObject {
+  readonly record: number
+  readonly line: number | null
+  readonly outcome: "Created" | "AlreadyExisting"
+  readonly external_id: string | null
+  readonly object_id: string | null
+  readonly job_id: string | null
+}
+
+/**
+ * The records the journal at `path` settled as created or found existing, by record index, read without opening
+ * it as a journal (no check, no write): what a run created, for a caller that reads it back or undoes it. Empty
+ * when the file holds no journal yet.
+ *
+ * @since 0.1.0
+ */
+export const settledObjects: (path: string) => Effect.Effect<ReadonlyArray<SettledObject>, JournalError> =
+  Database.settledObjects
 
 /**
  * `sql.withTransaction`, except that a failed `COMMIT` or `ROLLBACK` fails instead of dying: in WAL mode a full

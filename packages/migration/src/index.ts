@@ -31,6 +31,22 @@ export * as Migration from "./Migration.js"
 export * as MigrationReport from "./MigrationReport.js"
 
 /**
+ * Undoes a migration from its journal: the conversations it created marked deleted, the customers it created
+ * deleted, what cannot be undone listed — resumable, with a journal of its own.
+ *
+ * @since 0.1.0
+ */
+export * as Rollback from "./Rollback.js"
+
+/**
+ * Reads back what a migration's journal says it created (every object, or a seeded sample) and compares it with
+ * the bundle: existence, links and fields, every difference with its bundle line and field.
+ *
+ * @since 0.1.0
+ */
+export * as Verify from "./Verify.js"
+
+/**
  * Source converter: a Zendesk Support export (tickets with their comments, and users) decoded and turned into
  * bundle lines.
  *

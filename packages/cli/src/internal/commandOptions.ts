@@ -357,7 +357,47 @@ export const convertZendeskOptions = {
 }
 
 /** The flags of each command, for suggestions when one is mistyped. */
+/** What `rollback` and `verify` share: the migration's journal, its bundle, the connection. */
+const undoShared = {
+  journal: Options.text("journal").pipe(
+    Options.withPseudoName("FILE"),
+    Options.withDescription("the migration's journal (its id map, with each phase's journal beside it)")
+  ),
+  bundle: optionalText(
+    "bundle",
+    "FILE",
+    "the bundle as it was migrated (default: the path the journal recorded; a bundle that changed is refused)"
+  ),
+  report: optionalText("report", "FILE", "write the report as JSON to FILE"),
+  json: Options.boolean("json").pipe(Options.withDescription("print the report as one JSON document")),
+  ...target,
+  rateLimit,
+  verbose,
+  otelEndpoint
+}
+
+export const rollbackOptions = {
+  ...undoShared,
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("list what would be undone, kept and left as not undoable; send nothing, write nothing")
+  ),
+  yes: Options.boolean("yes").pipe(
+    Options.withDescription("do not ask for confirmation (required when there is no terminal to ask on)")
+  ),
+  maxItems: optionalInteger("max-items", "objects per bulk request, 1–100 (default 100)"),
+  concurrency: optionalInteger("concurrency", "bulk requests in flight at once, 1–32 (default 4)")
+}
+
+export const verifyOptions = {
+  ...undoShared,
+  sample: optionalInteger("sample", "check N objects drawn from those the migration created (default: every one)"),
+  seed: optionalInteger("seed", "the seed of --sample's draw: the same seed draws the same objects (default 1)"),
+  concurrency: optionalInteger("concurrency", "reads in flight at once, 1–32 (default 4)")
+}
+
 export const flagsByCommand: Readonly<Record<string, ReadonlyArray<string>>> = {
+  rollback: FlagSuggestion.flagsOf(rollbackOptions),
+  verify: FlagSuggestion.flagsOf(verifyOptions),
   import: FlagSuggestion.flagsOf(importOptions),
   migrate: FlagSuggestion.flagsOf(migrateOptions),
   job: FlagSuggestion.flagsOf(jobOptions),

@@ -208,6 +208,34 @@ export const peekMeta = (path: string, key: string): Effect.Effect<Option.Option
     return Option.map(Option.fromNullable(rows[0]), (row) => row.value)
   }))
 
+/** A record a journal settled as created or found existing, with the object's id (see `JournalFile.settledObjects`). */
+export const SettledObjectRow = Schema.Struct({
+  record: Schema.Number,
+  line: Schema.NullOr(Schema.Number),
+  outcome: Schema.Literal("Created", "AlreadyExisting"),
+  external_id: Schema.NullOr(Schema.String),
+  object_id: Schema.NullOr(Schema.String),
+  job_id: Schema.NullOr(Schema.String)
+})
+
+/**
+ * The records the journal at `path` settled as `Created` or `AlreadyExisting`, by record index, read without
+ * opening it as a journal (no check, no write): none when the file holds no journal yet.
+ */
+export const settledObjects = (
+  path: string
+): Effect.Effect<ReadonlyArray<typeof SettledObjectRow.Type>, JournalError> =>
+  Effect.scoped(Effect.gen(function*() {
+    const { run, sql } = yield* connect(path)
+    const tables = yield* run("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'journal_outcomes'")
+    if (tables.length === 0) return []
+    return yield* sql`SELECT record, line, outcome, external_id, object_id, job_id FROM journal_outcomes
+      WHERE outcome IN ('Created', 'AlreadyExisting') ORDER BY record`.pipe(
+      Effect.mapError(fromSqlError(path)),
+      Effect.flatMap(decodeRows(SettledObjectRow, path))
+    )
+  }))
+
 /**
  * Opens the database at `path` for as long as the scope lasts: exclusively locked, in WAL mode, checked, and (with
  * `membership`) of the right set.

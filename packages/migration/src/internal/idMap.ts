@@ -159,8 +159,32 @@ const AttachmentRowSchema = Schema.Struct({
   contentLength: Schema.NullOr(Schema.Number)
 })
 
+/**
+ * A parent the id map links to its Kustomer id: its `key` (a company's or customer's ordinal, a conversation's
+ * record index), its bundle line (companies and customers), and whether it `existed` before the migration. Once
+ * recorded as created by the migration, an object stays so: a resume that finds it again as a duplicate (its
+ * outcome was not committed before a kill) does not make it one that existed before.
+ */
+export interface LinkedRow {
+  readonly key: number
+  readonly line: number | null
+  readonly id: string
+  readonly existed: boolean
+}
+
+const LinkedRowSchema = Schema.Struct({
+  key: Schema.Number,
+  line: Schema.NullOr(Schema.Number),
+  id: Schema.String,
+  existed: Schema.NullOr(Schema.Number)
+})
+
 /** The id map. */
 export interface IdMap {
+  /** Every linked parent of one table, by key. */
+  readonly linked: (
+    table: "companies" | "customers" | "conversations"
+  ) => Effect.Effect<ReadonlyArray<LinkedRow>, IdMapError>
   /** Where these attachments stand, by key; a key never seen is absent. */
   readonly attachments: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, AttachmentRow>, IdMapError>
   /** Records where an attachment stands (before the step it describes is taken further). */
@@ -301,9 +325,9 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
         )),
       settle: (ordinal: number, parent: Parent) => {
         const columns = parentColumns(parent)
-        return run(sql`UPDATE ${sql(table)} SET id = ${columns.id}, failure = ${columns.failure},
-          existed = ${columns.existed}, job = ${columns.job}, external_id = ${columns.external_id}
-          WHERE ordinal = ${ordinal}`)
+        return run(sql`UPDATE ${sql(table)} SET existed = CASE WHEN id = ${columns.id} AND existed = 0 THEN 0
+          ELSE ${columns.existed} END, id = ${columns.id}, failure = ${columns.failure}, job = ${columns.job},
+          external_id = ${columns.external_id} WHERE ordinal = ${ordinal}`)
       },
       links: (keys: ReadonlyArray<string>): Effect.Effect<ReadonlyMap<string, Parent>, IdMapError> =>
         keys.length === 0
@@ -400,10 +424,25 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
           Effect.flatMap(decode(MetaRow)),
           Effect.map((rows) => Option.map(Option.fromNullable(rows[0]), (row) => row.value))
         ),
-      settleConversation: (index, parent) =>
-        run(
-          sql`INSERT OR REPLACE INTO conversations ${sql.insert({ record_index: index, ...parentColumns(parent) })}`
-        ),
+      settleConversation: (index, parent) => {
+        const columns = parentColumns(parent)
+        return run(sql`INSERT INTO conversations ${sql.insert({ record_index: index, ...columns })}
+          ON CONFLICT (record_index) DO UPDATE SET existed = CASE WHEN id = excluded.id AND existed = 0 THEN 0
+          ELSE excluded.existed END, id = excluded.id, failure = excluded.failure, job = excluded.job,
+          external_id = excluded.external_id`)
+      },
+      linked: (table) =>
+        (table === "conversations"
+          ? sql`SELECT record_index AS key, NULL AS line, id, existed FROM conversations WHERE id IS NOT NULL
+              ORDER BY record_index`
+          : sql`SELECT ordinal AS key, line, id, existed FROM ${sql(table)} WHERE id IS NOT NULL ORDER BY ordinal`)
+          .pipe(
+            run,
+            Effect.flatMap(decode(LinkedRowSchema)),
+            Effect.map((rows) =>
+              rows.map((row): LinkedRow => ({ key: row.key, line: row.line, id: row.id, existed: row.existed === 1 }))
+            )
+          ),
       customerLinks: customers.links,
       conversationLinks: (indexes) =>
         indexes.length === 0

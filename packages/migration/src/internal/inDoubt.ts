@@ -88,7 +88,10 @@ const fateOf = (
   Effect.map(findParent(reader, kind, row, emailKey), (found) =>
     Option.map(found, (id) =>
       Option.match(id, {
-        onSome: (objectId) => IdMap.Parent.Linked({ id: objectId, existed: false }),
+        // Found once its job completed: created by that job, or there before the migration (the job's item was then
+        // a duplicate). Recorded as found existing, so that its children are read back before they are sent, and a
+        // rollback or a verification tells the two apart by the migration's own `importedAt`.
+        onSome: (objectId) => IdMap.Parent.Linked({ id: objectId, existed: true }),
         onNone: () =>
           IdMap.Parent.NotCreated({
             reason: row.externalId === undefined && Option.isNone(emailKey)

@@ -14,7 +14,13 @@ import * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type * as Pipeline from "./pipeline.js"
 
-/** Refuses a journal of another bundle; returns whether this is a resume and the run's `importedAt`. */
+/** The id map's metadata key set once a rollback of its migration has begun: the migration cannot resume then. */
+export const rolledBackKey = "rolled_back"
+
+/**
+ * Refuses a journal of another bundle, and one whose migration was rolled back; returns whether this is a resume and
+ * the run's `importedAt`.
+ */
 export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: string) =>
   Effect.gen(function*() {
     const known = yield* idMap.meta("bundle")
@@ -24,6 +30,13 @@ export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: strin
         reason: "it belongs to a migration of another bundle (or of this one before it changed, or read otherwise: " +
           "another mapping, delimiter, encoding or time zone): give a new journal, run the bundle as it was made for, " +
           "or migrate a newer export of the same source over it with --delta"
+      })
+    }
+    if (Option.isSome(yield* idMap.meta(rolledBackKey))) {
+      return yield* new IdMap.IdMapError({
+        path: journal,
+        reason: "its migration was rolled back (kustomer-bulk rollback): what it records was undone, so it cannot " +
+          "be resumed; migrate again with a new --journal"
       })
     }
     if (Option.isNone(known)) yield* idMap.setMeta("bundle", fingerprint)
