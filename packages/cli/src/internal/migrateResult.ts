@@ -2,7 +2,7 @@
  * What `migrate` prints at the end and exits with: the table per resource, the lines about what to look at
  * (people, companies, attachments, held objects, the rejects, a trial, the journal), and the exit code.
  */
-import type { Migration } from "@effect-kustomer/migration"
+import type { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as Format from "../Format.js"
 import { roleWarnings } from "../ImportRunner.js"
 import * as Summary from "../Summary.js"
@@ -40,6 +40,22 @@ const rejectsLine = (counts: Migration.RejectsCounts, rejects: string): string |
   } there, then migrate that file with a new --journal (nothing is created twice)`
 }
 
+/** Per resource, what became of its objects over every attempt (a resumed run's, from the journal). */
+const cumulativeTable = (cumulative: ReadonlyArray<MigrationReport.CumulativePhase>): string =>
+  `All attempts together:\n${
+    Format.table([
+      ["", "created", "existing", "rejected", "failed", "unknown"],
+      ...cumulative.map((phase) => [
+        phase.resource,
+        Format.count(phase.created),
+        Format.count(phase.alreadyExisting),
+        Format.count(phase.rejected),
+        Format.count(phase.failed),
+        Format.count(phase.unknown)
+      ])
+    ])
+  }`
+
 /** The table printed at the end: one row per resource, and the files to look at. */
 export const renderResult = (
   result: Migration.Result,
@@ -47,7 +63,8 @@ export const renderResult = (
     readonly journal: string | undefined
     readonly rejects: string | undefined
     readonly lines?: Migration.LineWindow | undefined
-  }
+  },
+  cumulative?: ReadonlyArray<MigrationReport.CumulativePhase> | undefined
 ): string => {
   const rows = [
     ["", "created", "existing", "rejected", "failed", "unknown", "requests"],
@@ -67,6 +84,7 @@ export const renderResult = (
   return [
     result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
     Format.table(rows),
+    result.resumed && cumulative !== undefined ? cumulativeTable(cumulative) : undefined,
     foundByEmail === 0
       ? undefined
       : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,
@@ -104,3 +122,7 @@ export const exitCodeOf = (result: Migration.Result): number =>
     result.attachments.notCarried > 0 ? 2 : 0,
     ...result.phases.map((phase) => phase.held > 0 ? 2 : Summary.exitCode(phase.summary))
   )
+
+/** 2 when some object was not created in any attempt (rejected, failed, unknown), from the journal's totals. */
+export const cumulativeExitCode = (cumulative: ReadonlyArray<MigrationReport.CumulativePhase>): number =>
+  cumulative.some((phase) => phase.rejected + phase.failed + phase.unknown > 0) ? 2 : 0
