@@ -215,7 +215,6 @@ export const run = (plan: MigratePlan): Effect.Effect<
       topReasons = yield* reasons.top(FailureReasons.shown)
       return migrated
     })).pipe(
-      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
       // A finalizer: an interruption (Ctrl+C, SIGTERM) cannot skip it.
       Effect.onExit((exit) =>
         Effect.gen(function*() {
@@ -223,6 +222,8 @@ export const run = (plan: MigratePlan): Effect.Effect<
           saved = yield* MigrateOutputs.save(plan, exit, facts, log)
         })
       ),
+      // Said last, once the files are saved.
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
       Effect.exit
     )
     const result = yield* exit

@@ -19,6 +19,9 @@ export const install = (graceMillis: number = defaultGraceMillis): void => {
   const onSignal = () => {
     if (signalled) return
     signalled = true
+    process.stderr.write(
+      "\nkustomer-bulk: stopping: saving the journal and the reports before exiting (further Ctrl+C are ignored)\n"
+    )
     // A raw timer: this runs outside the Effect runtime, whose fiber is the one being interrupted. Unreferenced, it
     // never keeps a finished process alive.
     const deadline = setTimeout(() => {
