@@ -24,6 +24,7 @@ import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { CliError } from "./Failure.js"
 
 /**
@@ -228,6 +229,29 @@ export interface Sink {
   readonly onEvent: (event: ImportEvent.ImportEvent, resource?: string) => Effect.Effect<void>
   readonly close: Effect.Effect<void, CliError>
 }
+
+/**
+ * Writes a results file again from `lines` (read back from a journal): to a temporary file beside it, renamed over
+ * it once complete, so that a crash while rewriting leaves the file as it was.
+ *
+ * @since 0.1.0
+ */
+export const rewrite = <E, R>(
+  path: string,
+  lines: Stream.Stream<Line, E, R>
+): Effect.Effect<void, CliError | E, FileSystem.FileSystem | R> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const temporary = `${path}.partial`
+    yield* Effect.scoped(Effect.gen(function*() {
+      const writer = yield* open(temporary, "fresh")
+      yield* Stream.runForEach(lines, (line) => writer.write(line))
+      yield* writer.close
+    }))
+    yield* fs.rename(temporary, path).pipe(
+      Effect.mapError((error) => new CliError({ message: `cannot write the results file ${path}: ${error.message}` }))
+    )
+  })
 
 /**
  * No results file: every operation does nothing.

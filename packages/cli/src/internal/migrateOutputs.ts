@@ -204,21 +204,15 @@ const reportOf = (
     return report
   })
 
-/** The results file written again from the journal: every settled object once (a temporary file renamed). */
+/** The results file written again from the journal: every settled object once. */
 const resultsFromJournal = (results: string, journal: string) =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const temporary = `${results}.partial`
-    yield* Effect.scoped(Effect.gen(function*() {
-      const writer = yield* ResultsFile.open(temporary, "fresh")
-      yield* Stream.runForEach(
-        MigrationReport.settledObjects(journal),
-        ({ phase, settled }) => writer.write(ResultsFile.lineOfSettled(settled, phase))
-      )
-      yield* writer.close
-    }))
-    yield* fs.rename(temporary, results)
-  })
+  ResultsFile.rewrite(
+    results,
+    Stream.map(
+      MigrationReport.settledObjects(journal),
+      ({ phase, settled }) => ResultsFile.lineOfSettled(settled, phase)
+    )
+  )
 
 /** The report as saved: decoded, and encoded as written. */
 export interface Saved {
