@@ -12,6 +12,7 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
+import * as DemoData from "../src/DemoData.js"
 import * as ResultsFile from "../src/ResultsFile.js"
 import { nodeLayer, runCli } from "./harness.js"
 
@@ -21,6 +22,9 @@ const decodeLine = Schema.decodeUnknownSync(Schema.parseJson(ResultsFile.Line))
 
 /** Slow jobs and one small chunk at a time, so that an interruption lands in the middle of the migration. */
 const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], customers: 0, jobLatency: "150 millis" })
+
+/** The same, with customers to import conversations for. */
+const withCustomers = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLatency: "150 millis" })
 
 const conversations = 60
 const customers = 12
@@ -166,5 +170,77 @@ describe("migrate's reports, however the run ends", () => {
         assert.strictEqual(first.code, 0, first.text)
       }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))),
     { timeout: 120_000 }
+  )
+
+  it.scopedLive(
+    "every output path is checked before the first request: --html where it cannot be written",
+    () =>
+      Effect.gen(function*() {
+        const { args, env, files, server } = yield* setup
+        const htmlAt = args.indexOf("--html") + 1
+        const nowhere = `${files.html}.missing/report.html`
+        const migrate = yield* runCli(args.map((arg, index) => index === htmlAt ? nowhere : arg), env)
+        assert.strictEqual(migrate.code, 1, migrate.text)
+        assert.include(migrate.text, "--html")
+        const importArgs = ["import", files.bundle, "--html", nowhere, "--results", files.results]
+        const imported = yield* runCli(importArgs, env)
+        assert.strictEqual(imported.code, 1, imported.text)
+        assert.include(imported.text, "--html")
+        const stats = yield* server.simulator.stats
+        assert.strictEqual(stats.customers.stored + stats.conversations.stored, 0)
+      }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "a second import on a journal in use is refused and leaves the first one's report alone",
+    () =>
+      Effect.gen(function*() {
+        const { env, files, fs, server } = yield* setup
+        const input = `${files.bundle}.conversations.jsonl`
+        yield* fs.writeFileString(
+          input,
+          [...DemoData.conversations(400, { customerIds: server.customerIds, nowMillis: 1_790_000_000_000 })]
+            .map((record) => JSON.stringify(record)).join("\n")
+        )
+        const args = ["import", input, "--journal", files.journal, "--report", files.report, "--max-items", "5"]
+        const running = yield* Effect.fork(runCli([...args, "--concurrency", "1"], env))
+        yield* server.simulator.stats.pipe(
+          Effect.repeat({ schedule: Schedule.spaced("20 millis"), until: (stats) => stats.conversations.stored >= 5 }),
+          Effect.timeout(Duration.seconds(60))
+        )
+        yield* fs.writeFileString(files.report, "first run's\n")
+        const second = yield* runCli(args, env)
+        assert.strictEqual(second.code, 1, second.text)
+        assert.include(second.text, "in use by another import")
+        assert.strictEqual(yield* fs.readFileString(files.report), "first run's\n")
+        yield* Fiber.interrupt(running)
+      }).pipe(Effect.provide(Layer.merge(withCustomers, nodeLayer))),
+    { timeout: 60_000 }
+  )
+
+  it.scopedLive(
+    "a resumed migrate exits 2 while an object was not created in any attempt",
+    () =>
+      Effect.gen(function*() {
+        const { env, files, fs } = yield* setup
+        yield* fs.writeFileString(
+          files.bundle,
+          [
+            { externalId: "ok-1", customer: { externalId: "ok-user" } },
+            { externalId: "bad-2", status: "bogus", customer: { externalId: "ok-user" } },
+            { externalId: "ok-3", customer: { externalId: "ok-user" } }
+          ].map((line) => JSON.stringify(line)).join("\n") + "\n"
+        )
+        const args = ["migrate", files.bundle, "--journal", files.journal, "--report", files.report]
+        const first = yield* runCli(args, env)
+        assert.strictEqual(first.code, 2, first.text)
+        const again = yield* runCli(args, env)
+        assert.strictEqual(again.code, 2, again.text)
+        const report = JSON.parse(yield* fs.readFileString(files.report))
+        const conversationsRow = report.cumulative.find((row: CumulativeRow) => row.resource === "conversations")
+        assert.deepInclude(conversationsRow, { created: 2, rejected: 1 })
+      }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))),
+    { timeout: 60_000 }
   )
 })
