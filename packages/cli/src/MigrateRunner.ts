@@ -5,15 +5,14 @@
  * @since 0.1.0
  */
 import { ImportSource, KustomerClient } from "@effect-kustomer/client"
-import { ImportInput, RunTimeline } from "@effect-kustomer/journal"
-import { Migration, MigrationReport } from "@effect-kustomer/migration"
+import { RunTimeline } from "@effect-kustomer/journal"
+import { Migration } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import type { CliError } from "./Failure.js"
@@ -21,9 +20,9 @@ import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import { rolesLines, roleWarnings } from "./ImportRunner.js"
-import * as CommandLine from "./internal/commandLine.js"
 import * as MigrateOutputs from "./internal/migrateOutputs.js"
 import * as MigrateResult from "./internal/migrateResult.js"
+import * as MigrateSetup from "./internal/migrateSetup.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
@@ -96,45 +95,6 @@ const sourceCredentials = Effect.map(
  */
 export const renderResult = MigrateResult.renderResult
 
-/** The host of a base URL (the report names where the objects went, never the key). */
-const hostOf = (target: string): string | undefined => {
-  try {
-    return new URL(target).host
-  } catch {
-    return undefined
-  }
-}
-
-/** How the run was made, for its report: where to, which version and flags, the bundle's SHA-256, the cap. */
-const runDetails = (plan: MigratePlan) =>
-  Effect.gen(function*() {
-    const identity = yield* Effect.option(ImportInput.identify(plan.bundle, plan.format ?? "jsonl"))
-    const host = hostOf(plan.target)
-    const command = yield* FiberRef.get(CommandLine.args)
-    const cap = plan.rateLimitCap
-    const details: MigrationReport.RunDetails = {
-      ...(host === undefined ? {} : { host }),
-      ...(plan.version === undefined ? {} : { version: plan.version }),
-      ...(command.length === 0 ? {} : { command }),
-      ...(Option.isSome(identity) ? { bundleSha256: identity.value.sha256, bundleBytes: identity.value.bytes } : {}),
-      ...(cap === undefined ? {} : { rateLimitCap: cap })
-    }
-    return details
-  })
-
-/** Refuses, before anything is written, a journal another migration is running with. */
-const refuseJournalInUse = (journal: string | undefined) =>
-  Effect.gen(function*() {
-    if (journal === undefined) return
-    const held = yield* MigrationReport.journalInUse(journal)
-    if (Option.isSome(held)) {
-      return yield* new Failure.CliError({
-        message: `${journal} is in use by another migration (${held.value} is locked); wait for it to end or ` +
-          "choose another --journal. Nothing was sent or written."
-      })
-    }
-  })
-
 /**
  * Runs a migration with progress and prints a table per resource; returns the exit code (0, or 2 when some
  * objects were not created — in this attempt or, with a journal, in any). The report, the page and the results
@@ -149,19 +109,26 @@ export const run = (plan: MigratePlan): Effect.Effect<
 > =>
   Effect.gen(function*() {
     const output = yield* Output
-    yield* refuseJournalInUse(plan.journal)
+    yield* MigrateSetup.refuseJournalInUse(plan.journal)
     yield* output.err(
       `Migrating ${plan.bundle} into ${plan.target}: (companies →) customers → conversations → messages → notes`
     )
     const startedAt = yield* Clock.currentTimeMillis
     const timeline = yield* RunTimeline.recorder({ rateLimit: (yield* KustomerClient.KustomerClient).rateLimit })
     const log = yield* MigrateOutputs.attemptLog(startedAt)
+    const settledBefore = yield* MigrateSetup.settledByJournal(plan.journal)
     let topReasons: ReadonlyArray<FailureReasons.ReasonCount> = []
     let saved: MigrateOutputs.Saved | undefined
     const exit = yield* Effect.scoped(Effect.gen(function*() {
-      const reporter = yield* ProgressReporter.make()
+      const reporter = yield* ProgressReporter.make(undefined, "objects")
       const scope = yield* Effect.scope
       const fs = yield* FileSystem.FileSystem
+      yield* MigrateSetup.objectsToSend(plan, pipelineOf(plan), settledBefore).pipe(
+        Effect.flatMap((total) => reporter.setTotal(total)),
+        Effect.ignore,
+        Effect.provideService(FileSystem.FileSystem, fs),
+        Effect.forkIn(scope)
+      )
       // Opened when the first phase begins: a refused run leaves the results file as it was.
       const results = yield* Deferred.make<ResultsFile.Sink>()
       const reasons = yield* FailureReasons.make
@@ -177,6 +144,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         lines: plan.lines,
         attachments: { sourceCredentials: yield* sourceCredentials, skip: plan.skipAttachments },
         onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
+        onAttachments: (read) => reporter.followAttachments(read),
         otherOutputs: [
           { what: "--report", path: plan.report },
           { what: "--results", path: plan.results },
@@ -218,7 +186,11 @@ export const run = (plan: MigratePlan): Effect.Effect<
       // A finalizer: an interruption (Ctrl+C, SIGTERM) cannot skip it.
       Effect.onExit((exit) =>
         Effect.gen(function*() {
-          const facts = { startedAt, timeline: yield* timeline.timeline, run: yield* runDetails(plan) }
+          // The bundle's hash costs a read of it: only for a report that shows it.
+          const details = plan.report === undefined && plan.html === undefined && plan.json !== true
+            ? {}
+            : yield* MigrateSetup.runDetails(plan)
+          const facts = { startedAt, timeline: yield* timeline.timeline, run: details }
           saved = yield* MigrateOutputs.save(plan, exit, facts, log)
         })
       ),
@@ -234,7 +206,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
     )
     yield* JsonOutput.emit(
       plan.json === true,
-      renderResult(result, plan, cumulative) + FailureReasons.render(topReasons),
+      renderResult(result, plan, cumulative, saved?.report.phases) + FailureReasons.render(topReasons),
       () => ({ exitCode, ...saved?.encoded, failureReasons: topReasons })
     )
     return exitCode

@@ -118,6 +118,15 @@ describe("migrate's reports, however the run ends", () => {
         const resumed = yield* runCli(args, env)
         assert.strictEqual(resumed.code, 0, resumed.text)
         assert.include(resumed.text, "All attempts together")
+        // The progress counts this attempt's objects against what was left of the bundle.
+        assert.match(resumed.text, /\d+\/\d+ objects \(100%\)/)
+        // Every HTTP request of each phase: the customers' look-ups and job reads are in its count.
+        const phaseRequests = JSON.parse(yield* fs.readFileString(files.report)).phases as ReadonlyArray<
+          { resource: string; requests: number; jobs: number }
+        >
+        phaseRequests.filter((phase) => phase.jobs > 0).forEach((phase) =>
+          assert.isAbove(phase.requests, phase.jobs, phase.resource)
+        )
         const report = JSON.parse(yield* fs.readFileString(files.report))
         assert.strictEqual(report.status, "finished")
         assert.deepStrictEqual(report.attempts.map((attempt: { status: string }) => attempt.status), [

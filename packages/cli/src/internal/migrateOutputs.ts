@@ -11,7 +11,7 @@
  * be written) writes nothing: the files of an earlier or a running migration stay as they are.
  */
 import { ImportEvent } from "@effect-kustomer/client"
-import type { RunTimeline } from "@effect-kustomer/journal"
+import { RunTimeline } from "@effect-kustomer/journal"
 import { type Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
@@ -39,7 +39,10 @@ export interface AttemptLog {
 }
 
 interface AttemptState {
-  readonly spans: ReadonlyArray<{ readonly resource: Migration.Phase; readonly startMillis: number }>
+  /** The phases begun: when, and the process's HTTP requests so far then (`RunTimeline.requestsSent`). */
+  readonly spans: ReadonlyArray<
+    { readonly resource: Migration.Phase; readonly startMillis: number; readonly requestsBefore: number }
+  >
   readonly counts: ReadonlyMap<Migration.Phase, typeof ImportEvent.emptyCounts>
 }
 
@@ -47,11 +50,14 @@ interface AttemptState {
 export const attemptLog = (startedAt: number): Effect.Effect<AttemptLog> =>
   Effect.map(Ref.make<AttemptState>({ spans: [], counts: new Map() }), (state) => ({
     onPhase: (phase) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) =>
-        Ref.update(state, (current) => ({
-          ...current,
-          spans: [...current.spans, { resource: phase, startMillis: now - startedAt }]
-        }))),
+      Effect.flatMap(
+        Effect.all([Clock.currentTimeMillis, RunTimeline.requestsSent]),
+        ([now, requestsBefore]) =>
+          Ref.update(state, (current) => ({
+            ...current,
+            spans: [...current.spans, { resource: phase, startMillis: now - startedAt, requestsBefore }]
+          }))
+      ),
     onEvent: (phase, event) =>
       ImportEvent.isOutcome(event)
         ? Ref.update(state, (current) => {
@@ -86,10 +92,21 @@ const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(milli
 const statusOf = (exit: Exit.Exit<unknown, unknown>) =>
   Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed"
 
+/**
+ * Every HTTP request each phase sent — bulk submissions, job and result-page reads, e-mail look-ups, reads of
+ * parents in doubt, attachments' documents — from the client's request counter between the phases' starts.
+ */
+const requestsByPhase = (state: AttemptState, requestsNow: number): ReadonlyMap<Migration.Phase, number> =>
+  new Map(state.spans.map((span, index) => [
+    span.resource,
+    Math.max(0, (state.spans[index + 1]?.requestsBefore ?? requestsNow) - span.requestsBefore)
+  ]))
+
 /** This attempt's phases: the migration's result when it finished, else the outcomes that came before it stopped. */
 const phasesOf = (
   exit: Exit.Exit<Migration.Result, unknown>,
-  state: AttemptState
+  state: AttemptState,
+  requests: ReadonlyMap<Migration.Phase, number>
 ): ReadonlyArray<MigrationReport.PhaseReport> =>
   Exit.isSuccess(exit)
     ? exit.value.phases.map((phase) => ({
@@ -105,7 +122,7 @@ const phasesOf = (
       failed: phase.summary.failed,
       unknown: phase.summary.unknown,
       jobs: phase.summary.jobs,
-      requests: phase.summary.requests,
+      requests: requests.get(phase.phase) ?? phase.summary.requests,
       rateLimited: phase.summary.rateLimited,
       retries: phase.summary.retries,
       elapsedMillis: Duration.toMillis(phase.summary.elapsed)
@@ -125,7 +142,7 @@ const phasesOf = (
         failed: counts.failed,
         unknown: counts.unknown,
         jobs: 0,
-        requests: 0,
+        requests: requests.get(resource) ?? 0,
         rateLimited: 0,
         retries: 0,
         elapsedMillis: 0
@@ -146,7 +163,7 @@ const reportOf = (
   Effect.gen(function*() {
     const output = yield* Output
     const status = statusOf(exit)
-    const phases = phasesOf(exit, state)
+    const phases = phasesOf(exit, state, requestsByPhase(state, yield* RunTimeline.requestsSent))
     const elapsedMillis = finishedAt - facts.startedAt
     const requests = facts.timeline.buckets.reduce((total, bucket) => total + bucket.requests, 0)
     const journal = plan.journal

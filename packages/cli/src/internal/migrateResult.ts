@@ -64,7 +64,9 @@ export const renderResult = (
     readonly rejects: string | undefined
     readonly lines?: Migration.LineWindow | undefined
   },
-  cumulative?: ReadonlyArray<MigrationReport.CumulativePhase> | undefined
+  cumulative?: ReadonlyArray<MigrationReport.CumulativePhase> | undefined,
+  /** Every HTTP request of each phase, as the report counts them (else the bulk pipeline's own count). */
+  requests?: ReadonlyArray<MigrationReport.PhaseReport> | undefined
 ): string => {
   const rows = [
     ["", "created", "existing", "rejected", "failed", "unknown", "requests"],
@@ -75,7 +77,7 @@ export const renderResult = (
       Format.count(phase.summary.rejected),
       Format.count(phase.summary.failed),
       Format.count(phase.summary.unknown),
-      Format.count(phase.summary.requests)
+      Format.count(requests?.find((row) => row.resource === phase.phase)?.requests ?? phase.summary.requests)
     ])
   ]
   const skipped = result.phases.reduce((sum, phase) => sum + phase.settledBefore, 0)

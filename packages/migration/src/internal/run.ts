@@ -73,6 +73,11 @@ export interface Options extends Input.BundleInput {
   readonly attachments?: Attachments.AttachmentOptions | undefined
   /** Called once the key's roles were checked, before anything is created (e.g. to show the report's warnings). */
   readonly onChecked?: ((roles: Preflight.RoleReport) => Effect.Effect<void>) | undefined
+  /**
+   * Called once, before the first phase, with a reading of the attachments carried so far (for a progress display
+   * to read as often as it draws).
+   */
+  readonly onAttachments?: ((counts: () => Attachments.AttachmentCounts) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -168,6 +173,7 @@ export const run = (options: Options) =>
       options: options.attachments ?? {},
       onReject: (reject) => rejects.writeAttachment(reject)
     }).pipe(Effect.provide(PlatformPath.layer))
+    if (options.onAttachments !== undefined) yield* options.onAttachments(() => carrier.counts())
     const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
     const run = Pipeline.phasesFor(contents)
     const results = yield* Effect.forEach(
