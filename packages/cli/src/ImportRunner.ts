@@ -23,6 +23,7 @@ import * as Format from "./Format.js"
 import * as HtmlReport from "./HtmlReport.js"
 import { stdin } from "./ImportRequest.js"
 import * as ImportOutputs from "./internal/importOutputs.js"
+import * as InputFile from "./internal/inputFile.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
@@ -141,6 +142,7 @@ export const run = (plan: Plan): Effect.Effect<
 > =>
   Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
+    yield* InputFile.mustExist(plan.input)
     yield* ImportOutputs.refuseBeforeStart(plan)
     yield* output.err(
       `Importing ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}) into ${plan.target}`
@@ -303,11 +305,12 @@ const checkTimes = (plan: Omit<Plan, "target">) =>
  */
 export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
   number,
-  ImportSource.SourceError | RunError.RunError,
+  ImportSource.SourceError | RunError.RunError | CliError,
   FileSystem.FileSystem | Output
 > =>
   Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
+    yield* InputFile.mustExist(plan.input)
     yield* output.err(
       `Checking ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}); nothing is sent`
     )

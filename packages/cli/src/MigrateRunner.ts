@@ -20,6 +20,7 @@ import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import { rolesLines, roleWarnings } from "./ImportRunner.js"
+import * as InputFile from "./internal/inputFile.js"
 import * as MigrateOutputs from "./internal/migrateOutputs.js"
 import * as MigrateResult from "./internal/migrateResult.js"
 import * as MigrateSetup from "./internal/migrateSetup.js"
@@ -109,6 +110,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
 > =>
   Effect.gen(function*() {
     const output = yield* Output
+    yield* InputFile.mustExist(plan.bundle)
     yield* MigrateSetup.refuseJournalInUse(plan.journal)
     yield* output.err(
       `Migrating ${plan.bundle} into ${plan.target}: (companies →) customers → conversations → messages → notes`
@@ -220,11 +222,12 @@ export const run = (plan: MigratePlan): Effect.Effect<
  */
 export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">): Effect.Effect<
   number,
-  Failure.RunFailure,
+  Failure.RunFailure | CliError,
   FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {
     const output = yield* Output
+    yield* InputFile.mustExist(plan.bundle)
     yield* output.err(`Checking ${plan.bundle}; nothing is sent`)
     const planned = yield* Migration.dryRun({
       bundle: plan.bundle,

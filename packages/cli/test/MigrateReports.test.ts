@@ -252,4 +252,19 @@ describe("migrate's reports, however the run ends", () => {
       }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))),
     { timeout: 60_000 }
   )
+
+  it.scoped("a missing input file is said plainly before anything else, for import and migrate, dry run or not", () =>
+    Effect.gen(function*() {
+      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: "http://127.0.0.1:9" }
+      for (const args of [["migrate"], ["import"], ["migrate", "--dry-run"], ["import", "--dry-run"]]) {
+        const [command, ...flags] = args
+        const run = yield* runCli([command ?? "", "no-such-export.jsonl", ...flags], env)
+        assert.strictEqual(run.code, 1, run.text)
+        assert.match(
+          run.stderr[0] ?? "",
+          /no-such-export\.jsonl: no such file \(looked for \/.*no-such-export\.jsonl\)/
+        )
+        assert.notInclude(run.text, "ENOENT")
+      }
+    }).pipe(Effect.provide(nodeLayer)))
 })
