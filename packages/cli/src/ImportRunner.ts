@@ -77,6 +77,8 @@ export interface Plan {
   readonly json?: boolean | undefined
   /** Where the records go, for the first line (a base URL; never the key). */
   readonly target: string
+  /** `false` for the demo: its simulator ends with it, so the run cannot be resumed (and nothing says it can). */
+  readonly resumable?: boolean | undefined
 }
 
 const inputName = (input: string) => (input === stdin ? "standard input" : input)
@@ -229,7 +231,7 @@ export const run = (plan: Plan): Effect.Effect<
             Exit.isSuccess(exit) ? Effect.void : pageOfFailedRun(plan, reportFile)
           ))
       ),
-      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records")))
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records", plan.resumable !== false)))
     )
     const human = Summary.render(result.summary, {
       journal: plan.journal,

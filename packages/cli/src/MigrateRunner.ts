@@ -63,6 +63,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly target: string
   /** The CLI's version, for the report. */
   readonly version?: string | undefined
+  /** `false` for the demo: its simulator ends with it, so the run cannot be resumed (and nothing says it can). */
+  readonly resumable?: boolean | undefined
   /** The `--rate-limit` cap, for the report's charts. */
   readonly rateLimitCap?: { readonly limit: number; readonly windowMillis: number } | undefined
 }
@@ -197,7 +199,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
         })
       ),
       // Said last, once the files are saved.
-      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects", plan.resumable !== false))),
       Effect.exit
     )
     const result = yield* exit

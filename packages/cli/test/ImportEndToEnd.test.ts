@@ -264,5 +264,8 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
         `The simulator holds 15 customers, 120 conversations, ${messages} messages, ${notes} notes (0 stored more than once)`
       )
       assert.isTrue(yield* fs.exists(`${directory}/report.json`))
+      // Its simulator ends with the demo: nothing can be resumed, and nothing says it can.
+      assert.include(result.text, `Journal: ${directory}/migration.journal`)
+      assert.notInclude(result.text, "to resume")
     }).pipe(Effect.provide(nodeLayer)))
 })

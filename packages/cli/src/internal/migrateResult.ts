@@ -63,6 +63,7 @@ export const renderResult = (
     readonly journal: string | undefined
     readonly rejects: string | undefined
     readonly lines?: Migration.LineWindow | undefined
+    readonly resumable?: boolean | undefined
   },
   cumulative?: ReadonlyArray<MigrationReport.CumulativePhase> | undefined,
   /** Every HTTP request of each phase, as the report counts them (else the bulk pipeline's own count). */
@@ -106,14 +107,19 @@ export const renderResult = (
     held === 0
       ? undefined
       : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
-        "conversation could not be read yet. Run the same command again (with the same --journal) to send them",
+        "conversation could not be read yet." +
+        (plan.resumable === false ? "" : " Run the same command again (with the same --journal) to send them"),
     plan.rejects === undefined ? undefined : rejectsLine(result.rejectsFile, plan.rejects),
     plan.lines === undefined
       ? undefined
       : `Trial: conversations ${Format.count((plan.lines.skip ?? 0) + 1)}–${
         Format.count((plan.lines.skip ?? 0) + plan.lines.limit)
       } of the bundle, with what they need. Run again without --limit and --skip (same --journal) to send the rest`,
-    plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`,
+    plan.journal === undefined
+      ? undefined
+      : plan.resumable === false
+      ? `Journal: ${plan.journal}`
+      : `Journal: ${plan.journal} (run the same command again to resume)`,
     ...roleWarnings(result.roles)
   ].filter((line): line is string => line !== undefined).join("\n")
 }
