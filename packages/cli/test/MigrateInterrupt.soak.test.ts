@@ -4,6 +4,7 @@
  * through `pnpm -s kustomer-bulk` — in a process group of its own, and SIGINT sent twice to the whole group, 30 ms
  * apart, as a terminal and its wrappers do. The process group ends only once the report and the page are saved,
  * says so, and exits 130; the resume's report then holds both attempts, with totals over both equal to the bundle.
+ * An import through pnpm keeps its report the same way.
  */
 import { SimulatorServer } from "@effect-kustomer/simulator"
 import * as FileSystem from "@effect/platform/FileSystem"
@@ -16,6 +17,7 @@ import * as Schedule from "effect/Schedule"
 import * as ChildProcess from "node:child_process"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
+import * as DemoData from "../src/DemoData.js"
 import { nodeLayer } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.migrate-interrupt-secret.c2lnbmF0dXJl"
@@ -154,6 +156,51 @@ const interruptedThenResumed = (how: "launcher" | "pnpm") =>
     assert.deepStrictEqual(settled, { customers, conversations, messages: conversations, notes: 0 })
   }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer)))
 
+/** An import through pnpm, Ctrl+C twice: the report is saved and the exit code is 130. */
+const importInterrupted = Effect.gen(function*() {
+  const fs = yield* FileSystem.FileSystem
+  const server = yield* SimulatorServer.SimulatorServer
+  const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-import-interrupt-" })
+  const input = NodePath.join(dir, "conversations.jsonl")
+  yield* fs.writeFileString(
+    input,
+    [...DemoData.conversations(2_000, { customerIds: server.customerIds, nowMillis: 1_790_000_000_000 })]
+      .map((record) => JSON.stringify(record)).join("\n")
+  )
+  const report = NodePath.join(dir, "report.json")
+  const args = [
+    "import",
+    input,
+    "--journal",
+    NodePath.join(dir, "run.journal"),
+    "--report",
+    report,
+    "--max-items",
+    "10"
+  ]
+  const running = yield* spawnCli("pnpm", [...args, "--concurrency", "1"], {
+    KUSTOMER_API_KEY: secretKey,
+    KUSTOMER_BASE_URL: server.baseUrl
+  })
+  yield* server.simulator.stats.pipe(
+    Effect.repeat({ schedule: Schedule.spaced("50 millis"), until: (stats) => stats.conversations.stored > 0 }),
+    Effect.timeoutFail({ duration: Duration.seconds(60), onTimeout: () => new Error(running.stderr()) })
+  )
+  process.kill(-running.pid, "SIGINT")
+  yield* Effect.sleep(Duration.millis(30))
+  process.kill(-running.pid, "SIGINT")
+  const code = yield* Deferred.await(running.exited).pipe(
+    Effect.timeoutFail({ duration: Duration.seconds(30), onTimeout: () => new Error(running.stderr()) })
+  )
+  assert.strictEqual(code, 130, running.stderr())
+  assert.strictEqual(JSON.parse(yield* fs.readFileString(report)).status, "interrupted")
+  assert.include(running.stderr(), "Interrupted. Run the same command again to resume")
+}).pipe(
+  Effect.provide(
+    Layer.merge(SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLatency: "200 millis" }), nodeLayer)
+  )
+)
+
 describe("kustomer-bulk migrate, Ctrl+C twice on a real process group", () => {
   it.scopedLive(
     "through the launcher: both reports saved, exit 130; the resume's totals equal the bundle",
@@ -162,4 +209,8 @@ describe("kustomer-bulk migrate, Ctrl+C twice on a real process group", () => {
   )
 
   it.scopedLive("through pnpm -s kustomer-bulk: the same", () => interruptedThenResumed("pnpm"), { timeout: 240_000 })
+
+  it.scopedLive("import through pnpm -s kustomer-bulk: the report saved, exit 130", () => importInterrupted, {
+    timeout: 120_000
+  })
 })
