@@ -121,6 +121,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
     const timeline = yield* RunTimeline.recorder({ rateLimit: (yield* KustomerClient.KustomerClient).rateLimit })
     const log = yield* MigrateOutputs.attemptLog(startedAt)
     const settledBefore = yield* MigrateSetup.settledByJournal(plan.journal)
+    const identity = yield* MigrateSetup.bundleIdentity(plan)
     let topReasons: ReadonlyArray<FailureReasons.ReasonCount> = []
     let saved: MigrateOutputs.Saved | undefined
     const exit = yield* Effect.scoped(Effect.gen(function*() {
@@ -190,10 +191,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
       // A finalizer: an interruption (Ctrl+C, SIGTERM) cannot skip it.
       Effect.onExit((exit) =>
         Effect.gen(function*() {
-          // The bundle's hash costs a read of it: only for a report that shows it.
-          const details = plan.report === undefined && plan.html === undefined && plan.json !== true
-            ? {}
-            : yield* MigrateSetup.runDetails(plan)
+          const details = yield* MigrateSetup.runDetails(plan, yield* identity)
           const facts = { startedAt, timeline: yield* timeline.timeline, run: details }
           saved = yield* MigrateOutputs.save(plan, exit, facts, log)
         })

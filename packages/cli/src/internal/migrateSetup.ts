@@ -6,6 +6,8 @@
 import { ImportInput } from "@effect-kustomer/journal"
 import { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as Option from "effect/Option"
 import * as Failure from "../Failure.js"
@@ -21,10 +23,12 @@ const hostOf = (target: string): string | undefined => {
   }
 }
 
-/** How the run was made, for its report: where to, which version and flags, the bundle's SHA-256, the cap. */
-export const runDetails = (plan: MigratePlan) =>
+/** How the run was made, for its report: where to, which version and flags, the bundle's SHA-256 (when read), the cap. */
+export const runDetails = (
+  plan: MigratePlan,
+  identity: Option.Option<ImportInput.Identity>
+): Effect.Effect<MigrationReport.RunDetails> =>
   Effect.gen(function*() {
-    const identity = yield* Effect.option(ImportInput.identify(plan.bundle, plan.format ?? "jsonl"))
     const host = hostOf(plan.target)
     const command = yield* FiberRef.get(CommandLine.args)
     const cap = plan.rateLimitCap
@@ -37,6 +41,22 @@ export const runDetails = (plan: MigratePlan) =>
     }
     return details
   })
+
+/**
+ * The bundle's identity (its SHA-256), read in the background from the start of the run: a report saved on Ctrl+C
+ * takes it if it is known by then, and never waits for a read of a large bundle. None when no report shows it.
+ */
+export const bundleIdentity = (plan: MigratePlan) =>
+  plan.report === undefined && plan.html === undefined && plan.json !== true
+    ? Effect.succeed(Effect.succeed(Option.none<ImportInput.Identity>()))
+    : Effect.map(
+      Effect.fork(Effect.option(ImportInput.identify(plan.bundle, plan.format ?? "jsonl"))),
+      (fiber) =>
+        Effect.map(
+          Fiber.poll(fiber),
+          (polled) => Option.flatMap(polled, (exit) => Exit.isSuccess(exit) ? exit.value : Option.none())
+        )
+    )
 
 /**
  * The objects this attempt has to send, for the progress's total and ETA: the bundle's, counted by a dry run in
