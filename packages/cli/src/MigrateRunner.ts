@@ -148,7 +148,11 @@ export const run = (plan: MigratePlan): Effect.Effect<
         people: { usersMap: yield* UsersMap.read(plan.usersMap) },
         lines: plan.lines,
         attachments: { sourceCredentials: yield* sourceCredentials, skip: plan.skipAttachments },
-        onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
+        onChecked: (roles) =>
+          Effect.zipRight(
+            log.checked,
+            Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true })
+          ),
         onAttachments: (read) => reporter.followAttachments(read),
         otherOutputs: [
           { what: "--report", path: plan.report },

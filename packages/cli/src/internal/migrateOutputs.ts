@@ -7,8 +7,8 @@
  * outcomes over every attempt are read from its phase journals. The results file is written again from the
  * journal at the end, so that after a crash and a resume it holds every settled object once.
  *
- * A run that never reached its first phase (refused: a journal in use, a key without a role, an output that cannot
- * be written) writes nothing: the files of an earlier or a running migration stay as they are.
+ * A run that failed before its first phase (refused: a journal in use or of another bundle, a key without a role, an
+ * output that cannot be written) writes nothing: the files of an earlier or a running migration stay as they are.
  */
 import { ImportEvent } from "@effect-kustomer/client"
 import { RunTimeline } from "@effect-kustomer/journal"
@@ -33,12 +33,19 @@ import * as RunView from "../RunView.js"
 export interface AttemptLog {
   readonly onPhase: (phase: Migration.Phase) => Effect.Effect<void>
   readonly onEvent: (phase: Migration.Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>
-  /** Whether a phase began: the run was not refused. */
-  readonly began: Effect.Effect<boolean>
+  /** The key's roles were checked: the migration is about to open its journal and read the bundle. */
+  readonly checked: Effect.Effect<void>
+  /**
+   * Whether the run's files are to be saved, given how it ended: once a phase began; or interrupted once the roles
+   * were checked (the journal may be collecting a large bundle's customers). A run that failed before its first
+   * phase was refused (a journal of another bundle, a key without a role) and saves nothing.
+   */
+  readonly saves: (exit: Exit.Exit<unknown, unknown>) => Effect.Effect<boolean>
   readonly state: Effect.Effect<AttemptState>
 }
 
 interface AttemptState {
+  readonly checked: boolean
   /** The phases begun: when, and the process's HTTP requests so far then (`RunTimeline.requestsSent`). */
   readonly spans: ReadonlyArray<
     { readonly resource: Migration.Phase; readonly startMillis: number; readonly requestsBefore: number }
@@ -48,7 +55,8 @@ interface AttemptState {
 
 /** A fresh log of the attempt that started at `startedAt`. */
 export const attemptLog = (startedAt: number): Effect.Effect<AttemptLog> =>
-  Effect.map(Ref.make<AttemptState>({ spans: [], counts: new Map() }), (state) => ({
+  Effect.map(Ref.make<AttemptState>({ checked: false, spans: [], counts: new Map() }), (state) => ({
+    checked: Ref.update(state, (current) => ({ ...current, checked: true })),
     onPhase: (phase) =>
       Effect.flatMap(
         Effect.all([Clock.currentTimeMillis, RunTimeline.requestsSent]),
@@ -66,7 +74,11 @@ export const attemptLog = (startedAt: number): Effect.Effect<AttemptLog> =>
           return { ...current, counts }
         })
         : Effect.void,
-    began: Effect.map(Ref.get(state), (current) => current.spans.length > 0),
+    saves: (exit) =>
+      Effect.map(
+        Ref.get(state),
+        (current) => current.spans.length > 0 || (current.checked && Exit.isInterrupted(exit))
+      ),
     state: Ref.get(state)
   }))
 
@@ -238,7 +250,7 @@ export interface Saved {
 }
 
 /**
- * Saves the report, the page and the results file of a migration that ended with `exit` (when it began); returns
+ * Saves the report, the page and the results file of a migration that ended with `exit` (see `AttemptLog.saves`); returns
  * the report, encoded as written. Failures to write are said, never fatal: the run's own outcome stands.
  */
 export const save = (
@@ -248,7 +260,7 @@ export const save = (
   log: AttemptLog
 ): Effect.Effect<Saved | undefined, never, FileSystem.FileSystem | Output> =>
   Effect.gen(function*() {
-    if (!(yield* log.began)) return undefined
+    if (!(yield* log.saves(exit))) return undefined
     const output = yield* Output
     const fs = yield* FileSystem.FileSystem
     const decoded = yield* reportOf(plan, exit, facts, yield* log.state, yield* Clock.currentTimeMillis)
