@@ -106,7 +106,9 @@ const requestsChart = (timeline: RunTimeline.RunTimeline, axis: TimeAxis, cap: R
     ? undefined
     : Math.round((cap.rateLimitCap.limit * windowMillis) / cap.rateLimitCap.windowMillis)
   return barChart({
+    // Each bar is a whole window: the phases are placed on the windows' time, not the intervals'.
     ...axis,
+    spanSeconds: (windows.length * perWindow * timeline.bucketMillis) / 1000,
     id: "requests",
     title: `Requests per rate-limit window (${Format.duration(windowMillis)})` +
       (limit === undefined ? "" : ` against the limit of ${Format.count(limit)}`) +

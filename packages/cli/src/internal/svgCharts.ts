@@ -76,7 +76,10 @@ const bandsOf = (chart: BarChart, plotWidth: number): Array<string> => {
       }" class="band band-${index % 2}" data-band="${escape(band.label)}"><title>${
         escape(`${band.label}: ${clock(band.startSeconds)}–${clock(band.endSeconds)}`)
       }</title></rect>`,
-      `<text x="${(from + 3).toFixed(2)}" y="${top + 10}" class="band-label">${escape(band.label)}</text>`
+      // A label wider than its band is left to the band's tooltip.
+      ...(to - from < band.label.length * 6 + 6
+        ? []
+        : [`<text x="${(from + 3).toFixed(2)}" y="${top + 10}" class="band-label">${escape(band.label)}</text>`])
     ]
   })
 }
