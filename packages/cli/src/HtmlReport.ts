@@ -161,7 +161,7 @@ const turnaroundChart = (timeline: RunTimeline.RunTimeline, axis: TimeAxis) =>
 
 const totalsSection = (view: RunView.RunView) => {
   const cells: ReadonlyArray<readonly [string, string, number]> = [
-    ["read", "records read", view.totals.read],
+    ["read", view.kind === "migration" ? "objects read" : "records read", view.totals.read],
     ["created", "created", view.totals.created],
     ["alreadyExisting", "already existing", view.totals.alreadyExisting],
     ["rejected", "rejected", view.totals.rejected],
