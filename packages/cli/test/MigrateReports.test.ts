@@ -134,16 +134,16 @@ describe("migrate's reports, however the run ends", () => {
           "finished"
         ])
         const expected = { customers, conversations, messages: conversations * messagesEach, notes: 0 }
-      // How the run was made: the host, the command (never the key), the bundle's SHA-256.
-      assert.match(report.run.bundleSha256, /^[0-9a-f]{64}$/)
-      assert.strictEqual(report.run.command[0], "migrate")
-      assert.strictEqual(report.run.host, new URL(env.KUSTOMER_BASE_URL).host)
-      assert.deepStrictEqual(report.phaseSpans.map((span: { resource: string }) => span.resource), [
-        "customers",
-        "conversations",
-        "messages",
-        "notes"
-      ])
+        // How the run was made: the host, the command (never the key), the bundle's SHA-256.
+        assert.match(report.run.bundleSha256, /^[0-9a-f]{64}$/)
+        assert.strictEqual(report.run.command[0], "migrate")
+        assert.strictEqual(report.run.host, new URL(env.KUSTOMER_BASE_URL).host)
+        assert.deepStrictEqual(report.phaseSpans.map((span: { resource: string }) => span.resource), [
+          "customers",
+          "conversations",
+          "messages",
+          "notes"
+        ])
         assert.deepStrictEqual(settledOf(report.cumulative), expected)
         // Every settled object's id once, whatever the interruption cut short.
         const lines = (yield* fs.readFileString(files.results)).trim().split("\n").map((line) => decodeLine(line))
