@@ -13,7 +13,6 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Ref from "effect/Ref"
-import * as Schema from "effect/Schema"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { CliError } from "./Failure.js"
@@ -228,7 +227,7 @@ export const run = (plan: Plan): Effect.Effect<
         Effect.flatMap(Ref.get(started), (began) =>
           Effect.zipRight(
             began ? ImportOutputs.resultsFromJournal(plan) : Effect.void,
-            Exit.isSuccess(exit) ? Effect.void : pageOfFailedRun(plan, reportFile)
+            Exit.isSuccess(exit) ? Effect.void : ImportOutputs.pageOfFailedRun(plan, reportFile)
           ))
       ),
       Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records", plan.resumable !== false)))
@@ -253,28 +252,6 @@ export const run = (plan: Plan): Effect.Effect<
     }))
     return exitCode
   }))
-
-/** The page of a run that failed or was interrupted, from the report it wrote. */
-const pageOfFailedRun = (plan: Plan, reportFile: string | undefined) =>
-  Effect.gen(function*() {
-    if (plan.html === undefined || reportFile === undefined) return
-    const html = plan.html
-    const fs = yield* FileSystem.FileSystem
-    const output = yield* Output
-    const written = yield* fs.readFileString(reportFile).pipe(
-      Effect.flatMap((text) => Schema.decodeUnknown(Schema.parseJson())(text)),
-      Effect.mapError((error) => error.message),
-      Effect.flatMap((document) => RunView.fromDocument(document)),
-      Effect.flatMap((view) =>
-        Effect.flatMap(
-          RejectGroups.readIfAny([plan.rejects, view.unknownPath]),
-          (rejects) => HtmlReport.write(html, view, rejects)
-        ).pipe(Effect.mapError((error) => error.message))
-      ),
-      Effect.either
-    )
-    if (written._tag === "Left") yield* output.err(`no HTML report: ${written.left}`)
-  })
 
 /**
  * The CSV date-times without an offset a run without `--timezone` refuses, refused before the dry run as the

@@ -1,15 +1,21 @@
 /**
  * What `import` checks and writes around the durable import (which writes its own report, rejects and unknown
  * files): a journal another import holds and output paths that cannot be written are refused before anything is
- * sent or written; with a journal, the results file is written again from it at the end.
+ * sent or written; with a journal, the results file is written again from it at the end; the page of a run that
+ * failed or was interrupted is made from the report it wrote.
  */
 import { JournalFile, Preflight, SqliteJournal } from "@effect-kustomer/journal"
+import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import * as Failure from "../Failure.js"
+import * as HtmlReport from "../HtmlReport.js"
 import { Output } from "../Output.js"
+import * as RejectGroups from "../RejectGroups.js"
 import * as ResultsFile from "../ResultsFile.js"
+import * as RunView from "../RunView.js"
 
 /** The paths of an import. */
 export interface ImportPaths {
@@ -70,4 +76,26 @@ export const resultsFromJournal = (plan: ImportPaths) =>
         )
       )
     )
+  })
+
+/** The page of a run that failed or was interrupted, from the report it wrote. */
+export const pageOfFailedRun = (plan: ImportPaths, reportFile: string | undefined) =>
+  Effect.gen(function*() {
+    if (plan.html === undefined || reportFile === undefined) return
+    const html = plan.html
+    const fs = yield* FileSystem.FileSystem
+    const output = yield* Output
+    const written = yield* fs.readFileString(reportFile).pipe(
+      Effect.flatMap((text) => Schema.decodeUnknown(Schema.parseJson())(text)),
+      Effect.mapError((error) => error.message),
+      Effect.flatMap((document) => RunView.fromDocument(document)),
+      Effect.flatMap((view) =>
+        Effect.flatMap(
+          RejectGroups.readIfAny([plan.rejects, view.unknownPath]),
+          (rejects) => HtmlReport.write(html, view, rejects)
+        ).pipe(Effect.mapError((error) => error.message))
+      ),
+      Effect.either
+    )
+    if (written._tag === "Left") yield* output.err(`no HTML report: ${written.left}`)
   })
