@@ -8,8 +8,11 @@
 // `--max-old-space-size=<KUSTOMER_BULK_HEAP_MB or 128>` and passes on the exit code, or dies of the child's signal.
 //
 // Signals: the child stays in this process group, so Ctrl+C reaches both; SIGINT, SIGTERM and SIGHUP sent to this
-// process alone are forwarded. The child absorbs the duplicate a Ctrl+C then makes (its shutdown must not be cut
-// short); a second SIGINT to this process kills the child at once. The child ends itself if this process dies.
+// process alone are forwarded. This process never ends before the child: however many signals come (a terminal's
+// Ctrl+C to the whole group, pnpm's relay, an impatient second Ctrl+C), it waits for the child to save its journal
+// and reports and then exits with the child's code (130 when interrupted). The child takes the first signal as the
+// interruption and ignores the others; its own bound (20 s, src/internal/interruptGuard.ts) ends a stuck shutdown.
+// The child ends itself if this process dies.
 /* global clearInterval, process, setInterval, setTimeout, URL */
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
@@ -61,12 +64,12 @@ const launch = () => {
     [...process.execArgv, `--max-old-space-size=${heapMb}`, fileURLToPath(import.meta.url), ...process.argv.slice(2)],
     { stdio: "inherit", env: { ...process.env, [launcherPidVariable]: String(process.pid) } }
   )
-  let interrupts = 0
-  process.on("SIGINT", () => {
-    interrupts++
-    child.kill(interrupts === 1 ? "SIGINT" : "SIGKILL")
-  })
-  for (const signal of ["SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal))
+  // Forwarded, never escalated: the child's shutdown writes what a later resume and the reader need.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(signal, () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+    })
+  }
   process.on("exit", () => {
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL")
   })

@@ -11,6 +11,7 @@ import * as ValidationError from "@effect/cli/ValidationError"
 import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -23,6 +24,7 @@ import * as FlagSuggestion from "./FlagSuggestion.js"
 import * as HtmlReport from "./HtmlReport.js"
 import * as ImportRequest from "./ImportRequest.js"
 import * as ImportRunner from "./ImportRunner.js"
+import * as CommandLine from "./internal/commandLine.js"
 import type { demoOptions } from "./internal/commandOptions.js"
 import { flagsByCommand } from "./internal/commandOptions.js"
 import { convertCommand } from "./internal/commands/convert.js"
@@ -155,7 +157,9 @@ export const main = <R>(actions: Actions<R>) =>
     if (args[0] === "simulate") return yield* reportFailures(actions.simulate(args.slice(1)))
     const exitCode = yield* Ref.make(Failure.exitOk)
     const run = Command.run(make(actions, exitCode), { name, version })
-    const parsed = yield* Effect.either(run(["node", name, ...normaliseArgs(args)]))
+    const parsed = yield* Effect.either(
+      run(["node", name, ...normaliseArgs(args)]).pipe(Effect.locally(CommandLine.args, args))
+    )
     // @effect/cli has printed what is wrong with the command line already.
     if (Either.isLeft(parsed)) {
       if (ValidationError.isValidationError(parsed.left)) {
@@ -269,7 +273,13 @@ export const actions: Actions<Environment> = {
       }
       if (request.dryRun) return yield* MigrateRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)
-      return yield* MigrateRunner.run({ ...plan, target: baseUrl }).pipe(
+      const cap = request.connection.rateLimit
+      return yield* MigrateRunner.run({
+        ...plan,
+        target: baseUrl,
+        version,
+        rateLimitCap: cap === undefined ? undefined : { limit: cap.limit, windowMillis: Duration.toMillis(cap.window) }
+      }).pipe(
         Effect.provide(Connection.clientLayer(request.connection))
       )
     })

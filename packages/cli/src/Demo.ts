@@ -98,7 +98,8 @@ const migrateBundle = (request: DemoRequest, server: SimulatorServer.Service, di
       maxItems: undefined,
       maxBytes: undefined,
       concurrency: undefined,
-      target: `${server.baseUrl} (the simulator)`
+      target: `${server.baseUrl} (the simulator)`,
+      resumable: false
     })
     const stats = yield* server.simulator.stats
     const resources = ["customers", "conversations", "messages", "notes"] as const
@@ -185,7 +186,8 @@ export const run = (request: DemoRequest): Effect.Effect<
         html: path.join(directory, "report.html"),
         assignExternalIds: false,
         resolveExisting: false,
-        target: `${server.baseUrl} (the simulator)`
+        target: `${server.baseUrl} (the simulator)`,
+        resumable: false
       })
 
       const stats = yield* server.simulator.stats

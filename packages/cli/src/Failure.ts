@@ -252,12 +252,15 @@ export const describe = (error: CommandFailure): string => {
 
 /**
  * What to say when a run is interrupted (Ctrl+C): how to resume it, or that it cannot be resumed without a
- * journal. `things` names what it sends ("records", "objects").
+ * journal. `things` names what it sends ("records", "objects"); `resumable: false` for the demo, whose simulator
+ * (and what it held) ends with it.
  *
  * @since 0.1.0
  */
-export const interruptedHint = (journal: string | undefined, things: string): string =>
-  journal === undefined
+export const interruptedHint = (journal: string | undefined, things: string, resumable = true): string =>
+  !resumable
+    ? "Interrupted. The demo's simulator ended with it: a new demo starts over."
+    : journal === undefined
     ? `Interrupted. ${things.charAt(0).toUpperCase()}${
       things.slice(1)
     } already sent stay created; with --journal a run can be resumed.`

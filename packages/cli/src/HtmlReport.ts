@@ -6,13 +6,15 @@
  *
  * @since 0.1.0
  */
+import { RunTimeline as RunTimelineModule } from "@effect-kustomer/journal"
 import type { RunTimeline } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
-import { barChart, escape } from "./internal/svgCharts.js"
+import * as Sections from "./internal/htmlSections.js"
+import { type Band, barChart, escape } from "./internal/svgCharts.js"
 import { Output } from "./Output.js"
 import type * as RejectGroups from "./RejectGroups.js"
 import * as RunView from "./RunView.js"
@@ -39,6 +41,8 @@ dt{color:#5b6270;font-size:12px}dd{margin:0;font-size:20px;font-weight:600}
 figure{margin:12px 0;background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:10px}
 figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;height:auto;font-size:11px;fill:#5b6270}
 .grid{stroke:#eceef2}.axis{stroke:#9aa0ab}.limit{stroke:#d64545;stroke-dasharray:6 4}.limit-label{fill:#d64545}
+.band-0{fill:#eef2f8}.band-1{fill:#e4eaf3}.band-label{fill:#5b6270;font-size:10px}
+.cap{stroke:#b55bc4;stroke-dasharray:2 3}.cap-label{fill:#b55bc4}
 .legend{display:flex;gap:14px;font-size:12px;color:#5b6270}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
 table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e1e4ea;padding:4px 8px;text-align:right}
 th:first-child,td:first-child,td.text,th.text{text-align:left}td.text{font-size:13px}.note{color:#5b6270;font-size:13px}
@@ -50,8 +54,25 @@ const seconds = (timeline: RunTimeline.RunTimeline) =>
 const perSecond = (values: ReadonlyArray<number>, bucketMillis: number) =>
   values.map((value) => (value * 1000) / bucketMillis)
 
-const throughputChart = (timeline: RunTimeline.RunTimeline) =>
+/** What every time chart shares: the phases behind the bars, and the time the bars cover. */
+interface TimeAxis {
+  readonly bands: ReadonlyArray<Band>
+  readonly spanSeconds: number
+}
+
+/** The phases of a migration as bands on the time axis (none for an import). */
+const timeAxisOf = (view: RunView.RunView, timeline: RunTimeline.RunTimeline): TimeAxis => ({
+  spanSeconds: (timeline.buckets.length * timeline.bucketMillis) / 1000,
+  bands: (view.phaseSpans ?? []).map((span) => ({
+    label: span.resource,
+    startSeconds: span.startMillis / 1000,
+    endSeconds: (span.endMillis ?? view.elapsedMillis) / 1000
+  }))
+})
+
+const throughputChart = (timeline: RunTimeline.RunTimeline, axis: TimeAxis) =>
   barChart({
+    ...axis,
     id: "throughput",
     title: "Throughput: records settled per second",
     unit: "records/s",
@@ -63,9 +84,15 @@ const throughputChart = (timeline: RunTimeline.RunTimeline) =>
     }))
   })
 
-/** Requests summed per rate-limit window (or per interval, when intervals are wider than a window). */
-const requestsChart = (timeline: RunTimeline.RunTimeline) => {
-  const windowMillis = Math.max(timeline.rateLimit?.windowMillis ?? 60_000, timeline.bucketMillis)
+/**
+ * Requests summed per rate-limit window (or per interval, when intervals are wider than a window), against the
+ * API's limit and the run's own `--rate-limit` cap.
+ */
+const requestsChart = (timeline: RunTimeline.RunTimeline, axis: TimeAxis, cap: RunView.RunView["run"]) => {
+  const windowMillis = Math.max(
+    timeline.rateLimit?.windowMillis ?? RunTimelineModule.rateLimitWindowMillis,
+    timeline.bucketMillis
+  )
   const perWindow = Math.max(1, Math.round(windowMillis / timeline.bucketMillis))
   const windows: Array<number> = []
   timeline.buckets.forEach((bucket, index) => {
@@ -75,19 +102,32 @@ const requestsChart = (timeline: RunTimeline.RunTimeline) => {
   const limit = timeline.rateLimit === undefined
     ? undefined
     : Math.round((timeline.rateLimit.limit * windowMillis) / timeline.rateLimit.windowMillis)
+  const capped = cap?.rateLimitCap === undefined
+    ? undefined
+    : Math.round((cap.rateLimitCap.limit * windowMillis) / cap.rateLimitCap.windowMillis)
   return barChart({
+    // Each bar is a whole window: the phases are placed on the windows' time, not the intervals'.
+    ...axis,
+    spanSeconds: (windows.length * perWindow * timeline.bucketMillis) / 1000,
     id: "requests",
     title: `Requests per rate-limit window (${Format.duration(windowMillis)})` +
-      (limit === undefined ? "" : ` against the limit of ${Format.count(limit)}`),
+      (limit === undefined ? "" : ` against the limit of ${Format.count(limit)}`) +
+      (capped === undefined ? "" : `, capped at ${Format.count(capped)} (--rate-limit)`),
     unit: "requests",
     startsAtSeconds: windows.map((_, index) => (index * perWindow * timeline.bucketMillis) / 1000),
     series: [{ label: "requests", color: colors.requests, values: windows }],
-    limit: limit === undefined ? undefined : { value: limit, label: `limit ${Format.count(limit)}` }
+    limits: [
+      ...(limit === undefined ? [] : [{ value: limit, label: `limit ${Format.count(limit)}` }]),
+      ...(capped === undefined
+        ? []
+        : [{ value: capped, label: `--rate-limit ${Format.count(capped)}`, kind: "cap" as const }])
+    ]
   })
 }
 
-const waitsChart = (timeline: RunTimeline.RunTimeline) =>
+const waitsChart = (timeline: RunTimeline.RunTimeline, axis: TimeAxis) =>
   barChart({
+    ...axis,
     id: "waits",
     title: "Rate-limit waits: seconds requests were held back (429 answers in the tooltip)",
     unit: "s of waiting",
@@ -103,8 +143,9 @@ const waitsChart = (timeline: RunTimeline.RunTimeline) =>
     }]
   })
 
-const turnaroundChart = (timeline: RunTimeline.RunTimeline) =>
+const turnaroundChart = (timeline: RunTimeline.RunTimeline, axis: TimeAxis) =>
   barChart({
+    ...axis,
     id: "turnaround",
     title: "Job turnaround: seconds from acceptance to results, on average per interval",
     unit: "s",
@@ -120,7 +161,7 @@ const turnaroundChart = (timeline: RunTimeline.RunTimeline) =>
 
 const totalsSection = (view: RunView.RunView) => {
   const cells: ReadonlyArray<readonly [string, string, number]> = [
-    ["read", "records read", view.totals.read],
+    ["read", view.kind === "migration" ? "objects read" : "records read", view.totals.read],
     ["created", "created", view.totals.created],
     ["alreadyExisting", "already existing", view.totals.alreadyExisting],
     ["rejected", "rejected", view.totals.rejected],
@@ -200,6 +241,16 @@ const attachmentsSection = (view: RunView.RunView): string => {
   }.</p>`
 }
 
+const chartsOf = (view: RunView.RunView, timeline: RunTimeline.RunTimeline): string => {
+  const axis = timeAxisOf(view, timeline)
+  return [
+    throughputChart(timeline, axis),
+    requestsChart(timeline, axis, view.run),
+    waitsChart(timeline, axis),
+    turnaroundChart(timeline, axis)
+  ].join("")
+}
+
 /**
  * The page for a run.
  *
@@ -209,7 +260,7 @@ export const render = (view: RunView.RunView, rejects: RejectGroups.Rejects | un
   const timeline = view.timeline
   const charts = timeline === undefined || timeline.buckets.length === 0
     ? `<p class="note">This report has no time series (it was written by an older version).</p>`
-    : [throughputChart(timeline), requestsChart(timeline), waitsChart(timeline), turnaroundChart(timeline)].join("")
+    : chartsOf(view, timeline)
   const title = `${view.kind === "migration" ? "Migration" : "Import"} of ${view.title}`
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -221,12 +272,15 @@ export const render = (view: RunView.RunView, rejects: RejectGroups.Rejects | un
   } · took ${Format.duration(view.elapsedMillis)}${view.error === undefined ? "" : ` · ${escape(view.error)}`}</p>
 ${totalsSection(view)}
 ${attachmentsSection(view)}
+${Sections.whatNext(view, rejects)}
+${Sections.attempts(view)}
 <h2>Over time</h2>
 ${charts}
 <h2>Outcomes per resource</h2>
 ${resourcesTable(view)}
 <h2>Not created, by reason</h2>
 ${rejectsSection(view, rejects)}
+${Sections.runDetails(view)}
 </main></body></html>
 `
 }

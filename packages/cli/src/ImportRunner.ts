@@ -12,7 +12,8 @@ import { DurableImport, ImportInput, OffsetlessTimes, Preflight, RunError } from
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Schema from "effect/Schema"
+import * as Ref from "effect/Ref"
+import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
@@ -20,6 +21,8 @@ import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
 import * as HtmlReport from "./HtmlReport.js"
 import { stdin } from "./ImportRequest.js"
+import * as ImportOutputs from "./internal/importOutputs.js"
+import * as InputFile from "./internal/inputFile.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
@@ -73,6 +76,8 @@ export interface Plan {
   readonly json?: boolean | undefined
   /** Where the records go, for the first line (a base URL; never the key). */
   readonly target: string
+  /** `false` for the demo: its simulator ends with it, so the run cannot be resumed (and nothing says it can). */
+  readonly resumable?: boolean | undefined
 }
 
 const inputName = (input: string) => (input === stdin ? "standard input" : input)
@@ -138,6 +143,8 @@ export const run = (plan: Plan): Effect.Effect<
 > =>
   Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
+    yield* InputFile.mustExist(plan.input)
+    yield* ImportOutputs.refuseBeforeStart(plan)
     yield* output.err(
       `Importing ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}) into ${plan.target}`
     )
@@ -151,14 +158,23 @@ export const run = (plan: Plan): Effect.Effect<
           new Failure.CliError({ message: `no room for the HTML report's data: ${error.message}` })
         )
       )}/report.json`)
+    const started = yield* Ref.make(false)
     const result = yield* Effect.scoped(Effect.gen(function*() {
       const scope = yield* Effect.scope
       const fs = yield* FileSystem.FileSystem
       const reporter = yield* ProgressReporter.make()
-      const results = yield* ResultsFile.openFor(plan.results, plan.journal)
+      // Opened once the import starts: a refused run leaves the results file as it was.
+      const results = yield* Ref.make(ResultsFile.noSink)
       const reasons = yield* FailureReasons.make
       const onStart = (start: DurableImport.Start) =>
         Effect.gen(function*() {
+          yield* Ref.set(started, true)
+          yield* ResultsFile.openFor(plan.results, plan.journal).pipe(
+            Scope.extend(scope),
+            Effect.provideService(FileSystem.FileSystem, fs),
+            Effect.flatMap((sink) => Ref.set(results, sink)),
+            Effect.catchAll((error) => output.err(error.message))
+          )
           yield* Effect.forEach(roleWarnings(start.roles), (line) => output.err(line), { discard: true })
           if (start.resumed) {
             yield* output.err(
@@ -196,16 +212,25 @@ export const run = (plan: Plan): Effect.Effect<
         limit: plan.limit,
         pipeline: pipelineOf(plan),
         onEvent: (event) =>
-          Effect.all([reporter.onEvent(event), results.onEvent(event), reasons.onEvent(event), RunLog.event(event)], {
-            discard: true
-          }),
+          Effect.all([
+            reporter.onEvent(event),
+            Effect.flatMap(Ref.get(results), (sink) => sink.onEvent(event)),
+            reasons.onEvent(event),
+            RunLog.event(event)
+          ], { discard: true }),
         onStart
       })
-      yield* results.close
+      yield* Effect.flatMap(Ref.get(results), (sink) => sink.close)
       return { ...imported, reasons: yield* reasons.top(FailureReasons.shown) }
     })).pipe(
-      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records"))),
-      Effect.onExit((exit) => Exit.isSuccess(exit) ? Effect.void : pageOfFailedRun(plan, reportFile))
+      Effect.onExit((exit) =>
+        Effect.flatMap(Ref.get(started), (began) =>
+          Effect.zipRight(
+            began ? ImportOutputs.resultsFromJournal(plan) : Effect.void,
+            Exit.isSuccess(exit) ? Effect.void : ImportOutputs.pageOfFailedRun(plan, reportFile)
+          ))
+      ),
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "records", plan.resumable !== false)))
     )
     const human = Summary.render(result.summary, {
       journal: plan.journal,
@@ -227,28 +252,6 @@ export const run = (plan: Plan): Effect.Effect<
     }))
     return exitCode
   }))
-
-/** The page of a run that failed or was interrupted, from the report it wrote. */
-const pageOfFailedRun = (plan: Plan, reportFile: string | undefined) =>
-  Effect.gen(function*() {
-    if (plan.html === undefined || reportFile === undefined) return
-    const html = plan.html
-    const fs = yield* FileSystem.FileSystem
-    const output = yield* Output
-    const written = yield* fs.readFileString(reportFile).pipe(
-      Effect.flatMap((text) => Schema.decodeUnknown(Schema.parseJson())(text)),
-      Effect.mapError((error) => error.message),
-      Effect.flatMap((document) => RunView.fromDocument(document)),
-      Effect.flatMap((view) =>
-        Effect.flatMap(
-          RejectGroups.readIfAny([plan.rejects, view.unknownPath]),
-          (rejects) => HtmlReport.write(html, view, rejects)
-        ).pipe(Effect.mapError((error) => error.message))
-      ),
-      Effect.either
-    )
-    if (written._tag === "Left") yield* output.err(`no HTML report: ${written.left}`)
-  })
 
 /**
  * The CSV date-times without an offset a run without `--timezone` refuses, refused before the dry run as the
@@ -281,11 +284,12 @@ const checkTimes = (plan: Omit<Plan, "target">) =>
  */
 export const dryRun = (plan: Omit<Plan, "target">): Effect.Effect<
   number,
-  ImportSource.SourceError | RunError.RunError,
+  ImportSource.SourceError | RunError.RunError | CliError,
   FileSystem.FileSystem | Output
 > =>
   Effect.scoped(Effect.gen(function*() {
     const output = yield* Output
+    yield* InputFile.mustExist(plan.input)
     yield* output.err(
       `Checking ${resourceOf(plan).name} from ${inputName(plan.input)} (${plan.format}); nothing is sent`
     )

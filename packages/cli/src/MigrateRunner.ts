@@ -6,31 +6,30 @@
  */
 import { ImportSource, KustomerClient } from "@effect-kustomer/client"
 import { RunTimeline } from "@effect-kustomer/journal"
-import { Migration, MigrationReport } from "@effect-kustomer/migration"
+import { Migration } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
+import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
-import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
 import type { CliError } from "./Failure.js"
 import * as Failure from "./Failure.js"
 import * as FailureReasons from "./FailureReasons.js"
 import * as Format from "./Format.js"
-import * as HtmlReport from "./HtmlReport.js"
 import { rolesLines, roleWarnings } from "./ImportRunner.js"
+import * as InputFile from "./internal/inputFile.js"
+import * as MigrateOutputs from "./internal/migrateOutputs.js"
 import * as MigrateResult from "./internal/migrateResult.js"
+import * as MigrateSetup from "./internal/migrateSetup.js"
 import * as JsonOutput from "./JsonOutput.js"
 import { Output } from "./Output.js"
 import * as ProgressReporter from "./ProgressReporter.js"
-import * as RejectGroups from "./RejectGroups.js"
 import * as ResultsFile from "./ResultsFile.js"
 import * as RunLog from "./RunLog.js"
-import * as RunView from "./RunView.js"
 import * as UsersMap from "./UsersMap.js"
 
 /**
@@ -67,6 +66,12 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly delta?: boolean | undefined
   /** Where the objects go, for the first line (a base URL; never the key). */
   readonly target: string
+  /** The CLI's version, for the report. */
+  readonly version?: string | undefined
+  /** `false` for the demo: its simulator ends with it, so the run cannot be resumed (and nothing says it can). */
+  readonly resumable?: boolean | undefined
+  /** The `--rate-limit` cap, for the report's charts. */
+  readonly rateLimitCap?: { readonly limit: number; readonly windowMillis: number } | undefined
 }
 
 const pipelineOf = (plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurrency" | "maxJobsInFlight">) => ({
@@ -75,8 +80,6 @@ const pipelineOf = (plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurren
   maxBytes: plan.maxBytes,
   submitConcurrency: plan.concurrency
 })
-
-const isoTime = (millis: number) => DateTime.formatIso(DateTime.unsafeMake(millis))
 
 /**
  * Credentials for the source's attachment URLs, from the environment: `ZENDESK_EMAIL` and `ZENDESK_API_TOKEN` for
@@ -100,54 +103,10 @@ const sourceCredentials = Effect.map(
  */
 export const renderResult = MigrateResult.renderResult
 
-/** The JSON report: per resource, what happened and what it cost. */
-const reportOf = (
-  plan: MigratePlan,
-  exit: Exit.Exit<Migration.Result, Failure.RunFailure | CliError>,
-  startedAt: number,
-  finishedAt: number,
-  timeline: RunTimeline.RunTimeline
-): MigrationReport.MigrationReport => ({
-  status: Exit.isSuccess(exit) ? "finished" : Exit.isInterrupted(exit) ? "interrupted" : "failed",
-  bundle: plan.bundle,
-  ...(plan.journal === undefined ? {} : { journal: plan.journal }),
-  ...(plan.rejects === undefined ? {} : { rejects: plan.rejects }),
-  startedAt: isoTime(startedAt),
-  finishedAt: isoTime(finishedAt),
-  elapsedMillis: finishedAt - startedAt,
-  ...(Exit.isSuccess(exit)
-    ? {
-      resumed: exit.value.resumed,
-      importedAt: exit.value.importedAt,
-      roles: exit.value.roles,
-      attachments: exit.value.attachments,
-      ...(exit.value.delta === undefined ? {} : { delta: exit.value.delta }),
-      phases: exit.value.phases.map((phase) => ({
-        resource: phase.phase,
-        settledBefore: phase.settledBefore,
-        foundByEmail: phase.foundByEmail,
-        held: phase.held,
-        parentReads: phase.parentReads,
-        read: phase.summary.read,
-        created: phase.summary.created,
-        alreadyExisting: phase.summary.alreadyExisting,
-        rejected: phase.summary.rejected,
-        failed: phase.summary.failed,
-        unknown: phase.summary.unknown,
-        jobs: phase.summary.jobs,
-        requests: phase.summary.requests,
-        rateLimited: phase.summary.rateLimited,
-        retries: phase.summary.retries,
-        elapsedMillis: Duration.toMillis(phase.summary.elapsed)
-      }))
-    }
-    : { error: Exit.isFailure(exit) ? String(exit.cause) : "" }),
-  timeline
-})
-
 /**
  * Runs a migration with progress and prints a table per resource; returns the exit code (0, or 2 when some
- * objects were not created). The report is written however the run ends.
+ * objects were not created — in this attempt or, with a journal, in any). The report, the page and the results
+ * file are written however the run ends (see `internal/migrateOutputs.ts`); a refused run writes none of them.
  *
  * @since 0.1.0
  */
@@ -158,16 +117,30 @@ export const run = (plan: MigratePlan): Effect.Effect<
 > =>
   Effect.gen(function*() {
     const output = yield* Output
-    const fs = yield* FileSystem.FileSystem
+    yield* InputFile.mustExist(plan.bundle)
+    yield* MigrateSetup.refuseJournalInUse(plan.journal)
     yield* output.err(
       `Migrating ${plan.bundle} into ${plan.target}: (companies →) customers → conversations → messages → notes`
     )
     const startedAt = yield* Clock.currentTimeMillis
     const timeline = yield* RunTimeline.recorder({ rateLimit: (yield* KustomerClient.KustomerClient).rateLimit })
+    const log = yield* MigrateOutputs.attemptLog(startedAt)
+    const settledBefore = yield* MigrateSetup.settledByJournal(plan.journal)
+    const identity = yield* MigrateSetup.bundleIdentity(plan)
     let topReasons: ReadonlyArray<FailureReasons.ReasonCount> = []
+    let saved: MigrateOutputs.Saved | undefined
     const exit = yield* Effect.scoped(Effect.gen(function*() {
-      const reporter = yield* ProgressReporter.make()
-      const results = yield* ResultsFile.openFor(plan.results, plan.journal)
+      const reporter = yield* ProgressReporter.make(undefined, "objects")
+      const scope = yield* Effect.scope
+      const fs = yield* FileSystem.FileSystem
+      yield* MigrateSetup.objectsToSend(plan, pipelineOf(plan), settledBefore).pipe(
+        Effect.flatMap((total) => reporter.setTotal(total)),
+        Effect.ignore,
+        Effect.provideService(FileSystem.FileSystem, fs),
+        Effect.forkIn(scope)
+      )
+      // Opened when the first phase begins: a refused run leaves the results file as it was.
+      const results = yield* Deferred.make<ResultsFile.Sink>()
       const reasons = yield* FailureReasons.make
       const migrated = yield* Migration.run({
         bundle: plan.bundle,
@@ -185,49 +158,72 @@ export const run = (plan: MigratePlan): Effect.Effect<
           skip: plan.skipAttachments,
           idleTimeout: plan.attachmentIdleTimeout
         },
-        onChecked: (roles) => Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true }),
-        otherOutputs: [{ what: "--report", path: plan.report }, { what: "--results", path: plan.results }],
+        onChecked: (roles) =>
+          Effect.zipRight(
+            log.checked,
+            Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true })
+          ),
+        onAttachments: (read) => reporter.followAttachments(read),
+        otherOutputs: [
+          { what: "--report", path: plan.report },
+          { what: "--results", path: plan.results },
+          { what: "--html", path: plan.html }
+        ],
         pipeline: pipelineOf(plan),
         onPhase: (phase, place) =>
-          Effect.zipRight(
+          Effect.all([
+            Deferred.isDone(results).pipe(
+              Effect.flatMap((open) =>
+                open ? Effect.void : Effect.flatMap(
+                  ResultsFile.openFor(plan.results, plan.journal).pipe(
+                    Scope.extend(scope),
+                    Effect.provideService(FileSystem.FileSystem, fs),
+                    Effect.catchAll((error) => Effect.as(output.err(error.message), ResultsFile.noSink))
+                  ),
+                  (sink) => Deferred.succeed(results, sink)
+                )
+              )
+            ),
+            log.onPhase(phase),
             output.err(`Phase ${place.number}/${place.of}: ${phase}`),
             RunLog.phase(phase, place.number, place.of)
-          ),
+          ], { discard: true }),
         onEvent: (phase, event) =>
           Effect.all([
             reporter.onEvent(event),
-            results.onEvent(event, phase),
+            Effect.flatMap(Deferred.await(results), (sink) => sink.onEvent(event, phase)),
             reasons.onEvent(event, phase),
+            log.onEvent(phase, event),
             RunLog.event(event, phase),
             timeline.observe(event)
           ], { discard: true })
       })
-      yield* results.close
+      if (yield* Deferred.isDone(results)) yield* Effect.flatMap(Deferred.await(results), (sink) => sink.close)
       topReasons = yield* reasons.top(FailureReasons.shown)
       return migrated
     })).pipe(
-      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects"))),
+      // A finalizer: an interruption (Ctrl+C, SIGTERM) cannot skip it.
+      Effect.onExit((exit) =>
+        Effect.gen(function*() {
+          const details = yield* MigrateSetup.runDetails(plan, yield* identity)
+          const facts = { startedAt, timeline: yield* timeline.timeline, run: details }
+          saved = yield* MigrateOutputs.save(plan, exit, facts, log)
+        })
+      ),
+      // Said last, once the files are saved.
+      Effect.onInterrupt(() => output.err(Failure.interruptedHint(plan.journal, "objects", plan.resumable !== false))),
       Effect.exit
     )
-    const report = MigrationReport.encode(
-      reportOf(plan, exit, startedAt, yield* Clock.currentTimeMillis, yield* timeline.timeline)
-    )
-    if (plan.report !== undefined) {
-      yield* fs.writeFileString(plan.report, `${JSON.stringify(report, null, 2)}\n`).pipe(
-        Effect.catchAll((error) => output.err(`cannot write the report ${plan.report}: ${error.message}`))
-      )
-    }
-    if (plan.html !== undefined) {
-      const view = RunView.fromDocument(report)
-      const rejects = yield* RejectGroups.readIfAny([plan.rejects])
-      if (Either.isRight(view)) yield* HtmlReport.write(plan.html, view.right, rejects)
-    }
     const result = yield* exit
-    const exitCode = MigrateResult.exitCodeOf(result)
+    const cumulative = saved?.report.cumulative
+    const exitCode = Math.max(
+      MigrateResult.exitCodeOf(result),
+      cumulative === undefined ? 0 : MigrateResult.cumulativeExitCode(cumulative)
+    )
     yield* JsonOutput.emit(
       plan.json === true,
-      renderResult(result, plan) + FailureReasons.render(topReasons),
-      () => ({ exitCode, ...report, failureReasons: topReasons })
+      renderResult(result, plan, cumulative, saved?.report.phases) + FailureReasons.render(topReasons),
+      () => ({ exitCode, ...saved?.encoded, failureReasons: topReasons })
     )
     return exitCode
   })
@@ -240,11 +236,12 @@ export const run = (plan: MigratePlan): Effect.Effect<
  */
 export const dryRun = (plan: Omit<MigratePlan, "target" | "journal" | "report">): Effect.Effect<
   number,
-  Failure.RunFailure,
+  Failure.RunFailure | CliError,
   FileSystem.FileSystem | Output
 > =>
   Effect.gen(function*() {
     const output = yield* Output
+    yield* InputFile.mustExist(plan.bundle)
     yield* output.err(`Checking ${plan.bundle}; nothing is sent`)
     const planned = yield* Migration.dryRun({
       bundle: plan.bundle,

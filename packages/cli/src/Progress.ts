@@ -35,12 +35,18 @@ export interface State {
   readonly retrying:
     | { readonly chunk: number; readonly reason: string; readonly untilMillis: number }
     | undefined
+  /** What is counted: `records` (an import) or `objects` (a migration). */
+  readonly noun: string
+  /** A migration's attachments carried so far, and their bytes, once any are. */
+  readonly attachments: { readonly carried: number; readonly bytes: number } | undefined
 }
 
 /** The state before the first event. @since 0.1.0 */
-export const initial = (startedAtMillis: number, total?: number): State => ({
+export const initial = (startedAtMillis: number, total?: number, noun = "records"): State => ({
   startedAtMillis,
   total,
+  noun,
+  attachments: undefined,
   counts: ImportEvent.emptyCounts,
   jobs: 0,
   itemsSent: 0,
@@ -53,6 +59,12 @@ export const initial = (startedAtMillis: number, total?: number): State => ({
 
 /** The state once the input's size is known. @since 0.1.0 */
 export const withTotal = (state: State, total: number): State => ({ ...state, total })
+
+/** The state with a migration's attachments carried so far. @since 0.1.0 */
+export const withAttachments = (
+  state: State,
+  attachments: { readonly carried: number; readonly bytes: number }
+): State => attachments.carried === 0 ? state : { ...state, attachments }
 
 /**
  * The state after one more event, which happened at `nowMillis` (for how long a retry's wait is shown; the start
@@ -129,10 +141,10 @@ export const figures = (state: State, nowMillis: number): Figures => {
 
 const percent = (fraction: number) => `${Math.floor(fraction * 100)}%`
 
-const doneOfTotal = (figures: Figures) =>
+const doneOfTotal = (state: State, figures: Figures) =>
   figures.total === undefined
-    ? `${Format.count(figures.done)} records`
-    : `${Format.count(figures.done)}/${Format.count(figures.total)} records`
+    ? `${Format.count(figures.done)} ${state.noun}`
+    : `${Format.count(figures.done)}/${Format.count(figures.total)} ${state.noun}`
 
 /** A retry's reason, cut to fit a progress line. */
 const shortReason = (reason: string) => Format.fit(reason.split("\n")[0] ?? reason, 60)
@@ -158,7 +170,10 @@ const tally = (state: State) => {
     `failed ${Format.count(state.counts.failed)}`,
     `rejected ${Format.count(state.counts.rejected)}`,
     ...(state.counts.unknown > 0 ? [`unknown ${Format.count(state.counts.unknown)}`] : []),
-    ...(state.retries > 0 ? [`retries ${Format.count(state.retries)}`] : [])
+    ...(state.retries > 0 ? [`retries ${Format.count(state.retries)}`] : []),
+    ...(state.attachments === undefined
+      ? []
+      : [`attachments ${Format.count(state.attachments.carried)} (${Format.bytes(state.attachments.bytes)})`])
   ]
   return parts.join(" · ")
 }
@@ -172,7 +187,7 @@ const tally = (state: State) => {
 export const renderLine = (state: State, nowMillis: number): string => {
   const current = figures(state, nowMillis)
   const share = current.fraction === undefined ? "" : ` (${percent(current.fraction)})`
-  return `${doneOfTotal(current)}${share} · ${speed(state, current)} · ${tally(state)}`
+  return `${doneOfTotal(state, current)}${share} · ${speed(state, current)} · ${tally(state)}`
 }
 
 /**
@@ -196,5 +211,5 @@ export const renderBar = (state: State, nowMillis: number, width = 120, barWidth
     bar = "█".repeat(filled) + "░".repeat(barWidth - filled)
   }
   const share = current.fraction === undefined ? "" : ` ${percent(current.fraction).padStart(4)}`
-  return Format.fit(`${bar}${share} ${doneOfTotal(current)} · ${speed(state, current)} │ ${tally(state)}`, width)
+  return Format.fit(`${bar}${share} ${doneOfTotal(state, current)} · ${speed(state, current)} │ ${tally(state)}`, width)
 }

@@ -32,6 +32,8 @@ export interface Reporter {
   readonly onEvent: (event: ImportEvent.ImportEvent) => Effect.Effect<void>
   /** The input's size, once known. */
   readonly setTotal: (total: number) => Effect.Effect<void>
+  /** A reading of a migration's attachments carried so far, taken at every draw. */
+  readonly followAttachments: (read: () => { readonly carried: number; readonly bytes: number }) => Effect.Effect<void>
   readonly state: Effect.Effect<Progress.State>
 }
 
@@ -40,16 +42,25 @@ export interface Reporter {
  *
  * @since 0.1.0
  */
-export const make = (total?: number): Effect.Effect<Reporter, never, Output | Scope.Scope> =>
+export const make = (total?: number, noun?: string): Effect.Effect<Reporter, never, Output | Scope.Scope> =>
   Effect.gen(function*() {
     const output = yield* Output
-    const state = yield* Ref.make(Progress.initial(yield* Clock.currentTimeMillis, total))
+    const state = yield* Ref.make(Progress.initial(yield* Clock.currentTimeMillis, total, noun))
+    const attachments = yield* Ref.make<() => { readonly carried: number; readonly bytes: number }>(() => ({
+      carried: 0,
+      bytes: 0
+    }))
+    // The attachments are read when the state is drawn, not on every event.
+    const current = Effect.flatMap(
+      Ref.get(attachments),
+      (read) => Ref.updateAndGet(state, (now) => Progress.withAttachments(now, read()))
+    )
     const draw = yield* Option.match(output.liveLine, {
       onNone: () =>
         Effect.succeed({
           every: lineEvery,
           draw: Effect.gen(function*() {
-            yield* output.err(Progress.renderLine(yield* Ref.get(state), yield* Clock.currentTimeMillis))
+            yield* output.err(Progress.renderLine(yield* current, yield* Clock.currentTimeMillis))
           })
         }),
       onSome: (acquire) =>
@@ -57,7 +68,7 @@ export const make = (total?: number): Effect.Effect<Reporter, never, Output | Sc
           every: redrawEvery,
           draw: Effect.gen(function*() {
             const width = yield* output.width
-            yield* line.update(Progress.renderBar(yield* Ref.get(state), yield* Clock.currentTimeMillis, width - 1))
+            yield* line.update(Progress.renderBar(yield* current, yield* Clock.currentTimeMillis, width - 1))
           })
         }))
     })
@@ -72,7 +83,8 @@ export const make = (total?: number): Effect.Effect<Reporter, never, Output | Sc
           Clock.currentTimeMillis,
           (now) => Ref.update(state, (current) => Progress.update(current, event, now))
         ),
-      setTotal: (size) => Ref.update(state, (current) => Progress.withTotal(current, size)),
-      state: Ref.get(state)
+      setTotal: (size) => Ref.update(state, (now) => Progress.withTotal(now, size)),
+      followAttachments: (read) => Ref.set(attachments, read),
+      state: current
     }
   })

@@ -17,12 +17,14 @@
  */
 import { BatchResults, ImportEvent } from "@effect-kustomer/client"
 import type { BulkJob } from "@effect-kustomer/domain"
+import type { SqliteJournal } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
 import { CliError } from "./Failure.js"
 
 /**
@@ -86,6 +88,23 @@ export const lineOf = (outcome: ImportEvent.Outcome, resource?: string): Line =>
       return ({ ...common, outcome: "Rejected", reason: outcome.reason })
   }
 }
+
+/**
+ * The line of an outcome as a journal recorded it (`SqliteJournal.Journal.outcomes`): the same line an import
+ * writes as the outcome arrives, so that a results file can be written again from the journal after a crash.
+ *
+ * @since 0.1.0
+ */
+export const lineOfSettled = (settled: SqliteJournal.Settled, resource?: string): Line => ({
+  resource,
+  line: settled.position.line,
+  index: settled.position.index,
+  externalId: settled.outcome === "Rejected" ? undefined : settled.externalId,
+  outcome: settled.outcome,
+  objectId: settled.outcome === "Created" || settled.outcome === "AlreadyExisting" ? settled.objectId : undefined,
+  jobId: settled.outcome === "AlreadyExisting" ? undefined : settled.jobId,
+  reason: settled.reason
+})
 
 /**
  * A job item's outcome, as an import reports the same verdict: a duplicate `externalId` is an object that already
@@ -202,6 +221,46 @@ export const onEvent = (writer: Writer, resource?: string) => (event: ImportEven
   ImportEvent.isOutcome(event) ? writer.write(lineOf(event, resource)) : writer.flush
 
 /**
+ * A run's results file, as {@link openFor} gives it: where the outcomes go, and its end.
+ *
+ * @since 0.1.0
+ */
+export interface Sink {
+  readonly onEvent: (event: ImportEvent.ImportEvent, resource?: string) => Effect.Effect<void>
+  readonly close: Effect.Effect<void, CliError>
+}
+
+/**
+ * Writes a results file again from `lines` (read back from a journal): to a temporary file beside it, renamed over
+ * it once complete, so that a crash while rewriting leaves the file as it was.
+ *
+ * @since 0.1.0
+ */
+export const rewrite = <E, R>(
+  path: string,
+  lines: Stream.Stream<Line, E, R>
+): Effect.Effect<void, CliError | E, FileSystem.FileSystem | R> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const temporary = `${path}.partial`
+    yield* Effect.scoped(Effect.gen(function*() {
+      const writer = yield* open(temporary, "fresh")
+      yield* Stream.runForEach(lines, (line) => writer.write(line))
+      yield* writer.close
+    }))
+    yield* fs.rename(temporary, path).pipe(
+      Effect.mapError((error) => new CliError({ message: `cannot write the results file ${path}: ${error.message}` }))
+    )
+  })
+
+/**
+ * No results file: every operation does nothing.
+ *
+ * @since 0.1.0
+ */
+export const noSink: Sink = { onEvent: () => Effect.void, close: Effect.void }
+
+/**
  * The results file of a run, if one was asked for: appended to when the run resumes from an existing journal,
  * else emptied. Without a path, every operation does nothing.
  *
@@ -210,16 +269,9 @@ export const onEvent = (writer: Writer, resource?: string) => (event: ImportEven
 export const openFor = (
   path: string | undefined,
   journal: string | undefined
-): Effect.Effect<
-  {
-    readonly onEvent: (event: ImportEvent.ImportEvent, resource?: string) => Effect.Effect<void>
-    readonly close: Effect.Effect<void, CliError>
-  },
-  CliError,
-  FileSystem.FileSystem | Scope.Scope
-> =>
+): Effect.Effect<Sink, CliError, FileSystem.FileSystem | Scope.Scope> =>
   Effect.gen(function*() {
-    if (path === undefined) return { onEvent: () => Effect.void, close: Effect.void }
+    if (path === undefined) return noSink
     const fs = yield* FileSystem.FileSystem
     const resumes = journal !== undefined && (yield* Effect.orElseSucceed(fs.exists(journal), () => false))
     const writer = yield* open(path, resumes ? "append" : "fresh")

@@ -45,6 +45,18 @@ export interface RunView {
   readonly unknownPath: string | undefined
   /** A migration's attachments, when its bundle had any. */
   readonly attachments?: MigrationReport.MigrationReport["attachments"]
+  /** The journal the run kept, when it kept one. */
+  readonly journal?: string | undefined
+  /** Every attempt with the journal, this one last (a migration's; an import's has its number only). */
+  readonly attempts?: ReadonlyArray<MigrationReport.Attempt> | undefined
+  /** Per resource, over every attempt with the journal. */
+  readonly cumulative?: ReadonlyArray<ResourceRow & { readonly jobIds: ReadonlyArray<string> }> | undefined
+  /** The phases of a migration on the time axis. */
+  readonly phaseSpans?: ReadonlyArray<MigrationReport.PhaseSpan> | undefined
+  /** How the run was made. */
+  readonly run?: MigrationReport.RunDetails | undefined
+  /** Objects held for a later attempt (a migration's). */
+  readonly held?: number | undefined
 }
 
 const sumRows = (rows: ReadonlyArray<ResourceRow>): Omit<ResourceRow, "resource"> => ({
@@ -73,7 +85,17 @@ export const fromImport = (report: RunReport.RunReport): RunView => {
     rateLimitWaits: report.rateLimitWaits,
     timeline: report.timeline,
     rejectsPath: report.rejects,
-    unknownPath: report.unknownFile
+    unknownPath: report.unknownFile,
+    journal: report.journal,
+    cumulative: report.cumulative === undefined
+      ? undefined
+      : [{
+        resource: row.resource,
+        ...report.cumulative,
+        requests: 0,
+        jobIds: report.jobIdsAllAttempts ?? report.jobIds
+      }],
+    run: report.input === undefined ? undefined : { bundleSha256: report.input.sha256, bundleBytes: report.input.bytes }
   }
 }
 
@@ -90,7 +112,13 @@ const fromMigration = (report: MigrationReport.MigrationReport): RunView => ({
   timeline: report.timeline,
   rejectsPath: report.rejects,
   unknownPath: undefined,
-  attachments: report.attachments
+  attachments: report.attachments,
+  journal: report.journal,
+  attempts: report.attempts,
+  cumulative: report.cumulative?.map((row) => ({ ...row, requests: 0 })),
+  phaseSpans: report.phaseSpans,
+  run: report.run,
+  held: (report.phases ?? []).reduce((sum, phase) => sum + phase.held, 0)
 })
 
 /**

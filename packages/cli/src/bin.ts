@@ -20,7 +20,10 @@ import { Output } from "./Output.js"
 import * as Terminal from "./Terminal.js"
 
 // A second Ctrl+C (or the duplicate a wrapper relays) must not cut the report and the resume hint short.
-InterruptGuard.install()
+InterruptGuard.install(
+  InterruptGuard.defaultGraceMillis,
+  ["import", "migrate", "demo"].includes(process.argv[2] ?? "")
+)
 
 let exitCode: number = Failure.exitOk
 

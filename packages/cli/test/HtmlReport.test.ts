@@ -57,6 +57,82 @@ describe("HtmlReport (pure)", () => {
       assert.notInclude(HtmlReport.render(Either.getOrThrow(RunView.fromDocument(document)), undefined), "Attachments:")
     }))
 
+  it.effect("a resumed migration: phases on the time axis, the true window, the cap, every attempt, details, next", () =>
+    Effect.sync(() => {
+      const bucket = {
+        created: 1,
+        alreadyExisting: 0,
+        failed: 0,
+        rejected: 0,
+        unknown: 0,
+        requests: 5,
+        rateLimited: 0,
+        waitMillis: 0,
+        jobsSettled: 0,
+        turnaroundMillis: 0,
+        longestTurnaroundMillis: 0
+      }
+      const html = HtmlReport.render(
+        Either.getOrThrow(RunView.fromDocument({
+          status: "finished",
+          bundle: "bundle.jsonl",
+          journal: "m.journal",
+          rejects: "rejects.jsonl",
+          startedAt: "2026-01-01T00:00:00.000Z",
+          elapsedMillis: 20_000,
+          phases: [{ resource: "customers", settledBefore: 4 }, {
+            resource: "conversations",
+            read: 6,
+            created: 5,
+            rejected: 1
+          }],
+          phaseSpans: [{ resource: "customers", startMillis: 0, endMillis: 2_000 }, {
+            resource: "conversations",
+            startMillis: 2_000,
+            endMillis: 20_000
+          }],
+          attempt: 2,
+          attempts: [
+            {
+              attempt: 1,
+              status: "interrupted",
+              startedAt: "2025-12-31T23:00:00.000Z",
+              elapsedMillis: 9_000,
+              created: 4
+            },
+            { attempt: 2, status: "finished", startedAt: "2026-01-01T00:00:00.000Z", elapsedMillis: 20_000, created: 5 }
+          ],
+          cumulative: [
+            { resource: "customers", read: 4, created: 4, jobIds: ["job-c1"] },
+            { resource: "conversations", read: 6, created: 5, rejected: 1, jobIds: ["job-v1", "job-v2"] }
+          ],
+          run: {
+            host: "acme.api.kustomerapp.com",
+            version: "0.1.0",
+            command: ["migrate", "bundle.jsonl", "--rate-limit", "300/60"],
+            bundleSha256: "ab12",
+            rateLimitCap: { limit: 300, windowMillis: 60_000 }
+          },
+          timeline: { bucketMillis: 1_000, buckets: Array.from({ length: 20 }, () => bucket) }
+        })),
+        undefined
+      )
+      assert.include(html, `data-band="customers"`)
+      assert.include(html, `data-band="conversations"`)
+      // A 20 s run of a 60 s window draws the minute (not the 20 s it saw), and the cap of 300 per window.
+      assert.include(html, "Requests per rate-limit window (1m")
+      assert.include(html, `class="cap"`)
+      assert.include(html, "capped at 300 (--rate-limit)")
+      assert.include(html, `data-attempt="1"`)
+      assert.include(html, `data-attempt="2"`)
+      assert.match(html, /<tr data-resource="customers"><td>customers<\/td><td>4<\/td>/)
+      assert.include(html, "acme.api.kustomerapp.com")
+      assert.include(html, "kustomer-bulk migrate bundle.jsonl --rate-limit 300/60")
+      assert.include(html, "conversations: 2 jobs")
+      assert.include(html, "What next")
+      assert.include(html, "1 objects were not created: <code>rejects.jsonl</code>")
+    }))
+
   it.scoped("groups a rejects file by reason, with distinct examples, bounded", () =>
     Effect.gen(function*() {
       const fs = yield* FileSystem.FileSystem

@@ -56,6 +56,19 @@ describe("Progress (pure rendering)", () => {
     )
   })
 
+  it("a migration counts objects, and shows the attachments carried and their bytes once there are any", () => {
+    const migrating = { ...stateWith(1_180, 20, 2_000), noun: "objects" }
+    assert.notInclude(
+      Progress.renderLine(Progress.withAttachments(migrating, { carried: 0, bytes: 0 }), 5_000),
+      "attach"
+    )
+    const carrying = Progress.withAttachments(migrating, { carried: 12, bytes: 3_400_000 })
+    const line = Progress.renderLine(carrying, 5_000)
+    assert.include(line, "1,200/2,000 objects (60%) · 240/s · ETA 3.3s")
+    assert.match(line, /attachments 12 \(3.4 MB\)$/)
+    assert.include(Progress.renderBar(carrying, 5_000, 200), "attachments 12")
+  })
+
   it("shows the records done without a percentage or ETA while the total is unknown", () => {
     assert.strictEqual(
       Progress.renderLine(stateWith(50, 0), 10_000),

@@ -89,10 +89,12 @@ const usualWindowsMillis = [1_000, 5_000, 10_000, 15_000, 30_000, 60_000, 300_00
 
 /**
  * The window's length, inferred from the longest time to the window's reset that a response stated while the
- * budget was not spent (`x-ratelimit-reset − observed`; a spent budget's reset can be a longer penalty):
- * responses early in a window state nearly its whole length (slightly less: the headers are read as the run's
- * events arrive, and the reset is stated in whole seconds). Snapped up to a usual length when within 15 % below
- * it, else whole seconds; Kustomer's minute when no response stated a reset.
+ * budget was not spent (`x-ratelimit-reset − observed`; a spent budget's reset can be a longer penalty), in a
+ * window that began during the run — the first window a run sees began before it, and its responses state only
+ * what was left of it (a short run would otherwise draw a 60 s window as 17 s): responses early in a window state
+ * nearly its whole length (slightly less: the headers are read as the run's events arrive, and the reset is stated
+ * in whole seconds). Snapped up to a usual length when within 15 % below it, else whole seconds; Kustomer's
+ * minute when no window began during the run.
  *
  * @since 0.1.0
  */
@@ -167,6 +169,7 @@ export const recorder = (sources: Sources = {}): Effect.Effect<Recorder> =>
       sampledBucket: 0,
       pausedUntil: 0,
       limit: undefined,
+      firstResetAtMillis: undefined,
       longestResetMillis: undefined
     })
     const initial = yield* rateLimit

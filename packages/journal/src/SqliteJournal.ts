@@ -97,7 +97,17 @@ export interface Journal extends ImportCheckpoint.ImportCheckpoint {
   readonly jobIds: Effect.Effect<ReadonlyArray<Ids.BulkJobId>, JournalError>
   /** The rejected, failed and unknown records recorded so far, by record index. */
   readonly rejects: Stream.Stream<Rows.NotCreated, JournalError>
+  /** Every record's final outcome recorded so far, over every attempt, by record index (once each). */
+  readonly outcomes: Stream.Stream<Settled, JournalError>
 }
+
+/**
+ * A record's final outcome as the journal holds it (see {@link Journal.outcomes}): its position, the outcome, and
+ * what the API said of it — enough to write a results file again after a crash.
+ *
+ * @since 0.1.0
+ */
+export interface Settled extends Rows.Settled {}
 
 const initialStatus: Status = {
   attempt: 0,
@@ -197,6 +207,7 @@ export const make = (
       counts: reads.counts,
       jobIds: reads.jobIds,
       rejects: reads.rejects,
+      outcomes: reads.outcomes,
       begin,
       prepared: (chunk) => write("prepared", Writes.prepared(database, chunk)),
       sending: (chunk) => write("sending", Writes.sending(database, chunk)),

@@ -60,7 +60,8 @@ describe("RunTimeline", () => {
       assert.strictEqual(timeline.buckets.reduce((sum, bucket) => sum + bucket.requests, 0), 5)
       // Sampled when an interval begins: what was sent since the last sample is spread over the intervals between.
       assert.deepStrictEqual(timeline.buckets.map((bucket) => bucket.requests), [1, 1, 2, 1])
-      assert.deepStrictEqual(timeline.rateLimit, { limit: 1000, windowMillis: 20_000 })
+      // One window seen, which began before the run: its length is not known, Kustomer's minute is drawn.
+      assert.deepStrictEqual(timeline.rateLimit, { limit: 1000, windowMillis: 60_000 })
     }))
 
   it.effect("stays within maxBuckets on a long run: intervals widen, nothing is lost", () =>
@@ -79,17 +80,21 @@ describe("RunTimeline", () => {
       assert.deepStrictEqual(timeline.buckets.slice(0, 5).map((bucket) => bucket.created), [1, 1, 1, 1, 0])
     }))
 
-  it.effect("the window's length is inferred from the reset times the API states, read once per interval", () =>
+  it.effect("the window's length is inferred from the reset times of a window that began during the run", () =>
     Effect.gen(function*() {
-      // Early in a 10 s window, then later in it; a spent budget's longer reset (a penalty) does not count.
-      const latest = yield* Ref.make(Option.some(rateLimitInfo({ limit: 100, remaining: 99, resetIn: 9_600, now: 0 })))
+      // Late in a window that began before the run (its 1.5 s left say nothing of its length), then early in the
+      // next 10 s window, then later in it; a spent budget's longer reset (a penalty) does not count.
+      const latest = yield* Ref.make(Option.some(rateLimitInfo({ limit: 100, remaining: 99, resetIn: 1_500, now: 0 })))
       const recorder = yield* RunTimeline.recorder({ requests: Effect.succeed(0), rateLimit: Ref.get(latest) })
       yield* recorder.observe(created(0))
-      yield* TestClock.adjust(Duration.seconds(1))
-      yield* Ref.set(latest, Option.some(rateLimitInfo({ limit: 100, remaining: 0, resetIn: 45_000, now: 1_000 })))
+      yield* TestClock.adjust(Duration.seconds(2))
+      yield* Ref.set(latest, Option.some(rateLimitInfo({ limit: 100, remaining: 99, resetIn: 9_400, now: 2_000 })))
       yield* recorder.observe(created(1))
       yield* TestClock.adjust(Duration.seconds(1))
-      yield* Ref.set(latest, Option.some(rateLimitInfo({ limit: 100, remaining: 40, resetIn: 3_000, now: 2_000 })))
+      yield* Ref.set(latest, Option.some(rateLimitInfo({ limit: 100, remaining: 0, resetIn: 45_000, now: 3_000 })))
+      yield* recorder.observe(created(2))
+      yield* TestClock.adjust(Duration.seconds(1))
+      yield* Ref.set(latest, Option.some(rateLimitInfo({ limit: 100, remaining: 40, resetIn: 6_000, now: 4_000 })))
       const timeline = yield* recorder.timeline
       assert.deepStrictEqual(timeline.rateLimit, { limit: 100, windowMillis: 10_000 })
     }))

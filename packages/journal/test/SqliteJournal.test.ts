@@ -148,6 +148,29 @@ describe("SqliteJournal", () => {
         }))
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
+  it.scoped("reads back every record's final outcome once, by record, with the id it got (a results file again)", () =>
+    Effect.gen(function*() {
+      const path = `${yield* tempDir}/journal.db`
+      yield* withJournal(path, firstAttempt)
+      const outcomes = yield* withJournal(path, (journal) => Stream.runCollect(journal.outcomes))
+      assert.deepStrictEqual(
+        Chunk.toReadonlyArray(outcomes).map((settled) => [
+          settled.position.index,
+          settled.position.line,
+          settled.outcome,
+          settled.objectId,
+          settled.jobId
+        ]),
+        [
+          [0, 2, "Rejected", undefined, undefined],
+          [1, 3, "Created", "obj-1", "job-a"],
+          [2, 4, "Created", "obj-2", "job-a"],
+          [3, 5, "Created", "obj-3", "job-a"],
+          [9, 11, "Unknown", undefined, undefined]
+        ]
+      )
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
   it.scoped("resumes: settled records skipped, jobs polled again, sending chunks in doubt, prepared ones unsent", () =>
     Effect.gen(function*() {
       const path = `${yield* tempDir}/journal.db`

@@ -13,12 +13,20 @@ export const defaultGraceMillis = 20_000
 /** Exit code of an interrupted run (128 + SIGINT). */
 const interruptedExitCode = 130
 
-/** Installs the listener for SIGINT and SIGTERM. Call once, before the program starts. */
-export const install = (graceMillis: number = defaultGraceMillis): void => {
+/**
+ * Installs the listener for SIGINT and SIGTERM. Call once, before the program starts; `saves`: the command writes a
+ * journal and reports when stopped (`import`, `migrate`, `demo`), and the first signal says it is saving them.
+ */
+export const install = (graceMillis: number = defaultGraceMillis, saves = true): void => {
   let signalled = false
   const onSignal = () => {
     if (signalled) return
     signalled = true
+    if (saves) {
+      process.stderr.write(
+        "\nkustomer-bulk: stopping: saving the journal and the reports before exiting (further Ctrl+C are ignored)\n"
+      )
+    }
     // A raw timer: this runs outside the Effect runtime, whose fiber is the one being interrupted. Unreferenced, it
     // never keeps a finished process alive.
     const deadline = setTimeout(() => {

@@ -2,7 +2,7 @@
  * What `migrate` prints at the end and exits with: the table per resource, the lines about what to look at
  * (people, companies, attachments, held objects, the rejects, a trial, the journal), and the exit code.
  */
-import type { Migration } from "@effect-kustomer/migration"
+import type { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as Format from "../Format.js"
 import { roleWarnings } from "../ImportRunner.js"
 import * as Summary from "../Summary.js"
@@ -63,6 +63,22 @@ const deltaLines = (delta: Migration.DeltaSummary | undefined): ReadonlyArray<st
   ]
 }
 
+/** Per resource, what became of its objects over every attempt (a resumed run's, from the journal). */
+const cumulativeTable = (cumulative: ReadonlyArray<MigrationReport.CumulativePhase>): string =>
+  `All attempts together:\n${
+    Format.table([
+      ["", "created", "existing", "rejected", "failed", "unknown"],
+      ...cumulative.map((phase) => [
+        phase.resource,
+        Format.count(phase.created),
+        Format.count(phase.alreadyExisting),
+        Format.count(phase.rejected),
+        Format.count(phase.failed),
+        Format.count(phase.unknown)
+      ])
+    ])
+  }`
+
 /** The table printed at the end: one row per resource, and the files to look at. */
 export const renderResult = (
   result: Migration.Result,
@@ -70,7 +86,11 @@ export const renderResult = (
     readonly journal: string | undefined
     readonly rejects: string | undefined
     readonly lines?: Migration.LineWindow | undefined
-  }
+    readonly resumable?: boolean | undefined
+  },
+  cumulative?: ReadonlyArray<MigrationReport.CumulativePhase> | undefined,
+  /** Every HTTP request of each phase, as the report counts them (else the bulk pipeline's own count). */
+  requests?: ReadonlyArray<MigrationReport.PhaseReport> | undefined
 ): string => {
   const rows = [
     ["", "created", "existing", "rejected", "failed", "unknown", "requests"],
@@ -81,7 +101,7 @@ export const renderResult = (
       Format.count(phase.summary.rejected),
       Format.count(phase.summary.failed),
       Format.count(phase.summary.unknown),
-      Format.count(phase.summary.requests)
+      Format.count(requests?.find((row) => row.resource === phase.phase)?.requests ?? phase.summary.requests)
     ])
   ]
   const skipped = result.phases.reduce((sum, phase) => sum + phase.settledBefore, 0)
@@ -91,6 +111,7 @@ export const renderResult = (
     result.resumed ? `Resumed: ${Format.count(skipped)} objects settled by earlier attempts were skipped.` : undefined,
     Format.table(rows),
     ...deltaLines(result.delta),
+    result.resumed && cumulative !== undefined ? cumulativeTable(cumulative) : undefined,
     foundByEmail === 0
       ? undefined
       : `${Format.count(foundByEmail)} customers known by e-mail already existed: linked, not created again`,
@@ -110,14 +131,19 @@ export const renderResult = (
     held === 0
       ? undefined
       : `${Format.count(held)} objects held, neither sent nor rejected: the job that created their customer or ` +
-        "conversation could not be read yet. Run the same command again (with the same --journal) to send them",
+        "conversation could not be read yet." +
+        (plan.resumable === false ? "" : " Run the same command again (with the same --journal) to send them"),
     plan.rejects === undefined ? undefined : rejectsLine(result.rejectsFile, plan.rejects),
     plan.lines === undefined
       ? undefined
       : `Trial: conversations ${Format.count((plan.lines.skip ?? 0) + 1)}–${
         Format.count((plan.lines.skip ?? 0) + plan.lines.limit)
       } of the bundle, with what they need. Run again without --limit and --skip (same --journal) to send the rest`,
-    plan.journal === undefined ? undefined : `Journal: ${plan.journal} (run the same command again to resume)`,
+    plan.journal === undefined
+      ? undefined
+      : plan.resumable === false
+      ? `Journal: ${plan.journal}`
+      : `Journal: ${plan.journal} (run the same command again to resume)`,
     ...roleWarnings(result.roles)
   ].filter((line): line is string => line !== undefined).join("\n")
 }
@@ -128,3 +154,7 @@ export const exitCodeOf = (result: Migration.Result): number =>
     result.attachments.notCarried > 0 ? 2 : 0,
     ...result.phases.map((phase) => phase.held > 0 ? 2 : Summary.exitCode(phase.summary))
   )
+
+/** 2 when some object was not created in any attempt (rejected, failed, unknown), from the journal's totals. */
+export const cumulativeExitCode = (cumulative: ReadonlyArray<MigrationReport.CumulativePhase>): number =>
+  cumulative.some((phase) => phase.rejected + phase.failed + phase.unknown > 0) ? 2 : 0

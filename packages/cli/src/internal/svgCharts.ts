@@ -22,8 +22,19 @@ export interface BarChart {
   /** The time at the start of each bar, in seconds from the run's start. */
   readonly startsAtSeconds: ReadonlyArray<number>
   readonly unit: string
-  /** A horizontal line, e.g. the rate limit. */
-  readonly limit?: { readonly value: number; readonly label: string } | undefined
+  /** Horizontal lines, e.g. the API's rate limit and the run's own cap. */
+  readonly limits?: ReadonlyArray<{ readonly value: number; readonly label: string; readonly kind?: "cap" }> | undefined
+  /** Spans of time drawn behind the bars, labelled (a migration's phases); seconds from the run's start. */
+  readonly bands?: ReadonlyArray<Band> | undefined
+  /** The time the bars cover, in seconds (where the bands are placed). */
+  readonly spanSeconds?: number | undefined
+}
+
+/** A labelled span of time. */
+export interface Band {
+  readonly label: string
+  readonly startSeconds: number
+  readonly endSeconds: number
 }
 
 const width = 760
@@ -51,18 +62,41 @@ const clock = (seconds: number) => {
     : `${minutes}:${String(whole % 60).padStart(2, "0")}`
 }
 
+/** The bands behind the bars: a shaded span per band, its label at the top. */
+const bandsOf = (chart: BarChart, plotWidth: number): Array<string> => {
+  const span = chart.spanSeconds ?? 0
+  if (chart.bands === undefined || span <= 0) return []
+  const x = (seconds: number) => left + (Math.min(Math.max(seconds, 0), span) / span) * plotWidth
+  return chart.bands.flatMap((band, index) => {
+    const from = x(band.startSeconds)
+    const to = Math.max(from + 1, x(band.endSeconds))
+    return [
+      `<rect x="${from.toFixed(2)}" y="${top}" width="${(to - from).toFixed(2)}" height="${
+        height - top - bottom
+      }" class="band band-${index % 2}" data-band="${escape(band.label)}"><title>${
+        escape(`${band.label}: ${clock(band.startSeconds)}–${clock(band.endSeconds)}`)
+      }</title></rect>`,
+      // A label wider than its band is left to the band's tooltip.
+      ...(to - from < band.label.length * 6 + 6
+        ? []
+        : [`<text x="${(from + 3).toFixed(2)}" y="${top + 10}" class="band-label">${escape(band.label)}</text>`])
+    ]
+  })
+}
+
 /** The SVG of a stacked bar chart, with axes, a legend and a tooltip (`<title>`) on every bar. */
 export const barChart = (chart: BarChart): string => {
   const bars = chart.startsAtSeconds.length
   const totals = chart.startsAtSeconds.map((_, index) =>
     chart.series.reduce((sum, series) => sum + (series.values[index] ?? 0), 0)
   )
-  const max = niceMax(Math.max(0, ...totals, chart.limit?.value ?? 0))
+  const limits = chart.limits ?? []
+  const max = niceMax(Math.max(0, ...totals, ...limits.map((limit) => limit.value)))
   const plotWidth = width - left - right
   const plotHeight = height - top - bottom
   const step = bars === 0 ? plotWidth : plotWidth / bars
   const y = (value: number) => top + plotHeight - (value / max) * plotHeight
-  const parts: Array<string> = []
+  const parts: Array<string> = bandsOf(chart, plotWidth)
   for (let tick = 0; tick <= 4; tick++) {
     const value = (max / 4) * tick
     parts.push(
@@ -91,13 +125,14 @@ export const barChart = (chart: BarChart): string => {
     if (index % labelEvery !== 0) return
     parts.push(`<text x="${left + index * step}" y="${height - 8}">${clock(start)}</text>`)
   })
-  if (chart.limit !== undefined) {
-    const at = y(chart.limit.value)
+  for (const limit of limits) {
+    const at = y(limit.value)
+    const kind = limit.kind === "cap" ? "cap" : "limit"
     parts.push(
-      `<line x1="${left}" x2="${width - right}" y1="${at}" y2="${at}" class="limit"/>`,
-      `<text x="${width - right - 4}" y="${
+      `<line x1="${left}" x2="${width - right}" y1="${at}" y2="${at}" class="${kind}"/>`,
+      `<text x="${limit.kind === "cap" ? left + 4 : width - right - 4}" y="${
         at - 4 < top + 10 ? at + 12 : at - 4
-      }" text-anchor="end" class="limit-label">${escape(chart.limit.label)}</text>`
+      }" text-anchor="${limit.kind === "cap" ? "start" : "end"}" class="${kind}-label">${escape(limit.label)}</text>`
     )
   }
   const legend = chart.series.map((series) =>

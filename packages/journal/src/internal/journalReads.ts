@@ -1,6 +1,6 @@
 /**
- * What a run report reads back from the journal: outcome counts over every attempt, the jobs, and the records not
- * created (page by page, so a million rejects never sit in memory at once).
+ * What a run report reads back from the journal: outcome counts over every attempt, the jobs, the records not
+ * created and every record's outcome (page by page, so a million records never sit in memory at once).
  */
 import type { ImportCounts } from "@effect-kustomer/domain"
 import * as Chunk from "effect/Chunk"
@@ -59,5 +59,22 @@ export const make = (database: Database.Database, path: string) => {
       )
   )
 
-  return { counts, jobIds, rejects }
+  const outcomes = Stream.paginateChunkEffect(
+    -1,
+    (after: number) =>
+      sql`SELECT record, line, outcome, external_id, object_id, job_id, reason FROM journal_outcomes
+      WHERE record > ${after} ORDER BY record LIMIT ${pageSize}`.pipe(
+        Effect.mapError(toJournalError),
+        Effect.flatMap(Database.decodeRows(Tables.OutcomeRow, path)),
+        Effect.map((rows): [Chunk.Chunk<Rows.Settled>, Option.Option<number>] => {
+          const last = rows[rows.length - 1]
+          return [
+            Chunk.unsafeFromArray(rows.map((row) => Rows.settledOf(row))),
+            rows.length < pageSize || last === undefined ? Option.none() : Option.some(last.record)
+          ]
+        })
+      )
+  )
+
+  return { counts, jobIds, rejects, outcomes }
 }

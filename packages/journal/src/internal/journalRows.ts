@@ -154,3 +154,23 @@ export const notCreatedOf = (row: typeof Tables.RejectRow.Type): NotCreated => {
   }
   return row.outcome === "Failed" ? new ImportEvent.Failed(sent) : new ImportEvent.Unknown(sent)
 }
+
+/** A record's final outcome as the journal holds it: enough for a line of a results file. */
+export interface Settled {
+  readonly position: ImportSource.Position
+  readonly outcome: typeof Tables.OutcomeKind.Type
+  readonly externalId: string | undefined
+  readonly objectId: string | undefined
+  readonly jobId: string | undefined
+  readonly reason: string | undefined
+}
+
+/** A final outcome read back from its row. */
+export const settledOf = (row: typeof Tables.OutcomeRow.Type): Settled => ({
+  position: positionOf(row.record, row.line),
+  outcome: row.outcome,
+  externalId: row.external_id ?? undefined,
+  objectId: row.object_id ?? undefined,
+  jobId: row.job_id ?? undefined,
+  reason: row.reason ?? undefined
+})

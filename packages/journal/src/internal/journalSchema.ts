@@ -124,6 +124,17 @@ export const RejectRow = Schema.Struct({
   payload: Schema.NullOr(Schema.String)
 })
 
+/** A record's final outcome, as read back for a results file. */
+export const OutcomeRow = Schema.Struct({
+  record: Schema.Number,
+  line: Schema.NullOr(Schema.Number),
+  outcome: OutcomeKind,
+  external_id: Schema.NullOr(Schema.String),
+  object_id: Schema.NullOr(Schema.String),
+  job_id: Schema.NullOr(Schema.String),
+  reason: Schema.NullOr(Schema.String)
+})
+
 /** A job the API accepted. */
 export const JobRow = Schema.Struct({ job_id: Ids.BulkJobId })
 

@@ -49,7 +49,12 @@ export interface State {
   /** The end of the latest rate-limit pause, so that overlapping pauses count once. */
   readonly pausedUntil: number
   readonly limit: number | undefined
-  /** The longest time to a window's reset a response stated while requests were left. */
+  /** When the first window the run saw resets: that window began before the run, its length is not known. */
+  readonly firstResetAtMillis: number | undefined
+  /**
+   * The longest time to a window's reset a response stated while requests were left, in a window that began
+   * during the run (a response in the first one states only what was left of it).
+   */
   readonly longestResetMillis: number | undefined
 }
 
@@ -145,14 +150,22 @@ export const applyEvent = (state: State, index: number, event: ImportEvent.Impor
   }
 }
 
+/** A reset this much later than the first window's is another window's (resets are stated in whole seconds). */
+const sameWindowMillis = 1_000
+
 /** The state with a response's rate-limit headers: the limit, and the longest time to a reset. */
 export const withRateLimit = (state: State, info: RateLimit.RateLimitInfo): State => {
-  const untilReset = Option.isSome(info.resetAtMillis) && Option.exists(info.remaining, (left) => left > 0)
-    ? info.resetAtMillis.value - info.observedAtMillis
+  const resetAt = Option.getOrUndefined(info.resetAtMillis)
+  const firstResetAtMillis = state.firstResetAtMillis ?? resetAt
+  const laterWindow = resetAt !== undefined && firstResetAtMillis !== undefined &&
+    resetAt > firstResetAtMillis + sameWindowMillis
+  const untilReset = laterWindow && Option.exists(info.remaining, (left) => left > 0)
+    ? resetAt - info.observedAtMillis
     : undefined
   return {
     ...state,
     limit: Option.getOrElse(info.limit, () => state.limit),
+    firstResetAtMillis,
     longestResetMillis: untilReset === undefined
       ? state.longestResetMillis
       : Math.max(untilReset, state.longestResetMillis ?? 0)

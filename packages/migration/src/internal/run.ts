@@ -83,6 +83,11 @@ export interface Options extends Input.BundleInput {
    * (`<journal>.delta-<n>`): run again, it continues; finished, it sends nothing.
    */
   readonly delta?: boolean | undefined
+  /**
+   * Called once, before the first phase, with a reading of the attachments carried so far (for a progress display
+   * to read as often as it draws).
+   */
+  readonly onAttachments?: ((counts: () => Attachments.AttachmentCounts) => Effect.Effect<void>) | undefined
 }
 
 /**
@@ -189,6 +194,7 @@ export const run = (options: Options) =>
       options: options.attachments ?? {},
       onReject: (reject) => rejects.writeAttachment(reject)
     }).pipe(Effect.provide(PlatformPath.layer))
+    if (options.onAttachments !== undefined) yield* options.onAttachments(() => carrier.counts())
     const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
     const run = Pipeline.phasesFor(contents, delta)
     const results = yield* Effect.forEach(
