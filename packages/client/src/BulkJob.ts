@@ -62,9 +62,9 @@ export interface FirstRead {
   /** Learns from a job's first read: whether it was finished, and how long after submission it happened. */
   readonly learn: (finished: boolean, elapsedMillis: number) => Effect.Effect<void>
   /**
-   * Runs a job's wait for its first read and the read itself. Until a read has found a job finished, one job at a
-   * time: what its read teaches (a longer delay) reaches the jobs behind it before they spend a request to learn
-   * the same. Then, any number at once.
+   * Runs a job's wait for its first read and the read itself. Until a read has found a job finished, and again
+   * after a first read that found its job unfinished, one job at a time: what its read teaches (a longer delay)
+   * reaches the jobs behind it before they spend a request to learn the same. Then, any number at once.
    */
   readonly probe: <A, E, R>(firstRead: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** A read found a job finished (its first or a later one): first reads need no longer go one at a time. */
@@ -91,6 +91,9 @@ export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<Fi
       // read about on time shrinks it: a read held back (by a spent budget, or behind the probe) that finds its job
       // finished says nothing about an earlier one, and a window's worth of them at once would otherwise halve the
       // delay (0.995^150) and send the next jobs' first reads too early.
+      // A miss also puts first reads back to one at a time until a read finds a job finished: jobs queued behind
+      // the API's workers miss in runs (a burst submitted together waits together), and each miss moves the delay
+      // for the next job in line before it spends a request to find the same.
       learn: (finished, elapsedMillis) =>
         Effect.zipRight(
           finished ? Ref.set(seenFinished, true) : Effect.void,
@@ -182,10 +185,10 @@ export const awaitResults = (
     // The delay may grow while this job sleeps (a job submitted just before it was found unfinished): then it
     // waits longer too, instead of spending a request to find out the same.
     const untilDue = Effect.gen(function*() {
-      let due = (yield* firstRead.delayMillis) - (yield* elapsed)
+      let due = Math.min(yield* firstRead.delayMillis, timeoutMillis) - (yield* elapsed)
       while (due > 0) {
         yield* Effect.sleep(Duration.millis(Math.ceil(due)))
-        due = (yield* firstRead.delayMillis) - (yield* elapsed)
+        due = Math.min(yield* firstRead.delayMillis, timeoutMillis) - (yield* elapsed)
       }
     })
     yield* untilDue
@@ -214,8 +217,13 @@ export const awaitResults = (
     // The first read goes through the probe, and is learnt from inside it (then waits again: while it waited for the
     // probe, an earlier job's read may have moved the delay); the later ones are on the schedule.
     const firstDone = yield* Ref.make(false)
+    // A later read, after the schedule's wait, also waits for the shared delay (never past the timeout): a miss
+    // raised it to 1.3 × that job's elapsed time, and a job queued behind the same backlog at the API is likely to
+    // need about as long, so it waits for that instead of spending requests on the schedule's short first steps.
     const readNext = Effect.flatMap(Ref.getAndSet(firstDone, true), (done) =>
-      done ? readOnce : firstRead.probe(untilDue.pipe(Effect.zipRight(readOnce), Effect.tap(learnOnce))))
+      done
+        ? Effect.zipRight(untilDue, readOnce)
+        : firstRead.probe(untilDue.pipe(Effect.zipRight(readOnce), Effect.tap(learnOnce))))
     const last = yield* readNext.pipe(
       Effect.tap(learnOnce),
       Effect.repeat({
