@@ -120,7 +120,10 @@ export interface AwaitOptions {
   readonly submittedAt?: number | undefined
   /** When the first read is due after submission. Default 2 s. */
   readonly firstRead?: FirstRead | Duration.DurationInput | undefined
-  /** Delays between later reads. Default `KustomerSchedule.pollJob`. */
+  /**
+   * Delays between later reads; each also waits until the job is as old as the first-read delay (which other jobs'
+   * misses may have raised). Default `KustomerSchedule.pollJob`.
+   */
   readonly schedule?: Schedule.Schedule<unknown> | undefined
   /** How long the job may take before {@link awaitResults} fails with `JobTimedOut`. Default 10 minutes. */
   readonly timeout?: Duration.DurationInput | undefined
@@ -161,9 +164,9 @@ export const readings = (
   )
 
 /**
- * Waits for a job's results: the first read when it is due, then reads on `schedule` until every item has a
- * verdict and every batch is complete (a job whose batches are all complete yet miss items is asked for its
- * status). Fails with a `JobTimedOut` reason, keeping the job id, when `timeout` passes first.
+ * Waits for a job's results: the first read when it is due, then reads on `schedule` (none before the first-read
+ * delay, which may have grown meanwhile) until every item has a verdict and every batch is complete (a job whose
+ * batches are all complete yet miss items is asked for its status). Fails with a `JobTimedOut` reason, keeping the job id, when `timeout` passes first.
  *
  * @since 0.1.0
  */
