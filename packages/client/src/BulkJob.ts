@@ -62,9 +62,9 @@ export interface FirstRead {
   /** Learns from a job's first read: whether it was finished, and how long after submission it happened. */
   readonly learn: (finished: boolean, elapsedMillis: number) => Effect.Effect<void>
   /**
-   * Runs a job's wait for its first read and the read itself. Until a read has found a job finished, and again
-   * after a first read that found its job unfinished, one job at a time: what its read teaches (a longer delay)
-   * reaches the jobs behind it before they spend a request to learn the same. Then, any number at once.
+   * Runs a job's wait for its first read and the read itself. Until a read has found a job finished, one job at a
+   * time: what its read teaches (a longer delay) reaches the jobs behind it before they spend a request to learn
+   * the same. Then, any number at once.
    */
   readonly probe: <A, E, R>(firstRead: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
   /** A read found a job finished (its first or a later one): first reads need no longer go one at a time. */
@@ -91,9 +91,6 @@ export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<Fi
       // read about on time shrinks it: a read held back (by a spent budget, or behind the probe) that finds its job
       // finished says nothing about an earlier one, and a window's worth of them at once would otherwise halve the
       // delay (0.995^150) and send the next jobs' first reads too early.
-      // A miss also puts first reads back to one at a time until a read finds a job finished: jobs queued behind
-      // the API's workers miss in runs (a burst submitted together waits together), and each miss moves the delay
-      // for the next job in line before it spends a request to find the same.
       learn: (finished, elapsedMillis) =>
         Effect.zipRight(
           finished ? Ref.set(seenFinished, true) : Effect.void,
@@ -166,7 +163,8 @@ export const readings = (
 /**
  * Waits for a job's results: the first read when it is due, then reads on `schedule` (none before the first-read
  * delay, which may have grown meanwhile) until every item has a verdict and every batch is complete (a job whose
- * batches are all complete yet miss items is asked for its status). Fails with a `JobTimedOut` reason, keeping the job id, when `timeout` passes first.
+ * batches are all complete yet miss items is asked for its status). Fails with a `JobTimedOut` reason, keeping the
+ * job id, when `timeout` passes first.
  *
  * @since 0.1.0
  */
