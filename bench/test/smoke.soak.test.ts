@@ -58,6 +58,7 @@ const Ceiling = Schema.Struct({
   setup: Schema.Struct({ ceilingRecordsPerSecond: Schema.Number }),
   scenarios: Schema.NonEmptyArray(Schema.Struct({
     summary: Schema.Struct({ created: Schema.Number }),
+    api: Schema.Struct({ workers: Schema.Number }),
     endToEnd: Schema.Struct({ ratioToCeiling: Figure })
   }))
 })
@@ -72,7 +73,8 @@ const Budget = Schema.Struct({
 
 const Cpu = Schema.Struct({
   pipeline: Schema.Struct({ items: Schema.Number, rejected: Schema.Number }),
-  ratio: Figure
+  ratio: Figure,
+  cpuRatio: Figure
 })
 
 const SideBySide = Schema.Struct({
@@ -130,7 +132,7 @@ describe.sequential("benchmarks on tiny inputs", () => {
         "--defaults",
         "0",
         "--latencies",
-        "0.5-1",
+        "0.5-1,0.5-1@2",
         "--latency-records",
         "200"
       ])
@@ -138,6 +140,9 @@ describe.sequential("benchmarks on tiny inputs", () => {
       assert.strictEqual(report.setup.ceilingRecordsPerSecond, 1500)
       assert.strictEqual(report.scenarios[0].summary.created, 400)
       assert.strictEqual(report.scenarios[1]?.summary.created, 200)
+      // The queued shape: the same jobs on a pool of 2 workers.
+      assert.strictEqual(report.scenarios[2]?.summary.created, 200)
+      assert.strictEqual(report.scenarios[2]?.api.workers, 2)
     }), timeout)
 
   it.scopedLive("budget", () =>
@@ -156,6 +161,7 @@ describe.sequential("benchmarks on tiny inputs", () => {
       const report = yield* bench(Cpu, "cpu", ["--records", "3000"])
       assert.strictEqual(report.pipeline.items + report.pipeline.rejected, 3000)
       assert.isAbove(report.ratio, 0)
+      assert.isAbove(report.cpuRatio, 0)
     }), timeout)
 
   it.scopedLive("side-by-side", () =>

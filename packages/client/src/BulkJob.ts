@@ -117,7 +117,10 @@ export interface AwaitOptions {
   readonly submittedAt?: number | undefined
   /** When the first read is due after submission. Default 2 s. */
   readonly firstRead?: FirstRead | Duration.DurationInput | undefined
-  /** Delays between later reads. Default `KustomerSchedule.pollJob`. */
+  /**
+   * Delays between later reads; each also waits until the job is as old as the first-read delay (which other jobs'
+   * misses may have raised). Default `KustomerSchedule.pollJob`.
+   */
   readonly schedule?: Schedule.Schedule<unknown> | undefined
   /** How long the job may take before {@link awaitResults} fails with `JobTimedOut`. Default 10 minutes. */
   readonly timeout?: Duration.DurationInput | undefined
@@ -158,9 +161,10 @@ export const readings = (
   )
 
 /**
- * Waits for a job's results: the first read when it is due, then reads on `schedule` until every item has a
- * verdict and every batch is complete (a job whose batches are all complete yet miss items is asked for its
- * status). Fails with a `JobTimedOut` reason, keeping the job id, when `timeout` passes first.
+ * Waits for a job's results: the first read when it is due, then reads on `schedule` (none before the first-read
+ * delay, which may have grown meanwhile) until every item has a verdict and every batch is complete (a job whose
+ * batches are all complete yet miss items is asked for its status). Fails with a `JobTimedOut` reason, keeping the
+ * job id, when `timeout` passes first.
  *
  * @since 0.1.0
  */
@@ -182,10 +186,10 @@ export const awaitResults = (
     // The delay may grow while this job sleeps (a job submitted just before it was found unfinished): then it
     // waits longer too, instead of spending a request to find out the same.
     const untilDue = Effect.gen(function*() {
-      let due = (yield* firstRead.delayMillis) - (yield* elapsed)
+      let due = Math.min(yield* firstRead.delayMillis, timeoutMillis) - (yield* elapsed)
       while (due > 0) {
         yield* Effect.sleep(Duration.millis(Math.ceil(due)))
-        due = (yield* firstRead.delayMillis) - (yield* elapsed)
+        due = Math.min(yield* firstRead.delayMillis, timeoutMillis) - (yield* elapsed)
       }
     })
     yield* untilDue
@@ -214,8 +218,13 @@ export const awaitResults = (
     // The first read goes through the probe, and is learnt from inside it (then waits again: while it waited for the
     // probe, an earlier job's read may have moved the delay); the later ones are on the schedule.
     const firstDone = yield* Ref.make(false)
+    // A later read, after the schedule's wait, also waits for the shared delay (never past the timeout): a miss
+    // raised it to 1.3 × that job's elapsed time, and a job queued behind the same backlog at the API is likely to
+    // need about as long, so it waits for that instead of spending requests on the schedule's short first steps.
     const readNext = Effect.flatMap(Ref.getAndSet(firstDone, true), (done) =>
-      done ? readOnce : firstRead.probe(untilDue.pipe(Effect.zipRight(readOnce), Effect.tap(learnOnce))))
+      done
+        ? Effect.zipRight(untilDue, readOnce)
+        : firstRead.probe(untilDue.pipe(Effect.zipRight(readOnce), Effect.tap(learnOnce))))
     const last = yield* readNext.pipe(
       Effect.tap(learnOnce),
       Effect.repeat({

@@ -115,6 +115,26 @@ describe("BulkJob.awaitResults (fake API, test clock)", () => {
       assert.isAtLeast(yield* firstRead.delayMillis, 9_000)
     }))
 
+  it.effect("a later read waits for the shared delay that other jobs' misses raised, not only for the schedule", () =>
+    Effect.gen(function*() {
+      const firstRead = yield* BulkJob.makeFirstRead(Duration.seconds(2))
+      // Another job of the same import, queued behind the same backlog, misses at 10 s just after this job's first
+      // read (at 2 s) missed: the shared delay becomes 13 s.
+      const raise = Effect.delay(firstRead.learn(false, 10_000), Duration.millis(2_500))
+      const [{ reads, result }] = yield* Effect.all([
+        awaitJob(12_000, {
+          items: [{ clientRef: "r0" }, { clientRef: "r1" }],
+          submittedAt: 0,
+          firstRead,
+          schedule: Schedule.spaced(Duration.seconds(1))
+        }),
+        raise
+      ], { concurrency: "unbounded" })
+      // Without the shared delay the schedule would read at 3, 4, … 12 s: ten reads that find nothing new.
+      assert.deepStrictEqual(reads, [2_000, 13_000])
+      assert.isTrue(result._tag === "Right")
+    }))
+
   it.effect("a first read held back long after its delay does not shorten the delay; one on time does", () =>
     Effect.gen(function*() {
       const firstRead = yield* BulkJob.makeFirstRead(Duration.seconds(10))

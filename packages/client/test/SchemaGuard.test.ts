@@ -3,7 +3,9 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Arbitrary from "effect/Arbitrary"
 import * as Either from "effect/Either"
 import * as FastCheck from "effect/FastCheck"
+import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
+import { issuesOf } from "../src/internal/issueList.js"
 import * as SchemaGuard from "../src/internal/schemaGuard.js"
 import { conversationRecord } from "./records.js"
 
@@ -64,11 +66,39 @@ const neverVouchesWrongly = <Item, Encoded>(
     assert.isAbove(vouched, 40, "the guard vouched for almost nothing")
   })
 
+/** The property, per resource: a refused record's issues are listed exactly as `ArrayFormatter` lists them. */
+const listsIssuesAsTheFormatter = <Item, Encoded>(
+  resource: { readonly name: string; readonly item: Schema.Schema<Item, Encoded> }
+) =>
+  it(`lists the issues of a refused ${resource.name} as ArrayFormatter does`, () => {
+    const decode = ParseResult.decodeUnknownEither(resource.item, { errors: "all", onExcessProperty: "ignore" })
+    const valid = Arbitrary.make(resource.item)
+    let refused = 0
+    FastCheck.assert(
+      FastCheck.property(valid.chain((value) => mutated(value)), (candidate) => {
+        const record: unknown = JSON.parse(JSON.stringify(candidate) ?? "null")
+        const decoded = decode(record)
+        if (Either.isRight(decoded)) return true
+        refused++
+        const expected = ParseResult.ArrayFormatter.formatIssueSync(decoded.left)
+          .map((issue) => ({ path: issue.path, message: issue.message }))
+        assert.deepStrictEqual(issuesOf(decoded.left).map((issue) => ({ ...issue })), expected)
+        return true
+      }),
+      { numRuns: 300, seed: 17 }
+    )
+    assert.isAbove(refused, 40, "almost no mutation was refused")
+  })
+
 describe("SchemaGuard", () => {
   neverVouchesWrongly(BulkResource.Conversations)
   neverVouchesWrongly(BulkResource.Customers)
   neverVouchesWrongly(BulkResource.Messages)
   neverVouchesWrongly(BulkResource.Notes)
+  listsIssuesAsTheFormatter(BulkResource.Conversations)
+  listsIssuesAsTheFormatter(BulkResource.Customers)
+  listsIssuesAsTheFormatter(BulkResource.Messages)
+  listsIssuesAsTheFormatter(BulkResource.Notes)
 
   it("vouches for typical records and not for wrong ones", () => {
     const guard = SchemaGuard.compile(BulkResource.Conversations.item.ast)

@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { IsoDateTime } from "./IsoDateTime.js"
+import { isIsoDateTime } from "./IsoDateTime.js"
 
 /**
  * The longest `Str`/`Txt` custom value the API stores.
@@ -36,15 +36,13 @@ const isUrl = (value: string): boolean => {
   }
 }
 
-const isDateTime = Schema.is(IsoDateTime)
-
 const checkValue = (suffix: CustomAttributeSuffix, value: unknown): string | undefined => {
   if (value === null) return undefined
   switch (suffix) {
     case "Num":
       return typeof value === "number" && Number.isFinite(value) ? undefined : "expected a finite number or null"
     case "At":
-      return typeof value === "string" && isDateTime(value)
+      return typeof value === "string" && isIsoDateTime(value)
         ? undefined
         : "expected an ISO 8601 date-time string or null"
     case "Str":
@@ -65,8 +63,21 @@ const checkValue = (suffix: CustomAttributeSuffix, value: unknown): string | und
  *
  * @since 0.1.0
  */
-export const suffixOf = (key: string): CustomAttributeSuffix | undefined =>
-  customAttributeSuffixes.find((suffix) => key.length > suffix.length && key.endsWith(suffix))
+export const suffixOf = (key: string): CustomAttributeSuffix | undefined => {
+  for (const suffix of customAttributeSuffixes) {
+    if (key.length > suffix.length && key.endsWith(suffix)) return suffix
+  }
+  return undefined
+}
+
+/** Whether every attribute passes (the common case, checked without building a list of issues). */
+const allValid = (attributes: Readonly<Record<string, unknown>>): boolean => {
+  for (const key in attributes) {
+    const suffix = suffixOf(key)
+    if (suffix === undefined || checkValue(suffix, attributes[key]) !== undefined) return false
+  }
+  return true
+}
 
 /**
  * The `custom` object: keys with a type suffix, values of that type or `null`. Errors name the offending key.
@@ -75,7 +86,7 @@ export const suffixOf = (key: string): CustomAttributeSuffix | undefined =>
  */
 export const CustomAttributes = Schema.Record({ key: Schema.String, value: Schema.Unknown }).pipe(
   Schema.filter((attributes) =>
-    Object.entries(attributes).flatMap(([key, value]) => {
+    allValid(attributes) ? undefined : Object.entries(attributes).flatMap(([key, value]) => {
       const suffix = suffixOf(key)
       if (suffix === undefined) {
         return [{

@@ -66,6 +66,14 @@ const problemOf = (value: string): string | undefined => {
 }
 
 /**
+ * Whether a string is a valid {@link IsoDateTime}: the same check as the schema's, without its parse machinery.
+ *
+ * @since 0.1.0
+ */
+export const isIsoDateTime = (value: string): boolean =>
+  isoDateTimePattern.test(value) && fieldIssue(value) === undefined
+
+/**
  * An ISO 8601 date-time string with an explicit offset (`Z` or `±hh:mm`) that names a real instant.
  *
  * @since 0.1.0

@@ -146,6 +146,40 @@ describe("jobs (TestClock)", () => {
     })
   })
 
+  it.effect("queued on a bounded pool, a job with a drawn latency completes when a worker frees for it plus its draw", () => {
+    const latencies = { min: "3 seconds", max: "8 seconds" } as const
+    const count = 10
+    /** When each of `count` jobs submitted together completes, on `workers` workers, with seed 11's draws. */
+    const finishTimes = (workers: number) =>
+      run(
+        { workers, jobLatency: latencies, itemLatency: 0 },
+        Effect.gen(function*() {
+          const simulator = yield* Simulator.Simulator
+          const submittedAt = yield* TestClock.currentTimeMillis
+          yield* Effect.forEach(Array.from({ length: count }, (_, index) => index), (index) => submit(1, `q${index}`))
+          yield* TestClock.adjust("1 minute")
+          assert.strictEqual((yield* simulator.stats).jobs.complete, count)
+          return (yield* simulator.jobs).map((job) => job.updatedAtMillis - submittedAt)
+        })
+      ).pipe(Effect.withRandom(Random.make(11)))
+    return Effect.gen(function*() {
+      // With a worker each, a job's completion is its own draw; the workers take jobs in order, so the draws come
+      // in the same order on a pool of 3.
+      const draws = yield* finishTimes(count)
+      const free = [0, 0, 0]
+      const expected = draws.map((draw) => {
+        const worker = free.indexOf(Math.min(...free))
+        free[worker] = (free[worker] ?? 0) + draw
+        return free[worker] ?? 0
+      })
+      const queued = yield* finishTimes(3)
+      assert.deepStrictEqual(queued, expected)
+      // Jobs behind others finish later than their draw alone: the 4th waits for the first worker to free.
+      assert.isAbove(queued[3] ?? 0, draws[3] ?? 0)
+      assert.isAtLeast(Math.max(...queued), 3 * 3_000)
+    })
+  })
+
   it.effect("a fixed latency draws nothing from Random", () => {
     const random = Random.make(3)
     return run(

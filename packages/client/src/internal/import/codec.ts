@@ -16,6 +16,7 @@ import type { Position, SourceRecord } from "../../ImportSource.js"
 import type * as KustomerClientModule from "../../KustomerClient.js"
 import type { KustomerClient, PreparedBody } from "../../KustomerClient.js"
 import type { KustomerError } from "../../KustomerError.js"
+import { issuesOf } from "../issueList.js"
 import * as SchemaGuard from "../schemaGuard.js"
 import { encodesAsItself, unknownFields as unknownFieldsOf } from "../schemaShape.js"
 import { byteLength } from "../utf8.js"
@@ -92,7 +93,9 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
   // Unknown fields are checked by hand, at every depth: Schema's `onExcessProperty: "error"` costs more than the
   // decode itself. `keep` preserves them through decoding and encoding, so they are sent as given.
   const onExcessProperty = settings.unknownFields === "keep" ? "preserve" : "ignore"
-  const decode = Schema.decodeUnknownEither(resource.item, { errors: "all", onExcessProperty })
+  // The decode's failure is its issue, not a `ParseError`: an `Error` captures a stack trace, which invalid records
+  // would pay for nothing.
+  const decode = ParseResult.decodeUnknownEither(resource.item, { errors: "all", onExcessProperty })
   const encode = Schema.encodeEither(resource.item, { onExcessProperty })
   const skipEncode = encodesAsItself(resource.item.ast)
   // Most records are valid and use only declared fields: a guard compiled from the schema vouches for those
@@ -119,11 +122,14 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
     appendRef: boolean
   ): Either.Either<Prepared, Events.Rejected> => {
     let json = JSON.stringify(wire)
+    let bytes = byteLength(json)
     if (appendRef) {
+      // Measured in parts: the joined string is left unflattened until a request body joins it again.
       const ref = `"_clientRef":${JSON.stringify(clientRef)}}`
-      json = json === "{}" ? `{${ref}` : `${json.slice(0, -1)},${ref}`
+      const empty = json === "{}"
+      json = empty ? `{${ref}` : `${json.slice(0, -1)},${ref}`
+      bytes += byteLength(ref) - (empty ? 1 : 0)
     }
-    const bytes = byteLength(json)
     if (bytes > maxItemBytes) {
       return reject(record, [{
         path: "",
@@ -158,7 +164,7 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
       const unknownFields = unknownFieldIssues(value)
       if (Either.isLeft(decoded) || unknownFields.length > 0) {
         const invalid = Either.isLeft(decoded)
-          ? ParseResult.ArrayFormatter.formatErrorSync(decoded.left).map((issue) => ({
+          ? issuesOf(decoded.left).map((issue) => ({
             path: issue.path.join("."),
             message: issue.message
           }))
