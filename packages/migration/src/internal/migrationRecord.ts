@@ -26,6 +26,12 @@ export interface SettledChild {
   readonly id: string
   /** `true` when it was found already there (read back from an existing conversation's listing), not created. */
   readonly existed: boolean
+  /**
+   * `true` when a job's results said it was created; `false` when it was found by a look-up or as a duplicate after
+   * a request whose answer was lost and taken to be that request's: created by the migration or there before it,
+   * undetermined (messages and notes carry no `importedAt` to tell).
+   */
+  readonly certain: boolean
 }
 
 /**
@@ -133,7 +139,13 @@ const childrenOf = (journal: string, phase: ChildPhase) =>
       rows.flatMap((row): ReadonlyArray<SettledChild> =>
         row.object_id === null
           ? []
-          : [{ index: row.record, line: row.line, id: row.object_id, existed: row.outcome === "AlreadyExisting" }]
+          : [{
+            index: row.record,
+            line: row.line,
+            id: row.object_id,
+            existed: row.outcome === "AlreadyExisting",
+            certain: row.outcome === "Created" && row.job_id !== null
+          }]
       )
   )
 

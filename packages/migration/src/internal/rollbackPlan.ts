@@ -150,8 +150,9 @@ const childTargets = (
             phase,
             child,
             "notUndoable",
-            `added to the conversation ${conversation ?? "(unknown)"}, which existed before the migration: ` +
-              `Kustomer has no bulk delete of ${phase}`
+            `${child.certain ? "added" : "added (or found there after a lost answer: undetermined)"} to the ` +
+              `conversation ${conversation ?? "(unknown)"}, which existed before the migration: Kustomer has no ` +
+              `bulk delete of ${phase}`
           ))
         }
       }
