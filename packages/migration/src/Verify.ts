@@ -172,7 +172,7 @@ export const run = (
       history,
       (resource, id) =>
         Effect.map(read(resource, id), (found) => Option.map(found, (object) => object.attributes ?? {})),
-      concurrency
+      { concurrency }
     ).pipe(Effect.mapError((error) => VerifyExpected.readFailure(error)))
     const { checkable, created } = VerifyExpected.createdObjects(history, ownership)
     const candidates = VerifyExpected.ordered(checkable)

@@ -78,12 +78,13 @@ const verdictOf = (
 
 /**
  * What the runs of `history` created: each parent taken once, from the earliest run that linked it, and read back
- * with `readBack` (`concurrency` at a time) when no job reported it created.
+ * with `readBack` (`concurrency` at a time) when no job reported it created — but for the resources in `unread`,
+ * taken as recorded (a rollback never undoes a company: it need not read one).
  */
 export const resolve = (
   history: MigrationRecord.MigrationHistory,
   readBack: ReadBack,
-  concurrency = 4
+  options: { readonly concurrency?: number; readonly unread?: ReadonlyArray<ParentResource> } = {}
 ): Effect.Effect<Ownership, KustomerError.KustomerError> =>
   Effect.gen(function*() {
     const seen = new Set<string>()
@@ -107,10 +108,10 @@ export const resolve = (
     const parents = yield* Effect.forEach(listed, (item) =>
       item.row.certain
         ? Effect.succeed<Parent>({ ...item, verdict: "created", reason: null })
-        : Effect.map(verdictOf(item.resource, item.run, item.row, readBack), (verdict): Parent => ({
-          ...item,
-          ...verdict
-        })), { concurrency })
+        : Effect.map(
+          verdictOf(item.resource, item.run, item.row, options.unread?.includes(item.resource) ? undefined : readBack),
+          (verdict): Parent => ({ ...item, ...verdict })
+        ), { concurrency: options.concurrency ?? 4 })
     const created = new Set(
       parents.filter((parent) => parent.verdict === "created").map((parent) => `${parent.resource}:${parent.row.id}`)
     )

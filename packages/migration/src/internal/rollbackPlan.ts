@@ -175,7 +175,7 @@ export const make = (
     for (const run of history.runs) {
       owners.set(run.generation, yield* Effect.mapError(conversationOfChildren(run.input), toMigrationError))
     }
-    const ownership = yield* Ownership.resolve(history, readBack)
+    const ownership = yield* Ownership.resolve(history, readBack, { unread: ["companies"] })
     const updated = yield* Effect.mapError(updatedNotCreated(history, ownership), toMigrationError)
     const parents = ownership.parents.map((parent) => {
       const line = parent.resource === "conversations"
