@@ -52,7 +52,7 @@ export interface MigrationRecord {
   readonly idMap: JournalSet.JournalSet
   /** The bundle as the migration read it. */
   readonly input: Input.BundleInput
-  /** The `importedAt` the migration gave every object whose bundle line set none. */
+  /** The `importedAt` this run gave every object whose bundle line set none (each run has its own). */
   readonly importedAt: string
   readonly companies: ReadonlyArray<ParentRow>
   readonly customers: ReadonlyArray<ParentRow>
