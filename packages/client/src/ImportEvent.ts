@@ -25,7 +25,11 @@ const sentItemFields = {
 
 /**
  * Created: the object now exists. `objectId` is its id when the API reported it (or a look-up found it). `jobId` is
- * the job that created it; it is absent when a request whose answer was lost created it and a look-up found it.
+ * the job that created it; it is absent when a request whose answer was lost is taken to have created it (a
+ * look-up found it, or its chunk sent again met only duplicates). Without `jobId` the object is the import's or was
+ * there before it, undetermined — a duplicate of an object that existed before can sit in such a chunk —: a reader
+ * that must know (a rollback, a verification) reads it back and tells by a mark of the import's own (the migration's
+ * `importedAt`). Exactly once holds either way: nothing is sent again.
  *
  * @since 0.1.0
  */

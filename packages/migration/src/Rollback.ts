@@ -1,10 +1,12 @@
 /**
- * Undoes a migration (`kustomer-bulk rollback`): what its journal set records the migration created, and nothing
- * that existed before it, children's parents last — the conversations it created marked `deleted: true` through
- * their bulk update (Kustomer has no bulk delete of conversations), then the customers it created deleted through
- * `DELETE /v1/customers/bulk?ids=…`. What Kustomer cannot undo in bulk is listed, not touched: the companies it
- * created (no delete of companies is documented) and the messages and notes it added to conversations that existed
- * before (no bulk delete of either). Messages and notes of a conversation it marks deleted go with it.
+ * Undoes a migration (`kustomer-bulk rollback`): what its journal sets record that its runs created — the first
+ * run's and every delta's (`<journal>.delta-<n>`) —, and nothing that existed before it, children's parents last —
+ * the conversations it created marked `deleted: true` through their bulk update (Kustomer has no bulk delete of
+ * conversations), then the customers it created deleted through `DELETE /v1/customers/bulk?ids=…`. What Kustomer
+ * cannot undo in bulk is listed, not touched: the companies it created (no delete of companies is documented), the
+ * messages and notes it added to conversations that existed before (no bulk delete of either), and the conversations
+ * that existed before and that a delta updated (with the fields each delta changed: no earlier values are kept to
+ * restore). Messages and notes of a conversation it marks deleted go with it.
  *
  * Same guarantees as the migration: chunks of at most 100, the client's rate limiter, the one retry policy, jobs
  * awaited and read item by item, and a journal of its own beside the migration's (`<journal>.rollback`), so that a
@@ -168,15 +170,19 @@ const reportOf = (
   }
 }
 
-/** The customers and conversations the migration left in doubt. */
-const inDoubtOf = (record: MigrationRecord.MigrationRecord) =>
-  Effect.mapError(
-    Effect.all({ customers: record.idMap.customersInDoubt, conversations: record.idMap.conversationsInDoubt }),
-    toMigrationError
-  ).pipe(Effect.map(({ conversations, customers }) => ({
-    customers: customers.length,
-    conversations: conversations.length
-  })))
+/** The customers and conversations the migration's runs left in doubt. */
+const inDoubtOf = (history: MigrationRecord.MigrationHistory) =>
+  Effect.forEach(
+    history.runs,
+    (record) =>
+      Effect.all({ customers: record.idMap.customersInDoubt, conversations: record.idMap.conversationsInDoubt })
+  ).pipe(
+    Effect.mapError(toMigrationError),
+    Effect.map((runs) => ({
+      customers: runs.reduce((sum, run) => sum + run.customers.length, 0),
+      conversations: runs.reduce((sum, run) => sum + run.conversations.length, 0)
+    }))
+  )
 
 /**
  * What a rollback of `options.journal` would undo, keep and list as not undoable, as a dry run's report: read from
@@ -189,15 +195,15 @@ export const plan = (
   options: Pick<Options, "journal" | "bundle">
 ): Effect.Effect<Report, MigrationError, FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
-    const record = yield* MigrationRecord.read(options.journal, options.bundle)
-    const planned = yield* RollbackPlan.make(record, undefined)
+    const history = yield* MigrationRecord.readAll(options.journal, options.bundle)
+    const planned = yield* RollbackPlan.make(history, undefined)
     return reportOf(
       {
         journal: options.journal,
         dryRun: true,
         resumed: false,
         requests: 0,
-        migrationInDoubt: yield* inDoubtOf(record)
+        migrationInDoubt: yield* inDoubtOf(history)
       },
       planned.targets,
       planned.withConversations
@@ -210,7 +216,7 @@ export const plan = (
  */
 const plannedOnce = (
   journal: RollbackJournal.RollbackJournal,
-  record: MigrationRecord.MigrationRecord,
+  history: MigrationRecord.MigrationHistory,
   readBack: RollbackPlan.ReadBack,
   planned: boolean
 ): Effect.Effect<Report["withConversations"], MigrationError, FileSystem.FileSystem> =>
@@ -220,14 +226,17 @@ const plannedOnce = (
       (stored) => Option.getOrElse(Option.flatMap(stored, decodeWithConversations), () => ({ messages: 0, notes: 0 }))
     )
     : Effect.gen(function*() {
-      const plan = yield* RollbackPlan.make(record, readBack)
+      const plan = yield* RollbackPlan.make(history, readBack)
       const meta = {
-        [setKey]: record.idMap.setId,
+        [setKey]: MigrationRecord.firstRun(history).idMap.setId,
         [withConversationsKey]: JSON.stringify(plan.withConversations)
       }
       yield* Effect.mapError(journal.plan(meta, plan.targets), toMigrationError)
-      // From now on the migration's journal describes objects being undone: resuming it would skip them.
-      yield* Effect.mapError(record.idMap.setMeta(rolledBackKey, "1"), toMigrationError)
+      // From now on the migration's journals describe objects being undone: resuming one, or continuing it with a
+      // delta, would skip them.
+      yield* Effect.forEach(history.runs, (run) => run.idMap.setMeta(rolledBackKey, "1"), { discard: true }).pipe(
+        Effect.mapError(toMigrationError)
+      )
       return plan.withConversations
     })
 
@@ -243,7 +252,7 @@ export const run = (
   options: Options
 ): Effect.Effect<Report, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   options.dryRun === true ? plan(options) : Effect.scoped(Effect.gen(function*() {
-    const record = yield* MigrationRecord.read(options.journal, options.bundle)
+    const history = yield* MigrationRecord.readAll(options.journal, options.bundle)
     const client = yield* KustomerClient.KustomerClient
     // A key that lacks a role is refused before the rollback journal is made or anything is sent.
     yield* UndoRoles.check(client, UndoRoles.rollbackNeeds, "rollback", options.pipeline)
@@ -257,7 +266,7 @@ export const run = (
       requests += 1
     })
     const planned = yield* Effect.mapError(journal.meta(setKey), toMigrationError)
-    if (Option.isSome(planned) && planned.value !== record.idMap.setId) {
+    if (Option.isSome(planned) && planned.value !== MigrationRecord.firstRun(history).idMap.setId) {
       return yield* new RunError.RunError({
         reason: "Journal",
         detail: `${journal.path} is the rollback of another migration than ${options.journal}: move it away`
@@ -267,7 +276,7 @@ export const run = (
       client,
       (read) => retriedRead({ pipeline }, Effect.zipRight(onRequest, read))
     )
-    const withConversations = yield* plannedOnce(journal, record, readBack, Option.isSome(planned))
+    const withConversations = yield* plannedOnce(journal, history, readBack, Option.isSome(planned))
     const sender: RollbackRun.Sender = { client, journal, pipeline, onRequest }
     yield* Effect.forEach(RollbackRun.undoOrder, (resource) => RollbackRun.undo(sender, resource), {
       discard: true
@@ -279,7 +288,7 @@ export const run = (
         dryRun: false,
         resumed: Option.isSome(planned),
         requests,
-        migrationInDoubt: yield* inDoubtOf(record)
+        migrationInDoubt: yield* inDoubtOf(history)
       },
       targets,
       withConversations

@@ -1,13 +1,16 @@
 /**
- * Checks a migration against its bundle (`kustomer-bulk verify`): reads back, by id, what the journal set says the
- * migration created — every object, or a seeded sample of them — and compares each with its bundle line: that it
+ * Checks a migration against its newest export (`kustomer-bulk verify`): reads back, by id, what the journal sets
+ * say the migration's runs created — its first run's and every delta's (`<journal>.delta-<n>`), every object or a
+ * seeded sample of them — and compares each with its line in the newest export (the last delta's bundle, else the
+ * first run's; messages and notes, which a delta never changes, with the bundle that created them): that it
  * exists (and is not marked deleted), its links (a conversation's customer, a message's conversation and customer,
  * a note's conversation) and its fields (name, status, priority, createdAt, tags, a message's text, a note's body,
  * the attachments' sizes), in the form Kustomer normalises them to (see `internal/verifyCompare.ts`). Every read
  * goes through the client, so its rate limiter, under the one retry policy. Objects the migration found existing
- * are not checked — they are not its own — except a company, customer or conversation that carries the migration's
- * own `importedAt`: the migration created it, but its creation's answer was lost (each such object is read once to
- * tell, before the sample is drawn).
+ * are not checked — they are not its own — except a company, customer or conversation that carries its run's own
+ * `importedAt`: the migration created it, but its creation's answer was lost (each such object is read once to
+ * tell, before the sample is drawn; see `internal/ownership.ts`, which rollback reads too). A company, customer or
+ * conversation the newest export no longer holds is counted as created, not checked.
  *
  * @since 0.1.0
  */
@@ -22,8 +25,8 @@ import * as Schema from "effect/Schema"
 import type { MigrationError } from "./internal/failure.js"
 import type * as Input from "./internal/input.js"
 import * as MigrationRecord from "./internal/migrationRecord.js"
+import * as Ownership from "./internal/ownership.js"
 import type { PipelineOptions } from "./internal/pipeline.js"
-import { createdByMigration } from "./internal/provenance.js"
 import { retriedRead } from "./internal/reads.js"
 import * as UndoRoles from "./internal/undoRoles.js"
 import * as VerifyCompare from "./internal/verifyCompare.js"
@@ -38,8 +41,8 @@ export interface Options {
   /** The migration's journal (its id map, with its phase journals beside it). */
   readonly journal: string
   /**
-   * The bundle as the migration read it: its path (read as the migration read it), or the whole input. Default: the
-   * path its journals recorded. One that changed since is refused.
+   * The bundle as the first run read it: its path (read as that run read it), or the whole input. Default: the path
+   * its journals recorded. One that changed since is refused. Each delta's bundle is the one its journals recorded.
    */
   readonly bundle?: string | Input.BundleInput | undefined
   /** Check `sample` objects drawn from all it created (with `seed`), instead of every one. */
@@ -149,38 +152,36 @@ export const run = (
   options: Options
 ): Effect.Effect<Report, MigrationError, KustomerClient.KustomerClient | FileSystem.FileSystem> =>
   Effect.scoped(Effect.gen(function*() {
-    const record = yield* MigrationRecord.read(options.journal, options.bundle)
+    const history = yield* MigrationRecord.readAll(options.journal, options.bundle)
     const client = yield* KustomerClient.KustomerClient
     yield* UndoRoles.check(client, UndoRoles.verifyNeeds(resourceOrder), "verification", options.pipeline)
     let requests = 0
-    const read = (object: VerifyExpected.CreatedObject) =>
+    const read = (resource: Resource, id: string) =>
       retriedRead(
         { pipeline: options.pipeline },
         Effect.zipRight(
           Effect.sync(() => {
             requests += 1
           }),
-          client.getById(registry[object.resource], object.id)
+          client.getById(registry[resource], id)
         )
       )
     const concurrency = options.concurrency ?? 4
-    // Parents found existing are the migration's own when they carry its importedAt (their creation's answer lost).
-    const own = yield* Effect.filter(
-      VerifyExpected.foundObjects(record),
-      (object) =>
-        Effect.map(
-          read(object),
-          (found) => Option.isSome(found) && createdByMigration(found.value.attributes ?? {}, record.importedAt)
-        ),
+    // Parents found existing are the migration's own when they carry their run's importedAt (their answer lost).
+    const ownership = yield* Ownership.resolve(
+      history,
+      (resource, id) =>
+        Effect.map(read(resource, id), (found) => Option.map(found, (object) => object.attributes ?? {})),
       { concurrency }
     ).pipe(Effect.mapError((error) => VerifyExpected.readFailure(error)))
-    const created = VerifyExpected.ordered([...VerifyExpected.createdObjects(record), ...own])
+    const { checkable, created } = VerifyExpected.createdObjects(history, ownership)
+    const candidates = VerifyExpected.ordered(checkable)
     const seed = options.seed ?? 1
-    const selected = options.sample === undefined ? created : yield* sampleOf(created, options.sample, seed)
-    const expected = yield* VerifyExpected.expectations(record, selected)
+    const selected = options.sample === undefined ? candidates : yield* sampleOf(candidates, options.sample, seed)
+    const expected = yield* VerifyExpected.expectations(history, selected)
     const differences = yield* Effect.forEach(selected, (object) =>
       Effect.gen(function*() {
-        const found = yield* read(object)
+        const found = yield* read(object.resource, object.id)
         const wanted = expected.get(VerifyExpected.keyOf(object))
         // The journal names an object its bundle does not hold (cannot happen with the bundle it was made from).
         if (wanted === undefined) {
@@ -205,9 +206,9 @@ export const run = (
       )
     return {
       journal: options.journal,
-      bundle: record.input.bundle,
+      bundle: MigrationRecord.newestRun(history).input.bundle,
       sample: options.sample === undefined ? null : { size: selected.length, seed },
-      created: countBy(created),
+      created: countBy(created.map((resource) => ({ resource }))),
       checked: countBy(selected),
       requests,
       differences: differences.flat()

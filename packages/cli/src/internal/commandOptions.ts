@@ -361,12 +361,16 @@ export const convertZendeskOptions = {
 const undoShared = {
   journal: Options.text("journal").pipe(
     Options.withPseudoName("FILE"),
-    Options.withDescription("the migration's journal (its id map, with each phase's journal beside it)")
+    Options.withDescription(
+      "the migration's journal (its id map, with each phase's journal beside it; its deltas' journals, " +
+        "<journal>.delta-N, are read too)"
+    )
   ),
   bundle: optionalText(
     "bundle",
     "FILE",
-    "the bundle as it was migrated (default: the path the journal recorded; a bundle that changed is refused)"
+    "the bundle as the first run migrated it (default: the path the journal recorded; a delta's bundle is always " +
+      "the one its journal recorded; a bundle that changed is refused)"
   ),
   report: optionalText("report", "FILE", "write the report as JSON to FILE"),
   json: Options.boolean("json").pipe(Options.withDescription("print the report as one JSON document")),

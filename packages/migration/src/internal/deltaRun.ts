@@ -15,6 +15,7 @@ import type * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
 import * as JournalSet from "./journalSet.js"
 import type * as Ledger from "./ledger.js"
+import { rolledBackKey } from "./links.js"
 
 /** The journal a delta continues, opened as its ledger, and where the delta's own journal set lives. */
 export interface OpenedLedger {
@@ -85,8 +86,14 @@ export const openLedger = (
         : "has not run to its end: run it to its end first (the same command without --delta)"
       return yield* refused(`the migration of the journal ${journal} ${why}`)
     }
+    if (Option.isSome(yield* Effect.mapError(ledgerMap.meta(rolledBackKey), toMigrationError))) {
+      return yield* refused(
+        `the migration of the journal ${journal} was rolled back (kustomer-bulk rollback): a delta cannot continue ` +
+          "it; migrate the export again with a new --journal"
+      )
+    }
     const generation = yield* Effect.mapError(generationOf(ledgerMap, journal, fingerprint), toMigrationError)
-    return { base: `${journal}.delta-${generation}`, ledgerMap, generation }
+    return { base: JournalSet.deltaJournalPath(journal, generation), ledgerMap, generation }
   })
 
 /**

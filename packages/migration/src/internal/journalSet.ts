@@ -32,6 +32,9 @@ const begunKey = (phase: Phase) => `phase_begun:${phase}`
 /** Where a phase's journal lives. */
 export const phaseJournalPath = (base: string, phase: Phase): string => `${base}.${phase}`
 
+/** Where the journal set of a journal's delta `generation` lives. */
+export const deltaJournalPath = (base: string, generation: number): string => `${base}.delta-${generation}`
+
 const startOver = "restore it or start again with a new --journal path"
 
 /** The id map, heading the phase journals of its set. */

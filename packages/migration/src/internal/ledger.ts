@@ -41,6 +41,18 @@ export interface PlannedUpdate {
   readonly record: string
 }
 
+/**
+ * A conversation a delta's update was applied to: its id, its bundle line, the fields the update sent (as JSON), and
+ * those of the export before (the latest earlier run's, as JSON; `null` when no earlier run's bundle held it).
+ */
+export interface AppliedUpdate {
+  readonly key: string
+  readonly id: string
+  readonly line: number
+  readonly record: string
+  readonly previous: string | null
+}
+
 /** What a delta did to a resource: created by it, updated, unchanged (found in the ledger), gone from the export. */
 export interface DeltaCounts {
   readonly resource: Resource
@@ -85,6 +97,8 @@ export interface Ledger {
   readonly updates: (generation: number) => Stream.Stream<PlannedUpdate, IdMapError>
   /** Records an update as applied: the ledger's digest becomes the one it sent. */
   readonly applied: (generation: number, key: string) => Effect.Effect<void, IdMapError>
+  /** The conversations whose update a delta applied. */
+  readonly appliedUpdates: (generation: number) => Effect.Effect<ReadonlyArray<AppliedUpdate>, IdMapError>
   /** What a delta did, per resource. */
   readonly counts: (generation: number) => Effect.Effect<ReadonlyArray<DeltaCounts>, IdMapError>
 }
@@ -105,6 +119,13 @@ const UpdateRow = Schema.Struct({
   key: Schema.String,
   id: Schema.String,
   record: Schema.String
+})
+const AppliedRow = Schema.Struct({
+  key: Schema.String,
+  id: Schema.String,
+  line: Schema.Number,
+  record: Schema.String,
+  previous: Schema.NullOr(Schema.String)
 })
 const CountRow = Schema.Struct({ resource: Schema.Literal(...resources), count: Schema.Number })
 
@@ -216,6 +237,15 @@ export const make = (
           sql`UPDATE bundle_keys SET applied = 1 WHERE generation = ${generation} AND resource = 'conversations'
             AND key = ${key}`
         ))),
+      appliedUpdates: (generation) =>
+        sql`SELECT k.key, k.matched AS id, k.line, k.record, (SELECT p.record FROM bundle_keys p
+            WHERE p.resource = 'conversations' AND p.key = k.key AND p.generation < k.generation
+            ORDER BY p.generation DESC LIMIT 1) AS previous
+          FROM bundle_keys k WHERE k.generation = ${generation} AND k.resource = 'conversations' AND k.applied = 1
+          AND k.matched IS NOT NULL AND k.record IS NOT NULL ORDER BY k.record_index`.pipe(
+          run,
+          Effect.flatMap(decode(AppliedRow))
+        ),
       counts: (generation) =>
         Effect.gen(function*() {
           const count = (query: Effect.Effect<ReadonlyArray<unknown>, { readonly message: string }>) =>

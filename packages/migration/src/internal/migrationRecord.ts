@@ -1,8 +1,10 @@
 /**
- * What a finished (or stopped) migration's journal set says it did, for the commands that come after it — a
- * rollback, a verification: the bundle it read (its path and how it was read, checked against the fingerprint the
- * id map holds), its `importedAt`, every company, customer and conversation it linked (created, or found existing),
- * and every message and note its phase journals settled, with their Kustomer ids.
+ * What a finished (or stopped) migration's journal sets say it did, for the commands that come after it — a
+ * rollback, a verification. One journal set per run: the first run's at the `--journal` path, then one per delta
+ * (`<journal>.delta-<n>`, see `delta.ts`). Of each run: the bundle it read (its path and how it was read, checked
+ * against the fingerprint its id map holds), its `importedAt`, every company, customer and conversation it linked
+ * (created, found existing, or — a delta's — matched to what an earlier run linked), and every message and note its
+ * phase journals settled, with their Kustomer ids.
  */
 import { CsvMapping } from "@effect-kustomer/client"
 import { JournalFile, RunError } from "@effect-kustomer/journal"
@@ -24,6 +26,12 @@ export interface SettledChild {
   readonly id: string
   /** `true` when it was found already there (read back from an existing conversation's listing), not created. */
   readonly existed: boolean
+  /**
+   * `true` when a job's results said it was created; `false` when it was found by a look-up or as a duplicate after
+   * a request whose answer was lost and taken to be that request's: created by the migration or there before it,
+   * undetermined (messages and notes carry no `importedAt` to tell).
+   */
+  readonly certain: boolean
 }
 
 /**
@@ -35,13 +43,16 @@ export interface ParentRow extends IdMap.LinkedRow {
   readonly certain: boolean
 }
 
-/** What the journal set records. */
+/** What one run's journal set records. */
 export interface MigrationRecord {
+  /** The run's journal set: the `--journal` path for the first run, `<journal>.delta-<n>` for a delta. */
   readonly journal: string
+  /** 0 for the first run, `n` for the delta `<journal>.delta-<n>`. */
+  readonly generation: number
   readonly idMap: JournalSet.JournalSet
   /** The bundle as the migration read it. */
   readonly input: Input.BundleInput
-  /** The `importedAt` the migration gave every object whose bundle line set none. */
+  /** The `importedAt` this run gave every object whose bundle line set none (each run has its own). */
   readonly importedAt: string
   readonly companies: ReadonlyArray<ParentRow>
   readonly customers: ReadonlyArray<ParentRow>
@@ -128,7 +139,13 @@ const childrenOf = (journal: string, phase: ChildPhase) =>
       rows.flatMap((row): ReadonlyArray<SettledChild> =>
         row.object_id === null
           ? []
-          : [{ index: row.record, line: row.line, id: row.object_id, existed: row.outcome === "AlreadyExisting" }]
+          : [{
+            index: row.record,
+            line: row.line,
+            id: row.object_id,
+            existed: row.outcome === "AlreadyExisting",
+            certain: row.outcome === "Created" && row.job_id !== null
+          }]
       )
   )
 
@@ -145,6 +162,17 @@ export const read = (
       return yield* journalFailure(journal, "there is no migration journal at this path")
     }
     const idMap = yield* Effect.mapError(JournalSet.open(journal), toMigrationError)
+    return yield* readOpened(journal, idMap, bundle, 0)
+  })
+
+/** What the opened journal set `idMap` at `journal` records. */
+const readOpened = (
+  journal: string,
+  idMap: JournalSet.JournalSet,
+  bundle: string | Input.BundleInput | undefined,
+  generation: number
+): Effect.Effect<MigrationRecord, MigrationError, FileSystem.FileSystem> =>
+  Effect.gen(function*() {
     const input = yield* bundleInputOf(journal, idMap, bundle)
     const importedAt = yield* Effect.mapError(idMap.meta("importedAt"), toMigrationError)
     const parents = (phase: "companies" | "customers" | "conversations") =>
@@ -169,10 +197,49 @@ export const read = (
       .pipe(Effect.mapError(toMigrationError))
     return {
       journal,
+      generation,
       idMap,
       input,
       importedAt: Option.getOrElse(importedAt, () => ""),
       ...links,
       children
     }
+  })
+
+/** Every run of one migration, oldest first: its first run, then each delta. */
+export interface MigrationHistory {
+  /** The `--journal` path. */
+  readonly journal: string
+  readonly runs: readonly [MigrationRecord, ...ReadonlyArray<MigrationRecord>]
+}
+
+/** The first run of a history. */
+export const firstRun = (history: MigrationHistory): MigrationRecord => history.runs[0]
+
+/** The newest run of a history: the one whose bundle is the newest export. */
+export const newestRun = (history: MigrationHistory): MigrationRecord =>
+  history.runs[history.runs.length - 1] ?? history.runs[0]
+
+/**
+ * Reads every run of the migration of `journal`: its first run (its bundle `bundle` when given, else the one its
+ * journal names), then each delta its id map counts whose journal set exists, each with the bundle it recorded. A
+ * delta that never began (no journal set, or no bundle read yet) created nothing and is left out.
+ */
+export const readAll = (
+  journal: string,
+  bundle: string | Input.BundleInput | undefined
+): Effect.Effect<MigrationHistory, MigrationError, FileSystem.FileSystem | Scope.Scope> =>
+  Effect.gen(function*() {
+    const first = yield* read(journal, bundle)
+    const deltas = yield* Effect.mapError(first.idMap.meta("deltas"), toMigrationError)
+    const count = Number(Option.getOrElse(deltas, () => "0"))
+    const later: Array<MigrationRecord> = []
+    for (let generation = 1; generation <= count; generation++) {
+      const path = JournalSet.deltaJournalPath(journal, generation)
+      if (!(yield* Effect.mapError(JournalFile.hasContent(path), toMigrationError))) continue
+      const idMap = yield* Effect.mapError(JournalSet.open(path), toMigrationError)
+      if (Option.isNone(yield* Effect.mapError(idMap.meta("bundle"), toMigrationError))) continue
+      later.push(yield* readOpened(path, idMap, undefined, generation))
+    }
+    return { journal, runs: [first, ...later] }
   })

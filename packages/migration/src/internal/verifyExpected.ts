@@ -1,7 +1,9 @@
 /**
- * What verify reads back and what it expects of each object: the objects the journal set says the migration
- * created (not those it found existing), and for each its bundle fields and the ids of the objects it links to —
- * companies and customers from the id map's records, conversations, messages and notes from the bundle, read once.
+ * What verify reads back and what it expects of each object: the objects the migration's runs created (see
+ * `ownership.ts`; not those found existing), and for each its fields and the ids of the objects it links to as the
+ * newest export gives them — companies, customers and conversations from the newest run (the last delta's, else the
+ * first run's), messages and notes (never updated) from the run that created them; companies and customers from
+ * the id map's records, conversations, messages and notes from the bundle, read once per run.
  */
 import type { KustomerError } from "@effect-kustomer/client"
 import type * as FileSystem from "@effect/platform/FileSystem"
@@ -13,13 +15,18 @@ import * as Bundle from "./bundle.js"
 import { type MigrationError, toMigrationError } from "./failure.js"
 import type * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
-import type * as MigrationRecord from "./migrationRecord.js"
+import * as MigrationRecord from "./migrationRecord.js"
+import type * as Ownership from "./ownership.js"
 import * as Phases from "./phases.js"
 import type * as VerifyCompare from "./verifyCompare.js"
 
-/** An object the migration created: its resource, its key (ordinal, record or child index), id and bundle line. */
+/**
+ * An object the migration created: its resource, the run whose bundle it is checked against (`generation`), its key
+ * there (ordinal, record or child index), id and bundle line.
+ */
 export interface CreatedObject {
   readonly resource: VerifyCompare.Checked
+  readonly generation: number
   readonly key: number
   readonly id: string
   readonly line: number | null
@@ -33,50 +40,45 @@ export interface ExpectedObject extends VerifyCompare.Expected {
 }
 
 /** The key of an object among the expectations. */
-export const keyOf = (object: { readonly resource: string; readonly key: number }): string =>
-  `${object.resource}:${object.key}`
-
-/** Every object the migration surely created (a job's results said so), parents first, each resource by key. */
-export const createdObjects = (record: MigrationRecord.MigrationRecord): ReadonlyArray<CreatedObject> => {
-  const parents = (
-    resource: "companies" | "customers" | "conversations",
-    rows: ReadonlyArray<MigrationRecord.ParentRow>
-  ) =>
-    rows.filter((row) => row.certain).map((row): CreatedObject => ({
-      resource,
-      key: row.key,
-      id: row.id,
-      line: row.line
-    }))
-  const children = (resource: "messages" | "notes") =>
-    record.children[resource].filter((child) => !child.existed).map((child): CreatedObject => ({
-      resource,
-      key: child.index,
-      id: child.id,
-      line: child.line
-    }))
-  return [
-    ...parents("companies", record.companies),
-    ...parents("customers", record.customers),
-    ...parents("conversations", record.conversations),
-    ...children("messages"),
-    ...children("notes")
-  ]
-}
+export const keyOf = (
+  object: { readonly generation: number; readonly resource: string; readonly key: number }
+): string => `${object.generation}:${object.resource}:${object.key}`
 
 /**
- * The companies, customers and conversations the migration did not surely create (found existing, or found after
- * a lost answer): each is checked when it carries the migration's own `importedAt` (see `provenance.ts`).
+ * What verify checks: the companies, customers and conversations the migration created that the newest export
+ * holds (their keys in the newest run), and the messages and notes any run created; and how many of each resource
+ * the migration created in all (those the newest export no longer holds included).
  */
-export const foundObjects = (record: MigrationRecord.MigrationRecord): ReadonlyArray<CreatedObject> =>
-  (["companies", "customers", "conversations"] as const).flatMap((resource) =>
-    record[resource].filter((row) => !row.certain).map((row): CreatedObject => ({
+export const createdObjects = (
+  history: MigrationRecord.MigrationHistory,
+  ownership: Ownership.Ownership
+): { readonly checkable: ReadonlyArray<CreatedObject>; readonly created: ReadonlyArray<VerifyCompare.Checked> } => {
+  const newest = MigrationRecord.newestRun(history)
+  const parents = (["companies", "customers", "conversations"] as const).flatMap((resource) =>
+    newest[resource].filter((row) => ownership.created(resource, row.id)).map((row): CreatedObject => ({
       resource,
+      generation: newest.generation,
       key: row.key,
       id: row.id,
       line: row.line
     }))
   )
+  const seen = new Set<string>()
+  const children = history.runs.flatMap((run) =>
+    (["messages", "notes"] as const).flatMap((resource) =>
+      run.children[resource].flatMap((child): ReadonlyArray<CreatedObject> => {
+        if (child.existed || seen.has(`${resource}:${child.id}`)) return []
+        seen.add(`${resource}:${child.id}`)
+        return [{ resource, generation: run.generation, key: child.index, id: child.id, line: child.line }]
+      })
+    )
+  )
+  const created = [
+    ...ownership.parents.filter((parent) => parent.verdict === "created").map((parent) => parent.resource),
+    ...children.map((child) => child.resource)
+  ]
+  return { checkable: [...parents, ...children], created }
+}
 
 const resourceOrder: ReadonlyArray<VerifyCompare.Checked> = [
   "companies",
@@ -88,7 +90,10 @@ const resourceOrder: ReadonlyArray<VerifyCompare.Checked> = [
 
 /** Objects in the order verify draws and reports them: by resource, parents first, then by key. */
 export const ordered = (objects: ReadonlyArray<CreatedObject>): ReadonlyArray<CreatedObject> =>
-  [...objects].sort((a, b) => resourceOrder.indexOf(a.resource) - resourceOrder.indexOf(b.resource) || a.key - b.key)
+  [...objects].sort((a, b) =>
+    resourceOrder.indexOf(a.resource) - resourceOrder.indexOf(b.resource) || a.generation - b.generation ||
+    a.key - b.key
+  )
 
 const fieldsOf = (value: unknown): Readonly<Record<string, unknown>> => Predicate.isRecord(value) ? value : {}
 
@@ -119,6 +124,7 @@ const companyLink = (
 
 /** The expectations of the selected companies or customers, from the id map's records. */
 const partyExpectations = (
+  generation: number,
   resource: "companies" | "customers",
   rows: Stream.Stream<IdMap.CustomerRow, IdMap.IdMapError>,
   wanted: ReadonlySet<number>,
@@ -130,7 +136,7 @@ const partyExpectations = (
     (row) =>
       Effect.gen(function*() {
         const fields = fieldsOf(JSON.parse(row.record))
-        into.set(keyOf({ resource, key: row.ordinal }), {
+        into.set(keyOf({ generation, resource, key: row.ordinal }), {
           resource,
           fields,
           links: resource === "customers" ? yield* companyLink(fields, companies) : {},
@@ -163,7 +169,7 @@ const lineExpectations = (
         const index = line.position.index
         if (wanted.conversations.has(index)) {
           pending.push({
-            key: keyOf({ resource: "conversations", key: index }),
+            key: keyOf({ generation: record.generation, resource: "conversations", key: index }),
             expected: {
               resource: "conversations",
               fields: parts.conversation,
@@ -183,7 +189,7 @@ const lineExpectations = (
             }
             const fields = fieldsOf(child)
             pending.push({
-              key: keyOf({ resource: phase, key }),
+              key: keyOf({ generation: record.generation, resource: phase, key }),
               expected: {
                 resource: phase,
                 fields,
@@ -208,24 +214,29 @@ const lineExpectations = (
     })
   })
 
-/** What each selected object should be, by {@link keyOf}. */
+/** What each selected object should be, by {@link keyOf}: each checked against the bundle of its run. */
 export const expectations = (
-  record: MigrationRecord.MigrationRecord,
+  history: MigrationRecord.MigrationHistory,
   selected: ReadonlyArray<CreatedObject>
 ): Effect.Effect<ReadonlyMap<string, ExpectedObject>, MigrationError, FileSystem.FileSystem> =>
   Effect.gen(function*() {
-    const keys = (resource: VerifyCompare.Checked) =>
-      new Set(selected.filter((object) => object.resource === resource).map((object) => object.key))
     const into = new Map<string, ExpectedObject>()
-    const companies = record.idMap.companyLinks
-    yield* partyExpectations("companies", record.idMap.companies, keys("companies"), companies, into)
-    yield* partyExpectations("customers", record.idMap.customers, keys("customers"), companies, into)
-    const lines = yield* lineExpectations(record, {
-      conversations: keys("conversations"),
-      messages: keys("messages"),
-      notes: keys("notes")
-    })
-    for (const [key, expected] of lines) into.set(key, expected)
+    for (const record of history.runs) {
+      const ofRun = selected.filter((object) => object.generation === record.generation)
+      if (ofRun.length === 0) continue
+      const keys = (resource: VerifyCompare.Checked) =>
+        new Set(ofRun.filter((object) => object.resource === resource).map((object) => object.key))
+      const companies = record.idMap.companyLinks
+      const generation = record.generation
+      yield* partyExpectations(generation, "companies", record.idMap.companies, keys("companies"), companies, into)
+      yield* partyExpectations(generation, "customers", record.idMap.customers, keys("customers"), companies, into)
+      const lines = yield* lineExpectations(record, {
+        conversations: keys("conversations"),
+        messages: keys("messages"),
+        notes: keys("notes")
+      })
+      for (const [key, expected] of lines) into.set(key, expected)
+    }
     return into
   }).pipe(Effect.mapError(toMigrationError))
 

@@ -26,7 +26,8 @@ type Emit = (value: Events.ImportEvent) => Effect.Effect<void>
 
 /**
  * The outcome of one item from its verdict. `createdEarlier`: the chunk was sent again after a request whose answer
- * was lost, and that request created its items, so a duplicate is an object this import created.
+ * was lost, and that request is taken to have created its items, so a duplicate is `Created` without a job: most
+ * likely this import's, though one that existed before may sit in the same chunk (undetermined: see `Created`).
  */
 const outcomeOf = (
   importer: Importer,

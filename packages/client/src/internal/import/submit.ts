@@ -58,7 +58,10 @@ const mayExistUncheckedReason = "it may exist already (what it belongs to existe
 const mayExistReadFailedReason = "it may exist already (what it belongs to existed before this run), and reading " +
   "back whether it does failed; it was not sent, to avoid a duplicate"
 
-/** An item of an in-doubt chunk that a look-up found: the request whose answer was lost created it. */
+/**
+ * An item of an in-doubt chunk that a look-up found: taken to be the lost request's, `Created` without a job (it may
+ * have existed before: undetermined, see `Created`).
+ */
 const createdEarlier = (item: Checkpoint.ChunkItem, objectId: string) =>
   new Events.Created({
     position: item.position,
