@@ -6,7 +6,6 @@
  */
 import { DiskFull, JournalFile } from "@effect-kustomer/journal"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as Chunk from "effect/Chunk"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -16,6 +15,7 @@ import * as Predicate from "effect/Predicate"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import { keysetPages } from "./keysetPages.js"
 import * as Ledger from "./ledger.js"
 
 /** The id map cannot be opened, read or written; `noSpace`: because its disk is full. */
@@ -310,19 +310,14 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
             { discard: true }
           ))
         ),
-      rows: Stream.paginateChunkEffect(0, (from) =>
-        sql`SELECT ordinal, key, line, record FROM ${sql(table)} WHERE ordinal >= ${from} ORDER BY ordinal
-          LIMIT ${batchSize}`.pipe(
-          run,
-          Effect.flatMap(decode(CustomerRowSchema)),
-          Effect.map((rows) => {
-            const last = rows[rows.length - 1]
-            return [
-              Chunk.unsafeFromArray(rows),
-              rows.length < batchSize || last === undefined ? Option.none() : Option.some(last.ordinal + 1)
-            ] as const
-          })
-        )),
+      rows: keysetPages(
+        0,
+        batchSize,
+        (from) =>
+          sql`SELECT ordinal, key, line, record FROM ${sql(table)} WHERE ordinal >= ${from} ORDER BY ordinal
+          LIMIT ${batchSize}`.pipe(run, Effect.flatMap(decode(CustomerRowSchema))),
+        (row) => row.ordinal + 1
+      ),
       settle: (ordinal: number, parent: Parent) => {
         const columns = parentColumns(parent)
         return run(sql`UPDATE ${sql(table)} SET existed = CASE WHEN id = ${columns.id} AND existed = 0 THEN 0
@@ -334,8 +329,7 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
           ? Effect.succeed(new Map())
           : linksOf(
             sql`SELECT key, id, failure, existed, job, external_id FROM ${sql(table)} WHERE key IN ${sql.in(keys)}`,
-            (key) =>
-              String(key)
+            (key) => String(key)
           )
     })
     const customers = parties("customers")
@@ -347,19 +341,7 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
       schema: Schema.Schema<A, I>,
       page: (from: number) => Effect.Effect<ReadonlyArray<unknown>, { readonly message: string }>,
       next: (row: A) => number
-    ) =>
-      Stream.paginateChunkEffect(-1, (from) =>
-        page(from).pipe(
-          run,
-          Effect.flatMap(decode(schema)),
-          Effect.map((rows) => {
-            const last = rows[rows.length - 1]
-            return [
-              Chunk.unsafeFromArray(rows),
-              rows.length < batchSize || last === undefined ? Option.none() : Option.some(next(last))
-            ] as const
-          })
-        ))
+    ) => keysetPages(-1, batchSize, (from) => page(from).pipe(run, Effect.flatMap(decode(schema))), next)
 
     const idMap: IdMap = {
       ledger,
@@ -368,8 +350,7 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
         (from) =>
           sql`SELECT record_index AS "index", id FROM conversations WHERE id IS NOT NULL AND record_index > ${from}
             ORDER BY record_index LIMIT ${batchSize}`,
-        (row) =>
-          row.index
+        (row) => row.index
       ),
       linkedParties: (table) =>
         Stream.map(

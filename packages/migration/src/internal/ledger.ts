@@ -7,12 +7,11 @@
  * its update was applied (`applied`).
  */
 import type * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
+import type * as Stream from "effect/Stream"
 import type { IdMapError } from "./idMap.js"
+import { keysetPages } from "./keysetPages.js"
 
 /** The resources a delta matches by key. */
 export const resources = ["companies", "customers", "conversations", "messages", "notes"] as const
@@ -160,20 +159,12 @@ export const make = (
         after: { readonly index: number; readonly key: string }
       ) => Effect.Effect<ReadonlyArray<unknown>, { readonly message: string }>
     ) =>
-      Stream.paginateChunkEffect({ index: -2, key: "" }, (after) =>
-        page(after).pipe(
-          run,
-          Effect.flatMap(decode(schema)),
-          Effect.map((rows) => {
-            const last = rows[rows.length - 1]
-            return [
-              Chunk.unsafeFromArray(rows),
-              rows.length < batchSize || last === undefined
-                ? Option.none()
-                : Option.some({ index: last.index, key: last.key })
-            ] as const
-          })
-        ))
+      keysetPages(
+        { index: -2, key: "" },
+        batchSize,
+        (after) => page(after).pipe(run, Effect.flatMap(decode(schema))),
+        (row) => ({ index: row.index, key: row.key })
+      )
 
     const ledger: Ledger = {
       record: (generation, resource, rows) =>
