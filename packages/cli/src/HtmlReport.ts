@@ -1,7 +1,8 @@
 /**
  * The run report as one self-contained HTML page (inline CSS and SVG; it loads nothing from the network):
  * totals, throughput over time, requests per rate-limit window against the limit, 429 waits, job turnaround,
- * outcomes per resource, and the rejects grouped by reason with examples and their lines. Written by
+ * outcomes per resource, what a delta created, updated and found gone, and the rejects grouped by reason with
+ * examples and their lines. Written by
  * `kustomer-bulk report <report.json> --html out.html` and by `--html FILE` on `import` and `migrate`.
  *
  * @since 0.1.0
@@ -272,6 +273,7 @@ export const render = (view: RunView.RunView, rejects: RejectGroups.Rejects | un
   } · took ${Format.duration(view.elapsedMillis)}${view.error === undefined ? "" : ` · ${escape(view.error)}`}</p>
 ${totalsSection(view)}
 ${attachmentsSection(view)}
+${Sections.delta(view)}
 ${Sections.whatNext(view, rejects)}
 ${Sections.attempts(view)}
 <h2>Over time</h2>

@@ -57,6 +57,40 @@ describe("HtmlReport (pure)", () => {
       assert.notInclude(HtmlReport.render(Either.getOrThrow(RunView.fromDocument(document)), undefined), "Attachments:")
     }))
 
+  it.effect("a delta: per resource created, updated, unchanged and gone, gone said as never deleted", () =>
+    Effect.sync(() => {
+      const document = {
+        status: "finished",
+        bundle: "second.jsonl",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        elapsedMillis: 1000,
+        phases: [{ resource: "conversations", read: 3, created: 1 }]
+      }
+      const html = HtmlReport.render(
+        Either.getOrThrow(RunView.fromDocument({
+          ...document,
+          delta: {
+            generation: 2,
+            resources: [
+              { resource: "customers", created: 1, updated: 0, unchanged: 2, gone: 0 },
+              { resource: "conversations", created: 1, updated: 3, unchanged: 4, gone: 5 },
+              { resource: "notes", created: 0, updated: 0, unchanged: 0, gone: 0 }
+            ]
+          }
+        })),
+        undefined
+      )
+      assert.include(html, "Delta 2: what changed since the last run")
+      assert.include(
+        html,
+        `<tr data-delta="conversations"><td>conversations</td><td>1</td><td>3</td><td>4</td><td>5</td></tr>`
+      )
+      assert.include(html, `<tr data-delta="customers"><td>customers</td><td>1</td><td>0</td><td>2</td><td>0</td></tr>`)
+      assert.notInclude(html, `data-delta="notes"`)
+      assert.include(html, "5 objects migrated before are gone from this export: reported, never deleted.")
+      assert.notInclude(HtmlReport.render(Either.getOrThrow(RunView.fromDocument(document)), undefined), "Delta")
+    }))
+
   it.effect("a resumed migration: phases on the time axis, the true window, the cap, every attempt, details, next", () =>
     Effect.sync(() => {
       const bucket = {
