@@ -1,20 +1,25 @@
 /**
  * The run report as one self-contained HTML page (inline CSS and SVG; it loads nothing from the network):
  * totals, throughput over time, requests per rate-limit window against the limit, 429 waits, job turnaround,
- * outcomes per resource, and the rejects grouped by reason with examples and their lines. Written by
- * `kustomer-bulk report <report.json> --html out.html` and by `--html FILE` on `import` and `migrate`.
+ * outcomes per resource, what a delta created, updated and found gone, and the rejects grouped by reason with
+ * examples and their lines. Written by
+ * `kustomer-bulk report <report.json> --html out.html` and by `--html FILE` on `import` and `migrate`; `verify` and
+ * `rollback` write their reports as pages of the same layout (`--html FILE`).
  *
  * @since 0.1.0
  */
 import { RunTimeline as RunTimelineModule } from "@effect-kustomer/journal"
 import type { RunTimeline } from "@effect-kustomer/journal"
+import type { Rollback, Verify } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import { CliError } from "./Failure.js"
 import * as Format from "./Format.js"
+import * as Page from "./internal/htmlPage.js"
 import * as Sections from "./internal/htmlSections.js"
 import { type Band, barChart, escape } from "./internal/svgCharts.js"
+import * as UndoPages from "./internal/undoPages.js"
 import { Output } from "./Output.js"
 import type * as RejectGroups from "./RejectGroups.js"
 import * as RunView from "./RunView.js"
@@ -29,24 +34,6 @@ const colors = {
   waits: "#b55bc4",
   turnaround: "#3aa6b5"
 } as const
-
-const style = `
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
-main{max-width:820px;margin:0 auto;padding:24px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}
-.meta{color:#5b6270;margin:0 0 16px}.status-finished{color:#2e9d5b}.status-failed,.status-interrupted{color:#d64545}
-dl.totals{display:grid;grid-template-columns:repeat(4,1fr);gap:8px;margin:0}
-dl.totals div{background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:8px 10px}
-dt{color:#5b6270;font-size:12px}dd{margin:0;font-size:20px;font-weight:600}
-figure{margin:12px 0;background:#fff;border:1px solid #e1e4ea;border-radius:6px;padding:10px}
-figcaption{font-weight:600;margin-bottom:4px}svg{width:100%;height:auto;font-size:11px;fill:#5b6270}
-.grid{stroke:#eceef2}.axis{stroke:#9aa0ab}.limit{stroke:#d64545;stroke-dasharray:6 4}.limit-label{fill:#d64545}
-.band-0{fill:#eef2f8}.band-1{fill:#e4eaf3}.band-label{fill:#5b6270;font-size:10px}
-.cap{stroke:#b55bc4;stroke-dasharray:2 3}.cap-label{fill:#b55bc4}
-.legend{display:flex;gap:14px;font-size:12px;color:#5b6270}.key i{display:inline-block;width:10px;height:10px;margin-right:4px}
-table{border-collapse:collapse;width:100%;background:#fff}th,td{border:1px solid #e1e4ea;padding:4px 8px;text-align:right}
-th:first-child,td:first-child,td.text,th.text{text-align:left}td.text{font-size:13px}.note{color:#5b6270;font-size:13px}
-`
 
 const seconds = (timeline: RunTimeline.RunTimeline) =>
   timeline.buckets.map((_, index) => (index * timeline.bucketMillis) / 1000)
@@ -170,11 +157,7 @@ const totalsSection = (view: RunView.RunView) => {
     ["requests", "requests", view.totals.requests],
     ["waits", "rate-limit waits", view.rateLimitWaits?.count ?? 0]
   ]
-  return `<dl class="totals">${
-    cells.map(([key, label, value]) =>
-      `<div><dt>${label}</dt><dd data-total="${key}">${Format.count(value)}</dd></div>`
-    ).join("")
-  }</dl>`
+  return Page.totals(cells)
 }
 
 const resourcesTable = (view: RunView.RunView) => {
@@ -262,16 +245,14 @@ export const render = (view: RunView.RunView, rejects: RejectGroups.Rejects | un
     ? `<p class="note">This report has no time series (it was written by an older version).</p>`
     : chartsOf(view, timeline)
   const title = `${view.kind === "migration" ? "Migration" : "Import"} of ${view.title}`
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(title)}</title><style>${style}</style></head>
-<body><main>
-<h1>${escape(title)}</h1>
-<p class="meta"><span class="status-${escape(view.status)}" id="status">${escape(view.status)}</span> · started ${
-    escape(view.startedAt)
-  } · took ${Format.duration(view.elapsedMillis)}${view.error === undefined ? "" : ` · ${escape(view.error)}`}</p>
+  return Page.page(
+    title,
+    `<p class="meta"><span class="status-${escape(view.status)}" id="status">${escape(view.status)}</span> · started ${
+      escape(view.startedAt)
+    } · took ${Format.duration(view.elapsedMillis)}${view.error === undefined ? "" : ` · ${escape(view.error)}`}</p>
 ${totalsSection(view)}
 ${attachmentsSection(view)}
+${Sections.delta(view)}
 ${Sections.whatNext(view, rejects)}
 ${Sections.attempts(view)}
 <h2>Over time</h2>
@@ -280,10 +261,38 @@ ${charts}
 ${resourcesTable(view)}
 <h2>Not created, by reason</h2>
 ${rejectsSection(view, rejects)}
-${Sections.runDetails(view)}
-</main></body></html>
-`
+${Sections.runDetails(view)}`
+  )
 }
+
+/**
+ * The page of a verification (`verify --html`): its totals per resource and every difference.
+ *
+ * @since 0.1.0
+ */
+export const renderVerify = (report: Verify.Report): string => UndoPages.verifyPage(report)
+
+/**
+ * The page of a rollback or its dry run (`rollback --html`): its counts per resource and state, and every object it
+ * did not undo, with why.
+ *
+ * @since 0.1.0
+ */
+export const renderRollback = (report: Rollback.Report): string => UndoPages.rollbackPage(report)
+
+/**
+ * Writes a page to `path`.
+ *
+ * @since 0.1.0
+ */
+export const writePage = (path: string, html: string): Effect.Effect<void, CliError, FileSystem.FileSystem | Output> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    yield* fs.writeFileString(path, html).pipe(
+      Effect.mapError((error) => new CliError({ message: `cannot write the HTML report ${path}: ${error.message}` }))
+    )
+    yield* (yield* Output).err(`HTML report → ${path}`)
+  })
 
 /**
  * Writes the page for `view` to `path`.
@@ -294,14 +303,7 @@ export const write = (
   path: string,
   view: RunView.RunView,
   rejects: RejectGroups.Rejects | undefined
-): Effect.Effect<void, CliError, FileSystem.FileSystem | Output> =>
-  Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    yield* fs.writeFileString(path, render(view, rejects)).pipe(
-      Effect.mapError((error) => new CliError({ message: `cannot write the HTML report ${path}: ${error.message}` }))
-    )
-    yield* (yield* Output).err(`HTML report → ${path}`)
-  })
+): Effect.Effect<void, CliError, FileSystem.FileSystem | Output> => writePage(path, render(view, rejects))
 
 /**
  * `kustomer-bulk report <report.json> --html out.html`: reads a report (and its rejects file) and writes the page.

@@ -57,6 +57,8 @@ export interface RunView {
   readonly run?: MigrationReport.RunDetails | undefined
   /** Objects held for a later attempt (a migration's). */
   readonly held?: number | undefined
+  /** What a delta (`migrate --delta`) created, updated, found unchanged and found gone, per resource. */
+  readonly delta?: MigrationReport.MigrationReport["delta"]
 }
 
 const sumRows = (rows: ReadonlyArray<ResourceRow>): Omit<ResourceRow, "resource"> => ({
@@ -118,7 +120,8 @@ const fromMigration = (report: MigrationReport.MigrationReport): RunView => ({
   cumulative: report.cumulative?.map((row) => ({ ...row, requests: 0 })),
   phaseSpans: report.phaseSpans,
   run: report.run,
-  held: (report.phases ?? []).reduce((sum, phase) => sum + phase.held, 0)
+  held: (report.phases ?? []).reduce((sum, phase) => sum + phase.held, 0),
+  delta: report.delta
 })
 
 /**

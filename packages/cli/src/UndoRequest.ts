@@ -20,6 +20,8 @@ export interface UndoShared {
   readonly journal: string
   readonly bundle: string | undefined
   readonly report: string | undefined
+  /** `--html FILE`: the report as one HTML page. */
+  readonly html: string | undefined
   readonly json: boolean
   readonly concurrency: number | undefined
   readonly connection: Connection.Connection
@@ -62,6 +64,7 @@ const sharedOf = (
       journal: flags.journal,
       bundle: Option.getOrUndefined(flags.bundle),
       report: Option.getOrUndefined(flags.report),
+      html: Option.getOrUndefined(flags.html),
       json: flags.json,
       concurrency,
       connection: ImportRequest.connectionOf(flags, rateLimit)

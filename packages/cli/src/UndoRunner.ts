@@ -1,7 +1,7 @@
 /**
  * `kustomer-bulk rollback` and `kustomer-bulk verify`: the migration package's `Rollback` and `Verify` with the
- * CLI's client, a confirmation on the terminal before anything is undone, a summary on standard output, and the
- * JSON report.
+ * CLI's client, a confirmation on the terminal before anything is undone, a summary on standard output, the JSON
+ * report and its HTML page (their paths checked before the first request).
  *
  * Exit codes: `rollback` 0 when everything it can undo is undone (what Kustomer cannot undo is listed, not a
  * failure), 2 when some objects failed or are still in doubt (run it again: it resumes), 1 when it could not run or
@@ -9,6 +9,7 @@
  *
  * @since 0.1.0
  */
+import { Preflight } from "@effect-kustomer/journal"
 import { Rollback, Verify } from "@effect-kustomer/migration"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Prompt from "@effect/cli/Prompt"
@@ -17,9 +18,10 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import * as Connection from "./Connection.js"
-import { type CommandFailure, exitFatal, exitIncomplete, exitOk } from "./Failure.js"
+import { CliError, type CommandFailure, exitFatal, exitIncomplete, exitOk } from "./Failure.js"
+import * as HtmlReport from "./HtmlReport.js"
 import { Output } from "./Output.js"
-import type { RollbackRequest, VerifyRequest } from "./UndoRequest.js"
+import type { RollbackRequest, UndoShared, VerifyRequest } from "./UndoRequest.js"
 
 /** Objects named one by one in the summary; the report has them all. */
 const listed = 20
@@ -77,12 +79,26 @@ export const verifySummary = (report: Verify.Report): ReadonlyArray<string> => {
   ]
 }
 
-/** Writes the report (to `--report`) and prints it (`--json`) or its summary. */
+/**
+ * Refuses, before the first request, a `--report` or `--html` path that cannot be written (a missing or unwritable
+ * directory, not a file, the journal's own path, or both flags on one path).
+ */
+const refuseUnwritable = (request: UndoShared) =>
+  Effect.gen(function*() {
+    const problems = yield* Preflight.outputProblems(request.journal, [
+      { what: "--report", path: request.report },
+      { what: "--html", path: request.html }
+    ])
+    if (problems.length > 0) return yield* new CliError({ message: problems.join("; ") })
+  })
+
+/** Writes the report (to `--report`, and as a page to `--html`) and prints it (`--json`) or its summary. */
 const output = <A, I>(
   schema: Schema.Schema<A, I>,
   report: A,
-  request: { readonly report: string | undefined; readonly json: boolean },
-  summary: ReadonlyArray<string>
+  request: UndoShared,
+  summary: ReadonlyArray<string>,
+  page: (report: A) => string
 ) =>
   Effect.gen(function*() {
     const out = yield* Output
@@ -90,6 +106,7 @@ const output = <A, I>(
     if (request.report !== undefined) {
       yield* (yield* FileSystem.FileSystem).writeFileString(request.report, `${text}\n`)
     }
+    if (request.html !== undefined) yield* HtmlReport.writePage(request.html, page(report))
     if (request.json) return yield* out.out(text)
     yield* Effect.forEach(summary, (line) => out.out(line), { discard: true })
     if (request.report !== undefined) yield* out.out(`report: ${request.report}`)
@@ -121,10 +138,11 @@ export const rollback = (
   Output | HttpClient.HttpClient | CliApp.CliApp.Environment
 > =>
   Effect.gen(function*() {
+    yield* refuseUnwritable(request)
     const options = { journal: request.journal, bundle: request.bundle }
     if (request.dryRun) {
       const plan = yield* Rollback.plan(options)
-      yield* output(Rollback.Report, plan, request, rollbackSummary(plan))
+      yield* output(Rollback.Report, plan, request, rollbackSummary(plan), (page) => HtmlReport.renderRollback(page))
       return exitOk
     }
     if (!request.yes && !(yield* confirmed(yield* Rollback.plan(options)))) {
@@ -138,7 +156,7 @@ export const rollback = (
         ...(request.concurrency === undefined ? {} : { submitConcurrency: request.concurrency })
       }
     }).pipe(Effect.provide(Connection.clientLayer(request.connection)))
-    yield* output(Rollback.Report, report, request, rollbackSummary(report))
+    yield* output(Rollback.Report, report, request, rollbackSummary(report), (page) => HtmlReport.renderRollback(page))
     const failed = report.objects.some((object) => object.state === "failed")
     return report.complete && !failed ? exitOk : exitIncomplete
   })
@@ -152,6 +170,7 @@ export const verify = (
   request: VerifyRequest
 ): Effect.Effect<number, CommandFailure, Output | FileSystem.FileSystem | HttpClient.HttpClient> =>
   Effect.gen(function*() {
+    yield* refuseUnwritable(request)
     const report = yield* Verify.run({
       journal: request.journal,
       bundle: request.bundle,
@@ -159,6 +178,6 @@ export const verify = (
       seed: request.seed,
       concurrency: request.concurrency
     }).pipe(Effect.provide(Connection.clientLayer(request.connection)))
-    yield* output(Verify.Report, report, request, verifySummary(report))
+    yield* output(Verify.Report, report, request, verifySummary(report), (page) => HtmlReport.renderVerify(page))
     return report.differences.length === 0 ? exitOk : exitIncomplete
   })

@@ -57,6 +57,153 @@ describe("HtmlReport (pure)", () => {
       assert.notInclude(HtmlReport.render(Either.getOrThrow(RunView.fromDocument(document)), undefined), "Attachments:")
     }))
 
+  it.effect("a delta: per resource created, updated, unchanged and gone, gone said as never deleted", () =>
+    Effect.sync(() => {
+      const document = {
+        status: "finished",
+        bundle: "second.jsonl",
+        startedAt: "2026-01-01T00:00:00.000Z",
+        elapsedMillis: 1000,
+        phases: [{ resource: "conversations", read: 3, created: 1 }]
+      }
+      const html = HtmlReport.render(
+        Either.getOrThrow(RunView.fromDocument({
+          ...document,
+          delta: {
+            generation: 2,
+            resources: [
+              { resource: "customers", created: 1, updated: 0, unchanged: 2, gone: 0 },
+              { resource: "conversations", created: 1, updated: 3, unchanged: 4, gone: 5 },
+              { resource: "notes", created: 0, updated: 0, unchanged: 0, gone: 0 }
+            ]
+          }
+        })),
+        undefined
+      )
+      assert.include(html, "Delta 2: what changed since the last run")
+      assert.include(
+        html,
+        `<tr data-delta="conversations"><td>conversations</td><td>1</td><td>3</td><td>4</td><td>5</td></tr>`
+      )
+      assert.include(html, `<tr data-delta="customers"><td>customers</td><td>1</td><td>0</td><td>2</td><td>0</td></tr>`)
+      assert.notInclude(html, `data-delta="notes"`)
+      assert.include(html, "5 objects migrated before are gone from this export: reported, never deleted.")
+      assert.notInclude(HtmlReport.render(Either.getOrThrow(RunView.fromDocument(document)), undefined), "Delta")
+    }))
+
+  it.effect("verify's page: totals per resource and every difference, what the data says escaped", () =>
+    Effect.sync(() => {
+      const html = HtmlReport.renderVerify({
+        journal: "m.journal",
+        bundle: "<i>bundle</i>.jsonl",
+        sample: { size: 4, seed: 7 },
+        created: { customers: 2, conversations: 3 },
+        checked: { customers: 2, conversations: 2 },
+        requests: 9,
+        differences: [
+          {
+            resource: "customers",
+            id: "cu-1",
+            line: 1,
+            externalId: "u-1",
+            field: "exists",
+            expected: true,
+            actual: false
+          },
+          {
+            resource: "conversations",
+            id: "co-2",
+            line: 2,
+            externalId: "<img src=x onerror=alert(1)>",
+            field: "status",
+            expected: "open",
+            actual: "</td><script>x</script>"
+          },
+          { resource: "conversations", id: "co-2", line: 2, field: "tags", expected: ["a"], actual: undefined }
+        ]
+      })
+      assert.notInclude(html, "<script>")
+      assert.notInclude(html, "<img")
+      assert.include(html, "Verification of m.journal")
+      assert.include(html, `<span class="status-failed" id="status">3 differences</span>`)
+      assert.include(html, "against &lt;i&gt;bundle&lt;/i&gt;.jsonl · a sample of 4 (seed 7)")
+      assert.include(html, `data-total="checked">4<`)
+      assert.include(html, `data-total="missing">1<`)
+      assert.include(html, `data-total="differing">1<`)
+      assert.include(
+        html,
+        `<tr data-resource="customers"><td>customers</td><td>2</td><td>2</td><td>1</td><td>0</td></tr>`
+      )
+      assert.include(
+        html,
+        `<tr data-resource="conversations"><td>conversations</td><td>3</td><td>2</td><td>0</td><td>1</td></tr>`
+      )
+      assert.include(
+        html,
+        `<tr data-difference="status"><td class="text">conversations</td><td class="text">2</td>` +
+          `<td class="text">&lt;img src=x onerror=alert(1)&gt;</td><td class="text">co-2</td>` +
+          `<td class="text">status</td><td class="text">&quot;open&quot;</td>` +
+          `<td class="text">&quot;&lt;/td&gt;&lt;script&gt;x&lt;/script&gt;&quot;</td></tr>`
+      )
+      assert.include(html, `<td class="text">tags</td><td class="text">[&quot;a&quot;]</td><td class="text">—</td>`)
+      const clean = HtmlReport.renderVerify({
+        journal: "m.journal",
+        bundle: "b.jsonl",
+        sample: null,
+        created: { customers: 1 },
+        checked: { customers: 1 },
+        requests: 1,
+        differences: []
+      })
+      assert.include(clean, `<span class="status-finished" id="status">no differences</span>`)
+      assert.notInclude(clean, `id="differences"`)
+    }))
+
+  it.effect("rollback's page: counts per resource and state, every object not undone with why", () =>
+    Effect.sync(() => {
+      const html = HtmlReport.renderRollback({
+        journal: "m.journal",
+        rollbackJournal: "m.journal.rollback",
+        dryRun: false,
+        resumed: false,
+        complete: true,
+        counts: { conversations: { undone: 3 }, companies: { notUndoable: 1 } },
+        withConversations: { messages: 3, notes: 2 },
+        migrationInDoubt: { customers: 0, conversations: 1 },
+        requests: 5,
+        objects: [
+          ...["a", "b", "c"].map((id) => ({
+            resource: "conversations" as const,
+            id,
+            line: 1,
+            state: "undone" as const
+          })),
+          {
+            resource: "companies",
+            id: "co-<1>",
+            line: null,
+            state: "notUndoable",
+            reason: "Kustomer documents no <delete> of companies"
+          }
+        ]
+      })
+      assert.include(html, `<span class="status-finished" id="status">complete</span>`)
+      assert.include(html, `data-total="undone">3<`)
+      assert.include(html, `data-total="kept">1<`)
+      assert.include(
+        html,
+        `<tr data-resource="conversations"><td>conversations</td><td>3</td><td>0</td></tr>`
+      )
+      assert.include(
+        html,
+        `<tr data-state="notUndoable"><td class="text">companies</td><td class="text">co-&lt;1&gt;</td>` +
+          `<td class="text">—</td><td class="text">notUndoable</td>` +
+          `<td class="text">Kustomer documents no &lt;delete&gt; of companies</td></tr>`
+      )
+      assert.include(html, "With their conversations: 3 messages and 2 notes.")
+      assert.include(html, "0 customers and 1 conversations in doubt")
+    }))
+
   it.effect("a resumed migration: phases on the time axis, the true window, the cap, every attempt, details, next", () =>
     Effect.sync(() => {
       const bucket = {

@@ -73,8 +73,21 @@ describe("kustomer-bulk migrate --delta", () => {
         report.delta.resources.find((row: { resource: string }) => row.resource === "conversations"),
         { resource: "conversations", created: 1, updated: 1, unchanged: 1, gone: 1 }
       )
-      // The report reads back (the HTML page is written from it), the delta's updates phase among its phases.
-      assert.include(yield* fs.readFileString(`${dir}/report.html`), "updates")
+      // The report reads back (the HTML page is written from it), the delta's updates phase among its phases, and
+      // the page has the delta's table; so has the page `report` makes from the saved report.
+      const page = yield* fs.readFileString(`${dir}/report.html`)
+      assert.include(page, "updates")
+      const deltaRow =
+        `<tr data-delta="conversations"><td>conversations</td><td>1</td><td>1</td><td>1</td><td>1</td></tr>`
+      assert.include(page, "Delta 1: what changed since the last run")
+      assert.include(page, deltaRow)
+      assert.match(
+        page,
+        /id="gone">\d+ objects? migrated before (is|are) gone from this export: reported, never deleted/
+      )
+      const rendered = yield* runCli(["report", `${dir}/report.json`, "--html", `${dir}/again.html`], {})
+      assert.strictEqual(rendered.code, 0, rendered.text)
+      assert.include(yield* fs.readFileString(`${dir}/again.html`), deltaRow)
       const [changed] = yield* server.simulator.findByExternalId("conversations", "t-2")
       assert.strictEqual(changed?.attributes["status"], "done")
 

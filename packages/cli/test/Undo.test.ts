@@ -1,6 +1,6 @@
 /**
  * `kustomer-bulk verify` and `kustomer-bulk rollback` end to end against the simulator: a migration verified
- * (all, and a seeded sample), a rollback refused without a terminal and without --yes, its dry run, the rollback,
+ * (all, and a seeded sample; its HTML page, a path that cannot be written refused), a rollback refused without a terminal and without --yes, its dry run, the rollback,
  * and a verification after it that finds every conversation marked deleted (exit 2).
  */
 import { SimulatorServer } from "@effect-kustomer/simulator"
@@ -58,9 +58,34 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const migrated = yield* runCli(["migrate", `${dir}/bundle.jsonl`, "--journal", journal], env)
       assert.strictEqual(migrated.code, 0, migrated.text)
 
-      const verified = yield* runCli(["verify", "--journal", journal, "--report", `${dir}/verify.json`], env)
+      // An --html path that cannot be written is refused before the first request: nothing read, nothing written.
+      const unwritable = yield* runCli([
+        "verify",
+        "--journal",
+        journal,
+        "--report",
+        `${dir}/early.json`,
+        "--html",
+        `${dir}/none/verify.html`
+      ], env)
+      assert.strictEqual(unwritable.code, 1, unwritable.text)
+      assert.include(unwritable.text, `--html ${dir}/none/verify.html: the directory ${dir}/none does not exist`)
+      assert.isFalse(yield* fs.exists(`${dir}/early.json`))
+
+      const verified = yield* runCli([
+        "verify",
+        "--journal",
+        journal,
+        "--report",
+        `${dir}/verify.json`,
+        "--html",
+        `${dir}/verify.html`
+      ], env)
       assert.strictEqual(verified.code, 0, verified.text)
       assert.include(verified.text, "14 of 14 objects checked, 0 differences")
+      const cleanPage = yield* fs.readFileString(`${dir}/verify.html`)
+      assert.include(cleanPage, `<span class="status-finished" id="status">no differences</span>`)
+      assert.include(cleanPage, `data-total="checked">14<`)
       const verifyReport = JSON.parse(yield* fs.readFileString(`${dir}/verify.json`))
       assert.deepStrictEqual(verifyReport.differences, [])
       const sampled = yield* runCli(["verify", "--journal", journal, "--sample", "3", "--seed", "5"], env)
@@ -80,8 +105,11 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const refused = yield* runCli(["rollback", "--journal", journal], env)
       assert.strictEqual(refused.code, 1)
       assert.include(refused.text, "--yes")
-      const dry = yield* runCli(["rollback", "--journal", journal, "--dry-run"], {})
+      const dry = yield* runCli(["rollback", "--journal", journal, "--dry-run", "--html", `${dir}/plan.html`], {})
       assert.strictEqual(dry.code, 0, dry.text)
+      const planPage = yield* fs.readFileString(`${dir}/plan.html`)
+      assert.include(planPage, "dry run: nothing sent")
+      assert.match(planPage, /<tr data-resource="conversations"><td>conversations<\/td><td>4<\/td>/)
       assert.include(dry.text, "conversations: 4 toUndo")
       assert.include(dry.text, "customers: 2 toUndo")
 
@@ -94,8 +122,14 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       assert.isTrue(report.complete)
       assert.deepStrictEqual(report.withConversations, { messages: 4, notes: 4 })
 
-      const after = yield* runCli(["verify", "--journal", journal, "--json"], env)
+      const after = yield* runCli(["verify", "--journal", journal, "--json", "--html", `${dir}/after.html`], env)
       assert.strictEqual(after.code, 2, after.text)
+      // The page lists every difference: 4 conversations marked deleted, 2 customers gone.
+      const afterPage = yield* fs.readFileString(`${dir}/after.html`)
+      assert.include(afterPage, `data-total="missing">6<`)
+      assert.strictEqual(afterPage.split(`<tr data-difference="deleted">`).length - 1, 4)
+      assert.strictEqual(afterPage.split(`<tr data-difference="exists">`).length - 1, 2)
+      assert.include(afterPage, `<td class="text">ticket-0</td>`)
       const differences: ReadonlyArray<{ resource: string; field: string }> = JSON.parse(after.stdout.join("\n"))
         .differences
       assert.deepStrictEqual(
@@ -145,6 +179,7 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
             journal,
             bundle: undefined,
             report: undefined,
+            html: undefined,
             json: false,
             concurrency: undefined,
             connection: { baseUrl: server.baseUrl, org: undefined, region: undefined, rateLimit: undefined },

@@ -373,6 +373,11 @@ const undoShared = {
       "the one its journal recorded; a bundle that changed is refused)"
   ),
   report: optionalText("report", "FILE", "write the report as JSON to FILE"),
+  html: optionalText(
+    "html",
+    "FILE",
+    "write the report as one self-contained HTML page: the counts per resource and every object listed in it"
+  ),
   json: Options.boolean("json").pipe(Options.withDescription("print the report as one JSON document")),
   ...target,
   rateLimit,

@@ -1,6 +1,7 @@
 /**
- * Sections of the HTML report besides the charts and the outcome tables: what to do next, the attempts with a
- * journal and the totals over all of them, and how the run was made (target, version, flags, input hash, jobs).
+ * Sections of the HTML report besides the charts and the outcome tables: what to do next, what a delta changed,
+ * the attempts with a journal and the totals over all of them, and how the run was made (target, version, flags,
+ * input hash, jobs).
  * Pure: HTML text from a `RunView`.
  */
 import * as Format from "../Format.js"
@@ -84,6 +85,32 @@ export const whatNext = (view: RunView.RunView, rejects: RejectGroups.Rejects | 
   `<h2>What next</h2><ul id="next">${nextSteps(view, rejects).map((step) => `<li>${step}</li>`).join("")}</ul>`
 
 const cell = (value: number) => `<td>${Format.count(value)}</td>`
+
+/**
+ * A delta's counts per resource: created (new in the export), updated, unchanged, and gone from the export — which
+ * a delta reports and never deletes.
+ */
+export const delta = (view: RunView.RunView): string => {
+  const delta = view.delta
+  if (delta === undefined) return ""
+  const rows = delta.resources.filter((row) => row.created + row.updated + row.unchanged + row.gone > 0)
+  const gone = rows.reduce((sum, row) => sum + row.gone, 0)
+  const table = rows.length === 0
+    ? `<p class="note">The export holds nothing new, changed or gone.</p>`
+    : `<table id="delta"><tr><th></th><th>created</th><th>updated</th><th>unchanged</th><th>gone</th></tr>${
+      rows.map((row) =>
+        `<tr data-delta="${escape(row.resource)}"><td>${escape(row.resource)}</td>${
+          [row.created, row.updated, row.unchanged, row.gone].map(cell).join("")
+        }</tr>`
+      ).join("")
+    }</table>`
+  const goneNote = gone === 0 ?
+    "" :
+    `<p class="note" id="gone">${Format.count(gone)} ${gone === 1 ? "object" : "objects"} migrated before ${
+      gone === 1 ? "is" : "are"
+    } gone from this export: reported, never deleted.</p>`
+  return `<h2>Delta ${Format.count(delta.generation)}: what changed since the last run</h2>${table}${goneNote}`
+}
 
 /** The attempts with the journal, and the totals of all of them per resource. */
 export const attempts = (view: RunView.RunView): string => {
