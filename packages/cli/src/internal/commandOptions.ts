@@ -388,7 +388,9 @@ const undoShared = {
 export const rollbackOptions = {
   ...undoShared,
   dryRun: Options.boolean("dry-run").pipe(
-    Options.withDescription("list what would be undone, kept and left as not undoable (and write it to --report and --html when given); send nothing, undo nothing")
+    Options.withDescription(
+      "list what would be undone, kept and left as not undoable (and write it to --report and --html when given); send nothing, undo nothing"
+    )
   ),
   yes: Options.boolean("yes").pipe(
     Options.withDescription("do not ask for confirmation (required when there is no terminal to ask on)")
