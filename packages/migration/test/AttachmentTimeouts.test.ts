@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Queue from "effect/Queue"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
 import { createHash } from "node:crypto"
@@ -37,16 +38,21 @@ const sourceBody = (stall: boolean) =>
     }
   })
 
-/** The simulator's HTTP client, with `https://files.example` a source whose first `stalls` answers stall. */
-const withSource = (stalls: number, attempts: { count: number }) =>
+/**
+ * The simulator's HTTP client, with `https://files.example` a source whose first `stalls` answers stall; each answer
+ * is told to `served` (`true`: it stalls) as it is given.
+ */
+const withSource = (stalls: number, attempts: { count: number }, served: Queue.Queue<boolean>) =>
   Layer.effect(
     HttpClient.HttpClient,
     Effect.map(HttpClient.HttpClient, (inner) =>
       HttpClient.make((request, url) => {
         if (url.hostname !== "files.example") return inner.execute(request)
         attempts.count += 1
-        return Effect.succeed(
-          HttpClientResponse.fromWeb(request, new Response(sourceBody(attempts.count <= stalls), { status: 200 }))
+        const stall = attempts.count <= stalls
+        return Effect.as(
+          Queue.offer(served, stall),
+          HttpClientResponse.fromWeb(request, new Response(sourceBody(stall), { status: 200 }))
         )
       }))
   )
@@ -66,23 +72,34 @@ const memoryStore = (): Pick<IdMap.IdMap, "attachments" | "setAttachment"> => {
   }
 }
 
-/**
- * Runs `effect` on the test clock, jumping to each next wake-up until it is done (a bounded number of jumps), for as
- * long as `stalling()` holds; after that it only waits: the rest (a download that flows, the upload to the
- * simulator) is real I/O, which a jump could cut short with its idle timeout on a busy machine.
- */
-const onTestClock = <A, E, R>(effect: Effect.Effect<A, E, R>, stalling: () => boolean) =>
+/** Jumps the test clock to the next wake-up once one is due, unless `fiber` ends first (a bounded number of looks). */
+const jumpToNextWakeUp = <A, E>(fiber: Fiber.Fiber<A, E>) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let step = 0; step < 100_000; step++) {
+    for (let look = 0; look < 100_000; look++) {
       yield* Effect.yieldNow()
-      if (Option.isSome(yield* Fiber.poll(fiber)) || !stalling()) return yield* Fiber.join(fiber)
+      if (Option.isSome(yield* Fiber.poll(fiber))) return
       const next = Array.from(yield* TestClock.sleeps()).reduce((min, at) => Math.min(min, at), Infinity)
       if (next === Infinity) continue
-      yield* TestClock.adjust(Duration.millis(Math.max(0, Math.ceil(next - (yield* Clock.currentTimeMillis)))))
+      return yield* TestClock.adjust(Duration.millis(Math.max(0, Math.ceil(next - (yield* Clock.currentTimeMillis)))))
     }
-    yield* Fiber.interrupt(fiber)
-    return yield* Effect.dieMessage("did not finish")
+  })
+
+/**
+ * Runs `effect` on the test clock, led by the source's answers: after each answer that stalls, the clock jumps past
+ * the attempt's idle timeout and then past the pause before the retry (if one follows); once an answer flows, the
+ * rest (its download, the upload to the simulator) is real I/O, which is only waited for — a jump could cut it
+ * short with its idle timeout on a busy machine. At most `attempts` answers.
+ */
+const onTestClock = <A, E, R>(effect: Effect.Effect<A, E, R>, served: Queue.Queue<boolean>, attempts: number) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let answer = 0; answer < attempts; answer++) {
+      const next = yield* Effect.raceFirst(Queue.take(served), Effect.as(Fiber.await(fiber), false))
+      if (!next) break
+      yield* jumpToNextWakeUp(fiber)
+      yield* jumpToNextWakeUp(fiber)
+    }
+    return yield* Fiber.join(fiber)
   })
 
 const message = {
@@ -100,6 +117,7 @@ const message = {
 const carry = (stalls: number) => {
   // The simulator (its HTTP client and the API client over it) comes from the test, which inspects it afterwards.
   const attempts = { count: 0 }
+  const served = Effect.runSync(Queue.unbounded<boolean>())
   const rejects: Array<Attachments.AttachmentReject> = []
   return Effect.gen(function*() {
     const carrier = yield* Attachments.make({
@@ -113,13 +131,14 @@ const carry = (stalls: number) => {
     })
     const sent = yield* onTestClock(
       carrier.carry("messages", { index: 0, line: 1 }, message),
-      () => attempts.count <= stalls
+      served,
+      3
     )
     const startedAt = yield* Clock.currentTimeMillis
     return { sent, counts: carrier.counts(), attempts: attempts.count, rejects, startedAt }
   }).pipe(
     Effect.scoped,
-    Effect.provide(Layer.merge(withSource(stalls, attempts), PlatformPath.layer))
+    Effect.provide(Layer.merge(withSource(stalls, attempts, served), PlatformPath.layer))
   )
 }
 
