@@ -141,6 +141,17 @@ describe("kustomer-bulk import, interrupted (a real process)", () => {
     { timeout: 120_000 }
   )
 
+  it.scopedLive(
+    "a closed terminal (SIGHUP to the group): saved as on Ctrl+C, exit 130",
+    () =>
+      Effect.gen(function*() {
+        const { directory, running } = yield* importUnderway("direct")
+        process.kill(-running.pid, "SIGHUP")
+        yield* assertInterrupted(running, directory)
+      }).pipe(Effect.provide(Layer.merge(simulator, nodeLayer))),
+    { timeout: 120_000 }
+  )
+
   // tsx relays the signal and kills its child if the child does not acknowledge it within a few tens of
   // milliseconds, so through tsx only this holds: nothing keeps running. (`pnpm kustomer-bulk` runs the built
   // program under its own launcher instead.)

@@ -14,7 +14,7 @@ export const defaultGraceMillis = 20_000
 const interruptedExitCode = 130
 
 /**
- * Installs the listener for SIGINT and SIGTERM. Call once, before the program starts; `saves`: the command writes a
+ * Installs the listener for SIGINT and SIGTERM (and SIGHUP, turned into SIGTERM). Call once, before the program starts; `saves`: the command writes a
  * journal and reports when stopped (`import`, `migrate`, `demo`), and the first signal says it is saving them.
  */
 export const install = (graceMillis: number = defaultGraceMillis, saves = true): void => {
@@ -37,4 +37,12 @@ export const install = (graceMillis: number = defaultGraceMillis, saves = true):
   }
   process.on("SIGINT", onSignal)
   process.on("SIGTERM", onSignal)
+  // A closed terminal (SIGHUP, which would end the process by Node's default mid-save) stops the run as SIGTERM
+  // does: the runtime interrupts the program, which saves the journal and the reports. What it then writes to the
+  // closed terminal has nowhere to go, so a failed write there must not end the process either.
+  process.on("SIGHUP", () => {
+    process.stdout.on("error", () => {})
+    process.stderr.on("error", () => {})
+    process.kill(process.pid, "SIGTERM")
+  })
 }
