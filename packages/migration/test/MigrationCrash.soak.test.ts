@@ -5,16 +5,14 @@
  */
 import { Prng, SimulatorServer } from "@effect-kustomer/simulator"
 import { NodeContext } from "@effect/platform-node"
-import * as Command from "@effect/platform/Command"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Ref from "effect/Ref"
-import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
 import { fixtureCommand } from "../../journal/test/fixtures/crashHarness.js"
+import { runKilledAfter } from "./fixtures/killedRun.js"
 
 const packageDir = NodePath.resolve(NodePath.dirname(NodeUrl.fileURLToPath(import.meta.url)), "..")
 
@@ -67,36 +65,7 @@ describe("migration crash and resume", () => {
         )
 
         /** One run; killed after `killAfter` milestone lines (or runs to its end). Returns whether it was killed. */
-        const attempt = (killAfter: number | undefined) =>
-          Effect.scoped(Effect.gen(function*() {
-            const child = yield* Command.start(command)
-            const seen = yield* Ref.make(0)
-            const killed = yield* Ref.make(false)
-            const stderr = yield* Effect.fork(
-              Stream.runFold(Stream.decodeText(child.stderr), "", (all, part) => all + part)
-            )
-            yield* child.stdout.pipe(
-              Stream.decodeText(),
-              Stream.splitLines,
-              Stream.runForEach(() =>
-                Effect.gen(function*() {
-                  const lines = yield* Ref.updateAndGet(seen, (count) => count + 1)
-                  if (killAfter !== undefined && lines === killAfter) {
-                    yield* Ref.set(killed, true)
-                    yield* Effect.ignore(child.kill("SIGKILL"))
-                  }
-                })
-              )
-            )
-            const code = yield* Effect.either(child.exitCode)
-            const wasKilled = yield* Ref.get(killed)
-            if (!wasKilled && (code._tag === "Left" || code.right !== 0)) {
-              return yield* Effect.dieMessage(
-                `the migrator failed: ${yield* Effect.orDie(stderr.await.pipe(Effect.flatten))}`
-              )
-            }
-            return wasKilled
-          }))
+        const attempt = (killAfter: number | undefined) => runKilledAfter(command, killAfter)
 
         // Milestones: 4 phase lines, ~75 submissions and ~30 "settled" lines in all; kills spread over the run.
         const next = Prng.make(20_261_202)

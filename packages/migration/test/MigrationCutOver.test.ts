@@ -20,12 +20,12 @@ import * as Fiber from "effect/Fiber"
 import * as Schema from "effect/Schema"
 import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration, Rollback, Verify } from "../src/index.js"
+import { onTestClock } from "./fixtures/testClock.js"
 import {
   bundleLines,
   createOldConversation,
   expectedAfterRollback,
   oldTicket,
-  onTestClock,
   snapshot,
   visibleAfterRollback,
   writeBundle

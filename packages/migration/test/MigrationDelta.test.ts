@@ -11,36 +11,14 @@ import { NodeFileSystem } from "@effect/platform-node"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import { assert, describe, it } from "@effect/vitest"
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import * as NodeFs from "node:fs"
 import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration } from "../src/index.js"
-
-/** Runs `effect` moving the test clock to each next wake-up (as in MigrationFaults.test.ts). */
-const onTestClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let step = 0; step < 1_000_000; step++) {
-      for (let spin = 0; spin < 20; spin++) yield* Effect.yieldNow()
-      if (Option.isSome(yield* Fiber.poll(fiber))) return yield* Fiber.join(fiber)
-      const sleeps = Array.from(yield* TestClock.sleeps())
-      if (sleeps.length === 0) {
-        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
-        continue
-      }
-      const now = yield* Clock.currentTimeMillis
-      yield* TestClock.adjust(Duration.millis(Math.max(0, Math.ceil(Math.min(...sleeps) - now))))
-    }
-    return yield* Effect.dieMessage("the migration did not finish")
-  })
+import { onTestClock } from "./fixtures/testClock.js"
 
 interface Ticket {
   readonly externalId: string

@@ -13,21 +13,19 @@ import { BulkJob, KustomerAuth, KustomerClient, KustomerConfig, RateLimiter } fr
 import { BulkResource, Conversation } from "@effect-kustomer/domain"
 import { Prng, Simulator, SimulatorServer } from "@effect-kustomer/simulator"
 import { NodeContext, NodeHttpClient } from "@effect/platform-node"
-import * as Command from "@effect/platform/Command"
 import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import * as NodePath from "node:path"
 import * as NodeUrl from "node:url"
 import { fixtureCommand } from "../../journal/test/fixtures/crashHarness.js"
 import { Rollback, Verify } from "../src/index.js"
+import { runKilledAfter } from "./fixtures/killedRun.js"
 import {
   createOldConversation,
   expectedAfterRollback,
@@ -216,47 +214,15 @@ describe("delta migration crash and resume", () => {
             })
           )
 
-        /** One run; killed after `killAfter` milestone lines (or runs to its end). Returns whether it was killed. */
-        const attempt = (command: Command.Command, killAfter: number | undefined) =>
-          Effect.scoped(Effect.gen(function*() {
-            const child = yield* Command.start(command)
-            const seen = yield* Ref.make(0)
-            const killed = yield* Ref.make(false)
-            const stderr = yield* Effect.fork(
-              Stream.runFold(Stream.decodeText(child.stderr), "", (all, part) => all + part)
-            )
-            yield* child.stdout.pipe(
-              Stream.decodeText(),
-              Stream.splitLines,
-              Stream.runForEach(() =>
-                Effect.gen(function*() {
-                  const lines = yield* Ref.updateAndGet(seen, (count) => count + 1)
-                  if (killAfter !== undefined && lines === killAfter) {
-                    yield* Ref.set(killed, true)
-                    yield* Effect.ignore(child.kill("SIGKILL"))
-                  }
-                })
-              )
-            )
-            const code = yield* Effect.either(child.exitCode)
-            const wasKilled = yield* Ref.get(killed)
-            if (!wasKilled && (code._tag === "Left" || code.right !== 0)) {
-              return yield* Effect.dieMessage(
-                `the migrator failed: ${yield* Effect.orDie(stderr.await.pipe(Effect.flatten))}`
-              )
-            }
-            return wasKilled
-          }))
-
-        assert.isFalse(yield* attempt(commandOf(`${dir}/first.jsonl`, false), undefined))
+        assert.isFalse(yield* runKilledAfter(commandOf(`${dir}/first.jsonl`, false), undefined))
         // Milestones of the delta: 5 phase lines, ~15 submissions, ~30 "settled" lines; kills spread over it.
         const delta = commandOf(`${dir}/second.jsonl`, true)
         const next = Prng.make(20_261_207)
         let kills = 0
         for (let round = 0; round < 8; round++) {
-          if (yield* attempt(delta, 2 + Math.floor(next() * 12))) kills += 1
+          if (yield* runKilledAfter(delta, 2 + Math.floor(next() * 12))) kills += 1
         }
-        assert.isFalse(yield* attempt(delta, undefined))
+        assert.isFalse(yield* runKilledAfter(delta, undefined))
         assert.isAtLeast(kills, 3)
 
         const stats = yield* server.simulator.stats
@@ -287,7 +253,7 @@ describe("delta migration crash and resume", () => {
             (route.startsWith("POST ") || route.startsWith("PUT ")) && route.endsWith("/bulk")
           ).reduce((total, [, count]) => total + count, 0)
         const beforeAgain = writes(stats.requests.byRoute)
-        assert.isFalse(yield* attempt(delta, undefined))
+        assert.isFalse(yield* runKilledAfter(delta, undefined))
         assert.strictEqual(writes((yield* server.simulator.stats).requests.byRoute) - beforeAgain, 0)
 
         yield* withServer(verifiedAndRolledBack(`${dir}/migration.journal`, after, before, oldConversation))

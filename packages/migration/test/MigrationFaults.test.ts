@@ -6,15 +6,11 @@
  */
 import { Simulator } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
-import * as Clock from "effect/Clock"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
-import * as TestClock from "effect/TestClock"
 import * as NodeFs from "node:fs"
 import { simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration } from "../src/index.js"
+import { onTestClock } from "./fixtures/testClock.js"
 
 const conversations = 150
 const customers = 30
@@ -43,28 +39,6 @@ const bundleText = () =>
       })),
       notes: [{ externalId: `fault-${index}-n`, body: `note on ${index}` }]
     })).join("\n") + "\n"
-
-/**
- * Runs `effect` while moving the test clock to each next wake-up; real work in between (files, SQLite) is waited
- * for by yielding, so that simulated time only moves when every fiber is asleep.
- */
-const onTestClock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let step = 0; step < 1_000_000; step++) {
-      for (let spin = 0; spin < 20; spin++) yield* Effect.yieldNow()
-      if (Option.isSome(yield* Fiber.poll(fiber))) return yield* Fiber.join(fiber)
-      const sleeps = Array.from(yield* TestClock.sleeps())
-      if (sleeps.length === 0) {
-        // Waiting on a file or a socket: let it finish in real time.
-        yield* Effect.promise(() => new Promise((resolve) => setImmediate(resolve)))
-        continue
-      }
-      const now = yield* Clock.currentTimeMillis
-      yield* TestClock.adjust(Duration.millis(Math.max(0, Math.ceil(Math.min(...sleeps) - now))))
-    }
-    return yield* Effect.dieMessage("the migration did not finish")
-  })
 
 describe("Migration under faults (test clock)", () => {
   for (const seed of [3, 23]) {

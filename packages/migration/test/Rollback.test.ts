@@ -10,12 +10,12 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import { fastPipeline, simulated, tempDir } from "../../journal/test/harness.js"
 import { Migration, Rollback } from "../src/index.js"
+import { onTestClock } from "./fixtures/testClock.js"
 import {
   bundleLines,
   createOldConversation,
   expectedAfterRollback,
   jobItems,
-  onTestClock,
   snapshot,
   visibleAfterRollback,
   writeBundle
