@@ -8,9 +8,9 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import * as ChildProcess from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as DemoData from "../src/DemoData.js"
+import { groupAlive, type Running, spawnGroup } from "./fixtures/processGroup.js"
 import { nodeLayer } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.interrupt-test-secret.c2lnbmF0dXJl"
@@ -19,50 +19,17 @@ const repositoryRoot = fileURLToPath(new URL("../../..", import.meta.url))
 /** Slow jobs, so that an import of a few thousand records is still running when the signals come. */
 const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLatency: "300 millis" })
 
-interface Running {
-  readonly pid: number
-  readonly stderr: () => string
-  readonly exited: Deferred.Deferred<number | string>
-}
-
-const groupAlive = (pid: number) => {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /**
  * `kustomer-bulk <args>` in its own process group: `direct`, one Node process running the program (TypeScript loaded
  * by tsx's hooks); `wrapped`, through the `tsx` command, a wrapper process with the program in a child. The whole
  * group is killed when the test's scope closes.
  */
-const spawnCli = (how: "direct" | "wrapped", args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.acquireRelease(
-    Effect.gen(function*() {
-      const exited = yield* Deferred.make<number | string>()
-      const program = ["--conditions=source", "packages/cli/src/bin.ts", ...args]
-      const child = ChildProcess.spawn(
-        how === "direct" ? process.execPath : `${repositoryRoot}/node_modules/.bin/tsx`,
-        how === "direct" ? ["--import", "tsx", ...program] : program,
-        { cwd: repositoryRoot, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } }
-      )
-      let stderr = ""
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString("utf8")
-      })
-      child.stdout.resume()
-      child.on("exit", (code, signal) => Deferred.unsafeDone(exited, Effect.succeed(code ?? signal ?? "?")))
-      const running: Running = { pid: child.pid ?? 0, stderr: () => stderr, exited }
-      return running
-    }),
-    (running) =>
-      Effect.sync(() => {
-        if (groupAlive(running.pid)) process.kill(-running.pid, "SIGKILL")
-      })
-  )
+const spawnCli = (how: "direct" | "wrapped", args: ReadonlyArray<string>, env: Record<string, string>) => {
+  const program = ["--conditions=source", "packages/cli/src/bin.ts", ...args]
+  return how === "direct"
+    ? spawnGroup(process.execPath, ["--import", "tsx", ...program], { cwd: repositoryRoot, env })
+    : spawnGroup(`${repositoryRoot}/node_modules/.bin/tsx`, program, { cwd: repositoryRoot, env })
+}
 
 /** Writes `count` conversations to a JSON Lines file in a fresh directory; returns the directory. */
 const writeInput = (customerIds: ReadonlyArray<string>, count: number) =>

@@ -14,10 +14,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schedule from "effect/Schedule"
-import * as ChildProcess from "node:child_process"
 import * as NodePath from "node:path"
 import { fileURLToPath } from "node:url"
 import * as DemoData from "../src/DemoData.js"
+import { groupAlive, spawnGroup } from "./fixtures/processGroup.js"
 import { nodeLayer } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.migrate-interrupt-secret.c2lnbmF0dXJl"
@@ -29,53 +29,11 @@ const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], custome
 const conversations = 300
 const customers = 40
 
-interface Running {
-  readonly pid: number
-  readonly stderr: () => string
-  readonly exited: Deferred.Deferred<number | string>
-}
-
-const groupAlive = (pid: number) => {
-  try {
-    process.kill(-pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
 /** The launcher (or pnpm running it) in a process group of its own, killed with the test's scope. */
 const spawnCli = (how: "launcher" | "pnpm", args: ReadonlyArray<string>, env: Record<string, string>) =>
-  Effect.acquireRelease(
-    Effect.gen(function*() {
-      const exited = yield* Deferred.make<number | string>()
-      const child = how === "launcher"
-        ? ChildProcess.spawn(process.execPath, [launcher, ...args], {
-          cwd: root,
-          detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
-          env: { ...process.env, ...env }
-        })
-        : ChildProcess.spawn("pnpm", ["-s", "kustomer-bulk", ...args], {
-          cwd: root,
-          detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
-          env: { ...process.env, ...env }
-        })
-      let stderr = ""
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString("utf8")
-      })
-      child.stdout.resume()
-      child.on("exit", (code, signal) => Deferred.unsafeDone(exited, Effect.succeed(code ?? signal ?? "?")))
-      const running: Running = { pid: child.pid ?? 0, stderr: () => stderr, exited }
-      return running
-    }),
-    (running) =>
-      Effect.sync(() => {
-        if (groupAlive(running.pid)) process.kill(-running.pid, "SIGKILL")
-      })
-  )
+  how === "launcher"
+    ? spawnGroup(process.execPath, [launcher, ...args], { cwd: root, env })
+    : spawnGroup("pnpm", ["-s", "kustomer-bulk", ...args], { cwd: root, env })
 
 const interruptedThenResumed = (how: "launcher" | "pnpm") =>
   Effect.gen(function*() {
