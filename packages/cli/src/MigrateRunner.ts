@@ -60,6 +60,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly lines?: Migration.LineWindow | undefined
   /** `--skip-attachments`: leave the source's attachments out, knowingly. */
   readonly skipAttachments?: boolean | undefined
+  /** `--sequential-phases`: each phase to its end before the next begins (by default they overlap). */
+  readonly sequentialPhases?: boolean | undefined
   /** `--attachment-idle-timeout`: how long a file's download or upload may go without a byte (default 60 s). */
   readonly attachmentIdleTimeout?: Duration.Duration | undefined
   /** `--delta`: the bundle is a newer export of the source the journal migrated. */
@@ -170,6 +172,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
           { what: "--html", path: plan.html }
         ],
         pipeline: pipelineOf(plan),
+        phases: plan.sequentialPhases === true ? "sequential" : "overlapped",
         onPhase: (phase, place) =>
           Effect.all([
             Deferred.isDone(results).pipe(

@@ -117,3 +117,24 @@ export const Totals = Schema.Struct({
 }).annotations({ identifier: "ImportTotals" })
 /** @since 0.1.0 */
 export type Totals = typeof Totals.Type
+
+/**
+ * The totals of two passes over the same input together (each count added).
+ *
+ * @since 0.1.0
+ */
+export const addTotals = (first: Totals, second: Totals): Totals => ({
+  read: first.read + second.read,
+  created: first.created + second.created,
+  alreadyExisting: first.alreadyExisting + second.alreadyExisting,
+  failed: first.failed + second.failed,
+  rejected: first.rejected + second.rejected,
+  unknown: first.unknown + second.unknown,
+  jobs: first.jobs + second.jobs,
+  submits: first.submits + second.submits,
+  polls: first.polls + second.polls,
+  lookups: first.lookups + second.lookups,
+  rateLimited: first.rateLimited + second.rateLimited,
+  retries: first.retries + second.retries,
+  requests: first.requests + second.requests
+})

@@ -127,6 +127,23 @@ export const requestsSent: Effect.Effect<number> = Effect.map(
 )
 
 /**
+ * The HTTP requests this process has sent so far, by the value of one of the request counter's labels (requests
+ * without that label left out): say, by `migration_phase`, the phase each request was made for.
+ *
+ * @since 0.1.0
+ */
+export const requestsSentBy = (label: string): Effect.Effect<ReadonlyMap<string, number>> =>
+  Effect.map(Metric.snapshot, (pairs) => {
+    const counts = new Map<string, number>()
+    for (const pair of pairs) {
+      if (pair.metricKey.name !== requestsMetricName || !MetricState.isCounterState(pair.metricState)) continue
+      const value = pair.metricKey.tags.find((tag) => tag.key === label)?.value
+      if (value !== undefined) counts.set(value, (counts.get(value) ?? 0) + Number(pair.metricState.count))
+    }
+    return counts
+  })
+
+/**
  * Records a run's time series from its events.
  *
  * @since 0.1.0

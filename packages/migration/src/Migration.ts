@@ -53,7 +53,7 @@ import type * as Failure from "./internal/failure.js"
 import { toMigrationError } from "./internal/failure.js"
 import * as IdMap from "./internal/idMap.js"
 import type * as Input from "./internal/input.js"
-import type * as PhaseRun from "./internal/phaseRun.js"
+import * as PhaseRun from "./internal/phaseRun.js"
 import * as Pipeline from "./internal/pipeline.js"
 import type * as RejectsBundle from "./internal/rejectsBundle.js"
 import * as RoleNeeds from "./internal/roleNeeds.js"
@@ -178,6 +178,14 @@ export type RejectsCounts = RejectsBundle.RejectsCounts
  * @since 0.1.0
  */
 export type PhasePlace = PhaseRun.PhasePlace
+
+/**
+ * The label of the client's request counter (`KustomerClient.requestsCounter`) that names the phase a request was
+ * made for: every request of a phase, its parents read again and its attachments included, carries it.
+ *
+ * @since 0.1.0
+ */
+export const phaseMetricLabel = PhaseRun.phaseMetricLabel
 
 /**
  * Runs a migration to its end. Fails only when it cannot go on (bundle unreadable, journal refused, credentials),

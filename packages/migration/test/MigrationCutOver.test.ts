@@ -97,8 +97,12 @@ const idOf = (resource: BulkResource.ResourceName, externalId: string) =>
     (found) => found[0]?.id ?? ""
   )
 
+/** An update sent and applied; sent again when the faulty API fails it (an update may be sent twice). */
 const applied = <E, R>(send: Effect.Effect<BulkJobDocument.BulkJobDocument, E, R>) =>
-  Effect.flatMap(send, (job) => BulkJob.awaitResults(job.data.id, { firstRead: "5 millis" }))
+  Effect.retry(
+    Effect.flatMap(send, (job) => BulkJob.awaitResults(job.data.id, { firstRead: "5 millis" })),
+    { times: 5 }
+  )
 
 describe("Cut-over: migrate, delta, verify, rollback", () => {
   for (const seed of [5, 9]) {

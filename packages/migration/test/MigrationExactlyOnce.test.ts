@@ -73,63 +73,73 @@ describe("Migration, exactly once for every resource", () => {
       assert.isAtMost(requests / conversations, 3.5, `${requests} requests for ${conversations} conversations`)
     }).pipe(Effect.provide(simulated())))
 
-  it.scopedLive("conversations whose jobs could not be read hold their children; the resume sends them once", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      const conversations = 30
-      writeBundle(`${dir}/bundle.jsonl`, bundle(conversations, 6))
-      const outage = yield* Ref.make(false)
-      const options: Migration.Options = {
-        bundle: `${dir}/bundle.jsonl`,
-        journal: `${dir}/migration.journal`,
-        rejects: `${dir}/rejects.jsonl`,
-        pipeline: { ...fastPipeline, retrySchedule: Schedule.recurs(2) },
-        // From the conversations phase on, no job can be read: their conversations end in doubt.
-        onPhase: (phase) => phase === "conversations" ? Ref.set(outage, true) : Effect.void
-      }
-      const first = yield* Migration.run(options).pipe(Effect.provide(jobReadsFailWhile(outage)))
-      const byPhase = Object.fromEntries(first.phases.map((phase) => [phase.phase, phase]))
-      assert.strictEqual(byPhase["conversations"]?.summary.unknown, conversations)
-      assert.strictEqual(byPhase["messages"]?.held, 3 * conversations, "every message held")
-      assert.strictEqual(byPhase["notes"]?.held, conversations, "every note held")
-      assert.strictEqual(byPhase["messages"]?.summary.rejected, 0, "none rejected for a parent in doubt")
-      assert.strictEqual(byPhase["notes"]?.summary.rejected, 0)
-      const rejected = NodeFs.readFileSync(`${dir}/rejects.jsonl`, "utf8").split("\n").filter((line) => line !== "")
-      assert.isFalse(rejected.some((line) => /"resource":"(messages|notes)"/.test(line)), "no child in the rejects")
+  for (const phases of ["overlapped", "sequential"] as const) {
+    it.scopedLive(`conversations whose jobs could not be read hold their children; the resume sends them once (${phases} phases)`, () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        const conversations = 30
+        writeBundle(`${dir}/bundle.jsonl`, bundle(conversations, 6))
+        const outage = yield* Ref.make(true)
+        const options: Migration.Options = {
+          bundle: `${dir}/bundle.jsonl`,
+          journal: `${dir}/migration.journal`,
+          rejects: `${dir}/rejects.jsonl`,
+          pipeline: { ...fastPipeline, retrySchedule: Schedule.recurs(2) },
+          phases
+        }
+        // No conversation's job can be read: the conversations end in doubt.
+        const first = yield* Migration.run(options).pipe(Effect.provide(conversationJobReadsFailWhile(outage)))
+        const byPhase = Object.fromEntries(first.phases.map((phase) => [phase.phase, phase]))
+        assert.strictEqual(byPhase["conversations"]?.summary.unknown, conversations)
+        assert.strictEqual(byPhase["messages"]?.held, 3 * conversations, "every message held")
+        assert.strictEqual(byPhase["notes"]?.held, conversations, "every note held")
+        assert.strictEqual(byPhase["messages"]?.summary.rejected, 0, "none rejected for a parent in doubt")
+        assert.strictEqual(byPhase["notes"]?.summary.rejected, 0)
+        const rejected = NodeFs.readFileSync(`${dir}/rejects.jsonl`, "utf8").split("\n").filter((line) => line !== "")
+        assert.isFalse(rejected.some((line) => /"resource":"(messages|notes)"/.test(line)), "no child in the rejects")
 
-      // The API is back: the same command reads the jobs again, links the conversations and sends their children.
-      const second = yield* Migration.run({ ...options, onPhase: () => Ref.set(outage, false) }).pipe(
-        Effect.provide(jobReadsFailWhile(outage))
-      )
-      assert.deepStrictEqual(second.phases.map((phase) => phase.held), [0, 0, 0, 0])
-      assert.deepStrictEqual(second.phases.map((phase) => phase.summary.created), [
-        0,
-        0,
-        3 * conversations,
-        conversations
-      ])
-      assert.isAbove(second.phases[2]?.parentReads ?? 0, 0, "the parents were read again")
-      yield* storedOnce(conversations, 6)
-    }).pipe(Effect.provide(simulated())))
+        // The API is back: the same command reads the jobs again, links the conversations and sends their children.
+        yield* Ref.set(outage, false)
+        const second = yield* Migration.run(options).pipe(Effect.provide(conversationJobReadsFailWhile(outage)))
+        assert.deepStrictEqual(second.phases.map((phase) => phase.held), [0, 0, 0, 0])
+        assert.deepStrictEqual(second.phases.map((phase) => phase.summary.created), [
+          0,
+          0,
+          3 * conversations,
+          conversations
+        ])
+        assert.isAbove(second.phases[2]?.parentReads ?? 0, 0, "the parents were read again")
+        yield* storedOnce(conversations, 6)
+      }).pipe(Effect.provide(simulated())))
+  }
 })
 
-/** The client in context, except that job reads fail (the connection drops) while `outage` is set. */
-const jobReadsFailWhile = (outage: Ref.Ref<boolean>) =>
+/** The client in context, except that the jobs of conversations cannot be read (the connection drops) while `outage` is set. */
+const conversationJobReadsFailWhile = (outage: Ref.Ref<boolean>) =>
   Layer.effect(
     KustomerClient.KustomerClient,
     Effect.map(KustomerClient.KustomerClient, (client): KustomerClient.KustomerClient["Type"] => {
+      const conversationJobs = new Set<string>()
       const dropped = (method: string) =>
         new KustomerError.KustomerError({
           module: "KustomerClient",
           method,
           reason: new KustomerError.Transport({ delivery: "maybe-sent", detail: "socket hang up" })
         })
-      const unlessDown = <A>(method: string, read: Effect.Effect<A, KustomerError.KustomerError>) =>
-        Effect.flatMap(Ref.get(outage), (down) => down ? Effect.fail(dropped(method)) : read)
+      const unlessDown = <A>(id: string, method: string, read: Effect.Effect<A, KustomerError.KustomerError>) =>
+        Effect.flatMap(
+          Ref.get(outage),
+          (down) => down && conversationJobs.has(id) ? Effect.fail(dropped(method)) : read
+        )
       return {
         ...client,
-        getBulkJob: (id) => unlessDown("getBulkJob", client.getBulkJob(id)),
-        getBulkJobBatches: (id) => unlessDown("getBulkJobBatches", client.getBulkJobBatches(id))
+        bulkCreatePrepared: (resource, body) =>
+          Effect.tap(client.bulkCreatePrepared(resource, body), (job) =>
+            Effect.sync(() => {
+              if (resource.name === "conversations") conversationJobs.add(job.data.id)
+            })),
+        getBulkJob: (id) => unlessDown(id, "getBulkJob", client.getBulkJob(id)),
+        getBulkJobBatches: (id) => unlessDown(id, "getBulkJobBatches", client.getBulkJobBatches(id))
       }
     })
   )

@@ -121,32 +121,47 @@ describe("Migration journal set", () => {
       assert.deepStrictEqual(yield* storedCounts, before)
     }).pipe(Effect.provide(simulated())))
 
-  it.scopedLive("the id map deleted while the migration runs: it stops, and the next run refuses", () =>
-    Effect.gen(function*() {
-      const dir = yield* tempDir
-      writeBundle(`${dir}/bundle.jsonl`, 20, 5)
-      const options: Migration.Options = {
-        bundle: `${dir}/bundle.jsonl`,
-        journal: `${dir}/migration.journal`,
-        pipeline: fastPipeline
-      }
-      const error = yield* Effect.flip(Migration.run({
-        ...options,
-        onPhase: (phase) =>
-          phase === "messages" ? Effect.sync(() => removeDatabase(`${dir}/migration.journal`)) : Effect.void
-      }))
-      assert.strictEqual(error.reason, "Journal")
-      assert.strictEqual(
-        error.message,
-        `import journal: ${dir}/migration.journal was deleted or replaced while the migration ran, so what it ` +
-          "records would be lost: the migration stopped. Start again with a new --journal path"
-      )
-      const again = yield* Effect.flip(Migration.run(options))
-      assert.match(again.message, /the id map .* is missing but phase journals .* exist/)
-      const stored = yield* storedCounts
-      assert.strictEqual(stored.messages, 0)
-      assert.strictEqual(stored.notes, 0)
-    }).pipe(Effect.provide(simulated())))
+  for (const phases of ["sequential", "overlapped"] as const) {
+    it.scopedLive(`the id map deleted while the migration runs: it stops, and the next run refuses (${phases})`, () =>
+      Effect.gen(function*() {
+        const dir = yield* tempDir
+        writeBundle(`${dir}/bundle.jsonl`, 20, 5)
+        const options: Migration.Options = {
+          bundle: `${dir}/bundle.jsonl`,
+          journal: `${dir}/migration.journal`,
+          pipeline: fastPipeline,
+          phases
+        }
+        // Deleted as the messages phase begins (one after another), or once conversations are created (together).
+        let deleted = false
+        const remove = Effect.sync(() => {
+          if (!deleted) removeDatabase(`${dir}/migration.journal`)
+          deleted = true
+        })
+        const error = yield* Effect.flip(Migration.run({
+          ...options,
+          onPhase: (phase) => phases === "sequential" && phase === "messages" ? remove : Effect.void,
+          onEvent: (phase, event) =>
+            phases === "overlapped" && phase === "conversations" && event._tag === "Created" ? remove : Effect.void
+        }))
+        assert.isTrue(deleted)
+        assert.strictEqual(error.reason, "Journal")
+        assert.strictEqual(
+          error.message,
+          `import journal: ${dir}/migration.journal was deleted or replaced while the migration ran, so what it ` +
+            "records would be lost: the migration stopped. Start again with a new --journal path"
+        )
+        const again = yield* Effect.flip(Migration.run(options))
+        assert.match(again.message, /the id map .* is missing but phase journals .* exist/)
+        const stored = yield* storedCounts
+        // One after another, the messages phase stopped before its first request; together, the check at every
+        // phase journal's write stopped every phase by its next chunk.
+        if (phases === "sequential") {
+          assert.strictEqual(stored.messages, 0)
+          assert.strictEqual(stored.notes, 0)
+        }
+      }).pipe(Effect.provide(simulated())))
+  }
 
   it.scopedLive("a phase journal deleted during its phase: the phase stops by its end", () =>
     Effect.gen(function*() {
@@ -157,6 +172,8 @@ describe("Migration journal set", () => {
         bundle: `${dir}/bundle.jsonl`,
         journal: `${dir}/migration.journal`,
         pipeline: { ...fastPipeline, maxItems: 10 },
+        // One after another: the notes phase never begins.
+        phases: "sequential",
         onEvent: (phase, event) =>
           phase === "messages" && event._tag === "Created" && !deleted
             ? Effect.sync(() => {

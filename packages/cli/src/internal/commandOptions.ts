@@ -225,6 +225,12 @@ export const migrateOptions = {
         "(never deleted); matched by externalId, in any order; run again, it continues or sends nothing"
     )
   ),
+  sequentialPhases: Options.boolean("sequential-phases").pipe(
+    Options.withDescription(
+      "run each phase (companies, customers, conversations, messages, notes) to its end before the next begins; " +
+        "by default they overlap: an object is sent as soon as its parents have ids"
+    )
+  ),
   skipAttachments: Options.boolean("skip-attachments").pipe(
     Options.withDescription(
       "leave the source's attachments out, knowingly (counted in the summary); by default each file is uploaded " +

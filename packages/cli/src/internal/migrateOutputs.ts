@@ -12,7 +12,7 @@
  */
 import { ImportEvent } from "@effect-kustomer/client"
 import { RunTimeline } from "@effect-kustomer/journal"
-import { type Migration, MigrationReport } from "@effect-kustomer/migration"
+import { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
@@ -46,7 +46,10 @@ export interface AttemptLog {
 
 interface AttemptState {
   readonly checked: boolean
-  /** The phases begun: when, and the process's HTTP requests so far then (`RunTimeline.requestsSent`). */
+  /**
+   * The phases begun: when, and the HTTP requests made for the phase so far then (the client's request counter
+   * labelled with the phase: `Migration.phaseMetricLabel`).
+   */
   readonly spans: ReadonlyArray<
     { readonly resource: Migration.Phase; readonly startMillis: number; readonly requestsBefore: number }
   >
@@ -59,11 +62,15 @@ export const attemptLog = (startedAt: number): Effect.Effect<AttemptLog> =>
     checked: Ref.update(state, (current) => ({ ...current, checked: true })),
     onPhase: (phase) =>
       Effect.flatMap(
-        Effect.all([Clock.currentTimeMillis, RunTimeline.requestsSent]),
-        ([now, requestsBefore]) =>
+        Effect.all([Clock.currentTimeMillis, RunTimeline.requestsSentBy(Migration.phaseMetricLabel)]),
+        ([now, requests]) =>
           Ref.update(state, (current) => ({
             ...current,
-            spans: [...current.spans, { resource: phase, startMillis: now - startedAt, requestsBefore }]
+            spans: [...current.spans, {
+              resource: phase,
+              startMillis: now - startedAt,
+              requestsBefore: requests.get(phase) ?? 0
+            }]
           }))
       ),
     onEvent: (phase, event) =>
@@ -106,12 +113,16 @@ const statusOf = (exit: Exit.Exit<unknown, unknown>) =>
 
 /**
  * Every HTTP request each phase sent — bulk submissions, job and result-page reads, e-mail look-ups, reads of
- * parents in doubt, attachments' documents — from the client's request counter between the phases' starts.
+ * parents in doubt, attachments' documents — from the client's request counter labelled with the phase, whether
+ * the phases ran together or one after another.
  */
-const requestsByPhase = (state: AttemptState, requestsNow: number): ReadonlyMap<Migration.Phase, number> =>
-  new Map(state.spans.map((span, index) => [
+const requestsByPhase = (
+  state: AttemptState,
+  requestsNow: ReadonlyMap<string, number>
+): ReadonlyMap<Migration.Phase, number> =>
+  new Map(state.spans.map((span) => [
     span.resource,
-    Math.max(0, (state.spans[index + 1]?.requestsBefore ?? requestsNow) - span.requestsBefore)
+    Math.max(0, (requestsNow.get(span.resource) ?? 0) - span.requestsBefore)
   ]))
 
 /** This attempt's phases: the migration's result when it finished, else the outcomes that came before it stopped. */
@@ -175,7 +186,11 @@ const reportOf = (
   Effect.gen(function*() {
     const output = yield* Output
     const status = statusOf(exit)
-    const phases = phasesOf(exit, state, requestsByPhase(state, yield* RunTimeline.requestsSent))
+    const phases = phasesOf(
+      exit,
+      state,
+      requestsByPhase(state, yield* RunTimeline.requestsSentBy(Migration.phaseMetricLabel))
+    )
     const elapsedMillis = finishedAt - facts.startedAt
     const requests = facts.timeline.buckets.reduce((total, bucket) => total + bucket.requests, 0)
     const journal = plan.journal

@@ -46,6 +46,7 @@ const placeholderId = "000000000000000000000000"
 const placeholder = IdMap.Parent.Linked({ id: placeholderId, existed: false })
 
 const placeholderLinker: Phases.Linker = {
+  companyLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, placeholder] as const))),
   customerLinks: (keys) => Effect.succeed(new Map(keys.map((key) => [key, placeholder] as const))),
   conversationLinks: (indexes) => Effect.succeed(new Map(indexes.map((index) => [index, placeholder] as const))),
   onHeld: Effect.void,

@@ -162,6 +162,7 @@ export const recordsOf = <LE>(
       return Phases.customerRecords(
         parties(idMap.customers, window?.customers),
         idMap,
+        linker.companyLinks,
         importedAt,
         context.findByEmail,
         context.onFound,

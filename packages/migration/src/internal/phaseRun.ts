@@ -2,6 +2,9 @@
  * One phase of a migration (`Migration.run`): its parents in doubt read again, its records linked to the ids of
  * their parents, sent through the pipeline with the phase's journal as checkpoint (which keeps its outcomes for the
  * rejects file, written when every phase is done).
+ *
+ * When the phases overlap, a phase's records wait at their parents' gates (`ParentGates`) until the parents they
+ * need are settled, and the phase opens its own gate to its children as its outcomes are committed.
  */
 import type { KustomerClient } from "@effect-kustomer/client"
 import { BulkImport, ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
@@ -10,11 +13,13 @@ import * as Option from "effect/Option"
 import type * as Attachments from "./attachments.js"
 import * as Delta from "./delta.js"
 import { toMigrationError } from "./failure.js"
+import * as IdMap from "./idMap.js"
 import * as InDoubt from "./inDoubt.js"
 import * as Input from "./input.js"
 import type * as JournalSet from "./journalSet.js"
 import type * as LeftOut from "./leftOut.js"
 import * as Links from "./links.js"
+import * as ParentGates from "./parentGates.js"
 import type * as People from "./people.js"
 import * as Pipeline from "./pipeline.js"
 import type { Phase } from "./pipeline.js"
@@ -42,7 +47,30 @@ export interface PhaseContext {
   readonly ledger: Delta.DeltaContext
   /** Whether the run is a delta: it sends only what its plan did not match, and the changes. */
   readonly delta: boolean
+  /**
+   * The parents' gates when the phases overlap: each phase waits at its parents' and opens its own. Without them
+   * (phases one after another) nothing waits, and each phase first reads its parents in doubt again.
+   */
+  readonly gates?: Gates | undefined
 }
+
+/** A gate per parent kind (see `ParentGates`). */
+export interface Gates {
+  readonly companies: ParentGates.Gate
+  readonly customers: ParentGates.Gate
+  readonly conversations: ParentGates.Gate
+}
+
+/** Gates that never wait: phases one after another. */
+export const openGates: Gates = {
+  companies: ParentGates.open,
+  customers: ParentGates.open,
+  conversations: ParentGates.open
+}
+
+/** The gate a phase opens to its children (none for phases without children). */
+const ownGate = (phase: Phase, gates: Gates): ParentGates.Gate =>
+  phase === "companies" || phase === "customers" || phase === "conversations" ? gates[phase] : ParentGates.open
 
 /** Where a phase is among those the bundle needs (`number` of `of`, from 1). */
 export interface PhasePlace {
@@ -53,6 +81,8 @@ export interface PhasePlace {
 export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace) =>
   Effect.gen(function*() {
     const { client, fingerprint, idMap, importedAt, leftOut, options, people, rejects } = context
+    const gates = context.gates ?? openGates
+    const gate = ownGate(phase, gates)
     if (options.onPhase !== undefined) yield* options.onPhase(phase, place)
     const spec = Pipeline.table[phase]
     // An update is sent again until it is applied (it sets the same fields again): the ledger, not a phase journal,
@@ -61,23 +91,18 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
     let foundByEmail = 0
     let held = 0
     let parentReads = 0
-    // Parents in doubt are read again before their children are judged; those still in doubt hold them.
-    const reader: InDoubt.Reader = {
-      client,
-      ...Reads.readPolicyOf(options),
-      onRequest: Effect.sync(() => {
-        parentReads += 1
-      })
+    // Parents in doubt are read again before their children are judged (when the phases overlap, once before
+    // they all start); those still in doubt hold them.
+    if (context.gates === undefined) {
+      parentReads = yield* settleParents(spec.parents, context)
     }
-    yield* Effect.forEach(spec.parents, (kind) => InDoubt.settleParents(kind, idMap, reader), {
-      discard: true
-    })
     const records = Input.recordsOf(phase, {
       input: options,
       idMap,
       linker: {
-        customerLinks: idMap.customerLinks,
-        conversationLinks: idMap.conversationLinks,
+        companyLinks: gates.companies.links(idMap.companyLinks, heldParent),
+        customerLinks: gates.customers.links(idMap.customerLinks, heldParent),
+        conversationLinks: gates.conversations.links(idMap.conversationLinks, heldParent),
         people,
         leftOut,
         carry: context.carrier.carry,
@@ -91,26 +116,32 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
           options,
           Effect.map(client.findCustomerByEmail(email), (found) => Option.map(found, (customer) => customer.id))
         ),
-      onFound: Effect.sync(() => {
-        foundByEmail += 1
-      }),
+      onFound: Effect.zipRight(
+        Effect.sync(() => {
+          foundByEmail += 1
+        }),
+        gate.settled
+      ),
       window: context.window,
       delta: context.delta ? context.ledger : undefined
     })
     const events = Pipeline.eventsOf(phase, records, {
       ...options.pipeline,
       // The rejects file's lines of objects are written from the journals once every phase is done.
-      checkpoint: Delta.ledgerCheckpoint(
-        journal === undefined
-          ? ImportCheckpoint.disabled
-          : Links.linkingCheckpoint(
-            journal,
-            Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
-          ),
-        phase,
-        context.ledger.ledgerMap,
-        context.ledger.generation,
-        (error) => new ImportCheckpoint.CheckpointError({ reason: error.message })
+      checkpoint: ParentGates.signalling(
+        Delta.ledgerCheckpoint(
+          journal === undefined
+            ? ImportCheckpoint.disabled
+            : Links.linkingCheckpoint(
+              journal,
+              Links.settleFor(phase, idMap, Reads.findMissingId(phase, options, client, idMap))
+            ),
+          phase,
+          context.ledger.ledgerMap,
+          context.ledger.generation,
+          (error) => new ImportCheckpoint.CheckpointError({ reason: error.message })
+        ),
+        gate
       ),
       source: { name: `${options.bundle}#${phase}`, fingerprint },
       // Children need their parents' ids, also of parents that already existed.
@@ -120,7 +151,7 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
     const summary = yield* BulkImport.summarize(
       events,
       (event) => options.onEvent === undefined ? Effect.void : options.onEvent(phase, event)
-    )
+    ).pipe(Effect.ensuring(Effect.suspend(() => gate.end(held > 0))))
     const settledBefore = journal === undefined ? 0 : (yield* journal.status).settledBefore
     return {
       phase,
@@ -130,4 +161,46 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
       held,
       parentReads
     }
-  }).pipe(Effect.scoped, Effect.mapError(toMigrationError), Effect.withSpan(`Migration.${phase}`))
+  }).pipe(
+    Effect.scoped,
+    Effect.mapError(toMigrationError),
+    // Every request the phase makes (its records, their look-ups and attachments) is counted under its name.
+    Effect.tagMetrics(phaseMetricLabel, phase),
+    Effect.withSpan(`Migration.${phase}`)
+  )
+
+/**
+ * What a child sees of a parent its phase held back this attempt (its own parent in doubt): in doubt too, so the
+ * child is held with it, and sent once the parent is.
+ */
+const heldParent = IdMap.Parent.InDoubt({
+  reason: "held back with its parent, whose creation is in doubt",
+  jobId: "",
+  externalId: undefined
+})
+
+/** The metric label that names the phase a request was made for (`kustomer_requests_total{migration_phase=…}`). */
+export const phaseMetricLabel = "migration_phase"
+
+/**
+ * Reads the parents in doubt of `kinds` again and records what is now known; returns the requests it took. Those
+ * still in doubt hold their children.
+ */
+export const settleParents = (
+  kinds: ReadonlyArray<Pipeline.ParentKind>,
+  context: Pick<PhaseContext, "client" | "idMap" | "options">
+): Effect.Effect<number, IdMap.IdMapError> =>
+  Effect.suspend(() => {
+    let requests = 0
+    const reader: InDoubt.Reader = {
+      client: context.client,
+      ...Reads.readPolicyOf(context.options),
+      onRequest: Effect.sync(() => {
+        requests += 1
+      })
+    }
+    return Effect.map(
+      Effect.forEach(kinds, (kind) => InDoubt.settleParents(kind, context.idMap, reader), { discard: true }),
+      () => requests
+    )
+  })

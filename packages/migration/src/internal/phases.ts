@@ -20,6 +20,7 @@ import type * as People from "./people.js"
 
 /** What the phases ask of the id map: where the parents went. */
 export interface Linker {
+  readonly companyLinks: IdMap.IdMap["companyLinks"]
   readonly customerLinks: IdMap.IdMap["customerLinks"]
   readonly conversationLinks: IdMap.IdMap["conversationLinks"]
   /** Counts a record held back because its parent is in doubt. */
@@ -168,7 +169,8 @@ const lookupConcurrency = 4
  */
 export const customerRecords = <E, R, LE>(
   customers: Stream.Stream<IdMap.CustomerRow, E, R>,
-  idMap: Pick<IdMap.IdMap, "customerLinks" | "settleCustomer" | "companyLinks">,
+  idMap: Pick<IdMap.IdMap, "customerLinks" | "settleCustomer">,
+  companyLinks: IdMap.IdMap["companyLinks"],
   importedAt: string,
   findByEmail: FindByEmail<LE>,
   onFound: Effect.Effect<void>,
@@ -184,7 +186,7 @@ export const customerRecords = <E, R, LE>(
       const keys = pending.flatMap(({ customer }) =>
         Option.toArray(Option.map(Bundle.companyOf(customer), (company) => Bundle.companyKey(company)))
       )
-      return Effect.map(idMap.companyLinks(keys), (companies) =>
+      return Effect.map(companyLinks(keys), (companies) =>
         pending.map(({ customer, row }) =>
           ImportSource.parsed(
             { index: row.ordinal, line: row.line },

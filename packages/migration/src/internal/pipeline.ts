@@ -16,7 +16,10 @@ export const phases = ["companies", "customers", "conversations", "updates", "me
 export type Phase = typeof phases[number]
 
 /** The parents whose fate is read again when in doubt before their children's phase. */
-export type ParentKind = "customers" | "conversations"
+export const parentKinds = ["customers", "conversations"] as const
+
+/** A kind of parent read again when in doubt. */
+export type ParentKind = typeof parentKinds[number]
 
 /** What a phase is. */
 export interface PhaseSpec {

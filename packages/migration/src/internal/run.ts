@@ -1,6 +1,7 @@
 /**
  * A migration run from start to end: the output checks, the role check, the id map, the people, the rejects file,
- * a trial's window and the attachments' carrier — then each phase the bundle needs, in order.
+ * a trial's window and the attachments' carrier — then the phases the bundle needs, together (each record waiting
+ * for its parents) or one after another.
  */
 import { type ImportEvent, KustomerClient } from "@effect-kustomer/client"
 import { Preflight, RunError } from "@effect-kustomer/journal"
@@ -14,6 +15,7 @@ import { outputError, toMigrationError } from "./failure.js"
 import * as Input from "./input.js"
 import type * as Ledger from "./ledger.js"
 import * as LeftOut from "./leftOut.js"
+import { runOverlapped } from "./overlap.js"
 import * as People from "./people.js"
 import { type PhasePlace, runPhase } from "./phaseRun.js"
 import * as Pipeline from "./pipeline.js"
@@ -43,6 +45,13 @@ export interface Options extends Input.BundleInput {
   readonly rejects?: string | undefined
   /** Everything else of the pipeline (chunk sizes, concurrency, schedules). */
   readonly pipeline?: Pipeline.PipelineOptions | undefined
+  /**
+   * How the phases run: `overlapped` (the default) starts them all at once, sending each object as soon as its
+   * parents have ids — a conversation once its customer has one, a message once its conversation has — so the
+   * budget is never idle between phases; `sequential` runs each phase to its end before the next begins. Both
+   * store every object once, and resume the same journal.
+   */
+  readonly phases?: "overlapped" | "sequential" | undefined
   /** Sees every event of every phase. */
   readonly onEvent?: ((phase: Phase, event: ImportEvent.ImportEvent) => Effect.Effect<void>) | undefined
   /** Other files the caller writes (a report, a results file): checked with the journal and rejects file. */
@@ -197,10 +206,13 @@ export const run = (options: Options) =>
     if (options.onAttachments !== undefined) yield* options.onAttachments(() => carrier.counts())
     const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
     const run = Pipeline.phasesFor(contents, delta)
-    const results = yield* Effect.forEach(
-      run,
-      (phase, index) => runPhase(phase, { ...context, ledger, delta }, { number: index + 1, of: run.length })
-    )
+    const phaseContext = { ...context, ledger, delta }
+    const results = options.phases === "sequential"
+      ? yield* Effect.forEach(
+        run,
+        (phase, index) => runPhase(phase, phaseContext, { number: index + 1, of: run.length })
+      )
+      : yield* runOverlapped(run, phaseContext)
     const rejectsFile = options.rejects === undefined
       ? { rootCauses: 0, dependants: 0 }
       : yield* RejectsBundle.writeObjects({
