@@ -95,6 +95,29 @@ export interface FirstReadOptions {
 }
 
 /**
+ * Runs `read` through the gate `gateNow` names, choosing again once through it: a job that waited one at a time
+ * while another's read found its job finished goes on as the reads after it do, rather than keep the rest of the
+ * start-up burst one at a time.
+ */
+const probeThrough = <A, E, R>(
+  read: Effect.Effect<A, E, R>,
+  gateNow: Effect.Effect<Effect.Semaphore | undefined>
+): Effect.Effect<A, E, R> =>
+  Effect.flatMap(gateNow, (gate) =>
+    gate === undefined
+      ? read
+      : Effect.flatMap(
+        gate.withPermits(1)(
+          Effect.flatMap(gateNow, (now) => now === gate ? Effect.asSome(read) : Effect.succeedNone)
+        ),
+        (done) =>
+          Option.match(done, {
+            onNone: () => probeThrough(read, gateNow),
+            onSome: (value) => Effect.succeed(value)
+          })
+      ))
+
+/**
  * An adaptive {@link FirstRead} starting at `initial`.
  *
  * @since 0.1.0
@@ -110,6 +133,13 @@ export const makeFirstRead = (
     const frontier = yield* Ref.make(Number.NEGATIVE_INFINITY)
     const oneAtATime = yield* Effect.makeSemaphore(1)
     const ahead = yield* Effect.makeSemaphore(Math.max(1, options.ahead ?? 8))
+    // The gate a first read goes through now: one at a time before any job was found finished; then a few at a time
+    // for a job submitted after the latest one found finished; none for the others.
+    const gateFor = (submittedAtMillis: number | undefined) =>
+      Effect.map(Effect.all([Ref.get(seenFinished), Ref.get(frontier)]), ([seen, latest]) => {
+        if (!seen) return oneAtATime
+        return submittedAtMillis === undefined || submittedAtMillis <= latest ? undefined : ahead
+      })
     const firstRead: FirstRead = {
       delayMillis: Ref.get(delay),
       // Growing from the job's own elapsed time rather than compounding the shared delay keeps a burst of jobs that
@@ -133,11 +163,7 @@ export const makeFirstRead = (
               : Math.max(current, Math.min(30_000, elapsedMillis * 1.3)))
         ),
       sawFinished: Ref.set(seenFinished, true),
-      probe: (read, submittedAtMillis) =>
-        Effect.flatMap(Effect.all([Ref.get(seenFinished), Ref.get(frontier)]), ([seen, latest]) => {
-          if (!seen) return oneAtATime.withPermits(1)(read)
-          return submittedAtMillis === undefined || submittedAtMillis <= latest ? read : ahead.withPermits(1)(read)
-        })
+      probe: (read, submittedAtMillis) => probeThrough(read, gateFor(submittedAtMillis))
     }
     return firstRead
   })
