@@ -2,7 +2,7 @@
  * Ceiling: how close an import gets to the most the API's rate limit allows.
  *
  *   pnpm bench ceiling [--records 100000] [--submit-concurrency 4] [--max-jobs-in-flight 96] [--defaults 1]
- *     [--latencies 0.5,3,10,1-3,3-8,3-8@64] [--latency-records 60000] [--fixed-window 32] [--tuned 1]
+ *     [--latencies 0.5,3,10,1-3,3-8,3-8@64] [--latency-records 60000] [--fixed-window 32] [--tuned 1] [--trace FILE]
  *
  * The simulator runs as its own process with a short window (300 requests / 10 s), jobs that take 1.5 s on one of
  * 32 workers (so bursts queue: 1–3 s), and every exchange goes through a loopback proxy adding 50–150 ms. The
@@ -24,8 +24,8 @@
  * `--tuned 0` skips the tuned and default runs of the standard setup. `--trace FILE` writes every accepted
  * submission and every batch read (time since the start, job, batch statuses) of each run to FILE, as JSON.
  */
-import { type ApiSetup, ceilingOf, importOnce, shortWindow, steadyState, timeline } from "./lib/apiRun.js"
 import * as Fs from "node:fs"
+import { type ApiSetup, ceilingOf, importOnce, shortWindow, steadyState, timeline } from "./lib/apiRun.js"
 import { numberFlag, optionalFlag, stringFlag } from "./lib/args.js"
 import { commandLine, machine, round, writeReport } from "./lib/report.js"
 

@@ -85,7 +85,9 @@ export const startLatencyProxy = (options: {
             if (job !== undefined) trace.push({ at: Date.now(), kind: "submit", job })
           }
           if (response.statusCode === 200 && read !== null) {
-            const statuses = [...text.matchAll(/"status":"(queued|scheduled|complete)"/g)].map((match) => match[1] ?? "")
+            const statuses = [...text.matchAll(/"status":"(queued|scheduled|complete)"/g)].map((match) =>
+              match[1] ?? ""
+            )
             trace.push({ at: Date.now(), kind: "read", job: read[1] ?? "", statuses })
             batchReads.total++
             if (/"status":"(queued|scheduled)"/.test(text)) {

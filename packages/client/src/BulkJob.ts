@@ -278,7 +278,8 @@ export const awaitResults = (
     // and sleeps again, rather than sleep holding it.
     const dueIn = Effect.map(
       Effect.all([firstRead.delayMillis, elapsed]),
-      ([delay, spent]) => Math.min(delay, timeoutMillis) - spent
+      ([delay, spent]) =>
+        Math.min(delay, timeoutMillis) - spent
     )
     const probed = firstRead.probe(
       Effect.flatMap(dueIn, (due) =>
@@ -309,8 +310,7 @@ export const awaitResults = (
     const last = yield* readNext.pipe(
       Effect.repeat({
         schedule: Schedule.passthrough(cadence),
-        until: (outcome) =>
-          outcome.finished || outcome.elapsed >= timeoutMillis
+        until: (outcome) => outcome.finished || outcome.elapsed >= timeoutMillis
       })
     )
     if (last.finished) {
