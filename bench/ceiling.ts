@@ -2,7 +2,7 @@
  * Ceiling: how close an import gets to the most the API's rate limit allows.
  *
  *   pnpm bench ceiling [--records 100000] [--submit-concurrency 4] [--max-jobs-in-flight 96] [--defaults 1]
- *     [--latencies 0.5,3,10,1-3,3-8,3-8@64] [--latency-records 60000] [--fixed-window 32] [--tuned 1]
+ *     [--latencies 0.5,3,10,1-3,3-8,3-8@64] [--latency-records 60000] [--fixed-window 32] [--tuned 1] [--trace FILE]
  *
  * The simulator runs as its own process with a short window (300 requests / 10 s), jobs that take 1.5 s on one of
  * 32 workers (so bursts queue: 1–3 s), and every exchange goes through a loopback proxy adding 50–150 ms. The
@@ -21,10 +21,12 @@
  * below the budget's 15: the API's capacity, not the budget, sets the pace, and the figure to watch is the
  * requests per 100 records. `--fixed-window 32` adds, per latency, a run with `maxJobsInFlight: 32`: the fixed
  * window of earlier versions, for comparison in the same run.
- * `--tuned 0` skips the tuned and default runs of the standard setup.
+ * `--tuned 0` skips the tuned and default runs of the standard setup. `--trace FILE` writes every accepted
+ * submission and every batch read (time since the start, job, batch statuses) of each run to FILE, as JSON.
  */
+import * as Fs from "node:fs"
 import { type ApiSetup, ceilingOf, importOnce, shortWindow, steadyState, timeline } from "./lib/apiRun.js"
-import { numberFlag, stringFlag } from "./lib/args.js"
+import { numberFlag, optionalFlag, stringFlag } from "./lib/args.js"
 import { commandLine, machine, round, writeReport } from "./lib/report.js"
 
 const records = numberFlag("records", 100_000)
@@ -65,6 +67,8 @@ const latencies = latencyList === "none" ? [] : latencyList.split(",").map((valu
 const latencyRecords = numberFlag("latency-records", 60_000)
 const fixedWindow = numberFlag("fixed-window", 0)
 const standard = numberFlag("tuned", 1) === 1
+const tracePath = optionalFlag("trace")
+const traces: Array<unknown> = []
 
 /**
  * Jobs of `seconds` each or drawn from its range (5 ms per item of 100), on workers enough for 15 jobs/s of them,
@@ -89,6 +93,13 @@ const scenario = async (
   const steady = steadyState(run.result, api.windowMs, run.requestsByWindow)
   const ceiling = ceilingOf(api)
   const elapsedSeconds = (run.result.endedAt - run.result.startedAt) / 1000
+  if (tracePath !== undefined) {
+    traces.push({
+      scenario: name,
+      startedAt: run.result.startedAt,
+      entries: run.trace.map((entry) => ({ ...entry, at: entry.at - run.result.startedAt }))
+    })
+  }
   const outcome = {
     scenario: name,
     options,
@@ -154,6 +165,7 @@ const main = async () => {
     target: "ratio ≥ 0.9",
     scenarios
   })
+  if (tracePath !== undefined) Fs.writeFileSync(tracePath, JSON.stringify(traces))
 }
 
 main().catch((error: unknown) => {

@@ -171,7 +171,8 @@ export const importOnce = (
           ).length)
       },
       summary: summaryJson(result.summary),
-      simulatorArgs: simulator.args
+      simulatorArgs: simulator.args,
+      trace: proxy.trace
     }
   })
 

@@ -18,7 +18,20 @@ export interface LatencyProxy {
   readonly requestsByWindow: ReadonlyMap<number, number>
   /** Reads of a job's batches: all of them, and those that found the job unfinished (spent for nothing). */
   readonly batchReads: { total: number; unfinished: number; unfinishedAtMs: Array<number> }
+  /**
+   * Every accepted bulk submission and every batch read, in the order their answers left: when (epoch
+   * milliseconds), the job, and for a read the batches' statuses (`queued`, `scheduled`, `complete`).
+   */
+  readonly trace: Array<TraceEntry>
   readonly stop: () => Promise<void>
+}
+
+/** A submission the API accepted, or a read of a job's batches. */
+export interface TraceEntry {
+  readonly at: number
+  readonly kind: "submit" | "read"
+  readonly job: string
+  readonly statuses?: ReadonlyArray<string> | undefined
 }
 
 /** A seeded PRNG, so the latencies repeat from run to run. */
@@ -39,6 +52,7 @@ export const startLatencyProxy = (options: {
   const agent = new Http.Agent({ keepAlive: true, maxSockets: 256 })
   const requestsByWindow = new Map<number, number>()
   const batchReads = { total: 0, unfinished: 0, unfinishedAtMs: [] as Array<number> }
+  const trace: Array<TraceEntry> = []
   const server = Http.createServer((req, res) => {
     const latency = options.minMs + random() * (options.maxMs - options.minMs)
     const chunks: Array<Buffer> = []
@@ -64,9 +78,19 @@ export const startLatencyProxy = (options: {
         response.on("end", async () => {
           await sleep(latency / 2)
           const payload = Buffer.concat(parts)
-          if (response.statusCode === 200 && /^\/v1\/bulk\/[^/]+\/batches$/.test(req.url ?? "")) {
+          const text = payload.toString("utf8")
+          const read = /^\/v1\/bulk\/([^/]+)\/batches$/.exec(req.url ?? "")
+          if (response.statusCode === 201 && req.method === "POST" && /\/bulk$/.test(req.url ?? "")) {
+            const job = /"id":"([^"]+)"/.exec(text)?.[1]
+            if (job !== undefined) trace.push({ at: Date.now(), kind: "submit", job })
+          }
+          if (response.statusCode === 200 && read !== null) {
+            const statuses = [...text.matchAll(/"status":"(queued|scheduled|complete)"/g)].map((match) =>
+              match[1] ?? ""
+            )
+            trace.push({ at: Date.now(), kind: "read", job: read[1] ?? "", statuses })
             batchReads.total++
-            if (/"status":"(queued|scheduled)"/.test(payload.toString("utf8"))) {
+            if (/"status":"(queued|scheduled)"/.test(text)) {
               batchReads.unfinished++
               batchReads.unfinishedAtMs.push(Date.now())
             }
@@ -95,6 +119,7 @@ export const startLatencyProxy = (options: {
         url: `http://127.0.0.1:${port}`,
         requestsByWindow,
         batchReads,
+        trace,
         stop: () =>
           new Promise<void>((done) => {
             agent.destroy()

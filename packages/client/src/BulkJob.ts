@@ -9,6 +9,7 @@ import { BulkJob as BulkJobDocument, type Ids } from "@effect-kustomer/domain"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Ref from "effect/Ref"
 import * as Schedule from "effect/Schedule"
 import type * as Stream from "effect/Stream"
@@ -59,14 +60,20 @@ export const read = (jobId: Ids.BulkJobId): Effect.Effect<
 export interface FirstRead {
   /** The current delay after submission, in milliseconds. */
   readonly delayMillis: Effect.Effect<number>
-  /** Learns from a job's first read: whether it was finished, and how long after submission it happened. */
-  readonly learn: (finished: boolean, elapsedMillis: number) => Effect.Effect<void>
   /**
-   * Runs a job's wait for its first read and the read itself. Until a read has found a job finished, one job at a
-   * time: what its read teaches (a longer delay) reaches the jobs behind it before they spend a request to learn
-   * the same. Then, any number at once.
+   * Learns from a job's first read: whether it was finished, how long after submission it happened, and when the
+   * job was submitted (epoch milliseconds; it moves the latest submission known finished, see `probe`).
    */
-  readonly probe: <A, E, R>(firstRead: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+  readonly learn: (finished: boolean, elapsedMillis: number, submittedAtMillis?: number) => Effect.Effect<void>
+  /**
+   * Runs a job's first read (submitted at `submittedAtMillis`). Until a read has found a job finished, one job at a
+   * time: what its read teaches (a longer delay) reaches the jobs behind it before they spend a request to learn
+   * the same. Then the reads of jobs submitted after the latest one found finished go a few at a time (a job
+   * submitted before it is likely finished too: the API takes jobs in order of submission), so that a burst of
+   * first reads released together — by the budget's reset — spends only a few requests on jobs still running
+   * before one of them raises the delay for the rest.
+   */
+  readonly probe: <A, E, R>(firstRead: Effect.Effect<A, E, R>, submittedAtMillis?: number) => Effect.Effect<A, E, R>
   /** A read found a job finished (its first or a later one): first reads need no longer go one at a time. */
   readonly sawFinished: Effect.Effect<void>
 }
@@ -75,15 +82,64 @@ export interface FirstRead {
 const onTimeFactor = 1.25
 
 /**
+ * Options of {@link makeFirstRead}.
+ *
+ * @since 0.1.0
+ */
+export interface FirstReadOptions {
+  /**
+   * How many first reads of jobs submitted after the latest one found finished may be in flight at once (waiting
+   * for the budget included). Default 8.
+   */
+  readonly ahead?: number | undefined
+}
+
+/**
+ * Runs `read` through the gate `gateNow` names, choosing again once through it: a job that waited one at a time
+ * while another's read found its job finished goes on as the reads after it do, rather than keep the rest of the
+ * start-up burst one at a time.
+ */
+const probeThrough = <A, E, R>(
+  read: Effect.Effect<A, E, R>,
+  gateNow: Effect.Effect<Effect.Semaphore | undefined>
+): Effect.Effect<A, E, R> =>
+  Effect.flatMap(gateNow, (gate) =>
+    gate === undefined
+      ? read
+      : Effect.flatMap(
+        gate.withPermits(1)(
+          Effect.flatMap(gateNow, (now) => now === gate ? Effect.asSome(read) : Effect.succeedNone)
+        ),
+        (done) =>
+          Option.match(done, {
+            onNone: () => probeThrough(read, gateNow),
+            onSome: (value) => Effect.succeed(value)
+          })
+      ))
+
+/**
  * An adaptive {@link FirstRead} starting at `initial`.
  *
  * @since 0.1.0
  */
-export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<FirstRead> =>
+export const makeFirstRead = (
+  initial: Duration.DurationInput,
+  options: FirstReadOptions = {}
+): Effect.Effect<FirstRead> =>
   Effect.gen(function*() {
     const delay = yield* Ref.make(Duration.toMillis(Duration.decode(initial)))
     const seenFinished = yield* Ref.make(false)
+    // The latest submission (epoch milliseconds) whose job a first read found finished.
+    const frontier = yield* Ref.make(Number.NEGATIVE_INFINITY)
     const oneAtATime = yield* Effect.makeSemaphore(1)
+    const ahead = yield* Effect.makeSemaphore(Math.max(1, options.ahead ?? 8))
+    // The gate a first read goes through now: one at a time before any job was found finished; then a few at a time
+    // for a job submitted after the latest one found finished; none for the others.
+    const gateFor = (submittedAtMillis: number | undefined) =>
+      Effect.map(Effect.all([Ref.get(seenFinished), Ref.get(frontier)]), ([seen, latest]) => {
+        if (!seen) return oneAtATime
+        return submittedAtMillis === undefined || submittedAtMillis <= latest ? undefined : ahead
+      })
     const firstRead: FirstRead = {
       delayMillis: Ref.get(delay),
       // Growing from the job's own elapsed time rather than compounding the shared delay keeps a burst of jobs that
@@ -91,16 +147,23 @@ export const makeFirstRead = (initial: Duration.DurationInput): Effect.Effect<Fi
       // read about on time shrinks it: a read held back (by a spent budget, or behind the probe) that finds its job
       // finished says nothing about an earlier one, and a window's worth of them at once would otherwise halve the
       // delay (0.995^150) and send the next jobs' first reads too early.
-      learn: (finished, elapsedMillis) =>
+      learn: (finished, elapsedMillis, submittedAtMillis) =>
         Effect.zipRight(
-          finished ? Ref.set(seenFinished, true) : Effect.void,
+          finished
+            ? Effect.zipRight(
+              Ref.set(seenFinished, true),
+              submittedAtMillis === undefined
+                ? Effect.void
+                : Ref.update(frontier, (latest) => Math.max(latest, submittedAtMillis))
+            )
+            : Effect.void,
           Ref.update(delay, (current) =>
             finished
               ? elapsedMillis <= current * onTimeFactor ? Math.max(200, current * 0.995) : current
               : Math.max(current, Math.min(30_000, elapsedMillis * 1.3)))
         ),
       sawFinished: Ref.set(seenFinished, true),
-      probe: (read) => Effect.flatMap(Ref.get(seenFinished), (seen) => seen ? read : oneAtATime.withPermits(1)(read))
+      probe: (read, submittedAtMillis) => probeThrough(read, gateFor(submittedAtMillis))
     }
     return firstRead
   })
@@ -192,7 +255,6 @@ export const awaitResults = (
         due = Math.min(yield* firstRead.delayMillis, timeoutMillis) - (yield* elapsed)
       }
     })
-    yield* untilDue
 
     const readOnce: Effect.Effect<ReadOutcome, KustomerError> = Effect.gen(function*() {
       const reading = BatchResults.read(yield* readWith(client.getBulkJobBatches(jobId)), items)
@@ -203,10 +265,6 @@ export const awaitResults = (
       return { reading, finished, elapsed: yield* elapsed }
     })
 
-    const learned = yield* Ref.make(false)
-    const learnOnce = (outcome: ReadOutcome) =>
-      Effect.flatMap(Ref.getAndSet(learned, true), (done) =>
-        done ? Effect.void : firstRead.learn(outcome.finished, outcome.elapsed))
     // Later reads on the schedule, the last one exactly at the timeout.
     const cadence: Schedule.Schedule<unknown, ReadOutcome> = (options.schedule ?? KustomerSchedule.pollJob).pipe(
       Schedule.andThen(Schedule.spaced(Duration.millis(timeoutMillis))),
@@ -215,8 +273,32 @@ export const awaitResults = (
           Duration.millis(Math.max(1, Math.ceil(Math.min(Duration.toMillis(delay), timeoutMillis - spent)))))
       )
     )
-    // The first read goes through the probe, and is learnt from inside it (then waits again: while it waited for the
-    // probe, an earlier job's read may have moved the delay); the later ones are on the schedule.
+    // The first read goes through the probe, and is learnt from inside it. Inside, the job checks again that it is
+    // due: while it waited for the probe, an earlier job's read may have raised the delay; then it leaves the probe
+    // and sleeps again, rather than sleep holding it.
+    const dueIn = Effect.map(
+      Effect.all([firstRead.delayMillis, elapsed]),
+      ([delay, spent]) =>
+        Math.min(delay, timeoutMillis) - spent
+    )
+    const probed = firstRead.probe(
+      Effect.flatMap(dueIn, (due) =>
+        due > 0
+          ? Effect.succeedNone
+          : readOnce.pipe(
+            Effect.tap((outcome) => firstRead.learn(outcome.finished, outcome.elapsed, submittedAt)),
+            Effect.asSome
+          )),
+      submittedAt
+    )
+    const readFirst: Effect.Effect<ReadOutcome, KustomerError> = Effect.zipRight(
+      untilDue,
+      Effect.flatMap(probed, (outcome) =>
+        Option.match(outcome, {
+          onNone: () => readFirst,
+          onSome: (read) => Effect.succeed(read)
+        }))
+    )
     const firstDone = yield* Ref.make(false)
     // A later read, after the schedule's wait, also waits for the shared delay (never past the timeout): a miss
     // raised it to 1.3 × that job's elapsed time, and a job queued behind the same backlog at the API is likely to
@@ -224,13 +306,11 @@ export const awaitResults = (
     const readNext = Effect.flatMap(Ref.getAndSet(firstDone, true), (done) =>
       done
         ? Effect.zipRight(untilDue, readOnce)
-        : firstRead.probe(untilDue.pipe(Effect.zipRight(readOnce), Effect.tap(learnOnce))))
+        : readFirst)
     const last = yield* readNext.pipe(
-      Effect.tap(learnOnce),
       Effect.repeat({
         schedule: Schedule.passthrough(cadence),
-        until: (outcome) =>
-          outcome.finished || outcome.elapsed >= timeoutMillis
+        until: (outcome) => outcome.finished || outcome.elapsed >= timeoutMillis
       })
     )
     if (last.finished) {

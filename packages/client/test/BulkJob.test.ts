@@ -115,6 +115,89 @@ describe("BulkJob.awaitResults (fake API, test clock)", () => {
       assert.isAtLeast(yield* firstRead.delayMillis, 9_000)
     }))
 
+  it.effect("a burst of first reads released together by the budget spends a few requests on unfinished jobs", () =>
+    Effect.gen(function*() {
+      // 100 jobs submitted 10 ms apart after one already found finished. The API takes them in order, finishing one
+      // every 100 ms from 3 s on (a backlog behind its workers). Their first reads are due from 2 s, but the
+      // budget is spent until 10 s: every read made before then waits until 10 s (plus 100 ms for the exchange),
+      // so they are answered together — at 10.1 s the jobs from the 72nd on are not finished.
+      const jobs = Array.from({ length: 100 }, (_, index) => ({
+        id: Ids.BulkJobId.make(`6543a1b7c9e77c0013e5f${String(index).padStart(3, "0")}`),
+        submittedAt: index * 10,
+        doneAt: 3_000 + index * 100
+      }))
+      const unfinished = yield* Ref.make(0)
+      const { client } = yield* clientWith((_request, url) =>
+        Effect.gen(function*() {
+          const sentAt = yield* Clock.currentTimeMillis
+          yield* Effect.sleep(Duration.millis(Math.max(0, 10_000 - sentAt) + 100))
+          const job = jobs.find((candidate) => url.pathname.includes(candidate.id))
+          const done = job !== undefined && (yield* Clock.currentTimeMillis) >= job.doneAt
+          if (!done && url.pathname.endsWith("/batches")) yield* Ref.update(unfinished, (count) => count + 1)
+          return url.pathname.endsWith("/batches")
+            ? batches(done ? "complete" : "scheduled", ["r0"])
+            : jobDocument(done ? "complete" : "running")
+        })
+      )
+      const firstRead = yield* BulkJob.makeFirstRead(Duration.seconds(2))
+      // A job submitted just before them was found finished on time: first reads no longer go one at a time.
+      yield* firstRead.learn(true, 2_000, -10)
+      yield* runOnTestClock(
+        Effect.forEach(jobs, (job) =>
+          Effect.delay(
+            BulkJob.awaitResults(job.id, {
+              items: [{ clientRef: "r0" }],
+              submittedAt: job.submittedAt,
+              firstRead,
+              schedule: Schedule.spaced(Duration.seconds(1))
+            }),
+            Duration.millis(job.submittedAt)
+          ), { concurrency: "unbounded", discard: true }).pipe(
+            Effect.provideService(KustomerClient.KustomerClient, client)
+          )
+      )
+      // Released all at once, the first reads of the 28 jobs still in the API's queue all miss (51 unfinished reads in
+      // all, later ones included). A few at a time, in order of submission, the first misses raise the delay before
+      // the jobs behind them read.
+      const misses = yield* Ref.get(unfinished)
+      assert.isAtMost(misses, 10, `${misses} reads found their job unfinished`)
+    }))
+
+  it.effect("first reads waiting one at a time go on a few at a time once one of them finds its job finished", () =>
+    Effect.gen(function*() {
+      // 30 jobs submitted 1 ms apart, all finished after 1 s; their first reads are due at 2 s, before any was found
+      // finished, so they wait one at a time. Each read takes 100 ms.
+      const jobs = Array.from({ length: 30 }, (_, index) => ({
+        id: Ids.BulkJobId.make(`6543a1b7c9e77c0013e5f${String(index).padStart(3, "0")}`),
+        submittedAt: index
+      }))
+      const { client, seen } = yield* clientWith((_request, url) =>
+        Effect.gen(function*() {
+          yield* Effect.sleep(Duration.millis(100))
+          return url.pathname.endsWith("/batches") ? batches("complete", ["r0"]) : jobDocument("complete")
+        })
+      )
+      const firstRead = yield* BulkJob.makeFirstRead(Duration.seconds(2))
+      yield* runOnTestClock(
+        Effect.forEach(jobs, (job) =>
+          Effect.delay(
+            BulkJob.awaitResults(job.id, {
+              items: [{ clientRef: "r0" }],
+              submittedAt: job.submittedAt,
+              firstRead
+            }),
+            Duration.millis(job.submittedAt)
+          ), { concurrency: "unbounded", discard: true }).pipe(
+            Effect.provideService(KustomerClient.KustomerClient, client)
+          )
+      )
+      // One at a time to the end, the last read would go 2.9 s after the first; after the first one found its job
+      // finished, the rest go eight at a time (four rounds of 100 ms).
+      const reads = readTimes(yield* Ref.get(seen))
+      assert.strictEqual(reads.length, jobs.length)
+      assert.isAtMost(Math.max(...reads), 2_600, `the last first read went at ${Math.max(...reads)} ms`)
+    }))
+
   it.effect("a later read waits for the shared delay that other jobs' misses raised, not only for the schedule", () =>
     Effect.gen(function*() {
       const firstRead = yield* BulkJob.makeFirstRead(Duration.seconds(2))
