@@ -112,9 +112,9 @@ const plainLoop = (blocks: Iterable<Buffer>) => {
  * The pipeline's stages, through the dry run; counts what it planned. The blocks arrive one per stream chunk, as a
  * file's do: `Stream.fromIterable` would gather up to 4,096 of them into its first chunk, the whole input here.
  */
-const pipeline = (blocks: Iterable<Buffer>) =>
+const pipeline = (blocks: IterableIterator<Buffer>) =>
   Effect.runPromise(
-    BulkImport.plan(ImportSource.jsonLines(Stream.fromIteratorSucceed(blocks[Symbol.iterator](), 1))).pipe(
+    BulkImport.plan(ImportSource.jsonLines(Stream.fromIteratorSucceed(blocks, 1))).pipe(
       Stream.runFold({ chunks: 0, items: 0, bytes: 0, rejected: 0 }, (totals, event) =>
         event._tag === "ChunkPlanned"
           ? {
