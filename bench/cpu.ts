@@ -3,7 +3,7 @@
  * record validated against the conversation schema, given its `_clientRef`, encoded once, and chunked into request
  * bodies (≤ 100 items, ≤ 100,000 bytes), through `BulkImport.plan`, the import's dry run over the same stages.
  *
- *   pnpm bench cpu [--records 1000000] [--distinct 100000] [--invalid-every 200] [--rounds 3]
+ *   pnpm bench cpu [--records 1000000] [--distinct 100000] [--invalid-every 200] [--rounds 3] [--block-kib 64]
  *
  * The records have mixed sizes (70 % ~150 B, 25 % ~700 B, 5 % ~2.7 kB; one in 200 invalid). The reference is a
  * plain loop over the same lines: `JSON.stringify(JSON.parse(line))`, measured in the same run, alternating with
@@ -20,17 +20,17 @@ import { commandLine, machine, round, writeReport } from "./lib/report.js"
 
 const records = numberFlag("records", 1_000_000)
 const invalidEvery = numberFlag("invalid-every", 200)
-// The input is held in memory as 1 MB blocks, and the first `--distinct` records' blocks are cycled to make up the
-// rest: a file streams through a bounded buffer, and holding all of its 420 MB at once would only add GC work that
-// an import from disk never has.
+// The input is held in memory as blocks of `--block-kib` KiB (64: what `ImportSource.fileBytes` reads at a time), and
+// the first `--distinct` records' blocks are cycled to make up the rest: a file streams through a bounded buffer,
+// and holding all of its 420 MB at once would only add GC work that an import from disk never has.
 const distinct = Math.min(records, numberFlag("distinct", 100_000))
 const rounds = Math.max(1, numberFlag("rounds", 3))
-const blockBytes = 1 << 20
+const blockBytes = Math.max(1, numberFlag("block-kib", 64)) * 1024
 
 const customers = ["6b097023c500000000000001", "6b097023c500000000000002", "6b097023c500000000000003"]
 
 /**
- * The input as JSON Lines in 1 MB blocks cut at line ends, as a file would arrive (without the disk). The first
+ * The input as JSON Lines in blocks cut at line ends, as a file would arrive (without the disk). The first
  * `distinct` records' blocks are made once and cycled; each cycle gets its own `externalId`s (`cpuNN-<index>`, NN
  * the cycle), patched into a copy of the block as it is read, because the pipeline rejects an `externalId` that an
  * earlier record of the same input used. The copy is made for the plain loop too, so both pay it.
@@ -108,10 +108,13 @@ const plainLoop = (blocks: Iterable<Buffer>) => {
   return { lines, bytes }
 }
 
-/** The pipeline's stages, through the dry run; counts what it planned. */
-const pipeline = (blocks: Iterable<Buffer>) =>
+/**
+ * The pipeline's stages, through the dry run; counts what it planned. The blocks arrive one per stream chunk, as a
+ * file's do: `Stream.fromIterable` would gather up to 4,096 of them into its first chunk, the whole input here.
+ */
+const pipeline = (blocks: IterableIterator<Buffer>) =>
   Effect.runPromise(
-    BulkImport.plan(ImportSource.jsonLines(Stream.fromIterable(blocks))).pipe(
+    BulkImport.plan(ImportSource.jsonLines(Stream.fromIteratorSucceed(blocks, 1))).pipe(
       Stream.runFold({ chunks: 0, items: 0, bytes: 0, rejected: 0 }, (totals, event) =>
         event._tag === "ChunkPlanned"
           ? {
@@ -186,7 +189,14 @@ const main = async () => {
       "plain JSON.parse + JSON.stringify loop over the same lines",
     command: commandLine("cpu"),
     machine: machine(),
-    input: { records, distinct, invalidEvery, bytes: inputBytes, meanRecordBytes: round(inputBytes / records, 0) },
+    input: {
+      records,
+      distinct,
+      invalidEvery,
+      blockBytes,
+      bytes: inputBytes,
+      meanRecordBytes: round(inputBytes / records, 0)
+    },
     rounds: pairs.map((pair) => ({
       plainSeconds: round(pair.plainSeconds, 3),
       pipelineSeconds: round(pair.pipelineSeconds, 3),

@@ -79,6 +79,14 @@ const tupleGuard = (ast: AST.TupleType): Guard => {
   if (ast.elements.length > 0 || ast.rest.length !== 1) return never
   const [rest] = ast.rest
   if (rest === undefined) return never
+  // Arrays of strings (tags) are common: their elements are checked in the loop, not by a call each.
+  if (rest.type._tag === "StringKeyword") {
+    return (value) => {
+      if (!Array.isArray(value)) return false
+      for (let index = 0; index < value.length; index++) if (typeof value[index] !== "string") return false
+      return true
+    }
+  }
   const element = compile(rest.type)
   return (value) => {
     if (!Array.isArray(value)) return false
@@ -89,12 +97,34 @@ const tupleGuard = (ast: AST.TupleType): Guard => {
 
 const refinementGuard = (ast: AST.Refinement): Guard => {
   const from = compile(ast.from)
-  return (value) => from(value) && Option.isNone(ast.filter(value, filterOptions, ast))
+  const filter = ast.filter
+  return (value) => from(value) && Option.isNone(filter(value, filterOptions, ast))
+}
+
+/** The literals of a union made of nothing else (`"open" | "done"`, `null`), else `undefined`. */
+const literalsOf = (ast: AST.Union): ReadonlyArray<AST.LiteralValue> | undefined => {
+  const literals: Array<AST.LiteralValue> = []
+  for (const member of ast.types) {
+    if (member._tag !== "Literal") return undefined
+    literals.push(member.literal)
+  }
+  return literals
 }
 
 const unionGuard = (ast: AST.Union): Guard => {
   if (ast.types.some((member) => holdsStructure(member))) return never
+  // A union of literals is one set look-up (`===` and the set's equality differ only for NaN, which is left to the
+  // members' own guards); a union of two (`NullOr`) is two calls, not an array's `some` with a callback.
+  const literals = literalsOf(ast)
+  if (literals !== undefined && !literals.some((literal) => Number.isNaN(literal))) {
+    const set = new Set<unknown>(literals)
+    return (value) => set.has(value)
+  }
   const members = ast.types.map((member) => compile(member))
+  const [first, second] = members
+  if (members.length === 2 && first !== undefined && second !== undefined) {
+    return (value) => first(value) || second(value)
+  }
   return (value) => members.some((member) => member(value))
 }
 

@@ -35,7 +35,8 @@ export interface ItemKey {
 /** The resource with its item type erased: the pipeline needs only these operations. */
 export interface ItemCodec {
   readonly name: string
-  readonly prepare: (record: SourceRecord) => Either.Either<Prepared, Events.Rejected>
+  /** The record as a prepared item, or its rejection (no `Either` around it: this runs once per record). */
+  readonly prepare: (record: SourceRecord) => Prepared | Events.Rejected
   readonly submit: (client: KustomerClient["Type"], body: PreparedBody) => Effect.Effect<Ids.BulkJobId, KustomerError>
   /** The key the item can be found by, if it has one. */
   readonly keyOf: (item: Checkpoint.ChunkItem) => ItemKey | undefined
@@ -54,6 +55,21 @@ export interface ItemCodec {
     onPage: Effect.Effect<void>
   ) => Effect.Effect<ReadonlyMap<string, string>, KustomerError>
 }
+
+/** Whether a `_clientRef` is printable ASCII that JSON writes as is (no `"`, `\\` or control character to escape). */
+const isPlainRef = (ref: string): boolean => {
+  for (let at = 0; at < ref.length; at++) {
+    const code = ref.charCodeAt(at)
+    if (code < 0x20 || code > 0x7e || code === 0x22 || code === 0x5c) return false
+  }
+  return true
+}
+
+/**
+ * A rejection is built from values already of its schema's types (positions, issue lists, the record as read), so
+ * its constructor does not validate them again: that cost as much as the decode that found the issues.
+ */
+const disableValidation: Schema.MakeOptions = { disableValidation: true }
 
 /** A string field of an item's wire JSON. */
 const stringFieldOf = (json: string, field: string): string | undefined => {
@@ -106,13 +122,11 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
     : undefined) ?? (() => [])
   const maxItemBytes = settings.maxBytes - 2
   const reject = (record: SourceRecord, issues: Events.Rejected["issues"]) =>
-    Either.left(
-      new Events.Rejected({
-        position: record.position,
-        issues,
-        record: record._tag === "Parsed" ? record.value : undefined
-      })
-    )
+    new Events.Rejected({
+      position: record.position,
+      issues,
+      record: record._tag === "Parsed" ? record.value : undefined
+    }, disableValidation)
   /** The item of a valid record: its wire JSON (with the `_clientRef` appended unless already in it), measured. */
   const toItem = (
     record: SourceRecord,
@@ -120,15 +134,18 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
     wire: unknown,
     externalId: string | undefined,
     appendRef: boolean
-  ): Either.Either<Prepared, Events.Rejected> => {
+  ): Prepared | Events.Rejected => {
     let json = JSON.stringify(wire)
     let bytes = byteLength(json)
     if (appendRef) {
       // Measured in parts: the joined string is left unflattened until a request body joins it again.
-      const ref = `"_clientRef":${JSON.stringify(clientRef)}}`
+      // A plain reference (the default `r<index>`) is quoted as is and is as many bytes as characters.
+      const plain = isPlainRef(clientRef)
+      const quoted = plain ? `"${clientRef}"` : JSON.stringify(clientRef)
       const empty = json === "{}"
-      json = empty ? `{${ref}` : `${json.slice(0, -1)},${ref}`
-      bytes += byteLength(ref) - (empty ? 1 : 0)
+      json = empty ? `{"_clientRef":${quoted}}` : json.slice(0, -1) + `,"_clientRef":${quoted}}`
+      // `"_clientRef":` and a closing `}`, with a `,` before them unless the object was empty (its own `}` goes).
+      bytes += (empty ? 13 : 14) + (plain ? quoted.length : byteLength(quoted))
     }
     if (bytes > maxItemBytes) {
       return reject(record, [{
@@ -136,7 +153,7 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
         message: `too large: ${bytes} bytes encoded, and a request body holds at most ${settings.maxBytes}`
       }])
     }
-    return Either.right(new PreparedItem(record.position, clientRef, externalId, json, bytes))
+    return new PreparedItem(record.position, clientRef, externalId, json, bytes)
   }
   return {
     name: resource.name,

@@ -7,7 +7,6 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type * as Checkpoint from "../../ImportCheckpoint.js"
@@ -18,7 +17,7 @@ import { byteLength } from "../utf8.js"
 import type { Prepared } from "./codec.js"
 import type { Pending, Preparation } from "./importer.js"
 import * as SeenKeys from "./seenKeys.js"
-import { isEvent, PendingChunk } from "./stageValues.js"
+import { isEvent, PendingChunk, PreparedItem } from "./stageValues.js"
 
 export { isEvent } from "./stageValues.js"
 
@@ -55,28 +54,26 @@ export const validate =
       // repeat within the input from an object that existed before the run.
       const seen = SeenKeys.make()
       const claimed = claimedBy(resume)
-      const fresh = Stream.filter(
-        records,
-        (record) => !claimed.has(record.position.index) && !resume.isSettled(record.position.index)
-      )
-      return Stream.mapChunksEffect(fresh, (batch) =>
-        Effect.gen(function*() {
+      // No generator per chunk: with a file's 64 KiB chunks (about 150 records each) that showed in profiles.
+      return Stream.mapChunksEffect(records, (batch) =>
+        Effect.suspend(() => {
           const out: Array<Prepared | Events.Rejected> = []
           const rejected: Array<Events.Rejected> = []
-          // A plain loop: this runs once per record, and callbacks created per record show up in profiles.
+          // A plain loop: this runs once per record, and callbacks created per record show up in profiles. Records
+          // an earlier attempt settled or left in chunks are skipped here rather than by a filtering stage.
           for (const record of batch) {
-            const prepared = preparation.codec.prepare(record)
-            let outcome: Prepared | Events.Rejected = Either.isLeft(prepared) ? prepared.left : prepared.right
-            if (Either.isRight(prepared) && prepared.right.externalId !== undefined) {
-              const externalId = prepared.right.externalId
-              const first = seen.firstUse(externalId, record.position)
-              if (first !== undefined) outcome = repeatedExternalId(record, first, externalId)
+            const index = record.position.index
+            if (claimed.has(index) || resume.isSettled(index)) continue
+            let outcome = preparation.codec.prepare(record)
+            if (outcome instanceof PreparedItem && outcome.externalId !== undefined) {
+              const first = seen.firstUse(outcome.externalId, record.position)
+              if (first !== undefined) outcome = repeatedExternalId(record, first, outcome.externalId)
             }
-            if (isEvent(outcome)) rejected.push(outcome)
+            if (!(outcome instanceof PreparedItem)) rejected.push(outcome)
             out.push(outcome)
           }
-          if (rejected.length > 0) yield* preparation.record(rejected)
-          return Chunk.unsafeFromArray(out)
+          const prepared = Chunk.unsafeFromArray(out)
+          return rejected.length > 0 ? Effect.as(preparation.record(rejected), prepared) : Effect.succeed(prepared)
         }))
     }))
 
