@@ -43,8 +43,11 @@ const carryConcurrency = 4
 /** The child phases: objects nested in each conversation. */
 export type ChildPhase = "messages" | "notes"
 
-/** Lines handled per look-up of their parents. */
-const linesPerBatch = 500
+/**
+ * Lines handled per look-up of their parents: about a request's worth, so that when the phases overlap a batch
+ * waits for the parents of about one chunk, not of several.
+ */
+const linesPerBatch = 100
 
 type BundleRecords<E, R> = Stream.Stream<ImportSource.SourceRecord, E, R>
 
