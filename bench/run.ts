@@ -21,6 +21,10 @@ const benchmarks: Record<string, { readonly file: string; readonly about: string
     file: "./migration.js",
     about: "kustomer-bulk migrate on a 72,000-object bundle: requests per 100 objects, share of the ceiling, memory"
   },
+  overlap: {
+    file: "./overlap.js",
+    about: "kustomer-bulk migrate of 62,400 objects, phases overlapped vs one after another: share of the ideal time"
+  },
   attachments: {
     file: "./attachments.js",
     about: "kustomer-bulk migrate carrying 2,000 files of 10 kB–5 MB: documents vs the budget, uploads, peak RSS"

@@ -188,7 +188,11 @@ export const run = (plan: MigratePlan): Effect.Effect<
               )
             ),
             log.onPhase(phase),
-            output.err(`Phase ${place.number}/${place.of}: ${phase}`),
+            output.err(
+              `Phase ${place.number}/${place.of}: ${phase}${
+                plan.sequentialPhases === true ? "" : " (alongside the others: each object waits only for its parents)"
+              }`
+            ),
             RunLog.phase(phase, place.number, place.of)
           ], { discard: true }),
         onEvent: (phase, event) =>
