@@ -135,12 +135,6 @@ export const run = (plan: MigratePlan): Effect.Effect<
       const reporter = yield* ProgressReporter.make(undefined, "objects")
       const scope = yield* Effect.scope
       const fs = yield* FileSystem.FileSystem
-      yield* MigrateSetup.objectsToSend(plan, pipelineOf(plan), settledBefore).pipe(
-        Effect.flatMap((total) => reporter.setTotal(total)),
-        Effect.ignore,
-        Effect.provideService(FileSystem.FileSystem, fs),
-        Effect.forkIn(scope)
-      )
       // Opened when the first phase begins: a refused run leaves the results file as it was.
       const results = yield* Deferred.make<ResultsFile.Sink>()
       const reasons = yield* FailureReasons.make
@@ -166,6 +160,8 @@ export const run = (plan: MigratePlan): Effect.Effect<
             Effect.forEach(roleWarnings(roles), (line) => output.err(line), { discard: true })
           ),
         onAttachments: (read) => reporter.followAttachments(read),
+        // The objects still to send: what the bundle holds less what earlier attempts settled.
+        onTotal: (objects) => reporter.setTotal(Math.max(0, objects - settledBefore)),
         otherOutputs: [
           { what: "--report", path: plan.report },
           { what: "--results", path: plan.results },

@@ -91,12 +91,17 @@ describe("Migration, overlapped phases", () => {
         writeBundle(`${dir}/bundle.jsonl`, bundle(conversations))
         const sent: Array<Sent> = []
         const messagesSent = yield* Deferred.make<void>()
+        let total = 0
         // The last customers' job is slow: together, the other conversations and their messages go meanwhile.
         const result = yield* Migration.run({
           bundle: `${dir}/bundle.jsonl`,
           journal: `${dir}/migration.journal`,
           pipeline: { ...fastPipeline, maxItems: 10 },
-          phases
+          phases,
+          onTotal: (objects) =>
+            Effect.sync(() => {
+              total = objects
+            })
         }).pipe(Effect.provide(recordingSubmissions(sent, `user-${conversations - 1}`, messagesSent, "1 second")))
 
         assert.deepStrictEqual(result.phases.map((phase) => [phase.phase, phase.summary.created]), [
@@ -105,6 +110,7 @@ describe("Migration, overlapped phases", () => {
           ["messages", 2 * conversations],
           ["notes", conversations]
         ])
+        assert.strictEqual(total, 5 * conversations, "the total given before the first phase: every object")
         const order = sent.map((chunk) => chunk.resource)
         const lastCustomers = order.lastIndexOf("customers")
         const firstMessages = order.indexOf("messages")

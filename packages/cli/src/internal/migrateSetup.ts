@@ -1,10 +1,9 @@
 /**
  * What `migrate` does before its first request: refuse a journal another migration holds, count what is settled
- * already and (in the background) what the bundle holds, for the progress's total; and how the run was made, for
- * its report.
+ * already (the progress's total is what the bundle holds less that); and how the run was made, for its report.
  */
 import { ImportInput } from "@effect-kustomer/journal"
-import { Migration, MigrationReport } from "@effect-kustomer/migration"
+import { MigrationReport } from "@effect-kustomer/migration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -57,29 +56,6 @@ export const bundleIdentity = (plan: MigratePlan) =>
           (polled) => Option.flatMap(polled, (exit) => Exit.isSuccess(exit) ? exit.value : Option.none())
         )
     )
-
-/**
- * The objects this attempt has to send, for the progress's total and ETA: the bundle's, counted by a dry run in
- * the background (it reads the bundle once more and sends nothing), less those a journal settled in earlier
- * attempts. None for a trial (`--limit`), whose share of the bundle is not known in advance.
- */
-export const objectsToSend = (
-  plan: MigratePlan,
-  pipeline: Migration.Options["pipeline"],
-  settledBefore: number
-) =>
-  Effect.gen(function*() {
-    if (plan.lines !== undefined) return yield* Effect.fail("a trial")
-    const planned = yield* Migration.dryRun({
-      bundle: plan.bundle,
-      format: plan.format,
-      csv: plan.csv,
-      encoding: plan.encoding,
-      pipeline
-    })
-    const all = planned.reduce((sum, phase) => sum + phase.valid + phase.rejected, 0)
-    return Math.max(0, all - settledBefore)
-  })
 
 /** The objects a journal settled in earlier attempts (read before the migration opens it). */
 export const settledByJournal = (journal: string | undefined) =>

@@ -201,6 +201,8 @@ export interface IdMap {
   readonly addCompanies: IdMap["addCustomers"]
   /** The distinct companies, by ordinal. */
   readonly companies: Stream.Stream<CustomerRow, IdMapError>
+  /** How many distinct customers (or companies) the bundle names. */
+  readonly partyCount: (table: "customers" | "companies") => Effect.Effect<number, IdMapError>
   readonly settleCompany: (ordinal: number, parent: Parent) => Effect.Effect<void, IdMapError>
   /** What became of these companies, by key; a key not settled yet is absent. */
   readonly companyLinks: (keys: ReadonlyArray<string>) => Effect.Effect<ReadonlyMap<string, Parent>, IdMapError>
@@ -397,6 +399,11 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
       settleCustomer: customers.settle,
       addCompanies: companies.add,
       companies: companies.rows,
+      partyCount: (table) =>
+        sql`SELECT COUNT(*) AS count FROM ${sql(table)}`.pipe(
+          run,
+          Effect.map((rows) => Number(rows[0]?.["count"] ?? 0))
+        ),
       settleCompany: companies.settle,
       companyLinks: companies.links,
       customerKey: (ordinal) =>

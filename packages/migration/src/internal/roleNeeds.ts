@@ -21,6 +21,8 @@ import { phases, type PipelineOptions } from "./pipeline.js"
 
 /** What the bundle holds, as far as roles go. */
 export interface BundleContents {
+  /** The bundle's lines (its records, those that are no JSON object included): a conversation each. */
+  readonly lines: number
   readonly messages: number
   readonly notes: number
   /** Customers whose `company` is an object: the migration creates the company. */
@@ -33,6 +35,7 @@ export interface BundleContents {
 }
 
 const empty: BundleContents = {
+  lines: 0,
   messages: 0,
   notes: 0,
   companies: 0,
@@ -58,13 +61,14 @@ const countDated = (values: ReadonlyArray<unknown>, child: "messages" | "notes")
 
 /** What one bundle line adds. */
 const add = (contents: BundleContents, record: ImportSource.SourceRecord): BundleContents => {
-  if (record._tag !== "Parsed" || !Predicate.isRecord(record.value)) return contents
+  if (record._tag !== "Parsed" || !Predicate.isRecord(record.value)) return { ...contents, lines: contents.lines + 1 }
   const offsetlessTimes = OffsetlessTimes.add(contents.offsetlessTimes, record)
   const line = record.value
   const messages = listOf(line["messages"])
   const notes = listOf(line["notes"])
   const customer = line["customer"]
   return {
+    lines: contents.lines + 1,
     messages: contents.messages + messages.length,
     notes: contents.notes + notes.length,
     companies: contents.companies + (Predicate.isRecord(customer) && Predicate.isRecord(customer["company"]) ? 1 : 0),

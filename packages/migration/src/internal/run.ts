@@ -82,6 +82,12 @@ export interface Options extends Input.BundleInput {
    * note sent referencing it.
    */
   readonly attachments?: Attachments.AttachmentOptions | undefined
+  /**
+   * Called once, before the first phase, with the number of objects the bundle holds — its companies, customers,
+   * conversations (a line each), messages and notes — counted as it was read for the role check and the id map,
+   * for a progress display's total (not called for a trial).
+   */
+  readonly onTotal?: ((objects: number) => Effect.Effect<void>) | undefined
   /** Called once the key's roles were checked, before anything is created (e.g. to show the report's warnings). */
   readonly onChecked?: ((roles: Preflight.RoleReport) => Effect.Effect<void>) | undefined
   /**
@@ -204,6 +210,13 @@ export const run = (options: Options) =>
       onReject: (reject) => rejects.writeAttachment(reject)
     }).pipe(Effect.provide(PlatformPath.layer))
     if (options.onAttachments !== undefined) yield* options.onAttachments(() => carrier.counts())
+    if (options.onTotal !== undefined && window === undefined) {
+      const parties = yield* Effect.mapError(
+        Effect.all([idMap.partyCount("customers"), idMap.partyCount("companies")]),
+        toMigrationError
+      )
+      yield* options.onTotal(contents.lines + contents.messages + contents.notes + parties[0] + parties[1])
+    }
     const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
     const run = Pipeline.phasesFor(contents, delta)
     const phaseContext = { ...context, ledger, delta }
