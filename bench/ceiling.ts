@@ -22,7 +22,8 @@
  * requests per 100 records. `--fixed-window 32` adds, per latency, a run with `maxJobsInFlight: 32`: the fixed
  * window of earlier versions, for comparison in the same run.
  * `--tuned 0` skips the tuned and default runs of the standard setup. `--trace FILE` writes every accepted
- * submission and every batch read (time since the start, job, batch statuses) of each run to FILE, as JSON.
+ * submission and every batch read (time since the start, job, batch statuses, the answer's `x-ratelimit-remaining`
+ * and `x-ratelimit-reset`) of each run to FILE, as JSON.
  */
 import * as Fs from "node:fs"
 import { type ApiSetup, ceilingOf, importOnce, shortWindow, steadyState, timeline } from "./lib/apiRun.js"

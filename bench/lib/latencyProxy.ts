@@ -20,7 +20,9 @@ export interface LatencyProxy {
   readonly batchReads: { total: number; unfinished: number; unfinishedAtMs: Array<number> }
   /**
    * Every accepted bulk submission and every batch read, in the order their answers left: when (epoch
-   * milliseconds), the job, and for a read the batches' statuses (`queued`, `scheduled`, `complete`).
+   * milliseconds), the job, for a read the batches' statuses (`queued`, `scheduled`, `complete`), and the answer's
+   * `x-ratelimit-remaining` and `x-ratelimit-reset` (epoch seconds), which show an answer of a window that arrives
+   * after the window ended.
    */
   readonly trace: Array<TraceEntry>
   readonly stop: () => Promise<void>
@@ -32,6 +34,14 @@ export interface TraceEntry {
   readonly kind: "submit" | "read"
   readonly job: string
   readonly statuses?: ReadonlyArray<string> | undefined
+  readonly remaining?: number | undefined
+  readonly reset?: number | undefined
+}
+
+/** A numeric header of an answer, if it has one. */
+const numberHeader = (headers: Http.IncomingHttpHeaders, name: string): number | undefined => {
+  const value = headers[name]
+  return typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : undefined
 }
 
 /** A seeded PRNG, so the latencies repeat from run to run. */
@@ -80,15 +90,19 @@ export const startLatencyProxy = (options: {
           const payload = Buffer.concat(parts)
           const text = payload.toString("utf8")
           const read = /^\/v1\/bulk\/([^/]+)\/batches$/.exec(req.url ?? "")
+          const rate = {
+            remaining: numberHeader(response.headers, "x-ratelimit-remaining"),
+            reset: numberHeader(response.headers, "x-ratelimit-reset")
+          }
           if (response.statusCode === 201 && req.method === "POST" && /\/bulk$/.test(req.url ?? "")) {
             const job = /"id":"([^"]+)"/.exec(text)?.[1]
-            if (job !== undefined) trace.push({ at: Date.now(), kind: "submit", job })
+            if (job !== undefined) trace.push({ at: Date.now(), kind: "submit", job, ...rate })
           }
           if (response.statusCode === 200 && read !== null) {
             const statuses = [...text.matchAll(/"status":"(queued|scheduled|complete)"/g)].map((match) =>
               match[1] ?? ""
             )
-            trace.push({ at: Date.now(), kind: "read", job: read[1] ?? "", statuses })
+            trace.push({ at: Date.now(), kind: "read", job: read[1] ?? "", statuses, ...rate })
             batchReads.total++
             if (/"status":"(queued|scheduled)"/.test(text)) {
               batchReads.unfinished++

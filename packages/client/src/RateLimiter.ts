@@ -7,7 +7,10 @@
  * always win over the local estimate, because other clients of the same org spend the same budget. After a 429
  * every request waits until the window resets (`Retry-After` when the server sent one, else `x-ratelimit-reset`).
  * A spent budget whose reset time is unusable — already past, or implausibly far ahead — waits for one window
- * (the one the server confirmed earlier, else the configured one), never zero and never without end.
+ * (the one the server confirmed earlier, else the configured one), never zero and never without end. A response
+ * that belongs to an earlier window — its request went out before the current window began, and its reset is
+ * already past — neither spends nor pauses the current one: sent near the end of a nearly spent window and answered
+ * after the reset, it says only how little that window had left.
  * Polls never take the last units of a window while submissions are waiting, so polling cannot starve submission.
  * With a cap, the configured budget is also a ceiling over its own sliding window, whatever the server's window.
  *
@@ -70,11 +73,16 @@ export interface Snapshot {
 export interface Service {
   /** Completes when a request of this kind may be sent, having spent a unit for it. */
   readonly acquire: (kind: RequestKind) => Effect.Effect<void>
-  /** Learns from a response: its status (0 when none arrived) and its rate-limit information. */
+  /**
+   * Learns from a response: its status (0 when none arrived), its rate-limit information and, when known, when its
+   * request was let through (epoch milliseconds), which tells a response of an earlier window from one of the
+   * current window.
+   */
   readonly observe: (
     kind: RequestKind,
     status: number,
-    info: Option.Option<RateLimit.RateLimitInfo>
+    info: Option.Option<RateLimit.RateLimitInfo>,
+    sentAtMillis?: number
   ) => Effect.Effect<void>
   readonly snapshot: Effect.Effect<Snapshot>
   /** Every pause, as it starts. */
@@ -169,10 +177,15 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, Scope
           )
         )
 
-    const observe = (_kind: RequestKind, status: number, info: Option.Option<RateLimit.RateLimitInfo>) =>
+    const observe = (
+      _kind: RequestKind,
+      status: number,
+      info: Option.Option<RateLimit.RateLimitInfo>,
+      sentAtMillis?: number
+    ) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         SynchronizedRef.update(state, (before) =>
-          Budget.observe(settings, before, status, info, now)))
+          Budget.observe(settings, before, status, info, now, sentAtMillis)))
 
     return {
       acquire,
@@ -203,7 +216,7 @@ export const kindOf = (request: HttpClientRequest.HttpClientRequest): RequestKin
 
 /**
  * Puts an `HttpClient` under the limiter: every request waits for a unit first, and every response (or its
- * absence) is reported to the limiter after.
+ * absence) is reported to the limiter after, with the time its request was let through.
  *
  * @since 0.1.0
  */
@@ -211,16 +224,17 @@ export const transform =
   (limiter: Pick<Service, "acquire" | "observe">) => (client: HttpClient.HttpClient): HttpClient.HttpClient =>
     HttpClient.transform(client, (response, request) => {
       const kind = kindOf(request)
-      return Effect.zipRight(
-        limiter.acquire(kind),
-        response.pipe(
-          Effect.tap((received) =>
-            Effect.flatMap(
-              Clock.currentTimeMillis,
-              (now) => limiter.observe(kind, received.status, RateLimit.fromHeaders(received.headers, now))
-            )
-          ),
-          Effect.tapError(() => limiter.observe(kind, 0, Option.none()))
+      return Effect.zipRight(limiter.acquire(kind), Clock.currentTimeMillis).pipe(
+        Effect.flatMap((sentAt) =>
+          response.pipe(
+            Effect.tap((received) =>
+              Effect.flatMap(
+                Clock.currentTimeMillis,
+                (now) => limiter.observe(kind, received.status, RateLimit.fromHeaders(received.headers, now), sentAt)
+              )
+            ),
+            Effect.tapError(() => limiter.observe(kind, 0, Option.none(), sentAt))
+          )
         )
       )
     })

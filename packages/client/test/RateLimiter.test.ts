@@ -10,6 +10,7 @@ import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
 import { RateLimiter } from "../src/index.js"
+import { fakeHttp, type Seen } from "./fakes.js"
 
 const start = Date.UTC(2026, 10, 27, 12, 0, 0)
 
@@ -297,5 +298,128 @@ describe("RateLimiter: x-ratelimit-reset in any plausible unit, never a wait of 
         [429, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": "0" }]
       ])
       yield* resumesAfter(waiter, 20_000)
+    })))
+})
+
+describe("RateLimiter: a late response of an earlier window neither spends nor pauses the current one", () => {
+  const windowMillis = 10_000
+  /** The simulator's headers for a fixed window of 300 ending at `resetAtMillis`, read at `now`. */
+  const headersOf = (remaining: number, resetAtMillis: number, now: number) =>
+    RateLimit.fromHeaders(RateLimit.toHeaders({ limit: 300, remaining, resetAtMillis }), now)
+
+  /**
+   * A limiter of 300 per 10 s that spent window N (from `start`) to the last unit, answered all but the last five
+   * requests in it (sent at 9.9 s), and at 10.1 s let the first request of window N + 1 through.
+   */
+  const acrossAReset = Effect.gen(function*() {
+    yield* TestClock.setTime(start)
+    const limiter = yield* RateLimiter.make({ limit: 300, window: Duration.millis(windowMillis), margin: 0 })
+    for (let request = 0; request < 300; request++) {
+      yield* limiter.acquire("submit")
+      if (request < 295) {
+        yield* limiter.observe("submit", 201, headersOf(299 - request, start + windowMillis, start), start)
+      }
+    }
+    yield* TestClock.setTime(start + 10_100)
+    yield* limiter.acquire("submit")
+    return limiter
+  })
+
+  /** How many requests go at once, without the clock moving, before one has to wait (at most `most`). */
+  const goingAtOnce = (limiter: RateLimiter.Service, most: number) =>
+    Effect.gen(function*() {
+      const all = yield* Effect.fork(Effect.forEach(Array.from({ length: most }), () => limiter.acquire("poll")))
+      yield* Effect.yieldNow()
+      const done = Option.isSome(yield* Fiber.poll(all))
+      yield* Fiber.interrupt(all)
+      return done
+    })
+
+  for (const remaining of [0, 4]) {
+    it.effect(`answers of window N with remaining ${remaining} and a past reset, after N + 1 began, stop nothing`, () =>
+      Effect.scoped(Effect.gen(function*() {
+        const limiter = yield* acrossAReset
+        const now = yield* Clock.currentTimeMillis
+        for (let late = 0; late < 5; late++) {
+          yield* limiter.observe("submit", 201, headersOf(remaining, start + windowMillis, now), start + 9_900)
+        }
+        // One unit went at 10.1 s: the other 299 of window N + 1 are all there.
+        assert.strictEqual((yield* limiter.snapshot).remaining, 299)
+        assert.isTrue(yield* goingAtOnce(limiter, 299))
+      })))
+  }
+
+  it.effect("a late 429 of window N does not pause window N + 1; a 429 of window N + 1 does", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const limiter = yield* acrossAReset
+      const now = yield* Clock.currentTimeMillis
+      yield* limiter.observe("submit", 429, headersOf(0, start + windowMillis, now), start + 9_900)
+      assert.isTrue(yield* goingAtOnce(limiter, 10))
+      assert.strictEqual((yield* limiter.snapshot).rejections, 1)
+      yield* limiter.observe("submit", 429, headersOf(0, start + 2 * windowMillis, now), now)
+      const waiter = yield* Effect.fork(Effect.zipRight(limiter.acquire("submit"), Clock.currentTimeMillis))
+      yield* TestClock.adjust(Duration.millis(9_899))
+      assert.isTrue(Option.isNone(yield* Fiber.poll(waiter)))
+      yield* TestClock.adjust(Duration.millis(1))
+      assert.strictEqual(yield* Fiber.join(waiter), start + 2 * windowMillis)
+    })))
+
+  it.effect("a request sent before the reset but counted in the new window spends the new window", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const limiter = yield* acrossAReset
+      const now = yield* Clock.currentTimeMillis
+      // The server counted it after its reset (other clients spent the rest): it speaks of window N + 1.
+      yield* limiter.observe("submit", 201, headersOf(3, start + 2 * windowMillis, now), start + 9_990)
+      assert.strictEqual((yield* limiter.snapshot).remaining, 3)
+      assert.isTrue(yield* goingAtOnce(limiter, 3))
+      assert.isFalse(yield* goingAtOnce(limiter, 1))
+    })))
+
+  it.effect("a spent budget with a past reset from a request of the current window still waits (a clock behind)", () =>
+    Effect.scoped(Effect.gen(function*() {
+      const limiter = yield* acrossAReset
+      const now = yield* Clock.currentTimeMillis
+      // Sent after the reset by this client's clock, counted before it by the server's: the server is behind.
+      yield* limiter.observe("submit", 201, headersOf(0, start + windowMillis, now), now)
+      assert.isFalse(yield* goingAtOnce(limiter, 1))
+    })))
+
+  it.effect("through transform: a steady stream answered 300 ms late keeps every window full", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limit = 10
+      const limiter = yield* RateLimiter.make({ limit, window: Duration.millis(windowMillis), margin: 0 })
+      const seen = yield* Ref.make<ReadonlyArray<Seen>>([])
+      const counted = yield* Ref.make(new Map<number, number>())
+      // A fixed window of 10 per 10 s, counting each request when it arrives; the answer takes 300 ms back.
+      const server = fakeHttp(() =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const window = Math.floor(now / windowMillis) * windowMillis
+          const spent = ((yield* Ref.get(counted)).get(window) ?? 0) + 1
+          yield* Ref.update(counted, (all) => new Map(all).set(window, spent))
+          yield* Effect.sleep(Duration.millis(300))
+          return {
+            status: spent > limit ? 429 : 201,
+            headers: RateLimit.toHeaders({ limit, remaining: limit - spent, resetAtMillis: window + windowMillis })
+          }
+        }), seen)
+      const client = RateLimiter.transform(limiter)(server)
+      // One request a second, each 950 ms into its second: the tenth of a window goes 50 ms before the reset.
+      const requests = yield* Effect.forEach(Array.from({ length: 30 }, (_, index) => index), (index) =>
+        Effect.fork(
+          Effect.zipRight(
+            Effect.sleep(Duration.millis(index * 1_000 + 950)),
+            client.execute(HttpClientRequest.post("http://api.test/v1/conversations/bulk"))
+          )
+        ))
+      yield* TestClock.adjust(Duration.seconds(60))
+      const statuses = yield* Effect.forEach(
+        requests,
+        (request) => Effect.map(Fiber.join(request), (response) => response.status)
+      )
+      const sentAt = (yield* Ref.get(seen)).map((request) => request.at - start)
+      assert.deepStrictEqual(sentAt, Array.from({ length: 30 }, (_, index) => index * 1_000 + 950))
+      assert.deepStrictEqual(statuses, Array.from({ length: 30 }, () => 201))
     })))
 })

@@ -6,6 +6,11 @@
  * `x-ratelimit-*` headers correct. The optional *cap* is the user's own ceiling (`--rate-limit 100/10s`): a sliding
  * window of the send times of the last `limit` requests, so that no span of `window` ever holds more than `limit`
  * requests, whatever the server's window is.
+ *
+ * A response can arrive after the window it was counted in has ended: sent near the end of one window, it comes
+ * back early in the next one, saying how little the old window had left and when it reset (a time already past).
+ * Such a response is *stale*: it says nothing about the current window, so it neither spends nor pauses it (see
+ * {@link observe}).
  */
 import { RateLimit } from "@effect-kustomer/domain"
 import * as Duration from "effect/Duration"
@@ -42,6 +47,8 @@ export interface State {
   readonly resetAtMillis: number
   /** Whether `resetAtMillis` came from the server (else it is the local estimate). */
   readonly confirmed: boolean
+  /** When the current window began, as far as the limiter knows: the reset time of the one before it. */
+  readonly windowStartMillis: number
   readonly rejections: number
   readonly waitingSubmits: number
   /** Until when the current pause is the server's doing (a 429). */
@@ -56,19 +63,21 @@ export const initial = (settings: Settings, limit: number, now: number): State =
   remaining: limit,
   resetAtMillis: now + settings.windowMillis,
   confirmed: false,
+  windowStartMillis: now,
   rejections: 0,
   waitingSubmits: 0,
   rejectedUntilMillis: 0,
   sent: []
 })
 
-/** A fresh window when the current one has passed. */
+/** A fresh window when the current one has passed; it began when the old one reset. */
 export const rolled = (settings: Settings, state: State, now: number): State =>
   now < state.resetAtMillis ? state : {
     ...state,
     remaining: state.limit,
     resetAtMillis: now + settings.windowMillis,
-    confirmed: false
+    confirmed: false,
+    windowStartMillis: state.resetAtMillis
   }
 
 /** When the cap lets the next request go: `undefined` for now. */
@@ -140,6 +149,10 @@ const learn = (settings: Settings, state: State, info: RateLimit.RateLimitInfo, 
         ...current,
         resetAtMillis: serverReset,
         confirmed: true,
+        // The server is past a window it confirmed before this client's clock is: the new one began by now.
+        windowStartMillis: newer && current.confirmed
+          ? Math.min(now, current.resetAtMillis)
+          : current.windowStartMillis,
         remaining: newer
           ? serverRemaining ?? current.remaining
           : Math.min(current.remaining, serverRemaining ?? current.remaining)
@@ -184,15 +197,45 @@ const rejected = (settings: Settings, state: State, info: Option.Option<RateLimi
   }
 }
 
-/** The state after a response with `status` (0 when none arrived) and its rate-limit information. */
+/**
+ * Whether a response belongs to a window before the current one: its request went out before the current window
+ * began, and it names no time still ahead (neither a usable reset nor `Retry-After`). Against a fixed window that
+ * is exact: a request the server counted in the new window is answered with the new window's reset, still ahead; an
+ * answer whose reset is already past was counted in a window that is over. A response whose reset is still ahead is
+ * never stale here: {@link learn} already keeps the latest window's reset over an older one.
+ */
+const isStale = (
+  settings: Settings,
+  state: State,
+  info: RateLimit.RateLimitInfo,
+  now: number,
+  sentAtMillis: number | undefined
+): boolean =>
+  sentAtMillis !== undefined && sentAtMillis < state.windowStartMillis &&
+  usableReset(settings, info, now) === undefined && Option.isNone(info.retryAfter)
+
+/**
+ * The state after a response with `status` (0 when none arrived) and its rate-limit information, to a request let
+ * through at `sentAtMillis` (when known). A stale response (see {@link isStale}) neither spends nor pauses the
+ * current window: it teaches the org's limit only, and a stale 429 is counted but waits for nothing — the window
+ * that refused it is over, and a 429 of the current window pauses as any other.
+ */
 export const observe = (
   settings: Settings,
   before: State,
   status: number,
   info: Option.Option<RateLimit.RateLimitInfo>,
-  now: number
+  now: number,
+  sentAtMillis?: number
 ): State => {
   const state = rolled(settings, before, now)
+  if (Option.isSome(info) && isStale(settings, state, info.value, now, sentAtMillis)) {
+    return {
+      ...state,
+      limit: Option.getOrElse(info.value.limit, () => state.limit),
+      rejections: status === 429 ? state.rejections + 1 : state.rejections
+    }
+  }
   const learned = Option.isSome(info) ? learn(settings, state, info.value, now) : state
   return status === 429 ? rejected(settings, learned, info, now) : learned
 }
