@@ -153,7 +153,9 @@ describe("Migration", () => {
       const options: Migration.Options = {
         bundle: `${dir}/bundle.jsonl`,
         journal: `${dir}/migration.journal`,
-        pipeline: { ...fastPipeline, maxItems: 10 }
+        // Messages and notes in flight when a run stops are read back by the next once their jobs had time to
+        // finish: the simulator's finish at once, so the wait is short (the phases overlap: any run may stop some).
+        pipeline: { ...fastPipeline, maxItems: 10, inDoubtCheckDelay: "50 millis" }
       }
       for (
         const [phase, after] of [["customers", 5], ["conversations", 30], ["messages", 100], ["notes", 100]] as const

@@ -5,6 +5,7 @@
  */
 import { ImportCheckpoint, type ImportEvent, type ImportSource } from "@effect-kustomer/client"
 import type * as FileSystem from "@effect/platform/FileSystem"
+import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
@@ -48,25 +49,30 @@ export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: strin
     return { resumed: Option.isSome(known), importedAt }
   })
 
-/** Records every distinct customer and company in the id map, once per journal (each in a pass of its own). */
+/**
+ * Records every distinct customer and company in the id map, once per journal, in one pass over the bundle (a
+ * journal that collected its customers before companies were collected gets its companies only).
+ */
 export const collectCustomers = (
   idMap: IdMap.IdMap,
   records: Stream.Stream<ImportSource.SourceRecord, ImportSource.SourceError, FileSystem.FileSystem>
 ) =>
   Effect.gen(function*() {
-    if (Option.isNone(yield* idMap.meta("customersCollected"))) {
-      yield* Phases.customersToCollect(records).pipe(
-        Stream.grouped(500),
-        Stream.runForEach((customers) => idMap.addCustomers(Array.from(customers)))
-      )
-      yield* idMap.setMeta("customersCollected", "1")
-    }
-    if (Option.isSome(yield* idMap.meta("companiesCollected"))) return
-    yield* Phases.companiesToCollect(records).pipe(
+    const customersDone = Option.isSome(yield* idMap.meta("customersCollected"))
+    const companiesDone = Option.isSome(yield* idMap.meta("companiesCollected"))
+    if (customersDone && companiesDone) return
+    yield* Phases.partiesToCollect(records).pipe(
       Stream.grouped(500),
-      Stream.runForEach((companies) => idMap.addCompanies(Array.from(companies)))
+      Stream.runForEach((batch) => {
+        const lines = Chunk.toReadonlyArray(batch)
+        return Effect.zipRight(
+          customersDone ? Effect.void : idMap.addCustomers(lines.map((parties) => parties.customer)),
+          companiesDone ? Effect.void : idMap.addCompanies(lines.flatMap((parties) => Option.toArray(parties.company)))
+        )
+      })
     )
-    yield* idMap.setMeta("companiesCollected", "1")
+    if (!customersDone) yield* idMap.setMeta("customersCollected", "1")
+    if (!companiesDone) yield* idMap.setMeta("companiesCollected", "1")
   })
 
 /**

@@ -151,7 +151,10 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
     const summary = yield* BulkImport.summarize(
       events,
       (event) => options.onEvent === undefined ? Effect.void : options.onEvent(phase, event)
-    ).pipe(Effect.ensuring(Effect.suspend(() => gate.end(held > 0))))
+    )
+    // Only a phase that ran to its end opens its gate for good: one that failed or was interrupted takes the others
+    // down with it, and its children must not take a parent it never settled for one that was not created.
+    yield* gate.end(held > 0)
     const settledBefore = journal === undefined ? 0 : (yield* journal.status).settledBefore
     return {
       phase,

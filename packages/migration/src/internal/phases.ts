@@ -63,15 +63,32 @@ const splitLines = <E, R>(records: BundleRecords<E, R>): Stream.Stream<SplitLine
       ? Option.none()
       : Option.map(Either.getRight(Bundle.split(record.value)), (parts) => ({ position: record.position, parts })))
 
-/** Every distinct customer of the bundle, first appearance first, for the id map. */
-export const customersToCollect = <E, R>(records: BundleRecords<E, R>) =>
+/** A party (customer or company) as the id map collects it: its key, the line that names it first, its record. */
+export interface PartyToCollect {
+  readonly key: string
+  readonly line: number
+  readonly record: string
+}
+
+/**
+ * The parties of each line, for the id map: its customer, and the company the customer names as an object. Kept
+ * in the id map at their first appearance.
+ */
+export const partiesToCollect = <E, R>(records: BundleRecords<E, R>) =>
   splitLines(records).pipe(
     Stream.filterMap((line) =>
-      Option.map(Either.getRight(line.parts.customer), (customer) => ({
-        key: customer.key,
-        line: line.position.line ?? line.position.index + 1,
-        record: JSON.stringify(customer.record)
-      }))
+      Option.map(Either.getRight(line.parts.customer), (customer) => {
+        const at = line.position.line ?? line.position.index + 1
+        const company = Option.map(Bundle.companyOf(customer.record), (company): PartyToCollect => ({
+          key: Bundle.companyKey(company),
+          line: at,
+          record: JSON.stringify(company)
+        }))
+        return {
+          customer: { key: customer.key, line: at, record: JSON.stringify(customer.record) } satisfies PartyToCollect,
+          company
+        }
+      })
     )
   )
 
@@ -88,19 +105,6 @@ export const partiesOf = (
   )
   return [{ customer: customer.key, company }]
 }
-
-/** Every distinct company the customers name as an object, first appearance first, for the id map. */
-export const companiesToCollect = <E, R>(records: BundleRecords<E, R>) =>
-  splitLines(records).pipe(
-    Stream.filterMap((line) =>
-      Option.flatMap(Either.getRight(line.parts.customer), (customer) =>
-        Option.map(Bundle.companyOf(customer.record), (company) => ({
-          key: Bundle.companyKey(company),
-          line: line.position.line ?? line.position.index + 1,
-          record: JSON.stringify(company)
-        })))
-    )
-  )
 
 /** The rows of a parties table that are not linked yet, by ordinal, a batch of links read at a time. */
 const unlinked = <E, R, LE>(
