@@ -53,6 +53,15 @@ const bench = <A, I>(schema: Schema.Schema<A, I>, name: string, args: ReadonlyAr
     return yield* Schema.decodeUnknown(Schema.parseJson(schema))(NodeFs.readFileSync(out, "utf8"))
   })
 
+const Overlap = Schema.Struct({
+  runs: Schema.Array(Schema.Struct({
+    mode: Schema.String,
+    objects: Schema.Number,
+    storedTwice: Schema.Number,
+    requestsPer100Objects: Figure
+  }))
+})
+
 const Ceiling = Schema.Struct({
   benchmark: Schema.String,
   setup: Schema.Struct({ ceilingRecordsPerSecond: Schema.Number }),
@@ -226,6 +235,23 @@ describe.sequential("benchmarks on tiny inputs", () => {
           [run.files, run.files, 0]
         )
         assert.isAbove(run.peakRssMb.cli, 0)
+      }
+    }), timeout)
+
+  it.scopedLive("overlap", () =>
+    Effect.gen(function*() {
+      const report = yield* bench(Overlap, "overlap", [
+        "--conversations",
+        "60",
+        "--customers",
+        "12",
+        "--job-latency",
+        "50-100"
+      ])
+      assert.deepStrictEqual(report.runs.map((run) => run.mode), ["sequential", "overlapped"])
+      for (const run of report.runs) {
+        assert.deepStrictEqual([run.objects, run.storedTwice], [60 * 5 + 12, 0])
+        assert.isAbove(run.requestsPer100Objects, 0)
       }
     }), timeout)
 
