@@ -144,6 +144,14 @@ describe("migrate's reports, however the run ends", () => {
           "messages",
           "notes"
         ])
+        // The phases overlap: each one's span runs from its start to its own end, not to the next one's start.
+        const spans: ReadonlyArray<{ startMillis: number; endMillis: number }> = report.phaseSpans
+        for (const span of spans) assert.isAtLeast(span.endMillis, span.startMillis)
+        assert.isAbove(
+          spans[1]?.endMillis ?? 0,
+          spans[2]?.startMillis ?? Infinity,
+          "conversations end after messages begin"
+        )
         assert.deepStrictEqual(settledOf(report.cumulative), expected)
         // Every settled object's id once, whatever the interruption cut short.
         const lines = (yield* fs.readFileString(files.results)).trim().split("\n").map((line) => decodeLine(line))

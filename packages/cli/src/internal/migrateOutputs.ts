@@ -50,9 +50,13 @@ interface AttemptState {
    * The phases begun: when, and the HTTP requests made for the phase so far then (the client's request counter
    * labelled with the phase: `Migration.phaseMetricLabel`).
    */
-  readonly spans: ReadonlyArray<
-    { readonly resource: Migration.Phase; readonly startMillis: number; readonly requestsBefore: number }
-  >
+  readonly spans: ReadonlyArray<{
+    readonly resource: Migration.Phase
+    readonly startMillis: number
+    readonly requestsBefore: number
+    /** When the phase's import finished (its `Finished` event; the phases may overlap). */
+    readonly endMillis?: number | undefined
+  }>
   readonly counts: ReadonlyMap<Migration.Phase, typeof ImportEvent.emptyCounts>
 }
 
@@ -80,6 +84,12 @@ export const attemptLog = (startedAt: number): Effect.Effect<AttemptLog> =>
           counts.set(phase, ImportEvent.count(counts.get(phase) ?? ImportEvent.emptyCounts, event))
           return { ...current, counts }
         })
+        : event._tag === "Finished"
+        ? Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Ref.update(state, (current) => ({
+            ...current,
+            spans: current.spans.map((span) => span.resource === phase ? { ...span, endMillis: now - startedAt } : span)
+          })))
         : Effect.void,
     saves: (exit) =>
       Effect.map(
@@ -238,10 +248,14 @@ const reportOf = (
       phases,
       ...(last === undefined ? {} : { attempt: last.attempt, attempts: history.attempts }),
       ...(history.cumulative === undefined ? {} : { cumulative: history.cumulative }),
-      phaseSpans: state.spans.map((span, index) => {
-        const next = state.spans[index + 1]
-        const endMillis = next?.startMillis ?? (Exit.isSuccess(exit) ? elapsedMillis : undefined)
-        return endMillis === undefined ? span : { ...span, endMillis }
+      // A phase ends when its import finished; one that did not (the run stopped) at the run's end when it finished.
+      phaseSpans: state.spans.map((span) => {
+        const endMillis = span.endMillis ?? (Exit.isSuccess(exit) ? elapsedMillis : undefined)
+        return {
+          resource: span.resource,
+          startMillis: span.startMillis,
+          ...(endMillis === undefined ? {} : { endMillis })
+        }
       }),
       run: facts.run,
       timeline: facts.timeline
