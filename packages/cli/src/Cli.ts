@@ -268,7 +268,7 @@ export const actions: Actions<Environment> = {
         usersMap: request.usersMap,
         lines: request.lines,
         skipAttachments: request.skipAttachments,
-        sequentialPhases: request.sequentialPhases,
+        overlapPhases: request.overlapPhases,
         attachmentIdleTimeout: request.attachmentIdleTimeout,
         delta: request.delta
       }

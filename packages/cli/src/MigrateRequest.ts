@@ -42,7 +42,7 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
   readonly limit: Option.Option<number>
   readonly skip: Option.Option<number>
   readonly skipAttachments: boolean
-  readonly sequentialPhases: boolean
+  readonly overlapPhases: boolean
   readonly attachmentIdleTimeout: Option.Option<number>
   readonly delta: boolean
 }
@@ -61,8 +61,8 @@ export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, Shared
   readonly lines: { readonly skip: number; readonly limit: number } | undefined
   /** `--skip-attachments`: the source's attachments left out, knowingly. */
   readonly skipAttachments: boolean
-  /** `--sequential-phases`: each phase to its end before the next begins (by default they overlap). */
-  readonly sequentialPhases: boolean
+  /** `--overlap-phases`: the phases run together, each object once its parents have ids (by default one after another). */
+  readonly overlapPhases: boolean
   /** `--attachment-idle-timeout SECONDS`: how long a download or upload of a file may go without a byte. */
   readonly attachmentIdleTimeout: Duration.Duration | undefined
   /** `--delta`: the bundle is a newer export of the source the journal migrated. */
@@ -154,7 +154,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       lines,
       delta: flags.delta,
       skipAttachments: flags.skipAttachments,
-      sequentialPhases: flags.sequentialPhases,
+      overlapPhases: flags.overlapPhases,
       attachmentIdleTimeout: idleSeconds === undefined ? undefined : Duration.seconds(idleSeconds),
       bundle: flags.bundle,
       format,

@@ -225,10 +225,10 @@ export const migrateOptions = {
         "(never deleted); matched by externalId, in any order; run again, it continues or sends nothing"
     )
   ),
-  sequentialPhases: Options.boolean("sequential-phases").pipe(
+  overlapPhases: Options.boolean("overlap-phases").pipe(
     Options.withDescription(
-      "run each phase (companies, customers, conversations, messages, notes) to its end before the next begins; " +
-        "by default they overlap: an object is sent as soon as its parents have ids"
+      "run the phases (companies, customers, conversations, messages, notes) together: each object is sent as soon " +
+        "as its own parents' ids are in the journal; by default each phase runs to its end before the next begins"
     )
   ),
   skipAttachments: Options.boolean("skip-attachments").pipe(
