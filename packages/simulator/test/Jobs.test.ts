@@ -180,6 +180,22 @@ describe("jobs (TestClock)", () => {
     })
   })
 
+  it.effect("a pool of 100,000 workers runs jobs side by side and closes at once", () =>
+    // A fiber per worker waiting on the queue made closing quadratic in the pool's size (minutes of CPU after
+    // Ctrl+C with the benchmarks' 10,000 workers); this run would then outlast the test's timeout.
+    run(
+      { workers: 100_000, jobLatency: "1 second", itemLatency: 0 },
+      Effect.gen(function*() {
+        const simulator = yield* Simulator.Simulator
+        const ids = yield* Effect.forEach([0, 1, 2], (index) => submit(1, `pool${index}`))
+        yield* TestClock.adjust(0)
+        const statuses = yield* Effect.forEach(ids, (id) => Effect.map(progress(id), (job) => job.status))
+        assert.deepStrictEqual(statuses, ["running", "running", "running"])
+        yield* TestClock.adjust("1 second")
+        assert.strictEqual((yield* simulator.stats).jobs.complete, 3)
+      })
+    ))
+
   it.effect("a fixed latency draws nothing from Random", () => {
     const random = Random.make(3)
     return run(

@@ -6,6 +6,7 @@
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as FiberSet from "effect/FiberSet"
 import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import type * as Scope from "effect/Scope"
@@ -46,15 +47,25 @@ const runJob = (state: SimulatorState, job: JobRecord): Effect.Effect<void> =>
     state.jobs.finish(job, finishedAt)
   })
 
-/** Starts the worker pool in the current scope and returns the function that enqueues an accepted job. */
+/**
+ * Starts the worker pool in the current scope and returns the function that enqueues an accepted job.
+ *
+ * One dispatcher takes the jobs in arrival order and hands each to a free worker (a permit of `workers`), so a job
+ * waits `queued` until one is free. The pool is not a fiber per worker waiting on the queue: a queue removes an
+ * interrupted taker by copying its list of takers, so closing thousands of them would take minutes of CPU.
+ */
 export const start = (
   state: SimulatorState
 ): Effect.Effect<(job: JobRecord) => Effect.Effect<void>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const queue = yield* Effect.acquireRelease(Queue.unbounded<JobRecord>(), (queue) => Queue.shutdown(queue))
-    const worker = Effect.forever(Effect.flatMap(Queue.take(queue), (job) => runJob(state, job)))
-    for (let index = 0; index < state.config.workers; index++) {
-      yield* Effect.forkScoped(worker)
-    }
+    const freeWorkers = yield* Effect.makeSemaphore(state.config.workers)
+    const running = yield* FiberSet.make()
+    const runOnFreeWorker = (job: JobRecord) =>
+      Effect.zipRight(
+        freeWorkers.take(1),
+        FiberSet.run(running, Effect.ensuring(runJob(state, job), freeWorkers.release(1)))
+      )
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(Queue.take(queue), (job) => runOnFreeWorker(job))))
     return (job: JobRecord) => Effect.asVoid(Queue.offer(queue, job))
   })
