@@ -153,15 +153,20 @@ const entryOf = (
  * @since 0.1.0
  */
 export const event = (event: ImportEvent.ImportEvent, phase?: string): Effect.Effect<void> =>
-  Effect.flatMap(Clock.currentTimeMillis, (now) => {
-    const entry = entryOf(event, now)
-    const fields = Object.fromEntries(
-      Object.entries(phase === undefined ? entry.fields : { phase, ...entry.fields }).filter(([, value]) =>
-        value !== undefined
+  Effect.flatMap(
+    Effect.all([Clock.currentTimeMillis, FiberRef.get(FiberRef.currentMinimumLogLevel)]),
+    ([now, minimum]) => {
+      const entry = entryOf(event, now)
+      // Most events (an outcome per record) are below the level shown: nothing more is made of them.
+      if (LogLevel.lessThan(entry.level, minimum)) return Effect.void
+      const fields = Object.fromEntries(
+        Object.entries(phase === undefined ? entry.fields : { phase, ...entry.fields }).filter(([, value]) =>
+          value !== undefined
+        )
       )
-    )
-    return Effect.logWithLevel(entry.level, entry.message).pipe(Effect.annotateLogs(fields))
-  })
+      return Effect.logWithLevel(entry.level, entry.message).pipe(Effect.annotateLogs(fields))
+    }
+  )
 
 /**
  * Logs the start of a migration phase.

@@ -1,6 +1,6 @@
 /**
- * A stream fed by an effect as it runs: the effect offers values through `emit`, its success ends the stream and
- * its failure fails it. A `Mailbox` with a bounded capacity carries the values, so a slow consumer holds back the
+ * A stream fed by an effect as it runs: the effect offers values through `emit` (one) or `emitAll` (several at once,
+ * e.g. a job's outcomes: one offer rather than one per item), its success ends the stream and its failure fails it. A `Mailbox` with a bounded capacity carries the values, so a slow consumer holds back the
  * producer.
  */
 import * as Effect from "effect/Effect"
@@ -9,11 +9,17 @@ import * as Stream from "effect/Stream"
 
 /** The values `produce` emits, as a stream. */
 export const emitting = <A, E, R>(
-  produce: (emit: (value: A) => Effect.Effect<void>) => Effect.Effect<void, E, R>,
+  produce: (
+    emit: (value: A) => Effect.Effect<void>,
+    emitAll: (values: Iterable<A>) => Effect.Effect<void>
+  ) => Effect.Effect<void, E, R>,
   capacity = 64
 ): Stream.Stream<A, E, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const mailbox = yield* Mailbox.make<A, E>(capacity)
-    yield* produce((value) => Effect.asVoid(mailbox.offer(value))).pipe(Mailbox.into(mailbox), Effect.forkScoped)
+    yield* produce(
+      (value) => Effect.asVoid(mailbox.offer(value)),
+      (values) => Effect.asVoid(mailbox.offerAll(values))
+    ).pipe(Mailbox.into(mailbox), Effect.forkScoped)
     return Mailbox.toStream(mailbox)
   }))

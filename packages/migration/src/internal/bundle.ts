@@ -152,3 +152,7 @@ export const childProblem = (phase: "messages" | "notes", value: unknown): strin
 
 /** Whether an attachment of the bundle is one of Kustomer's own (an `_id`), to be referenced as is. */
 export const isKustomerAttachment = Schema.is(BundleSchema.KustomerAttachment)
+
+/** Whether a message or note lists attachments (to carry, or to check). */
+export const hasAttachments = (value: unknown): boolean =>
+  isRecord(value) && Array.isArray(value["attachments"]) && value["attachments"].length > 0

@@ -12,6 +12,7 @@
  * bulk update, and what the ledger knows and the export no longer has is counted as gone, never deleted.
  */
 import { type ImportCheckpoint, type ImportEvent, ImportSource } from "@effect-kustomer/client"
+import * as Arr from "effect/Array"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -20,6 +21,7 @@ import * as Predicate from "effect/Predicate"
 import * as Stream from "effect/Stream"
 import * as Crypto from "node:crypto"
 import * as Bundle from "./bundle.js"
+import type * as BundlePass from "./bundlePass.js"
 import * as IdMap from "./idMap.js"
 import type * as Ledger from "./ledger.js"
 import type * as People from "./people.js"
@@ -111,23 +113,27 @@ export const childKey = (child: unknown): string | undefined =>
 const collectedKey = (generation: number) => `keys_collected:${generation}`
 
 /**
- * Records the keys of a run's bundle in the ledger's file, once per generation: the conversations' (with their
- * digests) for every run; for a delta, every object's, to match and to tell what is gone.
+ * The keys of a run's bundle, for the ledger's file, collected once per generation by the one pass over the bundle
+ * before the phases (`bundlePass.ts`): the conversations' (with their digests) for every run; for a delta, every
+ * object's, to match and to tell what is gone. None when this generation's are collected already.
  */
-export const collect = <R>(
+export const keysCollector = (
   ledgerMap: IdMap.IdMap,
-  generation: number,
-  records: Stream.Stream<ImportSource.SourceRecord, ImportSource.SourceError, R>
-): Effect.Effect<void, ImportSource.SourceError | IdMap.IdMapError, R> =>
-  Effect.gen(function*() {
-    if (Option.isSome(yield* ledgerMap.meta(collectedKey(generation)))) return
-    yield* records.pipe(
-      Stream.mapConcat((record) => keysOfLine(record, generation > 0)),
-      Stream.grouped(500),
-      Stream.runForEach((keys) => ledgerMap.ledger.addKeys(generation, Chunk.toReadonlyArray(keys)))
-    )
-    yield* ledgerMap.setMeta(collectedKey(generation), "1")
-  })
+  generation: number
+): Effect.Effect<Option.Option<BundlePass.Collector<IdMap.IdMapError>>, IdMap.IdMapError> =>
+  Effect.map(ledgerMap.meta(collectedKey(generation)), (collected) =>
+    Option.isSome(collected)
+      ? Option.none()
+      : Option.some({
+        add: (records) =>
+          // A delta's line has a key per child too: written 500 at a time, as SQLite takes a bounded number of values.
+          Effect.forEach(
+            Arr.chunksOf(records.flatMap((record) => keysOfLine(record, generation > 0)), 500),
+            (keys) => ledgerMap.ledger.addKeys(generation, keys),
+            { discard: true }
+          ),
+        done: ledgerMap.setMeta(collectedKey(generation), "1")
+      }))
 
 /**
  * Plans a delta once and links its id map to what it matched: the parties by key, the conversations by record

@@ -9,13 +9,14 @@ import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import * as BundlePass from "./bundlePass.js"
 import * as Delta from "./delta.js"
 import { journalBase, type MigrationError, openMap, toMigrationError } from "./failure.js"
 import type * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
 import * as JournalSet from "./journalSet.js"
 import type * as Ledger from "./ledger.js"
-import { rolledBackKey } from "./links.js"
+import * as Links from "./links.js"
 
 /** The journal a delta continues, opened as its ledger, and where the delta's own journal set lives. */
 export interface OpenedLedger {
@@ -86,7 +87,7 @@ export const openLedger = (
         : "has not run to its end: run it to its end first (the same command without --delta)"
       return yield* refused(`the migration of the journal ${journal} ${why}`)
     }
-    if (Option.isSome(yield* Effect.mapError(ledgerMap.meta(rolledBackKey), toMigrationError))) {
+    if (Option.isSome(yield* Effect.mapError(ledgerMap.meta(Links.rolledBackKey), toMigrationError))) {
       return yield* refused(
         `the migration of the journal ${journal} was rolled back (kustomer-bulk rollback): a delta cannot continue ` +
           "it; migrate the export again with a new --journal"
@@ -107,14 +108,18 @@ export const begin = (
   resumed: boolean
 ) =>
   Effect.gen(function*() {
-    if (ledger === undefined) {
-      if (!resumed) yield* idMap.setMeta(keepsLedger, "1")
-      yield* Delta.collect(idMap, 0, Input.bundleRecords(input))
-      return { ledgerMap: idMap, generation: 0 } satisfies Delta.DeltaContext
-    }
-    yield* Delta.collect(ledger.ledgerMap, ledger.generation, Input.bundleRecords(input))
-    yield* Delta.planAndLink(ledger.ledgerMap, idMap, ledger.generation)
-    return { ledgerMap: ledger.ledgerMap, generation: ledger.generation } satisfies Delta.DeltaContext
+    if (ledger === undefined && !resumed) yield* idMap.setMeta(keepsLedger, "1")
+    const context: Delta.DeltaContext = ledger === undefined
+      ? { ledgerMap: idMap, generation: 0 }
+      : { ledgerMap: ledger.ledgerMap, generation: ledger.generation }
+    // The parties and the keys in one read of the bundle.
+    const collectors = [
+      yield* Links.partiesCollector(idMap),
+      yield* Delta.keysCollector(context.ledgerMap, context.generation)
+    ].flatMap((collector) => Option.toArray(collector))
+    yield* BundlePass.collectInOnePass(Input.bundleRecords(input), collectors)
+    if (ledger !== undefined) yield* Delta.planAndLink(ledger.ledgerMap, idMap, ledger.generation)
+    return context
   })
 
 /**
@@ -128,7 +133,7 @@ export const openJournals = (
   Effect.gen(function*() {
     const opened = yield* openLedger(options, fingerprint)
     const base = opened === undefined ? yield* journalBase(options) : opened.base
-    const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint)
+    const { idMap, importedAt, resumed } = yield* openMap(options, base, fingerprint, { collectParties: false })
     const ledger = yield* Effect.mapError(begin(options, idMap, opened, resumed), toMigrationError)
     return { idMap, importedAt, resumed, ledger, delta: opened !== undefined }
   })

@@ -8,7 +8,9 @@ import { DiskFull, type JournalError, type RejectsFile, RunError } from "@effect
 import type { PlatformError } from "@effect/platform/Error"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
+import * as BundlePass from "./bundlePass.js"
 import type * as IdMap from "./idMap.js"
 import * as Input from "./input.js"
 import * as JournalSet from "./journalSet.js"
@@ -71,12 +73,23 @@ export const toMigrationError = (error: PhaseFailure): MigrationError => {
   }
 }
 
-/** Opens the id map for this bundle (the head of its journal set) and collects its customers. */
-export const openMap = (input: Input.BundleInput, base: string, fingerprint: string) =>
+/**
+ * Opens the id map for this bundle (the head of its journal set) and, unless the caller collects them in its own
+ * pass over the bundle (`collectParties: false`), collects its customers and companies.
+ */
+export const openMap = (
+  input: Input.BundleInput,
+  base: string,
+  fingerprint: string,
+  options: { readonly collectParties: boolean } = { collectParties: true }
+) =>
   Effect.gen(function*() {
     // The id map heads the journal set: a set that is incomplete or mixed is refused before anything is sent.
     const idMap = yield* JournalSet.open(base)
     const begun = yield* Links.beginMap(idMap, fingerprint, base)
-    yield* Links.collectCustomers(idMap, Input.bundleRecords(input))
+    if (options.collectParties) {
+      const parties = Option.toArray(yield* Links.partiesCollector(idMap))
+      yield* BundlePass.collectInOnePass(Input.bundleRecords(input), parties)
+    }
     return { idMap, ...begun }
   }).pipe(Effect.mapError(toMigrationError))

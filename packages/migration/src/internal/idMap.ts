@@ -6,6 +6,7 @@
  */
 import { DiskFull, JournalFile } from "@effect-kustomer/journal"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as Arr from "effect/Array"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -302,16 +303,29 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
 
     /** The distinct parties (customers or companies) of one table, in order, added, settled and linked. */
     const parties = (table: PartyTable) => ({
-      add: (rows: ReadonlyArray<{ readonly key: string; readonly line: number; readonly record: string }>) =>
-        rows.length === 0 ? Effect.void : run(
-          JournalFile.transaction(sql)(Effect.forEach(
-            rows,
-            (row) =>
-              sql`INSERT OR IGNORE INTO ${sql(table)} (ordinal, key, line, record)
-              VALUES ((SELECT COUNT(*) FROM ${sql(table)}), ${row.key}, ${row.line}, ${row.record})`,
-            { discard: true }
-          ))
-        ),
+      add: (rows: ReadonlyArray<{ readonly key: string; readonly line: number; readonly record: string }>) => {
+        // First appearance wins, in the batch as in the table; the new ones get the next ordinals, in order.
+        const firsts = Arr.dedupeWith(rows, (a, b) => a.key === b.key)
+        return firsts.length === 0 ? Effect.void : run(
+          JournalFile.transaction(sql)(Effect.gen(function*() {
+            const known = yield* sql`SELECT key FROM ${sql(table)} WHERE key IN ${sql.in(firsts.map((row) => row.key))}`
+              .values
+            const present = new Set(known.map((row) => String(row[0])))
+            const fresh = firsts.filter((row) => !present.has(row.key))
+            if (fresh.length === 0) return
+            const [next] = yield* sql`SELECT COALESCE(MAX(ordinal) + 1, 0) FROM ${sql(table)}`.values
+            const first = Number(next?.[0] ?? 0)
+            yield* sql`INSERT INTO ${sql(table)} ${
+              sql.insert(fresh.map((row, offset) => ({
+                ordinal: first + offset,
+                key: row.key,
+                line: row.line,
+                record: row.record
+              })))
+            }`
+          }))
+        )
+      },
       rows: keysetPages(
         0,
         batchSize,

@@ -3,14 +3,12 @@
  * distinct customers once, and records each parent's id (or why it has none) before the phase's journal commits
  * the outcome.
  */
-import { ImportCheckpoint, type ImportEvent, type ImportSource } from "@effect-kustomer/client"
-import type * as FileSystem from "@effect/platform/FileSystem"
-import * as Chunk from "effect/Chunk"
+import { ImportCheckpoint, type ImportEvent } from "@effect-kustomer/client"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
-import * as Stream from "effect/Stream"
+import type * as BundlePass from "./bundlePass.js"
 import * as IdMap from "./idMap.js"
 import * as Phases from "./phases.js"
 import type * as Pipeline from "./pipeline.js"
@@ -50,29 +48,30 @@ export const beginMap = (idMap: IdMap.IdMap, fingerprint: string, journal: strin
   })
 
 /**
- * Records every distinct customer and company in the id map, once per journal, in one pass over the bundle (a
- * journal that collected its customers before companies were collected gets its companies only).
+ * Every distinct customer and company of the bundle, collected into the id map (once per journal) by the one pass
+ * over the bundle before the phases (`bundlePass.ts`); none when they are collected already (a journal that
+ * collected its customers before companies were collected gets its companies only).
  */
-export const collectCustomers = (
-  idMap: IdMap.IdMap,
-  records: Stream.Stream<ImportSource.SourceRecord, ImportSource.SourceError, FileSystem.FileSystem>
-) =>
+export const partiesCollector = (
+  idMap: IdMap.IdMap
+): Effect.Effect<Option.Option<BundlePass.Collector<IdMap.IdMapError>>, IdMap.IdMapError> =>
   Effect.gen(function*() {
     const customersDone = Option.isSome(yield* idMap.meta("customersCollected"))
     const companiesDone = Option.isSome(yield* idMap.meta("companiesCollected"))
-    if (customersDone && companiesDone) return
-    yield* Phases.partiesToCollect(records).pipe(
-      Stream.grouped(500),
-      Stream.runForEach((batch) => {
-        const lines = Chunk.toReadonlyArray(batch)
+    if (customersDone && companiesDone) return Option.none()
+    return Option.some({
+      add: (records) => {
+        const parties = records.flatMap((record) => Option.toArray(Phases.partiesToCollect(record)))
         return Effect.zipRight(
-          customersDone ? Effect.void : idMap.addCustomers(lines.map((parties) => parties.customer)),
-          companiesDone ? Effect.void : idMap.addCompanies(lines.flatMap((parties) => Option.toArray(parties.company)))
+          customersDone ? Effect.void : idMap.addCustomers(parties.map((line) => line.customer)),
+          companiesDone ? Effect.void : idMap.addCompanies(parties.flatMap((line) => Option.toArray(line.company)))
         )
-      })
-    )
-    if (!customersDone) yield* idMap.setMeta("customersCollected", "1")
-    if (!companiesDone) yield* idMap.setMeta("companiesCollected", "1")
+      },
+      done: Effect.zipRight(
+        customersDone ? Effect.void : idMap.setMeta("customersCollected", "1"),
+        companiesDone ? Effect.void : idMap.setMeta("companiesCollected", "1")
+      )
+    })
   })
 
 /**

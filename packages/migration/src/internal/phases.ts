@@ -51,18 +51,6 @@ const linesPerBatch = 100
 
 type BundleRecords<E, R> = Stream.Stream<ImportSource.SourceRecord, E, R>
 
-interface SplitLine {
-  readonly position: ImportSource.Position
-  readonly parts: Bundle.BundleParts
-}
-
-/** The lines that are conversations with a usable shape (the others are reported by the conversations phase). */
-const splitLines = <E, R>(records: BundleRecords<E, R>): Stream.Stream<SplitLine, E, R> =>
-  Stream.filterMap(records, (record) =>
-    record._tag === "Unparsable"
-      ? Option.none()
-      : Option.map(Either.getRight(Bundle.split(record.value)), (parts) => ({ position: record.position, parts })))
-
 /** A party (customer or company) as the id map collects it: its key, the line that names it first, its record. */
 export interface PartyToCollect {
   readonly key: string
@@ -70,27 +58,33 @@ export interface PartyToCollect {
   readonly record: string
 }
 
+/** A line's parties, for the id map: its customer, and the company the customer names as an object. */
+export interface LineParties {
+  readonly customer: PartyToCollect
+  readonly company: Option.Option<PartyToCollect>
+}
+
 /**
- * The parties of each line, for the id map: its customer, and the company the customer names as an object. Kept
- * in the id map at their first appearance.
+ * The parties of a line, for the id map (none when the line or its customer cannot be read). Kept in the id map at
+ * their first appearance.
  */
-export const partiesToCollect = <E, R>(records: BundleRecords<E, R>) =>
-  splitLines(records).pipe(
-    Stream.filterMap((line) =>
-      Option.map(Either.getRight(line.parts.customer), (customer) => {
-        const at = line.position.line ?? line.position.index + 1
-        const company = Option.map(Bundle.companyOf(customer.record), (company): PartyToCollect => ({
-          key: Bundle.companyKey(company),
-          line: at,
-          record: JSON.stringify(company)
-        }))
-        return {
-          customer: { key: customer.key, line: at, record: JSON.stringify(customer.record) } satisfies PartyToCollect,
-          company
-        }
-      })
-    )
-  )
+export const partiesToCollect = (record: ImportSource.SourceRecord): Option.Option<LineParties> => {
+  if (record._tag === "Unparsable") return Option.none()
+  const parts = Bundle.split(record.value)
+  if (Either.isLeft(parts)) return Option.none()
+  return Option.map(Either.getRight(parts.right.customer), (customer) => {
+    const at = record.position.line ?? record.position.index + 1
+    const company = Option.map(Bundle.companyOf(customer.record), (company): PartyToCollect => ({
+      key: Bundle.companyKey(company),
+      line: at,
+      record: JSON.stringify(company)
+    }))
+    return {
+      customer: { key: customer.key, line: at, record: JSON.stringify(customer.record) } satisfies PartyToCollect,
+      company
+    }
+  })
+}
 
 /** The parties a bundle line names: its customer's key, and its company's when named as an object. */
 export const partiesOf = (
@@ -184,12 +178,22 @@ export const customerRecords = <E, R, LE>(
   leftOut: LeftOut.LeftOut
 ): Stream.Stream<ImportSource.SourceRecord, E | LE | IdMap.IdMapError, R> =>
   unlinked(customers, idMap.customerLinks).pipe(
-    Stream.mapEffect((row) => emailLookup(row, idMap, findByEmail, onFound), { concurrency: lookupConcurrency }),
-    Stream.filterMap((row) => row),
-    Stream.map((row) => ({ row, customer: JSON.parse(row.record) })),
     Stream.grouped(linesPerBatch),
+    // A few look-ups by e-mail at a time; a batch without customers known only by e-mail needs no fiber per row.
     Stream.mapEffect((batch) => {
-      const pending = Chunk.toReadonlyArray(batch)
+      const rows = Chunk.toReadonlyArray(batch)
+      const lookingUp = rows.some((row) => row.key.startsWith(emailKeyPrefix))
+      return Effect.map(
+        Effect.forEach(
+          rows,
+          (row) => emailLookup(row, idMap, findByEmail, onFound),
+          lookingUp ? { concurrency: lookupConcurrency } : undefined
+        ),
+        (kept) => kept.flatMap((row) => Option.toArray(row))
+      )
+    }),
+    Stream.mapEffect((rows) => {
+      const pending = rows.map((row) => ({ row, customer: JSON.parse(row.record) }))
       const keys = pending.flatMap(({ customer }) =>
         Option.toArray(Option.map(Bundle.companyOf(customer), (company) => Bundle.companyKey(company)))
       )
@@ -390,6 +394,8 @@ export const childRecords = <E, R>(
         const customers = phase === "messages"
           ? yield* linker.customerLinks(all.map((child) => child.customerKey))
           : new Map<string, IdMap.Parent>()
+        // A few children's attachments carried at a time; a batch without any needs no fiber per child.
+        const carrying = all.some((child) => Bundle.hasAttachments(child.value))
         const records = yield* Effect.forEach(
           all,
           (child) =>
@@ -398,7 +404,7 @@ export const childRecords = <E, R>(
               phase,
               linker
             ),
-          { concurrency: carryConcurrency }
+          carrying ? { concurrency: carryConcurrency } : undefined
         )
         return [...rejected, ...(yield* heldOut(records, linker))]
       })

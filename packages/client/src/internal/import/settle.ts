@@ -23,6 +23,7 @@ import { isEvent, type SubmittedJob } from "./stageValues.js"
 import { failedItem, unknownItem } from "./submit.js"
 
 type Emit = (value: Events.ImportEvent) => Effect.Effect<void>
+type EmitAll = (values: Iterable<Events.ImportEvent>) => Effect.Effect<void>
 
 /**
  * The outcome of one item from its verdict. `createdEarlier`: the chunk was sent again after a request whose answer
@@ -93,10 +94,14 @@ const outcomesOf = (
   missing: string
 ) => {
   const createdEarlier = lostRequestCreated(job, verdicts)
+  // A few look-ups of existing objects at a time; without them every outcome is at hand, and forking a fiber per
+  // item would cost more than the item.
+  const lookingUp = importer.settings.resolveExisting &&
+    job.chunk.items.some((item) => verdicts.get(item.clientRef)?._tag === "Duplicate")
   return Effect.forEach(
     job.chunk.items,
     (item) => outcomeOf(importer, job, item, verdicts.get(item.clientRef), missing, createdEarlier),
-    { concurrency: 4 }
+    lookingUp ? { concurrency: 4 } : undefined
   )
 }
 
@@ -114,7 +119,7 @@ export type AwaitJob = (
 export const awaitResults: AwaitJob = (job, options) => BulkJob.awaitResults(job.jobId, options)
 
 /** Waits for a job's results and settles its items. */
-const settleJob = (importer: Importer, job: Submitted, emit: Emit, awaitJob: AwaitJob) =>
+const settleJob = (importer: Importer, job: Submitted, emit: Emit, emitAll: EmitAll, awaitJob: AwaitJob) =>
   Effect.gen(function*() {
     const { settings } = importer
     const last = yield* Ref.make(Option.none<BulkJob.Reading>())
@@ -148,7 +153,7 @@ const settleJob = (importer: Importer, job: Submitted, emit: Emit, awaitJob: Awa
       onLeft: (error) => abandoned(importer, job, error, last, emit)
     })
     yield* importer.record(outcomes, job.chunk.chunk)
-    yield* Effect.forEach(outcomes, emit, { discard: true })
+    yield* emitAll(outcomes)
   }).pipe(
     Effect.ensuring(
       Effect.flatMap(Clock.currentTimeMillis, (now) => importer.window.release(now - job.submittedAt))
@@ -221,8 +226,8 @@ export const settle = (importer: Importer, options: SettleOptions = {}) =>
     (value) =>
       isEvent(value)
         ? Stream.succeed(value)
-        : emitting<Events.ImportEvent, KustomerError | Checkpoint.CheckpointError, never>((emit) =>
-          settleJob(importer, value, emit, awaitJob)
+        : emitting<Events.ImportEvent, KustomerError | Checkpoint.CheckpointError, never>((emit, emitAll) =>
+          settleJob(importer, value, emit, emitAll, awaitJob)
         ),
     { concurrency: importer.settings.maxJobsInFlight }
   )
