@@ -8,10 +8,11 @@ import { BulkResource, Token } from "@effect-kustomer/domain"
 import { Simulator, SimulatorConfig } from "@effect-kustomer/simulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as NodeFs from "node:fs"
 import { DurableImport, Preflight, RunReport } from "../src/index.js"
-import { simulatedWithKey } from "./fixtures/keys.js"
+import { type Double, simulatedWithKey } from "./fixtures/keys.js"
 import { fastPipeline, inputFile, tempDir } from "./harness.js"
 
 const withoutRoles = (roles: ReadonlyArray<string>) =>
@@ -25,8 +26,7 @@ const keys: SimulatorConfig.SimulatorOptions["apiKeys"] = [
 ]
 
 /** The simulator with `keys`, and a client sending `key` (through a double without the token check, if asked). */
-const simulatedWith = (key: string, double: { readonly tokenEndpoint?: boolean } = {}) =>
-  simulatedWithKey({ apiKeys: keys }, key, double)
+const simulatedWith = (key: string, double: Double = {}) => simulatedWithKey({ apiKeys: keys }, key, double)
 
 const historic = "2020-01-01T00:00:00.000Z"
 const sourceAgent = "5cb3a1b7c9e77c0013e5f2d9"
@@ -167,6 +167,20 @@ describe("Preflight.checkRoles before an import", () => {
       assert.strictEqual(stats.requests.byRoute["GET /v1/bulk/{id}"], 1)
       assert.strictEqual((yield* RunReport.read(`${dir}/report.json`)).roles?.checked, false)
     }).pipe(Effect.provide(simulatedWith("admin", { tokenEndpoint: false }))))
+
+  it.scopedLive("an API that cannot be reached fails the check with the transport error, before any chunk", () =>
+    Effect.gen(function*() {
+      const simulator = yield* Simulator.Simulator
+      const dir = yield* tempDir
+      NodeFs.writeFileSync(`${dir}/in.jsonl`, inputFile({ records: 5, customers: simulator.customerIds }).text)
+      const failure = yield* Effect.flip(DurableImport.run({
+        input: `${dir}/in.jsonl`,
+        pipeline: { ...fastPipeline, retrySchedule: Schedule.recurs(1) }
+      }))
+      // The token read's failure, not a chunk's after its own retries: no chunk was tried.
+      assert.include(failure.message, "KustomerClient.currentToken: the request could not be sent")
+      assert.include(failure.message, "ECONNREFUSED")
+    }).pipe(Effect.provide(simulatedWith("admin", { unreachable: true }))))
 
   it.scopedLive("behind a double without the token check, a key without bulk.read is still refused", () =>
     Effect.gen(function*() {

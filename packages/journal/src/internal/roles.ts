@@ -183,9 +183,14 @@ export interface CheckOptions extends RetryOptions {
   readonly acceptImportDates?: boolean | undefined
 }
 
-/** A failure of the token read that says the key is not accepted at all: no fallback can help. */
-const rejectsTheKey = (error: KustomerError.KustomerError) =>
-  error.reason._tag === "Unauthorized" || error.reason._tag === "CredentialsUnavailable"
+/**
+ * A failure of the token read that no fallback can help: the key is not accepted at all, or the API could not be
+ * reached (a refused connection, an unknown host, after the retries): the run would only spend its retries on
+ * every chunk before failing the same way.
+ */
+const endsTheCheck = (error: KustomerError.KustomerError) =>
+  error.reason._tag === "Unauthorized" || error.reason._tag === "CredentialsUnavailable" ||
+  (error.reason._tag === "Transport" && error.reason.delivery === "not-sent")
 
 /** The report of a key whose token was read. */
 const judge = (
@@ -235,7 +240,8 @@ const unchecked = (plan: RolePlan, error: KustomerError.KustomerError): RoleRepo
  * Reads the key's token (under the retry policy) and checks it against every role the run needs: fails with
  * {@link MissingRoles} listing all that are missing, or with the API's error when the key is not accepted. When
  * the API does not serve the token (404, 403, an answer that is not a token), falls back to {@link checkAccess}
- * and says, in the report's warnings, that the roles could not be checked.
+ * and says, in the report's warnings, that the roles could not be checked; an API that cannot be reached at all
+ * fails the check with its transport error.
  */
 export const checkRoles = (
   client: KustomerClient.Service,
@@ -245,7 +251,7 @@ export const checkRoles = (
   retried(client.currentToken, options).pipe(
     Effect.matchEffect({
       onFailure: (error): Effect.Effect<RoleReport, KustomerError.KustomerError | MissingRoles> =>
-        rejectsTheKey(error) ? Effect.fail(error) : Effect.as(checkAccess(client, options), unchecked(plan, error)),
+        endsTheCheck(error) ? Effect.fail(error) : Effect.as(checkAccess(client, options), unchecked(plan, error)),
       onSuccess: (token) => judge(token, plan, options)
     }),
     Effect.withSpan("Preflight.checkRoles")
