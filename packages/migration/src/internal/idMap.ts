@@ -192,6 +192,11 @@ export interface IdMap {
   readonly setAttachment: (row: AttachmentRow) => Effect.Effect<void, IdMapError>
   readonly meta: (key: string) => Effect.Effect<Option.Option<string>, IdMapError>
   readonly setMeta: (key: string, value: string) => Effect.Effect<void, IdMapError>
+  /**
+   * Runs `writes` (this id map's) in one transaction: one commit for many rows. Nothing else of the id map runs
+   * meanwhile, so `writes` must not wait on anything but the id map.
+   */
+  readonly inTransaction: <A, E>(writes: Effect.Effect<A, E>) => Effect.Effect<A, E | IdMapError>
   /** Adds the customers not seen yet (first appearance wins); keeps the order they come in. */
   readonly addCustomers: (
     customers: ReadonlyArray<{ readonly key: string; readonly line: number; readonly record: string }>
@@ -360,6 +365,8 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
     ) => keysetPages(-1, batchSize, (from) => page(from).pipe(run, Effect.flatMap(decode(schema))), next)
 
     const idMap: IdMap = {
+      inTransaction: (writes) =>
+        Effect.catchTag(JournalFile.transaction(sql)(writes), "SqlError", (error) => Effect.fail(fail(error))),
       ledger,
       linkedConversations: linked(
         LinkedConversation,

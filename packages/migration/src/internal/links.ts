@@ -104,11 +104,11 @@ export const parentOf = (outcome: ImportEvent.Outcome): IdMap.Parent => {
  */
 export const linkingCheckpoint = (
   journal: ImportCheckpoint.ImportCheckpoint,
-  settle: (outcome: ImportEvent.Outcome) => Effect.Effect<void, IdMap.IdMapError>
+  settle: (outcomes: ReadonlyArray<ImportEvent.Outcome>) => Effect.Effect<void, IdMap.IdMapError>
 ): ImportCheckpoint.ImportCheckpoint => ({
   ...journal,
   settled: (outcomes, chunk) =>
-    Effect.forEach(outcomes, (outcome) => settle(outcome), { discard: true }).pipe(
+    settle(outcomes).pipe(
       Effect.mapError((error) => new ImportCheckpoint.CheckpointError({ reason: error.message })),
       Effect.zipRight(journal.settled(outcomes, chunk))
     )
@@ -136,26 +136,40 @@ const resolvedParent = (outcome: ImportEvent.Outcome, findMissingId: FindMissing
     }))
 }
 
-/** What a phase records in the id map for each outcome: parents' ids; nothing for messages and notes. */
+/**
+ * What a phase records in the id map for its outcomes — parents' ids; nothing for messages and notes —, in one
+ * transaction: the ids the API did not report are looked up first (no request runs inside the transaction).
+ */
 export const settleFor = (phase: Pipeline.Phase, idMap: IdMap.IdMap, findMissingId: FindMissingId) =>
 (
-  outcome: ImportEvent.Outcome
+  outcomes: ReadonlyArray<ImportEvent.Outcome>
 ): Effect.Effect<void, IdMap.IdMapError> => {
+  const write = (settle: (index: number, parent: IdMap.Parent) => Effect.Effect<void, IdMap.IdMapError>) =>
+    Effect.flatMap(
+      Effect.forEach(
+        outcomes,
+        (outcome) => Effect.map(resolvedParent(outcome, findMissingId), (parent) => [outcome, parent] as const)
+      ),
+      (fates) =>
+        idMap.inTransaction(
+          Effect.forEach(fates, ([outcome, parent]) => settle(outcome.position.index, parent), { discard: true })
+        )
+    )
   switch (phase) {
     // A company reported without its id is not linked (its customers go without it): its `externalId` is not a
     // key Kustomer enforces, so a look-up could find another company of the same id.
     case "companies":
-      return idMap.settleCompany(outcome.position.index, parentOf(outcome))
+      return idMap.inTransaction(
+        Effect.forEach(
+          outcomes,
+          (outcome) => idMap.settleCompany(outcome.position.index, parentOf(outcome)),
+          { discard: true }
+        )
+      )
     case "customers":
-      return Effect.flatMap(
-        resolvedParent(outcome, findMissingId),
-        (parent) => idMap.settleCustomer(outcome.position.index, parent)
-      )
+      return write(idMap.settleCustomer)
     case "conversations":
-      return Effect.flatMap(
-        resolvedParent(outcome, findMissingId),
-        (parent) => idMap.settleConversation(outcome.position.index, parent)
-      )
+      return write(idMap.settleConversation)
     default:
       return Effect.void
   }
