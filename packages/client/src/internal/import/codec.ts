@@ -19,6 +19,7 @@ import type { KustomerError } from "../../KustomerError.js"
 import { issuesOf } from "../issueList.js"
 import * as SchemaGuard from "../schemaGuard.js"
 import { encodesAsItself, unknownFields as unknownFieldsOf } from "../schemaShape.js"
+import { ParsedLine } from "../sources/record.js"
 import { byteLength } from "../utf8.js"
 import type { Options, Settings } from "./settings.js"
 import { PreparedItem } from "./stageValues.js"
@@ -135,7 +136,9 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
     externalId: string | undefined,
     appendRef: boolean
   ): Prepared | Events.Rejected => {
-    let json = JSON.stringify(wire)
+    // A record read as canonical JSON is sent as read, when it is sent as it was read.
+    let json = (record._tag === "Parsed" && wire === record.value ? ParsedLine.jsonOf(record) : undefined) ??
+      JSON.stringify(wire)
     let bytes = byteLength(json)
     if (appendRef) {
       // Measured in parts: the joined string is left unflattened until a request body joins it again.

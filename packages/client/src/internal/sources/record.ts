@@ -3,6 +3,7 @@
  */
 import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
+import { canonicalKeys, keyCount } from "./canonical.js"
 import { textExceeds, tooDeep, valueExceeds } from "./depth.js"
 
 /**
@@ -98,6 +99,45 @@ export const fromJsonText = (position: Position, text: string): SourceRecord => 
   } catch (error) {
     return unparsable(position, `not valid JSON: ${errorText(error)}`, text)
   }
+}
+
+/**
+ * A record read from a JSON line that is exactly what `JSON.stringify` writes for its value (see `canonical.ts`):
+ * the codec sends the line instead of serialising the value again. The line is a private field, so the record
+ * looks and compares like any other `Parsed` record, and a copy of it (a spread) carries no line. Records are
+ * values: one whose `value` were changed in place would be sent as read.
+ */
+export class ParsedLine implements Parsed {
+  readonly _tag = "Parsed"
+  readonly #json: string
+  constructor(readonly position: Position, readonly value: unknown, json: string) {
+    this.#json = json
+  }
+
+  /** The line of a record read as canonical JSON, if `record` is one. */
+  static jsonOf(record: SourceRecord): string | undefined {
+    return #json in record ? record.#json : undefined
+  }
+}
+
+/**
+ * A JSON line as a record, as {@link fromJsonText} reads it; when the line is canonical JSON, the record keeps it
+ * ({@link ParsedLine}). Only for text from a decoder: it holds no lone surrogate.
+ */
+export const fromJsonLine = (position: Position, text: string): SourceRecord => {
+  const keys = canonicalKeys(text)
+  // Text the canonical check accepted nests within bounds; anything else is checked as before.
+  if (keys === -1 && textExceeds(text)) return unparsable(position, tooDeep(), text)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return unparsable(position, `not valid JSON: ${errorText(error)}`, text)
+  }
+  // A text with more keys than its value repeated a key, which parsing dropped: not canonical.
+  return keys !== -1 && keyCount(value) === keys
+    ? new ParsedLine(position, value, text)
+    : parsedUnchecked(position, value)
 }
 
 /** The reason given for a line or row with bytes that are not UTF-8. @since 0.1.0 */

@@ -1,0 +1,116 @@
+import { BulkResource } from "@effect-kustomer/domain"
+import { assert, describe, it } from "@effect/vitest"
+import * as FastCheck from "effect/FastCheck"
+import { codecOf } from "../src/internal/import/codec.js"
+import { settingsOf } from "../src/internal/import/settings.js"
+import { PreparedItem } from "../src/internal/import/stageValues.js"
+import { canonicalKeys } from "../src/internal/sources/canonical.js"
+import { fromJsonLine, fromJsonText, ParsedLine } from "../src/internal/sources/record.js"
+import { conversationRecord } from "./records.js"
+
+const position = { index: 4, line: 5 }
+const customer = "6b097023c500000000000001"
+
+/** Whether text holds no lone surrogate, as any text a decoder returns (the readers' lines). */
+const wellFormed = (text: string): boolean => new TextDecoder().decode(new TextEncoder().encode(text)) === text
+
+/** Whether the line was kept as the record's JSON; when it was, it must be what `JSON.stringify` writes. */
+const keptLine = (text: string): boolean => {
+  const record = fromJsonLine(position, text)
+  // Whatever is kept, the record is the one the plain reader makes: same outcome, value or reason.
+  assert.deepStrictEqual(record, fromJsonText(position, text))
+  const json = ParsedLine.jsonOf(record)
+  if (json === undefined || record._tag !== "Parsed") return false
+  assert.strictEqual(json, text)
+  assert.strictEqual(JSON.stringify(record.value), text)
+  return true
+}
+
+/** Small rewrites of canonical JSON text, most of which make it non-canonical (or not JSON at all). */
+const rewrites: ReadonlyArray<(text: string, at: number) => string> = [
+  (text, at) => `${text.slice(0, at)} ${text.slice(at)}`,
+  (text) => text.replace(/^\{"([^"]*)":([^,}]*)/, (member) => `${member},${member.slice(1)}`),
+  (text) => text.replace(/:(-?\d+)/, ":$1.0"),
+  (text) => text.replace(/:(-?\d+)/, ":$1e0"),
+  (text) => text.replace(/:0/, ":-0"),
+  (text) => text.replace(/"([a-z])/, (_, letter: string) => `"\\u00${letter.charCodeAt(0).toString(16)}`),
+  (text) => text.replace(/"/, "\"1"),
+  (text, at) => `${text.slice(0, at)}${text.slice(at + 1)}`
+]
+
+describe("canonical JSON lines", () => {
+  it("keeps a line only when JSON.stringify of its value writes it back, and reads it as before (property)", () =>
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.jsonValue({ stringUnit: "grapheme", maxDepth: 4 }),
+        FastCheck.nat(rewrites.length),
+        FastCheck.nat(200),
+        (value, rewrite, at) => {
+          const text = JSON.stringify(value)
+          const changed = rewrites[rewrite]?.(text, at % (text.length + 1)) ?? text
+          // A rewrite may cut a surrogate pair in two: no decoder returns such text.
+          if (wellFormed(changed)) keptLine(changed)
+          // What JSON.stringify wrote is kept unless it has an escape or a key that is an array index.
+          assert.strictEqual(keptLine(text), !/\\|"\d[^"]*":/.test(text))
+        }
+      ),
+      { numRuns: 2000 }
+    ))
+
+  it("keeps the line of JSON that JSON.stringify wrote, and not of other spellings of the same value", () => {
+    assert.isTrue(keptLine(JSON.stringify({ ...conversationRecord(3, customer), custom: { scoreNum: -1.5e-7 } })))
+    assert.isTrue(keptLine(`{"a":[1,-2,0,true,false,null,{}],"b":"é ✓ \u2028","c":123456789012345,"d":0.1}`))
+    for (
+      const text of [
+        `{"a":1,"a":2}`,
+        `{"a":{"b":1,"b":1}}`,
+        `{"b":1,"1":2}`,
+        `{"a":-0}`,
+        `{"a":1.0}`,
+        `{"a":1e3}`,
+        `{"a":1E-7}`,
+        `{"a":1234567890123456789}`,
+        `{"a":"\\u0041"}`,
+        `{"a":"\\n"}`,
+        `{"a":"\\/"}`,
+        ` {"a":1}`,
+        `{"a": 1}`,
+        `{"a":1}\t`,
+        `{"a":tru}`,
+        `{"a":1`
+      ]
+    ) {
+      assert.isFalse(keptLine(text), text)
+    }
+  })
+
+  it("tells a line too deep from one within bounds as the depth check does", () => {
+    assert.strictEqual(canonicalKeys(`${"[".repeat(64)}${"]".repeat(64)}`), 0)
+    assert.strictEqual(canonicalKeys(`${"[".repeat(65)}${"]".repeat(65)}`), -1)
+    assert.strictEqual(fromJsonLine(position, `${"[".repeat(65)}${"]".repeat(65)}`)._tag, "Unparsable")
+    assert.strictEqual(fromJsonLine(position, `["${"[".repeat(70)}"]`)._tag, "Parsed")
+  })
+
+  it("prepares a record read as canonical JSON exactly as the same record parsed otherwise (property)", () =>
+    FastCheck.assert(
+      FastCheck.property(
+        FastCheck.string({ maxLength: 30, unit: "grapheme" }),
+        FastCheck.array(FastCheck.string({ maxLength: 8, unit: "grapheme" }), { maxLength: 4 }),
+        (name, tags) => {
+          const codec = codecOf(BulkResource.Conversations, settingsOf({}), undefined)
+          const value = { ...conversationRecord(7, customer), name, tags }
+          const text = JSON.stringify(value)
+          const read = fromJsonLine(position, text)
+          const item = codec.prepare(read)
+          const plain = codec.prepare({ _tag: "Parsed", position, value })
+          assert.instanceOf(item, PreparedItem)
+          assert.instanceOf(plain, PreparedItem)
+          if (!(item instanceof PreparedItem) || !(plain instanceof PreparedItem)) return
+          assert.strictEqual(item.json, plain.json)
+          assert.strictEqual(item.bytes, plain.bytes)
+          // Strings without escapes keep the line; the line then is what was sent.
+          if (!text.includes("\\")) assert.strictEqual(ParsedLine.jsonOf(read), text)
+        }
+      )
+    ))
+})
