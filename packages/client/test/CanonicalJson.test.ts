@@ -1,6 +1,10 @@
 import { BulkResource } from "@effect-kustomer/domain"
 import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
+import * as Stream from "effect/Stream"
+import * as ImportSource from "../src/ImportSource.js"
 import { codecOf } from "../src/internal/import/codec.js"
 import { settingsOf } from "../src/internal/import/settings.js"
 import { PreparedItem } from "../src/internal/import/stageValues.js"
@@ -16,12 +20,11 @@ const wellFormed = (text: string): boolean => new TextDecoder().decode(new TextE
 
 /** Whether the line was kept as the record's JSON; when it was, it must be what `JSON.stringify` writes. */
 const keptLine = (text: string): boolean => {
-  const record = fromJsonLine(position, text)
+  const record = fromJsonLine(position, text, false)
   // Whatever is kept, the record is the one the plain reader makes: same outcome, value or reason.
   assert.deepStrictEqual(record, fromJsonText(position, text))
-  const json = ParsedLine.jsonOf(record)
-  if (json === undefined || record._tag !== "Parsed") return false
-  assert.strictEqual(json, text)
+  if (!(record instanceof ParsedLine)) return false
+  assert.strictEqual(record.json, text)
   assert.strictEqual(JSON.stringify(record.value), text)
   return true
 }
@@ -87,8 +90,8 @@ describe("canonical JSON lines", () => {
   it("tells a line too deep from one within bounds as the depth check does", () => {
     assert.strictEqual(canonicalKeys(`${"[".repeat(64)}${"]".repeat(64)}`), 0)
     assert.strictEqual(canonicalKeys(`${"[".repeat(65)}${"]".repeat(65)}`), -1)
-    assert.strictEqual(fromJsonLine(position, `${"[".repeat(65)}${"]".repeat(65)}`)._tag, "Unparsable")
-    assert.strictEqual(fromJsonLine(position, `["${"[".repeat(70)}"]`)._tag, "Parsed")
+    assert.strictEqual(fromJsonLine(position, `${"[".repeat(65)}${"]".repeat(65)}`, true)._tag, "Unparsable")
+    assert.strictEqual(fromJsonLine(position, `["${"[".repeat(70)}"]`, true)._tag, "Parsed")
   })
 
   it("prepares a record read as canonical JSON exactly as the same record parsed otherwise (property)", () =>
@@ -100,7 +103,8 @@ describe("canonical JSON lines", () => {
           const codec = codecOf(BulkResource.Conversations, settingsOf({}), undefined)
           const value = { ...conversationRecord(7, customer), name, tags }
           const text = JSON.stringify(value)
-          const read = fromJsonLine(position, text)
+          // The reader tells an all-ASCII line, whose UTF-8 size is then its length.
+          const read = fromJsonLine(position, text, /^[\x20-\x7e]*$/.test(text))
           const item = codec.prepare(read)
           const plain = codec.prepare({ _tag: "Parsed", position, value })
           assert.instanceOf(item, PreparedItem)
@@ -109,8 +113,30 @@ describe("canonical JSON lines", () => {
           assert.strictEqual(item.json, plain.json)
           assert.strictEqual(item.bytes, plain.bytes)
           // Strings without escapes keep the line; the line then is what was sent.
-          if (!text.includes("\\")) assert.strictEqual(ParsedLine.jsonOf(read), text)
+          if (!text.includes("\\")) assert.strictEqual(read instanceof ParsedLine ? read.json : undefined, text)
         }
       )
     ))
+
+  it.effect("measures the items of a JSON Lines file in UTF-8 bytes, ASCII or not, in pieces of any size", () =>
+    Effect.gen(function*() {
+      const codec = codecOf(BulkResource.Conversations, settingsOf({}), undefined)
+      const names = ["plain", "Café ✓", "𝄞 clef", "ascii again", "naïve"]
+      const text = names.map((name, index) => `${JSON.stringify({ ...conversationRecord(index, customer), name })}\n`)
+        .join("")
+      const bytes = new TextEncoder().encode(text)
+      for (const size of [7, 64, 1 << 16]) {
+        const pieces = Array.from(
+          { length: Math.ceil(bytes.length / size) },
+          (_, at) => bytes.subarray(at * size, (at + 1) * size)
+        )
+        const records = yield* Stream.runCollect(ImportSource.jsonLines(Stream.fromIterable(pieces)))
+        const items = Chunk.toReadonlyArray(records).map((record) => codec.prepare(record))
+        assert.strictEqual(items.length, names.length)
+        for (const item of items) {
+          assert.instanceOf(item, PreparedItem)
+          if (item instanceof PreparedItem) assert.strictEqual(item.bytes, new TextEncoder().encode(item.json).length)
+        }
+      }
+    }))
 })

@@ -44,7 +44,9 @@ export const read = <E, R>(
               const position = { index: index++, line }
               const bad = region.badLines.size === 0 ? undefined : region.badLines.get(line)
               records.push(
-                bad === undefined ? fromJsonLine(position, content) : unparsable(position, invalidUtf8(bad), content)
+                bad === undefined
+                  ? fromJsonLine(position, content, region.ascii)
+                  : unparsable(position, invalidUtf8(bad), content)
               )
             }
             line++

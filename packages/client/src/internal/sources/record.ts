@@ -103,28 +103,36 @@ export const fromJsonText = (position: Position, text: string): SourceRecord => 
 
 /**
  * A record read from a JSON line that is exactly what `JSON.stringify` writes for its value (see `canonical.ts`):
- * the codec sends the line instead of serialising the value again. The line is a private field, so the record
+ * the codec sends the line instead of serialising the value again. The line is kept in private fields, so the record
  * looks and compares like any other `Parsed` record, and a copy of it (a spread) carries no line. Records are
  * values: one whose `value` were changed in place would be sent as read.
  */
 export class ParsedLine implements Parsed {
   readonly _tag = "Parsed"
   readonly #json: string
-  constructor(readonly position: Position, readonly value: unknown, json: string) {
+  readonly #bytes: number
+  constructor(readonly position: Position, readonly value: unknown, json: string, bytes: number) {
     this.#json = json
+    this.#bytes = bytes
   }
 
-  /** The line of a record read as canonical JSON, if `record` is one. */
-  static jsonOf(record: SourceRecord): string | undefined {
-    return #json in record ? record.#json : undefined
+  /** The line: `JSON.stringify(value)`. */
+  get json(): string {
+    return this.#json
+  }
+
+  /** The line's size in UTF-8 bytes, or -1 when the reader did not know it. */
+  get bytes(): number {
+    return this.#bytes
   }
 }
 
 /**
  * A JSON line as a record, as {@link fromJsonText} reads it; when the line is canonical JSON, the record keeps it
- * ({@link ParsedLine}). Only for text from a decoder: it holds no lone surrogate.
+ * ({@link ParsedLine}), with its UTF-8 size when `ascii` says it is its length. Only for text from a decoder: it
+ * holds no lone surrogate.
  */
-export const fromJsonLine = (position: Position, text: string): SourceRecord => {
+export const fromJsonLine = (position: Position, text: string, ascii: boolean): SourceRecord => {
   const keys = canonicalKeys(text)
   // Text the canonical check accepted nests within bounds; anything else is checked as before.
   if (keys === -1 && textExceeds(text)) return unparsable(position, tooDeep(), text)
@@ -136,7 +144,7 @@ export const fromJsonLine = (position: Position, text: string): SourceRecord => 
   }
   // A text with more keys than its value repeated a key, which parsing dropped: not canonical.
   return keys !== -1 && keyCount(value) === keys
-    ? new ParsedLine(position, value, text)
+    ? new ParsedLine(position, value, text, ascii ? text.length : -1)
     : parsedUnchecked(position, value)
 }
 
