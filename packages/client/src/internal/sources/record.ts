@@ -25,7 +25,12 @@ export interface Position extends Schema.Schema.Type<typeof Position> {}
 export const describePosition = (position: Position): string =>
   position.line === undefined ? `record ${position.index}` : `line ${position.line}`
 
-/** A record read from a source. @since 0.1.0 */
+/**
+ * A record read from a source. Records are values: a step that changes one makes a new record rather than changing
+ * its `value` in place (a JSON Lines record may carry its line, which is sent when the record is sent as read).
+ *
+ * @since 0.1.0
+ */
 export interface Parsed {
   readonly _tag: "Parsed"
   readonly position: Position
