@@ -3,9 +3,9 @@
  * form keeps its line, and the codec sends the line as the record's wire JSON instead of serialising the value
  * again: the serialisation costs as much as the parse.
  *
- * The test is conservative: text it accepts is certainly canonical, and any doubt (white space, an escape, a
- * number written otherwise than `String(number)` writes it, a key that is an array index, a repeated key) makes it
- * refuse, and the value is serialised as before.
+ * The test is conservative: text it accepts is certainly canonical, and any doubt (white space, an escape
+ * `JSON.stringify` does not write, a number written otherwise than `String(number)` writes it, a key that is an array
+ * index, a repeated key) makes it refuse, and the value is serialised as before.
  */
 import * as Predicate from "effect/Predicate"
 import { maxDepth } from "./depth.js"
@@ -27,7 +27,36 @@ const lowerT = 0x74
 const openBrace = 0x7b
 const closeBrace = 0x7d
 
+const backslash = 0x5c
+const lowerB = 0x62
+const lowerR = 0x72
+const lowerU = 0x75
+
 const isDigit = (code: number): boolean => code >= zero && code <= nine
+
+/** The value of a lowercase hexadecimal digit, or -1. */
+const hexDigit = (code: number): number =>
+  isDigit(code) ? code - zero : code >= 0x61 && code <= lowerF ? code - 0x57 : -1
+
+/**
+ * The length of the escape at `at` (a backslash) when `JSON.stringify` writes that character so: 2 for `\"`, `\\`
+ * and `\b \f \n \r \t`, 6 for `\u00xx` (lowercase) of another control character; -1 for any other (`\/`,
+ * `\u0041`, an escaped surrogate), which `JSON.stringify` would write otherwise.
+ */
+const escapeSize = (text: string, at: number): number => {
+  const code = text.charCodeAt(at + 1)
+  if (
+    code === quote || code === backslash || code === lowerB || code === lowerF || code === lowerN ||
+    code === lowerR || code === lowerT
+  ) return 2
+  if (code !== lowerU || text.charCodeAt(at + 2) !== zero || text.charCodeAt(at + 3) !== zero) return -1
+  const high = hexDigit(text.charCodeAt(at + 4))
+  const low = hexDigit(text.charCodeAt(at + 5))
+  if (high < 0 || high > 1 || low < 0) return -1
+  const unit = high * 16 + low
+  // Backspace, tab, line feed, form feed and carriage return have short escapes.
+  return unit === 8 || unit === 9 || unit === 10 || unit === 12 || unit === 13 ? -1 : 6
+}
 
 /**
  * Where the number starting at `at` ends, or -1 when `JSON.stringify` would write it differently: an integer of at
@@ -64,10 +93,10 @@ const numberEnd = (text: string, start: number): number => {
  * are read.
  */
 export const canonicalKeys = (text: string, limit: number = maxDepth): number => {
-  // Escapes are left to `JSON.stringify`: `\u0041`, `\/` and the like are written otherwise. Without any backslash,
-  // every string ends at the next quote.
-  if (text.indexOf("\\") !== -1) return -1
   const length = text.length
+  // Where the next backslash is (the length when there is none): a string that ends before it has no escape.
+  let nextEscape = text.indexOf("\\")
+  if (nextEscape === -1) nextEscape = length
   let keys = 0
   let depth = 0
   let at = 0
@@ -75,7 +104,17 @@ export const canonicalKeys = (text: string, limit: number = maxDepth): number =>
     const code = text.charCodeAt(at)
     switch (code) {
       case quote: {
-        const close = text.indexOf("\"", at + 1)
+        let close = text.indexOf("\"", at + 1)
+        // Escapes before the quote found: each must be one `JSON.stringify` writes, and an escaped quote does not
+        // end the string.
+        while (nextEscape < close) {
+          const size = escapeSize(text, nextEscape)
+          if (size === -1) return -1
+          const after = nextEscape + size
+          nextEscape = text.indexOf("\\", after)
+          if (nextEscape === -1) nextEscape = length
+          if (close < after) close = text.indexOf("\"", after)
+        }
         if (close === -1) return -1
         if (text.charCodeAt(close + 1) === colon) {
           // A key that is an array index (`"0"`, `"12"`) is enumerated before the others, so it may move.
