@@ -11,6 +11,7 @@ import * as Predicate from "effect/Predicate"
 import { maxDepth } from "./depth.js"
 
 const quote = 0x22
+const plus = 0x2b
 const comma = 0x2c
 const minus = 0x2d
 const dot = 0x2e
@@ -19,24 +20,24 @@ const nine = 0x39
 const colon = 0x3a
 const upperE = 0x45
 const openBracket = 0x5b
+const backslash = 0x5c
 const closeBracket = 0x5d
+const lowerA = 0x61
+const lowerB = 0x62
 const lowerE = 0x65
 const lowerF = 0x66
 const lowerN = 0x6e
+const lowerR = 0x72
 const lowerT = 0x74
+const lowerU = 0x75
 const openBrace = 0x7b
 const closeBrace = 0x7d
-
-const backslash = 0x5c
-const lowerB = 0x62
-const lowerR = 0x72
-const lowerU = 0x75
 
 const isDigit = (code: number): boolean => code >= zero && code <= nine
 
 /** The value of a lowercase hexadecimal digit, or -1. */
 const hexDigit = (code: number): number =>
-  isDigit(code) ? code - zero : code >= 0x61 && code <= lowerF ? code - 0x57 : -1
+  isDigit(code) ? code - zero : code >= lowerA && code <= lowerF ? code - lowerA + 10 : -1
 
 /**
  * The length of the escape at `at` (a backslash) when `JSON.stringify` writes that character so: 2 for `\"`, `\\`
@@ -74,7 +75,7 @@ const numberEnd = (text: string, start: number): number => {
     while (isDigit(code))
   } else return -1
   if (code === dot || code === lowerE || code === upperE || at - digitsFrom > 15) {
-    while (isDigit(code) || code === dot || code === lowerE || code === upperE || code === minus || code === 0x2b) {
+    while (isDigit(code) || code === dot || code === lowerE || code === upperE || code === minus || code === plus) {
       code = text.charCodeAt(++at)
     }
     const token = text.slice(start, at)
