@@ -146,6 +146,12 @@ export const fromStream = <E, R>(values: Stream.Stream<unknown, E, R>): Stream.S
  * JSON Lines: one JSON value per line; positions are physical lines (blank lines are skipped but counted). A line
  * that is not JSON, nests too deeply or is not valid in the encoding is `Unparsable`, with its text.
  *
+ * A line already written as `JSON.stringify` writes its value (no white space outside strings, escapes only as it
+ * writes them, numbers as JavaScript prints them, no repeated key) stays with its record, and an import that sends
+ * the record as read sends that line rather than serialising the value again. Records are values: to change one,
+ * make a new record (a spread, or {@link parsed}); a record whose `value` were changed in place would be sent as it
+ * was read.
+ *
  * @since 0.1.0
  */
 export const jsonLines = <E, R>(

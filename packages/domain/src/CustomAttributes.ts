@@ -64,10 +64,20 @@ const checkValue = (suffix: CustomAttributeSuffix, value: unknown): string | und
  * @since 0.1.0
  */
 export const suffixOf = (key: string): CustomAttributeSuffix | undefined => {
-  for (const suffix of customAttributeSuffixes) {
-    if (key.length > suffix.length && key.endsWith(suffix)) return suffix
+  // No suffix ends another, so at most one matches; the last character tells which ones to try (this runs for every
+  // key of every record).
+  switch (key.charCodeAt(key.length - 1)) {
+    case 0x6d: // m
+      return key.length > 3 && key.endsWith("Num") ? "Num" : undefined
+    case 0x74: // t
+      return key.length > 2 && key.endsWith("At") ? "At" : key.length > 3 && key.endsWith("Txt") ? "Txt" : undefined
+    case 0x72: // r
+      return key.length > 3 && key.endsWith("Str") ? "Str" : undefined
+    case 0x6c: // l
+      return key.length > 4 && key.endsWith("Bool") ? "Bool" : key.length > 3 && key.endsWith("Url") ? "Url" : undefined
+    default:
+      return undefined
   }
-  return undefined
 }
 
 /** Whether every attribute passes (the common case, checked without building a list of issues). */

@@ -3,7 +3,6 @@
  * group is released `linger` after its first item arrived, so that a slow source still makes progress.
  */
 import * as Chunk from "effect/Chunk"
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
@@ -64,6 +63,7 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
 ): Stream.Stream<Chunk.Chunk<A> | B, E, R> =>
   Stream.unwrapScoped(Effect.gen(function*() {
     const scope = yield* Effect.scope
+    const clock = yield* Effect.clock
     const input = yield* Mailbox.make<A | B | Deadline, E>(inputCapacity)
     yield* Stream.runForEachChunk(items, (values) => input.offerAll(values)).pipe(
       Mailbox.into(input),
@@ -89,7 +89,7 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
     }
 
     /** Adds what arrived to the group, pushing the groups it closes and the other values to `closed`, in order. */
-    const add = (incoming: Iterable<A | B | Deadline>, closed: Array<Chunk.Chunk<A> | B>) => {
+    const add = (incoming: ReadonlyArray<A | B | Deadline>, closed: Array<Chunk.Chunk<A> | B>) => {
       for (const value of incoming) {
         if (value instanceof Deadline) {
           armed = false
@@ -107,30 +107,37 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
       }
     }
 
-    const next: Effect.Effect<Chunk.Chunk<Chunk.Chunk<A> | B>, Option.Option<E>> = Effect.gen(function*() {
-      if (ended) return yield* Effect.fail(Option.none<E>())
+    /** The deadline of the current group, offered through the mailbox when what is left of its linger has passed. */
+    const arm = (now: number) => {
+      armed = true
+      const deadline = new Deadline(groupNumber)
+      return Effect.sleep(Duration.subtract(options.linger, Duration.millis(now - groupStarted))).pipe(
+        Effect.zipRight(input.offer(deadline)),
+        Effect.forkIn(scope)
+      )
+    }
+
+    // Runs once per delivery of the source (a chunk of a file's 64 KiB, say): no generator, and the clock is read
+    // directly, which costs less than an effect per delivery.
+    const next: Effect.Effect<Chunk.Chunk<Chunk.Chunk<A> | B>, Option.Option<E>> = Effect.suspend(() => {
+      if (ended) return Effect.fail(Option.none<E>())
       const timedGroup = group.length > 0 ? groupNumber : -1
-      const [incoming, done] = yield* Effect.mapError(input.takeAll, Option.some)
-      const out: Array<Chunk.Chunk<A> | B> = []
-      add(incoming, out)
-      if (done) {
-        ended = true
-        if (group.length > 0) close(out)
-      } else if (group.length > 0 && (groupNumber !== timedGroup || !armed)) {
-        const now = yield* Clock.currentTimeMillis
+      return Effect.flatMap(Effect.mapError(input.takeAll, Option.some), ([incoming, done]) => {
+        const out: Array<Chunk.Chunk<A> | B> = []
+        add(Chunk.toReadonlyArray(incoming), out)
+        if (done) {
+          ended = true
+          if (group.length > 0) close(out)
+        }
+        const closed = Chunk.unsafeFromArray(out)
+        if (done) return Effect.succeed(closed)
+        if (group.length === 0 || (groupNumber === timedGroup && armed)) return Effect.succeed(closed)
+        const now = clock.unsafeCurrentTimeMillis()
         // A new partial group started with this delivery.
         if (groupNumber !== timedGroup) groupStarted = now
-        if (!armed) {
-          // Its deadline comes through the mailbox (a no-op once the source has ended).
-          armed = true
-          const deadline = new Deadline(groupNumber)
-          yield* Effect.sleep(Duration.subtract(options.linger, Duration.millis(now - groupStarted))).pipe(
-            Effect.zipRight(input.offer(deadline)),
-            Effect.forkIn(scope)
-          )
-        }
-      }
-      return Chunk.unsafeFromArray(out)
+        // Its deadline comes through the mailbox (a no-op once the source has ended).
+        return armed ? Effect.succeed(closed) : Effect.as(arm(now), closed)
+      })
     })
 
     return Stream.repeatEffectChunkOption(next)

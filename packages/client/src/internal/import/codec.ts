@@ -19,6 +19,7 @@ import type { KustomerError } from "../../KustomerError.js"
 import { issuesOf } from "../issueList.js"
 import * as SchemaGuard from "../schemaGuard.js"
 import { encodesAsItself, unknownFields as unknownFieldsOf } from "../schemaShape.js"
+import { ParsedLine } from "../sources/record.js"
 import { byteLength } from "../utf8.js"
 import type { Options, Settings } from "./settings.js"
 import { PreparedItem } from "./stageValues.js"
@@ -135,8 +136,10 @@ export const codecOf = <Item extends BulkResource.BulkItemBase, Encoded extends 
     externalId: string | undefined,
     appendRef: boolean
   ): Prepared | Events.Rejected => {
-    let json = JSON.stringify(wire)
-    let bytes = byteLength(json)
+    // A record read as canonical JSON is sent as read, when it is sent as it was read (its size may be known too).
+    const line = record instanceof ParsedLine && wire === record.value ? record : undefined
+    let json = line === undefined ? JSON.stringify(wire) : line.json
+    let bytes = line === undefined || line.bytes < 0 ? byteLength(json) : line.bytes
     if (appendRef) {
       // Measured in parts: the joined string is left unflattened until a request body joins it again.
       // A plain reference (the default `r<index>`) is quoted as is and is as many bytes as characters.

@@ -61,7 +61,7 @@ export const validate =
           const rejected: Array<Events.Rejected> = []
           // A plain loop: this runs once per record, and callbacks created per record show up in profiles. Records
           // an earlier attempt settled or left in chunks are skipped here rather than by a filtering stage.
-          for (const record of batch) {
+          for (const record of Chunk.toReadonlyArray(batch)) {
             const index = record.position.index
             if (claimed.has(index) || resume.isSettled(index)) continue
             let outcome = preparation.codec.prepare(record)

@@ -3,7 +3,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
-import { fromJsonText, invalidUtf8, type SourceRecord, unparsable } from "./record.js"
+import { fromJsonLine, invalidUtf8, type SourceRecord, unparsable } from "./record.js"
 import { type Encoding, lines } from "./text.js"
 
 /** Whether a line holds nothing but white space. */
@@ -44,7 +44,9 @@ export const read = <E, R>(
               const position = { index: index++, line }
               const bad = region.badLines.size === 0 ? undefined : region.badLines.get(line)
               records.push(
-                bad === undefined ? fromJsonText(position, content) : unparsable(position, invalidUtf8(bad), content)
+                bad === undefined
+                  ? fromJsonLine(position, content, region.ascii)
+                  : unparsable(position, invalidUtf8(bad), content)
               )
             }
             line++

@@ -3,6 +3,7 @@
  */
 import * as Data from "effect/Data"
 import * as Schema from "effect/Schema"
+import { canonicalKeys, keyCount } from "./canonical.js"
 import { textExceeds, tooDeep, valueExceeds } from "./depth.js"
 
 /**
@@ -24,7 +25,12 @@ export interface Position extends Schema.Schema.Type<typeof Position> {}
 export const describePosition = (position: Position): string =>
   position.line === undefined ? `record ${position.index}` : `line ${position.line}`
 
-/** A record read from a source. @since 0.1.0 */
+/**
+ * A record read from a source. Records are values: a step that changes one makes a new record rather than changing
+ * its `value` in place (a JSON Lines record may carry its line, which is sent when the record is sent as read).
+ *
+ * @since 0.1.0
+ */
 export interface Parsed {
   readonly _tag: "Parsed"
   readonly position: Position
@@ -98,6 +104,53 @@ export const fromJsonText = (position: Position, text: string): SourceRecord => 
   } catch (error) {
     return unparsable(position, `not valid JSON: ${errorText(error)}`, text)
   }
+}
+
+/**
+ * A record read from a JSON line that is exactly what `JSON.stringify` writes for its value (see `canonical.ts`):
+ * the codec sends the line instead of serialising the value again. The line is kept in private fields, so the record
+ * looks and compares like any other `Parsed` record, and a copy of it (a spread) carries no line. Records are
+ * values: one whose `value` were changed in place would be sent as read.
+ */
+export class ParsedLine implements Parsed {
+  readonly _tag = "Parsed"
+  readonly #json: string
+  readonly #bytes: number
+  constructor(readonly position: Position, readonly value: unknown, json: string, bytes: number) {
+    this.#json = json
+    this.#bytes = bytes
+  }
+
+  /** The line: `JSON.stringify(value)`. */
+  get json(): string {
+    return this.#json
+  }
+
+  /** The line's size in UTF-8 bytes, or -1 when the reader did not know it. */
+  get bytes(): number {
+    return this.#bytes
+  }
+}
+
+/**
+ * A JSON line as a record, as {@link fromJsonText} reads it; when the line is canonical JSON, the record keeps it
+ * ({@link ParsedLine}), with its UTF-8 size when `ascii` says it is its length. Only for text from a decoder: it
+ * holds no lone surrogate.
+ */
+export const fromJsonLine = (position: Position, text: string, ascii: boolean): SourceRecord => {
+  const keys = canonicalKeys(text)
+  // Text the canonical check accepted nests within bounds; anything else is checked as before.
+  if (keys === -1 && textExceeds(text)) return unparsable(position, tooDeep(), text)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    return unparsable(position, `not valid JSON: ${errorText(error)}`, text)
+  }
+  // A text with more keys than its value repeated a key, which parsing dropped: not canonical.
+  return keys !== -1 && keyCount(value) === keys
+    ? new ParsedLine(position, value, text, ascii ? text.length : -1)
+    : parsedUnchecked(position, value)
 }
 
 /** The reason given for a line or row with bytes that are not UTF-8. @since 0.1.0 */

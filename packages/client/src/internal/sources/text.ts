@@ -25,9 +25,16 @@ export interface Lines {
   readonly text: string
   readonly firstLine: number
   readonly badLines: ReadonlyMap<number, number>
+  /**
+   * Whether the text is all ASCII, so that each line's UTF-8 size is its length. Told only of UTF-8 input decoded
+   * without a bad byte (its text then has as many characters as the input had bytes only when all are ASCII).
+   */
+  readonly ascii: boolean
 }
 
 const newline = 0x0a
+
+const noBadLines: ReadonlyMap<number, number> = new Map()
 
 /**
  * The offset of the first byte in `[from, to)` that does not belong to a well-formed UTF-8 sequence (as the
@@ -187,9 +194,12 @@ export const lines = <E, R>(
       const regionOffset = offset
       line += newlinesIn(region, 0, region.length)
       offset += region.length
-      if (table !== undefined) return { text: decodeSingleByte(region, table), firstLine, badLines: new Map() }
+      if (table !== undefined) {
+        return { text: decodeSingleByte(region, table), firstLine, badLines: noBadLines, ascii: false }
+      }
       try {
-        return { text: fatal.decode(region), firstLine, badLines: new Map() }
+        const text = fatal.decode(region)
+        return { text, firstLine, badLines: noBadLines, ascii: text.length === region.length }
       } catch {
         // Rare: find every line with a bad byte, then decode leniently; those lines are reported, not used.
         const badLines = new Map<number, number>()
@@ -203,7 +213,7 @@ export const lines = <E, R>(
           lineNumber++
           lineStart = lineEnd + 1
         }
-        return { text: lenient.decode(region), firstLine, badLines }
+        return { text: lenient.decode(region), firstLine, badLines, ascii: false }
       }
     }
 
