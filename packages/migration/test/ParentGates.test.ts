@@ -15,19 +15,24 @@ import * as TestClock from "effect/TestClock"
 import * as ParentGates from "../src/internal/parentGates.js"
 
 /** An id map of parents: `read` returns the fates of the keys it holds, and counts its reads. */
-const idMap = Effect.map(Ref.make({ reads: 0, fates: new Map<string, string>() }), (state) => ({
-  read: (keys: ReadonlyArray<string>) =>
-    Ref.modify(state, (now): [ReadonlyMap<string, string>, typeof now] => [
-      new Map(keys.flatMap((key) => {
-        const fate = now.fates.get(key)
-        return fate === undefined ? [] : [[key, fate] as const]
-      })),
-      { ...now, reads: now.reads + 1 }
-    ]),
-  settle: (key: string, fate: string) =>
-    Ref.update(state, (now) => ({ ...now, fates: new Map([...now.fates, [key, fate]]) })),
-  reads: Effect.map(Ref.get(state), (now) => now.reads)
-}))
+const idMap = Effect.gen(function*() {
+  const reads = yield* Ref.make(0)
+  const fates = yield* Ref.make(new Map<string, string>())
+  const read = (keys: ReadonlyArray<string>): Effect.Effect<ReadonlyMap<string, string>> =>
+    Effect.zipRight(
+      Ref.update(reads, (count) => count + 1),
+      Effect.map(Ref.get(fates), (held) =>
+        new Map(keys.flatMap((key) => {
+          const fate = held.get(key)
+          return fate === undefined ? [] : [[key, fate] as const]
+        })))
+    )
+  return {
+    read,
+    settle: (key: string, fate: string) => Ref.update(fates, (held) => new Map([...held, [key, fate]])),
+    reads: Ref.get(reads)
+  }
+})
 
 /** Yields until `done` holds (other fibers run meanwhile); fails after many rounds. */
 const until = (done: Effect.Effect<boolean>) =>
