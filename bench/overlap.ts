@@ -1,6 +1,6 @@
 /**
  * The whole migration at the ceiling: `kustomer-bulk migrate` (the built launcher, as users run it; `pnpm build`
- * first) with its phases one after another (the default) and overlapped (`--overlap-phases`), side by side in one run, each on a
+ * first) with its phases one after another (`--sequential-phases`) and overlapped (the default), side by side in one run, each on a
  * fresh standalone simulator: by default a bundle of 12,000 conversations of 2,400 customers with 3 messages and 1
  * note each (62,400 objects), 300 requests / 10 s, jobs of 1–3 s.
  *
@@ -81,7 +81,7 @@ const migrateOnce = async (simulator: RunningSimulator, bundle: string, mode: Mo
       `${limit}/${windowSeconds}s`,
       "--report",
       report,
-      ...(mode === "overlapped" ? ["--overlap-phases"] : [])
+      ...(mode === "sequential" ? ["--sequential-phases"] : [])
     ],
     { KUSTOMER_API_KEY: simulator.apiKey },
     60 * 60_000

@@ -268,7 +268,7 @@ export const actions: Actions<Environment> = {
         usersMap: request.usersMap,
         lines: request.lines,
         skipAttachments: request.skipAttachments,
-        overlapPhases: request.overlapPhases,
+        sequentialPhases: request.sequentialPhases,
         attachmentIdleTimeout: request.attachmentIdleTimeout,
         delta: request.delta
       }

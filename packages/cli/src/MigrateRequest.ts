@@ -42,6 +42,7 @@ export interface Flags extends Pick<ImportRequest.Flags, SharedField | "baseUrl"
   readonly limit: Option.Option<number>
   readonly skip: Option.Option<number>
   readonly skipAttachments: boolean
+  readonly sequentialPhases: boolean
   readonly overlapPhases: boolean
   readonly attachmentIdleTimeout: Option.Option<number>
   readonly delta: boolean
@@ -61,8 +62,8 @@ export interface MigrateRequest extends Pick<ImportRequest.ImportRequest, Shared
   readonly lines: { readonly skip: number; readonly limit: number } | undefined
   /** `--skip-attachments`: the source's attachments left out, knowingly. */
   readonly skipAttachments: boolean
-  /** `--overlap-phases`: the phases run together, each object once its parents have ids (by default one after another). */
-  readonly overlapPhases: boolean
+  /** `--sequential-phases`: each phase runs to its end before the next (by default they run together). */
+  readonly sequentialPhases: boolean
   /** `--attachment-idle-timeout SECONDS`: how long a download or upload of a file may go without a byte. */
   readonly attachmentIdleTimeout: Duration.Duration | undefined
   /** `--delta`: the bundle is a newer export of the source the journal migrated. */
@@ -142,6 +143,11 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
         })
       )
     }
+    if (flags.sequentialPhases && flags.overlapPhases) {
+      return yield* Either.left(
+        new CliError({ message: "--sequential-phases and --overlap-phases contradict each other: give one" })
+      )
+    }
     if (flags.delta && (Option.isNone(flags.journal) || lines !== undefined || flags.dryRun)) {
       return yield* Either.left(
         new CliError({
@@ -154,7 +160,7 @@ export const fromFlags = (flags: Flags): Either.Either<MigrateRequest, CliError>
       lines,
       delta: flags.delta,
       skipAttachments: flags.skipAttachments,
-      overlapPhases: flags.overlapPhases,
+      sequentialPhases: flags.sequentialPhases,
       attachmentIdleTimeout: idleSeconds === undefined ? undefined : Duration.seconds(idleSeconds),
       bundle: flags.bundle,
       format,

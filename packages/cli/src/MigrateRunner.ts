@@ -60,8 +60,8 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly lines?: Migration.LineWindow | undefined
   /** `--skip-attachments`: leave the source's attachments out, knowingly. */
   readonly skipAttachments?: boolean | undefined
-  /** `--overlap-phases`: the phases run together, each object once its parents have ids (by default one after another). */
-  readonly overlapPhases?: boolean | undefined
+  /** `--sequential-phases`: each phase runs to its end before the next (by default the phases run together). */
+  readonly sequentialPhases?: boolean | undefined
   /** `--attachment-idle-timeout`: how long a file's download or upload may go without a byte (default 60 s). */
   readonly attachmentIdleTimeout?: Duration.Duration | undefined
   /** `--delta`: the bundle is a newer export of the source the journal migrated. */
@@ -168,7 +168,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
           { what: "--html", path: plan.html }
         ],
         pipeline: pipelineOf(plan),
-        phases: plan.overlapPhases === true ? "overlapped" : "sequential",
+        phases: plan.sequentialPhases === true ? "sequential" : "overlapped",
         onPhase: (phase, place) =>
           Effect.all([
             Deferred.isDone(results).pipe(
@@ -186,7 +186,7 @@ export const run = (plan: MigratePlan): Effect.Effect<
             log.onPhase(phase),
             output.err(
               `Phase ${place.number}/${place.of}: ${phase}${
-                plan.overlapPhases === true ? " (alongside the others: each object waits only for its parents)" : ""
+                plan.sequentialPhases === true ? "" : " (alongside the others: each object waits only for its parents)"
               }`
             ),
             RunLog.phase(phase, place.number, place.of)

@@ -97,6 +97,18 @@ describe("kustomer-bulk command line", () => {
       assert.include(refused.stderr, "--attachment-idle-timeout")
     }))
 
+  it.effect("parses migrate's phases: together by default, --sequential-phases one after another", () =>
+    Effect.gen(function*() {
+      const sequentialOf = (call: Call | undefined) => call?._tag === "migrate" ? call.request.sequentialPhases : "none"
+      assert.strictEqual(sequentialOf((yield* parse(["migrate", "b.jsonl"])).calls[0]), false)
+      assert.strictEqual(sequentialOf((yield* parse(["migrate", "b.jsonl", "--sequential-phases"])).calls[0]), true)
+      // The flag of when overlapping was not the default is still accepted.
+      assert.strictEqual(sequentialOf((yield* parse(["migrate", "b.jsonl", "--overlap-phases"])).calls[0]), false)
+      const refused = yield* parse(["migrate", "b.jsonl", "--sequential-phases", "--overlap-phases"])
+      assert.strictEqual(refused.code, 1)
+      assert.include(refused.stderr, "--sequential-phases and --overlap-phases")
+    }))
+
   it.effect("parses convert zendesk", () =>
     Effect.gen(function*() {
       const { calls, code } = yield* parse([

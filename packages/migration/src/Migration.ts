@@ -21,9 +21,9 @@
  * 3. **messages**, with their conversation's id and its customer's id;
  * 4. **notes**, with their conversation's id.
  *
- * The phases run one after another by default; with `phases: "overlapped"` they start together, and each object
- * goes as soon as its own parents are settled — their ids in the id map and their outcomes committed in their
- * phase's journal — so the budget is not left idle between phases.
+ * The phases start together (`phases: "overlapped"`, the default), and each object goes as soon as its own parents
+ * are settled — their ids in the id map and their outcomes committed in their phase's journal — so the budget is
+ * not left idle between phases; `phases: "sequential"` runs each phase to its end before the next begins.
  *
  * `importedAt` is set on every object unless the bundle sets it (it waives Kustomer's per-customer creation
  * limit); `createdAt` is sent as given. An object whose parent was not created is not sent: it is reported

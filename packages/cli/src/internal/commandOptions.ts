@@ -225,11 +225,14 @@ export const migrateOptions = {
         "(never deleted); matched by externalId, in any order; run again, it continues or sends nothing"
     )
   ),
-  overlapPhases: Options.boolean("overlap-phases").pipe(
+  sequentialPhases: Options.boolean("sequential-phases").pipe(
     Options.withDescription(
-      "run the phases (companies, customers, conversations, messages, notes) together: each object is sent as soon " +
-        "as its own parents' ids are in the journal; by default each phase runs to its end before the next begins"
+      "run each phase (companies, customers, conversations, messages, notes) to its end before the next begins; by " +
+        "default the phases run together, each object sent as soon as its own parents' ids are in the journal"
     )
+  ),
+  overlapPhases: Options.boolean("overlap-phases").pipe(
+    Options.withDescription("the phases run together: the default (kept for scripts written when it was not)")
   ),
   skipAttachments: Options.boolean("skip-attachments").pipe(
     Options.withDescription(

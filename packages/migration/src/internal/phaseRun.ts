@@ -78,11 +78,11 @@ export interface PhasePlace {
   readonly of: number
 }
 
-export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace) =>
-  Effect.gen(function*() {
+export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace) => {
+  const gates = context.gates ?? openGates
+  const gate = ownGate(phase, gates)
+  return Effect.gen(function*() {
     const { client, fingerprint, idMap, importedAt, leftOut, options, people, rejects } = context
-    const gates = context.gates ?? openGates
-    const gate = ownGate(phase, gates)
     if (options.onPhase !== undefined) yield* options.onPhase(phase, place)
     const spec = Pipeline.table[phase]
     // An update is sent again until it is applied (it sets the same fields again): the ledger, not a phase journal,
@@ -153,7 +153,8 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
       (event) => options.onEvent === undefined ? Effect.void : options.onEvent(phase, event)
     )
     // Only a phase that ran to its end opens its gate for good: one that failed or was interrupted takes the others
-    // down with it, and its children must not take a parent it never settled for one that was not created.
+    // down with it, and its children must not take a parent it never settled for one that was not created (its gate
+    // is stopped instead, below).
     yield* gate.end(held > 0)
     const settledBefore = journal === undefined ? 0 : (yield* journal.status).settledBefore
     return {
@@ -166,11 +167,13 @@ export const runPhase = (phase: Phase, context: PhaseContext, place: PhasePlace)
     }
   }).pipe(
     Effect.scoped,
+    (run) => ParentGates.guarded(gate, run),
     Effect.mapError(toMigrationError),
     // Every request the phase makes (its records, their look-ups and attachments) is counted under its name.
     Effect.tagMetrics(phaseMetricLabel, phase),
     Effect.withSpan(`Migration.${phase}`)
   )
+}
 
 /**
  * What a child sees of a parent its phase held back this attempt (its own parent in doubt): in doubt too, so the

@@ -46,10 +46,10 @@ export interface Options extends Input.BundleInput {
   /** Everything else of the pipeline (chunk sizes, concurrency, schedules). */
   readonly pipeline?: Pipeline.PipelineOptions | undefined
   /**
-   * How the phases run: `sequential` (the default) runs each phase to its end before the next begins;
-   * `overlapped` starts them all at once, sending each object as soon as its parents have ids — a conversation once
-   * its customer has one, a message once its conversation has — so the budget is not idle between phases. Both
-   * store every object once, and resume the same journal.
+   * How the phases run: `overlapped` (the default) starts them all at once, sending each object as soon as its
+   * parents have ids — a conversation once its customer has one, a message once its conversation has — so the
+   * budget is not idle between phases; `sequential` runs each phase to its end before the next begins. Both store
+   * every object once, and resume the same journal.
    */
   readonly phases?: "overlapped" | "sequential" | undefined
   /** Sees every event of every phase. */
@@ -220,12 +220,12 @@ export const run = (options: Options) =>
     const context = { options, client, idMap, rejects, people, leftOut, importedAt, fingerprint, window, carrier }
     const run = Pipeline.phasesFor(contents, delta)
     const phaseContext = { ...context, ledger, delta }
-    const results = options.phases === "overlapped"
-      ? yield* runOverlapped(run, phaseContext)
-      : yield* Effect.forEach(
+    const results = options.phases === "sequential"
+      ? yield* Effect.forEach(
         run,
         (phase, index) => runPhase(phase, phaseContext, { number: index + 1, of: run.length })
       )
+      : yield* runOverlapped(run, phaseContext)
     const rejectsFile = options.rejects === undefined
       ? { rootCauses: 0, dependants: 0 }
       : yield* RejectsBundle.writeObjects({
