@@ -154,6 +154,21 @@ describe("children that may exist from before the import", () => {
       )
     }).pipe(Effect.provide(simulated())))
 
+  it.effect("checked absent, then sent in a request whose answer was lost: created by the import, not found existing", () =>
+    Effect.gen(function*() {
+      const simulator = yield* Simulator.Simulator
+      const records = messagesOf(yield* someConversations)
+      // Nothing exists before: every message the read-back after a lost answer finds is this import's.
+      const events = yield* importAll(records, BulkResource.Messages, {
+        mayAlreadyExist: (items) => Effect.succeed(items.map(() => true))
+      })
+      const stats = yield* simulator.stats
+      assert.isAbove(stats.faults.connection_reset_after_acceptance, 0, "some answers were lost")
+      assert.strictEqual(stats.messages.storedTwice, 0, "nothing stored twice")
+      assert.strictEqual(stats.messages.stored, records.length)
+      assert.deepStrictEqual(tagCounts(events.filter(ImportEvent.isOutcome)), { Created: records.length })
+    }).pipe(Effect.provide(simulated({ faults: lostAnswers }))))
+
   it.effect("without mayAlreadyExist, a second import of the same messages stores them again (the truthful API)", () =>
     Effect.gen(function*() {
       const simulator = yield* Simulator.Simulator

@@ -120,12 +120,7 @@ describe("Cut-over: migrate, delta, verify, rollback", () => {
           writeBundle(`${dir}/first.jsonl`, first)
           writeBundle(`${dir}/second.jsonl`, reexport)
           const migrate = (bundle: string, delta: boolean) =>
-            // One phase after another. Overlapped, messages are in flight when the delta is stopped (and the seeded
-            // faults hit other chunks): a chunk of messages on the conversation that existed before whose answer was
-            // lost is read back, and what is found there is taken to have existed before the migration — verify then
-            // does not check that message, and rollback neither undoes nor lists it (a gap of the pipeline's in-doubt
-            // read-back, in either mode). The phases overlapped are covered by MigrationFaults and the soaks.
-            Migration.run({ bundle: `${dir}/${bundle}`, journal, delta, pipeline, phases: "sequential" })
+            Migration.run({ bundle: `${dir}/${bundle}`, journal, delta, pipeline })
           yield* onTestClock(toTheEnd(migrate("first.jsonl", false)))
 
           // The delta stopped once its first conversations were sent (as a kill would stop it), then run again.

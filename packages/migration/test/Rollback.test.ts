@@ -31,11 +31,7 @@ const migrated = (count: number) =>
     // Under faults a run may leave objects in doubt: the same command again finishes it.
     for (let attempt = 0; attempt < 5; attempt++) {
       const result = yield* Effect.either(
-        // One phase after another: overlapped, the seeded faults hit other chunks, at times the answer of a chunk of
-        // messages on the conversation that existed before; read back, what is found there is taken to have existed
-        // before the migration, so the rollback neither undoes nor lists it (a gap of the pipeline's in-doubt
-        // read-back, in either mode; the rollback is what this file tests).
-        Migration.run({ bundle: `${dir}/bundle.jsonl`, journal, pipeline: fastPipeline, phases: "sequential" })
+        Migration.run({ bundle: `${dir}/bundle.jsonl`, journal, pipeline: fastPipeline })
       )
       if (
         result._tag === "Right" &&

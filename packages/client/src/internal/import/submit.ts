@@ -232,32 +232,40 @@ const submitChunk = (importer: Importer, initial: Pending, emit: Emit) =>
   Effect.gen(function*() {
     // `check`: the items are to be checked before the next attempt, since the request sent at `sentAt` (or by an
     // earlier run: then from now) may have reached the API.
+    const number = initial.chunk.chunk
+    // Items that may exist from before the import are read back once, before the first request.
+    const mayExist = yield* mayExistOf(importer, initial.chunk.items)
+    // `unverified`: the items that may exist from before the import and that this run has not read and found absent
+    // — those a read after a lost answer finds may have existed before; the others were created by the import.
     const state = yield* Ref.make({
       pending: initial,
       items: initial.chunk.items,
       attempt: 0,
       check: initial.inDoubt,
-      sentAt: yield* Clock.currentTimeMillis
+      sentAt: yield* Clock.currentTimeMillis,
+      unverified: mayExist
     })
-    const number = initial.chunk.chunk
-    // Items that may exist from before the import are read back once, before the first request.
-    const mayExist = yield* mayExistOf(importer, initial.chunk.items)
     const attempt = Effect.gen(function*() {
       const current = yield* Ref.get(state)
       let items = current.items
+      let unverified = current.unverified
       const check = current.check
-        ? yield* checkInDoubt(importer, items, current.sentAt, mayExist)
+        ? yield* checkInDoubt(importer, items, current.sentAt, current.unverified)
         : current.attempt === 0 && mayExist.size > 0
         ? yield* checkExisting(importer, items, mayExist)
         : undefined
       if (check !== undefined) {
         items = check.send
+        // Every item a check lets through was read and found absent (what was found, or could not be read, is
+        // settled and not sent): found after a later lost answer, it is this import's.
+        unverified = new Set()
         if (check.settled.length > 0) {
           yield* settleNow(importer, emit, check.settled, items.length === 0 ? number : undefined)
         }
       }
       yield* Ref.set(state, {
         ...current,
+        unverified,
         items,
         attempt: current.attempt + 1,
         check: false,
