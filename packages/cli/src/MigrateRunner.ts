@@ -74,13 +74,21 @@ export interface MigratePlan extends Migration.BundleInput {
   readonly resumable?: boolean | undefined
   /** The `--rate-limit` cap, for the report's charts. */
   readonly rateLimitCap?: { readonly limit: number; readonly windowMillis: number } | undefined
+  /**
+   * When a job is first read after its submission, before the jobs' turnaround is learnt (default 2 s): the demo's
+   * simulator finishes its jobs within a fraction of a second.
+   */
+  readonly firstPollDelay?: Duration.DurationInput | undefined
 }
 
-const pipelineOf = (plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurrency" | "maxJobsInFlight">) => ({
+const pipelineOf = (
+  plan: Pick<MigratePlan, "maxItems" | "maxBytes" | "concurrency" | "maxJobsInFlight" | "firstPollDelay">
+) => ({
   maxJobsInFlight: plan.maxJobsInFlight,
   maxItems: plan.maxItems,
   maxBytes: plan.maxBytes,
-  submitConcurrency: plan.concurrency
+  submitConcurrency: plan.concurrency,
+  ...(plan.firstPollDelay === undefined ? {} : { firstPollDelay: plan.firstPollDelay })
 })
 
 /**
