@@ -6,7 +6,6 @@
  */
 import { DiskFull, JournalFile } from "@effect-kustomer/journal"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
-import * as Arr from "effect/Array"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
@@ -310,7 +309,9 @@ export const open = (path: string): Effect.Effect<IdMap, IdMapError, Scope.Scope
     const parties = (table: PartyTable) => ({
       add: (rows: ReadonlyArray<{ readonly key: string; readonly line: number; readonly record: string }>) => {
         // First appearance wins, in the batch as in the table; the new ones get the next ordinals, in order.
-        const firsts = Arr.dedupeWith(rows, (a, b) => a.key === b.key)
+        const byKey = new Map<string, typeof rows[number]>()
+        for (const row of rows) if (!byKey.has(row.key)) byKey.set(row.key, row)
+        const firsts = [...byKey.values()]
         return firsts.length === 0 ? Effect.void : run(
           JournalFile.transaction(sql)(Effect.gen(function*() {
             const known = yield* sql`SELECT key FROM ${sql(table)} WHERE key IN ${sql.in(firsts.map((row) => row.key))}`

@@ -100,6 +100,10 @@ const fateOf = (
           })
       })))
 
+/** The parents of `kind` whose creation is in doubt (their job's verdict never read). */
+export const rowsOf = (kind: ParentKind, idMap: IdMap.IdMap) =>
+  kind === "customers" ? idMap.customersInDoubt : idMap.conversationsInDoubt
+
 /**
  * Reads the parents in doubt of one kind again and records what is now known. Returns how many stay in doubt.
  */
@@ -109,7 +113,7 @@ export const settleParents = (
   reader: Reader
 ): Effect.Effect<number, IdMap.IdMapError> =>
   Effect.gen(function*() {
-    const rows = yield* (kind === "customers" ? idMap.customersInDoubt : idMap.conversationsInDoubt)
+    const rows = yield* rowsOf(kind, idMap)
     if (rows.length === 0) return 0
     const jobs = [...new Set(rows.map((row) => row.jobId))]
     const completed = new Map(

@@ -13,6 +13,7 @@ import { ImportCounts } from "@effect-kustomer/domain"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { toMigrationError } from "./failure.js"
+import * as InDoubt from "./inDoubt.js"
 import * as ParentGates from "./parentGates.js"
 import { type Gates, type PhaseContext, phaseMetricLabel, runPhase, settleParents } from "./phaseRun.js"
 import * as Pipeline from "./pipeline.js"
@@ -30,13 +31,13 @@ const firstChildOf = (kind: Pipeline.ParentKind, run: ReadonlyArray<Phase>) =>
 /** Reads the parents in doubt of every kind the run's phases need; the requests it took, by the phase counted. */
 const settleAllParents = (run: ReadonlyArray<Phase>, context: PhaseContext) =>
   Effect.reduce(
-    Pipeline.parentKinds.filter((kind) => firstChildOf(kind, run) !== undefined),
+    Pipeline.parentKinds.flatMap((kind) => {
+      const phase = firstChildOf(kind, run)
+      return phase === undefined ? [] : [{ kind, phase }]
+    }),
     new Map<Phase, number>(),
-    (reads, kind) =>
-      Effect.gen(function*() {
-        const phase = firstChildOf(kind, run)
-        if (phase === undefined) return reads
-        const requests = yield* Effect.tagMetrics(settleParents([kind], context), phaseMetricLabel, phase)
+    (reads, { kind, phase }) =>
+      Effect.map(Effect.tagMetrics(settleParents([kind], context), phaseMetricLabel, phase), (requests) => {
         reads.set(phase, (reads.get(phase) ?? 0) + requests)
         return reads
       })
@@ -50,11 +51,8 @@ const heldForParents = (phase: Phase, heldBefore: ReadonlySet<Phase>, context: P
   Effect.gen(function*() {
     const kinds = Pipeline.table[phase].parents
     if (kinds.some((kind) => heldBefore.has(kind))) return true
-    const inDoubt = yield* Effect.forEach(kinds, (kind) =>
-      kind === "customers" ? context.idMap.customersInDoubt : context.idMap.conversationsInDoubt)
-    return inDoubt.some((rows) =>
-      rows.length > 0
-    )
+    const inDoubt = yield* Effect.forEach(kinds, (kind) => InDoubt.rowsOf(kind, context.idMap))
+    return inDoubt.some((rows) => rows.length > 0)
   }).pipe(Effect.mapError(toMigrationError))
 
 /** One phase's two passes as one result: what the second pass did added to the first. */
