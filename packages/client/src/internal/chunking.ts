@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
+import { youngArray } from "./youngArray.js"
 
 /** Anything with an encoded size. */
 export interface Sized {
@@ -69,7 +70,7 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
       Mailbox.into(input),
       Effect.forkIn(scope)
     )
-    let group: Array<A> = []
+    let group = youngArray<A>()
     // A body costs 1 + Σ(bytes + 1): "[", then each item followed by "," or "]".
     let groupBytes = 1
     // The number of the current group: a deadline set for an earlier one is stale.
@@ -83,7 +84,7 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
 
     const close = (into: Array<Chunk.Chunk<A> | B>) => {
       into.push(Chunk.unsafeFromArray(group))
-      group = []
+      group = youngArray<A>()
       groupBytes = 1
       groupNumber++
     }
@@ -123,7 +124,7 @@ export const chunkedAmong = <A extends Sized, B, E, R>(
       if (ended) return Effect.fail(Option.none<E>())
       const timedGroup = group.length > 0 ? groupNumber : -1
       return Effect.flatMap(Effect.mapError(input.takeAll, Option.some), ([incoming, done]) => {
-        const out: Array<Chunk.Chunk<A> | B> = []
+        const out = youngArray<Chunk.Chunk<A> | B>()
         add(Chunk.toReadonlyArray(incoming), out)
         if (done) {
           ended = true

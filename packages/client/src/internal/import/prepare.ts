@@ -14,6 +14,7 @@ import * as Events from "../../ImportEvent.js"
 import { describePosition, type Position, type SourceRecord } from "../../ImportSource.js"
 import { chunkedAmong } from "../chunking.js"
 import { byteLength } from "../utf8.js"
+import { youngArray } from "../youngArray.js"
 import type { Prepared } from "./codec.js"
 import type { Pending, Preparation } from "./importer.js"
 import * as SeenKeys from "./seenKeys.js"
@@ -57,8 +58,8 @@ export const validate =
       // No generator per chunk: with a file's 64 KiB chunks (about 150 records each) that showed in profiles.
       return Stream.mapChunksEffect(records, (batch) =>
         Effect.suspend(() => {
-          const out: Array<Prepared | Events.Rejected> = []
-          const rejected: Array<Events.Rejected> = []
+          const out = youngArray<Prepared | Events.Rejected>()
+          const rejected = youngArray<Events.Rejected>()
           // A plain loop: this runs once per record, and callbacks created per record show up in profiles. Records
           // an earlier attempt settled or left in chunks are skipped here rather than by a filtering stage.
           for (const record of Chunk.toReadonlyArray(batch)) {

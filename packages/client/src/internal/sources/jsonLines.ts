@@ -3,6 +3,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
+import { youngArray } from "../youngArray.js"
 import { fromJsonLine, invalidUtf8, type SourceRecord, unparsable } from "./record.js"
 import { type Encoding, lines } from "./text.js"
 
@@ -30,7 +31,7 @@ export const read = <E, R>(
     // stage then walks.
     return lines(bytes, encoding).pipe(
       Stream.mapChunks((regions) => {
-        const records: Array<SourceRecord> = []
+        const records = youngArray<SourceRecord>()
         for (const region of regions) {
           const text = region.text
           let line = region.firstLine

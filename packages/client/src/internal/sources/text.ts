@@ -6,6 +6,7 @@
  */
 import * as Chunk from "effect/Chunk"
 import * as Stream from "effect/Stream"
+import { youngArray } from "../youngArray.js"
 
 /** The text encodings an input may be in. @since 0.1.0 */
 export type Encoding = "utf-8" | "latin1" | "windows-1252"
@@ -241,7 +242,7 @@ export const lines = <E, R>(
 
     return bytes.pipe(
       Stream.mapChunks((chunks) => {
-        const regions: Array<Lines> = []
+        const regions = youngArray<Lines>()
         for (const chunk of chunks) {
           pending = concat(pending, chunk)
           skipBom(false)
