@@ -229,7 +229,7 @@ export const actions: Actions<Environment> = {
       }
       if (request.dryRun) return yield* ImportRunner.dryRun(plan)
       const baseUrl = yield* Connection.describe(request.connection)
-      return yield* ImportRunner.run({ ...plan, target: baseUrl }).pipe(
+      return yield* ImportRunner.run({ ...plan, ...(yield* Connection.firstPollDelay), target: baseUrl }).pipe(
         Effect.provide(Connection.clientLayer(request.connection))
       )
     }),
@@ -277,6 +277,7 @@ export const actions: Actions<Environment> = {
       const cap = request.connection.rateLimit
       return yield* MigrateRunner.run({
         ...plan,
+        ...(yield* Connection.firstPollDelay),
         target: baseUrl,
         version,
         rateLimitCap: cap === undefined ? undefined : { limit: cap.limit, windowMillis: Duration.toMillis(cap.window) }

@@ -1,7 +1,7 @@
 /**
  * Where the CLI sends its requests and how fast: `--base-url` / `--region` / `--org` and `--rate-limit`, falling
- * back to `KUSTOMER_BASE_URL` / `KUSTOMER_ORG` / `KUSTOMER_REGION` and `KUSTOMER_RATE_LIMIT`. The API key comes
- * from `KUSTOMER_API_KEY` only, and stays `Redacted`.
+ * back to `KUSTOMER_BASE_URL` / `KUSTOMER_ORG` / `KUSTOMER_REGION` and `KUSTOMER_RATE_LIMIT`, and when a job is
+ * first read (`KUSTOMER_FIRST_POLL_DELAY`). The API key comes from `KUSTOMER_API_KEY` only, and stays `Redacted`.
  *
  * @since 0.1.0
  */
@@ -10,8 +10,10 @@ import { type RateBudget } from "@effect-kustomer/domain"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 
 /**
  * The connection flags. When any of `baseUrl`, `org`, `region` is given, the flags decide the base URL alone and
@@ -89,3 +91,17 @@ export const clientLayer = (
  */
 export const describe = (connection: Connection): Effect.Effect<string, ConfigError.ConfigError> =>
   Effect.map(config(connection), (resolved) => resolved.baseUrl)
+
+/**
+ * `KUSTOMER_FIRST_POLL_DELAY` (a duration such as `200 millis`): how long after its submission a bulk job is first
+ * read, as the pipeline's `firstPollDelay` — unset, the pipeline's default, 2 s. Against a sandbox or the simulator,
+ * whose jobs finish within a fraction of a second, a shorter one saves that wait in every phase; later reads adapt
+ * to how long the jobs take whatever it is.
+ *
+ * @since 0.1.0
+ */
+export const firstPollDelay: Config.Config<{ readonly firstPollDelay?: Duration.Duration }> = Config.option(
+  Config.duration("KUSTOMER_FIRST_POLL_DELAY")
+).pipe(
+  Config.map(Option.match({ onNone: () => ({}), onSome: (delay) => ({ firstPollDelay: delay }) }))
+)

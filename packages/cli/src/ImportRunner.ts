@@ -10,6 +10,7 @@ import { ImportSource, type KustomerClient } from "@effect-kustomer/client"
 import { BulkResource } from "@effect-kustomer/domain"
 import { DurableImport, ImportInput, OffsetlessTimes, Preflight, RunError } from "@effect-kustomer/journal"
 import * as FileSystem from "@effect/platform/FileSystem"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Ref from "effect/Ref"
@@ -54,6 +55,8 @@ export interface Plan {
   readonly concurrency: number | undefined
   /** The most jobs between submission and results (default: the pipeline's). */
   readonly maxJobsInFlight?: number | undefined
+  /** When a job is first read after its submission (default: the pipeline's, 2 s; `KUSTOMER_FIRST_POLL_DELAY`). */
+  readonly firstPollDelay?: Duration.DurationInput | undefined
   readonly journal: string | undefined
   readonly report: string | undefined
   /** `--html FILE`: the run report as an HTML page, written however the import ends. */
@@ -120,8 +123,12 @@ const trialCount = (plan: Pick<Plan, "skip" | "limit">, total: number) =>
   Math.min(plan.limit ?? Number.POSITIVE_INFINITY, Math.max(0, total - (plan.skip ?? 0)))
 
 const pipelineOf = (
-  plan: Pick<Plan, "maxItems" | "maxBytes" | "concurrency" | "maxJobsInFlight" | "unknownFields" | "resolveExisting">
+  plan: Pick<
+    Plan,
+    "maxItems" | "maxBytes" | "concurrency" | "maxJobsInFlight" | "unknownFields" | "resolveExisting" | "firstPollDelay"
+  >
 ) => ({
+  ...(plan.firstPollDelay === undefined ? {} : { firstPollDelay: plan.firstPollDelay }),
   resolveExisting: plan.resolveExisting,
   maxJobsInFlight: plan.maxJobsInFlight,
   unknownFields: plan.unknownFields,

@@ -152,6 +152,7 @@ export const rollback = (
     const report = yield* Rollback.run({
       ...options,
       pipeline: {
+        ...(yield* Connection.firstPollDelay),
         ...(request.maxItems === undefined ? {} : { maxItems: request.maxItems }),
         ...(request.concurrency === undefined ? {} : { submitConcurrency: request.concurrency })
       }

@@ -39,7 +39,11 @@ describe("kustomer-bulk import --timezone", () => {
     Effect.gen(function*() {
       const server = yield* SimulatorServer.SimulatorServer
       const file = yield* writeExport(server.customerIds[0] ?? "")
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const result = yield* runCli(["import", file, ...mapping, "--timezone", "Europe/Paris"], env)
       assert.strictEqual(result.code, 0, result.text)
       assert.notInclude(result.text, "read as UTC")
@@ -57,7 +61,11 @@ describe("kustomer-bulk import --timezone", () => {
     Effect.gen(function*() {
       const server = yield* SimulatorServer.SimulatorServer
       const file = yield* writeExport(server.customerIds[0] ?? "")
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const result = yield* runCli(["import", file, ...mapping, "--journal", `${file}.journal`], env)
       assert.strictEqual(result.code, 1, result.text)
       assert.include(
@@ -135,7 +143,11 @@ describe("kustomer-bulk migrate --timezone", () => {
     Effect.gen(function*() {
       const server = yield* SimulatorServer.SimulatorServer
       const { file, journal } = yield* writeBundle
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const refused = yield* runCli(["migrate", file, ...bundleMapping, "--journal", journal], env)
       assert.strictEqual(refused.code, 1, refused.text)
       assert.include(
@@ -156,7 +168,11 @@ describe("kustomer-bulk migrate --timezone", () => {
     Effect.gen(function*() {
       const server = yield* SimulatorServer.SimulatorServer
       const { file, journal } = yield* writeBundle
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const migrated = yield* runCli(
         ["migrate", file, ...bundleMapping, "--journal", journal, "--timezone", "Europe/Paris"],
         env

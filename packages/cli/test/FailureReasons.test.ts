@@ -51,7 +51,11 @@ describe("FailureReasons", () => {
       const customer = server.customerIds[0] ?? ""
       const record = (name: string, priority: number) => JSON.stringify({ name, customer, priority })
       yield* fs.writeFileString(file, [record("a", 9), record("b", 9), "not json", record("c", 2)].join("\n"))
-      const result = yield* runCli(["import", file], { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl })
+      const result = yield* runCli(["import", file], {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      })
       assert.strictEqual(result.code, 2)
       assert.include(result.text, "Top failure reasons:")
       assert.match(result.text, /\b2 {2}rejected: priority: Expected a number between 1 and 5, actual 9/)

@@ -34,7 +34,8 @@ const writeRecords = (customerIds: ReadonlyArray<string>, count: number, invalid
 
 const env = (server: SimulatorServer.Service, key = secretKey) => ({
   KUSTOMER_API_KEY: key,
-  KUSTOMER_BASE_URL: server.baseUrl
+  KUSTOMER_BASE_URL: server.baseUrl,
+  KUSTOMER_FIRST_POLL_DELAY: "100 millis"
 })
 
 describe("kustomer-bulk import, end to end against the simulator on a real socket", () => {
@@ -158,7 +159,10 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
       const server = yield* SimulatorServer.SimulatorServer
       const file = yield* writeRecords(server.customerIds, 5, 0)
 
-      const missingKey = yield* runCli(["import", file], { KUSTOMER_BASE_URL: server.baseUrl })
+      const missingKey = yield* runCli(["import", file], {
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      })
       assert.strictEqual(missingKey.code, 1)
       assert.include(missingKey.text, "KUSTOMER_API_KEY is not set")
 

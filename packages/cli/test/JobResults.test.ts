@@ -119,7 +119,10 @@ const oddServer = Effect.gen(function*() {
     return HttpServerResponse.unsafeJson(pages[Number(url.searchParams.get("page") ?? "1") - 1])
   }))
   const baseUrl = server.address._tag === "TcpAddress" ? `http://127.0.0.1:${server.address.port}` : ""
-  return { env: { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: baseUrl }, pagesRead: Ref.get(pagesRead) }
+  return {
+    env: { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" },
+    pagesRead: Ref.get(pagesRead)
+  }
 })
 
 /** The verdicts the import settles its items from: `BulkJob.awaitResults`, as its `settle` stage calls it. */
@@ -200,7 +203,11 @@ describe("job <id> and the import read the same odd answer the same way", () => 
   it.scopedLive("an import and job <id> of its job, against a simulator's odd answers, write the same lines", () =>
     Effect.gen(function*() {
       const server = yield* SimulatorServer.SimulatorServer
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const fs = yield* FileSystem.FileSystem
       const records = [...DemoData.conversations(8, { customerIds: server.customerIds, nowMillis: 1_790_000_000_000 })]
       const input = yield* tempFile("conversations.jsonl")

@@ -12,7 +12,11 @@ const secretKey = "eyJhbGciOiJIUzI1NiJ9.json-output-secret.c2lnbmF0dXJl"
 
 const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLatency: "20 millis" })
 
-const env = (server: SimulatorServer.Service) => ({ KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl })
+const env = (server: SimulatorServer.Service) => ({
+  KUSTOMER_API_KEY: secretKey,
+  KUSTOMER_BASE_URL: server.baseUrl,
+  KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+})
 
 /** Standard output must be exactly one JSON document, of the shape `schema` reads. */
 const onlyJson = <A, I>(stdout: ReadonlyArray<string>, schema: Schema.Schema<A, I>): A => {

@@ -36,7 +36,7 @@ describe("malformed inputs, imported end to end through the CLI against the simu
             "--report",
             path.join(directory, "report.json")
           ],
-          { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl }
+          { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
         )
         const rejected = [...expected.readerRejects, ...expected.importRejects].sort((a, b) => a.line - b.line)
         assert.strictEqual(result.code, expected.fatal !== null ? 1 : rejected.length > 0 ? 2 : 0, result.text)
@@ -75,7 +75,7 @@ describe("malformed inputs, imported end to end through the CLI against the simu
       const path = yield* Path.Path
       const server = yield* SimulatorServer.SimulatorServer
       const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-malformed-" })
-      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
       const csv = path.join(directory, "export.csv")
       const text = `externalId,customer,name\nw-1,${server.customerIds[0]},Caf`
       // "Café – ok" in Windows-1252: é is 0xe9, the en dash 0x96.
@@ -118,7 +118,11 @@ describe("malformed inputs, imported end to end through the CLI against the simu
       )
       const text = `[\n${records.join(",\n")}\n]\n`
       yield* fs.writeFileString(input, text.slice(0, text.indexOf("cut-250")))
-      const result = yield* runCli(["import", input], { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl })
+      const result = yield* runCli(["import", input], {
+        KUSTOMER_API_KEY: key,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      })
       assert.strictEqual(result.code, 1, result.text)
       assert.include(result.text, `${input} is cut short at byte offset`)
       assert.include(result.text, "(line 252, record 250): the input ends before the JSON array is closed")

@@ -45,7 +45,7 @@ describe("kustomer-bulk migrate --delta", () => {
       const server = yield* SimulatorServer.SimulatorServer
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-delta-" })
-      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
       yield* fs.writeFileString(`${dir}/first.jsonl`, [0, 1, 2].map((index) => line(index, "open")).join("\n"))
       const first = yield* runCli(["migrate", `${dir}/first.jsonl`, "--journal", `${dir}/m.journal`], env)
       assert.strictEqual(first.code, 0, first.text)
@@ -104,14 +104,15 @@ describe("kustomer-bulk migrate --delta", () => {
       yield* fs.writeFileString(`${dir}/first.jsonl`, line(10, "open"))
       const first = yield* runCli(["migrate", `${dir}/first.jsonl`, "--journal", `${dir}/m.journal`], {
         KUSTOMER_API_KEY: key,
-        KUSTOMER_BASE_URL: server.baseUrl
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
       })
       assert.strictEqual(first.code, 0, first.text)
       yield* fs.writeFileString(`${dir}/second.jsonl`, [line(10, "done"), line(11, "open")].join("\n"))
       const before = (yield* server.simulator.stats).conversations.stored
       const refused = yield* runCli(
         ["migrate", `${dir}/second.jsonl`, "--journal", `${dir}/m.journal`, "--delta"],
-        { KUSTOMER_API_KEY: noUpdateKey, KUSTOMER_BASE_URL: server.baseUrl }
+        { KUSTOMER_API_KEY: noUpdateKey, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
       )
       assert.strictEqual(refused.code, 1, refused.text)
       assert.include(refused.text, "org.permission.conversation.update")

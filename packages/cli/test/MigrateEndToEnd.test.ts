@@ -56,7 +56,11 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const publicComments = comments.filter((comment: { public?: boolean }) => comment.public !== false).length
       const requesters = new Set(tickets.map((ticket) => ticket["requester_id"])).size
 
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       // The sample's attachments point at example.zendesk.com: left out knowingly here (the attachments' own
       // end-to-end run serves its files from a local server).
       const args = [
@@ -140,7 +144,11 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const csv = new URL("../../../examples/data/zendesk-tickets.csv", import.meta.url).pathname
       const rows = (yield* fs.readFileString(csv)).trim().split("\n").slice(1)
       const emails = new Set(rows.map((row) => row.split(",")[2]))
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const result = yield* runCli([
         "migrate",
         csv,
@@ -176,7 +184,11 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       })
       const bundle = `${dir}/bundle.jsonl`
       yield* fs.writeFileString(bundle, `${JSON.stringify(line(1, "open"))}\n${JSON.stringify(line(2, "snoozed"))}\n`)
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const rejects = `${dir}/rejects.jsonl`
       const first = yield* runCli(
         ["migrate", bundle, "--journal", `${dir}/first.journal`, "--rejects", rejects, "--html", `${dir}/run.html`],
@@ -206,7 +218,11 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-test-" })
       const bundle = `${dir}/bundle.jsonl`
       yield* fs.writeFileString(bundle, `${JSON.stringify({ externalId: "p-1", customer: { externalId: "p-u" } })}\n`)
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const missingDir = yield* runCli(["migrate", bundle, "--rejects", `${dir}/nowhere/rejects.jsonl`], env)
       assert.strictEqual(missingDir.code, 1)
       assert.include(missingDir.text, "does not exist")

@@ -75,7 +75,11 @@ const setup = Effect.gen(function*() {
     rejects: path.join(dir, "rejects.jsonl")
   }
   yield* writeBundle(files.bundle)
-  const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+  const env = {
+    KUSTOMER_API_KEY: secretKey,
+    KUSTOMER_BASE_URL: server.baseUrl,
+    KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+  }
   const args = [
     "migrate",
     files.bundle,

@@ -14,7 +14,11 @@ const secretKey = "eyJhbGciOiJIUzI1NiJ9.results-file-secret.c2lnbmF0dXJl"
 
 const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLatency: "20 millis" })
 
-const env = (server: SimulatorServer.Service) => ({ KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl })
+const env = (server: SimulatorServer.Service) => ({
+  KUSTOMER_API_KEY: secretKey,
+  KUSTOMER_BASE_URL: server.baseUrl,
+  KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+})
 
 const decodeLine = Schema.decodeUnknownSync(Schema.parseJson(ResultsFile.Line))
 

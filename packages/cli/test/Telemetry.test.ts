@@ -140,6 +140,7 @@ describe("kustomer-bulk import --otel-endpoint, against an in-process OTLP/HTTP 
         const env = {
           KUSTOMER_API_KEY: secretKey,
           KUSTOMER_BASE_URL: server.baseUrl,
+          KUSTOMER_FIRST_POLL_DELAY: "100 millis",
           OTEL_EXPORTER_OTLP_PROTOCOL: "http/json"
         }
         const result = yield* runCli(["import", file, "--max-items", "20", "--otel-endpoint", receiver.url], env)
@@ -174,6 +175,7 @@ describe("kustomer-bulk import --otel-endpoint, against an in-process OTLP/HTTP 
       const result = yield* runCli(["import", file], {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis",
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url
       })
       assert.strictEqual(result.code, 2, result.text)

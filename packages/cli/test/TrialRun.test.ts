@@ -24,7 +24,11 @@ describe("--skip and --limit", () => {
       const records = [...DemoData.conversations(40, { customerIds: server.customerIds, nowMillis: 1_790_000_000_000 })]
       yield* fs.writeFileString(file, records.map((record) => JSON.stringify(record)).join("\n"))
       const results = path.join(directory, "results.jsonl")
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const run = yield* runCli(["import", file, "--skip", "10", "--limit", "5", "--results", results], env)
       assert.strictEqual(run.code, 0, run.text)
       assert.match(run.text, /created\s+5\b/)
@@ -51,7 +55,11 @@ describe("--skip and --limit", () => {
         customer: { externalId: `trial-user-${index % 4}` }
       }))
       yield* fs.writeFileString(bundle, lines.map((line) => JSON.stringify(line)).join("\n") + "\n")
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const journal = path.join(directory, "migration.journal")
 
       const noJournal = yield* runCli(["migrate", bundle, "--limit", "3"], env)

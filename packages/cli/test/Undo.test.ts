@@ -53,7 +53,11 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-undo-test-" })
       yield* fs.writeFileString(`${dir}/bundle.jsonl`, lines.map((line) => JSON.stringify(line)).join("\n") + "\n")
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const journal = `${dir}/m.journal`
       const migrated = yield* runCli(["migrate", `${dir}/bundle.jsonl`, "--journal", journal], env)
       assert.strictEqual(migrated.code, 0, migrated.text)
@@ -152,7 +156,11 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-undo-test-" })
       yield* fs.writeFileString(`${dir}/bundle.jsonl`, lines.map((line) => JSON.stringify(line)).join("\n") + "\n")
-      const env = { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: server.baseUrl }
+      const env = {
+        KUSTOMER_API_KEY: secretKey,
+        KUSTOMER_BASE_URL: server.baseUrl,
+        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+      }
       const journal = `${dir}/m.journal`
       assert.strictEqual((yield* runCli(["migrate", `${dir}/bundle.jsonl`, "--journal", journal], env)).code, 0)
 

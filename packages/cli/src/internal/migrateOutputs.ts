@@ -14,12 +14,14 @@ import { ImportEvent } from "@effect-kustomer/client"
 import { RunTimeline } from "@effect-kustomer/journal"
 import { Migration, MigrationReport } from "@effect-kustomer/migration"
 import * as FileSystem from "@effect/platform/FileSystem"
+import * as Arr from "effect/Array"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Order from "effect/Order"
 import * as Ref from "effect/Ref"
 import * as Stream from "effect/Stream"
 import type { CliError, RunFailure } from "../Failure.js"
@@ -60,6 +62,15 @@ interface AttemptState {
   readonly counts: ReadonlyMap<Migration.Phase, typeof ImportEvent.emptyCounts>
 }
 
+/**
+ * Spans in the phase table's order: overlapped phases start in whatever order their first records come, and a
+ * report lists them the same way every time.
+ */
+const byPhase = Order.mapInput(
+  Order.number,
+  (span: { readonly resource: Migration.Phase }) => Migration.phases.indexOf(span.resource)
+)
+
 /** A fresh log of the attempt that started at `startedAt`. */
 export const attemptLog = (startedAt: number): Effect.Effect<AttemptLog> =>
   Effect.map(Ref.make<AttemptState>({ checked: false, spans: [], counts: new Map() }), (state) => ({
@@ -70,11 +81,11 @@ export const attemptLog = (startedAt: number): Effect.Effect<AttemptLog> =>
         ([now, requests]) =>
           Ref.update(state, (current) => ({
             ...current,
-            spans: [...current.spans, {
+            spans: Arr.sort([...current.spans, {
               resource: phase,
               startMillis: now - startedAt,
               requestsBefore: requests.get(phase) ?? 0
-            }]
+            }], byPhase)
           }))
       ),
     onEvent: (phase, event) =>
