@@ -73,6 +73,9 @@ export const isLoopbackHost = (hostname: string): boolean =>
   loopbackHosts.has(hostname) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname) ||
   hostname.endsWith(".localhost")
 
+/** An authority that ends in `:` with nothing after it (`https://host:`, `http://[::1]:/v1`). */
+const emptyPort = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*:(?:[/?#]|$)/i
+
 const orgNamePattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i
 
 /**
@@ -91,6 +94,12 @@ export const normaliseBaseUrl = (raw: string): Either.Either<string, string> => 
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
     return Either.left(
       `base URL ${url.origin} must use https (plain http is only allowed for a loopback host such as localhost)`
+    )
+  }
+  // `new URL` reads `http://127.0.0.1:` as the scheme's default port: a port left out by mistake would go to 80.
+  if (emptyPort.test(raw.trim())) {
+    return Either.left(
+      `"${raw}" has a ":" but no port after it; give the port (e.g. http://127.0.0.1:4010) or drop the ":"`
     )
   }
   if (url.username !== "" || url.password !== "") {

@@ -34,6 +34,9 @@ describe("KustomerConfig", () => {
     [{ baseUrl: "http://api.kustomerapp.com" }, "must use https"],
     [{ baseUrl: "http://10.0.0.8:4010" }, "must use https"],
     [{ baseUrl: "not a url" }, "is not a URL"],
+    [{ baseUrl: "http://127.0.0.1:" }, "no port after it"],
+    [{ baseUrl: "https://acme.api.kustomerapp.com:/v1" }, "no port after it"],
+    [{ baseUrl: "http://[::1]:" }, "no port after it"],
     [{ baseUrl: "https://user:pw@api.kustomerapp.com" }, "must not contain credentials"],
     [{ org: "acme.evil.com/x" }, "not a valid Kustomer org name"]
   ])("refuses %j", (options, expected) => {
