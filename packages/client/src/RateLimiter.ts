@@ -12,7 +12,8 @@
  * already past — neither spends nor pauses the current one: sent near the end of a nearly spent window and answered
  * after the reset, it says only how little that window had left.
  * Polls never take the last units of a window while submissions are waiting, so polling cannot starve submission.
- * With a cap, the configured budget is also a ceiling over its own sliding window, whatever the server's window.
+ * With a cap, the configured budget is also a ceiling: over each of the server's windows when its reset headers have
+ * shown windows as long as the cap's (two resets in a row), else over a sliding window of its own.
  *
  * All waiting goes through Effect's `Clock`, so `TestClock` drives it in tests.
  *
@@ -113,9 +114,10 @@ export interface Options {
   /** The share of a window's units that polls leave to waiting submissions. Default 0.1. */
   readonly submitReserve?: number | undefined
   /**
-   * Treat `limit` per `window` as a ceiling too: no span of `window` ever holds more than `limit` requests of this
-   * limiter, even when the server's headers allow more, leaving the rest of the org's budget to its other
-   * integrations. Default false: the server's limit wins.
+   * Treat `limit` per `window` as a ceiling too, even when the server's headers allow more, leaving the rest of the
+   * org's budget to its other integrations: no window of the server's holds more than `limit` requests of this
+   * limiter when its reset headers have shown windows as long as `window`, else no span of `window` does. Default
+   * false: the server's limit wins.
    */
   readonly cap?: boolean | undefined
 }

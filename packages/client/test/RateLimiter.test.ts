@@ -181,6 +181,27 @@ describe("RateLimiter", () => {
       assert.strictEqual((times[600] ?? 0) - start, 60_000)
     })))
 
+  it.effect("a cap as long as the server's windows counts per server window once two resets have shown them", () =>
+    Effect.scoped(Effect.gen(function*() {
+      yield* TestClock.setTime(start)
+      const limiter = yield* RateLimiter.make({ limit: 100, window: Duration.seconds(10), margin: 0, cap: true })
+      const server = { limit: 1000, windowMillis: 10_000 }
+      yield* sendAll(limiter, 1, server)
+      yield* TestClock.adjust(Duration.seconds(5))
+      // 99 more late in the server's first window: the cap's 100 are spent until that window ends.
+      yield* sendAll(limiter, 99, server)
+      const next = yield* Effect.fork(sendAll(limiter, 100, server))
+      yield* TestClock.adjust(Duration.seconds(5))
+      const times = yield* Fiber.join(next)
+      // All at the server's reset (10 s): a sliding window would have let one go then and the rest at 15 s. Once the
+      // first of them was answered with the second window's reset, the server's windows were known.
+      assert.deepStrictEqual([...new Set(times.map((time) => time - start))], [10_000])
+      // And the second window's 100 are spent: the next request waits for the third.
+      const after = yield* Effect.fork(sendAll(limiter, 1, server))
+      yield* TestClock.adjust(Duration.seconds(20))
+      assert.deepStrictEqual((yield* Fiber.join(after)).map((time) => time - start), [20_000])
+    })))
+
   it.effect("announces each pause once", () =>
     Effect.scoped(Effect.gen(function*() {
       const limiter = yield* RateLimiter.make({ limit: 1, window: Duration.seconds(10), margin: 0 })

@@ -5,7 +5,10 @@
  * Two budgets are kept. The *org budget* mirrors the server's window: a local estimate that every response's
  * `x-ratelimit-*` headers correct. The optional *cap* is the user's own ceiling (`--rate-limit 100/10s`): a sliding
  * window of the send times of the last `limit` requests, so that no span of `window` ever holds more than `limit`
- * requests, whatever the server's window is.
+ * requests, whatever the server's window is — except when the server's windows are as long as the cap's and the
+ * server has shown where they begin (two reset times in a row): then the cap counts the requests of each of the
+ * server's windows, as the server itself counts the org's budget. A sliding window would hold back the first
+ * requests of a window for the last ones of the window before, which the server has already forgotten.
  *
  * A response can arrive after the window it was counted in has ended: sent near the end of one window, it comes
  * back early in the next one, saying how little the old window had left and when it reset (a time already past).
@@ -55,6 +58,10 @@ export interface State {
   readonly rejectedUntilMillis: number
   /** Send times of the most recent requests, oldest first, at most `cap.limit` of them. */
   readonly sent: ReadonlyArray<number>
+  /** The latest window's reset time as the server first gave it (later answers of the same window may round it). */
+  readonly serverResetMillis: number | undefined
+  /** How long the server's windows are, once two of its reset times in a row have shown it. */
+  readonly serverWindowMillis: number | undefined
 }
 
 /** The state at `now`, with `limit` units in a fresh window. */
@@ -67,7 +74,9 @@ export const initial = (settings: Settings, limit: number, now: number): State =
   rejections: 0,
   waitingSubmits: 0,
   rejectedUntilMillis: 0,
-  sent: []
+  sent: [],
+  serverResetMillis: undefined,
+  serverWindowMillis: undefined
 })
 
 /** A fresh window when the current one has passed; it began when the old one reset. */
@@ -80,12 +89,54 @@ export const rolled = (settings: Settings, state: State, now: number): State =>
     windowStartMillis: state.resetAtMillis
   }
 
+/** Reset times this close are the same window's (reset times may be rounded to seconds). */
+const resetTolerance = (windowMillis: number) => Math.max(windowMillis / 20, 1000)
+
+/**
+ * The server's window that holds `now`, when the cap can count per server window: the server has shown its windows
+ * to be as long as the cap's. Windows after the latest reset the server gave follow it at that length.
+ */
+const serverWindowAt = (
+  cap: NonNullable<Settings["cap"]>,
+  state: State,
+  now: number
+): { readonly start: number; readonly end: number } | undefined => {
+  const length = state.serverWindowMillis
+  const reset = state.serverResetMillis
+  if (length === undefined || reset === undefined) return undefined
+  if (Math.abs(length - cap.windowMillis) > resetTolerance(cap.windowMillis)) return undefined
+  const start = now < reset ? reset - length : reset + Math.floor((now - reset) / length) * length
+  return { start, end: start + length }
+}
+
 /** When the cap lets the next request go: `undefined` for now. */
 export const capFreeAt = (settings: Settings, state: State, now: number): number | undefined => {
   const cap = settings.cap
   if (cap === undefined || state.sent.length < cap.limit) return undefined
+  const window = serverWindowAt(cap, state, now)
+  if (window !== undefined) {
+    // This window's requests, and those of the margin before it (the clocks may differ by that much).
+    const from = window.start - settings.marginMillis
+    const inWindow = state.sent.filter((time) => time >= from).length
+    if (inWindow < cap.limit) return undefined
+    return window.end + settings.marginMillis
+  }
   const freeAt = (state.sent[state.sent.length - cap.limit] ?? 0) + cap.windowMillis
   return now >= freeAt ? undefined : freeAt
+}
+
+/**
+ * Records a reset time the server gave: a later one (beyond the rounding of the same window's) begins a window, and
+ * the distance from the one before is the server's window length.
+ */
+const seenReset = (settings: Settings, state: State, reset: number): State => {
+  const last = state.serverResetMillis
+  if (last !== undefined && reset - last < resetTolerance(settings.windowMillis)) return state
+  return {
+    ...state,
+    serverResetMillis: reset,
+    serverWindowMillis: last === undefined || reset < last ? undefined : reset - last
+  }
 }
 
 const recordSend = (settings: Settings, sent: ReadonlyArray<number>, now: number): ReadonlyArray<number> => {
@@ -236,6 +287,8 @@ export const observe = (
       rejections: status === 429 ? state.rejections + 1 : state.rejections
     }
   }
-  const learned = Option.isSome(info) ? learn(settings, state, info.value, now) : state
+  const reset = Option.isSome(info) ? usableReset(settings, info.value, now) : undefined
+  const withReset = reset === undefined ? state : seenReset(settings, state, reset)
+  const learned = Option.isSome(info) ? learn(settings, withReset, info.value, now) : withReset
   return status === 429 ? rejected(settings, learned, info, now) : learned
 }
