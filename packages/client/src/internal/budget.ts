@@ -135,7 +135,7 @@ const seenReset = (settings: Settings, state: State, reset: number): State => {
   return {
     ...state,
     serverResetMillis: reset,
-    serverWindowMillis: last === undefined || reset < last ? undefined : reset - last
+    serverWindowMillis: last === undefined ? undefined : reset - last
   }
 }
 
