@@ -53,6 +53,17 @@ export interface Unparsable {
 /** A record read from a source: its parsed value, or why it could not be parsed. @since 0.1.0 */
 export type SourceRecord = Parsed | Unparsable
 
+/**
+ * A parsed record made by a class rather than an object literal: V8 allocates the objects of a literal in its old
+ * generation once most of them outlive a young collection (see `youngArray.ts`), and a record allocated there keeps
+ * its parsed value alive until the next full collection, so every value would be promoted with it. A record of a
+ * JSON line written with spaces (as Python's `json.dumps` writes it), for one, lives until its batch is validated.
+ */
+class ParsedValue implements Parsed {
+  readonly _tag = "Parsed"
+  constructor(readonly position: Position, readonly value: unknown) {}
+}
+
 /** A parsed record, for a value whose depth is known to be within bounds. */
 export const parsedUnchecked = (
   position: Position,
@@ -60,7 +71,7 @@ export const parsedUnchecked = (
   timesReadAsUtc: ReadonlyArray<string> = []
 ): SourceRecord =>
   timesReadAsUtc.length === 0
-    ? { _tag: "Parsed", position, value }
+    ? new ParsedValue(position, value)
     : { _tag: "Parsed", position, value, timesReadAsUtc }
 
 /** A record that could not be read; `text` is the input's text for it, kept for the rejects file. @since 0.1.0 */
