@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Failure from "../src/Failure.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.cli-timezone-secret.c2lnbmF0dXJl"
 
@@ -42,7 +42,7 @@ describe("kustomer-bulk import --timezone", () => {
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const result = yield* runCli(["import", file, ...mapping, "--timezone", "Europe/Paris"], env)
       assert.strictEqual(result.code, 0, result.text)
@@ -64,7 +64,7 @@ describe("kustomer-bulk import --timezone", () => {
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const result = yield* runCli(["import", file, ...mapping, "--journal", `${file}.journal`], env)
       assert.strictEqual(result.code, 1, result.text)
@@ -146,7 +146,7 @@ describe("kustomer-bulk migrate --timezone", () => {
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const refused = yield* runCli(["migrate", file, ...bundleMapping, "--journal", journal], env)
       assert.strictEqual(refused.code, 1, refused.text)
@@ -171,7 +171,7 @@ describe("kustomer-bulk migrate --timezone", () => {
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const migrated = yield* runCli(
         ["migrate", file, ...bundleMapping, "--journal", journal, "--timezone", "Europe/Paris"],

@@ -6,7 +6,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as FailureReasons from "../src/FailureReasons.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.reasons-secret.c2lnbmF0dXJl"
 
@@ -54,7 +54,7 @@ describe("FailureReasons", () => {
       const result = yield* runCli(["import", file], {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       })
       assert.strictEqual(result.code, 2)
       assert.include(result.text, "Top failure reasons:")

@@ -5,7 +5,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as DemoData from "../src/DemoData.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 /** A key that looks like a real one: it must never appear in anything the CLI prints. */
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.cli-end-to-end-secret.c2lnbmF0dXJl"
@@ -35,7 +35,7 @@ const writeRecords = (customerIds: ReadonlyArray<string>, count: number, invalid
 const env = (server: SimulatorServer.Service, key = secretKey) => ({
   KUSTOMER_API_KEY: key,
   KUSTOMER_BASE_URL: server.baseUrl,
-  KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+  ...quickFirstPoll
 })
 
 describe("kustomer-bulk import, end to end against the simulator on a real socket", () => {
@@ -161,7 +161,7 @@ describe("kustomer-bulk import, end to end against the simulator on a real socke
 
       const missingKey = yield* runCli(["import", file], {
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       })
       assert.strictEqual(missingKey.code, 1)
       assert.include(missingKey.text, "KUSTOMER_API_KEY is not set")

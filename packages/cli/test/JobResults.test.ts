@@ -20,7 +20,7 @@ import * as Schema from "effect/Schema"
 import { createServer } from "node:http"
 import * as DemoData from "../src/DemoData.js"
 import * as ResultsFile from "../src/ResultsFile.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.job-results-secret.c2lnbmF0dXJl"
 
@@ -120,7 +120,7 @@ const oddServer = Effect.gen(function*() {
   }))
   const baseUrl = server.address._tag === "TcpAddress" ? `http://127.0.0.1:${server.address.port}` : ""
   return {
-    env: { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" },
+    env: { KUSTOMER_API_KEY: secretKey, KUSTOMER_BASE_URL: baseUrl, ...quickFirstPoll },
     pagesRead: Ref.get(pagesRead)
   }
 })
@@ -206,7 +206,7 @@ describe("job <id> and the import read the same odd answer the same way", () => 
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const fs = yield* FileSystem.FileSystem
       const records = [...DemoData.conversations(8, { customerIds: server.customerIds, nowMillis: 1_790_000_000_000 })]

@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as DemoData from "../src/DemoData.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.json-output-secret.c2lnbmF0dXJl"
 
@@ -15,7 +15,7 @@ const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLate
 const env = (server: SimulatorServer.Service) => ({
   KUSTOMER_API_KEY: secretKey,
   KUSTOMER_BASE_URL: server.baseUrl,
-  KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+  ...quickFirstPoll
 })
 
 /** Standard output must be exactly one JSON document, of the shape `schema` reads. */

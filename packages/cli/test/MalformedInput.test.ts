@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import { bytesOf, corpus } from "../../client/test/fixtures/malformed/corpus.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const key = "eyJhbGciOiJIUzI1NiJ9.malformed-input-key.c2lnbmF0dXJl"
 
@@ -36,7 +36,7 @@ describe("malformed inputs, imported end to end through the CLI against the simu
             "--report",
             path.join(directory, "report.json")
           ],
-          { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
+          { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, ...quickFirstPoll }
         )
         const rejected = [...expected.readerRejects, ...expected.importRejects].sort((a, b) => a.line - b.line)
         assert.strictEqual(result.code, expected.fatal !== null ? 1 : rejected.length > 0 ? 2 : 0, result.text)
@@ -75,7 +75,7 @@ describe("malformed inputs, imported end to end through the CLI against the simu
       const path = yield* Path.Path
       const server = yield* SimulatorServer.SimulatorServer
       const directory = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-malformed-" })
-      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
+      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, ...quickFirstPoll }
       const csv = path.join(directory, "export.csv")
       const text = `externalId,customer,name\nw-1,${server.customerIds[0]},Caf`
       // "Café – ok" in Windows-1252: é is 0xe9, the en dash 0x96.
@@ -121,7 +121,7 @@ describe("malformed inputs, imported end to end through the CLI against the simu
       const result = yield* runCli(["import", input], {
         KUSTOMER_API_KEY: key,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       })
       assert.strictEqual(result.code, 1, result.text)
       assert.include(result.text, `${input} is cut short at byte offset`)

@@ -9,7 +9,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const key = "eyJhbGciOiJIUzI1NiJ9.migrate-delta-secret.c2lnbmF0dXJl"
 
@@ -45,7 +45,7 @@ describe("kustomer-bulk migrate --delta", () => {
       const server = yield* SimulatorServer.SimulatorServer
       const fs = yield* FileSystem.FileSystem
       const dir = yield* fs.makeTempDirectoryScoped({ prefix: "kustomer-migrate-delta-" })
-      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
+      const env = { KUSTOMER_API_KEY: key, KUSTOMER_BASE_URL: server.baseUrl, ...quickFirstPoll }
       yield* fs.writeFileString(`${dir}/first.jsonl`, [0, 1, 2].map((index) => line(index, "open")).join("\n"))
       const first = yield* runCli(["migrate", `${dir}/first.jsonl`, "--journal", `${dir}/m.journal`], env)
       assert.strictEqual(first.code, 0, first.text)
@@ -105,14 +105,14 @@ describe("kustomer-bulk migrate --delta", () => {
       const first = yield* runCli(["migrate", `${dir}/first.jsonl`, "--journal", `${dir}/m.journal`], {
         KUSTOMER_API_KEY: key,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       })
       assert.strictEqual(first.code, 0, first.text)
       yield* fs.writeFileString(`${dir}/second.jsonl`, [line(10, "done"), line(11, "open")].join("\n"))
       const before = (yield* server.simulator.stats).conversations.stored
       const refused = yield* runCli(
         ["migrate", `${dir}/second.jsonl`, "--journal", `${dir}/m.journal`, "--delta"],
-        { KUSTOMER_API_KEY: noUpdateKey, KUSTOMER_BASE_URL: server.baseUrl, KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
+        { KUSTOMER_API_KEY: noUpdateKey, KUSTOMER_BASE_URL: server.baseUrl, ...quickFirstPoll }
       )
       assert.strictEqual(refused.code, 1, refused.text)
       assert.include(refused.text, "org.permission.conversation.update")

@@ -3,7 +3,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.migrate-end-to-end-secret.c2lnbmF0dXJl"
 
@@ -59,7 +59,7 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       // The sample's attachments point at example.zendesk.com: left out knowingly here (the attachments' own
       // end-to-end run serves its files from a local server).
@@ -147,7 +147,7 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const result = yield* runCli([
         "migrate",
@@ -187,7 +187,7 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const rejects = `${dir}/rejects.jsonl`
       const first = yield* runCli(
@@ -221,7 +221,7 @@ describe("kustomer-bulk convert zendesk + migrate, end to end against the simula
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const missingDir = yield* runCli(["migrate", bundle, "--rejects", `${dir}/nowhere/rejects.jsonl`], env)
       assert.strictEqual(missingDir.code, 1)

@@ -14,7 +14,7 @@ import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
 import * as DemoData from "../src/DemoData.js"
 import * as ResultsFile from "../src/ResultsFile.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.migrate-reports-secret.c2lnbmF0dXJl"
 
@@ -78,7 +78,7 @@ const setup = Effect.gen(function*() {
   const env = {
     KUSTOMER_API_KEY: secretKey,
     KUSTOMER_BASE_URL: server.baseUrl,
-    KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+    ...quickFirstPoll
   }
   const args = [
     "migrate",

@@ -8,7 +8,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as DemoData from "../src/DemoData.js"
 import * as ResultsFile from "../src/ResultsFile.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.results-file-secret.c2lnbmF0dXJl"
 
@@ -17,7 +17,7 @@ const simulator = SimulatorServer.layer({ apiKeys: [{ key: secretKey }], jobLate
 const env = (server: SimulatorServer.Service) => ({
   KUSTOMER_API_KEY: secretKey,
   KUSTOMER_BASE_URL: server.baseUrl,
-  KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+  ...quickFirstPoll
 })
 
 const decodeLine = Schema.decodeUnknownSync(Schema.parseJson(ResultsFile.Line))

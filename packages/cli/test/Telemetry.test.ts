@@ -10,7 +10,7 @@ import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import * as DemoData from "../src/DemoData.js"
 import * as Telemetry from "../src/Telemetry.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.telemetry-secret.c2lnbmF0dXJl"
 
@@ -140,7 +140,7 @@ describe("kustomer-bulk import --otel-endpoint, against an in-process OTLP/HTTP 
         const env = {
           KUSTOMER_API_KEY: secretKey,
           KUSTOMER_BASE_URL: server.baseUrl,
-          KUSTOMER_FIRST_POLL_DELAY: "100 millis",
+          ...quickFirstPoll,
           OTEL_EXPORTER_OTLP_PROTOCOL: "http/json"
         }
         const result = yield* runCli(["import", file, "--max-items", "20", "--otel-endpoint", receiver.url], env)
@@ -175,7 +175,7 @@ describe("kustomer-bulk import --otel-endpoint, against an in-process OTLP/HTTP 
       const result = yield* runCli(["import", file], {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis",
+        ...quickFirstPoll,
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url
       })
       assert.strictEqual(result.code, 2, result.text)

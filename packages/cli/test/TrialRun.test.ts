@@ -7,7 +7,7 @@ import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import * as DemoData from "../src/DemoData.js"
 import * as ResultsFile from "../src/ResultsFile.js"
-import { nodeLayer, runCli } from "./harness.js"
+import { nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.trial-run-secret.c2lnbmF0dXJl"
 
@@ -27,7 +27,7 @@ describe("--skip and --limit", () => {
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const run = yield* runCli(["import", file, "--skip", "10", "--limit", "5", "--results", results], env)
       assert.strictEqual(run.code, 0, run.text)
@@ -58,7 +58,7 @@ describe("--skip and --limit", () => {
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const journal = path.join(directory, "migration.journal")
 

@@ -14,7 +14,7 @@ import * as Mailbox from "effect/Mailbox"
 import * as Option from "effect/Option"
 import { Output } from "../src/Output.js"
 import * as UndoRunner from "../src/UndoRunner.js"
-import { capturingOutput, nodeLayer, runCli } from "./harness.js"
+import { capturingOutput, nodeLayer, quickFirstPoll, runCli } from "./harness.js"
 
 const secretKey = "eyJhbGciOiJIUzI1NiJ9.undo-end-to-end-secret.c2lnbmF0dXJl"
 
@@ -56,7 +56,7 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const journal = `${dir}/m.journal`
       const migrated = yield* runCli(["migrate", `${dir}/bundle.jsonl`, "--journal", journal], env)
@@ -159,7 +159,7 @@ describe("kustomer-bulk verify and rollback, end to end against the simulator", 
       const env = {
         KUSTOMER_API_KEY: secretKey,
         KUSTOMER_BASE_URL: server.baseUrl,
-        KUSTOMER_FIRST_POLL_DELAY: "100 millis"
+        ...quickFirstPoll
       }
       const journal = `${dir}/m.journal`
       assert.strictEqual((yield* runCli(["migrate", `${dir}/bundle.jsonl`, "--journal", journal], env)).code, 0)

@@ -38,6 +38,12 @@ export const capturingOutput = (terminal = false) =>
 export const nodeLayer = Layer.merge(NodeContext.layer, HttpClientLayer.layer)
 
 /**
+ * For the environment of a run against a test's simulator: its jobs take milliseconds, so the first read of a job
+ * waits 100 ms instead of the pipeline's 2 s (`KUSTOMER_FIRST_POLL_DELAY`).
+ */
+export const quickFirstPoll = { KUSTOMER_FIRST_POLL_DELAY: "100 millis" }
+
+/**
  * Runs `kustomer-bulk <args>` with the real actions, the environment variables `env` (and no others), and captured
  * output; returns the exit code and the output.
  */

@@ -113,15 +113,14 @@ const serverWindowAt = (
 export const capFreeAt = (settings: Settings, state: State, now: number): number | undefined => {
   const cap = settings.cap
   if (cap === undefined || state.sent.length < cap.limit) return undefined
+  // The earliest of the `limit` most recent requests (the send times are in order).
+  const oldestKept = state.sent[state.sent.length - cap.limit] ?? 0
   const window = serverWindowAt(cap, state, now)
   if (window !== undefined) {
-    // This window's requests, and those of the margin before it (the clocks may differ by that much).
-    const from = window.start - settings.marginMillis
-    const inWindow = state.sent.filter((time) => time >= from).length
-    if (inWindow < cap.limit) return undefined
-    return window.end + settings.marginMillis
+    // Spent when all of them fell in this server window, or in the margin before it (the clocks may differ so much).
+    return oldestKept < window.start - settings.marginMillis ? undefined : window.end + settings.marginMillis
   }
-  const freeAt = (state.sent[state.sent.length - cap.limit] ?? 0) + cap.windowMillis
+  const freeAt = oldestKept + cap.windowMillis
   return now >= freeAt ? undefined : freeAt
 }
 
